@@ -1,0 +1,99 @@
+/**
+ * Protocol-faithful simulator of the OpenAI Realtime API (GA protocol) for the offline demo, the
+ * call-sim CLI, benchmarks and end-to-end tests. See README.md in this folder.
+ */
+export {
+  alawToPcm16,
+  decodeBase64Strict,
+  decodeToPcm16,
+  encodeBase64,
+  encodeFromPcm16,
+  formatBytesPerMs,
+  formatSampleRate,
+  PCM_SAMPLE_RATE,
+  pcm16ToAlaw,
+  type RealtimeAudioFormat,
+} from './audio-format.ts';
+export {
+  REALTIME_ERROR_CODES,
+  type RealtimeErrorCode,
+  RealtimeProtocolError,
+  SESSION_EXPIRED_MESSAGE,
+} from './errors.ts';
+export {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  type EventDirection,
+  EventLog,
+  type EventPredicate,
+  type LoggedEvent,
+} from './event-log.ts';
+export { type FaultPlan, mergeFaultPlans, parseFaultPlan, type SocketDropMode } from './faults.ts';
+export { type Pacing, type SimClock, systemClock } from './pacing.ts';
+export {
+  type ClipFit,
+  DEFAULT_TONE,
+  loadReplyAudio,
+  type ReplyAudio,
+  type ReplyAudioSource,
+  toneAudio,
+} from './reply-audio.ts';
+export {
+  DEFAULT_MS_PER_CHAR,
+  DEFAULT_REPLY_TEXT,
+  loadScenario,
+  type PlannedReply,
+  type PlannedToolCall,
+  parseScenario,
+  type ReplySource,
+  type Scenario,
+  ScenarioError,
+  ScenarioPlayer,
+  type ScenarioReply,
+  type ScenarioToolCall,
+  type ScenarioTurn,
+} from './scenario.ts';
+export {
+  type ConnectRealtimeSdkOptions,
+  connectRealtimeSdk,
+  type RealtimeSdkTarget,
+  realtimeSdkTarget,
+} from './sdk.ts';
+export {
+  DEFAULT_AUDIO_CHUNK_MS,
+  REALTIME_PATH,
+  type RealtimeSimulator,
+  type RealtimeSimulatorOptions,
+  startRealtimeSimulator,
+} from './server.ts';
+export {
+  RealtimeSimSession,
+  type RealtimeSimSessionOptions,
+  type SessionCloseInfo,
+  type SimActiveResponse,
+  type SimConversationItem,
+  type SimReply,
+} from './session.ts';
+export {
+  applySessionUpdate,
+  DEFAULT_SEMANTIC_VAD,
+  DEFAULT_SERVER_VAD,
+  defaultSessionConfig,
+  SESSION_MAX_DURATION_MS,
+  type SemanticVadConfig,
+  type ServerVadConfig,
+  type SimFunctionTool,
+  type SimSessionConfig,
+  type SimToolChoice,
+  type TurnDetectionConfig,
+} from './session-config.ts';
+export {
+  EnergyVad,
+  type EnergyVadOptions,
+  VAD_FRAME_MS,
+  VAD_MAX_THRESHOLD_DBFS,
+  VAD_MIN_SPEECH_MS,
+  VAD_MIN_THRESHOLD_DBFS,
+  type VadEvent,
+  vadThresholdToDbfs,
+} from './vad.ts';
+export { encodeWavPcm16, parseWav, type WavAudio, WavFormatError } from './wav.ts';

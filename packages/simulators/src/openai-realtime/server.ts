@@ -1,0 +1,250 @@
+/**
+ * The Realtime simulator server: a WebSocket endpoint at `/v1/realtime?model=...` on 127.0.0.1
+ * that checks the upgrade like the real API (path, bearer key, model) and runs one
+ * {@link RealtimeSimSession} per connection.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type FaultPlan, mergeFaultPlans } from './faults.ts';
+import { type Pacing, type SimClock, systemClock } from './pacing.ts';
+import { loadReplyAudio, type ReplyAudio, type ReplyAudioSource } from './reply-audio.ts';
+import { loadScenario, parseScenario, type Scenario } from './scenario.ts';
+import { RealtimeSimSession } from './session.ts';
+
+/** Options of {@link startRealtimeSimulator}; all optional. */
+export interface RealtimeSimulatorOptions {
+  /** What the assistant says: an object, or the path of a scenario JSON file. */
+  scenario?: Scenario | string;
+  /** Delta pacing (default `realtime`). Tests usually want `burst`. */
+  pacing?: Pacing;
+  /** Reply audio (default: the built-in tone). */
+  audio?: ReplyAudioSource;
+  /** Audio per `response.output_audio.delta` (default 100 ms). */
+  audioChunkMs?: number;
+  /** Faults for every session (a scenario's faults and per-session changes override). */
+  faults?: FaultPlan;
+  /** Shorthand for `faults.sessionExpiresAfterMs`: the session_expired error + close 1001 after this long. */
+  maxSessionDurationMs?: number;
+  /** When set, only this exact bearer key is accepted (anything else gets 401). */
+  apiKey?: string;
+  /** Listen host (default 127.0.0.1) and port (default 0 = ephemeral). */
+  host?: string;
+  port?: number;
+  /** Clock for timestamps, pacing and timers (default: the process clock). */
+  clock?: SimClock;
+  /** Keep base64 audio in the event log (default true; turn off for long benchmark calls). */
+  logAudioPayloads?: boolean;
+}
+
+/** A running simulator. */
+export interface RealtimeSimulator {
+  /** `ws://127.0.0.1:PORT/v1/realtime` (add `?model=...`, or let the SDK do it). */
+  readonly url: string;
+  readonly port: number;
+  /** Every session so far, in connection order. */
+  readonly sessions: readonly RealtimeSimSession[];
+  /** Calls `listener` for each new session; returns an unsubscribe function. */
+  onSession(listener: (session: RealtimeSimSession) => void): () => void;
+  /** Resolves with the session at `index` (connection order) once it exists; default: the next one. */
+  session(index?: number, timeoutMs?: number): Promise<RealtimeSimSession>;
+  /** Faults for sessions that connect from now on. */
+  setFaults(plan: FaultPlan): void;
+  /** Scenario for sessions that connect from now on. */
+  setScenario(scenario: Scenario): void;
+  /** Drops every session socket (no close frame) and stops the server. */
+  close(): Promise<void>;
+}
+
+/** Default size of an audio delta. */
+export const DEFAULT_AUDIO_CHUNK_MS = 100;
+/** The path the real API serves the Realtime WebSocket on. */
+export const REALTIME_PATH = '/v1/realtime';
+
+/** Starts a simulator listening on 127.0.0.1 (ephemeral port unless `port` is given). */
+export async function startRealtimeSimulator(
+  options: RealtimeSimulatorOptions = {},
+): Promise<RealtimeSimulator> {
+  let scenario: Scenario =
+    typeof options.scenario === 'string'
+      ? await loadScenario(options.scenario)
+      : parseScenario(options.scenario ?? {});
+  const replyAudio: ReplyAudio = await loadReplyAudio(options.audio);
+  const clock = options.clock ?? systemClock;
+  let faults: FaultPlan = mergeFaultPlans(
+    options.maxSessionDurationMs === undefined
+      ? undefined
+      : { sessionExpiresAfterMs: options.maxSessionDurationMs },
+    options.faults,
+  );
+  const sessions: RealtimeSimSession[] = [];
+  const listeners = new Set<(s: RealtimeSimSession) => void>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 16 * 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+  });
+
+  const accept = (socket: WebSocket, model: string) => {
+    const session = new RealtimeSimSession(socket, {
+      model,
+      scenario,
+      replyAudio,
+      pacing: options.pacing ?? 'realtime',
+      audioChunkMs: options.audioChunkMs ?? DEFAULT_AUDIO_CHUNK_MS,
+      faults,
+      clock,
+      logAudioPayloads: options.logAudioPayloads ?? true,
+    });
+    sessions.push(session);
+    for (const listener of listeners) listener(session);
+  };
+
+  const server: Server = createServer((req, res) => {
+    const body = JSON.stringify(
+      apiError('invalid_request_error', 'Not found. Connect with a WebSocket upgrade.'),
+    );
+    res.writeHead(req.url?.startsWith(REALTIME_PATH) ? 426 : 404, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {
+      // the client went away during the handshake; nothing to clean up
+    });
+    const rejection = checkUpgrade(req, options.apiKey);
+    if ('status' in rejection) {
+      rejectUpgrade(socket, rejection.status, rejection.body);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, rejection.model));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
+
+  return {
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${REALTIME_PATH}`,
+    port,
+    get sessions() {
+      return sessions;
+    },
+    onSession(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    session(index = sessions.length, timeoutMs = 5000) {
+      const existing = sessions[index];
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          reject(new Error(`no realtime session #${index} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const listener = () => {
+          const found = sessions[index];
+          if (!found) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(found);
+        };
+        listeners.add(listener);
+      });
+    },
+    setFaults(plan) {
+      faults = mergeFaultPlans(faults, plan);
+    },
+    setScenario(next) {
+      scenario = parseScenario(next);
+    },
+    async close() {
+      for (const s of sessions) s.dropSocket('terminate');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+type UpgradeCheck = { model: string } | { status: number; body: Record<string, unknown> };
+
+function checkUpgrade(req: IncomingMessage, requiredKey: string | undefined): UpgradeCheck {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (url.pathname !== REALTIME_PATH) {
+    return { status: 404, body: apiError('invalid_request_error', `Invalid URL (GET ${url.pathname})`) };
+  }
+  const key = bearerKey(req);
+  if (!key || (requiredKey !== undefined && key !== requiredKey)) {
+    return {
+      status: 401,
+      body: apiError(
+        'invalid_request_error',
+        key
+          ? 'Incorrect API key provided.'
+          : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        key ? 'invalid_api_key' : null,
+      ),
+    };
+  }
+  if (String(req.headers['openai-beta'] ?? '').includes('realtime=v1')) {
+    return {
+      status: 400,
+      body: apiError(
+        'invalid_request_error',
+        'The simulator speaks only the GA Realtime protocol; drop the OpenAI-Beta header.',
+      ),
+    };
+  }
+  const model = url.searchParams.get('model');
+  if (!model) {
+    return {
+      status: 400,
+      body: apiError(
+        'invalid_request_error',
+        "Missing required parameter: 'model'.",
+        'missing_required_parameter',
+      ),
+    };
+  }
+  return { model };
+}
+
+function bearerKey(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (header) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1]! : null;
+  }
+  // browsers cannot set headers, so the real API also takes the key as a subprotocol
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
+  for (const p of protocols) {
+    const trimmed = p.trim();
+    if (trimmed.startsWith('openai-insecure-api-key.'))
+      return trimmed.slice('openai-insecure-api-key.'.length) || null;
+  }
+  return null;
+}
+
+function apiError(type: string, message: string, code: string | null = null): Record<string, unknown> {
+  return { error: { message, type, param: null, code } };
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };
+
+function rejectUpgrade(socket: Duplex, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      text,
+  );
+}
