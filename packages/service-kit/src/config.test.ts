@@ -12,7 +12,12 @@ describe('loadConfig', () => {
 
   it('parses, applies defaults and freezes', () => {
     const cfg = loadConfig(spec, { PUBLIC_BASE_URL: 'https://voice.example.com/', SERVICE_TOKEN: 't' });
-    expect(cfg).toEqual({ PORT: 8080, PUBLIC_BASE_URL: 'https://voice.example.com', SERVICE_TOKEN: 't', DEBUG: false });
+    expect(cfg).toEqual({
+      PORT: 8080,
+      PUBLIC_BASE_URL: 'https://voice.example.com',
+      SERVICE_TOKEN: 't',
+      DEBUG: false,
+    });
     expect(Object.isFrozen(cfg)).toBe(true);
   });
 

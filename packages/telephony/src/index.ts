@@ -1,1 +1,5 @@
 export * from './mulaw.ts';
+export * from './twilio-media.ts';
+export * from './twilio-rest.ts';
+export * from './twilio-signature.ts';
+export * from './twiml.ts';

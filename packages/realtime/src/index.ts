@@ -1,0 +1,5 @@
+export * from './async-queue.ts';
+export * from './openai-connection.ts';
+export * from './scripted-connection.ts';
+export * from './session-config.ts';
+export * from './types.ts';

@@ -1,0 +1,125 @@
+import { connect as netConnect } from 'node:net';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { AsyncQueue } from './async-queue.ts';
+import type {
+  RealtimeClientEvent,
+  RealtimeCloseInfo,
+  RealtimeConnection,
+  RealtimeConnector,
+  RealtimeServerEvent,
+} from './types.ts';
+
+export interface OpenAIRealtimeOptions {
+  apiKey: string;
+  model: string;
+  /**
+   * The Realtime endpoint, e.g. `wss://api.openai.com/v1/realtime` or a local simulator's
+   * `ws://127.0.0.1:PORT/v1/realtime`. ws:// is reached over a plain TCP socket, since the SDK always
+   * asks for wss.
+   */
+  realtimeUrl: string;
+  /** Gives up opening after this long. */
+  connectTimeoutMs?: number;
+}
+
+/** The SDK's base URL for a Realtime URL: `.../v1/realtime` → `https://host/v1`. */
+export function sdkBaseUrlFor(realtimeUrl: string): { baseURL: string; plaintext: boolean } {
+  const u = new URL(realtimeUrl);
+  const plaintext = u.protocol === 'ws:' || u.protocol === 'http:';
+  const path = u.pathname.replace(/\/realtime\/?$/, '') || '/v1';
+  const port = u.port || (plaintext ? '80' : '443');
+  return { baseURL: `${plaintext ? 'http' : 'https'}://${u.hostname}:${port}${path}`, plaintext };
+}
+
+/** A connector that opens Realtime sockets with the openai SDK's `OpenAIRealtimeWS`. */
+export function openAIRealtimeConnector(opts: OpenAIRealtimeOptions): RealtimeConnector {
+  const { baseURL, plaintext } = sdkBaseUrlFor(opts.realtimeUrl);
+  const client = new OpenAI({ apiKey: opts.apiKey, baseURL, maxRetries: 0 });
+  return (signal) => openConnection(client, opts, plaintext, signal);
+}
+
+// ws hands createConnection its request options, whose `path` is the HTTP path: connect by host and port only.
+function plainTcp(o: { host?: string; port?: number | string }) {
+  return netConnect(Number(o.port), o.host ?? '127.0.0.1');
+}
+
+function openConnection(
+  client: OpenAI,
+  opts: OpenAIRealtimeOptions,
+  plaintext: boolean,
+  signal?: AbortSignal,
+): Promise<RealtimeConnection> {
+  const rt = new OpenAIRealtimeWS(
+    {
+      model: opts.model,
+      options: plaintext ? { createConnection: plainTcp as unknown as typeof netConnect } : {},
+    },
+    client,
+  );
+  const events = new AsyncQueue<RealtimeServerEvent>();
+  let closedByClient = false;
+  let lastError: Error | undefined;
+  let resolveClosed!: (info: RealtimeCloseInfo) => void;
+  const closed = new Promise<RealtimeCloseInfo>((r) => {
+    resolveClosed = r;
+  });
+
+  // One listener for every server event keeps per-event cost to the SDK's single JSON.parse.
+  rt.on('event', (event) => events.push(event as RealtimeServerEvent));
+  // Error events arrive through 'event' too; this listener keeps the SDK from raising them.
+  rt.on('error', (err) => {
+    if (!(err as { error?: unknown }).error) lastError = err;
+  });
+  rt.socket.on('close', (code, reason) => {
+    events.end();
+    resolveClosed({ code, reason: reason.toString(), byClient: closedByClient, error: lastError });
+  });
+
+  const connection: RealtimeConnection = {
+    send(event: RealtimeClientEvent) {
+      if (rt.socket.readyState === rt.socket.OPEN) rt.send(event);
+    },
+    events,
+    closed,
+    close(code = 1000, reason = 'call ended') {
+      closedByClient = true;
+      if (rt.socket.readyState === rt.socket.CONNECTING) rt.socket.terminate();
+      else rt.close({ code, reason });
+    },
+  };
+
+  return new Promise<RealtimeConnection>((resolve, reject) => {
+    const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    const timer = setTimeout(
+      () => fail(new Error(`Realtime socket did not open within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const onAbort = () => fail(new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    function cleanup() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      rt.socket.off('open', onOpen);
+      rt.socket.off('unexpected-response', onUnexpected);
+    }
+    function fail(err: Error) {
+      cleanup();
+      closedByClient = true;
+      rt.socket.terminate();
+      reject(err);
+    }
+    function onOpen() {
+      cleanup();
+      resolve(connection);
+    }
+    function onUnexpected(_req: unknown, res: { statusCode?: number }) {
+      fail(new Error(`Realtime upgrade refused with HTTP ${res.statusCode}`));
+    }
+    rt.socket.once('open', onOpen);
+    rt.socket.once('unexpected-response', onUnexpected);
+    closed.then((info) =>
+      fail(info.error ?? new Error(`Realtime socket closed before opening (${info.code})`)),
+    );
+  });
+}

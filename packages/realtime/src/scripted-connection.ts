@@ -1,0 +1,83 @@
+import { AsyncQueue } from './async-queue.ts';
+import type {
+  RealtimeClientEvent,
+  RealtimeCloseInfo,
+  RealtimeConnection,
+  RealtimeConnector,
+  RealtimeServerEvent,
+} from './types.ts';
+
+/**
+ * An in-memory RealtimeConnection for unit tests: the test plays the server (`emit`), and every client
+ * event sent is recorded in order (`sent`). Ships with the package so every consumer tests against the
+ * same double.
+ */
+export class ScriptedRealtimeConnection implements RealtimeConnection {
+  readonly events = new AsyncQueue<RealtimeServerEvent>();
+  readonly sent: RealtimeClientEvent[] = [];
+  readonly closed: Promise<RealtimeCloseInfo>;
+  private resolveClosed!: (info: RealtimeCloseInfo) => void;
+  private isClosed = false;
+  private readonly listeners: Array<(e: RealtimeClientEvent) => void> = [];
+
+  constructor() {
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
+  }
+
+  send(event: RealtimeClientEvent): void {
+    if (this.isClosed) return;
+    this.sent.push(event);
+    for (const l of this.listeners) l(event);
+  }
+
+  /** Calls `listener` for every client event sent from now on. */
+  onSend(listener: (e: RealtimeClientEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Delivers a server event to the client. */
+  emit(event: RealtimeServerEvent | (Record<string, unknown> & { type: string })): void {
+    this.events.push(event as RealtimeServerEvent);
+  }
+
+  /** Client events of one type, in order. */
+  sentOfType<T extends RealtimeClientEvent['type']>(type: T): Extract<RealtimeClientEvent, { type: T }>[] {
+    return this.sent.filter((e) => e.type === type) as Extract<RealtimeClientEvent, { type: T }>[];
+  }
+
+  get closedNow(): boolean {
+    return this.isClosed;
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.finish({ code, reason, byClient: true });
+  }
+
+  /** The server side drops the socket. */
+  drop(code = 1006, reason = ''): void {
+    this.finish({ code, reason, byClient: false });
+  }
+
+  private finish(info: RealtimeCloseInfo): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.events.end();
+    this.resolveClosed(info);
+  }
+}
+
+/** A connector handing out scripted connections; `connections` lists every one opened. */
+export function scriptedConnector(opts: { fail?: Error } = {}): RealtimeConnector & {
+  connections: ScriptedRealtimeConnection[];
+} {
+  const connections: ScriptedRealtimeConnection[] = [];
+  const connect = async () => {
+    if (opts.fail) throw opts.fail;
+    const c = new ScriptedRealtimeConnection();
+    connections.push(c);
+    return c;
+  };
+  return Object.assign(connect, { connections });
+}

@@ -1,0 +1,41 @@
+import type {
+  RealtimeClientEvent,
+  RealtimeFunctionTool,
+  RealtimeServerEvent,
+  RealtimeSessionCreateRequest,
+  ResponseCreateEvent,
+} from 'openai/resources/realtime/realtime';
+
+export type {
+  RealtimeClientEvent,
+  RealtimeFunctionTool,
+  RealtimeServerEvent,
+  RealtimeSessionCreateRequest,
+  ResponseCreateEvent,
+};
+
+/** How a Realtime socket ended. */
+export interface RealtimeCloseInfo {
+  code: number;
+  reason: string;
+  /** True when we closed it ourselves. */
+  byClient: boolean;
+  error?: Error;
+}
+
+/**
+ * The port the session manager talks to: one Realtime conversation socket. Implemented over the
+ * openai SDK's OpenAIRealtimeWS in production, and by scripted fakes in unit tests.
+ */
+export interface RealtimeConnection {
+  /** Sends a client event; dropped (and reported by `closed`) once the socket is gone. */
+  send(event: RealtimeClientEvent): void;
+  /** Server events in arrival order; the iteration ends when the socket closes. */
+  readonly events: AsyncIterable<RealtimeServerEvent>;
+  /** Resolves once, when the socket has closed for any reason. */
+  readonly closed: Promise<RealtimeCloseInfo>;
+  close(code?: number, reason?: string): void;
+}
+
+/** Opens a connection; rejects when the socket cannot be opened. */
+export type RealtimeConnector = (signal?: AbortSignal) => Promise<RealtimeConnection>;

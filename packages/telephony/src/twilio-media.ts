@@ -1,0 +1,433 @@
+/**
+ * Twilio Media Streams messages (bidirectional <Connect><Stream>): typed decode and encode. Decoding
+ * never throws: a malformed, unknown or oversize frame comes back as a typed error naming the problem.
+ */
+
+export interface TwilioMediaFormat {
+  encoding: string;
+  sampleRate: number;
+  channels: number;
+}
+
+export interface TwilioConnected {
+  event: 'connected';
+  protocol: string;
+  version: string;
+}
+
+export interface TwilioStart {
+  event: 'start';
+  sequenceNumber: number;
+  streamSid: string;
+  start: {
+    streamSid: string;
+    accountSid: string;
+    callSid: string;
+    tracks: string[];
+    customParameters: Record<string, string>;
+    mediaFormat: TwilioMediaFormat;
+  };
+}
+
+export interface TwilioInboundMedia {
+  event: 'media';
+  sequenceNumber: number;
+  streamSid: string;
+  media: { track: string; chunk: number; timestamp: number; payload: string };
+}
+
+export interface TwilioInboundMark {
+  event: 'mark';
+  sequenceNumber: number;
+  streamSid: string;
+  mark: { name: string };
+}
+
+export interface TwilioDtmf {
+  event: 'dtmf';
+  sequenceNumber: number;
+  streamSid: string;
+  dtmf: { track: string; digit: string };
+}
+
+export interface TwilioStop {
+  event: 'stop';
+  sequenceNumber: number;
+  streamSid: string;
+  stop: { accountSid: string; callSid: string };
+}
+
+/** Every message Twilio sends on a Media Stream. */
+export type TwilioInbound =
+  | TwilioConnected
+  | TwilioStart
+  | TwilioInboundMedia
+  | TwilioInboundMark
+  | TwilioDtmf
+  | TwilioStop;
+
+export interface TwilioOutboundMedia {
+  event: 'media';
+  streamSid: string;
+  media: { payload: string };
+}
+export interface TwilioOutboundMark {
+  event: 'mark';
+  streamSid: string;
+  mark: { name: string };
+}
+export interface TwilioClear {
+  event: 'clear';
+  streamSid: string;
+}
+
+/** Every message we send to Twilio on a Media Stream. */
+export type TwilioOutbound = TwilioOutboundMedia | TwilioOutboundMark | TwilioClear;
+
+export type DecodeErrorCode =
+  | 'too_large'
+  | 'not_json'
+  | 'not_object'
+  | 'unknown_event'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'bad_value';
+
+export interface DecodeError {
+  code: DecodeErrorCode;
+  /** What is wrong, naming the field. */
+  message: string;
+  event?: string;
+}
+
+export type DecodeResult<T> = { ok: true; message: T } | { ok: false; error: DecodeError };
+
+export interface DecodeOptions {
+  /** Largest frame accepted, in bytes; default 64 KiB. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+
+/** Raw WebSocket data as ws hands it over. */
+export type RawFrame = string | Buffer | ArrayBuffer | Buffer[] | Uint8Array;
+
+class Invalid extends Error {
+  constructor(
+    readonly code: DecodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function toText(raw: RawFrame, maxBytes: number): string {
+  if (typeof raw === 'string') {
+    // A UTF-16 string is at least its length in UTF-8 bytes; exact check only when close.
+    if (raw.length > maxBytes || (raw.length * 3 > maxBytes && Buffer.byteLength(raw) > maxBytes))
+      throw new Invalid('too_large', `frame exceeds ${maxBytes} bytes`);
+    return raw;
+  }
+  let buf: Buffer;
+  if (Array.isArray(raw)) buf = Buffer.concat(raw);
+  else if (raw instanceof ArrayBuffer) buf = Buffer.from(raw);
+  else if (Buffer.isBuffer(raw)) buf = raw;
+  else if (raw instanceof Uint8Array) buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  else throw new Invalid('wrong_type', 'frame is not text or bytes');
+  if (buf.length > maxBytes) throw new Invalid('too_large', `frame exceeds ${maxBytes} bytes`);
+  return buf.toString('utf8');
+}
+
+function parseObject(raw: RawFrame, opts: DecodeOptions | undefined): Record<string, unknown> {
+  const text = toText(raw, opts?.maxBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Invalid('not_json', 'frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Invalid('not_object', 'frame is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+const hasOwn = (o: object, k: string) => Object.hasOwn(o, k);
+
+function obj(parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> {
+  if (!hasOwn(parent, key)) throw new Invalid('missing_field', `${path} is missing`);
+  const v = parent[key];
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new Invalid('wrong_type', `${path} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function str(parent: Record<string, unknown>, key: string, path: string, maxLength = 256): string {
+  if (!hasOwn(parent, key)) throw new Invalid('missing_field', `${path} is missing`);
+  const v = parent[key];
+  if (typeof v !== 'string') throw new Invalid('wrong_type', `${path} must be a string`);
+  if (v.length > maxLength) throw new Invalid('bad_value', `${path} is longer than ${maxLength} characters`);
+  return v;
+}
+
+/** Twilio sends counters as decimal strings; numbers are accepted too. */
+function uint(parent: Record<string, unknown>, key: string, path: string): number {
+  if (!hasOwn(parent, key)) throw new Invalid('missing_field', `${path} is missing`);
+  const v = parent[key];
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return v;
+    throw new Invalid('bad_value', `${path} must be a non-negative integer`);
+  }
+  if (typeof v !== 'string') throw new Invalid('wrong_type', `${path} must be a decimal string`);
+  if (!/^\d{1,15}$/.test(v)) throw new Invalid('bad_value', `${path} must be a non-negative integer`);
+  return Number(v);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const SID = /^[A-Za-z]{2}[0-9a-fA-F]{32}$/;
+const DTMF_DIGIT = /^[0-9*#A-Da-d]$/;
+
+function payload(parent: Record<string, unknown>, path: string): string {
+  const p = str(parent, 'payload', path, 64 * 1024);
+  if (!BASE64.test(p)) throw new Invalid('bad_value', `${path} is not base64`);
+  return p;
+}
+
+function sid(parent: Record<string, unknown>, key: string, path: string): string {
+  const v = str(parent, key, path, 64);
+  if (!SID.test(v)) throw new Invalid('bad_value', `${path} is not a Twilio SID`);
+  return v;
+}
+
+function stringMap(parent: Record<string, unknown>, key: string, path: string): Record<string, string> {
+  if (!hasOwn(parent, key)) return {};
+  const m = obj(parent, key, path);
+  const out: Record<string, string> = Object.create(null);
+  const keys = Object.keys(m);
+  if (keys.length > 64) throw new Invalid('bad_value', `${path} has more than 64 entries`);
+  for (const k of keys) out[k] = str(m, k, `${path}.${k}`, 1024);
+  return { ...out };
+}
+
+function decodeInboundObject(o: Record<string, unknown>): TwilioInbound {
+  const event = str(o, 'event', 'event', 32);
+  switch (event) {
+    case 'connected':
+      return {
+        event,
+        protocol: hasOwn(o, 'protocol') ? str(o, 'protocol', 'protocol') : '',
+        version: hasOwn(o, 'version') ? str(o, 'version', 'version') : '',
+      };
+    case 'start': {
+      const s = obj(o, 'start', 'start');
+      const streamSid = sid(s, 'streamSid', 'start.streamSid');
+      const fmt = hasOwn(s, 'mediaFormat') ? obj(s, 'mediaFormat', 'start.mediaFormat') : undefined;
+      const tracksRaw = hasOwn(s, 'tracks') ? s.tracks : ['inbound'];
+      if (!Array.isArray(tracksRaw) || tracksRaw.some((t) => typeof t !== 'string'))
+        throw new Invalid('wrong_type', 'start.tracks must be an array of strings');
+      return {
+        event,
+        sequenceNumber: hasOwn(o, 'sequenceNumber') ? uint(o, 'sequenceNumber', 'sequenceNumber') : 0,
+        streamSid: hasOwn(o, 'streamSid') ? sid(o, 'streamSid', 'streamSid') : streamSid,
+        start: {
+          streamSid,
+          accountSid: sid(s, 'accountSid', 'start.accountSid'),
+          callSid: sid(s, 'callSid', 'start.callSid'),
+          tracks: tracksRaw as string[],
+          customParameters: stringMap(s, 'customParameters', 'start.customParameters'),
+          mediaFormat: fmt
+            ? {
+                encoding: str(fmt, 'encoding', 'start.mediaFormat.encoding'),
+                sampleRate: uint(fmt, 'sampleRate', 'start.mediaFormat.sampleRate'),
+                channels: uint(fmt, 'channels', 'start.mediaFormat.channels'),
+              }
+            : { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        },
+      };
+    }
+    case 'media': {
+      const m = obj(o, 'media', 'media');
+      return {
+        event,
+        sequenceNumber: uint(o, 'sequenceNumber', 'sequenceNumber'),
+        streamSid: str(o, 'streamSid', 'streamSid', 64),
+        media: {
+          track: hasOwn(m, 'track') ? str(m, 'track', 'media.track', 32) : 'inbound',
+          chunk: uint(m, 'chunk', 'media.chunk'),
+          timestamp: uint(m, 'timestamp', 'media.timestamp'),
+          payload: payload(m, 'media.payload'),
+        },
+      };
+    }
+    case 'mark':
+      return {
+        event,
+        sequenceNumber: uint(o, 'sequenceNumber', 'sequenceNumber'),
+        streamSid: str(o, 'streamSid', 'streamSid', 64),
+        mark: { name: str(obj(o, 'mark', 'mark'), 'name', 'mark.name', 256) },
+      };
+    case 'dtmf': {
+      const d = obj(o, 'dtmf', 'dtmf');
+      const digit = str(d, 'digit', 'dtmf.digit', 1);
+      if (!DTMF_DIGIT.test(digit)) throw new Invalid('bad_value', 'dtmf.digit is not a keypad digit');
+      return {
+        event,
+        sequenceNumber: uint(o, 'sequenceNumber', 'sequenceNumber'),
+        streamSid: str(o, 'streamSid', 'streamSid', 64),
+        dtmf: { track: hasOwn(d, 'track') ? str(d, 'track', 'dtmf.track', 32) : 'inbound_track', digit },
+      };
+    }
+    case 'stop': {
+      const s = hasOwn(o, 'stop') ? obj(o, 'stop', 'stop') : {};
+      return {
+        event,
+        sequenceNumber: hasOwn(o, 'sequenceNumber') ? uint(o, 'sequenceNumber', 'sequenceNumber') : 0,
+        streamSid: str(o, 'streamSid', 'streamSid', 64),
+        stop: {
+          accountSid: hasOwn(s, 'accountSid') ? str(s, 'accountSid', 'stop.accountSid', 64) : '',
+          callSid: hasOwn(s, 'callSid') ? str(s, 'callSid', 'stop.callSid', 64) : '',
+        },
+      };
+    }
+    default:
+      throw new Invalid('unknown_event', `unknown event ${JSON.stringify(event.slice(0, 32))}`);
+  }
+}
+
+function decodeOutboundObject(o: Record<string, unknown>): TwilioOutbound {
+  const event = str(o, 'event', 'event', 32);
+  const streamSid = str(o, 'streamSid', 'streamSid', 64);
+  switch (event) {
+    case 'media':
+      return { event, streamSid, media: { payload: payload(obj(o, 'media', 'media'), 'media.payload') } };
+    case 'mark':
+      return { event, streamSid, mark: { name: str(obj(o, 'mark', 'mark'), 'name', 'mark.name', 256) } };
+    case 'clear':
+      return { event, streamSid };
+    default:
+      throw new Invalid('unknown_event', `unknown event ${JSON.stringify(event.slice(0, 32))}`);
+  }
+}
+
+function guard<T>(
+  raw: RawFrame,
+  opts: DecodeOptions | undefined,
+  f: (o: Record<string, unknown>) => T,
+): DecodeResult<T> {
+  let o: Record<string, unknown> | undefined;
+  try {
+    o = parseObject(raw, opts);
+    return { ok: true, message: f(o) };
+  } catch (err) {
+    const event = o && typeof o.event === 'string' ? o.event.slice(0, 32) : undefined;
+    if (err instanceof Invalid)
+      return { ok: false, error: { code: err.code, message: err.message, ...(event ? { event } : {}) } };
+    return { ok: false, error: { code: 'bad_value', message: 'frame could not be decoded' } };
+  }
+}
+
+/** Decodes a message Twilio sent us. Never throws. */
+export function decodeTwilioInbound(raw: RawFrame, opts?: DecodeOptions): DecodeResult<TwilioInbound> {
+  return guard(raw, opts, decodeInboundObject);
+}
+
+/** Decodes a message sent to Twilio (what the simulator receives). Never throws. */
+export function decodeTwilioOutbound(raw: RawFrame, opts?: DecodeOptions): DecodeResult<TwilioOutbound> {
+  return guard(raw, opts, decodeOutboundObject);
+}
+
+// --- encoders: the media/mark ones run for every frame of every call, so they build strings directly.
+
+/** Escapes a string for a JSON string literal. */
+const q = (s: string) => JSON.stringify(s);
+
+/** A stream SID needs no escaping when it has the Twilio shape; anything else is escaped. */
+function sidLiteral(streamSid: string): string {
+  return SID.test(streamSid) ? `"${streamSid}"` : q(streamSid);
+}
+
+/** Outbound media frame; `payloadBase64` must be base64 (it is not escaped). */
+export function encodeTwilioMedia(streamSid: string, payloadBase64: string): string {
+  return `{"event":"media","streamSid":${sidLiteral(streamSid)},"media":{"payload":"${payloadBase64}"}}`;
+}
+
+export function encodeTwilioMark(streamSid: string, name: string): string {
+  return `{"event":"mark","streamSid":${sidLiteral(streamSid)},"mark":{"name":${q(name)}}}`;
+}
+
+export function encodeTwilioClear(streamSid: string): string {
+  return `{"event":"clear","streamSid":${sidLiteral(streamSid)}}`;
+}
+
+export function encodeTwilioConnected(): string {
+  return JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+}
+
+export function encodeTwilioStart(opts: {
+  sequenceNumber: number;
+  streamSid: string;
+  accountSid: string;
+  callSid: string;
+  customParameters?: Record<string, string>;
+  tracks?: string[];
+}): string {
+  return JSON.stringify({
+    event: 'start',
+    sequenceNumber: String(opts.sequenceNumber),
+    start: {
+      accountSid: opts.accountSid,
+      streamSid: opts.streamSid,
+      callSid: opts.callSid,
+      tracks: opts.tracks ?? ['inbound'],
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+      customParameters: opts.customParameters ?? {},
+    },
+    streamSid: opts.streamSid,
+  });
+}
+
+export function encodeTwilioInboundMedia(opts: {
+  sequenceNumber: number;
+  streamSid: string;
+  chunk: number;
+  timestamp: number;
+  payload: string;
+  track?: string;
+}): string {
+  return `{"event":"media","sequenceNumber":"${opts.sequenceNumber}","media":{"track":${q(opts.track ?? 'inbound')},"chunk":"${opts.chunk}","timestamp":"${opts.timestamp}","payload":"${opts.payload}"},"streamSid":${sidLiteral(opts.streamSid)}}`;
+}
+
+export function encodeTwilioInboundMark(opts: {
+  sequenceNumber: number;
+  streamSid: string;
+  name: string;
+}): string {
+  return JSON.stringify({
+    event: 'mark',
+    sequenceNumber: String(opts.sequenceNumber),
+    streamSid: opts.streamSid,
+    mark: { name: opts.name },
+  });
+}
+
+export function encodeTwilioDtmf(opts: { sequenceNumber: number; streamSid: string; digit: string }): string {
+  return JSON.stringify({
+    event: 'dtmf',
+    streamSid: opts.streamSid,
+    sequenceNumber: String(opts.sequenceNumber),
+    dtmf: { track: 'inbound_track', digit: opts.digit },
+  });
+}
+
+export function encodeTwilioStop(opts: {
+  sequenceNumber: number;
+  streamSid: string;
+  accountSid: string;
+  callSid: string;
+}): string {
+  return JSON.stringify({
+    event: 'stop',
+    sequenceNumber: String(opts.sequenceNumber),
+    streamSid: opts.streamSid,
+    stop: { accountSid: opts.accountSid, callSid: opts.callSid },
+  });
+}

@@ -1,0 +1,86 @@
+import formbody from '@fastify/formbody';
+import websocket from '@fastify/websocket';
+import type { RealtimeConnector } from '@switchboard/realtime';
+import { buildBaseApp, type Logger } from '@switchboard/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { streamUrlOf, type VoiceServerConfig } from './config.ts';
+import { VoiceMetrics } from './metrics.ts';
+import type { CallAiServer } from './ports/ai-server.ts';
+import type { AppServerClient } from './ports/app-server.ts';
+import type { TwilioRest } from './ports/twilio-rest.ts';
+import type { TwilioSessionManager } from './session/session-manager.ts';
+import { streamRoutes } from './stream/stream-route.ts';
+import { webhookRoutes } from './webhook/webhook-route.ts';
+
+export interface VoiceServerDeps {
+  config: Pick<
+    VoiceServerConfig,
+    'PUBLIC_BASE_URL' | 'TWILIO_AUTH_TOKEN' | 'STREAM_START_TIMEOUT_MS' | 'MAX_FRAME_BYTES'
+  >;
+  logger: Logger;
+  aiServer: CallAiServer;
+  appServer: AppServerClient;
+  twilioRest: TwilioRest;
+  connectRealtime: RealtimeConnector;
+  metrics?: VoiceMetrics;
+}
+
+export interface VoiceServer {
+  app: FastifyInstance;
+  /** Calls in progress. */
+  sessions: Set<TwilioSessionManager>;
+  metrics: VoiceMetrics;
+  /** Flips readiness to 503 and refuses new streams; calls in progress go on. */
+  startDraining(): void;
+  readonly draining: boolean;
+}
+
+/** Builds voice-server from its dependencies; does not listen. */
+export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServer> {
+  const metrics = deps.metrics ?? new VoiceMetrics();
+  const sessions = new Set<TwilioSessionManager>();
+  let draining = false;
+  const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
+  const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
+
+  await app.register(formbody);
+  await app.register(websocket, { options: { maxPayload: deps.config.MAX_FRAME_BYTES } });
+  await app.register(webhookRoutes, {
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    streamUrl,
+    authToken: deps.config.TWILIO_AUTH_TOKEN,
+    aiServer: deps.aiServer,
+    metrics,
+  });
+  await app.register(streamRoutes, {
+    streamUrl,
+    authToken: deps.config.TWILIO_AUTH_TOKEN,
+    startTimeoutMs: deps.config.STREAM_START_TIMEOUT_MS,
+    maxFrameBytes: deps.config.MAX_FRAME_BYTES,
+    aiServer: deps.aiServer,
+    appServer: deps.appServer,
+    twilioRest: deps.twilioRest,
+    connectRealtime: deps.connectRealtime,
+    metrics,
+    sessions,
+    accepting: () => !draining,
+  });
+  app.get('/metrics', async (_req, reply) =>
+    reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 })),
+  );
+  app.addHook('onClose', async () => {
+    for (const s of sessions) s.stop('shutdown');
+  });
+
+  return {
+    app,
+    sessions,
+    metrics,
+    startDraining() {
+      draining = true;
+    },
+    get draining() {
+      return draining;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+
+/** Every environment variable voice-server reads; README's configuration table mirrors this. */
+export const voiceServerConfigSpec = {
+  HOST: env.string({ default: '0.0.0.0', doc: 'Address to listen on.' }),
+  PORT: env.int({ default: 8080, min: 0, max: 65535, doc: 'Port to listen on.' }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  PUBLIC_BASE_URL: env.url({ doc: 'The https URL Twilio reaches this service at (the URL it signs).' }),
+  TWILIO_ACCOUNT_SID: env.string({ doc: 'Twilio account SID.' }),
+  TWILIO_AUTH_TOKEN: env.string({ secret: true, doc: 'Twilio auth token: checks signatures, calls REST.' }),
+  TWILIO_API_BASE_URL: env.optionalUrl({ doc: 'Twilio REST base URL (default api.twilio.com).' }),
+  OPENAI_API_KEY: env.string({ secret: true, doc: 'OpenAI API key.' }),
+  OPENAI_BASE_URL: env.url({ default: 'https://api.openai.com/v1', doc: 'OpenAI REST base URL.' }),
+  OPENAI_REALTIME_URL: env.optionalUrl({
+    protocols: ['ws:', 'wss:'],
+    doc: 'Realtime WebSocket URL (default: OPENAI_BASE_URL with wss and /realtime).',
+  }),
+  OPENAI_REALTIME_MODEL: env.string({ default: 'gpt-realtime', doc: 'Realtime model.' }),
+  AI_SERVER_URL: env.url({ doc: 'ai-server base URL.' }),
+  APP_SERVER_URL: env.optionalUrl({ doc: 'app-server base URL (unset: transcripts kept in memory).' }),
+  SERVICE_TOKEN: env.string({ secret: true, doc: 'Bearer token between the services.' }),
+  STREAM_START_TIMEOUT_MS: env.int({
+    default: 5000,
+    min: 100,
+    doc: 'Close a stream with no start message after.',
+  }),
+  MAX_FRAME_BYTES: env.int({
+    default: 65536,
+    min: 1024,
+    doc: 'Largest inbound stream frame (bigger: 1009).',
+  }),
+  DRAIN_TIMEOUT_MS: env.int({
+    default: 35 * 60_000,
+    min: 0,
+    doc: 'Longest wait for calls to end on SIGTERM.',
+  }),
+};
+
+export type VoiceServerConfig = ConfigOf<typeof voiceServerConfigSpec>;
+
+export function readConfig(source: Record<string, string | undefined> = process.env): VoiceServerConfig {
+  return loadConfig(voiceServerConfigSpec, source);
+}
+
+/** The Realtime URL: OPENAI_REALTIME_URL, else OPENAI_BASE_URL turned into a wss .../realtime URL. */
+export function realtimeUrlOf(
+  cfg: Pick<VoiceServerConfig, 'OPENAI_REALTIME_URL' | 'OPENAI_BASE_URL'>,
+): string {
+  if (cfg.OPENAI_REALTIME_URL) return cfg.OPENAI_REALTIME_URL;
+  const u = new URL(cfg.OPENAI_BASE_URL);
+  u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/realtime`;
+  return u.toString();
+}
+
+/** The wss URL Twilio opens for the media stream (and signs). */
+export function streamUrlOf(publicBaseUrl: string): string {
+  const u = new URL(publicBaseUrl);
+  u.protocol = u.protocol === 'http:' ? 'ws:' : 'wss:';
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/twilio-stream`;
+  return u.toString();
+}

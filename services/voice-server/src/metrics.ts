@@ -1,0 +1,75 @@
+/** Process-wide counters and gauges, exposed at /metrics in Prometheus text format. */
+export class VoiceMetrics {
+  activeCalls = 0;
+  callsStarted = 0;
+  callsEnded = new Map<string, number>();
+  framesIn = 0;
+  framesOut = 0;
+  framesMalformed = 0;
+  framesBeforeSession = 0;
+  lateDeltasDropped = 0;
+  silenceFilledMs = 0;
+  bargeIns = 0;
+  realtimeErrors = new Map<string, number>();
+  webhooksRefused = 0;
+  streamsRefused = 0;
+
+  callEnded(reason: string): void {
+    this.activeCalls--;
+    this.callsEnded.set(reason, (this.callsEnded.get(reason) ?? 0) + 1);
+  }
+
+  realtimeError(code: string): void {
+    this.realtimeErrors.set(code, (this.realtimeErrors.get(code) ?? 0) + 1);
+  }
+
+  /** Prometheus exposition text. */
+  render(extra: Record<string, number> = {}): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, values: Array<[string, number]>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, v] of values) lines.push(`${name}${labels} ${v}`);
+    };
+    const labelled = (label: string, m: Map<string, number>): Array<[string, number]> =>
+      [...m].map(([k, v]) => [`{${label}="${k.replace(/["\\\n]/g, '_')}"}`, v]);
+    metric('voice_active_calls', 'gauge', 'Calls in progress.', [['', this.activeCalls]]);
+    metric('voice_calls_started_total', 'counter', 'Calls started.', [['', this.callsStarted]]);
+    metric(
+      'voice_calls_ended_total',
+      'counter',
+      'Calls ended, by reason.',
+      labelled('reason', this.callsEnded),
+    );
+    metric('voice_frames_in_total', 'counter', 'Caller media frames relayed to the model.', [
+      ['', this.framesIn],
+    ]);
+    metric('voice_frames_out_total', 'counter', 'Model audio frames sent to the caller.', [
+      ['', this.framesOut],
+    ]);
+    metric('voice_frames_malformed_total', 'counter', 'Inbound frames dropped as malformed.', [
+      ['', this.framesMalformed],
+    ]);
+    metric('voice_frames_before_session_total', 'counter', 'Caller frames before the model was ready.', [
+      ['', this.framesBeforeSession],
+    ]);
+    metric('voice_late_deltas_dropped_total', 'counter', 'Audio deltas of cancelled responses dropped.', [
+      ['', this.lateDeltasDropped],
+    ]);
+    metric('voice_silence_filled_ms_total', 'counter', 'Silence inserted for inbound timestamp gaps.', [
+      ['', this.silenceFilledMs],
+    ]);
+    metric('voice_barge_ins_total', 'counter', 'Caller interruptions handled.', [['', this.bargeIns]]);
+    metric(
+      'voice_realtime_errors_total',
+      'counter',
+      'Realtime error events, by code.',
+      labelled('code', this.realtimeErrors),
+    );
+    metric('voice_webhooks_refused_total', 'counter', 'Webhooks refused (bad signature).', [
+      ['', this.webhooksRefused],
+    ]);
+    metric('voice_streams_refused_total', 'counter', 'Stream upgrades refused.', [['', this.streamsRefused]]);
+    for (const [name, v] of Object.entries(extra)) metric(name, 'gauge', name, [['', v]]);
+    return `${lines.join('\n')}\n`;
+  }
+}

@@ -1,0 +1,114 @@
+import { MULAW_BYTES_PER_MS } from '@switchboard/telephony';
+
+/** Where playback stood at an instant: the item the caller was hearing, and how much of it. */
+export interface HeardPosition {
+  itemId: string;
+  /** Audio of `itemId` the caller has heard, in ms; never more than was sent. */
+  audioEndMs: number;
+  /** Audio of `itemId` sent to Twilio so far, in ms. */
+  sentMs: number;
+  /** Items whose audio was sent but none of it played (after `itemId` in the queue). */
+  unheardItemIds: string[];
+}
+
+interface PendingMark {
+  itemId: string;
+  /** Bytes of the item sent up to and including the media frame this mark follows. */
+  endBytes: number;
+}
+
+interface ItemProgress {
+  sentBytes: number;
+  playedBytes: number;
+}
+
+/**
+ * Tracks what the caller has heard from Twilio's echoed marks. Every media frame we send is followed by
+ * a mark; Twilio echoes a mark once the audio before it has played, so the last echoed mark of an item
+ * is the audio heard. Marks still pending after a `clear` are echoed at once by Twilio and must not
+ * count as heard, so `reset` forgets them.
+ */
+export class PlaybackTracker {
+  private readonly pending = new Map<string, PendingMark>();
+  private readonly items = new Map<string, ItemProgress>();
+  private seq = 0;
+  private generation = 0;
+
+  /** Records `bytes` of `itemId` sent; returns the mark name to send after the media frame. */
+  onAudioSent(itemId: string, bytes: number): string {
+    let item = this.items.get(itemId);
+    if (!item) {
+      item = { sentBytes: 0, playedBytes: 0 };
+      this.items.set(itemId, item);
+    }
+    item.sentBytes += bytes;
+    const name = `${this.generation}.${++this.seq}`;
+    this.pending.set(name, { itemId, endBytes: item.sentBytes });
+    return name;
+  }
+
+  /** Twilio echoed `name`: the audio before it has played. Unknown or stale marks are ignored. */
+  onMarkEchoed(name: string): void {
+    const mark = this.pending.get(name);
+    if (!mark) return;
+    // Marks echo in order; any earlier pending mark has played too.
+    for (const [key, m] of this.pending) {
+      this.pending.delete(key);
+      const item = this.items.get(m.itemId);
+      if (item && m.endBytes > item.playedBytes) item.playedBytes = m.endBytes;
+      if (key === name) break;
+    }
+  }
+
+  /** True while audio sent to Twilio has not yet been confirmed played. */
+  get hasPendingAudio(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Number of marks not yet echoed. */
+  get pendingMarks(): number {
+    return this.pending.size;
+  }
+
+  /** What the caller is hearing now, or undefined when nothing is playing. */
+  heardPosition(): HeardPosition | undefined {
+    const first = this.pending.values().next();
+    if (first.done) return undefined;
+    const itemId = first.value.itemId;
+    const item = this.items.get(itemId)!;
+    const unheard: string[] = [];
+    for (const m of this.pending.values()) {
+      if (m.itemId !== itemId && !unheard.includes(m.itemId)) unheard.push(m.itemId);
+    }
+    return {
+      itemId,
+      audioEndMs: Math.floor(item.playedBytes / MULAW_BYTES_PER_MS),
+      sentMs: Math.floor(item.sentBytes / MULAW_BYTES_PER_MS),
+      unheardItemIds: unheard,
+    };
+  }
+
+  /** Audio of `itemId` sent so far, in ms. */
+  sentMs(itemId: string): number {
+    return Math.floor((this.items.get(itemId)?.sentBytes ?? 0) / MULAW_BYTES_PER_MS);
+  }
+
+  /** After a `clear`: pending marks no longer mean anything, and marks echoed for them are ignored. */
+  reset(): void {
+    this.pending.clear();
+    this.generation++;
+  }
+
+  /** Forgets per-item figures for items that can no longer be interrupted. */
+  forgetItem(itemId: string): void {
+    this.items.delete(itemId);
+  }
+}
+
+/** Decoded byte length of a base64 string, without decoding it. */
+export function base64ByteLength(b64: string): number {
+  const len = b64.length;
+  if (len === 0) return 0;
+  const padding = b64.charCodeAt(len - 1) === 61 ? (b64.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
+  return Math.floor((len * 3) / 4) - padding;
+}

@@ -1,0 +1,565 @@
+import type {
+  RealtimeConnection,
+  RealtimeConnector,
+  RealtimeServerEvent,
+  ResponseCreateEvent,
+} from '@switchboard/realtime';
+import { phoneSessionConfig } from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import { maskPhone } from '@switchboard/service-kit';
+import { MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import type { AppServerClient } from '../ports/app-server.ts';
+import type { CallTransport } from '../ports/call-transport.ts';
+import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { base64ByteLength, PlaybackTracker } from './playback-tracker.ts';
+import { Transcript } from './transcript.ts';
+
+/** Who is calling and on which stream; from the Twilio `start` message and its custom parameters. */
+export interface CallInfo {
+  streamSid: string;
+  callSid: string;
+  accountSid: string;
+  botProfileKey: string;
+  isSip: boolean;
+  callerNumber: string;
+  freshcallerCallId?: string;
+}
+
+/** Cancels speech from an external TTS provider; called first on barge-in. */
+export interface TtsControl {
+  cancel(): void;
+}
+
+export interface SessionDeps {
+  transport: CallTransport;
+  connectRealtime: RealtimeConnector;
+  aiServer: CallAiServer;
+  appServer: AppServerClient;
+  twilioRest: TwilioRest;
+  logger: Logger;
+  metrics: VoiceMetrics;
+  tts?: TtsControl;
+  /** Monotonic ms clock for latency figures; default performance.now. */
+  now?: () => number;
+}
+
+export type EndReason =
+  | 'caller_hangup'
+  | 'stream_closed'
+  | 'realtime_closed'
+  | 'realtime_unavailable'
+  | 'no_credits'
+  | 'profile_unavailable'
+  | 'agent_hangup'
+  | 'shutdown';
+
+/** Longest inbound gap filled with silence; a longer one is the line, not jitter. */
+/** Parameters of a response.create. */
+export type ResponseParams = NonNullable<ResponseCreateEvent['response']>;
+/** Stands for a response the server reported active before we saw its id. */
+const UNKNOWN_RESPONSE = '?';
+
+const MAX_GAP_FILL_MS = 5_000;
+const DTMF_IDLE_MS = 1_500;
+const FRAME_MS = 20;
+
+const APOLOGIES: Record<string, string> = {
+  no_credits: 'Sorry, this line is not available right now. Please try again later. Goodbye.',
+  default: 'Sorry, we are having trouble connecting your call. Please try again later. Goodbye.',
+};
+
+/**
+ * One call: bridges the Twilio Media Stream and an OpenAI Realtime session with two loops that run for
+ * the whole call and end together. It owns timing and barge-in; the sockets are injected ports.
+ */
+export class TwilioSessionManager {
+  readonly playback = new PlaybackTracker();
+  readonly transcript: Transcript;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private rt: RealtimeConnection | undefined;
+  private profile: CallProfile | undefined;
+  private readonly abort = new AbortController();
+  private endReason: EndReason | undefined;
+  private ended = false;
+  private readonly startedAtMs = Date.now();
+
+  /** Timestamp (ms since stream start) of the last caller frame, and its length. */
+  latestMediaTs = -1;
+  private latestMediaMs = 0;
+
+  private greeted = false;
+  /** The response in progress, from response.created to response.done. */
+  private activeResponseId: string | undefined;
+  /** A response.create we sent whose response.created has not arrived yet. */
+  private createInFlight = false;
+  /** Responses asked for while another was active; null is a plain response.create. */
+  private readonly pendingCreates: Array<ResponseParams | null> = [];
+  private lastCreate: ResponseParams | null = null;
+  private readonly cancelledResponses = new Set<string>();
+  private speechStoppedAt: number | undefined;
+  private readonly firstAudioSeen = new Set<string>();
+
+  private dtmfDigits = '';
+  private dtmfTimer: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly call: CallInfo,
+  ) {
+    this.log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
+    this.now = deps.now ?? (() => performance.now());
+    this.transcript = new Transcript(call.callSid, deps.appServer, (err) =>
+      this.log.warn({ err: errInfo(err) }, 'transcript sync failed'),
+    );
+  }
+
+  /** Why the call ended, once it has. */
+  get reason(): EndReason | undefined {
+    return this.endReason;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Live timers this session holds (tests assert none are left). */
+  get liveTimers(): number {
+    return this.timers.size + (this.dtmfTimer ? 1 : 0);
+  }
+
+  /** Runs the call to its end; never rejects. */
+  async run(): Promise<EndReason> {
+    this.deps.metrics.activeCalls++;
+    this.deps.metrics.callsStarted++;
+    this.log.info(
+      {
+        botProfileKey: this.call.botProfileKey,
+        caller: maskPhone(this.call.callerNumber),
+        isSip: this.call.isSip,
+      },
+      'call started',
+    );
+    this.deps.appServer
+      .startConversation({
+        callSid: this.call.callSid,
+        botProfileKey: this.call.botProfileKey,
+        callerNumber: this.call.callerNumber,
+        isSip: this.call.isSip,
+        startedAt: new Date(this.startedAtMs).toISOString(),
+        ...(this.call.freshcallerCallId ? { freshcallerCallId: this.call.freshcallerCallId } : {}),
+      })
+      .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));
+
+    const inbound = this.clientToOpenAI().catch((err) => {
+      this.log.error({ err: errInfo(err) }, 'caller loop failed');
+      this.end('stream_closed');
+    });
+    const rt = await this.setup();
+    const outbound = rt
+      ? this.openAIToClient(rt).catch((err) => {
+          this.log.error({ err: errInfo(err) }, 'model loop failed');
+          this.end('realtime_closed');
+        })
+      : Promise.resolve();
+    await Promise.all([inbound, outbound]);
+    this.finish();
+    return this.endReason ?? 'stream_closed';
+  }
+
+  /** Ends the call from outside (shutdown, admin); idempotent. */
+  stop(reason: EndReason = 'shutdown'): void {
+    this.end(reason);
+  }
+
+  // --- setup -------------------------------------------------------------------------------------
+
+  private async setup(): Promise<RealtimeConnection | undefined> {
+    const { aiServer } = this.deps;
+    const key = this.call.botProfileKey;
+    let instructions: string;
+    let tools: Awaited<ReturnType<CallAiServer['getAvailableTools']>> = [];
+    try {
+      const [credits, profile, prompt, dynamicTools] = await Promise.all([
+        aiServer.checkCredits(key),
+        aiServer.getBotProfile(key),
+        aiServer.getSystemPrompt(key, {
+          callerNumber: this.call.callerNumber,
+          isSip: this.call.isSip,
+          callSid: this.call.callSid,
+        }),
+        aiServer.getAvailableTools(key).catch((err) => {
+          this.log.warn({ err: errInfo(err) }, 'dynamic tools unavailable; continuing without them');
+          return [];
+        }),
+      ]);
+      if (this.ended) return undefined;
+      if (!credits.available) {
+        this.log.info('no credits left; apologizing and ending the call');
+        await this.apologizeAndEnd('no_credits');
+        return undefined;
+      }
+      this.profile = profile;
+      instructions = prompt.instructions;
+      tools = dynamicTools;
+    } catch (err) {
+      if (this.ended) return undefined;
+      this.log.error({ err: errInfo(err) }, 'bot profile or prompt unavailable');
+      await this.apologizeAndEnd('profile_unavailable');
+      return undefined;
+    }
+
+    let rt: RealtimeConnection;
+    try {
+      rt = await this.deps.connectRealtime(this.abort.signal);
+    } catch (err) {
+      if (this.ended) return undefined;
+      this.log.error({ err: errInfo(err) }, 'Realtime socket failed to open');
+      await this.apologizeAndEnd('realtime_unavailable');
+      return undefined;
+    }
+    if (this.ended) {
+      rt.close(1000, 'call ended');
+      return undefined;
+    }
+    this.rt = rt;
+    const profile = this.profile!;
+    rt.send({
+      type: 'session.update',
+      session: phoneSessionConfig({
+        instructions,
+        ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
+        ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
+        ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
+        tools,
+      }),
+    });
+    return rt;
+  }
+
+  private async apologizeAndEnd(reason: EndReason): Promise<void> {
+    const text = APOLOGIES[reason] ?? APOLOGIES.default!;
+    try {
+      await this.deps.twilioRest.updateCallTwiml(this.call.callSid, sayAndHangupTwiml(text));
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'could not play the apology; closing the stream');
+    }
+    this.end(reason);
+  }
+
+  // --- caller → model ----------------------------------------------------------------------------
+
+  private async clientToOpenAI(): Promise<void> {
+    const { metrics } = this.deps;
+    for await (const decoded of this.deps.transport.inbound) {
+      if (!decoded.ok) {
+        metrics.framesMalformed++;
+        this.log.warn(
+          { code: decoded.error.code, reason: decoded.error.message },
+          'dropped a malformed frame',
+        );
+        continue;
+      }
+      const msg = decoded.message;
+      switch (msg.event) {
+        case 'media': {
+          const rt = this.rt;
+          if (!rt) {
+            metrics.framesBeforeSession++;
+            continue;
+          }
+          const ts = msg.media.timestamp;
+          if (this.latestMediaTs >= 0) {
+            const gapMs = ts - (this.latestMediaTs + this.latestMediaMs);
+            if (gapMs >= FRAME_MS) this.fillGap(rt, Math.min(gapMs, MAX_GAP_FILL_MS));
+          }
+          this.latestMediaTs = ts;
+          this.latestMediaMs = base64ByteLength(msg.media.payload) / MULAW_BYTES_PER_MS;
+          rt.send({ type: 'input_audio_buffer.append', audio: msg.media.payload });
+          metrics.framesIn++;
+          break;
+        }
+        case 'mark':
+          this.playback.onMarkEchoed(msg.mark.name);
+          break;
+        case 'dtmf':
+          this.onDtmf(msg.dtmf.digit);
+          break;
+        case 'stop':
+          this.log.info('caller hung up');
+          this.end('caller_hangup');
+          return;
+        default:
+          this.log.debug({ event: msg.event }, 'ignored a repeated stream message');
+      }
+      if (this.ended) return;
+    }
+    this.end('stream_closed');
+  }
+
+  private fillGap(rt: RealtimeConnection, gapMs: number): void {
+    const bytes = Math.round(gapMs) * MULAW_BYTES_PER_MS;
+    rt.send({ type: 'input_audio_buffer.append', audio: silenceBase64(bytes) });
+    this.deps.metrics.silenceFilledMs += Math.round(gapMs);
+  }
+
+  private onDtmf(digit: string): void {
+    this.dtmfDigits += digit;
+    if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
+    this.dtmfTimer = undefined;
+    if (digit === '#') this.flushDtmf();
+    else this.dtmfTimer = setTimeout(() => this.flushDtmf(), DTMF_IDLE_MS);
+  }
+
+  private flushDtmf(): void {
+    if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
+    this.dtmfTimer = undefined;
+    const digits = this.dtmfDigits;
+    this.dtmfDigits = '';
+    if (!digits || !this.rt || this.ended) return;
+    const text = `The caller pressed these keys on the phone keypad: ${digits}`;
+    this.rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
+    });
+    this.transcript.add({
+      role: 'caller',
+      text: `[keypad] ${digits}`,
+      startedAt: new Date().toISOString(),
+      source: 'dtmf',
+    });
+    this.requestResponse();
+  }
+
+  // --- model → caller ----------------------------------------------------------------------------
+
+  private async openAIToClient(rt: RealtimeConnection): Promise<void> {
+    for await (const ev of rt.events) {
+      this.onRealtimeEvent(ev);
+      if (this.ended) break;
+    }
+    if (!this.ended) {
+      const info = await rt.closed;
+      this.log.warn({ code: info.code, reason: info.reason }, 'Realtime socket closed');
+      this.end('realtime_closed');
+    }
+  }
+
+  /** Handles one Realtime server event; public for scripted unit tests. */
+  onRealtimeEvent(ev: RealtimeServerEvent): void {
+    const { transport, metrics } = this.deps;
+    switch (ev.type) {
+      case 'response.output_audio.delta': {
+        if (this.cancelledResponses.has(ev.response_id)) {
+          metrics.lateDeltasDropped++;
+          return;
+        }
+        if (!this.firstAudioSeen.has(ev.item_id)) this.onFirstAudio(ev.item_id);
+        transport.sendMedia(ev.delta);
+        transport.sendMark(this.playback.onAudioSent(ev.item_id, base64ByteLength(ev.delta)));
+        metrics.framesOut++;
+        return;
+      }
+      case 'input_audio_buffer.speech_started':
+        this.bargeIn();
+        return;
+      case 'input_audio_buffer.speech_stopped':
+        this.speechStoppedAt = this.now();
+        return;
+      case 'session.updated':
+        if (!this.greeted) {
+          this.greeted = true;
+          this.requestResponse(this.greetingRequest());
+        }
+        return;
+      case 'response.created':
+        this.createInFlight = false;
+        this.activeResponseId = ev.response.id;
+        return;
+      case 'response.done':
+        this.onResponseDone(ev.response.id ?? '');
+        return;
+      case 'response.output_item.added':
+        if (ev.item.type === 'message' && ev.item.id) this.transcript.open(ev.item.id, 'agent', new Date());
+        return;
+      case 'response.output_audio_transcript.done': {
+        const cancelled = this.cancelledResponses.has(ev.response_id);
+        this.transcript.open(ev.item_id, 'agent', new Date());
+        this.transcript.finalize(ev.item_id, ev.transcript, cancelled ? { interrupted: true } : {});
+        return;
+      }
+      case 'input_audio_buffer.committed':
+        this.transcript.open(ev.item_id, 'caller', new Date());
+        return;
+      case 'conversation.item.input_audio_transcription.completed':
+        this.transcript.finalize(ev.item_id, ev.transcript, { source: 'realtime' });
+        return;
+      case 'conversation.item.done': {
+        const item = ev.item;
+        if (item.type === 'message' && item.role === 'user' && item.id && this.transcript.get(item.id)) {
+          const part = item.content?.find((c) => 'transcript' in c && c.transcript);
+          const text = part && 'transcript' in part ? (part.transcript ?? null) : null;
+          if (text) this.transcript.finalize(item.id, text);
+        }
+        return;
+      }
+      case 'error':
+        this.onRealtimeError(ev.error);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private greetingRequest(): ResponseParams | undefined {
+    const greeting = this.profile?.greeting;
+    if (!greeting) return undefined;
+    return { instructions: `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"` };
+  }
+
+  private onFirstAudio(itemId: string): void {
+    this.firstAudioSeen.add(itemId);
+    if (this.speechStoppedAt !== undefined) {
+      const msg = this.transcript.get(itemId);
+      if (msg) msg.latency = { responseMs: Math.round(this.now() - this.speechStoppedAt) };
+      this.speechStoppedAt = undefined;
+    }
+  }
+
+  /**
+   * Barge-in, all in this one call: cancel external TTS, cancel the model's response if one is active,
+   * clear Twilio's buffer; then truncate the item being heard at what the caller actually heard.
+   */
+  private bargeIn(): void {
+    const { transport, metrics, tts } = this.deps;
+    const rt = this.rt;
+    if (!rt) return;
+    const heard = this.playback.heardPosition();
+    const responding = this.activeResponseId !== undefined;
+    if (!heard && !responding) return;
+    metrics.bargeIns++;
+    tts?.cancel();
+    if (this.activeResponseId) {
+      rt.send({ type: 'response.cancel' });
+      this.cancelledResponses.add(this.activeResponseId);
+    }
+    if (heard) {
+      transport.sendClear();
+      this.playback.reset();
+      if (heard.audioEndMs > 0) {
+        rt.send({
+          type: 'conversation.item.truncate',
+          item_id: heard.itemId,
+          content_index: 0,
+          audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
+        });
+      }
+      for (const itemId of heard.unheardItemIds)
+        rt.send({ type: 'conversation.item.delete', item_id: itemId });
+      const msg = this.transcript.get(heard.itemId);
+      if (msg) msg.interrupted = true;
+    }
+    this.log.info(
+      {
+        heardMs: heard?.audioEndMs ?? 0,
+        cancelled: responding,
+        unheardItems: heard?.unheardItemIds.length ?? 0,
+      },
+      'barge-in',
+    );
+  }
+
+  private onResponseDone(responseId: string): void {
+    if (this.activeResponseId === responseId || this.activeResponseId === UNKNOWN_RESPONSE)
+      this.activeResponseId = undefined;
+    this.cancelledResponses.delete(responseId);
+    if (this.activeResponseId || this.createInFlight) return;
+    const next = this.pendingCreates.shift();
+    if (next !== undefined) this.sendCreate(next ?? undefined);
+  }
+
+  /** Asks for a response now, or once the active one is done (never two at once). */
+  requestResponse(response?: ResponseParams): void {
+    if (this.activeResponseId || this.createInFlight) this.pendingCreates.push(response ?? null);
+    else this.sendCreate(response);
+  }
+
+  private sendCreate(response?: ResponseParams): void {
+    if (!this.rt || this.ended) return;
+    this.createInFlight = true;
+    this.lastCreate = response ?? null;
+    this.rt.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+  }
+
+  private onRealtimeError(error: {
+    code?: string | null;
+    message: string;
+    type: string;
+    event_id?: string | null;
+  }): void {
+    const code = error.code ?? error.type;
+    this.deps.metrics.realtimeError(code);
+    if (code === 'conversation_already_has_active_response') {
+      // The server started a response (VAD) as we asked for one: ask again when it is done.
+      this.createInFlight = false;
+      this.pendingCreates.unshift(this.lastCreate);
+      this.activeResponseId ??= UNKNOWN_RESPONSE;
+      this.log.info('a response was already active; will create again when it is done');
+      return;
+    }
+    if (code === 'response_cancel_not_active') {
+      this.log.debug('cancel raced the end of the response');
+      return;
+    }
+    this.log.warn({ code, message: error.message }, 'Realtime error event');
+  }
+
+  // --- end ---------------------------------------------------------------------------------------
+
+  private end(reason: EndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endReason = reason;
+    this.abort.abort();
+    if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
+    this.dtmfTimer = undefined;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.rt?.close(1000, 'call ended');
+    if (this.deps.transport.isOpen) this.deps.transport.close(1000, 'call ended');
+  }
+
+  private finish(): void {
+    const reason = this.endReason ?? 'stream_closed';
+    this.transcript.flush();
+    const durationSec = Math.round((Date.now() - this.startedAtMs) / 100) / 10;
+    this.deps.appServer
+      .endConversation(this.call.callSid, {
+        endReason: reason,
+        endedAt: new Date().toISOString(),
+        durationSec,
+      })
+      .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
+    this.deps.metrics.callEnded(reason);
+    this.log.info({ reason, durationSec }, 'call ended');
+  }
+}
+
+const silenceCache = new Map<number, string>();
+/** Base64 mu-law silence of `bytes` bytes, cached by size (gaps repeat the same few sizes). */
+function silenceBase64(bytes: number): string {
+  let s = silenceCache.get(bytes);
+  if (!s) {
+    s = Buffer.alloc(bytes, 0xff).toString('base64');
+    if (silenceCache.size < 256) silenceCache.set(bytes, s);
+  }
+  return s;
+}
+
+function errInfo(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: string }).code };
+  return { message: String(err) };
+}

@@ -1,0 +1,163 @@
+import { type ScriptedRealtimeConnection, scriptedConnector } from '@switchboard/realtime';
+import { createLogger } from '@switchboard/service-kit';
+import { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import { InMemoryAppServer } from '../ports/app-server.ts';
+import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
+import { type CallInfo, TwilioSessionManager } from './session-manager.ts';
+
+export const CALL: CallInfo = {
+  streamSid: 'MZ00000000000000000000000000000001',
+  callSid: 'CA00000000000000000000000000000001',
+  accountSid: 'AC00000000000000000000000000000001',
+  botProfileKey: 'acme-support',
+  isSip: false,
+  callerNumber: '+14155550123',
+};
+
+export const PROFILE: CallProfile = {
+  key: 'acme-support',
+  greeting: 'Hi, thanks for calling Acme.',
+  voice: { provider: 'openai', voiceId: 'marin', speed: 1.1 },
+};
+
+export class FakeAiServer implements CallAiServer {
+  credits = true;
+  failProfile = false;
+  profile: CallProfile = PROFILE;
+  async lookupBotProfile() {
+    return { key: PROFILE.key };
+  }
+  async getBotProfile() {
+    if (this.failProfile) throw new Error('ai-server down');
+    return this.profile;
+  }
+  async checkCredits() {
+    return { available: this.credits, remainingSeconds: this.credits ? 600 : 0 };
+  }
+  async getSystemPrompt() {
+    return { instructions: 'You are the Acme phone agent. source=PHONE' };
+  }
+  async getAvailableTools() {
+    return [];
+  }
+}
+
+export class FakeTwilioRest implements TwilioRest {
+  readonly updates: Array<{ callSid: string; twiml: string }> = [];
+  readonly hangups: string[] = [];
+  async updateCallTwiml(callSid: string, twiml: string) {
+    this.updates.push({ callSid, twiml });
+  }
+  async hangup(callSid: string) {
+    this.hangups.push(callSid);
+  }
+}
+
+/** One session wired to fakes, with a shared log of what went out on both sockets, in order. */
+export function harness(
+  opts: {
+    connectFails?: boolean;
+    credits?: boolean;
+    failProfile?: boolean;
+    profile?: Partial<CallProfile>;
+  } = {},
+) {
+  const transport = new InMemoryCallTransport(CALL.streamSid);
+  const connector = scriptedConnector(opts.connectFails ? { fail: new Error('connect ECONNREFUSED') } : {});
+  const aiServer = new FakeAiServer();
+  if (opts.credits === false) aiServer.credits = false;
+  if (opts.failProfile) aiServer.failProfile = true;
+  if (opts.profile) aiServer.profile = { ...aiServer.profile, ...opts.profile };
+  const appServer = new InMemoryAppServer();
+  const twilioRest = new FakeTwilioRest();
+  const metrics = new VoiceMetrics();
+  const lines: string[] = [];
+  const logger = createLogger({
+    name: 'test',
+    level: 'debug',
+    destination: { write: (l: string) => lines.push(l) },
+  });
+  const order: string[] = [];
+  const tts = { cancelled: 0, cancel: () => order.push('tts.cancel') };
+  const origClear = transport.sendClear.bind(transport);
+  transport.sendClear = () => {
+    order.push('twilio.clear');
+    origClear();
+  };
+  const session = new TwilioSessionManager(
+    { transport, connectRealtime: connector, aiServer, appServer, twilioRest, logger, metrics, tts },
+    CALL,
+  );
+  const done = session.run();
+  const rt = async (): Promise<ScriptedRealtimeConnection> => {
+    await until(() => connector.connections.length > 0);
+    const c = connector.connections[0]!;
+    if (!c.sentOfType('session.update').length) await until(() => c.sentOfType('session.update').length > 0);
+    if (!order.includes('attached')) {
+      order.push('attached');
+      c.onSend((e) => order.push(`rt.${e.type}`));
+    }
+    return c;
+  };
+  return { transport, connector, aiServer, appServer, twilioRest, metrics, lines, order, session, done, rt };
+}
+
+/** Waits (in real microtasks/macrotasks) until `cond` holds, up to ~2 s. */
+export async function until(cond: () => boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Lets queued events be processed. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** A base64 mu-law chunk of `ms` milliseconds. */
+export function audio(ms: number, byte = 0x55): string {
+  return Buffer.alloc(ms * 8, byte).toString('base64');
+}
+
+let n = 0;
+export const ids = { next: (p: string) => `${p}_${++n}` };
+
+/** Server events for the start of a response with one audio item. */
+export function responseStart(rt: ScriptedRealtimeConnection, responseId: string, itemId: string): void {
+  rt.emit({
+    type: 'response.created',
+    event_id: ids.next('ev'),
+    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+  });
+  rt.emit({
+    type: 'response.output_item.added',
+    event_id: ids.next('ev'),
+    response_id: responseId,
+    output_index: 0,
+    item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+  });
+}
+
+export function delta(rt: ScriptedRealtimeConnection, responseId: string, itemId: string, ms: number): void {
+  rt.emit({
+    type: 'response.output_audio.delta',
+    event_id: ids.next('ev'),
+    response_id: responseId,
+    item_id: itemId,
+    output_index: 0,
+    content_index: 0,
+    delta: audio(ms),
+  });
+}
+
+export function responseDone(rt: ScriptedRealtimeConnection, responseId: string, status = 'completed'): void {
+  rt.emit({
+    type: 'response.done',
+    event_id: ids.next('ev'),
+    response: { id: responseId, object: 'realtime.response', status, output: [] },
+  });
+}

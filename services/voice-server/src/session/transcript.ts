@@ -1,0 +1,91 @@
+import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
+
+interface Entry {
+  message: TranscriptMessage;
+  sent: boolean;
+}
+
+/**
+ * The call's transcript in conversation order. A sequence number is given when an item first appears
+ * (a committed caller turn, an agent output item), so order holds even though texts arrive later and
+ * out of order; each message is sent to app-server once it is final.
+ */
+export class Transcript {
+  private readonly byItem = new Map<string, Entry>();
+  private readonly entries: Entry[] = [];
+  private nextSequence = 1;
+
+  constructor(
+    private readonly callSid: string,
+    private readonly sink: AppServerClient,
+    private readonly onSinkError: (err: unknown) => void,
+  ) {}
+
+  /** Opens an entry for `itemId` (no-op when it exists) and returns it. */
+  open(
+    itemId: string,
+    role: TranscriptMessage['role'],
+    startedAt: Date,
+    source: TranscriptMessage['source'] = 'realtime',
+  ): TranscriptMessage {
+    const existing = this.byItem.get(itemId);
+    if (existing) return existing.message;
+    const entry: Entry = {
+      message: {
+        sequence: this.nextSequence++,
+        role,
+        text: null,
+        itemId,
+        startedAt: startedAt.toISOString(),
+        source,
+      },
+      sent: false,
+    };
+    this.byItem.set(itemId, entry);
+    this.entries.push(entry);
+    return entry.message;
+  }
+
+  get(itemId: string): TranscriptMessage | undefined {
+    return this.byItem.get(itemId)?.message;
+  }
+
+  /** Appends a message that is final at once (DTMF, tool results, system notes). */
+  add(message: Omit<TranscriptMessage, 'sequence'>): TranscriptMessage {
+    const entry: Entry = { message: { ...message, sequence: this.nextSequence++ }, sent: false };
+    this.entries.push(entry);
+    if (message.itemId) this.byItem.set(message.itemId, entry);
+    this.send([entry]);
+    return entry.message;
+  }
+
+  /** Marks `itemId` final with `text` and sends it. */
+  finalize(itemId: string, text: string | null, patch: Partial<TranscriptMessage> = {}): void {
+    const entry = this.byItem.get(itemId);
+    if (!entry) return;
+    if (text !== null) entry.message.text = text;
+    Object.assign(entry.message, patch);
+    if (!entry.sent) this.send([entry]);
+  }
+
+  /** Sends every message not yet sent (at the end of the call). */
+  flush(): void {
+    const unsent = this.entries.filter((e) => !e.sent);
+    if (unsent.length) this.send(unsent);
+  }
+
+  /** Every message so far, in conversation order. */
+  messages(): TranscriptMessage[] {
+    return this.entries.map((e) => e.message);
+  }
+
+  private send(entries: Entry[]): void {
+    for (const e of entries) e.sent = true;
+    this.sink
+      .appendMessages(
+        this.callSid,
+        entries.map((e) => ({ ...e.message })),
+      )
+      .catch(this.onSinkError);
+  }
+}

@@ -1,0 +1,132 @@
+import type { RealtimeConnector } from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import { validateTwilioRequest } from '@switchboard/telephony';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer } from '../ports/ai-server.ts';
+import type { AppServerClient } from '../ports/app-server.ts';
+import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { type CallInfo, type TtsControl, TwilioSessionManager } from '../session/session-manager.ts';
+import { WsCallTransport } from './ws-call-transport.ts';
+
+export interface StreamOptions {
+  /** wss URL of this route as Twilio sees it (what it signs). */
+  streamUrl: string;
+  authToken: string;
+  startTimeoutMs: number;
+  maxFrameBytes: number;
+  aiServer: CallAiServer;
+  appServer: AppServerClient;
+  twilioRest: TwilioRest;
+  connectRealtime: RealtimeConnector;
+  metrics: VoiceMetrics;
+  sessions: Set<TwilioSessionManager>;
+  /** False refuses new streams with 503 (draining). */
+  accepting: () => boolean;
+  tts?: () => TtsControl | undefined;
+}
+
+/** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
+export const streamRoutes: FastifyPluginAsync<StreamOptions> = async (app: FastifyInstance, opts) => {
+  app.get(
+    '/twilio-stream',
+    {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        if (!opts.accepting()) {
+          opts.metrics.streamsRefused++;
+          return reply.status(503).send({ error: { code: 'DRAINING', message: 'not accepting new calls' } });
+        }
+        const signature = req.headers['x-twilio-signature'];
+        const base = opts.streamUrl.replace(/\/twilio-stream$/, '');
+        if (
+          typeof signature !== 'string' ||
+          !validateTwilioRequest(opts.authToken, signature, base + req.url, {})
+        ) {
+          opts.metrics.streamsRefused++;
+          req.log.warn(
+            { reason: signature ? 'signature does not match' : 'missing signature' },
+            'stream refused',
+          );
+          return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'invalid signature' } });
+        }
+      },
+    },
+    (socket: WebSocket, req) => {
+      void handleStream(socket, opts, req.log).catch((err) => {
+        req.log.error({ err: { message: (err as Error).message } }, 'stream handler failed');
+        socket.terminate();
+      });
+    },
+  );
+};
+
+async function handleStream(
+  socket: WebSocket,
+  opts: StreamOptions,
+  log: FastifyInstance['log'],
+): Promise<void> {
+  const transport = new WsCallTransport(socket, opts.maxFrameBytes);
+  const timer = setTimeout(() => {
+    log.warn({ timeoutMs: opts.startTimeoutMs }, 'no start message; closing the stream');
+    transport.close(1008, 'no start message');
+  }, opts.startTimeoutMs);
+  const frames = transport.inbound;
+  let call: CallInfo | undefined;
+  try {
+    while (!call) {
+      const next = await frames.next();
+      if (next.done) return;
+      const decoded = next.value;
+      if (!decoded.ok) {
+        opts.metrics.framesMalformed++;
+        log.warn(
+          { code: decoded.error.code, reason: decoded.error.message },
+          'dropped a malformed frame before start',
+        );
+        continue;
+      }
+      const msg = decoded.message;
+      if (msg.event !== 'start') continue;
+      const p = msg.start.customParameters ?? {};
+      if (!p.bot_profile_key) {
+        log.warn('start message without bot_profile_key; closing the stream');
+        transport.close(1008, 'missing bot_profile_key');
+        return;
+      }
+      call = {
+        streamSid: msg.start.streamSid,
+        callSid: msg.start.callSid,
+        accountSid: msg.start.accountSid,
+        botProfileKey: p.bot_profile_key,
+        isSip: p.is_sip_call === 'true',
+        callerNumber: p.original_caller_number ?? '',
+        ...(p.freshcaller_call_id ? { freshcallerCallId: p.freshcaller_call_id } : {}),
+      };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  transport.setStreamSid(call.streamSid);
+  const tts = opts.tts?.();
+  const session = new TwilioSessionManager(
+    {
+      transport,
+      connectRealtime: opts.connectRealtime,
+      aiServer: opts.aiServer,
+      appServer: opts.appServer,
+      twilioRest: opts.twilioRest,
+      logger: log as unknown as Logger,
+      metrics: opts.metrics,
+      ...(tts ? { tts } : {}),
+    },
+    call,
+  );
+  opts.sessions.add(session);
+  try {
+    await session.run();
+  } finally {
+    opts.sessions.delete(session);
+  }
+}

@@ -1,0 +1,89 @@
+import { maskPhone } from '@switchboard/service-kit';
+import { connectStreamTwiml, sayAndHangupTwiml, validateTwilioRequest } from '@switchboard/telephony';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer } from '../ports/ai-server.ts';
+
+export interface WebhookOptions {
+  publicBaseUrl: string;
+  streamUrl: string;
+  authToken: string;
+  aiServer: CallAiServer;
+  metrics: VoiceMetrics;
+}
+
+/** Twilio's form fields we read; Twilio sends many more. */
+type VoiceWebhookBody = Record<string, string | undefined>;
+
+const NOT_IN_SERVICE = 'Sorry, this number is not in service. Goodbye.';
+const TRY_LATER = 'Sorry, we cannot take your call right now. Please try again later. Goodbye.';
+
+/** True for calls that reached us over SIP rather than the phone network. */
+export function isSipCall(body: VoiceWebhookBody): boolean {
+  return Boolean(body.SipDomain) || /^sips?:/i.test(body.To ?? '') || /^sips?:/i.test(body.From ?? '');
+}
+
+/**
+ * POST /twilio-voice-webhook: checks Twilio's signature over PUBLIC_BASE_URL (never the Host header, so
+ * it holds behind a TLS-terminating proxy), finds the bot profile, and answers Connect/Stream TwiML.
+ */
+export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: FastifyInstance, opts) => {
+  app.post<{ Body: VoiceWebhookBody }>('/twilio-voice-webhook', async (req, reply) => {
+    const signature = req.headers['x-twilio-signature'];
+    const url = opts.publicBaseUrl + req.url;
+    const params = (req.body && typeof req.body === 'object' ? req.body : {}) as VoiceWebhookBody;
+    if (typeof signature !== 'string' || !signature) {
+      opts.metrics.webhooksRefused++;
+      req.log.warn({ reason: 'missing X-Twilio-Signature' }, 'webhook refused');
+      return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'missing signature' } });
+    }
+    if (!validateTwilioRequest(opts.authToken, signature, url, params as Record<string, string>)) {
+      opts.metrics.webhooksRefused++;
+      req.log.warn({ reason: 'signature does not match' }, 'webhook refused');
+      return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'invalid signature' } });
+    }
+
+    const sip = isSipCall(params);
+    const log = req.log.child({ callSid: params.CallSid });
+    let profileKey: string | undefined;
+    try {
+      profileKey = await lookupProfile(opts.aiServer, params, sip);
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'bot profile lookup failed');
+      return reply.type('text/xml').send(sayAndHangupTwiml(TRY_LATER));
+    }
+    if (!profileKey) {
+      log.info({ to: maskPhone(params.To), sipDomain: params.SipDomain }, 'no bot profile for this call');
+      return reply.type('text/xml').send(sayAndHangupTwiml(NOT_IN_SERVICE));
+    }
+    const parameters: Record<string, string> = {
+      bot_profile_key: profileKey,
+      is_sip_call: String(sip),
+      original_caller_number: params.From ?? '',
+    };
+    const freshcaller = params.FreshcallerCallId ?? params.freshcaller_call_id;
+    if (freshcaller) parameters.freshcaller_call_id = freshcaller;
+    log.info({ botProfileKey: profileKey, from: maskPhone(params.From), isSip: sip }, 'call accepted');
+    return reply.type('text/xml').send(connectStreamTwiml({ url: opts.streamUrl, parameters }));
+  });
+};
+
+async function lookupProfile(
+  ai: CallAiServer,
+  body: VoiceWebhookBody,
+  sip: boolean,
+): Promise<string | undefined> {
+  if (sip && body.SipDomain) {
+    const bySip = await ai.lookupBotProfile({ sipDomain: body.SipDomain });
+    if (bySip) return bySip.key;
+  }
+  if (body.To) {
+    const byTo = await ai.lookupBotProfile({ to: body.To });
+    if (byTo) return byTo.key;
+  }
+  if (body.ApplicationSid) {
+    const byApp = await ai.lookupBotProfile({ applicationSid: body.ApplicationSid });
+    if (byApp) return byApp.key;
+  }
+  return undefined;
+}
