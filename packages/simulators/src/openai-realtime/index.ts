@@ -87,6 +87,16 @@ export {
   type TurnDetectionConfig,
 } from './session-config.ts';
 export {
+  b64,
+  concatBytes,
+  mulawQuiet,
+  mulawTone,
+  noisePcm16,
+  RawRealtimeClient,
+  type ServerEvent,
+  tonePcm16,
+} from './test-support.ts';
+export {
   EnergyVad,
   type EnergyVadOptions,
   VAD_FRAME_MS,

@@ -5,7 +5,6 @@ import { encodeFromPcm16 } from './audio-format.ts';
 import type { Scenario } from './scenario.ts';
 import { type RealtimeSimulator, type RealtimeSimulatorOptions, startRealtimeSimulator } from './server.ts';
 import {
-  b64,
   concatBytes,
   mulawQuiet,
   mulawTone,

@@ -62,7 +62,8 @@ export interface ConnectRealtimeSdkOptions {
 
 /**
  * Opens the official SDK's `OpenAIRealtimeWS` against a simulator (or any ws:// / wss:// Realtime
- * URL) and resolves once the socket is open. Attach an `error` listener before the server can send
+ * URL) and resolves once `session.created` has arrived (so no event is missed before listeners are
+ * attached; register your own listeners synchronously after `new OpenAIRealtimeWS` to see it). Attach an `error` listener before the server can send
  * an `error` event: without one the SDK turns it into an unhandled rejection.
  * The `openai` package is loaded on first use, so importing this module does not require it.
  */
@@ -83,14 +84,14 @@ export async function connectRealtimeSdk(
   const timeoutMs = options.timeoutMs ?? 5000;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => fail(new Error(`Realtime socket did not open within ${timeoutMs} ms`)),
+      () => fail(new Error(`Realtime session was not created within ${timeoutMs} ms`)),
       timeoutMs,
     );
     const cleanup = () => {
       clearTimeout(timer);
-      rt.socket.off('open', onOpen);
+      rt.off('session.created', onSessionCreated);
+      rt.off('error', onError);
       rt.socket.off('unexpected-response', onUnexpected);
-      rt.socket.off('error', onError);
     };
     const fail = (err: Error) => {
       cleanup();
@@ -99,16 +100,17 @@ export async function connectRealtimeSdk(
       rt.socket.terminate();
       reject(err);
     };
-    const onOpen = () => {
+    const onSessionCreated = () => {
       cleanup();
       resolve();
     };
     const onUnexpected = (_req: unknown, res: { statusCode?: number }) =>
       fail(new Error(`Realtime upgrade refused with HTTP ${res.statusCode ?? '?'}`));
+    // the SDK reports socket errors and `error` events through its own emitter
     const onError = (err: Error) => fail(err);
-    rt.socket.once('open', onOpen);
+    rt.once('session.created', onSessionCreated);
+    rt.on('error', onError);
     rt.socket.once('unexpected-response', onUnexpected);
-    rt.socket.once('error', onError);
   });
   return rt;
 }

@@ -3,6 +3,7 @@
  * Client events are validated and answered like the real API; responses stream scenario replies
  * with real audio; every event in both directions goes to the session's {@link EventLog}.
  */
+import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { RawData, WebSocket } from 'ws';
 import {
   decodeBase64Strict,
@@ -300,7 +301,7 @@ export class RealtimeSimSession {
 
   /** Sends an arbitrary server event (an `event_id` is added); for tests of odd server behaviour. */
   injectServerEvent(event: { type: string } & Record<string, unknown>): void {
-    this.send(event);
+    this.sendUnchecked(event);
   }
 
   // ---- socket plumbing ---------------------------------------------------------------------
@@ -367,8 +368,15 @@ export class RealtimeSimSession {
     return { event_id: newId('event'), ...payload };
   }
 
-  /** Queues a server event; order is kept, with the fault plan's per-event latency. */
-  private send(payload: { type: string } & Record<string, unknown>): void {
+  /**
+   * Queues a server event; order is kept, with the fault plan's per-event latency. The type is
+   * checked against the openai SDK's `RealtimeServerEvent` union, so only GA event names go out.
+   */
+  private send(payload: { type: RealtimeServerEvent['type'] } & Record<string, unknown>): void {
+    this.sendUnchecked(payload);
+  }
+
+  private sendUnchecked(payload: { type: string } & Record<string, unknown>): void {
     if (!this.open) return;
     this.enqueue({ kind: 'event', event: this.stamp(payload) });
   }

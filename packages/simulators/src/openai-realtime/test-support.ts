@@ -21,7 +21,12 @@ export function tonePcm16(
 }
 
 /** Deterministic white noise at an RMS level of `rmsDbfs` (relative to 32768), as PCM16. */
-export function noisePcm16(durationMs: number, rmsDbfs: number, sampleRate = MULAW_SAMPLE_RATE, seed = 1) {
+export function noisePcm16(
+  durationMs: number,
+  rmsDbfs: number,
+  sampleRate = MULAW_SAMPLE_RATE,
+  seed = 1,
+): Int16Array {
   const count = Math.round((durationMs * sampleRate) / 1000);
   // uniform noise in [-a, a] has RMS a/sqrt(3)
   const amplitude = 32768 * 10 ** (rmsDbfs / 20) * Math.sqrt(3);
