@@ -55,12 +55,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => this.next(),
-      return: async () => {
-        this.end();
-        this.buffer.length = 0;
-        this.head = 0;
-        return { value: undefined, done: true };
-      },
+      // A consumer that stops early leaves the queue as it is: another may go on reading it.
+      return: async () => ({ value: undefined, done: true }),
     };
   }
 }
