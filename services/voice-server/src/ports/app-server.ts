@@ -18,6 +18,7 @@ export interface TranscriptMessage {
 export interface ConversationStart {
   callSid: string;
   botProfileKey: string;
+  brandId?: string;
   callerNumber: string;
   isSip: boolean;
   startedAt: string;

@@ -85,6 +85,8 @@ export class TwilioSessionManager {
   private endReason: EndReason | undefined;
   private ended = false;
   private readonly startedAtMs = Date.now();
+  /** Settles once app-server has the conversation (or failed to take it). */
+  private conversationStarted: Promise<void> = Promise.resolve();
 
   /** Timestamp (ms since stream start) of the last caller frame, and its length. */
   latestMediaTs = -1;
@@ -112,8 +114,11 @@ export class TwilioSessionManager {
   ) {
     this.log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
     this.now = deps.now ?? (() => performance.now());
-    this.transcript = new Transcript(call.callSid, deps.appServer, (err) =>
-      this.log.warn({ err: errInfo(err) }, 'transcript sync failed'),
+    this.transcript = new Transcript(
+      call.callSid,
+      deps.appServer,
+      (err) => this.log.warn({ err: errInfo(err) }, 'transcript sync failed'),
+      () => this.conversationStarted,
     );
   }
 
@@ -143,17 +148,6 @@ export class TwilioSessionManager {
       },
       'call started',
     );
-    this.deps.appServer
-      .startConversation({
-        callSid: this.call.callSid,
-        botProfileKey: this.call.botProfileKey,
-        callerNumber: this.call.callerNumber,
-        isSip: this.call.isSip,
-        startedAt: new Date(this.startedAtMs).toISOString(),
-        ...(this.call.freshcallerCallId ? { freshcallerCallId: this.call.freshcallerCallId } : {}),
-      })
-      .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));
-
     const inbound = this.clientToOpenAI().catch((err) => {
       this.log.error({ err: errInfo(err) }, 'caller loop failed');
       this.end('stream_closed');
@@ -203,6 +197,7 @@ export class TwilioSessionManager {
         return undefined;
       }
       this.profile = profile;
+      this.startConversation(profile);
       instructions = prompt.instructions;
       tools = dynamicTools;
     } catch (err) {
@@ -238,6 +233,20 @@ export class TwilioSessionManager {
       }),
     });
     return rt;
+  }
+
+  private startConversation(profile: CallProfile): void {
+    this.conversationStarted = this.deps.appServer
+      .startConversation({
+        callSid: this.call.callSid,
+        botProfileKey: this.call.botProfileKey,
+        ...(profile.brandId ? { brandId: profile.brandId } : {}),
+        callerNumber: this.call.callerNumber,
+        isSip: this.call.isSip,
+        startedAt: new Date(this.startedAtMs).toISOString(),
+        ...(this.call.freshcallerCallId ? { freshcallerCallId: this.call.freshcallerCallId } : {}),
+      })
+      .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));
   }
 
   private async apologizeAndEnd(reason: EndReason): Promise<void> {
@@ -536,12 +545,14 @@ export class TwilioSessionManager {
     const reason = this.endReason ?? 'stream_closed';
     this.transcript.flush();
     const durationSec = Math.round((Date.now() - this.startedAtMs) / 100) / 10;
-    this.deps.appServer
-      .endConversation(this.call.callSid, {
-        endReason: reason,
-        endedAt: new Date().toISOString(),
-        durationSec,
-      })
+    void this.conversationStarted
+      .then(() =>
+        this.deps.appServer.endConversation(this.call.callSid, {
+          endReason: reason,
+          endedAt: new Date().toISOString(),
+          durationSec,
+        }),
+      )
       .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
     this.deps.metrics.callEnded(reason);
     this.log.info({ reason, durationSec }, 'call ended');

@@ -26,7 +26,11 @@ export class FakeAiServer implements CallAiServer {
   credits = true;
   failProfile = false;
   profile: CallProfile = PROFILE;
-  async lookupBotProfile() {
+  async lookupBotProfile(_q: {
+    sipDomain?: string;
+    to?: string;
+    applicationSid?: string;
+  }): Promise<{ key: string } | null> {
     return { key: PROFILE.key };
   }
   async getBotProfile() {

@@ -19,6 +19,8 @@ export class Transcript {
     private readonly callSid: string,
     private readonly sink: AppServerClient,
     private readonly onSinkError: (err: unknown) => void,
+    /** Resolves once the conversation exists on the sink; messages wait for it. */
+    private readonly ready: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Opens an entry for `itemId` (no-op when it exists) and returns it. */
@@ -81,11 +83,9 @@ export class Transcript {
 
   private send(entries: Entry[]): void {
     for (const e of entries) e.sent = true;
-    this.sink
-      .appendMessages(
-        this.callSid,
-        entries.map((e) => ({ ...e.message })),
-      )
+    const batch = entries.map((e) => ({ ...e.message }));
+    this.ready()
+      .then(() => this.sink.appendMessages(this.callSid, batch))
       .catch(this.onSinkError);
   }
 }
