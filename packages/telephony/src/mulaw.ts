@@ -1,6 +1,7 @@
 /**
  * G.711 mu-law codec (ITU-T G.711, the variant Twilio Media Streams and the OpenAI Realtime API's
- * `audio/pcmu` carry). Encoding works on 16-bit linear PCM by scaling to the standard's 14-bit range.
+ * `audio/pcmu` carry). Encoding works on 16-bit linear PCM by scaling to the standard's 14-bit range;
+ * where G.711 leaves the edges of a range open, the ITU-T G.191 reference code decides.
  */
 
 /** 8 kHz, one byte per sample. */
@@ -32,11 +33,15 @@ export function decodeMulawSample(code: number): number {
   return DECODE_TABLE[code & 0xff]!;
 }
 
-/** Encodes one linear PCM16 sample to its mu-law code. */
+/**
+ * Encodes one linear PCM16 sample to its mu-law code, bit-exact with ITU-T G.191's G.711 reference: the
+ * 14 most significant bits are used, and a negative sample's magnitude is its one's complement (`~s`), so
+ * -1..-4 code as negative zero and the negative range mirrors the positive one exactly.
+ */
 export function encodeMulawSample(sample: number): number {
   let s = sample | 0;
   const sign = s < 0 ? 0x80 : 0;
-  if (s < 0) s = -s;
+  if (s < 0) s = ~s;
   if (s > CLIP) s = CLIP;
   s += BIAS;
   let exponent = 7;

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { encodeMulawSample } from './mulaw.ts';
 import {
@@ -277,5 +278,39 @@ describe('pcm16Samples and wavDurationMs', () => {
       20,
     );
     expect(wavDurationMs(pcm16Audio(new Int16Array(48000 * 2), 48000, 2))).toBe(1000);
+  });
+});
+
+describe('files written by sox (scripts/make-fixtures.sh)', () => {
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+  it('reads sox mu-law WAV to exactly the raw mu-law sox produces from it', () => {
+    const audio = readWav(fixture('sox-tone-mulaw.wav'));
+    expect(audio.format).toBe('mulaw');
+    expect(audio.sampleRate).toBe(8000);
+    expect(audio.channels).toBe(1);
+    expect(Buffer.from(audio.data).equals(fixture('sox-tone-mulaw.ulaw'))).toBe(true);
+    expect(wavDurationMs(audio)).toBe(50);
+  });
+
+  it.each(['sox-tone-mulaw.wav', 'sox-tone-pcm16.wav', 'sox-tone-pcm16-stereo.wav'])(
+    'writes %s back byte for byte (same canonical layout as sox)',
+    (name) => {
+      const file = fixture(name);
+      expect(writeWav(readWav(file)).equals(file)).toBe(true);
+    },
+  );
+
+  it('reads sox PCM16 WAVs: a -6 dBFS 440 Hz tone', () => {
+    const mono = readWav(fixture('sox-tone-pcm16.wav'));
+    expect(mono).toMatchObject({ format: 'pcm16', sampleRate: 8000, channels: 1 });
+    const samples = pcm16Samples(mono);
+    expect(samples).toHaveLength(400);
+    const peak = samples.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+    expect(peak).toBeGreaterThan(16000);
+    expect(peak).toBeLessThan(16500);
+    const stereo = readWav(fixture('sox-tone-pcm16-stereo.wav'));
+    expect(stereo).toMatchObject({ format: 'pcm16', sampleRate: 16000, channels: 2 });
+    expect(wavDurationMs(stereo)).toBe(10);
   });
 });
