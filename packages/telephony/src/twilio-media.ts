@@ -424,10 +424,11 @@ export function encodeTwilioStop(opts: {
   accountSid: string;
   callSid: string;
 }): string {
+  // Key order as Twilio sends it: the stop object before streamSid.
   return JSON.stringify({
     event: 'stop',
     sequenceNumber: String(opts.sequenceNumber),
-    streamSid: opts.streamSid,
     stop: { accountSid: opts.accountSid, callSid: opts.callSid },
+    streamSid: opts.streamSid,
   });
 }
