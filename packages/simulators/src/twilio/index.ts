@@ -1,0 +1,70 @@
+/**
+ * Protocol-faithful Twilio simulator: a caller that places signed voice-webhook requests and speaks the
+ * bidirectional Media Streams protocol (with Twilio's playback, marks and clear modelled), and a fake of
+ * the Calls REST API. See README.md in this folder.
+ */
+export {
+  type CallerScriptStep,
+  type CallerSource,
+  type DtmfStep,
+  FRAME_BYTES,
+  type FramePlan,
+  type HangupStep,
+  type PauseStep,
+  ScriptCursor,
+  type ToneSpec,
+  toneMulaw,
+  type UntilStep,
+  type UtteranceStep,
+} from './caller-script.ts';
+export {
+  createFrameTicker,
+  createManualTicker,
+  FRAME_MS,
+  type FrameListener,
+  type FrameTicker,
+  type FrameTickerOptions,
+  type FrameTickerStats,
+  type ManualFrameTicker,
+  sharedFrameTicker,
+  systemWallClock,
+  type WallClock,
+} from './frame-ticker.ts';
+export { type ClearResult, type PlaybackListener, PlaybackModel } from './playback.ts';
+export {
+  type CallUpdate,
+  type CallUpdateHandler,
+  type FakeCallInfo,
+  type RecordedRestRequest,
+  startTwilioRestFake,
+  type TwilioCallStatus,
+  type TwilioRestFake,
+  type TwilioRestFakeOptions,
+} from './rest-fake.ts';
+export {
+  type BargeInReport,
+  type CallEnd,
+  type CallEndReason,
+  type CallFaults,
+  type CallRedirect,
+  type CallReport,
+  type ClearRecord,
+  DEFAULT_WAIT_TIMEOUT_MS,
+  DEFAULT_WEBHOOK_PATH,
+  type HeardChunk,
+  type PlaceCallOptions,
+  placeCall,
+  type ReceivedMessage,
+  type SentEvent,
+  SimulatedCall,
+  type StreamProtocolError,
+  type TurnReport,
+  type WebhookExchange,
+} from './simulated-call.ts';
+export {
+  createUrlMapper,
+  type InboundCallFields,
+  inboundCallForm,
+  newSid,
+  toWebSocketUrl,
+} from './webhook-form.ts';

@@ -1,0 +1,331 @@
+/**
+ * A fake of Twilio's Calls REST API (`/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`), enough
+ * for voice-server's updates: new TwiML (apologies, transfers), a URL, or `Status=completed` (hang-up).
+ * It checks Basic auth, answers Twilio-shaped JSON (call resources and errors), records every request,
+ * and hands updates to the simulated call that registered for them.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Twilio's call states. */
+export type TwilioCallStatus =
+  | 'queued'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'failed'
+  | 'no-answer'
+  | 'canceled';
+
+/** An update to a call, as posted to the Calls API. */
+export interface CallUpdate {
+  callSid: string;
+  /** `Twiml` form field: new instructions replacing the current ones. */
+  twiml?: string;
+  /** `Url` form field: where to fetch new instructions. */
+  url?: string;
+  /** `Method` form field for `url` (default POST). */
+  method?: string;
+  /** `Status` form field: `completed` hangs up, `canceled` only affects calls not yet answered. */
+  status?: 'completed' | 'canceled';
+  /** The whole form, as posted. */
+  form: Record<string, string>;
+}
+
+/** Receives the updates of one call; runs before the HTTP answer is written. */
+export type CallUpdateHandler = (update: CallUpdate) => void;
+
+/** What the fake knows of a call, for the resource JSON it answers. */
+export interface FakeCallInfo {
+  from?: string;
+  to?: string;
+  status?: TwilioCallStatus;
+}
+
+/** One request the fake received. */
+export interface RecordedRestRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** The call addressed, when the path names one. */
+  callSid?: string;
+  /** The form body (empty for GET). */
+  form: Record<string, string>;
+  /** Wall-clock time received (`Date.now()`). */
+  receivedAtMs: number;
+  /** HTTP status answered. */
+  status: number;
+  /** Whether the Basic credentials matched. */
+  authorized: boolean;
+}
+
+export interface TwilioRestFakeOptions {
+  accountSid: string;
+  authToken: string;
+  /** Interface to listen on; default 127.0.0.1. Port is always ephemeral. */
+  host?: string;
+  /**
+   * Calls the fake has not been told about: `accept` (default) answers as if the call were in
+   * progress; `not_found` answers Twilio's 20404.
+   */
+  unknownCalls?: 'accept' | 'not_found';
+}
+
+/** A running fake; see {@link startTwilioRestFake}. */
+export interface TwilioRestFake {
+  /** `http://127.0.0.1:<port>`: pass as `apiBaseUrl` / `TWILIO_API_BASE_URL`. */
+  readonly baseUrl: string;
+  /** Every request received, in order. */
+  readonly requests: readonly RecordedRestRequest[];
+  /** The accepted call updates, in order. */
+  readonly updates: readonly CallUpdate[];
+  /** Routes the updates of `callSid` to `handler`; returns the function that removes it. */
+  onUpdate(callSid: string, handler: CallUpdateHandler): () => void;
+  /** Tells the fake a call exists (its resource JSON then carries these fields). */
+  registerCall(callSid: string, info: FakeCallInfo): void;
+  /** Records a call's new status (e.g. `completed` when the caller hangs up). */
+  setCallStatus(callSid: string, status: TwilioCallStatus): void;
+  close(): Promise<void>;
+}
+
+const API_VERSION = '2010-04-01';
+const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+interface CallRecord {
+  from: string;
+  to: string;
+  status: TwilioCallStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt?: Date;
+}
+
+/** Twilio's date format in API resources (RFC 2822). */
+function rfc2822(date: Date): string {
+  return date.toUTCString().replace('GMT', '+0000');
+}
+
+function twilioError(code: number, status: number, message: string) {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** Starts the fake on an ephemeral port. */
+export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<TwilioRestFake> {
+  const requests: RecordedRestRequest[] = [];
+  const updates: CallUpdate[] = [];
+  const handlers = new Map<string, CallUpdateHandler>();
+  const calls = new Map<string, CallRecord>();
+  const unknownCalls = opts.unknownCalls ?? 'accept';
+
+  const callResource = (callSid: string, call: CallRecord) => {
+    const uri = `/${API_VERSION}/Accounts/${opts.accountSid}/Calls/${callSid}.json`;
+    const durationSec = call.endedAt
+      ? String(Math.round((call.endedAt.getTime() - call.createdAt.getTime()) / 1000))
+      : null;
+    return {
+      sid: callSid,
+      account_sid: opts.accountSid,
+      parent_call_sid: null,
+      date_created: rfc2822(call.createdAt),
+      date_updated: rfc2822(call.updatedAt),
+      start_time: rfc2822(call.createdAt),
+      end_time: call.endedAt ? rfc2822(call.endedAt) : null,
+      duration: durationSec,
+      to: call.to,
+      to_formatted: call.to,
+      from: call.from,
+      from_formatted: call.from,
+      phone_number_sid: null,
+      status: call.status,
+      direction: 'inbound',
+      answered_by: null,
+      api_version: API_VERSION,
+      forwarded_from: null,
+      group_sid: null,
+      caller_name: null,
+      queue_time: '0',
+      trunk_sid: null,
+      price: null,
+      price_unit: 'USD',
+      uri,
+      subresource_uris: {
+        notifications: uri.replace('.json', '/Notifications.json'),
+        recordings: uri.replace('.json', '/Recordings.json'),
+        payments: uri.replace('.json', '/Payments.json'),
+        events: uri.replace('.json', '/Events.json'),
+        siprec: uri.replace('.json', '/Siprec.json'),
+        streams: uri.replace('.json', '/Streams.json'),
+        transcriptions: uri.replace('.json', '/Transcriptions.json'),
+        user_defined_message_subscriptions: uri.replace('.json', '/UserDefinedMessageSubscriptions.json'),
+        user_defined_messages: uri.replace('.json', '/UserDefinedMessages.json'),
+      },
+    };
+  };
+
+  const callFor = (callSid: string): CallRecord | undefined => {
+    let call = calls.get(callSid);
+    if (!call && unknownCalls === 'accept') {
+      const now = new Date();
+      call = { from: '', to: '', status: 'in-progress', createdAt: now, updatedAt: now };
+      calls.set(callSid, call);
+    }
+    return call;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const receivedAtMs = Date.now();
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0]!;
+    const match = CALL_PATH.exec(path);
+    const record: RecordedRestRequest = {
+      method,
+      path,
+      form: {},
+      receivedAtMs,
+      status: 0,
+      authorized: false,
+    };
+    if (match) record.callSid = decodeURIComponent(match[2]!);
+    requests.push(record);
+    const send = (status: number, body: unknown) => {
+      record.status = status;
+      const text = JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+        ...(status === 401 ? { 'www-authenticate': 'Basic realm="Twilio API"' } : {}),
+      });
+      res.end(text);
+    };
+    const body = method === 'POST' ? await readBody(req) : '';
+    if (body === null) return send(413, twilioError(20001, 413, 'Request body is too large'));
+    record.form = Object.fromEntries(new URLSearchParams(body));
+
+    const auth = req.headers.authorization ?? '';
+    const basic = /^Basic\s+(.+)$/i.exec(auth);
+    const decoded = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8') : '';
+    const colon = decoded.indexOf(':');
+    record.authorized =
+      colon > 0 &&
+      sameSecret(decoded.slice(0, colon), opts.accountSid) &&
+      sameSecret(decoded.slice(colon + 1), opts.authToken);
+    if (!record.authorized) return send(401, twilioError(20003, 401, 'Authenticate'));
+
+    const notFound = () => send(404, twilioError(20404, 404, `The requested resource ${path} was not found`));
+    if (!match || decodeURIComponent(match[1]!) !== opts.accountSid) return notFound();
+    const callSid = record.callSid!;
+    if (method !== 'GET' && method !== 'POST')
+      return send(405, twilioError(20004, 405, 'Method not allowed'));
+    const call = callFor(callSid);
+    if (!call) return notFound();
+    if (method === 'GET') return send(200, callResource(callSid, call));
+
+    const form = record.form;
+    const status = form.Status;
+    if (status !== undefined && status !== 'completed' && status !== 'canceled')
+      return send(400, twilioError(20001, 400, `Invalid Status: ${status.slice(0, 32)}`));
+    const update: CallUpdate = { callSid, form };
+    if (form.Twiml !== undefined) update.twiml = form.Twiml;
+    if (form.Url !== undefined) update.url = form.Url;
+    if (form.Method !== undefined) update.method = form.Method;
+    if (status === 'completed' || status === 'canceled') update.status = status;
+    const ended = call.status === 'completed' || call.status === 'canceled';
+    if ((update.twiml !== undefined || update.url !== undefined) && ended)
+      return send(400, twilioError(21220, 400, 'Call is not in-progress. Cannot redirect.'));
+    if (update.twiml === undefined && update.url === undefined && update.status === undefined)
+      return send(400, twilioError(20001, 400, 'Missing required parameter: Url, Twiml or Status'));
+
+    updates.push(update);
+    const now = new Date();
+    call.updatedAt = now;
+    // canceled only stops calls not yet answered; an in-progress call is left alone.
+    const endsCall =
+      update.status === 'completed' ||
+      (update.status === 'canceled' && (call.status === 'queued' || call.status === 'ringing'));
+    if (endsCall && !ended) {
+      call.status = update.status === 'completed' ? 'completed' : 'canceled';
+      call.endedAt = now;
+    }
+    const handler = handlers.get(callSid);
+    if (handler && !ended && (endsCall || update.twiml !== undefined || update.url !== undefined)) {
+      try {
+        handler(update);
+      } catch {
+        // A failing simulated call must not turn the API answer into a 500.
+      }
+    }
+    return send(200, callResource(callSid, call));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(twilioError(20500, 500, 'Internal Server Error')));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    baseUrl: `http://${host}:${port}`,
+    requests,
+    updates,
+    onUpdate(callSid, handler) {
+      handlers.set(callSid, handler);
+      return () => {
+        if (handlers.get(callSid) === handler) handlers.delete(callSid);
+      };
+    },
+    registerCall(callSid, info) {
+      const now = new Date();
+      const existing = calls.get(callSid);
+      calls.set(callSid, {
+        from: info.from ?? existing?.from ?? '',
+        to: info.to ?? existing?.to ?? '',
+        status: info.status ?? existing?.status ?? 'in-progress',
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      });
+    },
+    setCallStatus(callSid, status) {
+      const call = calls.get(callSid);
+      if (!call) return;
+      const now = new Date();
+      call.status = status;
+      call.updatedAt = now;
+      if (status === 'completed' || status === 'canceled' || status === 'failed') call.endedAt ??= now;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
