@@ -129,8 +129,16 @@ function toText(raw: RawFrame, maxBytes: number): string {
     return raw;
   }
   let buf: Buffer;
-  if (Array.isArray(raw)) buf = Buffer.concat(raw);
-  else if (raw instanceof ArrayBuffer) buf = Buffer.from(raw);
+  if (Array.isArray(raw)) {
+    // Size the fragments before joining them, so an oversize message is refused without a copy.
+    let total = 0;
+    for (const part of raw as unknown[]) {
+      if (!(part instanceof Uint8Array)) throw new Invalid('wrong_type', 'frame is not text or bytes');
+      total += part.length;
+    }
+    if (total > maxBytes) throw new Invalid('too_large', `frame exceeds ${maxBytes} bytes`);
+    buf = Buffer.concat(raw, total);
+  } else if (raw instanceof ArrayBuffer) buf = Buffer.from(raw);
   else if (Buffer.isBuffer(raw)) buf = raw;
   else if (raw instanceof Uint8Array) buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   else throw new Invalid('wrong_type', 'frame is not text or bytes');
@@ -204,7 +212,11 @@ function stringMap(parent: Record<string, unknown>, key: string, path: string): 
   const out: Record<string, string> = Object.create(null);
   const keys = Object.keys(m);
   if (keys.length > 64) throw new Invalid('bad_value', `${path} has more than 64 entries`);
-  for (const k of keys) out[k] = str(m, k, `${path}.${k}`, 1024);
+  for (const k of keys) {
+    // The key goes into error messages (and from there into logs), so bound it first.
+    if (k.length > 256) throw new Invalid('bad_value', `${path} has a key longer than 256 characters`);
+    out[k] = str(m, k, `${path}.${k}`, 1024);
+  }
   return { ...out };
 }
 
