@@ -387,3 +387,36 @@ describe('hang-up', () => {
     expect((await c.ended).closeCode).toBe(1008);
   });
 });
+
+describe('pacing', () => {
+  it('runs on its own sped-up real-time ticker when given speed', async () => {
+    server = await startTestVoiceServer({ authToken: AUTH_TOKEN });
+    const c = await placeCall({
+      voiceServerUrl: server.url,
+      authToken: AUTH_TOKEN,
+      accountSid: ACCOUNT_SID,
+      from: '+15551230001',
+      to: '+15559870002',
+      speed: 20,
+      source: [
+        { audio: tone(200), label: 'fast' },
+        { until: (call) => call.marksEchoed.length > 0, timeoutMs: 600_000 },
+        { pauseMs: 100 },
+        { hangup: true },
+      ],
+    });
+    calls.push(c);
+    const stream = await server.stream();
+    stream.sendAudio(tone(100));
+    stream.sendMark('played');
+    const end = await c.ended;
+    expect(end.reason).toBe('caller_hangup');
+    await stream.closed;
+    const frames = media(stream.frames);
+    expect(frames.length).toBeGreaterThanOrEqual(15);
+    expect(c.scriptErrors).toEqual([]);
+    expect(frames.map((f) => f.media.chunk)).toEqual(frames.map((_, i) => i + 1));
+    expect(c.marksEchoed.map((m) => m.mark)).toEqual(['played']);
+    expect(c.turns[0]).toMatchObject({ label: 'fast', endMs: expect.any(Number) });
+  });
+});

@@ -42,7 +42,6 @@ export {
   type TwilioRestFakeOptions,
 } from './rest-fake.ts';
 export {
-  type BargeInReport,
   type CallEnd,
   type CallEndReason,
   type CallFaults,
@@ -58,7 +57,6 @@ export {
   type SentEvent,
   SimulatedCall,
   type StreamProtocolError,
-  type TurnReport,
   type WebhookExchange,
 } from './simulated-call.ts';
 export {

@@ -30,6 +30,7 @@ import { type CallerScriptStep, type CallerSource, FRAME_BYTES, ScriptCursor } f
 import { createFrameTicker, FRAME_MS, type FrameTicker, sharedFrameTicker } from './frame-ticker.ts';
 import { type PlaybackListener, PlaybackModel } from './playback.ts';
 import type { CallUpdate, TwilioRestFake } from './rest-fake.ts';
+import { type TurnReport, TurnTracker } from './turn-tracker.ts';
 import { createUrlMapper, inboundCallForm, newSid } from './webhook-form.ts';
 
 /** Path of voice-server's voice webhook. */
@@ -199,29 +200,6 @@ export interface CallRedirect {
   error?: string;
 }
 
-/** Barge-in outcome of a turn that started while the caller was hearing audio. */
-export interface BargeInReport {
-  /** `clear` (playback cut), or `not_stopped` (the audio ran on or no clear came before the reply). */
-  stoppedBy: 'clear' | 'not_stopped';
-  /** Utterance start → `clear`, in ms; only when `stoppedBy` is `clear`. */
-  latencyMs?: number;
-  /** Audio the caller heard from the start of the utterance until playback stopped, in ms. */
-  heardAfterStartMs: number;
-}
-
-/** One caller utterance and what followed it. Times are call time in ms. */
-export interface TurnReport {
-  index: number;
-  label: string;
-  /** Start of the utterance's audio (its first frame's 20 ms begin here). */
-  startMs: number;
-  /** When its last frame was sent. */
-  endMs?: number;
-  /** End of the utterance → first audio heard that arrived after it. */
-  responseLatencyMs?: number;
-  bargeIn?: BargeInReport;
-}
-
 /** A summary for tools and benchmarks. */
 export interface CallReport {
   callSid: string;
@@ -263,12 +241,6 @@ interface StreamState {
   closed: Promise<void>;
   unsubscribe: (() => void) | null;
   error?: string;
-}
-
-interface TurnState {
-  report: TurnReport;
-  awaitingResponse: boolean;
-  bargeInOpen: boolean;
 }
 
 interface Waiter {
@@ -332,7 +304,7 @@ export class SimulatedCall {
   private readonly recordAudio: boolean;
   private readonly endDeferred = deferred<CallEnd>();
   private readonly readyDeferred = deferred<void>();
-  private readonly turnStates: TurnState[] = [];
+  private readonly turnTracker = new TurnTracker();
   private readonly waiters = new Set<Waiter>();
   private readonly playbackListener: PlaybackListener;
   private playback: PlaybackModel;
@@ -390,7 +362,7 @@ export class SimulatedCall {
     this.ended = this.endDeferred.promise;
     this.playbackListener = {
       onPlayed: (audio, atMs) => this.onPlayed(audio, atMs),
-      onSegmentStart: (arrivalMs, startMs) => this.onSegmentStart(arrivalMs, startMs),
+      onSegmentStart: (arrivalMs, startMs) => this.turnTracker.segmentStarted(arrivalMs, startMs),
       onMark: (name, atMs, cleared) => this.echoMark(name, atMs, cleared),
     };
     this.playback = new PlaybackModel(this.playbackListener);
@@ -452,7 +424,7 @@ export class SimulatedCall {
 
   /** The caller's utterances and what followed each. */
   get turns(): TurnReport[] {
-    return this.turnStates.map((t) => t.report);
+    return this.turnTracker.reports;
   }
 
   /** Marks echoed to the server, in order. */
@@ -934,7 +906,9 @@ export class SimulatedCall {
       void this.hangup();
       return;
     }
-    if (plan.utteranceStart !== null) this.beginTurn(plan.utteranceStart, t - FRAME_MS);
+    // A frame carries the 20 ms before it; whether audio was playing is judged at the utterance's start.
+    if (plan.utteranceStart !== null)
+      this.turnTracker.begin(plan.utteranceStart, t - FRAME_MS, this.playback.isPlaying);
     this.playback.advanceTo(t);
     s.chunk++;
     s.seq++;
@@ -951,7 +925,7 @@ export class SimulatedCall {
       }),
     );
     this.framesSentCount++;
-    if (plan.utteranceEnd) this.endTurn(t);
+    if (plan.utteranceEnd) this.turnTracker.end(t);
     if (plan.dtmf) this.sendDigit(plan.dtmf);
     this.notify();
   };
@@ -1004,12 +978,7 @@ export class SimulatedCall {
           droppedMs: result.droppedBytes / MULAW_BYTES_PER_MS,
           marks: result.marks,
         });
-        const turn = this.turnStates[this.turnStates.length - 1];
-        if (turn?.bargeInOpen && turn.report.bargeIn) {
-          turn.report.bargeIn.stoppedBy = 'clear';
-          turn.report.bargeIn.latencyMs = t - turn.report.startMs;
-          turn.bargeInOpen = false;
-        }
+        this.turnTracker.cleared(t);
         break;
       }
     }
@@ -1027,40 +996,10 @@ export class SimulatedCall {
 
   // --- turns -------------------------------------------------------------------------------------
 
-  private beginTurn(label: string, startMs: number): void {
-    const previous = this.turnStates[this.turnStates.length - 1];
-    if (previous) {
-      previous.awaitingResponse = false;
-      previous.bargeInOpen = false;
-    }
-    const report: TurnReport = { index: this.turnStates.length, label, startMs };
-    const playing = this.playback.isPlaying;
-    if (playing) report.bargeIn = { stoppedBy: 'not_stopped', heardAfterStartMs: 0 };
-    this.turnStates.push({ report, awaitingResponse: false, bargeInOpen: playing });
-  }
-
-  private endTurn(endMs: number): void {
-    const turn = this.turnStates[this.turnStates.length - 1];
-    if (!turn) return;
-    turn.report.endMs = endMs;
-    turn.awaitingResponse = true;
-  }
-
   private onPlayed(audio: Uint8Array, atMs: number): void {
     this.heardBytes += audio.length;
     if (this.recordAudio) this.heard.push({ atMs, audio });
-    const turn = this.turnStates[this.turnStates.length - 1];
-    if (turn?.bargeInOpen && turn.report.bargeIn)
-      turn.report.bargeIn.heardAfterStartMs += audio.length / MULAW_BYTES_PER_MS;
-  }
-
-  private onSegmentStart(arrivalMs: number, startMs: number): void {
-    const turn = this.turnStates[this.turnStates.length - 1];
-    if (!turn?.awaitingResponse || turn.report.endMs === undefined || arrivalMs < turn.report.endMs) return;
-    turn.report.responseLatencyMs = startMs - turn.report.endMs;
-    turn.awaitingResponse = false;
-    // The reply has begun: whatever the caller heard before it is no longer a barge-in question.
-    turn.bargeInOpen = false;
+    this.turnTracker.heard(audio.length);
   }
 
   // --- ending ------------------------------------------------------------------------------------
@@ -1070,10 +1009,7 @@ export class SimulatedCall {
     this.generation++;
     const stream = this.stream;
     if (stream && !stream.closing) this.stopStream(stream, 'caller_hangup');
-    for (const turn of this.turnStates) {
-      turn.awaitingResponse = false;
-      turn.bargeInOpen = false;
-    }
+    this.turnTracker.close();
     this.endInfo = { ...end, atMs: this.nowMs() };
     this.unregisterRest?.();
     this.opts.restFake?.setCallStatus(this.callSid, 'completed');
