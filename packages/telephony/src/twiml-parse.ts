@@ -106,6 +106,8 @@ interface XmlElement {
 type XmlNode = XmlElement | string;
 
 const NAME = /[A-Za-z_:][\w.:-]*/y;
+/** Characters outside XML 1.0's Char production (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F). */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const SPACE = /[ \t\r\n]*/y;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -402,6 +404,10 @@ export function parseTwiml(xml: string): TwimlVerb[] {
   if (typeof xml !== 'string') throw new TwimlParseError('bad_input', 'TwiML must be a string');
   if (xml.length > MAX_TWIML_LENGTH)
     throw new TwimlParseError('too_large', `TwiML is longer than ${MAX_TWIML_LENGTH} characters`);
+  const forbidden = NOT_XML_CHAR.exec(xml);
+  if (forbidden)
+    // Twilio refuses such a document outright (a parse failure), so the simulator must too.
+    throw new TwimlParseError('malformed_xml', `character not allowed in XML at offset ${forbidden.index}`);
   const root = new XmlReader(xml).document();
   if (root.name !== 'Response')
     throw new TwimlParseError('no_response', `root element is <${root.name.slice(0, 64)}>, not <Response>`);

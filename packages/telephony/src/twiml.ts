@@ -2,6 +2,15 @@ import twilio from 'twilio';
 
 const { VoiceResponse } = twilio.twiml;
 
+/** Characters XML 1.0 cannot carry, even escaped (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F). */
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * Drops what XML cannot represent, so text from callers, headers or a model never makes the builder
+ * throw mid-call; Twilio could not have received those characters anyway.
+ */
+const xmlSafe = (s: string) => s.replace(NOT_XML_CHAR, '');
+
 export interface ConnectStreamOptions {
   /** wss URL of the media stream. */
   url: string;
@@ -10,13 +19,18 @@ export interface ConnectStreamOptions {
   statusCallback?: string;
 }
 
-/** `<Connect><Stream url>` with `<Parameter>`s: a bidirectional Media Stream. */
+/**
+ * `<Connect><Stream url>` with `<Parameter>`s: a bidirectional Media Stream. Characters XML cannot carry
+ * are dropped from every value.
+ */
 export function connectStreamTwiml(opts: ConnectStreamOptions): string {
   const response = new VoiceResponse();
-  const stream = response
-    .connect()
-    .stream({ url: opts.url, ...(opts.statusCallback ? { statusCallback: opts.statusCallback } : {}) });
-  for (const [name, value] of Object.entries(opts.parameters ?? {})) stream.parameter({ name, value });
+  const stream = response.connect().stream({
+    url: xmlSafe(opts.url),
+    ...(opts.statusCallback ? { statusCallback: xmlSafe(opts.statusCallback) } : {}),
+  });
+  for (const [name, value] of Object.entries(opts.parameters ?? {}))
+    stream.parameter({ name: xmlSafe(name), value: xmlSafe(value) });
   return response.toString();
 }
 
@@ -28,7 +42,7 @@ export interface SayOptions {
 /** Says `text`, then hangs up. */
 export function sayAndHangupTwiml(text: string, opts: SayOptions = {}): string {
   const response = new VoiceResponse();
-  response.say(sayAttrs(opts), text);
+  response.say(sayAttrs(opts), xmlSafe(text));
   response.hangup();
   return response.toString();
 }
@@ -48,13 +62,13 @@ export interface DialOptions {
 export function dialTwiml(opts: DialOptions): string {
   if (!opts.number === !opts.sipUri) throw new Error('dialTwiml needs exactly one of number or sipUri');
   const response = new VoiceResponse();
-  if (opts.say) response.say(sayAttrs(opts.sayOptions ?? {}), opts.say);
+  if (opts.say) response.say(sayAttrs(opts.sayOptions ?? {}), xmlSafe(opts.say));
   const dial = response.dial({
-    callerId: opts.callerId,
+    callerId: xmlSafe(opts.callerId),
     ...(opts.timeoutSec ? { timeout: opts.timeoutSec } : {}),
   });
-  if (opts.number) dial.number(opts.number);
-  else dial.sip(opts.sipUri!);
+  if (opts.number) dial.number(xmlSafe(opts.number));
+  else dial.sip(xmlSafe(opts.sipUri!));
   return response.toString();
 }
 
@@ -67,7 +81,7 @@ export function hangupTwiml(): string {
 
 function sayAttrs(opts: SayOptions): Record<string, string> {
   const attrs: Record<string, string> = {};
-  if (opts.voice) attrs.voice = opts.voice;
-  if (opts.language) attrs.language = opts.language;
+  if (opts.voice) attrs.voice = xmlSafe(opts.voice);
+  if (opts.language) attrs.language = xmlSafe(opts.language);
   return attrs;
 }
