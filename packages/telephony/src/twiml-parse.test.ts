@@ -121,6 +121,12 @@ describe('parseTwiml', () => {
     ['NUL reference', '<Response><Say>&#0;</Say></Response>', 'malformed_xml'],
     ['surrogate reference', '<Response><Say>&#xD800;</Say></Response>', 'malformed_xml'],
     ['out-of-range reference', '<Response><Say>&#x110000;</Say></Response>', 'malformed_xml'],
+    ['raw NUL in text', '<Response><Say>a\u0000b</Say></Response>', 'malformed_xml'],
+    [
+      'raw lone surrogate in an attribute',
+      '<Response><Say voice="\ud800">x</Say></Response>',
+      'malformed_xml',
+    ],
     ['DOCTYPE', '<!DOCTYPE r [<!ENTITY a "b">]><Response/>', 'malformed_xml'],
     ['unterminated comment', '<Response><!-- x</Response>', 'malformed_xml'],
     ['unterminated CDATA', '<Response><Say><![CDATA[x</Say></Response>', 'malformed_xml'],
@@ -149,6 +155,13 @@ describe('parseTwiml', () => {
     expect(errorOf(() => parseTwiml(huge)).code).toBe('too_large');
     const deep = `<Response><Say>${'<b>'.repeat(10_000)}${'</b>'.repeat(10_000)}</Say></Response>`;
     expect(errorOf(() => parseTwiml(deep)).code).toBe('too_deep');
+  });
+
+  it('keeps messages short even for huge names', () => {
+    const name = 'X'.repeat(100_000);
+    const err = errorOf(() => parseTwiml(`<Response><Say>x</${name}></Response>`));
+    expect(err.code).toBe('malformed_xml');
+    expect(err.message.length).toBeLessThan(200);
   });
 
   it('names the problem and where it is', () => {

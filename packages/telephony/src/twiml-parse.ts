@@ -128,7 +128,9 @@ class XmlReader {
   constructor(private readonly src: string) {}
 
   fail(what: string): never {
-    throw new TwimlParseError('malformed_xml', `${what} at offset ${this.pos}`);
+    // Names from the document appear in `what`; cap it so a hostile document cannot flood the logs.
+    const brief = what.length > 160 ? `${what.slice(0, 160)}...` : what;
+    throw new TwimlParseError('malformed_xml', `${brief} at offset ${this.pos}`);
   }
 
   startsWith(s: string): boolean {
