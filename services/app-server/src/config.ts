@@ -1,0 +1,44 @@
+import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+
+/** Every environment variable app-server reads; the README's configuration table mirrors this. */
+export const appServerConfigSpec = {
+  HOST: env.string({ default: '0.0.0.0', doc: 'Address to listen on.' }),
+  PORT: env.int({ default: 8082, min: 0, max: 65535, doc: 'Port to listen on.' }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  DATABASE_URL: env.optionalString({
+    secret: true,
+    doc: 'Postgres connection string. Unset: embedded PGlite in DATA_DIR.',
+  }),
+  DATA_DIR: env.string({
+    default: '.data/app-server',
+    doc: 'Embedded PGlite data folder when DATABASE_URL is unset ("memory" for a throwaway database).',
+  }),
+  SERVICE_TOKEN: env.string({
+    secret: true,
+    doc: 'Bearer token between the services (internal and admin routes).',
+  }),
+  SESSION_SECRET: {
+    secret: true,
+    doc: 'Signs staff session cookies; at least 32 characters.',
+    parse(raw: string | undefined, name: string): string {
+      const v = env.string().parse(raw, name);
+      if (v.length < 32) throw new ConfigError([`${name}: must be at least 32 characters`]);
+      return v;
+    },
+  },
+  SESSION_TTL_HOURS: env.int({ default: 12, min: 1, max: 24 * 30, doc: 'How long a staff sign-in lasts.' }),
+  COOKIE_SECURE: env.bool({
+    default: true,
+    doc: 'Mark the session cookie Secure (set false only for plain-http development off localhost).',
+  }),
+  OPIK_UI_URL: env.optionalUrl({
+    doc: 'Opik traces page; a conversation links to it with ?trace=<id>, or fills a {traceId} placeholder.',
+  }),
+};
+
+export type AppServerConfig = ConfigOf<typeof appServerConfigSpec>;
+
+/** Parses and freezes app-server's configuration; throws one ConfigError naming every bad variable. */
+export function readConfig(source: Record<string, string | undefined> = process.env): AppServerConfig {
+  return loadConfig(appServerConfigSpec, source);
+}

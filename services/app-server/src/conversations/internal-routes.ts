@@ -1,0 +1,88 @@
+import { Errors } from '@switchboard/service-kit';
+import {
+  APP_SERVER_PATHS,
+  type CallbackTicketCreated,
+  type CallbackTicketInput,
+  type ConversationEnd,
+  type ConversationStart,
+  type HandoffTicketCreated,
+  type HandoffTicketInput,
+  type TranscriptMessage,
+} from '@switchboard/service-kit/clients/app-server';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import {
+  appendMessagesBody,
+  callbackTicketBody,
+  callSidParams,
+  conversationEndBody,
+  conversationStartBody,
+  handoffTicketBody,
+  isKnownTimeZone,
+} from './schemas.ts';
+import type { ConversationService } from './service.ts';
+
+export interface InternalRoutesOptions {
+  service: ConversationService;
+  /** Admits only the service token. */
+  requireService: preHandlerHookHandler;
+}
+
+type CallSidParams = { callSid: string };
+
+/** voice-server's routes: start, transcript sync, end, tickets. All idempotent. */
+export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesOptions): Promise<void> {
+  const { service } = opts;
+  app.addHook('preHandler', opts.requireService);
+
+  app.post<{ Body: ConversationStart }>(
+    APP_SERVER_PATHS.conversations,
+    { schema: { body: conversationStartBody } },
+    async (req, reply) => {
+      const { conversation, created } = await service.start(req.body);
+      return reply.status(created ? 201 : 200).send({ conversationId: conversation.id, created });
+    },
+  );
+
+  app.post<{ Params: CallSidParams; Body: { messages: TranscriptMessage[] } }>(
+    '/internal/conversations/:callSid/messages',
+    { schema: { params: callSidParams, body: appendMessagesBody } },
+    async (req) => {
+      const stored = await service.appendMessages(req.params.callSid, req.body.messages);
+      return { stored: stored.length };
+    },
+  );
+
+  app.post<{ Params: CallSidParams; Body: ConversationEnd }>(
+    '/internal/conversations/:callSid/end',
+    { schema: { params: callSidParams, body: conversationEndBody } },
+    async (req) => {
+      const c = await service.end(req.params.callSid, req.body);
+      return { conversationId: c.id, status: c.status };
+    },
+  );
+
+  app.post<{ Params: CallSidParams; Body: HandoffTicketInput }>(
+    '/internal/conversations/:callSid/tickets/handoff',
+    { schema: { params: callSidParams, body: handoffTicketBody } },
+    async (req, reply) => {
+      const { ticket, created } = await service.createHandoffTicket(req.params.callSid, req.body);
+      const body: HandoffTicketCreated = { ticketId: ticket.id };
+      return reply.status(created ? 201 : 200).send(body);
+    },
+  );
+
+  app.post<{ Params: CallSidParams; Body: CallbackTicketInput }>(
+    '/internal/conversations/:callSid/tickets/callback',
+    { schema: { params: callSidParams, body: callbackTicketBody } },
+    async (req, reply) => {
+      const b = req.body;
+      if (!isKnownTimeZone(b.timezone))
+        throw Errors.badRequest('body.timezone is not a known IANA time zone');
+      if (b.windowStart && b.windowEnd && Date.parse(b.windowEnd) < Date.parse(b.windowStart))
+        throw Errors.badRequest('body.windowEnd must not be before body.windowStart');
+      const { ticket, created } = await service.createCallbackTicket(req.params.callSid, b);
+      const body: CallbackTicketCreated = { ticketId: ticket.id, callbackId: ticket.callback!.id };
+      return reply.status(created ? 201 : 200).send(body);
+    },
+  );
+}

@@ -1,0 +1,120 @@
+import { MESSAGE_ROLES, TICKET_PRIORITIES, TRANSCRIPT_SOURCES } from '../domain/types.ts';
+
+/** Identifiers that come from other systems (call SIDs, bot profile keys, brand ids). */
+export const externalId = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_.:@-]+$',
+} as const;
+export const isoDateTime = { type: 'string', format: 'date-time' } as const;
+/** A phone number or SIP address as a call reports it (may be "anonymous"). */
+export const callerNumber = { type: 'string', minLength: 1, maxLength: 256 } as const;
+
+export const callSidParams = {
+  type: 'object',
+  required: ['callSid'],
+  properties: { callSid: externalId },
+} as const;
+
+// The internal bodies allow fields they don't know, so a newer voice-server can send more without
+// its messages being refused; only the known fields are read.
+export const conversationStartBody = {
+  type: 'object',
+  required: ['callSid', 'botProfileKey', 'callerNumber', 'isSip', 'startedAt'],
+  properties: {
+    callSid: externalId,
+    botProfileKey: externalId,
+    brandId: externalId,
+    callerNumber,
+    isSip: { type: 'boolean' },
+    startedAt: isoDateTime,
+    freshcallerCallId: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+export const transcriptMessage = {
+  type: 'object',
+  required: ['sequence', 'role', 'text', 'startedAt', 'source'],
+  properties: {
+    sequence: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    role: { type: 'string', enum: MESSAGE_ROLES },
+    text: { type: ['string', 'null'], maxLength: 100_000 },
+    itemId: { type: 'string', maxLength: 200 },
+    startedAt: isoDateTime,
+    source: { type: 'string', enum: TRANSCRIPT_SOURCES },
+    interrupted: { type: 'boolean' },
+    toolName: { type: 'string', maxLength: 200 },
+    toolArguments: {},
+    toolResult: {},
+    latency: {
+      type: 'object',
+      properties: {
+        responseMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+        firstAudioMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+      },
+    },
+  },
+} as const;
+
+export const appendMessagesBody = {
+  type: 'object',
+  required: ['messages'],
+  properties: { messages: { type: 'array', minItems: 1, maxItems: 500, items: transcriptMessage } },
+} as const;
+
+export const conversationEndBody = {
+  type: 'object',
+  required: ['endReason', 'endedAt', 'durationSec'],
+  properties: {
+    endReason: { type: 'string', minLength: 1, maxLength: 100 },
+    endedAt: isoDateTime,
+    durationSec: { type: 'number', minimum: 0, maximum: 31_536_000 },
+    opikTraceId: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+const priority = { type: 'string', enum: TICKET_PRIORITIES } as const;
+const idempotencyKey = { type: 'string', minLength: 1, maxLength: 200 } as const;
+
+export const handoffTicketBody = {
+  type: 'object',
+  required: ['summary', 'transcriptExcerpt', 'knowledgeChunkIds'],
+  properties: {
+    summary: { type: 'string', minLength: 1, maxLength: 5000 },
+    transcriptExcerpt: { type: 'string', maxLength: 50_000 },
+    knowledgeChunkIds: {
+      type: 'array',
+      maxItems: 100,
+      items: { type: 'string', minLength: 1, maxLength: 200 },
+    },
+    priority,
+    transferTarget: { type: 'string', minLength: 1, maxLength: 256 },
+    idempotencyKey,
+  },
+} as const;
+
+export const callbackTicketBody = {
+  type: 'object',
+  required: ['phone', 'timezone', 'reason'],
+  properties: {
+    // Digits with the usual separators, optionally +; or a SIP address.
+    phone: { type: 'string', maxLength: 256, pattern: '^(\\+?[0-9][0-9 ().-]{2,39}|sips?:[^\\s]+)$' },
+    windowStart: isoDateTime,
+    windowEnd: isoDateTime,
+    timezone: { type: 'string', minLength: 1, maxLength: 64 },
+    reason: { type: 'string', minLength: 1, maxLength: 5000 },
+    priority,
+    idempotencyKey,
+  },
+} as const;
+
+/** True when `tz` is an IANA time zone this runtime knows. */
+export function isKnownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,176 @@
+import { Errors } from '@switchboard/service-kit';
+import type {
+  CallbackTicketInput,
+  ConversationEnd,
+  ConversationStart,
+  HandoffTicketInput,
+  TranscriptMessage,
+} from '@switchboard/service-kit/clients/app-server';
+import type { CallbackStatus, Conversation, Message, Ticket } from '../domain/types.ts';
+import type { LiveHub } from '../live/hub.ts';
+import type { AppStore, CallbackWithTicket, MessageInput, TicketPatch } from '../store/store.ts';
+
+/** The conversation that owns a call SID; 404 when none. */
+async function byCallSid(store: AppStore, callSid: string): Promise<Conversation> {
+  const c = await store.findConversationByCallSid(callSid);
+  if (!c) throw Errors.notFound(`no conversation for call ${callSid}`);
+  return c;
+}
+
+function toMessageInput(m: TranscriptMessage): MessageInput {
+  return {
+    sequence: m.sequence,
+    role: m.role,
+    text: m.text,
+    startedAt: new Date(m.startedAt),
+    source: m.source,
+    ...(m.itemId !== undefined ? { itemId: m.itemId } : {}),
+    ...(m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
+    ...(m.toolName !== undefined ? { toolName: m.toolName } : {}),
+    ...(m.toolArguments !== undefined ? { toolArguments: m.toolArguments } : {}),
+    ...(m.toolResult !== undefined ? { toolResult: m.toolResult } : {}),
+    ...(m.latency?.responseMs !== undefined ? { responseMs: Math.round(m.latency.responseMs) } : {}),
+    ...(m.latency?.firstAudioMs !== undefined ? { firstAudioMs: Math.round(m.latency.firstAudioMs) } : {}),
+  };
+}
+
+/**
+ * What happens to conversations, messages and tickets, whoever asks: stores the change and tells the
+ * live streams. Routes validate and check access; this does the work.
+ */
+export class ConversationService {
+  constructor(
+    private readonly store: AppStore,
+    private readonly hub: LiveHub,
+  ) {}
+
+  /**
+   * Idempotent by call SID. Without a brand, the conversation takes the brand earlier conversations of
+   * the same bot profile carried (a bot profile belongs to one brand); failing that it stays unbranded.
+   */
+  async start(start: ConversationStart): Promise<{ conversation: Conversation; created: boolean }> {
+    const brandId = start.brandId ?? (await this.store.brandOfBotProfile(start.botProfileKey));
+    const result = await this.store.startConversation({
+      callSid: start.callSid,
+      botProfileKey: start.botProfileKey,
+      brandId,
+      callerNumber: start.callerNumber,
+      isSip: start.isSip,
+      startedAt: new Date(start.startedAt),
+      freshcallerCallId: start.freshcallerCallId ?? null,
+    });
+    this.hub.publish({ type: 'conversation', conversation: result.conversation });
+    return result;
+  }
+
+  async appendMessages(callSid: string, messages: TranscriptMessage[]): Promise<Message[]> {
+    const conversation = await byCallSid(this.store, callSid);
+    // One message per sequence within a request: the last one sent wins, as if sent one by one.
+    const bySequence = new Map<number, TranscriptMessage>();
+    for (const m of messages) {
+      const prev = bySequence.get(m.sequence);
+      bySequence.set(m.sequence, prev ? { ...prev, ...m, text: m.text ?? prev.text } : m);
+    }
+    const stored = await this.store.upsertMessages(
+      conversation.id,
+      [...bySequence.values()].map(toMessageInput),
+    );
+    for (const message of stored) this.hub.publish({ type: 'message', conversation, message });
+    return stored;
+  }
+
+  async end(callSid: string, end: ConversationEnd): Promise<Conversation> {
+    const conversation = await byCallSid(this.store, callSid);
+    const ended = await this.store.endConversation(conversation.id, {
+      endReason: end.endReason,
+      endedAt: new Date(end.endedAt),
+      durationSec: end.durationSec,
+      opikTraceId: end.opikTraceId ?? null,
+    });
+    this.hub.publish({ type: 'conversation', conversation: ended });
+    return ended;
+  }
+
+  async createHandoffTicket(
+    callSid: string,
+    input: HandoffTicketInput,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const conversation = await byCallSid(this.store, callSid);
+    const result = await this.store.createTicket(conversation.id, {
+      kind: 'handoff',
+      priority: input.priority ?? 'normal',
+      summary: input.summary,
+      transcriptExcerpt: input.transcriptExcerpt,
+      knowledgeChunkIds: input.knowledgeChunkIds,
+      transferTarget: input.transferTarget ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
+    if (!result.created && result.ticket.kind !== 'handoff')
+      throw Errors.conflict('idempotencyKey was already used for a callback ticket');
+    if (result.created) this.hub.publish({ type: 'ticket', conversation, ticket: result.ticket });
+    return result;
+  }
+
+  async createCallbackTicket(
+    callSid: string,
+    input: CallbackTicketInput,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const conversation = await byCallSid(this.store, callSid);
+    const result = await this.store.createTicket(conversation.id, {
+      kind: 'callback',
+      priority: input.priority ?? 'normal',
+      summary: input.reason,
+      transcriptExcerpt: '',
+      knowledgeChunkIds: [],
+      transferTarget: null,
+      idempotencyKey: input.idempotencyKey ?? null,
+      callback: {
+        phone: input.phone,
+        windowStart: input.windowStart ? new Date(input.windowStart) : null,
+        windowEnd: input.windowEnd ? new Date(input.windowEnd) : null,
+        timezone: input.timezone,
+        reason: input.reason,
+      },
+    });
+    if (!result.created && result.ticket.kind !== 'callback')
+      throw Errors.conflict('idempotencyKey was already used for a handoff ticket');
+    if (result.created) this.hub.publish({ type: 'ticket', conversation, ticket: result.ticket });
+    return result;
+  }
+
+  /** Sets the brand of a conversation that arrived without one (or moves it). */
+  async setBrand(callSid: string, brandId: string): Promise<Conversation> {
+    const conversation = await byCallSid(this.store, callSid);
+    const updated = await this.store.setConversationBrand(conversation.id, brandId);
+    this.hub.publish({ type: 'conversation', conversation: updated });
+    return updated;
+  }
+
+  /** A staff member changes a ticket of their brand; 404 for another brand's. */
+  async updateTicket(brandId: string, ticketId: string, patch: TicketPatch): Promise<Ticket> {
+    const ticket = await this.store.getTicket(brandId, ticketId);
+    if (!ticket) throw Errors.notFound('no such ticket');
+    const updated = await this.store.updateTicket(ticket.id, patch);
+    await this.publishTicket(brandId, updated);
+    return updated;
+  }
+
+  /** A staff member changes a callback of their brand; its ticket follows. 404 for another brand's. */
+  async updateCallbackStatus(
+    brandId: string,
+    callbackId: string,
+    status: CallbackStatus,
+  ): Promise<CallbackWithTicket> {
+    const callback = await this.store.getCallback(brandId, callbackId);
+    if (!callback) throw Errors.notFound('no such callback');
+    const updated = await this.store.updateCallbackStatus(callback.id, status);
+    const { ticket, ...cb } = updated;
+    await this.publishTicket(brandId, { ...ticket, callback: cb });
+    return updated;
+  }
+
+  private async publishTicket(brandId: string, ticket: Ticket): Promise<void> {
+    const conversation = await this.store.getConversation(brandId, ticket.conversationId);
+    if (conversation) this.hub.publish({ type: 'ticket', conversation, ticket });
+  }
+}

@@ -1,0 +1,91 @@
+import { Errors } from '@switchboard/service-kit';
+import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
+import { decodeCursor } from '../store/store.ts';
+import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+type Query = Record<string, unknown>;
+
+/** A query value as one trimmed string; empty means absent (forms send empty fields). */
+function str(q: Query, name: string, maxLength = 200): string | undefined {
+  const raw = q[name];
+  const v = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw Errors.badRequest(`querystring.${name} must be a string`);
+  const t = v.trim();
+  if (t.length > maxLength)
+    throw Errors.badRequest(`querystring.${name} must be at most ${maxLength} characters`);
+  return t === '' ? undefined : t;
+}
+
+function oneOf<T extends string>(q: Query, name: string, values: readonly T[]): T | undefined {
+  const v = str(q, name);
+  if (v === undefined) return undefined;
+  if (!values.includes(v as T))
+    throw Errors.badRequest(`querystring.${name} must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+/**
+ * A date bound: an ISO date-time, or a calendar date (UTC) meaning the whole day, so `to=2026-11-21`
+ * includes that day.
+ */
+function dateBound(q: Query, name: 'from' | 'to'): Date | undefined {
+  const v = str(q, name, 40);
+  if (v === undefined) return undefined;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const d = new Date(day ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(d.getTime()) || (!day && !/^\d{4}-\d{2}-\d{2}T/.test(v)))
+    throw Errors.badRequest(`querystring.${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
+  if (day && name === 'to') d.setUTCDate(d.getUTCDate() + 1);
+  return d;
+}
+
+function paging(q: Query): { limit: number; cursor?: string } {
+  const l = str(q, 'limit', 10);
+  let limit = DEFAULT_PAGE_SIZE;
+  if (l !== undefined) {
+    if (!/^\d+$/.test(l) || Number(l) < 1 || Number(l) > MAX_PAGE_SIZE)
+      throw Errors.badRequest(`querystring.limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    limit = Number(l);
+  }
+  const cursor = str(q, 'cursor', 500);
+  if (cursor !== undefined && !decodeCursor(cursor)) throw Errors.badRequest('querystring.cursor is invalid');
+  return cursor ? { limit, cursor } : { limit };
+}
+
+/** Conversation list filters from a query string; 400 naming the field when one is bad. */
+export function parseConversationQuery(q: Query): ConversationFilter {
+  const from = dateBound(q, 'from');
+  const to = dateBound(q, 'to');
+  const caller = str(q, 'caller', 64);
+  const status = oneOf(q, 'status', CONVERSATION_STATUSES);
+  const text = str(q, 'q', 200);
+  return {
+    ...paging(q),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(caller ? { caller } : {}),
+    ...(status ? { status } : {}),
+    ...(text ? { text } : {}),
+  };
+}
+
+export function parseTicketQuery(q: Query): TicketFilter {
+  const status = oneOf(q, 'status', TICKET_STATUSES);
+  const kind = oneOf(q, 'kind', TICKET_KINDS);
+  const conversationId = str(q, 'conversationId', 64);
+  return {
+    ...paging(q),
+    ...(status ? { status } : {}),
+    ...(kind ? { kind } : {}),
+    ...(conversationId ? { conversationId } : {}),
+  };
+}
+
+export function parseCallbackQuery(q: Query): CallbackFilter {
+  const status = oneOf(q, 'status', CALLBACK_STATUSES);
+  return { ...paging(q), ...(status ? { status } : {}) };
+}

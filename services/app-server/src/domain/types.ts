@@ -1,0 +1,145 @@
+import type {
+  MessageRole,
+  TicketPriority,
+  TranscriptSource,
+} from '@switchboard/service-kit/clients/app-server';
+
+export type { MessageRole, TicketPriority, TranscriptSource };
+
+export const CONVERSATION_STATUSES = ['active', 'ended'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+export const TICKET_KINDS = ['handoff', 'callback'] as const;
+export type TicketKind = (typeof TICKET_KINDS)[number];
+
+export const TICKET_STATUSES = ['open', 'in_progress', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const TICKET_PRIORITIES = [
+  'low',
+  'normal',
+  'high',
+  'urgent',
+] as const satisfies readonly TicketPriority[];
+
+export const CALLBACK_STATUSES = ['scheduled', 'done', 'cancelled'] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
+
+export const MESSAGE_ROLES = ['caller', 'agent', 'tool', 'system'] as const satisfies readonly MessageRole[];
+export const TRANSCRIPT_SOURCES = [
+  'realtime',
+  'transcriber',
+  'dtmf',
+  'system',
+  'tool',
+] as const satisfies readonly TranscriptSource[];
+
+/** One phone call as app-server records it. */
+export interface Conversation {
+  id: string;
+  /** Null until known: such conversations are visible to no staff. */
+  brandId: string | null;
+  botProfileKey: string;
+  callSid: string;
+  channel: 'PHONE';
+  callerNumber: string;
+  isSip: boolean;
+  freshcallerCallId: string | null;
+  status: ConversationStatus;
+  startedAt: Date;
+  endedAt: Date | null;
+  endReason: string | null;
+  durationSec: number | null;
+  opikTraceId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A conversation in a list, with counts for the overview. */
+export interface ConversationSummary extends Conversation {
+  messageCount: number;
+  openTicketCount: number;
+}
+
+/** One transcript message; (conversationId, sequence) is unique. */
+export interface Message {
+  conversationId: string;
+  sequence: number;
+  role: MessageRole;
+  text: string | null;
+  itemId: string | null;
+  startedAt: Date;
+  source: TranscriptSource;
+  interrupted: boolean;
+  toolName: string | null;
+  toolArguments: unknown;
+  toolResult: unknown;
+  responseMs: number | null;
+  firstAudioMs: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A callback promised to a caller; belongs to exactly one ticket of kind `callback`. */
+export interface Callback {
+  id: string;
+  ticketId: string;
+  conversationId: string;
+  phone: string;
+  windowStart: Date | null;
+  windowEnd: Date | null;
+  timezone: string;
+  reason: string;
+  status: CallbackStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Work for staff raised by a call: a handoff, or a callback to make. */
+export interface Ticket {
+  id: string;
+  conversationId: string;
+  kind: TicketKind;
+  status: TicketStatus;
+  priority: TicketPriority;
+  summary: string;
+  transcriptExcerpt: string;
+  knowledgeChunkIds: string[];
+  transferTarget: string | null;
+  assignee: string | null;
+  idempotencyKey: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  callback: Callback | null;
+}
+
+/** A staff member of one brand. */
+export interface StaffAccount {
+  id: string;
+  brandId: string;
+  /** Stored lower-cased; unique within the brand. */
+  email: string;
+  displayName: string;
+  /** `scrypt$...` (see auth/passwords.ts). */
+  passwordHash: string;
+  /** Bumped to sign every session of this account out. */
+  sessionVersion: number;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+/** A brand-scoped key for the JSON API. Only the secret's hash is stored. */
+export interface ApiKey {
+  id: string;
+  brandId: string;
+  label: string;
+  secretHash: string;
+  revoked: boolean;
+  createdAt: Date;
+}
+
+/** One page of a list, newest first; pass `nextCursor` back as `cursor` for the next. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,4 @@
+export { type AppServer, type AppServerDeps, buildAppServer } from './app.ts';
+export { type AppServerConfig, appServerConfigSpec, readConfig } from './config.ts';
+export { MemoryStore } from './store/memory-store.ts';
+export type { AppStore } from './store/store.ts';

@@ -1,0 +1,380 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ApiKey,
+  CallbackStatus,
+  Conversation,
+  ConversationSummary,
+  Message,
+  Page,
+  StaffAccount,
+  Ticket,
+} from '../domain/types.ts';
+import {
+  type AppStore,
+  type CallbackFilter,
+  type CallbackWithTicket,
+  type ConversationEndInput,
+  type ConversationFilter,
+  callbackStatusForTicket,
+  decodeCursor,
+  encodeCursor,
+  type MessageInput,
+  type NewConversation,
+  type NewStaff,
+  type NewTicket,
+  StaffExistsError,
+  type TicketFilter,
+  type TicketPatch,
+  ticketStatusForCallback,
+} from './store.ts';
+
+/** Newest first by time, then id; `after` is the cursor's position. */
+function page<T>(
+  rows: T[],
+  key: (row: T) => { at: Date; id: string },
+  limit: number,
+  cursor?: string,
+): Page<T> {
+  const sorted = [...rows].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return kb.at.getTime() - ka.at.getTime() || (kb.id < ka.id ? -1 : kb.id > ka.id ? 1 : 0);
+  });
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const start = after
+    ? sorted.filter((r) => {
+        const k = key(r);
+        return (
+          k.at.getTime() < after.at.getTime() || (k.at.getTime() === after.at.getTime() && k.id < after.id)
+        );
+      })
+    : sorted;
+  const items = start.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor = start.length > limit && last ? encodeCursor(key(last).at, key(last).id) : null;
+  return { items, nextCursor };
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/**
+ * An in-memory AppStore with the same behaviour as the Prisma store (the shared contract test runs on
+ * both). For fast route tests; the service itself always runs on the database.
+ */
+export class MemoryStore implements AppStore {
+  private readonly conversations = new Map<string, Conversation>();
+  private readonly messages = new Map<string, Map<number, Message>>();
+  private readonly tickets = new Map<string, Ticket>();
+  private readonly staff = new Map<string, StaffAccount>();
+  private readonly apiKeys = new Map<string, ApiKey>();
+
+  async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+    const existing = [...this.conversations.values()].find((c) => c.callSid === input.callSid);
+    if (existing) {
+      if (!existing.brandId && input.brandId) {
+        existing.brandId = input.brandId;
+        existing.updatedAt = new Date();
+      }
+      return { conversation: clone(existing), created: false };
+    }
+    const now = new Date();
+    const conversation: Conversation = {
+      id: randomUUID(),
+      ...input,
+      channel: 'PHONE',
+      status: 'active',
+      endedAt: null,
+      endReason: null,
+      durationSec: null,
+      opikTraceId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.conversations.set(conversation.id, conversation);
+    this.messages.set(conversation.id, new Map());
+    return { conversation: clone(conversation), created: true };
+  }
+
+  async findConversationByCallSid(callSid: string): Promise<Conversation | null> {
+    const c = [...this.conversations.values()].find((x) => x.callSid === callSid);
+    return c ? clone(c) : null;
+  }
+
+  async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
+    const withBrand = [...this.conversations.values()]
+      .filter((c) => c.botProfileKey === botProfileKey && c.brandId)
+      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
+    return withBrand[0]?.brandId ?? null;
+  }
+
+  async upsertMessages(conversationId: string, inputs: MessageInput[]): Promise<Message[]> {
+    const rows = this.mustMessages(conversationId);
+    const out: Message[] = [];
+    for (const m of inputs) {
+      const now = new Date();
+      const prev = rows.get(m.sequence);
+      const next: Message = prev
+        ? {
+            ...prev,
+            role: m.role,
+            source: m.source,
+            startedAt: m.startedAt,
+            text: m.text ?? prev.text,
+            itemId: m.itemId ?? prev.itemId,
+            interrupted: m.interrupted ?? prev.interrupted,
+            toolName: m.toolName ?? prev.toolName,
+            toolArguments: m.toolArguments !== undefined ? clone(m.toolArguments) : prev.toolArguments,
+            toolResult: m.toolResult !== undefined ? clone(m.toolResult) : prev.toolResult,
+            responseMs: m.responseMs ?? prev.responseMs,
+            firstAudioMs: m.firstAudioMs ?? prev.firstAudioMs,
+            updatedAt: now,
+          }
+        : {
+            conversationId,
+            sequence: m.sequence,
+            role: m.role,
+            text: m.text,
+            itemId: m.itemId ?? null,
+            startedAt: m.startedAt,
+            source: m.source,
+            interrupted: m.interrupted ?? false,
+            toolName: m.toolName ?? null,
+            toolArguments: m.toolArguments !== undefined ? clone(m.toolArguments) : null,
+            toolResult: m.toolResult !== undefined ? clone(m.toolResult) : null,
+            responseMs: m.responseMs ?? null,
+            firstAudioMs: m.firstAudioMs ?? null,
+            createdAt: now,
+            updatedAt: now,
+          };
+      rows.set(m.sequence, next);
+      out.push(clone(next));
+    }
+    return out;
+  }
+
+  async endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation> {
+    const c = this.mustConversation(conversationId);
+    Object.assign(c, {
+      status: 'ended',
+      endReason: end.endReason,
+      endedAt: end.endedAt,
+      durationSec: end.durationSec,
+      opikTraceId: end.opikTraceId ?? c.opikTraceId,
+      updatedAt: new Date(),
+    });
+    return clone(c);
+  }
+
+  async setConversationBrand(conversationId: string, brandId: string): Promise<Conversation> {
+    const c = this.mustConversation(conversationId);
+    c.brandId = brandId;
+    c.updatedAt = new Date();
+    return clone(c);
+  }
+
+  async createTicket(
+    conversationId: string,
+    input: NewTicket,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    this.mustConversation(conversationId);
+    if (input.idempotencyKey) {
+      const seen = [...this.tickets.values()].find(
+        (t) => t.conversationId === conversationId && t.idempotencyKey === input.idempotencyKey,
+      );
+      if (seen) return { ticket: clone(seen), created: false };
+    }
+    const now = new Date();
+    const id = randomUUID();
+    const ticket: Ticket = {
+      id,
+      conversationId,
+      kind: input.kind,
+      status: 'open',
+      priority: input.priority,
+      summary: input.summary,
+      transcriptExcerpt: input.transcriptExcerpt,
+      knowledgeChunkIds: [...input.knowledgeChunkIds],
+      transferTarget: input.transferTarget,
+      assignee: null,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: now,
+      updatedAt: now,
+      callback: input.callback
+        ? {
+            id: randomUUID(),
+            ticketId: id,
+            conversationId,
+            ...input.callback,
+            status: 'scheduled',
+            createdAt: now,
+            updatedAt: now,
+          }
+        : null,
+    };
+    this.tickets.set(id, ticket);
+    return { ticket: clone(ticket), created: true };
+  }
+
+  async listConversations(brandId: string, f: ConversationFilter): Promise<Page<ConversationSummary>> {
+    const text = f.text?.toLowerCase();
+    const rows = [...this.conversations.values()].filter(
+      (c) =>
+        c.brandId === brandId &&
+        (!f.from || c.startedAt >= f.from) &&
+        (!f.to || c.startedAt < f.to) &&
+        (!f.caller || c.callerNumber.includes(f.caller)) &&
+        (!f.status || c.status === f.status) &&
+        (!text ||
+          [...(this.messages.get(c.id)?.values() ?? [])].some((m) => m.text?.toLowerCase().includes(text))),
+    );
+    const p = page(rows, (c) => ({ at: c.startedAt, id: c.id }), f.limit, f.cursor);
+    return {
+      nextCursor: p.nextCursor,
+      items: p.items.map((c) => ({
+        ...clone(c),
+        messageCount: this.messages.get(c.id)?.size ?? 0,
+        openTicketCount: [...this.tickets.values()].filter(
+          (t) => t.conversationId === c.id && (t.status === 'open' || t.status === 'in_progress'),
+        ).length,
+      })),
+    };
+  }
+
+  async getConversation(brandId: string, id: string): Promise<Conversation | null> {
+    const c = this.conversations.get(id);
+    return c && c.brandId === brandId ? clone(c) : null;
+  }
+
+  async listMessages(conversationId: string): Promise<Message[]> {
+    return [...(this.messages.get(conversationId)?.values() ?? [])]
+      .sort((a, b) => a.sequence - b.sequence)
+      .map(clone);
+  }
+
+  async listTickets(brandId: string, f: TicketFilter): Promise<Page<Ticket>> {
+    const rows = [...this.tickets.values()].filter(
+      (t) =>
+        this.brandOf(t.conversationId) === brandId &&
+        (!f.status || t.status === f.status) &&
+        (!f.kind || t.kind === f.kind) &&
+        (!f.conversationId || t.conversationId === f.conversationId),
+    );
+    const p = page(rows, (t) => ({ at: t.createdAt, id: t.id }), f.limit, f.cursor);
+    return { nextCursor: p.nextCursor, items: p.items.map(clone) };
+  }
+
+  async getTicket(brandId: string, id: string): Promise<Ticket | null> {
+    const t = this.tickets.get(id);
+    return t && this.brandOf(t.conversationId) === brandId ? clone(t) : null;
+  }
+
+  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    const t = this.tickets.get(id);
+    if (!t) throw new Error(`no ticket ${id}`);
+    const now = new Date();
+    if (patch.status !== undefined) {
+      t.status = patch.status;
+      if (t.callback) {
+        t.callback.status = callbackStatusForTicket(patch.status);
+        t.callback.updatedAt = now;
+      }
+    }
+    if (patch.priority !== undefined) t.priority = patch.priority;
+    if (patch.assignee !== undefined) t.assignee = patch.assignee;
+    t.updatedAt = now;
+    return clone(t);
+  }
+
+  async listCallbacks(brandId: string, f: CallbackFilter): Promise<Page<CallbackWithTicket>> {
+    const rows = [...this.tickets.values()]
+      .filter((t) => t.callback && this.brandOf(t.conversationId) === brandId)
+      .filter((t) => !f.status || t.callback!.status === f.status)
+      .map((t) => this.withTicket(t));
+    return page(rows, (c) => ({ at: c.createdAt, id: c.id }), f.limit, f.cursor);
+  }
+
+  async getCallback(brandId: string, id: string): Promise<CallbackWithTicket | null> {
+    const t = [...this.tickets.values()].find((x) => x.callback?.id === id);
+    return t && this.brandOf(t.conversationId) === brandId ? this.withTicket(t) : null;
+  }
+
+  async updateCallbackStatus(id: string, status: CallbackStatus): Promise<CallbackWithTicket> {
+    const t = [...this.tickets.values()].find((x) => x.callback?.id === id);
+    if (!t?.callback) throw new Error(`no callback ${id}`);
+    const now = new Date();
+    t.callback.status = status;
+    t.callback.updatedAt = now;
+    t.status = ticketStatusForCallback(status, t.status);
+    t.updatedAt = now;
+    return this.withTicket(t);
+  }
+
+  async createStaff(input: NewStaff): Promise<StaffAccount> {
+    const email = input.email.toLowerCase();
+    if ([...this.staff.values()].some((s) => s.brandId === input.brandId && s.email === email))
+      throw new StaffExistsError();
+    const s: StaffAccount = {
+      id: randomUUID(),
+      ...input,
+      email,
+      sessionVersion: 1,
+      disabled: false,
+      createdAt: new Date(),
+    };
+    this.staff.set(s.id, s);
+    return clone(s);
+  }
+
+  async findStaffByEmail(brandId: string, email: string): Promise<StaffAccount | null> {
+    const lower = email.toLowerCase();
+    const s = [...this.staff.values()].find((x) => x.brandId === brandId && x.email === lower);
+    return s ? clone(s) : null;
+  }
+
+  async getStaff(id: string): Promise<StaffAccount | null> {
+    const s = this.staff.get(id);
+    return s ? clone(s) : null;
+  }
+
+  async createApiKey(input: {
+    id: string;
+    brandId: string;
+    label: string;
+    secretHash: string;
+  }): Promise<ApiKey> {
+    const k: ApiKey = { ...input, revoked: false, createdAt: new Date() };
+    this.apiKeys.set(k.id, k);
+    return clone(k);
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | null> {
+    const k = this.apiKeys.get(id);
+    return k ? clone(k) : null;
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {}
+
+  private withTicket(t: Ticket): CallbackWithTicket {
+    const { callback, ...ticket } = clone(t);
+    return { ...callback!, ticket };
+  }
+
+  private brandOf(conversationId: string): string | null {
+    return this.conversations.get(conversationId)?.brandId ?? null;
+  }
+
+  private mustConversation(id: string): Conversation {
+    const c = this.conversations.get(id);
+    if (!c) throw new Error(`no conversation ${id}`);
+    return c;
+  }
+
+  private mustMessages(id: string): Map<number, Message> {
+    this.mustConversation(id);
+    return this.messages.get(id)!;
+  }
+}

@@ -1,0 +1,196 @@
+import type {
+  ApiKey,
+  Callback,
+  CallbackStatus,
+  Conversation,
+  ConversationStatus,
+  ConversationSummary,
+  Message,
+  MessageRole,
+  Page,
+  StaffAccount,
+  Ticket,
+  TicketKind,
+  TicketPriority,
+  TicketStatus,
+  TranscriptSource,
+} from '../domain/types.ts';
+
+/** A conversation as a call's start describes it. */
+export interface NewConversation {
+  callSid: string;
+  botProfileKey: string;
+  brandId: string | null;
+  callerNumber: string;
+  isSip: boolean;
+  startedAt: Date;
+  freshcallerCallId: string | null;
+}
+
+/** A message as voice-server sends it; absent fields leave a stored message's values alone. */
+export interface MessageInput {
+  sequence: number;
+  role: MessageRole;
+  text: string | null;
+  itemId?: string;
+  startedAt: Date;
+  source: TranscriptSource;
+  interrupted?: boolean;
+  toolName?: string;
+  toolArguments?: unknown;
+  toolResult?: unknown;
+  responseMs?: number;
+  firstAudioMs?: number;
+}
+
+export interface ConversationEndInput {
+  endReason: string;
+  endedAt: Date;
+  durationSec: number;
+  opikTraceId: string | null;
+}
+
+export interface NewTicket {
+  kind: TicketKind;
+  priority: TicketPriority;
+  summary: string;
+  transcriptExcerpt: string;
+  knowledgeChunkIds: string[];
+  transferTarget: string | null;
+  idempotencyKey: string | null;
+  /** Required when kind is `callback`. */
+  callback?: {
+    phone: string;
+    windowStart: Date | null;
+    windowEnd: Date | null;
+    timezone: string;
+    reason: string;
+  };
+}
+
+export interface ConversationFilter {
+  /** startedAt >= from */
+  from?: Date;
+  /** startedAt < to */
+  to?: Date;
+  /** Substring of the caller number. */
+  caller?: string;
+  status?: ConversationStatus;
+  /** Case-insensitive substring of any message's text. */
+  text?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  kind?: TicketKind;
+  conversationId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface CallbackFilter {
+  status?: CallbackStatus;
+  limit: number;
+  cursor?: string;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  /** Null unassigns. */
+  assignee?: string | null;
+}
+
+export interface NewStaff {
+  brandId: string;
+  email: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+/** A callback with the ticket it belongs to, as the callbacks list shows it. */
+export interface CallbackWithTicket extends Callback {
+  ticket: Omit<Ticket, 'callback'>;
+}
+
+/**
+ * Everything app-server keeps. Brand-scoped reads take the brand and answer null (or leave rows out)
+ * for another brand's data, so a route cannot forget the check. Writes by id are done after a scoped read.
+ */
+export interface AppStore {
+  /** Inserts unless the call SID exists; an existing conversation only gains a brand it lacked. */
+  startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
+  findConversationByCallSid(callSid: string): Promise<Conversation | null>;
+  /** The brand of the most recent conversation of this bot profile that had one. */
+  brandOfBotProfile(botProfileKey: string): Promise<string | null>;
+  /** Upserts by (conversation, sequence); returns the stored rows. A null text never replaces a text. */
+  upsertMessages(conversationId: string, messages: MessageInput[]): Promise<Message[]>;
+  endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation>;
+  setConversationBrand(conversationId: string, brandId: string): Promise<Conversation>;
+  /** Returns the existing ticket when (conversation, idempotencyKey) was seen before. */
+  createTicket(conversationId: string, input: NewTicket): Promise<{ ticket: Ticket; created: boolean }>;
+
+  listConversations(brandId: string, filter: ConversationFilter): Promise<Page<ConversationSummary>>;
+  getConversation(brandId: string, id: string): Promise<Conversation | null>;
+  /** In conversation order. */
+  listMessages(conversationId: string): Promise<Message[]>;
+  listTickets(brandId: string, filter: TicketFilter): Promise<Page<Ticket>>;
+  getTicket(brandId: string, id: string): Promise<Ticket | null>;
+  /** A status change on a callback ticket moves its callback too (resolved: done, closed: cancelled). */
+  updateTicket(id: string, patch: TicketPatch): Promise<Ticket>;
+  listCallbacks(brandId: string, filter: CallbackFilter): Promise<Page<CallbackWithTicket>>;
+  getCallback(brandId: string, id: string): Promise<CallbackWithTicket | null>;
+  /** Also moves the ticket: done resolves it, cancelled closes it, scheduled reopens it. */
+  updateCallbackStatus(id: string, status: CallbackStatus): Promise<CallbackWithTicket>;
+
+  /** Throws StaffExistsError when the brand already has the email. */
+  createStaff(input: NewStaff): Promise<StaffAccount>;
+  findStaffByEmail(brandId: string, email: string): Promise<StaffAccount | null>;
+  getStaff(id: string): Promise<StaffAccount | null>;
+  createApiKey(input: { id: string; brandId: string; label: string; secretHash: string }): Promise<ApiKey>;
+  getApiKey(id: string): Promise<ApiKey | null>;
+
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A staff account with this email already exists in the brand. */
+export class StaffExistsError extends Error {
+  constructor() {
+    super('a staff account with this email already exists in the brand');
+    this.name = 'StaffExistsError';
+  }
+}
+
+/** The ticket status a callback's new status implies; a scheduled callback keeps an open ticket as it is. */
+export function ticketStatusForCallback(status: CallbackStatus, current: TicketStatus): TicketStatus {
+  if (status === 'done') return 'resolved';
+  if (status === 'cancelled') return 'closed';
+  return current === 'open' || current === 'in_progress' ? current : 'open';
+}
+
+/** The callback status a callback ticket's new status implies. */
+export function callbackStatusForTicket(status: TicketStatus): CallbackStatus {
+  if (status === 'resolved') return 'done';
+  if (status === 'closed') return 'cancelled';
+  return 'scheduled';
+}
+
+/** Opaque list cursor: the last item's sort time and id. */
+export function encodeCursor(at: Date, id: string): string {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
+}
+
+/** Parses a cursor made by encodeCursor; undefined when malformed. */
+export function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bar = raw.indexOf('|');
+  if (bar < 0) return undefined;
+  const at = new Date(raw.slice(0, bar));
+  const id = raw.slice(bar + 1);
+  if (Number.isNaN(at.getTime()) || !id) return undefined;
+  return { at, id };
+}

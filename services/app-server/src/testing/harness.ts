@@ -1,0 +1,150 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '@switchboard/service-kit';
+import type { ConversationStart, TranscriptMessage } from '@switchboard/service-kit/clients/app-server';
+import { type AppServer, buildAppServer } from '../app.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import type { AppStore } from '../store/store.ts';
+
+export const SERVICE_TOKEN = 'test-service-token';
+export const SESSION_SECRET = 'test-session-secret-at-least-32-characters';
+export const PASSWORD = 'correct horse battery';
+
+/** Log lines written during a test, for asserting what never reaches them. */
+export class LogSink extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.lines.push(chunk.toString());
+    cb();
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface Harness extends AppServer {
+  store: AppStore;
+  logs: LogSink;
+  /** Authorization header of the service token. */
+  serviceHeaders: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** app-server on an in-memory store (or the given one), with a silent logger that records lines. */
+export async function startHarness(
+  opts: { store?: AppStore; opikUiUrl?: string; now?: () => number } = {},
+): Promise<Harness> {
+  const store = opts.store ?? new MemoryStore();
+  const logs = new LogSink();
+  const server = await buildAppServer({
+    config: {
+      SERVICE_TOKEN,
+      SESSION_SECRET,
+      SESSION_TTL_HOURS: 12,
+      COOKIE_SECURE: false,
+      OPIK_UI_URL: opts.opikUiUrl,
+    },
+    logger: createLogger({ name: 'app-server-test', level: 'info', destination: logs }),
+    store,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  return {
+    ...server,
+    store,
+    logs,
+    serviceHeaders: { authorization: `Bearer ${SERVICE_TOKEN}` },
+    close: async () => {
+      await server.app.close();
+      await store.close();
+    },
+  };
+}
+
+let seq = 0;
+/** A unique Twilio-shaped call SID. */
+export function callSid(): string {
+  seq++;
+  return `CA${String(Date.now()).padStart(16, '0')}${String(seq).padStart(16, '0')}`;
+}
+
+export function startBody(over: Partial<ConversationStart> = {}): ConversationStart {
+  return {
+    callSid: callSid(),
+    botProfileKey: 'acme-support',
+    brandId: 'acme',
+    callerNumber: '+14155550123',
+    isSip: false,
+    startedAt: '2026-11-21T10:00:00.000Z',
+    ...over,
+  };
+}
+
+export function msg(sequence: number, over: Partial<TranscriptMessage> = {}): TranscriptMessage {
+  return {
+    sequence,
+    role: sequence % 2 ? 'caller' : 'agent',
+    text: `message ${sequence}`,
+    startedAt: new Date(Date.parse('2026-11-21T10:00:00.000Z') + sequence * 1000).toISOString(),
+    source: 'realtime',
+    ...over,
+  };
+}
+
+/** Creates a staff account through the admin route and signs it in; returns the Cookie header. */
+export async function staffCookie(
+  h: Harness,
+  brandId: string,
+  email = `staff@${brandId}.test`,
+): Promise<string> {
+  const created = await h.app.inject({
+    method: 'POST',
+    url: '/admin/staff',
+    headers: h.serviceHeaders,
+    payload: { brandId, email, password: PASSWORD, displayName: `Staff of ${brandId}` },
+  });
+  if (created.statusCode !== 201) throw new Error(`staff create: ${created.statusCode} ${created.body}`);
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/api/session',
+    payload: { brandId, email, password: PASSWORD },
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-in: ${res.statusCode} ${res.body}`);
+  const setCookie = String(res.headers['set-cookie']);
+  return setCookie.split(';')[0]!;
+}
+
+/** Creates a brand API key through the admin route; returns the Authorization header value. */
+export async function brandKey(h: Harness, brandId: string): Promise<string> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/admin/api-keys',
+    headers: h.serviceHeaders,
+    payload: { brandId, label: `${brandId} reporting` },
+  });
+  if (res.statusCode !== 201) throw new Error(`api key: ${res.statusCode} ${res.body}`);
+  return `Bearer ${res.json().key}`;
+}
+
+/** Starts a conversation and appends messages through the internal API, as voice-server does. */
+export async function seedCall(
+  h: Harness,
+  start: ConversationStart,
+  messages: TranscriptMessage[] = [],
+): Promise<string> {
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/internal/conversations',
+    headers: h.serviceHeaders,
+    payload: start,
+  });
+  if (res.statusCode >= 300) throw new Error(`start: ${res.statusCode} ${res.body}`);
+  if (messages.length) {
+    const m = await h.app.inject({
+      method: 'POST',
+      url: `/internal/conversations/${start.callSid}/messages`,
+      headers: h.serviceHeaders,
+      payload: { messages },
+    });
+    if (m.statusCode !== 200) throw new Error(`messages: ${m.statusCode} ${m.body}`);
+  }
+  return res.json().conversationId;
+}

@@ -1,0 +1,89 @@
+import { Errors } from '@switchboard/service-kit';
+import type { FastifyInstance } from 'fastify';
+import type { Principal } from '../auth/authenticator.ts';
+import type { ConversationService } from '../conversations/service.ts';
+import { callbackWithTicketDto, ticketDto } from '../domain/dto.ts';
+import { parseCallbackQuery, parseTicketQuery } from '../domain/queries.ts';
+import {
+  CALLBACK_STATUSES,
+  type CallbackStatus,
+  TICKET_PRIORITIES,
+  TICKET_STATUSES,
+} from '../domain/types.ts';
+import type { AppStore, TicketPatch } from '../store/store.ts';
+
+export interface TicketApiOptions {
+  store: AppStore;
+  service: ConversationService;
+}
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const ticketPatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    status: { type: 'string', enum: TICKET_STATUSES },
+    priority: { type: 'string', enum: TICKET_PRIORITIES },
+    assignee: { type: ['string', 'null'], minLength: 1, maxLength: 200 },
+  },
+} as const;
+
+export const callbackPatchBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['status'],
+  properties: { status: { type: 'string', enum: CALLBACK_STATUSES } },
+} as const;
+
+/** Staff JSON API for tickets and callbacks; every route is scoped to the principal's brand. */
+export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptions): Promise<void> {
+  const { store, service } = opts;
+  const brandOf = (req: { principal?: Principal }): string => req.principal!.brandId;
+
+  app.get('/api/tickets', async (req) => {
+    const page = await store.listTickets(
+      brandOf(req),
+      parseTicketQuery(req.query as Record<string, unknown>),
+    );
+    return { items: page.items.map(ticketDto), nextCursor: page.nextCursor };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req) => {
+    const ticket = await store.getTicket(brandOf(req), req.params.id);
+    if (!ticket) throw Errors.notFound('no such ticket');
+    return ticketDto(ticket);
+  });
+
+  app.patch<{ Params: { id: string }; Body: TicketPatch }>(
+    '/api/tickets/:id',
+    { schema: { params: idParams, body: ticketPatchBody } },
+    async (req) => ticketDto(await service.updateTicket(brandOf(req), req.params.id, req.body)),
+  );
+
+  app.get('/api/callbacks', async (req) => {
+    const page = await store.listCallbacks(
+      brandOf(req),
+      parseCallbackQuery(req.query as Record<string, unknown>),
+    );
+    return { items: page.items.map(callbackWithTicketDto), nextCursor: page.nextCursor };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/callbacks/:id', { schema: { params: idParams } }, async (req) => {
+    const callback = await store.getCallback(brandOf(req), req.params.id);
+    if (!callback) throw Errors.notFound('no such callback');
+    return callbackWithTicketDto(callback);
+  });
+
+  app.patch<{ Params: { id: string }; Body: { status: CallbackStatus } }>(
+    '/api/callbacks/:id',
+    { schema: { params: idParams, body: callbackPatchBody } },
+    async (req) =>
+      callbackWithTicketDto(await service.updateCallbackStatus(brandOf(req), req.params.id, req.body.status)),
+  );
+}

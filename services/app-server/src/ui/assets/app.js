@@ -1,0 +1,76 @@
+// Conversations UI: local times, and live updates of an open conversation over server-sent events.
+// The server renders (and escapes) every fragment; this script only places them.
+
+(() => {
+  function localize(root) {
+    for (const t of root.querySelectorAll('time[data-local]')) {
+      const d = new Date(t.getAttribute('datetime'));
+      if (Number.isNaN(d.getTime())) continue;
+      t.title = d.toISOString();
+      t.textContent = t.dataset.local === 'time' ? d.toLocaleTimeString() : d.toLocaleString();
+    }
+  }
+  localize(document);
+
+  const list = document.querySelector('[data-live-url]');
+  if (!list || !('EventSource' in window)) return;
+
+  function fromHtml(markup) {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = markup.trim();
+    return tpl.content.firstElementChild;
+  }
+
+  function nearBottom() {
+    return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 80;
+  }
+
+  // Keeps <details> the reader opened open when their element is re-rendered.
+  function keepOpen(from, to) {
+    const was = from.querySelectorAll('details');
+    const now = to.querySelectorAll('details');
+    was.forEach((d, i) => {
+      if (d.open && now[i]) now[i].open = true;
+    });
+  }
+
+  function upsertItem(data) {
+    const el = fromHtml(data.html);
+    if (!el) return;
+    const existing = document.getElementById(data.id);
+    if (existing && existing.dataset.v === el.dataset.v) return;
+    const follow = nearBottom();
+    localize(el);
+    if (existing) {
+      keepOpen(existing, el);
+      existing.remove();
+    }
+    let before = null;
+    for (const child of list.children) {
+      if (Number(child.dataset.order) > data.order) {
+        before = child;
+        break;
+      }
+    }
+    list.insertBefore(el, before);
+    const empty = document.getElementById('no-messages');
+    if (empty) empty.remove();
+    if (follow && !existing) window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+
+  function replace(data) {
+    const old = document.getElementById(data.id);
+    const el = fromHtml(data.html);
+    if (!old || !el || old.dataset.v === el.dataset.v) return;
+    if (old.contains(document.activeElement)) return; // don't pull a form out from under the reader
+    localize(el);
+    keepOpen(old, el);
+    old.replaceWith(el);
+  }
+
+  const source = new EventSource(list.dataset.liveUrl);
+  source.addEventListener('item', (e) => upsertItem(JSON.parse(e.data)));
+  source.addEventListener('replace', (e) => replace(JSON.parse(e.data)));
+  source.addEventListener('open', () => document.body.classList.add('live-connected'));
+  source.addEventListener('error', () => document.body.classList.remove('live-connected'));
+})();

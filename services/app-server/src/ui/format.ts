@@ -1,0 +1,63 @@
+import { html, type SafeHtml } from './html.ts';
+
+/** "2026-11-21 14:03:05 UTC" in a <time> the page script rewrites to the reader's local time. */
+export function timeEl(d: Date | null, style: 'datetime' | 'time' = 'datetime'): SafeHtml {
+  if (!d) return html``;
+  const iso = d.toISOString();
+  const text = style === 'time' ? `${iso.slice(11, 19)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  return html`<time datetime="${iso}" data-local="${style}">${text}</time>`;
+}
+
+/** "4 min 05 s", "38 s". */
+export function formatDuration(sec: number | null): string {
+  if (sec === null) return '';
+  const whole = Math.round(sec);
+  const m = Math.floor(whole / 60);
+  const s = whole % 60;
+  return m ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
+}
+
+/** A callback window in the caller's own time zone: "21 Nov 2026, 14:00 – 16:00 (Europe/Berlin)". */
+export function formatWindow(start: Date | null, end: Date | null, timeZone: string): string {
+  if (!start && !end) return `any time (${timeZone})`;
+  const fmt = (d: Date, withDate: boolean) =>
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      ...(withDate ? { dateStyle: 'medium' as const } : {}),
+      timeStyle: 'short',
+    }).format(d);
+  if (start && end) {
+    const sameDay =
+      new Intl.DateTimeFormat('en-CA', { timeZone }).format(start) ===
+      new Intl.DateTimeFormat('en-CA', { timeZone }).format(end);
+    return `${fmt(start, true)} – ${fmt(end, !sameDay)} (${timeZone})`;
+  }
+  return start ? `from ${fmt(start, true)} (${timeZone})` : `until ${fmt(end!, true)} (${timeZone})`;
+}
+
+/** The Opik page of a trace: `{traceId}` in the configured URL is filled, else `?trace=<id>` is added. */
+export function opikTraceUrl(base: string | undefined, traceId: string | null): string | undefined {
+  if (!base || !traceId) return undefined;
+  if (base.includes('{traceId}')) return base.replace('{traceId}', encodeURIComponent(traceId));
+  const u = new URL(base);
+  u.searchParams.set('trace', traceId);
+  return u.toString();
+}
+
+/** Pretty JSON for tool arguments and results; strings that hold JSON are unpacked first. */
+export function prettyJson(value: unknown): string {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return v as string;
+    }
+  }
+  return JSON.stringify(v, null, 2) ?? '';
+}
+
+/** Only same-site paths: "/x" yes, "//evil" or "https://evil" no. */
+export function safeLocalPath(path: unknown, fallback: string): string {
+  return typeof path === 'string' && /^\/(?![/\\])/.test(path) && path.length < 2000 ? path : fallback;
+}

@@ -1,0 +1,343 @@
+import { readFileSync } from 'node:fs';
+import { Errors, ServiceError } from '@switchboard/service-kit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator, Principal } from '../auth/authenticator.ts';
+import type { ConversationService } from '../conversations/service.ts';
+import { parseConversationQuery, parseTicketQuery } from '../domain/queries.ts';
+import {
+  CALLBACK_STATUSES,
+  type CallbackStatus,
+  TICKET_STATUSES,
+  type TicketStatus,
+} from '../domain/types.ts';
+import type { LiveEvent, LiveHub } from '../live/hub.ts';
+import { openSse, type SseRegistry } from '../live/sse.ts';
+import type { AppStore } from '../store/store.ts';
+import { safeLocalPath } from './format.ts';
+import type { SafeHtml } from './html.ts';
+import {
+  callHeader,
+  conversationPage,
+  conversationsPage,
+  loginPage,
+  markerItem,
+  markerOrder,
+  messageItem,
+  messagePage,
+  ticketsPage,
+  ticketsPanel,
+} from './views.ts';
+
+export interface UiRoutesOptions {
+  store: AppStore;
+  service: ConversationService;
+  auth: Authenticator;
+  hub: LiveHub;
+  sse: SseRegistry;
+  opikUiUrl: string | undefined;
+}
+
+const ASSETS: Record<string, { type: string; body: Buffer }> = {
+  'app.css': {
+    type: 'text/css; charset=utf-8',
+    body: readFileSync(new URL('./assets/app.css', import.meta.url)),
+  },
+  'app.js': {
+    type: 'text/javascript; charset=utf-8',
+    body: readFileSync(new URL('./assets/app.js', import.meta.url)),
+  },
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
+  return reply
+    .status(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .send(page.value);
+}
+
+type Form = Record<string, string>;
+
+function formField(body: unknown, name: string): string | undefined {
+  const v = (body as Form | undefined)?.[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The conversations UI: server-rendered pages, plain forms for changes, one small script for live updates. */
+export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Promise<void> {
+  const { store, service, auth, hub, sse } = opts;
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    return payload;
+  });
+
+  // Forms post same-origin only: a browser always sends Origin on POST, and a foreign one is refused.
+  app.addHook('preHandler', async (req) => {
+    if (req.method !== 'POST') return;
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null') {
+      let host: string | undefined;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = undefined;
+      }
+      if (host !== req.headers.host) throw Errors.forbidden('cross-site form post refused');
+    } else if (origin === 'null') throw Errors.forbidden('cross-site form post refused');
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err instanceof ServiceError ? err.statusCode : (err.statusCode ?? 500);
+    if (status >= 500) req.log.error({ err }, 'page failed');
+    const title =
+      status === 404
+        ? 'Not found'
+        : status === 403
+          ? 'Not allowed'
+          : status < 500
+            ? 'Cannot do that'
+            : 'Something went wrong';
+    const text = status >= 500 ? 'The page could not be shown. Try again in a moment.' : err.message;
+    return sendPage(
+      reply,
+      messagePage({ title, text, ...(req.principal ? { principal: req.principal } : {}) }),
+      status,
+    );
+  });
+
+  /** Staff pages: a visitor without a session is sent to sign in and brought back. */
+  const signedIn = async (req: FastifyRequest, reply: FastifyReply) => {
+    const principal = await auth.identify(req);
+    if (principal) {
+      req.principal = principal;
+      return;
+    }
+    if (req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
+    throw Errors.unauthorized('your session has ended; sign in again');
+  };
+  const me = (req: FastifyRequest): Principal => req.principal!;
+
+  app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
+    const asset = ASSETS[req.params.name];
+    if (!asset) throw Errors.notFound('no such asset');
+    return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
+  });
+
+  app.get('/', async (_req, reply) => reply.redirect('/conversations', 303));
+
+  app.get('/login', async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    const next = safeLocalPath(q.next, '/conversations');
+    if (await auth.identify(req)) return reply.redirect(next, 303);
+    return sendPage(reply, loginPage({ next, ...(typeof q.brand === 'string' ? { brandId: q.brand } : {}) }));
+  });
+
+  app.post('/login', async (req, reply) => {
+    const brandId = formField(req.body, 'brandId')?.trim() ?? '';
+    const email = formField(req.body, 'email')?.trim() ?? '';
+    const password = formField(req.body, 'password') ?? '';
+    const next = safeLocalPath(formField(req.body, 'next'), '/conversations');
+    const again = (error: string, status: number) =>
+      sendPage(reply, loginPage({ error, brandId, email, next }), status);
+    if (!brandId || !email || !password) return again('Enter your brand, email and password.', 400);
+    let result: Awaited<ReturnType<Authenticator['signIn']>>;
+    try {
+      result = await auth.signIn(brandId, email, password);
+    } catch (err) {
+      if (err instanceof ServiceError && err.statusCode === 429) return again(err.message, 429);
+      throw err;
+    }
+    if (!result) return again('Wrong brand, email or password.', 401);
+    return reply.header('set-cookie', result.setCookie).redirect(next, 303);
+  });
+
+  app.post('/logout', async (_req, reply) =>
+    reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303),
+  );
+
+  app.get('/conversations', { preHandler: signedIn }, async (req, reply) => {
+    const raw = req.query as Record<string, unknown>;
+    const query = Object.fromEntries(
+      ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
+        typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
+      ),
+    ) as Record<string, string>;
+    try {
+      const filter = parseConversationQuery(raw);
+      const page = await store.listConversations(me(req).brandId, filter);
+      const nextHref = page.nextCursor
+        ? `/conversations?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+        : undefined;
+      return sendPage(
+        reply,
+        conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
+      );
+    } catch (err) {
+      if (err instanceof ServiceError && err.statusCode === 400)
+        return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/conversations/:id', { preHandler: signedIn }, async (req, reply) => {
+    const brandId = me(req).brandId;
+    const conversation = await store.getConversation(brandId, req.params.id);
+    if (!conversation) throw Errors.notFound('There is no such conversation for your brand.');
+    const [messages, tickets] = await Promise.all([
+      store.listMessages(conversation.id),
+      store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 }),
+    ]);
+    return sendPage(
+      reply,
+      conversationPage({
+        principal: me(req),
+        conversation,
+        messages,
+        tickets: tickets.items.reverse(),
+        opikUiUrl: opts.opikUiUrl,
+      }),
+    );
+  });
+
+  // Live updates of one conversation as rendered fragments: the page script only places them.
+  app.get<{ Params: { id: string } }>(
+    '/conversations/:id/live',
+    { preHandler: signedIn },
+    async (req, reply) => {
+      const brandId = me(req).brandId;
+      const conversation = await store.getConversation(brandId, req.params.id);
+      if (!conversation) throw Errors.notFound('There is no such conversation for your brand.');
+      const self = `/conversations/${conversation.id}`;
+      const stream = openSse(req, reply, sse);
+
+      const ticketsOf = async () =>
+        (await store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 })).items.reverse();
+      const sendEvent = async (e: LiveEvent) => {
+        if (e.conversation.brandId !== brandId) return stream.close();
+        if (e.type === 'message')
+          stream.send('item', {
+            id: `msg-${e.message.sequence}`,
+            order: e.message.sequence,
+            html: messageItem(e.message).value,
+          });
+        else if (e.type === 'conversation')
+          stream.send('replace', {
+            id: 'call-header',
+            html: callHeader(e.conversation, opts.opikUiUrl).value,
+          });
+        else {
+          const [messages, tickets] = await Promise.all([store.listMessages(conversation.id), ticketsOf()]);
+          const order = markerOrder(e.ticket, messages);
+          stream.send('item', {
+            id: `marker-${e.ticket.id}`,
+            order,
+            html: markerItem(e.ticket, order).value,
+          });
+          stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self).value });
+        }
+      };
+
+      // Subscribe first, then send a snapshot: anything that changes meanwhile is queued and sent after it,
+      // so nothing between the page render and this stream is lost, and newer versions arrive last.
+      let queue: LiveEvent[] | undefined = [];
+      let chain = Promise.resolve();
+      const off = hub.subscribeConversation(conversation.id, (e) => {
+        if (queue) queue.push(e);
+        else
+          chain = chain.then(() => sendEvent(e)).catch((err) => req.log.warn({ err }, 'live update failed'));
+      });
+      void stream.closed.then(off);
+      try {
+        const [current, messages, tickets] = await Promise.all([
+          store.getConversation(brandId, conversation.id),
+          store.listMessages(conversation.id),
+          ticketsOf(),
+        ]);
+        if (!current) return stream.close();
+        stream.send('replace', { id: 'call-header', html: callHeader(current, opts.opikUiUrl).value });
+        for (const m of messages)
+          stream.send('item', { id: `msg-${m.sequence}`, order: m.sequence, html: messageItem(m).value });
+        for (const t of tickets) {
+          const order = markerOrder(t, messages);
+          stream.send('item', { id: `marker-${t.id}`, order, html: markerItem(t, order).value });
+        }
+        stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self).value });
+      } catch (err) {
+        req.log.warn({ err }, 'live snapshot failed');
+        stream.close();
+        return;
+      }
+      const pending = queue;
+      queue = undefined;
+      for (const e of pending)
+        chain = chain.then(() => sendEvent(e)).catch((err) => req.log.warn({ err }, 'live update failed'));
+    },
+  );
+
+  app.get('/tickets', { preHandler: signedIn }, async (req, reply) => {
+    const raw = req.query as Record<string, unknown>;
+    const filter = parseTicketQuery(raw);
+    const page = await store.listTickets(me(req).brandId, filter);
+    const query = {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.kind ? { kind: filter.kind } : {}),
+    };
+    const returnTo = `/tickets${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+    const nextHref = page.nextCursor
+      ? `/tickets?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+      : undefined;
+    return sendPage(
+      reply,
+      ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
+    );
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/tickets/:id/status',
+    { preHandler: signedIn },
+    async (req, reply) => {
+      const status = formField(req.body, 'status');
+      if (!status || !TICKET_STATUSES.includes(status as TicketStatus))
+        throw Errors.badRequest(`body.status must be one of ${TICKET_STATUSES.join(', ')}`);
+      await service.updateTicket(me(req).brandId, req.params.id, { status: status as TicketStatus });
+      return reply.redirect(safeLocalPath(formField(req.body, 'returnTo'), '/tickets'), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/tickets/:id/assign',
+    { preHandler: signedIn },
+    async (req, reply) => {
+      await service.updateTicket(me(req).brandId, req.params.id, { assignee: me(req).name });
+      return reply.redirect(safeLocalPath(formField(req.body, 'returnTo'), '/tickets'), 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/callbacks/:id/status',
+    { preHandler: signedIn },
+    async (req, reply) => {
+      const status = formField(req.body, 'status');
+      if (!status || !CALLBACK_STATUSES.includes(status as CallbackStatus))
+        throw Errors.badRequest(`body.status must be one of ${CALLBACK_STATUSES.join(', ')}`);
+      await service.updateCallbackStatus(me(req).brandId, req.params.id, status as CallbackStatus);
+      return reply.redirect(safeLocalPath(formField(req.body, 'returnTo'), '/tickets'), 303);
+    },
+  );
+}
