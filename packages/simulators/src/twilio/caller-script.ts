@@ -57,14 +57,24 @@ export type CallerSource<C = unknown> = 'silence' | Uint8Array | readonly Caller
 const DTMF = /^[0-9*#A-Da-d]+$/;
 const DEFAULT_UNTIL_TIMEOUT_MS = 30_000;
 
-/** A sine tone as mu-law. */
+/** Rendered tones, shared read-only between calls: hundreds of calls usually run the same script. */
+const toneCache = new Map<string, Uint8Array>();
+const TONE_CACHE_ENTRIES = 64;
+
+/** A sine tone as mu-law. The result is shared: do not modify it. */
 export function toneMulaw(spec: ToneSpec): Uint8Array {
   const amplitude = spec.amplitude ?? 0.3;
+  const key = `${spec.toneHz}:${spec.ms}:${amplitude}`;
+  const cached = toneCache.get(key);
+  if (cached) return cached;
   const count = Math.round(spec.ms * MULAW_BYTES_PER_MS);
   const pcm = new Int16Array(count);
   const step = (2 * Math.PI * spec.toneHz) / MULAW_SAMPLE_RATE;
   for (let i = 0; i < count; i++) pcm[i] = Math.round(32767 * amplitude * Math.sin(step * i));
-  return pcm16ToMulaw(pcm);
+  const tone = pcm16ToMulaw(pcm);
+  if (toneCache.size >= TONE_CACHE_ENTRIES) toneCache.delete(toneCache.keys().next().value!);
+  toneCache.set(key, tone);
+  return tone;
 }
 
 /** Steps as the cursor runs them: tones rendered, utterances labelled. */
