@@ -614,6 +614,7 @@ export class SimulatedCall {
     const out = new Uint8Array(Math.ceil(endMs * MULAW_BYTES_PER_MS)).fill(MULAW_SILENCE_BYTE);
     for (const chunk of this.heard) {
       const at = Math.round(chunk.atMs * MULAW_BYTES_PER_MS);
+      if (at >= out.length) continue;
       out.set(chunk.audio.subarray(0, Math.max(0, out.length - at)), at);
     }
     return out;
