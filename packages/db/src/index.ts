@@ -1,0 +1,3 @@
+export * from './migrations.ts';
+export * from './open-database.ts';
+export * from './sql.ts';
