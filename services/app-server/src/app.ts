@@ -30,6 +30,8 @@ export interface AppServer {
   service: ConversationService;
   hub: LiveHub;
   auth: Authenticator;
+  /** Every route registered, as "METHOD /path" (HEAD routes left out): the access test walks this list. */
+  routes: string[];
 }
 
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
@@ -70,6 +72,10 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     );
   });
   app.addHook('preClose', async () => sse.closeAll());
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
 
   await app.register(internalRoutes, { service, requireService: auth.requireServiceToken });
   await app.register(adminRoutes, { store, auth, service });
@@ -81,5 +87,5 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   });
   await app.register(uiRoutes, { store, service, auth, hub, sse, opikUiUrl: deps.config.OPIK_UI_URL });
 
-  return { app, service, hub, auth };
+  return { app, service, hub, auth, routes };
 }

@@ -72,6 +72,7 @@ function ticketFields(t: Omit<Ticket, 'callback'>) {
     knowledgeChunkIds: t.knowledgeChunkIds,
     transferTarget: t.transferTarget,
     assignee: t.assignee,
+    afterSequence: t.afterSequence,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

@@ -108,6 +108,8 @@ export interface Ticket {
   transferTarget: string | null;
   assignee: string | null;
   idempotencyKey: string | null;
+  /** The highest message sequence stored when the ticket was made: where its marker sits in the transcript. */
+  afterSequence: number;
   createdAt: Date;
   updatedAt: Date;
   callback: Callback | null;

@@ -197,6 +197,7 @@ export class MemoryStore implements AppStore {
       transferTarget: input.transferTarget,
       assignee: null,
       idempotencyKey: input.idempotencyKey,
+      afterSequence: Math.max(0, ...(this.messages.get(conversationId)?.keys() ?? [])),
       createdAt: now,
       updatedAt: now,
       callback: input.callback

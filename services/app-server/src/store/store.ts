@@ -129,7 +129,10 @@ export interface AppStore {
   upsertMessages(conversationId: string, messages: MessageInput[]): Promise<Message[]>;
   endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation>;
   setConversationBrand(conversationId: string, brandId: string): Promise<Conversation>;
-  /** Returns the existing ticket when (conversation, idempotencyKey) was seen before. */
+  /**
+   * Returns the existing ticket when (conversation, idempotencyKey) was seen before. Records the highest
+   * message sequence stored so far as the ticket's `afterSequence`.
+   */
   createTicket(conversationId: string, input: NewTicket): Promise<{ ticket: Ticket; created: boolean }>;
 
   listConversations(brandId: string, filter: ConversationFilter): Promise<Page<ConversationSummary>>;

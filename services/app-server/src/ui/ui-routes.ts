@@ -67,6 +67,17 @@ function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyRep
 
 type Form = Record<string, string>;
 
+/** True when the Origin header names the host the request was sent to (default ports normalised). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const o = new URL(origin);
+    return o.host === new URL(`${o.protocol}//${host}`).host;
+  } catch {
+    return false; // includes the opaque origin "null"
+  }
+}
+
 function formField(body: unknown, name: string): string | undefined {
   const v = (body as Form | undefined)?.[name];
   return typeof v === 'string' ? v : undefined;
@@ -87,19 +98,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     return payload;
   });
 
-  // Forms post same-origin only: a browser always sends Origin on POST, and a foreign one is refused.
+  // Forms post same-origin only: browsers send Origin on POST, and a foreign (or opaque) one is refused.
   app.addHook('preHandler', async (req) => {
-    if (req.method !== 'POST') return;
-    const origin = req.headers.origin;
-    if (origin && origin !== 'null') {
-      let host: string | undefined;
-      try {
-        host = new URL(origin).host;
-      } catch {
-        host = undefined;
-      }
-      if (host !== req.headers.host) throw Errors.forbidden('cross-site form post refused');
-    } else if (origin === 'null') throw Errors.forbidden('cross-site form post refused');
+    if (req.method !== 'POST' || req.headers.origin === undefined) return;
+    if (!sameOrigin(req.headers.origin, req.headers.host))
+      throw Errors.forbidden('cross-site form post refused');
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -242,8 +245,8 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
             html: callHeader(e.conversation, opts.opikUiUrl).value,
           });
         else {
-          const [messages, tickets] = await Promise.all([store.listMessages(conversation.id), ticketsOf()]);
-          const order = markerOrder(e.ticket, messages);
+          const tickets = await ticketsOf();
+          const order = markerOrder(e.ticket);
           stream.send('item', {
             id: `marker-${e.ticket.id}`,
             order,
@@ -274,7 +277,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         for (const m of messages)
           stream.send('item', { id: `msg-${m.sequence}`, order: m.sequence, html: messageItem(m).value });
         for (const t of tickets) {
-          const order = markerOrder(t, messages);
+          const order = markerOrder(t);
           stream.send('item', { id: `marker-${t.id}`, order, html: markerItem(t, order).value });
         }
         stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self).value });

@@ -50,6 +50,7 @@ export function layout(o: LayoutOptions): SafeHtml {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} · Switchboard</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head>
@@ -166,12 +167,9 @@ ${o.nextHref ? html`<p class="pager"><a href="${o.nextHref}">Older conversations
   });
 }
 
-/** Where a ticket's marker sits in the transcript: after the last turn that started before it. */
-export function markerOrder(ticket: Ticket, messages: Message[]): number {
-  let after = 0;
-  for (const m of messages)
-    if (m.startedAt.getTime() <= ticket.createdAt.getTime()) after = Math.max(after, m.sequence);
-  return after + 0.5;
+/** Where a ticket's marker sits in the transcript: after the last turn stored when it was made. */
+export function markerOrder(ticket: Ticket): number {
+  return ticket.afterSequence + 0.5;
 }
 
 function latencyLine(m: Message): SafeHtml {
@@ -225,7 +223,7 @@ export function callHeader(c: Conversation, opikUiUrl: string | undefined): Safe
   <div class="call-title">
     <h1>${c.callerNumber}</h1>
     ${badge(c.status)}
-    ${c.status === 'active' ? html`<span class="live-dot" title="Updates as the call goes on">live</span>` : ''}
+    ${c.status === 'active' ? html`<span class="live-dot" title="New messages appear as the call goes on">live updates</span>` : ''}
   </div>
   <dl class="facts">
     <div><dt>Started</dt><dd>${timeEl(c.startedAt)}</dd></div>
@@ -320,7 +318,7 @@ export function transcriptItems(messages: Message[], tickets: Ticket[]): SafeHtm
     html: messageItem(m),
   }));
   for (const t of tickets) {
-    const order = markerOrder(t, messages);
+    const order = markerOrder(t);
     items.push({ order, html: markerItem(t, order) });
   }
   return items.sort((a, b) => a.order - b.order).map((i) => i.html);

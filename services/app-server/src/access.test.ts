@@ -1,0 +1,261 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  brandKey,
+  type Harness,
+  msg,
+  seedCall,
+  staffCookie,
+  startBody,
+  startHarness,
+} from './testing/harness.ts';
+
+/**
+ * One brand's staff and keys against another brand's data, route by route. The table must name every
+ * route the app registers, so a new route cannot slip past this test.
+ */
+describe('brand isolation on every route', () => {
+  let h: Harness;
+  let other: { cookie: Record<string, string>; key: Record<string, string> };
+  let acme: { conversationId: string; callSid: string; ticketId: string; callbackId: string };
+  let orphanId: string;
+  let acmeCookie: Record<string, string>;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const start = startBody({ brandId: 'acme' });
+    const conversationId = await seedCall(h, start, [msg(1, { text: 'acme secret words' })]);
+    const cb = (
+      await h.app.inject({
+        method: 'POST',
+        url: `/internal/conversations/${start.callSid}/tickets/callback`,
+        headers: h.serviceHeaders,
+        payload: { phone: '+14155550123', timezone: 'UTC', reason: 'acme callback reason' },
+      })
+    ).json();
+    acme = { conversationId, callSid: start.callSid, ticketId: cb.ticketId, callbackId: cb.callbackId };
+    acmeCookie = { cookie: await staffCookie(h, 'acme') };
+    other = {
+      cookie: { cookie: await staffCookie(h, 'globex') },
+      key: { authorization: await brandKey(h, 'globex') },
+    };
+    orphanId = await seedCall(h, startBody({ brandId: undefined, botProfileKey: 'nobody-knows' }), [
+      msg(1, { text: 'orphan words' }),
+    ]);
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  type Expect = 'not-found' | 'forbidden' | 'listed-without' | 'public';
+  interface Case {
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+    url: () => string;
+    body?: () => object;
+    form?: () => Record<string, string>;
+    expect: Expect;
+  }
+
+  const cases: Record<string, Case> = {
+    'POST /internal/conversations': {
+      method: 'POST',
+      url: () => '/internal/conversations',
+      body: () => startBody(),
+      expect: 'forbidden',
+    },
+    'POST /internal/conversations/:callSid/messages': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/messages`,
+      body: () => ({ messages: [msg(9)] }),
+      expect: 'forbidden',
+    },
+    'POST /internal/conversations/:callSid/end': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/end`,
+      body: () => ({ endReason: 'x', endedAt: '2026-11-21T10:00:00Z', durationSec: 1 }),
+      expect: 'forbidden',
+    },
+    'POST /internal/conversations/:callSid/tickets/handoff': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/tickets/handoff`,
+      body: () => ({ summary: 's', transcriptExcerpt: '', knowledgeChunkIds: [] }),
+      expect: 'forbidden',
+    },
+    'POST /internal/conversations/:callSid/tickets/callback': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/tickets/callback`,
+      body: () => ({ phone: '+14155550123', timezone: 'UTC', reason: 'r' }),
+      expect: 'forbidden',
+    },
+    'POST /admin/staff': {
+      method: 'POST',
+      url: () => '/admin/staff',
+      body: () => ({ brandId: 'acme', email: 'intruder@globex.test', password: 'long enough password' }),
+      expect: 'forbidden',
+    },
+    'POST /admin/api-keys': {
+      method: 'POST',
+      url: () => '/admin/api-keys',
+      body: () => ({ brandId: 'acme', label: 'x' }),
+      expect: 'forbidden',
+    },
+    'PUT /admin/conversations/:callSid/brand': {
+      method: 'PUT',
+      url: () => `/admin/conversations/${acme.callSid}/brand`,
+      body: () => ({ brandId: 'globex' }),
+      expect: 'forbidden',
+    },
+    'POST /api/session': {
+      method: 'POST',
+      url: () => '/api/session',
+      body: () => ({ brandId: 'acme', email: 'staff@acme.test', password: 'x' }),
+      expect: 'public',
+    },
+    'DELETE /api/session': { method: 'DELETE', url: () => '/api/session', expect: 'public' },
+    'GET /api/me': { method: 'GET', url: () => '/api/me', expect: 'public' },
+    'GET /api/conversations': { method: 'GET', url: () => '/api/conversations', expect: 'listed-without' },
+    'GET /api/conversations/:id': {
+      method: 'GET',
+      url: () => `/api/conversations/${acme.conversationId}`,
+      expect: 'not-found',
+    },
+    'GET /api/conversations/:id/events': {
+      method: 'GET',
+      url: () => `/api/conversations/${acme.conversationId}/events`,
+      expect: 'not-found',
+    },
+    // A stream of the caller's own brand; the live test shows another brand's events never reach it.
+    'GET /api/events': { method: 'GET', url: () => '/api/events', expect: 'public' },
+    'GET /api/tickets': { method: 'GET', url: () => '/api/tickets', expect: 'listed-without' },
+    'GET /api/tickets/:id': {
+      method: 'GET',
+      url: () => `/api/tickets/${acme.ticketId}`,
+      expect: 'not-found',
+    },
+    'PATCH /api/tickets/:id': {
+      method: 'PATCH',
+      url: () => `/api/tickets/${acme.ticketId}`,
+      body: () => ({ status: 'closed' }),
+      expect: 'not-found',
+    },
+    'GET /api/callbacks': { method: 'GET', url: () => '/api/callbacks', expect: 'listed-without' },
+    'GET /api/callbacks/:id': {
+      method: 'GET',
+      url: () => `/api/callbacks/${acme.callbackId}`,
+      expect: 'not-found',
+    },
+    'PATCH /api/callbacks/:id': {
+      method: 'PATCH',
+      url: () => `/api/callbacks/${acme.callbackId}`,
+      body: () => ({ status: 'done' }),
+      expect: 'not-found',
+    },
+    'GET /assets/:name': { method: 'GET', url: () => '/assets/app.css', expect: 'public' },
+    'GET /': { method: 'GET', url: () => '/', expect: 'public' },
+    'GET /login': { method: 'GET', url: () => '/login', expect: 'public' },
+    'POST /login': {
+      method: 'POST',
+      url: () => '/login',
+      form: () => ({ brandId: 'acme', email: 'staff@acme.test', password: 'x' }),
+      expect: 'public',
+    },
+    'POST /logout': { method: 'POST', url: () => '/logout', expect: 'public' },
+    'GET /conversations': { method: 'GET', url: () => '/conversations', expect: 'listed-without' },
+    'GET /conversations/:id': {
+      method: 'GET',
+      url: () => `/conversations/${acme.conversationId}`,
+      expect: 'not-found',
+    },
+    'GET /conversations/:id/live': {
+      method: 'GET',
+      url: () => `/conversations/${acme.conversationId}/live`,
+      expect: 'not-found',
+    },
+    'GET /tickets': { method: 'GET', url: () => '/tickets', expect: 'listed-without' },
+    'POST /tickets/:id/status': {
+      method: 'POST',
+      url: () => `/tickets/${acme.ticketId}/status`,
+      form: () => ({ status: 'closed' }),
+      expect: 'not-found',
+    },
+    'POST /tickets/:id/assign': {
+      method: 'POST',
+      url: () => `/tickets/${acme.ticketId}/assign`,
+      form: () => ({}),
+      expect: 'not-found',
+    },
+    'POST /callbacks/:id/status': {
+      method: 'POST',
+      url: () => `/callbacks/${acme.callbackId}/status`,
+      form: () => ({ status: 'done' }),
+      expect: 'not-found',
+    },
+  };
+
+  it('has a case for every registered route', () => {
+    expect([...h.routes].sort()).toEqual(Object.keys(cases).sort());
+  });
+
+  for (const who of ['cookie', 'key'] as const) {
+    for (const [route, c] of Object.entries(cases)) {
+      if (c.expect === 'public') continue;
+      it(`${route} with another brand's ${who === 'cookie' ? 'staff session' : 'API key'}`, async () => {
+        const res = await h.app.inject({
+          method: c.method,
+          url: c.url(),
+          headers: {
+            ...other[who],
+            ...(c.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          },
+          ...(c.body ? { payload: c.body() } : {}),
+          ...(c.form ? { payload: new URLSearchParams(c.form()).toString() } : {}),
+        });
+        if (c.expect === 'forbidden') expect(res.statusCode).toBe(403);
+        else if (c.expect === 'not-found') expect(res.statusCode).toBe(404);
+        else {
+          expect(res.statusCode).toBe(200);
+          expect(res.body).not.toContain(acme.conversationId);
+          expect(res.body).not.toContain('acme secret words');
+          expect(res.body).not.toContain('acme callback reason');
+          expect(res.body).not.toContain(orphanId);
+        }
+        expect(res.body).not.toContain('acme secret words');
+      });
+    }
+  }
+
+  // The control: the same reads with acme's own session find the data, so the 404s above are about brand.
+  for (const [route, c] of Object.entries(cases)) {
+    if (c.method !== 'GET' || c.expect === 'public' || route.endsWith('/events') || route.endsWith('/live'))
+      continue;
+    it(`${route} with the owning brand's session finds the data`, async () => {
+      const res = await h.app.inject({ method: 'GET', url: c.url(), headers: acmeCookie });
+      expect(res.statusCode).toBe(200);
+      const found = ['acme secret words', 'acme callback reason', acme.conversationId].some((t) =>
+        res.body.includes(t),
+      );
+      expect(found).toBe(true);
+    });
+  }
+
+  it("left acme's data as it was", async () => {
+    const c = await h.store.getConversation('acme', acme.conversationId);
+    expect(c).toMatchObject({ brandId: 'acme', status: 'active' });
+    expect((await h.store.listMessages(acme.conversationId)).map((m) => m.sequence)).toEqual([1]);
+    const t = await h.store.getTicket('acme', acme.ticketId);
+    expect(t).toMatchObject({ status: 'open', assignee: null, callback: { status: 'scheduled' } });
+    expect(await h.store.findStaffByEmail('acme', 'intruder@globex.test')).toBeNull();
+  });
+
+  it('shows a conversation without a brand to nobody', async () => {
+    for (const brand of ['acme', 'globex']) {
+      const page = await h.store.listConversations(brand, { limit: 50 });
+      expect(page.items.map((i) => i.id)).not.toContain(orphanId);
+    }
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/api/conversations/${orphanId}`,
+      headers: other.cookie,
+    });
+    expect(res.statusCode).toBe(404);
+  });
+});
