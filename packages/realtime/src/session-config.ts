@@ -37,7 +37,9 @@ export function phoneSessionConfig(opts: PhoneSessionOptions): RealtimeSessionCr
           prefix_padding_ms: opts.prefixPaddingMs ?? 300,
           silence_duration_ms: opts.silenceDurationMs ?? 500,
           create_response: true,
-          interrupt_response: true,
+          // The bridge owns barge-in (cancel, clear, truncate together); a server-side interrupt
+          // would race its response.cancel.
+          interrupt_response: false,
         },
         ...(opts.inputTranscriptionModel ? { transcription: { model: opts.inputTranscriptionModel } } : {}),
       },

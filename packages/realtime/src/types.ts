@@ -37,5 +37,13 @@ export interface RealtimeConnection {
   close(code?: number, reason?: string): void;
 }
 
+/** Which call a connection is for (logging, tracing). */
+export interface RealtimeConnectContext {
+  callSid: string;
+}
+
 /** Opens a connection; rejects when the socket cannot be opened. */
-export type RealtimeConnector = (signal?: AbortSignal) => Promise<RealtimeConnection>;
+export type RealtimeConnector = (
+  signal?: AbortSignal,
+  context?: RealtimeConnectContext,
+) => Promise<RealtimeConnection>;

@@ -7,8 +7,9 @@ import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
+import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioRest } from './ports/twilio-rest.ts';
-import type { TwilioSessionManager } from './session/session-manager.ts';
+import type { CallInfo, TwilioSessionManager } from './session/session-manager.ts';
 import { streamRoutes } from './stream/stream-route.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
@@ -23,6 +24,8 @@ export interface VoiceServerDeps {
   twilioRest: TwilioRest;
   connectRealtime: RealtimeConnector;
   metrics?: VoiceMetrics;
+  /** Decorates each call's transport (tracing, taps). */
+  wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
 }
 
 export interface VoiceServer {
@@ -64,6 +67,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     metrics,
     sessions,
     accepting: () => !draining,
+    ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
   });
   app.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 })),

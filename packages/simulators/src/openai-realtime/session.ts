@@ -1102,6 +1102,8 @@ export class RealtimeSimSession {
     let part: Record<string, unknown>;
     if (audioMode) {
       record.audioFormat = r.format;
+      // The content part exists from content_part.added on, so an item still being generated can be truncated.
+      record.wire.content = [{ type: 'output_audio', transcript: '' }];
       const speed = this.configValue.audio.output.speed;
       const durationMs =
         r.plan.audioMs ?? Math.max(MIN_REPLY_AUDIO_MS, (r.plan.text.length * this.player.msPerChar) / speed);
@@ -1153,7 +1155,10 @@ export class RealtimeSimSession {
       this.send({ type: 'response.output_audio.done', ...ids });
       this.send({ type: 'response.output_audio_transcript.done', ...ids, transcript });
       part = { type: 'audio', transcript };
-      record.wire.content = [{ type: 'output_audio', transcript }];
+      // A truncated item keeps the empty server-side transcript the truncate left.
+      record.wire.content = [
+        { type: 'output_audio', transcript: record.truncatedAtMs === null ? transcript : '' },
+      ];
     } else {
       for (const word of words) {
         if (r.cancel || !this.open) break;

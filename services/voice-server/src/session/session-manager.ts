@@ -209,7 +209,7 @@ export class TwilioSessionManager {
 
     let rt: RealtimeConnection;
     try {
-      rt = await this.deps.connectRealtime(this.abort.signal);
+      rt = await this.deps.connectRealtime(this.abort.signal, { callSid: this.call.callSid });
     } catch (err) {
       if (this.ended) return undefined;
       this.log.error({ err: errInfo(err) }, 'Realtime socket failed to open');

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
+import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
 import { type CallInfo, type TtsControl, TwilioSessionManager } from '../session/session-manager.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
@@ -25,6 +26,8 @@ export interface StreamOptions {
   /** False refuses new streams with 503 (draining). */
   accepting: () => boolean;
   tts?: () => TtsControl | undefined;
+  /** Decorates each call's transport (tracing, taps); identity when absent. */
+  wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -112,7 +115,7 @@ async function handleStream(
   const tts = opts.tts?.();
   const session = new TwilioSessionManager(
     {
-      transport,
+      transport: opts.wrapTransport ? opts.wrapTransport(transport, call) : transport,
       connectRealtime: opts.connectRealtime,
       aiServer: opts.aiServer,
       appServer: opts.appServer,

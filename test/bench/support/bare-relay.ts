@@ -1,0 +1,84 @@
+// The benchmark's baseline: the least a Twilio ↔ Realtime relay can do. It parses each frame once,
+// forwards the payload, writes each audio delta as media + mark, and clears on speech_started.
+// Run as a child process: `node --import tsx bare-relay.ts <realtimeUrl>`; prints "listening <port>".
+import { createServer } from 'node:http';
+import { WebSocket, WebSocketServer } from 'ws';
+
+const realtimeUrl = process.argv[2];
+if (!realtimeUrl) {
+  console.error('usage: bare-relay.ts <realtimeUrl>');
+  process.exit(2);
+}
+
+// The webhook answers every call with a stream to this relay, so a simulated caller can dial it.
+const server = createServer((req, res) => {
+  if (req.method === 'POST' && req.url?.startsWith('/twilio-voice-webhook')) {
+    req.resume();
+    const host = req.headers.host ?? '127.0.0.1';
+    res.setHeader('content-type', 'text/xml');
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="ws://${host}/twilio-stream">` +
+        '<Parameter name="bot_profile_key" value="bench"/></Stream></Connect></Response>',
+    );
+    return;
+  }
+  res.statusCode = 404;
+  res.end();
+});
+const wss = new WebSocketServer({ server, path: '/twilio-stream', maxPayload: 64 * 1024 });
+
+wss.on('connection', (twilio) => {
+  let streamSid = '';
+  let markSeq = 0;
+  const pending: string[] = [];
+  const rt = new WebSocket(`${realtimeUrl}?model=gpt-realtime`, {
+    headers: { Authorization: 'Bearer sk-bench' },
+  });
+  rt.on('open', () => {
+    rt.send(
+      JSON.stringify({
+        type: 'session.update',
+        session: {
+          type: 'realtime',
+          audio: {
+            input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad', threshold: 0.9 } },
+            output: { format: { type: 'audio/pcmu' } },
+          },
+        },
+      }),
+    );
+    for (const p of pending.splice(0)) rt.send(p);
+  });
+  rt.on('message', (data) => {
+    const ev = JSON.parse(data.toString());
+    if (ev.type === 'response.output_audio.delta') {
+      twilio.send(`{"event":"media","streamSid":"${streamSid}","media":{"payload":"${ev.delta}"}}`);
+      twilio.send(`{"event":"mark","streamSid":"${streamSid}","mark":{"name":"m${++markSeq}"}}`);
+    } else if (ev.type === 'input_audio_buffer.speech_started') {
+      twilio.send(`{"event":"clear","streamSid":"${streamSid}"}`);
+    } else if (ev.type === 'session.updated') {
+      rt.send('{"type":"response.create"}');
+    }
+  });
+  twilio.on('message', (data) => {
+    const msg = JSON.parse(data.toString());
+    if (msg.event === 'media') {
+      const out = JSON.stringify({ type: 'input_audio_buffer.append', audio: msg.media.payload });
+      if (rt.readyState === WebSocket.OPEN) rt.send(out);
+      else pending.push(out);
+    } else if (msg.event === 'start') {
+      streamSid = msg.start.streamSid;
+    } else if (msg.event === 'stop') {
+      twilio.close();
+    }
+  });
+  twilio.on('close', () => rt.close());
+  rt.on('close', () => twilio.close());
+  twilio.on('error', () => {});
+  rt.on('error', () => twilio.close());
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const addr = server.address();
+  console.log(`listening ${typeof addr === 'object' && addr ? addr.port : 0}`);
+});

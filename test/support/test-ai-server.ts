@@ -1,0 +1,30 @@
+import type { CallAiServer, CallProfile } from '@switchboard/voice-server';
+
+/** An in-process ai-server for tests that are not about ai-server. */
+export class TestAiServer implements CallAiServer {
+  profile: CallProfile = {
+    key: 'acme-support',
+    brandId: 'brand-acme',
+    greeting: 'Hi, thanks for calling Acme support.',
+    voice: { provider: 'openai', voiceId: 'marin', speed: 1 },
+  };
+  credits = true;
+
+  async lookupBotProfile(q: { sipDomain?: string; to?: string; applicationSid?: string }) {
+    return q.to === '+18005550100' || q.sipDomain === 'acme.sip.twilio.com'
+      ? { key: this.profile.key }
+      : null;
+  }
+  async getBotProfile() {
+    return this.profile;
+  }
+  async checkCredits() {
+    return { available: this.credits, remainingSeconds: this.credits ? 3600 : 0 };
+  }
+  async getSystemPrompt() {
+    return { instructions: 'You are the Acme support agent. source=PHONE' };
+  }
+  async getAvailableTools() {
+    return [];
+  }
+}
