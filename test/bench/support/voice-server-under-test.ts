@@ -27,6 +27,8 @@ const server = await buildVoiceServer({
     checkCredits: async () => ({ available: true, remainingSeconds: 3600 }),
     getSystemPrompt: async () => ({ instructions: 'You are a benchmark agent. source=PHONE' }),
     getAvailableTools: async () => [],
+    searchKnowledge: async () => ({ mode: 'lexical', results: [] }),
+    executeTool: async () => ({ ok: false, error: 'no tools in the benchmark' }),
   },
   appServer: new InMemoryAppServer(),
   twilioRest: new TwilioSdkRest({

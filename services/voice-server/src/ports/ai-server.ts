@@ -8,11 +8,23 @@ export interface CallProfile {
   greeting?: string;
   voice?: { provider?: string; voiceId?: string; speed?: number };
   vadThreshold?: number;
+  /** Where transfer_to_human dials: an E.164 number or a SIP URI. */
   transferTarget?: string | null;
+  /** Caller ID for transfers of SIP calls. */
   outboundCallerId?: string | null;
   maxDurationSec?: number;
   inactivity?: { promptAfterSec?: number; endAfterSec?: number };
 }
+
+export interface KnowledgeHit {
+  chunkId: string;
+  articleId: string;
+  title: string;
+  text: string;
+  score: number;
+}
+
+export type ToolExecution = { ok: true; result: unknown } | { ok: false; error: string };
 
 /** ai-server as the call path sees it. */
 export interface CallAiServer {
@@ -28,4 +40,9 @@ export interface CallAiServer {
     q: { callerNumber: string; isSip: boolean; callSid: string },
   ): Promise<{ instructions: string }>;
   getAvailableTools(key: string): Promise<RealtimeFunctionTool[]>;
+  searchKnowledge(
+    key: string,
+    q: { query: string; callSid?: string; limit?: number },
+  ): Promise<{ mode: string; results: KnowledgeHit[] }>;
+  executeTool(key: string, q: { name: string; arguments: unknown; callSid: string }): Promise<ToolExecution>;
 }

@@ -1,59 +1,43 @@
-/** A message of the call's transcript, in conversation order by `sequence`. */
-export interface TranscriptMessage {
-  sequence: number;
-  role: 'caller' | 'agent' | 'tool' | 'system';
-  text: string | null;
-  itemId?: string;
-  /** When the turn started (ISO 8601). */
-  startedAt: string;
-  source: 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool';
-  /** True when the caller interrupted this agent turn; text is what they heard. */
-  interrupted?: boolean;
-  toolName?: string;
-  toolArguments?: unknown;
-  toolResult?: unknown;
-  latency?: { responseMs?: number; firstAudioMs?: number };
+import type {
+  AppServerClient,
+  CallbackTicketCreated,
+  CallbackTicketInput,
+  ConversationEnd,
+  ConversationStart,
+  HandoffTicketCreated,
+  HandoffTicketInput,
+  TranscriptMessage,
+} from '@switchboard/service-kit/clients/app-server';
+
+export type {
+  AppServerClient,
+  CallbackTicketInput,
+  ConversationEnd,
+  ConversationStart,
+  HandoffTicketInput,
+  TranscriptMessage,
+} from '@switchboard/service-kit/clients/app-server';
+
+interface StoredConversation {
+  start: ConversationStart;
+  messages: Map<number, TranscriptMessage>;
+  end?: ConversationEnd;
+  handoffs: Array<HandoffTicketInput & { ticketId: string }>;
+  callbacks: Array<CallbackTicketInput & { ticketId: string; callbackId: string }>;
 }
 
-export interface ConversationStart {
-  callSid: string;
-  botProfileKey: string;
-  brandId?: string;
-  callerNumber: string;
-  isSip: boolean;
-  startedAt: string;
-  freshcallerCallId?: string;
-}
-
-export interface ConversationEnd {
-  endReason: string;
-  endedAt: string;
-  durationSec: number;
-  opikTraceId?: string;
-}
-
-/** app-server as voice-server sees it. Calls are idempotent: keyed by call SID and message sequence. */
-export interface AppServerClient {
-  startConversation(start: ConversationStart): Promise<void>;
-  appendMessages(callSid: string, messages: TranscriptMessage[]): Promise<void>;
-  endConversation(callSid: string, end: ConversationEnd): Promise<void>;
-}
-
-/** Records conversations in memory: the stand-in until app-server's client is configured. */
+/** Records conversations in memory: used when no APP_SERVER_URL is configured, and in tests. */
 export class InMemoryAppServer implements AppServerClient {
-  readonly conversations = new Map<
-    string,
-    { start: ConversationStart; messages: Map<number, TranscriptMessage>; end?: ConversationEnd }
-  >();
+  readonly conversations = new Map<string, StoredConversation>();
+  private ids = 0;
 
   async startConversation(start: ConversationStart): Promise<void> {
     if (!this.conversations.has(start.callSid))
-      this.conversations.set(start.callSid, { start, messages: new Map() });
+      this.conversations.set(start.callSid, { start, messages: new Map(), handoffs: [], callbacks: [] });
   }
 
   async appendMessages(callSid: string, messages: TranscriptMessage[]): Promise<void> {
-    const c = this.conversations.get(callSid);
-    if (!c) throw new Error(`unknown conversation ${callSid}`);
+    const c = this.get(callSid);
     for (const m of messages) c.messages.set(m.sequence, m);
   }
 
@@ -62,9 +46,29 @@ export class InMemoryAppServer implements AppServerClient {
     if (c) c.end = end;
   }
 
+  async createHandoffTicket(callSid: string, input: HandoffTicketInput): Promise<HandoffTicketCreated> {
+    const c = this.get(callSid);
+    const ticketId = `ticket_${++this.ids}`;
+    c.handoffs.push({ ...input, ticketId });
+    return { ticketId };
+  }
+
+  async createCallbackTicket(callSid: string, input: CallbackTicketInput): Promise<CallbackTicketCreated> {
+    const c = this.get(callSid);
+    const created = { ticketId: `ticket_${++this.ids}`, callbackId: `callback_${this.ids}` };
+    c.callbacks.push({ ...input, ...created });
+    return created;
+  }
+
   /** The transcript of a call in conversation order. */
   transcript(callSid: string): TranscriptMessage[] {
     const c = this.conversations.get(callSid);
     return c ? [...c.messages.values()].sort((a, b) => a.sequence - b.sequence) : [];
+  }
+
+  private get(callSid: string): StoredConversation {
+    const c = this.conversations.get(callSid);
+    if (!c) throw new Error(`unknown conversation ${callSid}`);
+    return c;
   }
 }

@@ -33,6 +33,7 @@ export class PlaybackTracker {
   private readonly items = new Map<string, ItemProgress>();
   private seq = 0;
   private generation = 0;
+  private idleWaiters: Array<() => void> = [];
 
   /** Records `bytes` of `itemId` sent; returns the mark name to send after the media frame. */
   onAudioSent(itemId: string, bytes: number): string {
@@ -58,6 +59,26 @@ export class PlaybackTracker {
       if (item && m.endBytes > item.playedBytes) item.playedBytes = m.endBytes;
       if (key === name) break;
     }
+    if (this.pending.size === 0) this.notifyIdle();
+  }
+
+  /** Resolves once nothing sent is waiting to be played (at once when nothing is). */
+  whenIdle(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** True when everything still pending belongs to `itemId`. */
+  onlyPending(itemId: string): boolean {
+    if (this.pending.size === 0) return false;
+    for (const m of this.pending.values()) if (m.itemId !== itemId) return false;
+    return true;
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** True while audio sent to Twilio has not yet been confirmed played. */
@@ -97,6 +118,7 @@ export class PlaybackTracker {
   reset(): void {
     this.pending.clear();
     this.generation++;
+    this.notifyIdle();
   }
 
   /** Forgets per-item figures for items that can no longer be interrupted. */

@@ -13,6 +13,10 @@ import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
+import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
+import { builtinTools, Toolset } from '../tools/toolset.ts';
+import type { ToolContext } from '../tools/types.ts';
 import { base64ByteLength, PlaybackTracker } from './playback-tracker.ts';
 import { Transcript } from './transcript.ts';
 
@@ -53,6 +57,7 @@ export type EndReason =
   | 'no_credits'
   | 'profile_unavailable'
   | 'agent_hangup'
+  | 'transferred'
   | 'shutdown';
 
 /** Longest inbound gap filled with silence; a longer one is the line, not jitter. */
@@ -60,6 +65,11 @@ export type EndReason =
 export type ResponseParams = NonNullable<ResponseCreateEvent['response']>;
 /** Stands for a response the server reported active before we saw its id. */
 const UNKNOWN_RESPONSE = '?';
+
+/** Playback id of the thinking sound: never truncated, never deleted. */
+const THINKING_ITEM = '~thinking';
+/** Longest wait for Twilio to confirm a goodbye or transition line has played. */
+const MAX_AFTER_REPLY_WAIT_MS = 20_000;
 
 const MAX_GAP_FILL_MS = 5_000;
 const DTMF_IDLE_MS = 1_500;
@@ -104,6 +114,16 @@ export class TwilioSessionManager {
   private speechStoppedAt: number | undefined;
   private readonly firstAudioSeen = new Set<string>();
 
+  private tools: ToolRunner | undefined;
+  private readonly knowledgeChunkIds = new Set<string>();
+  /** Actions waiting for the model's next reply to be heard (transfer, hang-up). */
+  private afterReply: Array<{ toolName: string; action: () => Promise<void> }> = [];
+  /** The reply those actions wait for, once it has started. */
+  private afterReplyResponseId: string | undefined;
+  private transferring = false;
+  /** Bumped on barge-in: a reply the caller interrupted no longer triggers its actions. */
+  private afterReplyGeneration = 0;
+
   private dtmfDigits = '';
   private dtmfTimer: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -133,7 +153,7 @@ export class TwilioSessionManager {
 
   /** Live timers this session holds (tests assert none are left). */
   get liveTimers(): number {
-    return this.timers.size + (this.dtmfTimer ? 1 : 0);
+    return this.timers.size + (this.dtmfTimer ? 1 : 0) + (this.tools?.liveTimers ?? 0);
   }
 
   /** Runs the call to its end; never rejects. */
@@ -222,6 +242,9 @@ export class TwilioSessionManager {
     }
     this.rt = rt;
     const profile = this.profile!;
+    const toolset = new Toolset(builtinTools(() => this.hangUpAfterGoodbye()));
+    toolset.addDynamic(tools, this.log);
+    this.tools = new ToolRunner(toolset, this.toolHost(), this.log);
     rt.send({
       type: 'session.update',
       session: phoneSessionConfig({
@@ -229,7 +252,7 @@ export class TwilioSessionManager {
         ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
         ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
         ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
-        tools,
+        tools: toolset.schemas(),
       }),
     });
     return rt;
@@ -298,15 +321,15 @@ export class TwilioSessionManager {
           this.onDtmf(msg.dtmf.digit);
           break;
         case 'stop':
-          this.log.info('caller hung up');
-          this.end('caller_hangup');
+          this.log.info(this.transferring ? 'stream stopped for the transfer' : 'caller hung up');
+          this.end(this.transferring ? 'transferred' : 'caller_hangup');
           return;
         default:
           this.log.debug({ event: msg.event }, 'ignored a repeated stream message');
       }
       if (this.ended) return;
     }
-    this.end('stream_closed');
+    this.end(this.transferring ? 'transferred' : 'stream_closed');
   }
 
   private fillGap(rt: RealtimeConnection, gapMs: number): void {
@@ -387,10 +410,25 @@ export class TwilioSessionManager {
       case 'response.created':
         this.createInFlight = false;
         this.activeResponseId = ev.response.id;
+        if (this.afterReply.length && !this.afterReplyResponseId) this.afterReplyResponseId = ev.response.id;
         return;
-      case 'response.done':
-        this.onResponseDone(ev.response.id ?? '');
+      case 'response.output_item.done':
+        if (ev.item.type === 'function_call' && ev.item.call_id && ev.item.name) {
+          this.tools?.start({
+            callId: ev.item.call_id,
+            name: ev.item.name,
+            argumentsJson: ev.item.arguments ?? '',
+            responseId: ev.response_id,
+          });
+        }
         return;
+      case 'response.done': {
+        const id = ev.response.id ?? '';
+        this.onResponseDone(id);
+        this.tools?.onResponseDone(id);
+        if (id && id === this.afterReplyResponseId) this.runAfterReply();
+        return;
+      }
       case 'response.output_item.added':
         if (ev.item.type === 'message' && ev.item.id) this.transcript.open(ev.item.id, 'agent', new Date());
         return;
@@ -451,6 +489,16 @@ export class TwilioSessionManager {
     if (!heard && !responding) return;
     metrics.bargeIns++;
     tts?.cancel();
+    this.tools?.onBargeIn();
+    this.afterReplyGeneration++;
+    if (this.afterReply.length) {
+      this.log.info(
+        { tools: this.afterReply.map((a) => a.toolName) },
+        'caller interrupted; pending call actions dropped',
+      );
+      this.afterReply = [];
+      this.afterReplyResponseId = undefined;
+    }
     if (this.activeResponseId) {
       rt.send({ type: 'response.cancel' });
       this.cancelledResponses.add(this.activeResponseId);
@@ -458,7 +506,7 @@ export class TwilioSessionManager {
     if (heard) {
       transport.sendClear();
       this.playback.reset();
-      if (heard.audioEndMs > 0) {
+      if (heard.audioEndMs > 0 && heard.itemId !== THINKING_ITEM) {
         rt.send({
           type: 'conversation.item.truncate',
           item_id: heard.itemId,
@@ -526,6 +574,131 @@ export class TwilioSessionManager {
     this.log.warn({ code, message: error.message }, 'Realtime error event');
   }
 
+  // --- tools -------------------------------------------------------------------------------------
+
+  private toolHost(): ToolRunnerHost {
+    return {
+      context: (signal) => this.toolContext(signal),
+      sendOutput: (callId, output) => {
+        this.rt?.send({
+          type: 'conversation.item.create',
+          item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) },
+        });
+      },
+      requestResponse: () => this.requestResponse(),
+      afterReplyPlayed: (toolName, action) => {
+        this.afterReply.push({ toolName, action });
+      },
+      playThinkingSound: () => this.playThinkingSound(),
+      stopThinkingSound: () => {
+        if (this.playback.onlyPending(THINKING_ITEM)) {
+          this.deps.transport.sendClear();
+          this.playback.reset();
+        }
+      },
+      recordTool: (call, args, output, durationMs) => this.recordTool(call, args, output, durationMs),
+    };
+  }
+
+  private toolContext(signal: AbortSignal): ToolContext {
+    const combined = AbortSignal.any([signal, this.abort.signal]);
+    return {
+      call: this.call,
+      profile: this.profile!,
+      log: this.log,
+      signal: combined,
+      aiServer: this.deps.aiServer,
+      appServer: this.deps.appServer,
+      twilioRest: this.deps.twilioRest,
+      transcript: () => this.transcript.messages(),
+      knowledgeChunkIds: this.knowledgeChunkIds,
+    };
+  }
+
+  private playThinkingSound(): boolean {
+    if (this.ended) return false;
+    if (this.playback.hasPendingAudio && !this.playback.onlyPending(THINKING_ITEM)) return false;
+    const { transport } = this.deps;
+    for (const chunk of thinkingSoundChunks()) {
+      transport.sendMedia(chunk);
+      transport.sendMark(this.playback.onAudioSent(THINKING_ITEM, base64ByteLength(chunk)));
+    }
+    return true;
+  }
+
+  private recordTool(call: FunctionCall, args: unknown, output: unknown, durationMs: number): void {
+    this.transcript.add({
+      role: 'tool',
+      text: call.name,
+      itemId: call.callId,
+      startedAt: new Date().toISOString(),
+      source: 'tool',
+      toolName: call.name,
+      toolArguments: args,
+      toolResult: output,
+      latency: { responseMs: durationMs },
+    });
+  }
+
+  /** The reply after a transfer/end_call output has finished: wait until it is heard, then act. */
+  private runAfterReply(): void {
+    const actions = this.afterReply;
+    const generation = this.afterReplyGeneration;
+    this.afterReply = [];
+    this.afterReplyResponseId = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const played = Promise.race([
+      this.playback.whenIdle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, MAX_AFTER_REPLY_WAIT_MS);
+      }),
+    ]);
+    void played.then(async () => {
+      clearTimeout(timer);
+      if (generation !== this.afterReplyGeneration) {
+        this.log.info(
+          { tools: actions.map((a) => a.toolName) },
+          'caller interrupted; pending call actions dropped',
+        );
+        return;
+      }
+      for (const { toolName, action } of actions) {
+        if (this.ended) return;
+        if (toolName === 'transfer_to_human') this.transferring = true;
+        try {
+          await action();
+        } catch (err) {
+          this.transferring = false;
+          this.log.warn({ tool: toolName, err: errInfo(err) }, 'call action failed');
+          this.tellModel(
+            `The ${toolName} action failed (${errInfo(err).message.slice(0, 120)}). Apologize to the caller ` +
+              'and offer to arrange a callback from a colleague instead.',
+          );
+        }
+      }
+    });
+  }
+
+  /** A system note to the model, followed by a response. */
+  private tellModel(text: string): void {
+    if (!this.rt || this.ended) return;
+    this.rt.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text }] },
+    });
+    this.requestResponse();
+  }
+
+  /** end_call: hang up through Twilio, and close the stream either way. */
+  private async hangUpAfterGoodbye(): Promise<void> {
+    try {
+      await this.deps.twilioRest.hangup(this.call.callSid);
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'REST hang-up failed; closing the stream ends the call');
+    }
+    this.end('agent_hangup');
+  }
+
   // --- end ---------------------------------------------------------------------------------------
 
   private end(reason: EndReason): void {
@@ -533,6 +706,8 @@ export class TwilioSessionManager {
     this.ended = true;
     this.endReason = reason;
     this.abort.abort();
+    this.tools?.dispose();
+    this.afterReply = [];
     if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
     this.dtmfTimer = undefined;
     for (const t of this.timers) clearTimeout(t);

@@ -1,4 +1,8 @@
-import { type ScriptedRealtimeConnection, scriptedConnector } from '@switchboard/realtime';
+import {
+  type RealtimeFunctionTool,
+  type ScriptedRealtimeConnection,
+  scriptedConnector,
+} from '@switchboard/realtime';
 import { createLogger } from '@switchboard/service-kit';
 import { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
@@ -43,8 +47,20 @@ export class FakeAiServer implements CallAiServer {
   async getSystemPrompt() {
     return { instructions: 'You are the Acme phone agent. source=PHONE' };
   }
+  tools: RealtimeFunctionTool[] = [];
   async getAvailableTools() {
-    return [];
+    return this.tools;
+  }
+  async searchKnowledge(_key: string, q: { query: string }) {
+    return {
+      mode: 'lexical',
+      results: [
+        { chunkId: 'chunk_1', articleId: 'art_1', title: 'Orders', text: `About ${q.query}`, score: 1 },
+      ],
+    };
+  }
+  async executeTool(_key: string, q: { name: string; arguments: unknown }) {
+    return { ok: true as const, result: { echoed: q.name, arguments: q.arguments } };
   }
 }
 
@@ -66,6 +82,8 @@ export function harness(
     credits?: boolean;
     failProfile?: boolean;
     profile?: Partial<CallProfile>;
+    tools?: RealtimeFunctionTool[];
+    call?: Partial<CallInfo>;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -74,6 +92,7 @@ export function harness(
   if (opts.credits === false) aiServer.credits = false;
   if (opts.failProfile) aiServer.failProfile = true;
   if (opts.profile) aiServer.profile = { ...aiServer.profile, ...opts.profile };
+  if (opts.tools) aiServer.tools = opts.tools;
   const appServer = new InMemoryAppServer();
   const twilioRest = new FakeTwilioRest();
   const metrics = new VoiceMetrics();
@@ -92,7 +111,7 @@ export function harness(
   };
   const session = new TwilioSessionManager(
     { transport, connectRealtime: connector, aiServer, appServer, twilioRest, logger, metrics, tts },
-    CALL,
+    { ...CALL, ...opts.call },
   );
   const done = session.run();
   const rt = async (): Promise<ScriptedRealtimeConnection> => {

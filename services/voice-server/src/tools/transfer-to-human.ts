@@ -1,0 +1,84 @@
+import { maskPhone } from '@switchboard/service-kit';
+import { dialTwiml } from '@switchboard/telephony';
+import { type ToolContext, type ToolHandler, toolError } from './types.ts';
+
+const EXCERPT_MESSAGES = 20;
+
+/** Caller ID for the transfer leg: the profile's outbound number for SIP calls, the caller's own for PSTN. */
+export function transferCallerId(ctx: Pick<ToolContext, 'call' | 'profile'>): string | undefined {
+  if (ctx.call.isSip) return ctx.profile.outboundCallerId ?? undefined;
+  return ctx.call.callerNumber || undefined;
+}
+
+/** The last messages of the conversation as plain lines, for the person who picks up. */
+export function transcriptExcerpt(ctx: Pick<ToolContext, 'transcript'>): string {
+  return ctx
+    .transcript()
+    .filter((m) => m.text && (m.role === 'caller' || m.role === 'agent'))
+    .slice(-EXCERPT_MESSAGES)
+    .map((m) => `${m.role === 'caller' ? 'Caller' : 'Agent'}: ${m.text}`)
+    .join('\n');
+}
+
+/**
+ * Hands the caller to a person: writes the warm hand-off ticket (summary, transcript, knowledge used),
+ * lets the agent say a transition line, then redirects the live call to a <Dial>.
+ */
+export const transferToHuman: ToolHandler = {
+  schema: {
+    type: 'function',
+    name: 'transfer_to_human',
+    description:
+      'Transfer the caller to a human colleague when they ask for a person, or when you cannot help. ' +
+      'After calling it, tell the caller in one short sentence that you are connecting them now.',
+    parameters: {
+      type: 'object',
+      properties: {
+        reason: { type: 'string', description: 'Why the caller needs a person.' },
+        summary: {
+          type: 'string',
+          description: 'Two or three sentences on the conversation so far for the colleague.',
+        },
+        priority: { type: 'string', enum: ['low', 'normal', 'high', 'urgent'] },
+      },
+      required: ['reason', 'summary'],
+      additionalProperties: false,
+    },
+  },
+  timeoutMs: 8_000,
+  async run(args, ctx) {
+    const target = ctx.profile.transferTarget;
+    if (!target)
+      return { output: toolError('No transfer line is configured. Offer the caller a callback instead.') };
+    const callerId = transferCallerId(ctx);
+    if (!callerId)
+      return { output: toolError('No caller ID is available for a transfer. Offer a callback instead.') };
+    const { ticketId } = await ctx.appServer.createHandoffTicket(ctx.call.callSid, {
+      summary: `${String(args.reason)}. ${String(args.summary)}`,
+      transcriptExcerpt: transcriptExcerpt(ctx),
+      knowledgeChunkIds: [...ctx.knowledgeChunkIds],
+      ...(args.priority ? { priority: args.priority as 'low' | 'normal' | 'high' | 'urgent' } : {}),
+      transferTarget: target,
+      idempotencyKey: `handoff:${ctx.call.callSid}`,
+    });
+    const twiml = dialTwiml({
+      ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
+      callerId,
+    });
+    return {
+      output: {
+        ok: true,
+        status: 'transferring',
+        ticket_id: ticketId,
+        instruction: 'Tell the caller you are connecting them now.',
+      },
+      afterReplyPlayed: async () => {
+        ctx.log.info(
+          { ticketId, target: maskPhone(target), callerId: maskPhone(callerId) },
+          'transferring the call',
+        );
+        await ctx.twilioRest.updateCallTwiml(ctx.call.callSid, twiml);
+      },
+    };
+  },
+};
