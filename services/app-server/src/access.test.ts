@@ -21,7 +21,7 @@ describe('brand isolation on every route', () => {
   let acmeCookie: Record<string, string>;
 
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ store: 'prisma' });
     const start = startBody({ brandId: 'acme' });
     const conversationId = await seedCall(h, start, [msg(1, { text: 'acme secret words' })]);
     const cb = (

@@ -42,3 +42,16 @@ export type AppServerConfig = ConfigOf<typeof appServerConfigSpec>;
 export function readConfig(source: Record<string, string | undefined> = process.env): AppServerConfig {
   return loadConfig(appServerConfigSpec, source);
 }
+
+/** What the staff CLI reads: the database, and the service token when it goes through a running server. */
+export const staffCliConfigSpec = {
+  DATABASE_URL: appServerConfigSpec.DATABASE_URL,
+  DATA_DIR: appServerConfigSpec.DATA_DIR,
+  SERVICE_TOKEN: env.optionalString({ secret: true, doc: 'Needed with --url (the admin route).' }),
+};
+
+export type StaffCliConfig = ConfigOf<typeof staffCliConfigSpec>;
+
+export function readStaffCliConfig(source: Record<string, string | undefined> = process.env): StaffCliConfig {
+  return loadConfig(staffCliConfigSpec, source);
+}

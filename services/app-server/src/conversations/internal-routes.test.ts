@@ -1,12 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, msg, PASSWORD, startBody, startHarness } from '../testing/harness.ts';
 
-describe('internal API (voice-server)', () => {
+describe.each(['memory', 'prisma'] as const)('internal API (voice-server), %s store', (kind) => {
+  // One app per store kind: every test uses its own call SIDs.
   let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness();
+  beforeAll(async () => {
+    h = await startHarness({ store: kind });
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await h.close();
   });
 

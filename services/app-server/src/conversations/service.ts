@@ -27,8 +27,9 @@ function toMessageInput(m: TranscriptMessage): MessageInput {
     ...(m.itemId !== undefined ? { itemId: m.itemId } : {}),
     ...(m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
     ...(m.toolName !== undefined ? { toolName: m.toolName } : {}),
-    ...(m.toolArguments !== undefined ? { toolArguments: m.toolArguments } : {}),
-    ...(m.toolResult !== undefined ? { toolResult: m.toolResult } : {}),
+    // A null argument or result is "none", the same as leaving it out.
+    ...(m.toolArguments !== undefined && m.toolArguments !== null ? { toolArguments: m.toolArguments } : {}),
+    ...(m.toolResult !== undefined && m.toolResult !== null ? { toolResult: m.toolResult } : {}),
     ...(m.latency?.responseMs !== undefined ? { responseMs: Math.round(m.latency.responseMs) } : {}),
     ...(m.latency?.firstAudioMs !== undefined ? { firstAudioMs: Math.round(m.latency.firstAudioMs) } : {}),
   };

@@ -3,6 +3,7 @@ import { createLogger } from '@switchboard/service-kit';
 import type { ConversationStart, TranscriptMessage } from '@switchboard/service-kit/clients/app-server';
 import { type AppServer, buildAppServer } from '../app.ts';
 import { MemoryStore } from '../store/memory-store.ts';
+import { openPrismaStore } from '../store/prisma-store.ts';
 import type { AppStore } from '../store/store.ts';
 
 export const SERVICE_TOKEN = 'test-service-token';
@@ -29,11 +30,19 @@ export interface Harness extends AppServer {
   close(): Promise<void>;
 }
 
+/** `memory`: the in-memory double; `prisma`: the real store on a throwaway embedded PGlite. */
+export type StoreKind = 'memory' | 'prisma';
+
 /** app-server on an in-memory store (or the given one), with a silent logger that records lines. */
 export async function startHarness(
-  opts: { store?: AppStore; opikUiUrl?: string; now?: () => number } = {},
+  opts: { store?: AppStore | StoreKind; opikUiUrl?: string; now?: () => number } = {},
 ): Promise<Harness> {
-  const store = opts.store ?? new MemoryStore();
+  const store =
+    opts.store === 'prisma'
+      ? await openPrismaStore({ dataDir: 'memory' })
+      : opts.store === 'memory' || opts.store === undefined
+        ? new MemoryStore()
+        : opts.store;
   const logs = new LogSink();
   const server = await buildAppServer({
     config: {

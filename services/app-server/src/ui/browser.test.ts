@@ -33,7 +33,10 @@ describe('conversations UI in Chromium', () => {
           'apt-get update && apt-get install -y chromium',
       );
     mkdirSync(SCREENSHOTS, { recursive: true });
-    h = await startHarness({ opikUiUrl: 'https://opik.example.com/switchboard/projects/voice/traces' });
+    h = await startHarness({
+      store: 'prisma',
+      opikUiUrl: 'https://opik.example.com/switchboard/projects/voice/traces',
+    });
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     client = new HttpAppServerClient({ baseUrl, token: SERVICE_TOKEN });
     const staff = await h.app.inject({

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { ConfigError, createLogger } from '@switchboard/service-kit';
+import { buildAppServer } from './app.ts';
+import { readConfig } from './config.ts';
+import { openPrismaStore } from './store/prisma-store.ts';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof readConfig>;
+  try {
+    config = readConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`app-server: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ name: 'app-server', level: config.LOG_LEVEL });
+  const store = await openPrismaStore({
+    ...(config.DATABASE_URL
+      ? { databaseUrl: config.DATABASE_URL }
+      : { dataDir: config.DATA_DIR === 'memory' ? 'memory' : resolve(config.DATA_DIR) }),
+    onChecksumMismatch: (name) => logger.warn({ migration: name }, 'applied migration changed since it ran'),
+  });
+  logger.info({ database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'database ready');
+  const server = await buildAppServer({ config, logger, store });
+  await server.app.listen({ host: config.HOST, port: config.PORT });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void server.app
+      .close()
+      .then(() => store.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main().catch((err) => {
+  console.error('app-server failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,477 @@
+import { fileURLToPath } from 'node:url';
+import { type Database, openDatabase } from '@switchboard/db';
+import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type {
+  ApiKey,
+  Callback,
+  CallbackStatus,
+  Conversation,
+  ConversationSummary,
+  Message,
+  Page,
+  StaffAccount,
+  Ticket,
+} from '../domain/types.ts';
+import {
+  type AppStore,
+  type CallbackFilter,
+  type CallbackWithTicket,
+  type ConversationEndInput,
+  type ConversationFilter,
+  callbackStatusForTicket,
+  decodeCursor,
+  encodeCursor,
+  type MessageInput,
+  type NewConversation,
+  type NewStaff,
+  type NewTicket,
+  StaffExistsError,
+  type TicketFilter,
+  type TicketPatch,
+  ticketStatusForCallback,
+} from './store.ts';
+
+/** app-server's migrations, beside the schema. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+
+type Row<T extends keyof PrismaClient> = PrismaClient[T] extends { findFirstOrThrow(...a: never[]): infer R }
+  ? Awaited<R>
+  : never;
+type ConversationRow = Row<'conversation'>;
+type MessageRow = Row<'message'>;
+type TicketRow = Row<'ticket'>;
+type CallbackRow = Row<'callback'>;
+
+const isUniqueViolation = (err: unknown) =>
+  err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/** Prisma passes `contains` to LIKE as is; its wildcards must match themselves (backslash is LIKE's escape). */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+const OPEN_TICKET: Prisma.TicketWhereInput = { status: { in: ['open', 'in_progress'] } };
+
+function toConversation(r: ConversationRow): Conversation {
+  return {
+    id: r.id,
+    brandId: r.brandId,
+    botProfileKey: r.botProfileKey,
+    callSid: r.callSid,
+    channel: r.channel,
+    callerNumber: r.callerNumber,
+    isSip: r.isSip,
+    freshcallerCallId: r.freshcallerCallId,
+    status: r.status,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    endReason: r.endReason,
+    durationSec: r.durationSec,
+    opikTraceId: r.opikTraceId,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toMessage(r: MessageRow): Message {
+  return {
+    conversationId: r.conversationId,
+    sequence: r.sequence,
+    role: r.role,
+    text: r.text,
+    itemId: r.itemId,
+    startedAt: r.startedAt,
+    source: r.source,
+    interrupted: r.interrupted,
+    toolName: r.toolName,
+    toolArguments: r.toolArguments,
+    toolResult: r.toolResult,
+    responseMs: r.responseMs,
+    firstAudioMs: r.firstAudioMs,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toCallback(r: CallbackRow): Callback {
+  return {
+    id: r.id,
+    ticketId: r.ticketId,
+    conversationId: r.conversationId,
+    phone: r.phone,
+    windowStart: r.windowStart,
+    windowEnd: r.windowEnd,
+    timezone: r.timezone,
+    reason: r.reason,
+    status: r.status,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toTicketFields(r: TicketRow): Omit<Ticket, 'callback'> {
+  return {
+    id: r.id,
+    conversationId: r.conversationId,
+    kind: r.kind,
+    status: r.status,
+    priority: r.priority,
+    summary: r.summary,
+    transcriptExcerpt: r.transcriptExcerpt,
+    knowledgeChunkIds: r.knowledgeChunkIds,
+    transferTarget: r.transferTarget,
+    assignee: r.assignee,
+    idempotencyKey: r.idempotencyKey,
+    afterSequence: r.afterSequence,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function toTicket(r: TicketRow & { callback: CallbackRow | null }): Ticket {
+  return { ...toTicketFields(r), callback: r.callback ? toCallback(r.callback) : null };
+}
+
+/** Rows after the cursor in (time desc, id desc) order. */
+function afterCursor<F extends string>(field: F, cursor: string | undefined) {
+  const c = cursor ? decodeCursor(cursor) : undefined;
+  if (!c) return {};
+  return { OR: [{ [field]: { lt: c.at } }, { [field]: c.at, id: { lt: c.id } }] };
+}
+
+function pageOf<T extends { id: string }>(rows: T[], limit: number, at: (r: T) => Date): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(at(last), last.id) : null };
+}
+
+/** The AppStore on Postgres (or embedded PGlite) through the service's Prisma client. */
+export class PrismaStore implements AppStore {
+  private readonly prisma: PrismaClient;
+
+  constructor(private readonly db: Database<PrismaClient>) {
+    this.prisma = db.prisma;
+  }
+
+  async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
+    const existing = await this.prisma.conversation.findUnique({ where: { callSid: input.callSid } });
+    if (existing) return { conversation: await this.fillBrand(existing, input.brandId), created: false };
+    try {
+      const row = await this.prisma.conversation.create({ data: { ...input } });
+      return { conversation: toConversation(row), created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      // A concurrent start of the same call won the insert.
+      const row = await this.prisma.conversation.findUniqueOrThrow({ where: { callSid: input.callSid } });
+      return { conversation: await this.fillBrand(row, input.brandId), created: false };
+    }
+  }
+
+  private async fillBrand(row: ConversationRow, brandId: string | null): Promise<Conversation> {
+    if (row.brandId || !brandId) return toConversation(row);
+    const updated = await this.prisma.conversation.update({ where: { id: row.id }, data: { brandId } });
+    return toConversation(updated);
+  }
+
+  async findConversationByCallSid(callSid: string): Promise<Conversation | null> {
+    const row = await this.prisma.conversation.findUnique({ where: { callSid } });
+    return row ? toConversation(row) : null;
+  }
+
+  async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
+    const row = await this.prisma.conversation.findFirst({
+      where: { botProfileKey, brandId: { not: null } },
+      orderBy: { startedAt: 'desc' },
+      select: { brandId: true },
+    });
+    return row?.brandId ?? null;
+  }
+
+  async upsertMessages(conversationId: string, messages: MessageInput[]): Promise<Message[]> {
+    const ops = messages.map((m) => {
+      const optional = {
+        ...(m.itemId !== undefined ? { itemId: m.itemId } : {}),
+        ...(m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
+        ...(m.toolName !== undefined ? { toolName: m.toolName } : {}),
+        ...(m.toolArguments !== undefined ? { toolArguments: m.toolArguments as Prisma.InputJsonValue } : {}),
+        ...(m.toolResult !== undefined ? { toolResult: m.toolResult as Prisma.InputJsonValue } : {}),
+        ...(m.responseMs !== undefined ? { responseMs: m.responseMs } : {}),
+        ...(m.firstAudioMs !== undefined ? { firstAudioMs: m.firstAudioMs } : {}),
+      };
+      return this.prisma.message.upsert({
+        where: { conversationId_sequence: { conversationId, sequence: m.sequence } },
+        create: {
+          conversationId,
+          sequence: m.sequence,
+          role: m.role,
+          text: m.text,
+          startedAt: m.startedAt,
+          source: m.source,
+          ...optional,
+        },
+        // A null text is "not transcribed yet": it never replaces a text already stored.
+        update: {
+          role: m.role,
+          startedAt: m.startedAt,
+          source: m.source,
+          ...(m.text !== null ? { text: m.text } : {}),
+          ...optional,
+        },
+      });
+    });
+    const rows = await this.prisma.$transaction(ops);
+    return rows.map(toMessage);
+  }
+
+  async endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation> {
+    const row = await this.prisma.conversation.update({
+      where: { id: conversationId },
+      data: {
+        status: 'ended',
+        endReason: end.endReason,
+        endedAt: end.endedAt,
+        durationSec: end.durationSec,
+        ...(end.opikTraceId ? { opikTraceId: end.opikTraceId } : {}),
+      },
+    });
+    return toConversation(row);
+  }
+
+  async setConversationBrand(conversationId: string, brandId: string): Promise<Conversation> {
+    return toConversation(
+      await this.prisma.conversation.update({ where: { id: conversationId }, data: { brandId } }),
+    );
+  }
+
+  async createTicket(
+    conversationId: string,
+    input: NewTicket,
+  ): Promise<{ ticket: Ticket; created: boolean }> {
+    const byKey = async () =>
+      input.idempotencyKey
+        ? this.prisma.ticket.findUnique({
+            where: {
+              conversationId_idempotencyKey: { conversationId, idempotencyKey: input.idempotencyKey },
+            },
+            include: { callback: true },
+          })
+        : null;
+    const seen = await byKey();
+    if (seen) return { ticket: toTicket(seen), created: false };
+    const max = await this.prisma.message.aggregate({ where: { conversationId }, _max: { sequence: true } });
+    try {
+      const row = await this.prisma.ticket.create({
+        data: {
+          conversationId,
+          kind: input.kind,
+          priority: input.priority,
+          summary: input.summary,
+          transcriptExcerpt: input.transcriptExcerpt,
+          knowledgeChunkIds: input.knowledgeChunkIds,
+          transferTarget: input.transferTarget,
+          idempotencyKey: input.idempotencyKey,
+          afterSequence: max._max.sequence ?? 0,
+          ...(input.callback ? { callback: { create: { conversationId, ...input.callback } } } : {}),
+        },
+        include: { callback: true },
+      });
+      return { ticket: toTicket(row), created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const row = await byKey();
+      if (!row) throw err;
+      return { ticket: toTicket(row), created: false };
+    }
+  }
+
+  async listConversations(brandId: string, f: ConversationFilter): Promise<Page<ConversationSummary>> {
+    const rows = await this.prisma.conversation.findMany({
+      where: {
+        brandId,
+        ...(f.from || f.to
+          ? { startedAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } }
+          : {}),
+        ...(f.caller ? { callerNumber: { contains: likeLiteral(f.caller) } } : {}),
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.text
+          ? { messages: { some: { text: { contains: likeLiteral(f.text), mode: 'insensitive' } } } }
+          : {}),
+        ...afterCursor('startedAt', f.cursor),
+      },
+      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+      take: f.limit + 1,
+      include: { _count: { select: { messages: true, tickets: { where: OPEN_TICKET } } } },
+    });
+    const page = pageOf(rows, f.limit, (r) => r.startedAt);
+    return {
+      nextCursor: page.nextCursor,
+      items: page.items.map((r) => ({
+        ...toConversation(r),
+        messageCount: r._count.messages,
+        openTicketCount: r._count.tickets,
+      })),
+    };
+  }
+
+  async getConversation(brandId: string, id: string): Promise<Conversation | null> {
+    const row = await this.prisma.conversation.findFirst({ where: { id, brandId } });
+    return row ? toConversation(row) : null;
+  }
+
+  async listMessages(conversationId: string): Promise<Message[]> {
+    const rows = await this.prisma.message.findMany({
+      where: { conversationId },
+      orderBy: { sequence: 'asc' },
+    });
+    return rows.map(toMessage);
+  }
+
+  async listTickets(brandId: string, f: TicketFilter): Promise<Page<Ticket>> {
+    const rows = await this.prisma.ticket.findMany({
+      where: {
+        conversation: { brandId },
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.kind ? { kind: f.kind } : {}),
+        ...(f.conversationId ? { conversationId: f.conversationId } : {}),
+        ...afterCursor('createdAt', f.cursor),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: f.limit + 1,
+      include: { callback: true },
+    });
+    const page = pageOf(rows, f.limit, (r) => r.createdAt);
+    return { nextCursor: page.nextCursor, items: page.items.map(toTicket) };
+  }
+
+  async getTicket(brandId: string, id: string): Promise<Ticket | null> {
+    const row = await this.prisma.ticket.findFirst({
+      where: { id, conversation: { brandId } },
+      include: { callback: true },
+    });
+    return row ? toTicket(row) : null;
+  }
+
+  async updateTicket(id: string, patch: TicketPatch): Promise<Ticket> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.ticket.update({
+        where: { id },
+        data: {
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+          ...(patch.assignee !== undefined ? { assignee: patch.assignee } : {}),
+        },
+        include: { callback: true },
+      });
+      if (patch.status === undefined || !row.callback) return toTicket(row);
+      const callback = await tx.callback.update({
+        where: { id: row.callback.id },
+        data: { status: callbackStatusForTicket(patch.status) },
+      });
+      return toTicket({ ...row, callback });
+    });
+  }
+
+  async listCallbacks(brandId: string, f: CallbackFilter): Promise<Page<CallbackWithTicket>> {
+    const rows = await this.prisma.callback.findMany({
+      where: {
+        conversation: { brandId },
+        ...(f.status ? { status: f.status } : {}),
+        ...afterCursor('createdAt', f.cursor),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: f.limit + 1,
+      include: { ticket: true },
+    });
+    const page = pageOf(rows, f.limit, (r) => r.createdAt);
+    return {
+      nextCursor: page.nextCursor,
+      items: page.items.map((r) => ({ ...toCallback(r), ticket: toTicketFields(r.ticket) })),
+    };
+  }
+
+  async getCallback(brandId: string, id: string): Promise<CallbackWithTicket | null> {
+    const row = await this.prisma.callback.findFirst({
+      where: { id, conversation: { brandId } },
+      include: { ticket: true },
+    });
+    return row ? { ...toCallback(row), ticket: toTicketFields(row.ticket) } : null;
+  }
+
+  async updateCallbackStatus(id: string, status: CallbackStatus): Promise<CallbackWithTicket> {
+    return this.prisma.$transaction(async (tx) => {
+      const callback = await tx.callback.update({
+        where: { id },
+        data: { status },
+        include: { ticket: true },
+      });
+      const ticket = await tx.ticket.update({
+        where: { id: callback.ticketId },
+        data: { status: ticketStatusForCallback(status, callback.ticket.status) },
+      });
+      return { ...toCallback(callback), ticket: toTicketFields(ticket) };
+    });
+  }
+
+  async createStaff(input: NewStaff): Promise<StaffAccount> {
+    try {
+      return await this.prisma.staffAccount.create({ data: { ...input, email: input.email.toLowerCase() } });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StaffExistsError();
+      throw err;
+    }
+  }
+
+  async findStaffByEmail(brandId: string, email: string): Promise<StaffAccount | null> {
+    return this.prisma.staffAccount.findUnique({
+      where: { brandId_email: { brandId, email: email.toLowerCase() } },
+    });
+  }
+
+  async getStaff(id: string): Promise<StaffAccount | null> {
+    return this.prisma.staffAccount.findUnique({ where: { id } });
+  }
+
+  async createApiKey(input: {
+    id: string;
+    brandId: string;
+    label: string;
+    secretHash: string;
+  }): Promise<ApiKey> {
+    return this.prisma.apiKey.create({ data: input });
+  }
+
+  async getApiKey(id: string): Promise<ApiKey | null> {
+    return this.prisma.apiKey.findUnique({ where: { id } });
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.db.sql.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+export interface OpenStoreOptions {
+  /** Postgres connection string; when set, `dataDir` is ignored. */
+  databaseUrl?: string;
+  /** Embedded PGlite folder, or 'memory'. */
+  dataDir?: string;
+  onChecksumMismatch?: (migration: string) => void;
+}
+
+/** Opens app-server's database (applying pending migrations) and wraps it as an AppStore. */
+export async function openPrismaStore(opts: OpenStoreOptions): Promise<PrismaStore> {
+  const db = await openDatabase({
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    migrationsDir: MIGRATIONS_DIR,
+    createClient: (adapter) => new PrismaClient({ adapter }),
+    ...(opts.onChecksumMismatch ? { onChecksumMismatch: opts.onChecksumMismatch } : {}),
+  });
+  return new PrismaStore(db);
+}
