@@ -32,8 +32,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const salt = Buffer.from(parts[4]!, 'base64');
   const expected = Buffer.from(parts[5]!, 'base64');
   if (expected.length !== KEY_BYTES) return false;
-  const key = await derive(password, salt, { N, r, p });
-  return timingSafeEqual(key, expected);
+  try {
+    return timingSafeEqual(await derive(password, salt, { N, r, p }), expected);
+  } catch {
+    return false; // parameters scrypt refuses (N not a power of two, too much memory)
+  }
 }
 
 /** Minimum password length for new staff accounts. */
