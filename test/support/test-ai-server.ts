@@ -21,6 +21,11 @@ export class TestAiServer implements CallAiServer {
   async checkCredits() {
     return { available: this.credits, remainingSeconds: this.credits ? 3600 : 0 };
   }
+  readonly debits: Array<{ key: string; callSid: string; durationSec: number }> = [];
+  async debitCall(key: string, q: { callSid: string; durationSec: number }) {
+    this.debits.push({ key, ...q });
+    return { debited: true };
+  }
   async getSystemPrompt() {
     return { instructions: 'You are the Acme support agent. source=PHONE' };
   }

@@ -68,16 +68,25 @@ export class ScriptedRealtimeConnection implements RealtimeConnection {
   }
 }
 
-/** A connector handing out scripted connections; `connections` lists every one opened. */
+/**
+ * A connector handing out scripted connections; `connections` lists every one opened. Set `fail` (at
+ * any time) to make the following attempts reject; `attempts` counts every call.
+ */
 export function scriptedConnector(opts: { fail?: Error } = {}): RealtimeConnector & {
   connections: ScriptedRealtimeConnection[];
+  options: { fail?: Error };
+  attempts: number;
 } {
   const connections: ScriptedRealtimeConnection[] = [];
-  const connect = async () => {
-    if (opts.fail) throw opts.fail;
-    const c = new ScriptedRealtimeConnection();
-    connections.push(c);
-    return c;
-  };
-  return Object.assign(connect, { connections });
+  const state = Object.assign(
+    async () => {
+      state.attempts++;
+      if (state.options.fail) throw state.options.fail;
+      const c = new ScriptedRealtimeConnection();
+      connections.push(c);
+      return c;
+    },
+    { connections, options: opts, attempts: 0 },
+  );
+  return state;
 }

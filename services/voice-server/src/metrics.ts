@@ -10,6 +10,7 @@ export class VoiceMetrics {
   lateDeltasDropped = 0;
   silenceFilledMs = 0;
   bargeIns = 0;
+  realtimeReconnects = 0;
   realtimeErrors = new Map<string, number>();
   webhooksRefused = 0;
   streamsRefused = 0;
@@ -59,6 +60,9 @@ export class VoiceMetrics {
       ['', this.silenceFilledMs],
     ]);
     metric('voice_barge_ins_total', 'counter', 'Caller interruptions handled.', [['', this.bargeIns]]);
+    metric('voice_realtime_reconnects_total', 'counter', 'Realtime sockets that dropped mid-call.', [
+      ['', this.realtimeReconnects],
+    ]);
     metric(
       'voice_realtime_errors_total',
       'counter',

@@ -25,6 +25,7 @@ const server = await buildVoiceServer({
     lookupBotProfile: async () => ({ key: 'bench' }),
     getBotProfile: async () => ({ key: 'bench', greeting: 'Hello.', voice: { voiceId: 'marin' } }),
     checkCredits: async () => ({ available: true, remainingSeconds: 3600 }),
+    debitCall: async () => ({ debited: true }),
     getSystemPrompt: async () => ({ instructions: 'You are a benchmark agent. source=PHONE' }),
     getAvailableTools: async () => [],
     searchKnowledge: async () => ({ mode: 'lexical', results: [] }),

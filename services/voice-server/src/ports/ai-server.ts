@@ -35,6 +35,8 @@ export interface CallAiServer {
   }): Promise<{ key: string } | null>;
   getBotProfile(key: string): Promise<CallProfile>;
   checkCredits(key: string): Promise<{ available: boolean; remainingSeconds?: number }>;
+  /** Debits the call's duration once (idempotent by call SID). */
+  debitCall(key: string, q: { callSid: string; durationSec: number }): Promise<unknown>;
   getSystemPrompt(
     key: string,
     q: { callerNumber: string; isSip: boolean; callSid: string },

@@ -177,11 +177,12 @@ describe('TwilioSessionManager: hang-up', () => {
     expect(rt.closedNow).toBe(true);
   });
 
-  it('the Realtime socket dropping closes the Twilio stream', async () => {
+  it('the Realtime socket closing for good ends the call and the Twilio stream', async () => {
     const h = harness();
     const rt = await h.rt();
+    h.connector.options.fail = new Error('ECONNREFUSED');
     rt.drop(1006);
-    expect(await h.done).toBe('realtime_closed');
+    expect(await h.done).toBe('realtime_unavailable');
     expect(h.transport.isOpen).toBe(false);
   });
 

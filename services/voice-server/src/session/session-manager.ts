@@ -1,13 +1,15 @@
 import type {
+  RealtimeCloseInfo,
   RealtimeConnection,
   RealtimeConnector,
   RealtimeServerEvent,
+  RealtimeSessionCreateRequest,
   ResponseCreateEvent,
 } from '@switchboard/realtime';
 import { phoneSessionConfig } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
-import { MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
+import { dialTwiml, MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
@@ -16,9 +18,13 @@ import type { TwilioRest } from '../ports/twilio-rest.ts';
 import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
 import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
 import { builtinTools, Toolset } from '../tools/toolset.ts';
+import { transcriptExcerpt, transferCallerId } from '../tools/transfer-to-human.ts';
 import type { ToolContext } from '../tools/types.ts';
+import { fillerChunks } from './filler.ts';
+import { replayItems } from './history.ts';
 import { base64ByteLength, PlaybackTracker } from './playback-tracker.ts';
 import { Transcript } from './transcript.ts';
+import { InactivityWatchdog, watchdogLine } from './watchdog.ts';
 
 /** Who is calling and on which stream; from the Twilio `start` message and its custom parameters. */
 export interface CallInfo {
@@ -47,7 +53,35 @@ export interface SessionDeps {
   tts?: TtsControl;
   /** Monotonic ms clock for latency figures; default performance.now. */
   now?: () => number;
+  /** Call limits; defaults are the product's (30 min cap, wrap-up 60 s before, renew before 60 min). */
+  limits?: Partial<CallLimits>;
 }
+
+export interface CallLimits {
+  /** Hard cap on a call; a profile may lower it, never raise it. */
+  maxCallMs: number;
+  /** How long before the cap the model is told to wrap up. */
+  wrapUpBeforeMs: number;
+  /** Renew the Realtime session (at a quiet moment) once it is this old; the API's cap is 60 min. */
+  renewRealtimeAfterMs: number;
+  /** Waits before each reconnect attempt after a dropped Realtime socket (its length is the attempts). */
+  reconnectDelaysMs: number[];
+  /** Inactivity watchdog defaults (a profile may set its own). */
+  promptAfterSilenceMs: number;
+  endAfterSilenceMs: number;
+  /** Longest wait for a goodbye to play before the call is ended anyway. */
+  goodbyeGraceMs: number;
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = {
+  maxCallMs: 30 * 60_000,
+  wrapUpBeforeMs: 60_000,
+  renewRealtimeAfterMs: 55 * 60_000,
+  reconnectDelaysMs: [0, 500, 1500],
+  promptAfterSilenceMs: 30_000,
+  endAfterSilenceMs: 30_000,
+  goodbyeGraceMs: 15_000,
+};
 
 export type EndReason =
   | 'caller_hangup'
@@ -58,6 +92,8 @@ export type EndReason =
   | 'profile_unavailable'
   | 'agent_hangup'
   | 'transferred'
+  | 'inactivity'
+  | 'max_duration'
   | 'shutdown';
 
 /** Longest inbound gap filled with silence; a longer one is the line, not jitter. */
@@ -66,8 +102,10 @@ export type ResponseParams = NonNullable<ResponseCreateEvent['response']>;
 /** Stands for a response the server reported active before we saw its id. */
 const UNKNOWN_RESPONSE = '?';
 
-/** Playback id of the thinking sound: never truncated, never deleted. */
+/** Playback ids of audio we make ourselves: never truncated, never deleted from the conversation. */
 const THINKING_ITEM = '~thinking';
+const FILLER_ITEM = '~filler';
+const isLocalAudio = (itemId: string) => itemId === THINKING_ITEM || itemId === FILLER_ITEM;
 /** Longest wait for Twilio to confirm a goodbye or transition line has played. */
 const MAX_AFTER_REPLY_WAIT_MS = 20_000;
 
@@ -78,6 +116,15 @@ const FRAME_MS = 20;
 const APOLOGIES: Record<string, string> = {
   no_credits: 'Sorry, this line is not available right now. Please try again later. Goodbye.',
   default: 'Sorry, we are having trouble connecting your call. Please try again later. Goodbye.',
+};
+const DROP_TRANSFER = 'Sorry, we are having technical trouble. Let me connect you with a colleague.';
+const DROP_CALLBACK =
+  'Sorry, we are having technical trouble. A colleague will call you back shortly at this number. Goodbye.';
+const GOODBYES: Partial<Record<EndReason, string>> = {
+  max_duration:
+    'Say, briefly and warmly, that the call has reached its time limit, thank the caller, and say goodbye.',
+  shutdown:
+    'Say, briefly, that you have to end the call now, that they can call back any time, and say goodbye.',
 };
 
 /**
@@ -124,6 +171,18 @@ export class TwilioSessionManager {
   /** Bumped on barge-in: a reply the caller interrupted no longer triggers its actions. */
   private afterReplyGeneration = 0;
 
+  readonly limits: CallLimits;
+  private sessionConfig: RealtimeSessionCreateRequest | undefined;
+  /** Bumped per Realtime session; tool calls remember the session they came from. */
+  private rtGeneration = 0;
+  private readonly toolCallGeneration = new Map<string, number>();
+  private renewDue = false;
+  private callerSpeaking = false;
+  private watchdog: InactivityWatchdog | undefined;
+  private endingPolitely = false;
+  /** Realtime sessions resumed after a drop (tests, metrics). */
+  reconnects = 0;
+
   private dtmfDigits = '';
   private dtmfTimer: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -133,6 +192,7 @@ export class TwilioSessionManager {
     readonly call: CallInfo,
   ) {
     this.log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
+    this.limits = { ...DEFAULT_CALL_LIMITS, ...deps.limits };
     this.now = deps.now ?? (() => performance.now());
     this.transcript = new Transcript(
       call.callSid,
@@ -153,7 +213,12 @@ export class TwilioSessionManager {
 
   /** Live timers this session holds (tests assert none are left). */
   get liveTimers(): number {
-    return this.timers.size + (this.dtmfTimer ? 1 : 0) + (this.tools?.liveTimers ?? 0);
+    return (
+      this.timers.size +
+      (this.dtmfTimer ? 1 : 0) +
+      (this.tools?.liveTimers ?? 0) +
+      (this.watchdog?.hasTimer ? 1 : 0)
+    );
   }
 
   /** Runs the call to its end; never rejects. */
@@ -174,7 +239,7 @@ export class TwilioSessionManager {
     });
     const rt = await this.setup();
     const outbound = rt
-      ? this.openAIToClient(rt).catch((err) => {
+      ? this.modelLoop(rt).catch((err) => {
           this.log.error({ err: errInfo(err) }, 'model loop failed');
           this.end('realtime_closed');
         })
@@ -184,9 +249,38 @@ export class TwilioSessionManager {
     return this.endReason ?? 'stream_closed';
   }
 
-  /** Ends the call from outside (shutdown, admin); idempotent. */
+  /** Ends the call from outside at once (no goodbye); idempotent. */
   stop(reason: EndReason = 'shutdown'): void {
     this.end(reason);
+  }
+
+  /** Ends the call politely: whatever is in flight stops, the agent says goodbye, then the call ends. */
+  endPolitely(reason: EndReason): void {
+    if (this.ended || this.endingPolitely) return;
+    if (!this.rt) {
+      this.end(reason);
+      return;
+    }
+    this.endingPolitely = true;
+    this.log.info({ reason }, 'ending the call with a goodbye');
+    this.watchdog?.stop();
+    this.tools?.dispose();
+    this.interruptAgent();
+    const goodbye = GOODBYES[reason] ?? watchdogLine('goodbye', this.profile?.language);
+    this.afterReply = [{ toolName: reason, action: () => this.hangUpAfterGoodbye(reason) }];
+    this.afterReplyResponseId = undefined;
+    this.requestResponse({ instructions: goodbye });
+    this.later(this.limits.goodbyeGraceMs, () => void this.hangUpAfterGoodbye(reason));
+  }
+
+  /** A timer the session owns (cleared when the call ends). */
+  private later(delayMs: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, delayMs);
+    this.timers.add(t);
+    return t;
   }
 
   // --- setup -------------------------------------------------------------------------------------
@@ -245,16 +339,16 @@ export class TwilioSessionManager {
     const toolset = new Toolset(builtinTools(() => this.hangUpAfterGoodbye()));
     toolset.addDynamic(tools, this.log);
     this.tools = new ToolRunner(toolset, this.toolHost(), this.log);
-    rt.send({
-      type: 'session.update',
-      session: phoneSessionConfig({
-        instructions,
-        ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
-        ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
-        ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
-        tools: toolset.schemas(),
-      }),
+    this.sessionConfig = phoneSessionConfig({
+      instructions,
+      ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
+      ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
+      ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
+      tools: toolset.schemas(),
     });
+    rt.send({ type: 'session.update', session: this.sessionConfig });
+    this.rtGeneration++;
+    this.startLimits(profile);
     return rt;
   }
 
@@ -316,6 +410,7 @@ export class TwilioSessionManager {
         }
         case 'mark':
           this.playback.onMarkEchoed(msg.mark.name);
+          this.watchdog?.activity();
           break;
         case 'dtmf':
           this.onDtmf(msg.dtmf.digit);
@@ -368,16 +463,202 @@ export class TwilioSessionManager {
 
   // --- model → caller ----------------------------------------------------------------------------
 
-  private async openAIToClient(rt: RealtimeConnection): Promise<void> {
-    for await (const ev of rt.events) {
-      this.onRealtimeEvent(ev);
-      if (this.ended) break;
+  /** Reads Realtime events for the whole call, across reconnects and renewals. */
+  private async modelLoop(first: RealtimeConnection): Promise<void> {
+    let current = first;
+    for (;;) {
+      for await (const ev of current.events) {
+        this.onRealtimeEvent(ev);
+        if (this.ended) return;
+      }
+      if (this.ended) return;
+      // A renewal swapped the socket under us: read the new one.
+      if (this.rt && this.rt !== current) {
+        current = this.rt;
+        continue;
+      }
+      const info = await current.closed;
+      const next = await this.reconnect(info);
+      if (!next) return;
+      current = next;
     }
-    if (!this.ended) {
-      const info = await rt.closed;
-      this.log.warn({ code: info.code, reason: info.reason }, 'Realtime socket closed');
-      this.end('realtime_closed');
+  }
+
+  /**
+   * The Realtime socket dropped: the caller hears a short filler, a new session gets the same
+   * configuration and the conversation so far, and the call goes on. After the last failed attempt the
+   * caller is apologized to and transferred (or promised a callback).
+   */
+  private async reconnect(info: RealtimeCloseInfo): Promise<RealtimeConnection | undefined> {
+    this.log.warn({ code: info.code, reason: info.reason }, 'Realtime socket dropped; reconnecting');
+    this.deps.metrics.realtimeReconnects++;
+    this.rt = undefined;
+    this.resetResponseState();
+    this.playFiller();
+    for (const [attempt, delayMs] of this.limits.reconnectDelaysMs.entries()) {
+      if (delayMs > 0) await this.sleep(delayMs);
+      if (this.ended) return undefined;
+      try {
+        const next = await this.openReplayed();
+        if (this.ended) {
+          next.close(1000, 'call ended');
+          return undefined;
+        }
+        this.reconnects++;
+        this.log.info({ attempt: attempt + 1 }, 'Realtime session resumed');
+        this.requestResponse({
+          instructions:
+            'The line dropped for a moment. Apologize in a few words and continue the conversation where it left off.',
+        });
+        return next;
+      } catch (err) {
+        this.log.warn({ attempt: attempt + 1, err: errInfo(err) }, 'Realtime reconnect failed');
+      }
     }
+    await this.giveUpAfterDrops();
+    return undefined;
+  }
+
+  /** Opens a new Realtime session with this call's configuration and history, and makes it current. */
+  private async openReplayed(): Promise<RealtimeConnection> {
+    const next = await this.deps.connectRealtime(this.abort.signal, { callSid: this.call.callSid });
+    if (this.sessionConfig) next.send({ type: 'session.update', session: this.sessionConfig });
+    for (const item of replayItems(this.transcript.messages())) next.send(item);
+    this.rt = next;
+    this.rtGeneration++;
+    this.renewDue = false;
+    return next;
+  }
+
+  /** Before the Realtime session's own time cap, a fresh one takes over at a quiet moment. */
+  private maybeRenew(): void {
+    if (!this.renewDue || this.ended || this.endingPolitely || !this.rt) return;
+    const quiet =
+      !this.activeResponseId &&
+      !this.createInFlight &&
+      !this.callerSpeaking &&
+      !this.playback.hasPendingAudio &&
+      (this.tools?.pending ?? 0) === 0;
+    if (!quiet) return;
+    this.renewDue = false;
+    const old = this.rt;
+    this.openReplayed()
+      .then(() => {
+        this.log.info('Realtime session renewed');
+        old.close(1000, 'renewed');
+      })
+      .catch((err) => {
+        this.log.warn({ err: errInfo(err) }, 'Realtime renewal failed; keeping the current session');
+      });
+  }
+
+  private async giveUpAfterDrops(): Promise<void> {
+    const profile = this.profile;
+    const target = profile?.transferTarget;
+    const callerId = profile ? transferCallerId({ call: this.call, profile }) : undefined;
+    try {
+      if (target && callerId) {
+        await this.deps.appServer
+          .createHandoffTicket(this.call.callSid, {
+            summary: 'The AI agent lost its connection three times; the call was transferred.',
+            transcriptExcerpt: transcriptExcerpt({ transcript: () => this.transcript.messages() }),
+            knowledgeChunkIds: [...this.knowledgeChunkIds],
+            transferTarget: target,
+            idempotencyKey: `handoff:${this.call.callSid}`,
+          })
+          .catch((err) => this.log.warn({ err: errInfo(err) }, 'hand-off ticket failed'));
+        this.transferring = true;
+        await this.deps.twilioRest.updateCallTwiml(
+          this.call.callSid,
+          dialTwiml({
+            ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
+            callerId,
+            say: DROP_TRANSFER,
+          }),
+        );
+        this.end('transferred');
+        return;
+      }
+      await this.deps.appServer
+        .createCallbackTicket(this.call.callSid, {
+          phone: this.call.callerNumber,
+          reason: 'The call dropped because of a technical problem; call the customer back.',
+          timezone: 'UTC',
+          priority: 'high',
+          idempotencyKey: `callback:${this.call.callSid}:dropped`,
+        })
+        .catch((err) => this.log.warn({ err: errInfo(err) }, 'callback ticket failed'));
+      await this.deps.twilioRest.updateCallTwiml(this.call.callSid, sayAndHangupTwiml(DROP_CALLBACK));
+    } catch (err) {
+      this.log.warn({ err: errInfo(err) }, 'could not apologize after the drops; closing the stream');
+    }
+    this.end('realtime_unavailable');
+  }
+
+  private resetResponseState(): void {
+    this.activeResponseId = undefined;
+    this.createInFlight = false;
+    this.pendingCreates.length = 0;
+    this.cancelledResponses.clear();
+  }
+
+  private playFiller(): void {
+    if (this.ended) return;
+    const { transport } = this.deps;
+    for (const chunk of fillerChunks()) {
+      transport.sendMedia(chunk);
+      transport.sendMark(this.playback.onAudioSent(FILLER_ITEM, base64ByteLength(chunk)));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.later(ms, resolve));
+  }
+
+  private startLimits(profile: CallProfile): void {
+    const { limits } = this;
+    const capMs = Math.min(
+      limits.maxCallMs,
+      profile.maxDurationSec ? profile.maxDurationSec * 1000 : Infinity,
+    );
+    const elapsed = Date.now() - this.startedAtMs;
+    if (capMs - limits.wrapUpBeforeMs > elapsed)
+      this.later(capMs - limits.wrapUpBeforeMs - elapsed, () =>
+        this.noteToModel(
+          'This call is about to reach its time limit. Wrap up politely within the next minute: resolve or ' +
+            'summarize, offer a callback if something is still open, and say goodbye.',
+        ),
+      );
+    this.later(Math.max(0, capMs - elapsed), () => this.endPolitely('max_duration'));
+    this.later(limits.renewRealtimeAfterMs, () => {
+      this.renewDue = true;
+      this.maybeRenew();
+    });
+    const promptAfterMs = (profile.inactivity?.promptAfterSec ?? 0) * 1000 || limits.promptAfterSilenceMs;
+    const endAfterMs = (profile.inactivity?.endAfterSec ?? 0) * 1000 || limits.endAfterSilenceMs;
+    this.watchdog = new InactivityWatchdog({
+      promptAfterMs,
+      endAfterMs,
+      isBusy: () =>
+        (this.tools?.pending ?? 0) > 0 ||
+        this.activeResponseId !== undefined ||
+        this.playback.hasPendingAudio ||
+        this.callerSpeaking,
+      onPrompt: () => {
+        this.log.info('caller silent; asking whether they are still there');
+        this.requestResponse({ instructions: watchdogLine('stillThere', profile.language) });
+      },
+      onEnd: () => this.endPolitely('inactivity'),
+    });
+    this.watchdog.start();
+  }
+
+  /** A system note the model reads with its next turn (no response asked for). */
+  private noteToModel(text: string): void {
+    this.rt?.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text }] },
+    });
   }
 
   /** Handles one Realtime server event; public for scripted unit tests. */
@@ -390,15 +671,20 @@ export class TwilioSessionManager {
           return;
         }
         if (!this.firstAudioSeen.has(ev.item_id)) this.onFirstAudio(ev.item_id);
+        this.watchdog?.activity();
         transport.sendMedia(ev.delta);
         transport.sendMark(this.playback.onAudioSent(ev.item_id, base64ByteLength(ev.delta)));
         metrics.framesOut++;
         return;
       }
       case 'input_audio_buffer.speech_started':
+        this.callerSpeaking = true;
+        this.watchdog?.callerActivity();
         this.bargeIn();
         return;
       case 'input_audio_buffer.speech_stopped':
+        this.callerSpeaking = false;
+        this.watchdog?.callerActivity();
         this.speechStoppedAt = this.now();
         return;
       case 'session.updated':
@@ -414,6 +700,7 @@ export class TwilioSessionManager {
         return;
       case 'response.output_item.done':
         if (ev.item.type === 'function_call' && ev.item.call_id && ev.item.name) {
+          this.toolCallGeneration.set(ev.item.call_id, this.rtGeneration);
           this.tools?.start({
             callId: ev.item.call_id,
             name: ev.item.name,
@@ -427,6 +714,7 @@ export class TwilioSessionManager {
         this.onResponseDone(id);
         this.tools?.onResponseDone(id);
         if (id && id === this.afterReplyResponseId) this.runAfterReply();
+        this.maybeRenew();
         return;
       }
       case 'response.output_item.added':
@@ -506,7 +794,7 @@ export class TwilioSessionManager {
     if (heard) {
       transport.sendClear();
       this.playback.reset();
-      if (heard.audioEndMs > 0 && heard.itemId !== THINKING_ITEM) {
+      if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
         rt.send({
           type: 'conversation.item.truncate',
           item_id: heard.itemId,
@@ -515,7 +803,7 @@ export class TwilioSessionManager {
         });
       }
       for (const itemId of heard.unheardItemIds)
-        rt.send({ type: 'conversation.item.delete', item_id: itemId });
+        if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
       const msg = this.transcript.get(heard.itemId);
       if (msg) msg.interrupted = true;
     }
@@ -580,10 +868,18 @@ export class TwilioSessionManager {
     return {
       context: (signal) => this.toolContext(signal),
       sendOutput: (callId, output) => {
-        this.rt?.send({
-          type: 'conversation.item.create',
-          item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) },
-        });
+        if (this.toolCallGeneration.get(callId) === this.rtGeneration) {
+          this.rt?.send({
+            type: 'conversation.item.create',
+            item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) },
+          });
+        } else {
+          // The call came from a Realtime session that has since been replaced: tell the new one in words.
+          this.noteToModel(
+            `A tool you called before the line dropped returned: ${JSON.stringify(output).slice(0, 2000)}`,
+          );
+        }
+        this.toolCallGeneration.delete(callId);
       },
       requestResponse: () => this.requestResponse(),
       afterReplyPlayed: (toolName, action) => {
@@ -689,14 +985,37 @@ export class TwilioSessionManager {
     this.requestResponse();
   }
 
-  /** end_call: hang up through Twilio, and close the stream either way. */
-  private async hangUpAfterGoodbye(): Promise<void> {
+  /** After the goodbye: hang up through Twilio, and close the stream either way. */
+  private async hangUpAfterGoodbye(reason: EndReason = 'agent_hangup'): Promise<void> {
+    if (this.ended) return;
     try {
       await this.deps.twilioRest.hangup(this.call.callSid);
     } catch (err) {
       this.log.warn({ err: errInfo(err) }, 'REST hang-up failed; closing the stream ends the call');
     }
-    this.end('agent_hangup');
+    this.end(reason);
+  }
+
+  /** Stops the agent mid-sentence (response, Twilio's buffer), as a barge-in does. */
+  private interruptAgent(): void {
+    const rt = this.rt;
+    if (!rt) return;
+    if (this.activeResponseId) {
+      rt.send({ type: 'response.cancel' });
+      this.cancelledResponses.add(this.activeResponseId);
+    }
+    const heard = this.playback.heardPosition();
+    if (heard) {
+      this.deps.transport.sendClear();
+      this.playback.reset();
+      if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId))
+        rt.send({
+          type: 'conversation.item.truncate',
+          item_id: heard.itemId,
+          content_index: 0,
+          audio_end_ms: heard.audioEndMs,
+        });
+    }
   }
 
   // --- end ---------------------------------------------------------------------------------------
@@ -706,6 +1025,7 @@ export class TwilioSessionManager {
     this.ended = true;
     this.endReason = reason;
     this.abort.abort();
+    this.watchdog?.stop();
     this.tools?.dispose();
     this.afterReply = [];
     if (this.dtmfTimer) clearTimeout(this.dtmfTimer);
@@ -714,6 +1034,26 @@ export class TwilioSessionManager {
     this.timers.clear();
     this.rt?.close(1000, 'call ended');
     if (this.deps.transport.isOpen) this.deps.transport.close(1000, 'call ended');
+  }
+
+  /** Reports the call's duration to ai-server, which debits the profile once per call SID. */
+  private debit(durationSec: number): void {
+    const attempt = (n: number): void => {
+      this.deps.aiServer
+        .debitCall(this.call.botProfileKey, { callSid: this.call.callSid, durationSec })
+        .catch((err) => {
+          const wait = DEBIT_RETRY_MS[n];
+          if (wait === undefined) {
+            this.log.error(
+              { err: errInfo(err), durationSec },
+              'could not debit the call; credits not charged',
+            );
+            return;
+          }
+          setTimeout(() => attempt(n + 1), wait).unref();
+        });
+    };
+    attempt(0);
   }
 
   private finish(): void {
@@ -729,10 +1069,13 @@ export class TwilioSessionManager {
         }),
       )
       .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
+    if (this.rtGeneration > 0) this.debit(durationSec);
     this.deps.metrics.callEnded(reason);
     this.log.info({ reason, durationSec }, 'call ended');
   }
 }
+
+const DEBIT_RETRY_MS = [1_000, 5_000, 30_000];
 
 const silenceCache = new Map<number, string>();
 /** Base64 mu-law silence of `bytes` bytes, cached by size (gaps repeat the same few sizes). */

@@ -9,7 +9,7 @@ import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import { InMemoryAppServer } from '../ports/app-server.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
 import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
-import { type CallInfo, TwilioSessionManager } from './session-manager.ts';
+import { type CallInfo, type CallLimits, TwilioSessionManager } from './session-manager.ts';
 
 export const CALL: CallInfo = {
   streamSid: 'MZ00000000000000000000000000000001',
@@ -43,6 +43,11 @@ export class FakeAiServer implements CallAiServer {
   }
   async checkCredits() {
     return { available: this.credits, remainingSeconds: this.credits ? 600 : 0 };
+  }
+  readonly debits: Array<{ key: string; callSid: string; durationSec: number }> = [];
+  async debitCall(key: string, q: { callSid: string; durationSec: number }) {
+    this.debits.push({ key, ...q });
+    return { debited: true };
   }
   async getSystemPrompt() {
     return { instructions: 'You are the Acme phone agent. source=PHONE' };
@@ -84,6 +89,7 @@ export function harness(
     profile?: Partial<CallProfile>;
     tools?: RealtimeFunctionTool[];
     call?: Partial<CallInfo>;
+    limits?: Partial<CallLimits>;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -110,7 +116,17 @@ export function harness(
     origClear();
   };
   const session = new TwilioSessionManager(
-    { transport, connectRealtime: connector, aiServer, appServer, twilioRest, logger, metrics, tts },
+    {
+      transport,
+      connectRealtime: connector,
+      aiServer,
+      appServer,
+      twilioRest,
+      logger,
+      metrics,
+      tts,
+      limits: { reconnectDelaysMs: [0, 10, 10], ...opts.limits },
+    },
     { ...CALL, ...opts.call },
   );
   const done = session.run();
@@ -129,9 +145,11 @@ export function harness(
 
 /** Waits (in real microtasks/macrotasks) until `cond` holds, up to ~2 s. */
 export async function until(cond: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  // Polls on setImmediate and performance.now, so it works under fake setTimeout and Date too.
+  const deadline = performance.now() + 2_000;
+  while (performance.now() < deadline) {
     if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setImmediate(r));
   }
   throw new Error(`timed out waiting for ${what}`);
 }

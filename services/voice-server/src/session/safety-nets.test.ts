@@ -1,0 +1,304 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fillerChunks } from './filler.ts';
+import { delta, harness, responseDone, responseStart, settle, until } from './test-helpers.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function transcriptDone(
+  rt: Awaited<ReturnType<ReturnType<typeof harness>['rt']>>,
+  resp: string,
+  item: string,
+  text: string,
+) {
+  rt.emit({
+    type: 'response.output_audio_transcript.done',
+    event_id: 'e',
+    response_id: resp,
+    item_id: item,
+    output_index: 0,
+    content_index: 0,
+    transcript: text,
+  });
+}
+
+describe('Realtime reconnect', () => {
+  it('plays a filler, resumes with the same session.update and the conversation so far, and goes on', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    rt.emit({ type: 'session.updated', event_id: 'e', session: {} });
+    responseStart(rt, 'r1', 'a1');
+    transcriptDone(rt, 'r1', 'a1', 'Hi, how can I help?');
+    responseDone(rt, 'r1');
+    rt.emit({ type: 'input_audio_buffer.committed', event_id: 'e', item_id: 'u1', previous_item_id: 'a1' });
+    rt.emit({
+      type: 'conversation.item.input_audio_transcription.completed',
+      event_id: 'e',
+      item_id: 'u1',
+      content_index: 0,
+      transcript: 'My order 1234 never arrived.',
+    });
+    responseStart(rt, 'r2', 'a2');
+    delta(rt, 'r2', 'a2', 100);
+    await settle();
+    rt.drop(1011, 'server error'); // mid-response
+    await until(() => h.connector.connections.length === 2, 'second connection');
+    const next = h.connector.connections[1]!;
+    await settle();
+    // Same configuration, then the history as text, then a response to pick up the thread.
+    expect(next.sentOfType('session.update')[0]).toEqual(rt.sentOfType('session.update')[0]);
+    const replay = next.sentOfType('conversation.item.create').map((e) => e.item);
+    expect(replay).toEqual([
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi, how can I help?' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: 'My order 1234 never arrived.' }],
+      },
+    ]);
+    expect(next.sentOfType('response.create')).toHaveLength(1);
+    // The caller heard "one moment" while it reconnected.
+    const media = h.transport.frames('media').map((f) => f.payload);
+    expect(media.slice(-fillerChunks().length)).toEqual(fillerChunks());
+    // Audio flows to the new session.
+    h.transport.media(Buffer.alloc(160, 0xff).toString('base64'), 0);
+    await settle();
+    expect(next.sentOfType('input_audio_buffer.append')).toHaveLength(1);
+    expect(h.session.reconnects).toBe(1);
+    expect(h.metrics.realtimeReconnects).toBe(1);
+    expect(h.session.isEnded).toBe(false);
+  });
+
+  it('resumes after session_expired followed by close 1001', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    rt.emit({
+      type: 'error',
+      event_id: 'e',
+      error: {
+        type: 'invalid_request_error',
+        code: 'session_expired',
+        message: 'Your session hit the maximum duration of 60 minutes.',
+      },
+    });
+    rt.drop(1001, 'session expired');
+    await until(() => h.connector.connections.length === 2, 'second connection');
+    expect(h.session.isEnded).toBe(false);
+  });
+
+  it('sends a tool result that outlived the old session to the new one as a note', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    let release!: () => void;
+    h.aiServer.searchKnowledge = async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return { mode: 'hybrid', results: [] };
+    };
+    rt.emit({
+      type: 'response.created',
+      event_id: 'e',
+      response: { id: 'r1', object: 'realtime.response', status: 'in_progress', output: [] },
+    });
+    rt.emit({
+      type: 'response.output_item.done',
+      event_id: 'e',
+      response_id: 'r1',
+      output_index: 0,
+      item: {
+        id: 'f1',
+        type: 'function_call',
+        call_id: 'c1',
+        name: 'get_knowledge',
+        arguments: '{"query":"late order"}',
+      },
+    });
+    await settle();
+    rt.drop(1006);
+    await until(() => h.connector.connections.length === 2, 'second connection');
+    release();
+    await settle();
+    const next = h.connector.connections[1]!;
+    const items = next.sentOfType('conversation.item.create').map((e) => e.item);
+    expect(items.some((i) => i.type === 'function_call_output')).toBe(false);
+    expect(JSON.stringify(items.at(-1))).toContain('before the line dropped returned');
+  });
+
+  it('after three failed attempts, transfers when the profile has a target', async () => {
+    const h = harness({ profile: { transferTarget: '+18005550199' } });
+    const rt = await h.rt();
+    h.connector.options.fail = new Error('ECONNREFUSED');
+    rt.drop(1006);
+    expect(await h.done).toBe('transferred');
+    expect(h.connector.attempts).toBe(4);
+    expect(h.twilioRest.updates[0]!.twiml).toMatch(
+      /<Say>Sorry.*<\/Say><Dial callerId="\+14155550123"><Number>\+18005550199<\/Number><\/Dial>/,
+    );
+    expect(h.appServer.conversations.get(h.session.call.callSid)!.handoffs).toHaveLength(1);
+  });
+
+  it('after three failed attempts without a target, books a callback and says goodbye', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    h.connector.options.fail = new Error('ECONNREFUSED');
+    rt.drop(1006);
+    expect(await h.done).toBe('realtime_unavailable');
+    expect(h.twilioRest.updates[0]!.twiml).toMatch(/call you back.*<Hangup\/>/);
+    expect(h.appServer.conversations.get(h.session.call.callSid)!.callbacks[0]).toMatchObject({
+      phone: '+14155550123',
+      priority: 'high',
+    });
+  });
+
+  it('renews the Realtime session at a quiet moment before its cap', async () => {
+    const h = harness({ limits: { renewRealtimeAfterMs: 50 } });
+    const rt = await h.rt();
+    responseStart(rt, 'r1', 'a1');
+    await settle();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(h.connector.connections).toHaveLength(1); // a response is under way: not quiet
+    responseDone(rt, 'r1');
+    await until(() => h.connector.connections.length === 2, 'renewed connection');
+    await until(() => rt.closedNow, 'old socket closed');
+    expect(h.transport.frames('media')).toHaveLength(0); // no filler for a planned renewal
+    h.transport.media(Buffer.alloc(160, 0xff).toString('base64'), 0);
+    await settle();
+    expect(h.connector.connections[1]!.sentOfType('input_audio_buffer.append')).toHaveLength(1);
+    expect(h.session.isEnded).toBe(false);
+  });
+});
+
+describe('inactivity watchdog', () => {
+  it('asks after 30 s of silence, says goodbye after 30 s more, then ends the call', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness();
+    const rt = await h.rt();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await settle();
+    const creates = () => rt.sentOfType('response.create').map((e) => JSON.stringify(e));
+    expect(creates()).toHaveLength(1);
+    expect(creates()[0]).toContain('Are you still there?');
+    responseStart(rt, 'r1', 'a1');
+    delta(rt, 'r1', 'a1', 100);
+    responseDone(rt, 'r1');
+    await settle();
+    h.transport.echoAllMarks();
+    await settle();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await settle();
+    expect(creates()).toHaveLength(2);
+    expect(creates()[1]).toContain('Goodbye');
+    responseStart(rt, 'r2', 'a2');
+    delta(rt, 'r2', 'a2', 100);
+    responseDone(rt, 'r2');
+    await settle();
+    h.transport.echoAllMarks();
+    vi.useRealTimers();
+    expect(await h.done).toBe('inactivity');
+    expect(h.twilioRest.hangups).toHaveLength(1);
+  });
+
+  it('caller speech resets it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness();
+    const rt = await h.rt();
+    await vi.advanceTimersByTimeAsync(25_000);
+    rt.emit({ type: 'input_audio_buffer.speech_started', event_id: 'e', audio_start_ms: 1, item_id: 'u1' });
+    rt.emit({ type: 'input_audio_buffer.speech_stopped', event_id: 'e', audio_end_ms: 2, item_id: 'u1' });
+    await settle();
+    await vi.advanceTimersByTimeAsync(25_000);
+    await settle();
+    expect(rt.sentOfType('response.create')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settle();
+    expect(rt.sentOfType('response.create')).toHaveLength(1);
+  });
+
+  it('uses the profile intervals and language', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({
+      profile: { language: 'es-MX', inactivity: { promptAfterSec: 10, endAfterSec: 20 } },
+    });
+    const rt = await h.rt();
+    await vi.advanceTimersByTimeAsync(9_900);
+    await settle();
+    expect(rt.sentOfType('response.create')).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(200);
+    await settle();
+    expect(JSON.stringify(rt.sentOfType('response.create')[0])).toContain('¿Sigue ahí?');
+  });
+});
+
+describe('maximum duration', () => {
+  it('tells the model to wrap up before the cap, then says goodbye and ends whatever is in flight', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({ profile: { maxDurationSec: 120 } });
+    const rt = await h.rt();
+    // Keep the watchdog quiet: the caller keeps talking.
+    for (let t = 0; t < 60; t += 20) {
+      rt.emit({
+        type: 'input_audio_buffer.speech_started',
+        event_id: 'e',
+        audio_start_ms: 1,
+        item_id: `u${t}`,
+      });
+      rt.emit({
+        type: 'input_audio_buffer.speech_stopped',
+        event_id: 'e',
+        audio_end_ms: 2,
+        item_id: `u${t}`,
+      });
+      await settle();
+      await vi.advanceTimersByTimeAsync(20_000);
+    }
+    await settle();
+    const notes = rt.sentOfType('conversation.item.create').map((e) => JSON.stringify(e));
+    expect(notes.some((n) => n.includes('about to reach its time limit'))).toBe(true);
+    // At the cap a response is mid-sentence: it is cancelled and cleared, then the goodbye.
+    responseStart(rt, 'r1', 'a1');
+    delta(rt, 'r1', 'a1', 100);
+    await settle();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await settle();
+    expect(rt.sentOfType('response.cancel')).toHaveLength(1);
+    expect(h.transport.frames('clear')).toHaveLength(1);
+    responseDone(rt, 'r1', 'cancelled');
+    await settle();
+    const creates = rt.sentOfType('response.create').map((e) => JSON.stringify(e));
+    expect(creates.at(-1)).toContain('time limit');
+    // The goodbye never comes back: the call still ends after the grace period.
+    await vi.advanceTimersByTimeAsync(15_000);
+    vi.useRealTimers();
+    expect(await h.done).toBe('max_duration');
+  });
+
+  it('a profile cannot raise the 30 minute cap', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({ profile: { maxDurationSec: 3 * 3600 } });
+    await h.rt();
+    await vi.advanceTimersByTimeAsync(30 * 60_000 + 15_000);
+    vi.useRealTimers();
+    expect(['max_duration', 'inactivity']).toContain(await h.done);
+  });
+});
+
+describe('credits', () => {
+  it('reports the call duration to ai-server once the call ends', async () => {
+    const h = harness();
+    await h.rt();
+    h.transport.stop();
+    await h.done;
+    await until(() => h.aiServer.debits.length === 1, 'debit');
+    expect(h.aiServer.debits[0]).toMatchObject({ key: 'acme-support', callSid: h.session.call.callSid });
+    expect(h.aiServer.debits[0]!.durationSec).toBeGreaterThanOrEqual(0);
+  });
+
+  it('does not debit a call that never reached the model', async () => {
+    const h = harness({ credits: false });
+    await h.done;
+    await settle();
+    expect(h.aiServer.debits).toHaveLength(0);
+  });
+});
