@@ -66,6 +66,7 @@ export {
   startRealtimeSimulator,
 } from './server.ts';
 export {
+  type RealtimeSimObserver,
   RealtimeSimSession,
   type RealtimeSimSessionOptions,
   type SessionCloseInfo,

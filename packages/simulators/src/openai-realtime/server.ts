@@ -11,7 +11,7 @@ import { type FaultPlan, mergeFaultPlans } from './faults.ts';
 import { type Pacing, type SimClock, systemClock } from './pacing.ts';
 import { loadReplyAudio, type ReplyAudio, type ReplyAudioSource } from './reply-audio.ts';
 import { loadScenario, parseScenario, type Scenario } from './scenario.ts';
-import { RealtimeSimSession } from './session.ts';
+import { type RealtimeSimObserver, RealtimeSimSession } from './session.ts';
 
 /** Options of {@link startRealtimeSimulator}; all optional. */
 export interface RealtimeSimulatorOptions {
@@ -36,6 +36,8 @@ export interface RealtimeSimulatorOptions {
   clock?: SimClock;
   /** Keep base64 audio in the event log (default true; turn off for long benchmark calls). */
   logAudioPayloads?: boolean;
+  /** Synchronous hooks on every session's events (benchmarks); none by default. */
+  observer?: RealtimeSimObserver;
 }
 
 /** A running simulator. */
@@ -96,6 +98,7 @@ export async function startRealtimeSimulator(
       faults,
       clock,
       logAudioPayloads: options.logAudioPayloads ?? true,
+      ...(options.observer ? { observer: options.observer } : {}),
     });
     sessions.push(session);
     for (const listener of listeners) listener(session);

@@ -52,6 +52,19 @@ export interface RealtimeSimSessionOptions {
   clock: SimClock;
   /** When false, base64 audio in logged events is replaced by a length note. */
   logAudioPayloads: boolean;
+  /** Synchronous hooks on every event; none by default. */
+  observer?: RealtimeSimObserver;
+}
+
+/**
+ * Hooks on a session's events, called synchronously on the hot path: keep them cheap. Benchmarks use
+ * them to time events across a relay. The event objects are the simulator's own: do not modify them.
+ */
+export interface RealtimeSimObserver {
+  /** A client event was received and parsed, before the session handles it. */
+  clientEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
+  /** A server event was just written to the socket. */
+  serverEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
 }
 
 /** A conversation item as tests see it: the wire shape plus the audio and text behind it. */
@@ -332,6 +345,7 @@ export class RealtimeSimSession {
       return;
     }
     const event = parsed as Record<string, unknown>;
+    this.opts.observer?.clientEvent?.(this, event);
     const type = typeof event.type === 'string' ? event.type : '(missing)';
     this.log.record('client', type, this.opts.logAudioPayloads ? event : redactAudio(event));
     const clientEventId = typeof event.event_id === 'string' ? event.event_id : null;
@@ -412,6 +426,7 @@ export class RealtimeSimSession {
     if (!this.open || this.socket.readyState !== this.socket.OPEN) return;
     const event = entry.event;
     this.socket.send(JSON.stringify(event));
+    this.opts.observer?.serverEvent?.(this, event);
     this.log.record('server', String(event.type), this.opts.logAudioPayloads ? event : redactAudio(event));
   }
 

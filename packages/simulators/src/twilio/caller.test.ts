@@ -203,6 +203,50 @@ describe('media frames', () => {
   });
 });
 
+describe('media tap', () => {
+  it('lets a tap rewrite each outbound frame and reports media, sends and clears', async () => {
+    await setup();
+    const events: string[] = [];
+    const c = await call({
+      source: [{ audio: tone(40), label: 'hi' }],
+      mediaTap: {
+        beforeMediaSent: (frame, chunk, audible) => {
+          events.push(`frame ${chunk} ${audible}`);
+          frame[0] = chunk;
+        },
+        mediaSent: (chunk) => events.push(`sent ${chunk}`),
+        mediaReceived: (audio) => events.push(`media ${audio.length} ${audio[0]}`),
+        clearReceived: () => events.push('clear'),
+      },
+    });
+    const stream = await server!.stream();
+    ticker.advance(60);
+    await stream.until((f) => media(f).length === 3);
+    const payloads = media(stream.frames).map((f) => Buffer.from(f.media.payload, 'base64'));
+    expect(payloads.map((p) => p[0])).toEqual([1, 2, 3]);
+    // The rest of each frame is untouched: the tone, then line silence.
+    expect(payloads[0]!.subarray(1)).toEqual(Buffer.from(tone(40).subarray(1, 160)));
+    expect(payloads[2]!.subarray(1).every((b) => b === 0xff)).toBe(true);
+    expect(events).toEqual(['frame 1 true', 'sent 1', 'frame 2 true', 'sent 2', 'frame 3 false', 'sent 3']);
+    events.length = 0;
+    stream.sendAudio(new Uint8Array(80).fill(7));
+    stream.sendClear();
+    await c.waitFor((x) => x.clears.length === 1);
+    expect(events).toEqual(['media 80 7', 'clear']);
+  });
+
+  it('leaves the shared tone untouched', async () => {
+    await setup();
+    const before = Buffer.from(tone(40));
+    await call({ source: [{ audio: tone(40) }], mediaTap: { beforeMediaSent: (frame) => frame.fill(0) } });
+    const stream = await server!.stream();
+    ticker.advance(40);
+    await stream.until((f) => media(f).length === 2);
+    expect(Buffer.from(tone(40))).toEqual(before);
+    expect(Buffer.from(media(stream.frames)[0]!.media.payload, 'base64').every((b) => b === 0)).toBe(true);
+  });
+});
+
 describe('playback', () => {
   it('echoes each mark, in Twilio format, only after the audio before it has played', async () => {
     await setup();

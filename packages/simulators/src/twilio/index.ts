@@ -51,6 +51,7 @@ export {
   DEFAULT_WAIT_TIMEOUT_MS,
   DEFAULT_WEBHOOK_PATH,
   type HeardChunk,
+  type MediaTap,
   type PlaceCallOptions,
   placeCall,
   type ReceivedMessage,

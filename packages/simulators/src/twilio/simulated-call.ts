@@ -87,6 +87,26 @@ export interface PlaceCallOptions {
   resolveStreamUrl?: (twimlUrl: string) => string;
   /** Misbehaviour for negative tests. */
   faults?: CallFaults;
+  /** Synchronous hooks on the call's media, for benchmarks; none by default. */
+  mediaTap?: MediaTap;
+}
+
+/**
+ * Hooks on a call's media stream, called synchronously on the hot path: keep them cheap. Benchmarks
+ * use them to tag outbound frames and time media across a relay.
+ */
+export interface MediaTap {
+  /**
+   * Before a media frame is encoded: `frame` is this call's 160-byte scratch copy of the frame, which
+   * the tap may rewrite (e.g. to tag it). `audible` is false for the line's silence between steps.
+   */
+  beforeMediaSent?(frame: Uint8Array, chunk: number, audible: boolean): void;
+  /** Right after media frame `chunk` was handed to the socket. */
+  mediaSent?(chunk: number): void;
+  /** A media message from the server arrived; `audio` is its decoded payload. */
+  mediaReceived?(audio: Uint8Array): void;
+  /** A `clear` from the server arrived. */
+  clearReceived?(): void;
 }
 
 /** Deliberate protocol faults. */
@@ -302,6 +322,9 @@ export class SimulatedCall {
   private readonly cursor: ScriptCursor<SimulatedCall>;
   private readonly mapUrl: ReturnType<typeof createUrlMapper>;
   private readonly recordAudio: boolean;
+  private readonly tap: MediaTap | undefined;
+  /** The frame a tap may rewrite; allocated only when there is a tap. */
+  private readonly tapFrame: Uint8Array | undefined;
   private readonly endDeferred = deferred<CallEnd>();
   private readonly readyDeferred = deferred<void>();
   private readonly turnTracker = new TurnTracker();
@@ -326,6 +349,8 @@ export class SimulatedCall {
     this.callSid = opts.callSid ?? newSid('CA');
     this.accountSid = opts.accountSid;
     this.recordAudio = opts.recordAudio ?? true;
+    this.tap = opts.mediaTap;
+    this.tapFrame = opts.mediaTap?.beforeMediaSent ? new Uint8Array(FRAME_BYTES) : undefined;
     this.cursor = new ScriptCursor<SimulatedCall>(opts.source ?? 'silence');
     if (opts.ticker) {
       this.ticker = opts.ticker;
@@ -913,9 +938,18 @@ export class SimulatedCall {
     this.playback.advanceTo(t);
     s.chunk++;
     s.seq++;
-    const payload = plan.audio
-      ? Buffer.from(plan.audio.buffer, plan.audio.byteOffset, FRAME_BYTES).toString('base64')
-      : SILENCE_FRAME_BASE64;
+    let payload: string;
+    if (this.tapFrame) {
+      const frame = this.tapFrame;
+      if (plan.audio) frame.set(plan.audio);
+      else frame.fill(MULAW_SILENCE_BYTE);
+      this.tap!.beforeMediaSent!(frame, s.chunk, plan.audio !== null);
+      payload = Buffer.from(frame.buffer, frame.byteOffset, FRAME_BYTES).toString('base64');
+    } else {
+      payload = plan.audio
+        ? Buffer.from(plan.audio.buffer, plan.audio.byteOffset, FRAME_BYTES).toString('base64')
+        : SILENCE_FRAME_BASE64;
+    }
     s.ws.send(
       encodeTwilioInboundMedia({
         sequenceNumber: s.seq,
@@ -926,6 +960,7 @@ export class SimulatedCall {
       }),
     );
     this.framesSentCount++;
+    this.tap?.mediaSent?.(s.chunk);
     if (plan.utteranceEnd) this.turnTracker.end(t);
     if (plan.dtmf) this.sendDigit(plan.dtmf);
     this.notify();
@@ -961,6 +996,7 @@ export class SimulatedCall {
     switch (message.event) {
       case 'media': {
         const audio = Buffer.from(message.media.payload, 'base64');
+        this.tap?.mediaReceived?.(audio);
         this.mediaMessages++;
         this.mediaBytes += audio.length;
         if (this.recordAudio) this.received.push({ atMs: t, message });
@@ -972,6 +1008,7 @@ export class SimulatedCall {
         this.playback.mark(message.mark.name, t);
         break;
       case 'clear': {
+        this.tap?.clearReceived?.();
         this.received.push({ atMs: t, message });
         const result = this.playback.clear(t);
         this.clears.push({
