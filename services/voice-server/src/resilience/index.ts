@@ -1,0 +1,17 @@
+export {
+  type AiCacheMetricsSink,
+  type CachedAiMethod,
+  CachingAiServer,
+  type CachingAiServerOptions,
+  type PromptCacheScope,
+} from './caching-ai-server.ts';
+export { isPeerRejection, isPeerUnavailable } from './peer-errors.ts';
+export {
+  type AppSyncMetricsSink,
+  PROVISIONAL_TICKET_PREFIX,
+  provisionalTicketId,
+  QueuedAppServer,
+  type QueuedAppServerOptions,
+  type SyncDropReason,
+  type SyncItemKind,
+} from './queued-app-server.ts';
