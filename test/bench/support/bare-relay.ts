@@ -1,5 +1,8 @@
-// The benchmark's baseline: the least a Twilio ↔ Realtime relay can do. It parses each frame once,
-// forwards the payload, writes each audio delta as media + mark, and clears on speech_started.
+// The benchmark's baseline: the least a Twilio ↔ Realtime relay can do while behaving like voice-server
+// towards both simulators. It parses each frame once, forwards the payload, writes each audio delta as
+// media + mark, and on speech_started cancels the active response, clears Twilio and drops that
+// response's late deltas. It asks for the same session as voice-server (pcmu, server VAD, barge-in left
+// to the relay), so the load generator does the same work for both. Signatures are not checked.
 // Run as a child process: `node --import tsx bare-relay.ts <realtimeUrl>`; prints "listening <port>".
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -10,7 +13,31 @@ if (!realtimeUrl) {
   process.exit(2);
 }
 
-// The webhook answers every call with a stream to this relay, so a simulated caller can dial it.
+const SESSION_UPDATE = JSON.stringify({
+  type: 'session.update',
+  session: {
+    type: 'realtime',
+    instructions: 'You are a benchmark agent.',
+    output_modalities: ['audio'],
+    audio: {
+      input: {
+        format: { type: 'audio/pcmu' },
+        noise_reduction: { type: 'near_field' },
+        turn_detection: {
+          type: 'server_vad',
+          threshold: 0.9,
+          prefix_padding_ms: 300,
+          silence_duration_ms: 500,
+          create_response: true,
+          interrupt_response: false,
+        },
+      },
+      output: { format: { type: 'audio/pcmu' }, voice: 'marin' },
+    },
+  },
+});
+
+// Any webhook gets a stream to this relay, so a simulated caller can dial it.
 const server = createServer((req, res) => {
   if (req.method === 'POST' && req.url?.startsWith('/twilio-voice-webhook')) {
     req.resume();
@@ -30,40 +57,46 @@ const wss = new WebSocketServer({ server, path: '/twilio-stream', maxPayload: 64
 wss.on('connection', (twilio) => {
   let streamSid = '';
   let markSeq = 0;
+  let activeResponse: string | null = null;
+  let cancelledResponse: string | null = null;
   const pending: string[] = [];
   const rt = new WebSocket(`${realtimeUrl}?model=gpt-realtime`, {
     headers: { Authorization: 'Bearer sk-bench' },
   });
   rt.on('open', () => {
-    rt.send(
-      JSON.stringify({
-        type: 'session.update',
-        session: {
-          type: 'realtime',
-          audio: {
-            input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad', threshold: 0.9 } },
-            output: { format: { type: 'audio/pcmu' } },
-          },
-        },
-      }),
-    );
+    rt.send(SESSION_UPDATE);
     for (const p of pending.splice(0)) rt.send(p);
   });
   rt.on('message', (data) => {
     const ev = JSON.parse(data.toString());
-    if (ev.type === 'response.output_audio.delta') {
-      twilio.send(`{"event":"media","streamSid":"${streamSid}","media":{"payload":"${ev.delta}"}}`);
-      twilio.send(`{"event":"mark","streamSid":"${streamSid}","mark":{"name":"m${++markSeq}"}}`);
-    } else if (ev.type === 'input_audio_buffer.speech_started') {
-      twilio.send(`{"event":"clear","streamSid":"${streamSid}"}`);
-    } else if (ev.type === 'session.updated') {
-      rt.send('{"type":"response.create"}');
+    switch (ev.type) {
+      case 'response.output_audio.delta':
+        if (ev.response_id === cancelledResponse) return;
+        twilio.send(`{"event":"media","streamSid":"${streamSid}","media":{"payload":"${ev.delta}"}}`);
+        twilio.send(`{"event":"mark","streamSid":"${streamSid}","mark":{"name":"m${++markSeq}"}}`);
+        return;
+      case 'input_audio_buffer.speech_started':
+        if (activeResponse) {
+          rt.send('{"type":"response.cancel"}');
+          cancelledResponse = activeResponse;
+        }
+        twilio.send(`{"event":"clear","streamSid":"${streamSid}"}`);
+        return;
+      case 'response.created':
+        activeResponse = ev.response.id;
+        return;
+      case 'response.done':
+        if (activeResponse === ev.response.id) activeResponse = null;
+        return;
+      case 'session.updated':
+        rt.send('{"type":"response.create"}');
+        return;
     }
   });
   twilio.on('message', (data) => {
     const msg = JSON.parse(data.toString());
     if (msg.event === 'media') {
-      const out = JSON.stringify({ type: 'input_audio_buffer.append', audio: msg.media.payload });
+      const out = `{"type":"input_audio_buffer.append","audio":"${msg.media.payload}"}`;
       if (rt.readyState === WebSocket.OPEN) rt.send(out);
       else pending.push(out);
     } else if (msg.event === 'start') {

@@ -1,0 +1,142 @@
+/**
+ * A relay under test in its own process: started with tsx, ready once it prints `listening <port>`,
+ * measured from outside through /proc (CPU ticks and resident memory), so nothing in it changes for
+ * the benchmark.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Which relay runs. */
+export type TargetName = 'voice-server' | 'bare-relay';
+
+/** A started relay process. */
+export interface ChildTarget {
+  name: TargetName;
+  pid: number;
+  port: number;
+  url: string;
+  /** Lines the child wrote to stderr (kept for the report when something goes wrong). */
+  readonly stderr: string[];
+  /** User + system CPU time the process has used so far, in ms. */
+  cpuMs(): number;
+  /** Resident set size now, in KiB. */
+  rssKiB(): number;
+  stop(): Promise<void>;
+}
+
+let ticksPerSecond: number | undefined;
+/** Kernel clock ticks per second (the unit of /proc CPU times). */
+export function clockTicksPerSecond(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms. */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces and parentheses: fields are counted after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / clockTicksPerSecond();
+}
+
+/** VmRSS of a process from /proc/<pid>/status, in KiB. */
+export function readRssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** How to start the relay. */
+export interface ChildTargetOptions {
+  /** Write a V8 CPU profile here when the process stops. */
+  cpuProfileDir?: string;
+}
+
+/** Starts a relay and resolves once it listens. */
+export function startChildTarget(
+  name: TargetName,
+  realtimeUrl: string,
+  twilioRestUrl: string,
+  opts: ChildTargetOptions = {},
+): Promise<ChildTarget> {
+  const script =
+    name === 'voice-server'
+      ? [join(here, 'voice-server-under-test.ts'), realtimeUrl, twilioRestUrl]
+      : [join(here, 'bare-relay.ts'), realtimeUrl];
+  // A profile is written only on a normal exit, so SIGTERM must become one.
+  const profiling = opts.cpuProfileDir
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        opts.cpuProfileDir,
+        '--import',
+        'tsx',
+        '--import',
+        join(here, 'exit-on-sigterm.ts'),
+      ]
+    : ['--import', 'tsx'];
+  const child: ChildProcess = spawn(process.execPath, [...profiling, ...script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const stderr: string[] = [];
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    if (stderr.length < 200)
+      stderr.push(
+        ...chunk
+          .split('\n')
+          .filter(Boolean)
+          .slice(0, 200 - stderr.length),
+      );
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within 30 s: ${stderr.slice(0, 5).join(' | ')}`));
+    }, 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before listening: ${stderr.slice(0, 5).join(' | ')}`));
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      const m = /listening (\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      const port = Number(m[1]);
+      const pid = child.pid!;
+      resolve({
+        name,
+        pid,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        stderr,
+        cpuMs: () => readCpuMs(pid),
+        rssKiB: () => readRssKiB(pid),
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(killTimer);
+        },
+      });
+    });
+  });
+}

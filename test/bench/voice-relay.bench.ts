@@ -1,0 +1,323 @@
+// voice-relay: N concurrent simulated calls through one voice-server process, and the same load
+// through a bare ws-to-ws relay as the baseline, for each N. Both simulators run here, in the load
+// generator; the relays run as child processes measured through /proc.
+//
+//   BENCH_CALLS=25,50,100,200   loads to run (default)
+//   BENCH_SECONDS=15            length of the measured steady-state window per run
+//   BENCH_TARGETS=bare-relay,voice-server
+//   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay process there
+//
+// Prints a table and writes bench-results/voice-relay.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TargetName } from './support/child-target.ts';
+import {
+  DELTA_MS,
+  GENERATOR_LAG_LIMIT_MS,
+  LISTEN_MS,
+  PAUSE_MS,
+  REPLY_MS,
+  type RunResult,
+  runLoad,
+  TALK_MS,
+} from './support/load-run.ts';
+import { round, type Summary, summarize } from './support/stats.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outFile = join(here, '..', '..', 'bench-results', 'voice-relay.json');
+
+/** Targets from the issue: CPU per relayed frame vs the bare relay, barge-in, drops, memory. */
+const MAX_CPU_RATIO = 1.25;
+const MAX_BARGE_IN_P50_MS = 1;
+const MAX_RSS_KB_PER_CALL = 200;
+
+function parseList(value: string | undefined, fallback: number[]): number[] {
+  if (!value) return fallback;
+  const list = value
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  if (list.length === 0) throw new Error(`BENCH_CALLS must be a list of positive integers, got "${value}"`);
+  return list;
+}
+
+const loads = parseList(process.env.BENCH_CALLS, [25, 50, 100, 200]);
+const windowSeconds = Number(process.env.BENCH_SECONDS ?? 15);
+if (!(windowSeconds >= 2)) throw new Error('BENCH_SECONDS must be at least 2');
+const targets = (process.env.BENCH_TARGETS ?? 'bare-relay,voice-server')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is TargetName => s === 'bare-relay' || s === 'voice-server');
+const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+
+/** Figures of one run, as printed and written. */
+interface RunFigures {
+  target: TargetName;
+  calls: number;
+  callsOk: number;
+  callFailures: Record<string, number>;
+  windowMs: number;
+  upstreamLatencyMs: Summary;
+  downstreamLatencyMs: Summary;
+  bargeInLatencyMs: Summary;
+  heardAfterBargeInMs: Summary;
+  frames: {
+    upstreamSent: number;
+    upstreamDropped: number;
+    preSessionSent: number;
+    preSessionDelivered: number;
+    noSessionSent: number;
+    duplicates: number;
+    crossedCalls: number;
+    downstreamSent: number;
+    downstreamDropped: number;
+    lateDeltasSent: number;
+    lateDeltasDelivered: number;
+    unmatchedMedia: number;
+  };
+  bargeIns: { speechStarted: number; withoutClear: number; unexpectedClears: number; notStopped: number };
+  framesRelayed: number;
+  relayCpuMs: number;
+  relayCpuShare: number;
+  cpuUsPerFrame: number;
+  /** CPU per frame ÷ the bare relay's at the same N (1 for the bare relay). */
+  cpuRatio: number | null;
+  idleRssKiB: number;
+  halfLoadRssKiB: number;
+  loadRssKiB: number;
+  /** (RSS under load − idle RSS) / N. */
+  rssKiBPerCall: number;
+  /** (RSS at N − RSS at N/2) / (N − N/2): memory each added call costs. */
+  marginalRssKiBPerCall: number;
+  generator: RunResult['generator'];
+  relayStderr: string[];
+}
+
+function figures(r: RunResult): RunFigures {
+  return {
+    target: r.target,
+    calls: r.calls,
+    callsOk: r.callsOk,
+    callFailures: r.callFailures,
+    windowMs: Math.round(r.windowMs),
+    upstreamLatencyMs: summarize(r.upstream.latenciesMs),
+    downstreamLatencyMs: summarize(r.downstream.latenciesMs),
+    bargeInLatencyMs: summarize(r.bargeIn.latenciesMs),
+    heardAfterBargeInMs: summarize(r.heardAfterBargeInMs),
+    frames: {
+      upstreamSent: r.upstream.sent,
+      upstreamDropped: r.upstream.dropped,
+      preSessionSent: r.upstream.preSessionSent,
+      preSessionDelivered: r.upstream.preSessionDelivered,
+      noSessionSent: r.upstream.noSessionSent,
+      duplicates: r.upstream.duplicates,
+      crossedCalls: r.upstream.crossed,
+      downstreamSent: r.downstream.sent,
+      downstreamDropped: r.downstream.dropped,
+      lateDeltasSent: r.downstream.lateSent,
+      lateDeltasDelivered: r.downstream.lateDelivered,
+      unmatchedMedia: r.downstream.unmatched,
+    },
+    bargeIns: {
+      speechStarted: r.bargeIn.speechStarted,
+      withoutClear: r.bargeIn.withoutClear,
+      unexpectedClears: r.bargeIn.unexpectedClears,
+      notStopped: r.bargeInsNotStopped,
+    },
+    framesRelayed: r.framesRelayed,
+    relayCpuMs: r.relayCpuMs,
+    relayCpuShare: r.relayCpuShare,
+    cpuUsPerFrame: r.framesRelayed > 0 ? (r.relayCpuMs * 1000) / r.framesRelayed : Number.NaN,
+    cpuRatio: null,
+    idleRssKiB: r.idleRssKiB,
+    halfLoadRssKiB: r.halfLoadRssKiB,
+    loadRssKiB: r.loadRssKiB,
+    rssKiBPerCall: (r.loadRssKiB - r.idleRssKiB) / r.calls,
+    marginalRssKiBPerCall: (r.loadRssKiB - r.halfLoadRssKiB) / (r.calls - Math.ceil(r.calls / 2)),
+    generator: r.generator,
+    relayStderr: r.relayStderr,
+  };
+}
+
+/** Rounds every number in a JSON-bound value. */
+function rounded<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'number' ? round(v) : v))) as T;
+}
+
+const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
+const pair = (s: Summary, d = 2) => `${fmt(s.p50, d)}/${fmt(s.p99, d)}`;
+
+function printTable(rows: RunFigures[]): void {
+  const header = [
+    'N',
+    'target',
+    'up p50/p99 ms',
+    'down p50/p99 ms',
+    'barge p50/p99 ms',
+    'heard-after p50/p99 ms',
+    'dropped up|pre|down|late',
+    'CPU µs/frame',
+    'ratio',
+    'relay CPU',
+    'RSS kB/call (marginal)',
+    'gen lag p99/max ms',
+    'gen loop p99 ms',
+    'gen CPU',
+    'others',
+    'drove',
+  ];
+  const lines = rows.map((r) => [
+    String(r.calls),
+    r.target,
+    pair(r.upstreamLatencyMs),
+    pair(r.downstreamLatencyMs),
+    pair(r.bargeInLatencyMs),
+    pair(r.heardAfterBargeInMs, 0),
+    `${r.frames.upstreamDropped}|${r.frames.preSessionSent - r.frames.preSessionDelivered}|${r.frames.downstreamDropped}|${r.frames.lateDeltasDelivered}`,
+    fmt(r.cpuUsPerFrame, 1),
+    r.cpuRatio === null ? '-' : fmt(r.cpuRatio),
+    `${fmt(r.relayCpuShare * 100, 0)}%`,
+    `${fmt(r.rssKiBPerCall, 0)} (${fmt(r.marginalRssKiBPerCall, 0)})`,
+    `${fmt(r.generator.tickerLagMs.p99, 1)}/${fmt(r.generator.tickerLagMs.max, 0)}`,
+    fmt(r.generator.eventLoopDelayMs.p99, 1),
+    `${fmt(r.generator.cpuShare * 100, 0)}%`,
+    `${fmt(r.generator.otherProcessesCores, 1)} cores`,
+    r.generator.drove ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const row = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  console.log(row(header));
+  for (const l of lines) console.log(row(l));
+}
+
+interface TargetCheck {
+  calls: number;
+  target: string;
+  value: number | null;
+  limit: number;
+  pass: boolean | null;
+  note?: string;
+}
+
+function checkTargets(rows: RunFigures[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const r of rows.filter((x) => x.target === 'voice-server')) {
+    const drove = r.generator.drove;
+    const note = drove ? undefined : 'generator could not drive this load';
+    checks.push({
+      calls: r.calls,
+      target: `CPU per relayed frame ≤ ${MAX_CPU_RATIO}× the bare relay's`,
+      value: r.cpuRatio,
+      limit: MAX_CPU_RATIO,
+      pass: r.cpuRatio === null ? null : r.cpuRatio <= MAX_CPU_RATIO,
+      ...(note ? { note } : {}),
+    });
+    checks.push({
+      calls: r.calls,
+      target: `barge-in p50 ≤ ${MAX_BARGE_IN_P50_MS} ms`,
+      value: r.bargeInLatencyMs.p50,
+      limit: MAX_BARGE_IN_P50_MS,
+      pass: Number.isFinite(r.bargeInLatencyMs.p50) ? r.bargeInLatencyMs.p50 <= MAX_BARGE_IN_P50_MS : null,
+      ...(note ? { note } : {}),
+    });
+    const dropped = r.frames.upstreamDropped + r.frames.downstreamDropped + r.frames.lateDeltasDelivered;
+    checks.push({
+      calls: r.calls,
+      target: 'zero frames dropped (late deltas of cancelled responses must be dropped)',
+      value: dropped,
+      limit: 0,
+      pass: drove ? dropped === 0 : null,
+      ...(note ? { note } : {}),
+    });
+    checks.push({
+      calls: r.calls,
+      target: `RSS ≤ ${MAX_RSS_KB_PER_CALL} kB per call`,
+      value: r.rssKiBPerCall,
+      limit: MAX_RSS_KB_PER_CALL,
+      pass: r.rssKiBPerCall <= MAX_RSS_KB_PER_CALL,
+      note: `marginal ${fmt(r.marginalRssKiBPerCall, 0)} kB per added call${note ? `; ${note}` : ''}`,
+    });
+  }
+  return checks;
+}
+
+console.log(
+  `voice-relay: ${loads.join(', ')} calls × {${targets.join(', ')}}, ${windowSeconds} s window each, ` +
+    `${cpus().length} CPUs, node ${process.version}`,
+);
+console.log(
+  `each caller: hears ${LISTEN_MS} ms of a ${REPLY_MS} ms reply (burst, ${DELTA_MS} ms deltas), talks over it ` +
+    `for ${TALK_MS} ms, pauses ${PAUSE_MS} ms; repeat`,
+);
+const rows: RunFigures[] = [];
+for (const calls of loads) {
+  for (const target of targets) {
+    const started = performance.now();
+    const result = await runLoad({
+      target,
+      calls,
+      windowMs: windowSeconds * 1000,
+      ...(cpuProfileDir ? { cpuProfileDir: join(cpuProfileDir, `${target}-${calls}`) } : {}),
+    });
+    const f = figures(result);
+    const bare = rows.find((r) => r.calls === calls && r.target === 'bare-relay');
+    if (target === 'bare-relay') f.cpuRatio = 1;
+    else if (bare && bare.cpuUsPerFrame > 0) f.cpuRatio = f.cpuUsPerFrame / bare.cpuUsPerFrame;
+    rows.push(f);
+    console.log(
+      `  ${target} × ${calls}: ${f.callsOk}/${calls} calls, ${f.framesRelayed} frames relayed, ` +
+        `${f.bargeIns.speechStarted} barge-ins, ${((performance.now() - started) / 1000).toFixed(0)} s` +
+        (Object.keys(f.callFailures).length ? `; failures ${JSON.stringify(f.callFailures)}` : '') +
+        (f.relayStderr.length
+          ? `; relay stderr: ${f.relayStderr.slice(0, 3).join(' | ').slice(0, 300)}`
+          : ''),
+    );
+  }
+}
+
+console.log('');
+printTable(rows);
+console.log(
+  '\nup = caller frame sent → append parsed by the Realtime simulator; down = delta written → media ' +
+    'received by the caller; barge = speech_started written → clear received. All on the generator clock, ' +
+    'so they include its own scheduling. dropped: up = frames lost after session.updated, pre = frames ' +
+    'sent before it that never arrived, down = deltas lost, late = late deltas of cancelled responses ' +
+    `that reached the caller. RSS kB/call = (RSS under load − idle RSS) / N; marginal = (RSS at N − RSS at N/2) / ` +
+    `(N − N/2). others = CPU other processes on the machine used during the window. "drove" = ticker lag ` +
+    `p99 ≤ ${GENERATOR_LAG_LIMIT_MS} ms, no skipped frames, every call up.`,
+);
+const checks = checkTargets(rows);
+console.log('\ntargets (voice-server):');
+for (const c of checks) {
+  const verdict = c.pass === null ? 'n/a ' : c.pass ? 'PASS' : 'FAIL';
+  console.log(
+    `  ${verdict}  N=${c.calls}  ${c.target}: ${c.value === null ? '-' : fmt(c.value)}${c.note ? ` (${c.note})` : ''}`,
+  );
+}
+
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(
+  outFile,
+  `${JSON.stringify(
+    rounded({
+      bench: 'voice-relay',
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '', node: process.version },
+      config: {
+        loads,
+        windowSeconds,
+        targets,
+        caller: { listenMs: LISTEN_MS, talkMs: TALK_MS, pauseMs: PAUSE_MS },
+        reply: { ms: REPLY_MS, deltaMs: DELTA_MS, pacing: 'burst' },
+      },
+      runs: rows,
+      targets: checks,
+    }),
+    null,
+    2,
+  )}\n`,
+);
+console.log(`\nwrote ${outFile}`);
