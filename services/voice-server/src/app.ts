@@ -1,7 +1,7 @@
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { RealtimeConnector } from '@switchboard/realtime';
-import { buildBaseApp, type Logger } from '@switchboard/service-kit';
+import { buildBaseApp, type Logger, requireServiceToken } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
@@ -9,7 +9,8 @@ import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioRest } from './ports/twilio-rest.ts';
-import type { CallInfo, TwilioSessionManager } from './session/session-manager.ts';
+import type { CallInfo, CallLimits } from './session/session-manager.ts';
+import { SessionRegistry } from './session/session-registry.ts';
 import { streamRoutes } from './stream/stream-route.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
@@ -17,7 +18,7 @@ export interface VoiceServerDeps {
   config: Pick<
     VoiceServerConfig,
     'PUBLIC_BASE_URL' | 'TWILIO_AUTH_TOKEN' | 'STREAM_START_TIMEOUT_MS' | 'MAX_FRAME_BYTES'
-  >;
+  > & { SERVICE_TOKEN?: string };
   logger: Logger;
   aiServer: CallAiServer;
   appServer: AppServerClient;
@@ -26,12 +27,16 @@ export interface VoiceServerDeps {
   metrics?: VoiceMetrics;
   /** Decorates each call's transport (tracing, taps). */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
+  /** POST /admin/drain calls this (service token); main wires it to its DrainingState. */
+  onDrainRequest?: (reason: string) => void;
+  /** Call limits for every session (tests shorten them). */
+  limits?: Partial<CallLimits>;
 }
 
 export interface VoiceServer {
   app: FastifyInstance;
   /** Calls in progress. */
-  sessions: Set<TwilioSessionManager>;
+  sessions: SessionRegistry;
   metrics: VoiceMetrics;
   /** Flips readiness to 503 and refuses new streams; calls in progress go on. */
   startDraining(): void;
@@ -41,7 +46,7 @@ export interface VoiceServer {
 /** Builds voice-server from its dependencies; does not listen. */
 export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServer> {
   const metrics = deps.metrics ?? new VoiceMetrics();
-  const sessions = new Set<TwilioSessionManager>();
+  const sessions = new SessionRegistry();
   let draining = false;
   const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
@@ -68,7 +73,15 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     sessions,
     accepting: () => !draining,
     ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
   });
+  if (deps.onDrainRequest && deps.config.SERVICE_TOKEN) {
+    const onDrain = deps.onDrainRequest;
+    app.post('/admin/drain', { preHandler: requireServiceToken(deps.config.SERVICE_TOKEN) }, async () => {
+      onDrain('admin request');
+      return { draining: true, calls: sessions.size };
+    });
+  }
   app.get('/metrics', async (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 })),
   );

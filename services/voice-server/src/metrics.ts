@@ -13,11 +13,23 @@ export class VoiceMetrics {
   realtimeReconnects = 0;
   realtimeErrors = new Map<string, number>();
   webhooksRefused = 0;
+  /** Transcript items app-server never got, by reason (queue_full, rejected, closed): the loss alarm. */
+  appSyncDropped = new Map<string, number>();
+  appSyncQueueDepth = 0;
+  appSyncRetries = 0;
+  appSyncProvisionalTickets = 0;
+  /** Answers served from the cache while ai-server was unreachable, by method. */
+  aiStaleServed = new Map<string, number>();
   streamsRefused = 0;
 
   callEnded(reason: string): void {
     this.activeCalls--;
     this.callsEnded.set(reason, (this.callsEnded.get(reason) ?? 0) + 1);
+  }
+
+  /** Adds `n` to the count under `key` in `map`. */
+  static bump(map: Map<string, number>, key: string, n = 1): void {
+    map.set(key, (map.get(key) ?? 0) + n);
   }
 
   realtimeError(code: string): void {
@@ -68,6 +80,30 @@ export class VoiceMetrics {
       'counter',
       'Realtime error events, by code.',
       labelled('code', this.realtimeErrors),
+    );
+    metric(
+      'voice_app_sync_dropped_total',
+      'counter',
+      'Transcript items app-server never got, by reason.',
+      labelled('reason', this.appSyncDropped),
+    );
+    metric('voice_app_sync_queue_depth', 'gauge', 'Transcript messages waiting for app-server.', [
+      ['', this.appSyncQueueDepth],
+    ]);
+    metric('voice_app_sync_retries_total', 'counter', 'Retried deliveries to app-server.', [
+      ['', this.appSyncRetries],
+    ]);
+    metric(
+      'voice_app_sync_provisional_tickets_total',
+      'counter',
+      'Tickets queued while app-server was down.',
+      [['', this.appSyncProvisionalTickets]],
+    );
+    metric(
+      'voice_ai_stale_answers_total',
+      'counter',
+      'Cached ai-server answers served during an outage.',
+      labelled('method', this.aiStaleServed),
     );
     metric('voice_webhooks_refused_total', 'counter', 'Webhooks refused (bad signature).', [
       ['', this.webhooksRefused],

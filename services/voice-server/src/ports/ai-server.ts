@@ -24,7 +24,9 @@ export interface KnowledgeHit {
   score: number;
 }
 
-export type ToolExecution = { ok: true; result: unknown } | { ok: false; error: string };
+export type ToolExecution =
+  | { ok: true; result: unknown }
+  | { ok: false; error: string | { code: string; message: string } };
 
 /** ai-server as the call path sees it. */
 export interface CallAiServer {

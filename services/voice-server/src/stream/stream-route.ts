@@ -8,7 +8,13 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
-import { type CallInfo, type TtsControl, TwilioSessionManager } from '../session/session-manager.ts';
+import {
+  type CallInfo,
+  type CallLimits,
+  type TtsControl,
+  TwilioSessionManager,
+} from '../session/session-manager.ts';
+import type { SessionRegistry } from '../session/session-registry.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
 export interface StreamOptions {
@@ -22,12 +28,13 @@ export interface StreamOptions {
   twilioRest: TwilioRest;
   connectRealtime: RealtimeConnector;
   metrics: VoiceMetrics;
-  sessions: Set<TwilioSessionManager>;
+  sessions: SessionRegistry;
   /** False refuses new streams with 503 (draining). */
   accepting: () => boolean;
   tts?: () => TtsControl | undefined;
   /** Decorates each call's transport (tracing, taps); identity when absent. */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
+  limits?: Partial<CallLimits>;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -123,6 +130,7 @@ async function handleStream(
       logger: log as unknown as Logger,
       metrics: opts.metrics,
       ...(tts ? { tts } : {}),
+      ...(opts.limits ? { limits: opts.limits } : {}),
     },
     call,
   );

@@ -18,7 +18,9 @@ export function dynamicTool(schema: RealtimeFunctionTool, timeoutMs?: number): T
         arguments: args,
         callSid: ctx.call.callSid,
       });
-      return { output: r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error } };
+      if (r.ok) return { output: { ok: true, result: r.result } };
+      const error = typeof r.error === 'string' ? r.error : `${r.error.message} (${r.error.code})`;
+      return { output: { ok: false, error } };
     },
   };
 }

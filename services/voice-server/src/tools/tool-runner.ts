@@ -132,7 +132,7 @@ export class ToolRunner {
 
   private maybeContinue(responseId: string): void {
     const entry = this.responses.get(responseId);
-    if (!entry || !entry.done || entry.open > 0) return;
+    if (!entry?.done || entry.open > 0) return;
     this.responses.delete(responseId);
     this.host.requestResponse();
   }

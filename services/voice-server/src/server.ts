@@ -1,0 +1,104 @@
+import { openAIRealtimeConnector } from '@switchboard/realtime';
+import { createLogger, type Logger } from '@switchboard/service-kit';
+import { HttpAiServerClient } from '@switchboard/service-kit/clients/ai-server';
+import { HttpAppServerClient } from '@switchboard/service-kit/clients/app-server';
+import { buildVoiceServer, type VoiceServer } from './app.ts';
+import { realtimeUrlOf, type VoiceServerConfig } from './config.ts';
+import { DrainingState } from './draining.ts';
+import { VoiceMetrics } from './metrics.ts';
+import { type AppServerClient, InMemoryAppServer } from './ports/app-server.ts';
+import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
+import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
+
+export interface RunningVoiceServer {
+  server: VoiceServer;
+  drain: DrainingState;
+  url: string;
+  logger: Logger;
+}
+
+/**
+ * Builds voice-server from its configuration with the production clients, listens, and wires draining
+ * to SIGTERM/SIGINT and POST /admin/drain. main.ts is this plus reading the environment.
+ */
+export async function startVoiceServer(
+  config: VoiceServerConfig,
+  opts: { logger?: Logger; exit?: (code: number) => void; handleSignals?: boolean } = {},
+): Promise<RunningVoiceServer> {
+  const logger = opts.logger ?? createLogger({ name: 'voice-server', level: config.LOG_LEVEL });
+  const metrics = new VoiceMetrics();
+  const aiServer = new CachingAiServer(
+    new HttpAiServerClient({ baseUrl: config.AI_SERVER_URL, serviceToken: config.SERVICE_TOKEN }),
+    { logger, metrics: { onStaleServed: (method) => VoiceMetrics.bump(metrics.aiStaleServed, method) } },
+  );
+  let appServer: AppServerClient;
+  if (config.APP_SERVER_URL) {
+    appServer = new QueuedAppServer(
+      // One attempt per request: the queue owns retries and backoff.
+      new HttpAppServerClient({
+        baseUrl: config.APP_SERVER_URL,
+        token: config.SERVICE_TOKEN,
+        maxAttempts: 1,
+        timeoutMs: 5_000,
+      }),
+      {
+        logger,
+        metrics: {
+          onDropped: (n, reason) => VoiceMetrics.bump(metrics.appSyncDropped, reason, n),
+          onQueueDepth: (n) => {
+            metrics.appSyncQueueDepth = n;
+          },
+          onRetry: () => {
+            metrics.appSyncRetries++;
+          },
+          onProvisionalTicket: () => {
+            metrics.appSyncProvisionalTickets++;
+          },
+        },
+      },
+    );
+  } else {
+    logger.warn('APP_SERVER_URL is not set: transcripts are kept in memory only');
+    appServer = new InMemoryAppServer();
+  }
+  let drain: DrainingState | undefined;
+  const server = await buildVoiceServer({
+    config,
+    logger,
+    metrics,
+    aiServer,
+    appServer,
+    twilioRest: new TwilioSdkRest({
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: config.TWILIO_AUTH_TOKEN,
+      ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}),
+    }),
+    connectRealtime: openAIRealtimeConnector({
+      apiKey: config.OPENAI_API_KEY,
+      model: config.OPENAI_REALTIME_MODEL,
+      realtimeUrl: realtimeUrlOf(config),
+    }),
+    onDrainRequest: (reason) => drain?.start(reason),
+  });
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  drain = new DrainingState({
+    server,
+    timeoutMs: config.DRAIN_TIMEOUT_MS,
+    log: logger,
+    exit: (code) => {
+      // Transcripts still queued for app-server get a last chance before the process goes.
+      const flushed = appServer instanceof QueuedAppServer ? appServer.flush(10_000) : Promise.resolve(true);
+      void flushed.finally(() => {
+        if (appServer instanceof QueuedAppServer) appServer.close();
+        exit(code);
+      });
+    },
+  });
+  if (opts.handleSignals !== false) {
+    process.once('SIGTERM', () => drain?.start('SIGTERM'));
+    process.once('SIGINT', () => drain?.start('SIGINT'));
+  }
+  const address = await server.app.listen({ host: config.HOST, port: config.PORT });
+  logger.info({ address }, 'voice-server listening');
+  return { server, drain, url: address, logger };
+}
