@@ -51,7 +51,12 @@ describe('createMigration', () => {
     expect(none.keptIndexes).toEqual(['doc_embedding_hnsw']);
 
     writeFileSync(schemaPath, SCHEMA.replace('body      String', 'body      String\n  title     String?'));
-    const second = await createMigration({ schemaPath, migrationsDir, name: 'add_title', extensions: ['vector'] });
+    const second = await createMigration({
+      schemaPath,
+      migrationsDir,
+      name: 'add_title',
+      extensions: ['vector'],
+    });
     expect(second.sql).toMatch(/ALTER TABLE "Doc" ADD COLUMN\s+"title" TEXT/);
     expect(second.sql).not.toMatch(/EXTENSION|DROP INDEX/);
     expect(readdirSync(migrationsDir).filter((n) => n.endsWith('_add_title'))).toHaveLength(1);

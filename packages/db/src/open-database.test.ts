@@ -33,9 +33,15 @@ async function exerciseNotes(db: Database<PrismaClient>): Promise<void> {
 
 describe('openDatabase on embedded PGlite', () => {
   it('applies migrations and serves Prisma and raw SQL (pgvector included) in memory', async () => {
-    const db = await openDatabase({ dataDir: 'memory', migrationsDir: fixtureMigrations, createClient });
+    const db = await openDatabase({
+      dataDir: 'memory',
+      migrationsDir: fixtureMigrations,
+      createClient,
+      sessionSql: "SET application_name = 'db-test'",
+    });
     cleanups.push(() => db.close());
     expect(db.kind).toBe('pglite');
+    expect(await db.sql.query('SHOW application_name')).toEqual([{ application_name: 'db-test' }]);
     expect(db.migrations.applied).toHaveLength(1);
     await exerciseNotes(db);
   });

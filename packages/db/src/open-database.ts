@@ -31,6 +31,11 @@ export interface OpenDatabaseOptions<C extends PrismaLike> {
   migrate?: boolean;
   /** Postgres pool size (default 10). */
   poolMax?: number;
+  /**
+   * SQL run at the start of every database session, e.g. `SET hnsw.iterative_scan = relaxed_order`:
+   * once for PGlite (one session), on each new pooled connection for Postgres.
+   */
+  sessionSql?: string;
   /** Told when an applied migration's file has changed since it ran. */
   onChecksumMismatch?: (name: string) => void;
   /**
@@ -67,6 +72,9 @@ export async function openDatabase<C extends PrismaLike>(opts: OpenDatabaseOptio
 
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolMax ?? 10 });
+    const sessionSql = opts.sessionSql;
+    // Queued on the new client before anything else it runs, so every session starts configured.
+    if (sessionSql) pool.on('connect', (client) => void client.query(sessionSql).catch(() => undefined));
     let result = noneApplied;
     try {
       if (migrate) {
@@ -108,6 +116,7 @@ export async function openDatabase<C extends PrismaLike>(opts: OpenDatabaseOptio
     // A snapshot already holds every migration; report them as applied by this open all the same.
     if (template) result = { applied: result.alreadyApplied.concat(result.applied), alreadyApplied: [] };
     else if (templatePath) await saveTemplate(db, templatePath);
+    if (opts.sessionSql) await sql.exec(opts.sessionSql);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

@@ -1,0 +1,258 @@
+/**
+ * ai-server's internal API as voice-server sees it: bot-profile lookup and details, credits, the
+ * call's system prompt, dynamic tools and knowledge search. The DTO types here are the wire contract;
+ * ai-server builds its responses from them too.
+ */
+import { ServiceError } from '../errors.ts';
+import { JsonClient, type JsonClientOptions } from '../http-client.ts';
+
+/** Which profile answers a call: by SIP domain, dialled number, or Twilio application SID. */
+export interface ProfileLookupQuery {
+  sipDomain?: string;
+  /** The dialled number (E.164) or a SIP URI whose user part is one. */
+  to?: string;
+  applicationSid?: string;
+}
+
+/** The short answer to a lookup. */
+export interface BotProfileSummary {
+  key: string;
+  brandId: string;
+  name: string;
+}
+
+export interface VoiceConfig {
+  provider: 'openai' | 'elevenlabs';
+  voiceId: string;
+  speed?: number;
+  elevenlabs?: {
+    modelId?: string;
+    stability?: number;
+    similarityBoost?: number;
+    style?: number;
+    useSpeakerBoost?: boolean;
+  };
+}
+
+export interface TranscriberConfig {
+  provider: 'openai' | 'cartesia' | 'elevenlabs';
+  model?: string;
+  language?: string;
+}
+
+/** Silence watchdog: prompt the caller after `promptAfterSec` of silence, hang up after `endAfterSec`. */
+export interface InactivityConfig {
+  promptAfterSec: number;
+  endAfterSec: number;
+}
+
+/** Everything a call needs from its bot profile. */
+export interface BotProfileDto extends BotProfileSummary {
+  language: string;
+  /** Absent when the model should open the conversation itself. */
+  greeting?: string;
+  voice: VoiceConfig;
+  transcriber: TranscriberConfig | null;
+  /** Server VAD threshold, 0..1. */
+  vadThreshold: number;
+  inactivity: InactivityConfig;
+  maxDurationSec: number;
+  /** E.164 number or SIP URI a transfer dials; null when transfers are off. */
+  transferTarget: string | null;
+  /** E.164 caller id for outbound calls and transfers. */
+  outboundCallerId: string | null;
+  timezone: string;
+  phoneNumbers: string[];
+  sipDomains: string[];
+  applicationSids: string[];
+}
+
+export interface CreditStatus {
+  available: boolean;
+  remainingSeconds: number;
+}
+
+export interface DebitRequest {
+  callSid: string;
+  durationSec: number;
+}
+
+export interface DebitResult {
+  callSid: string;
+  /** Seconds taken by this debit (never more than what remained). */
+  debitedSeconds: number;
+  remainingSeconds: number;
+  /** True when this call SID had been debited before; nothing changed. */
+  duplicate: boolean;
+}
+
+export interface SystemPromptRequest {
+  callerNumber: string;
+  isSip: boolean;
+  callSid: string;
+}
+
+/** Business hours at the time of the call, in the brand's zone. */
+export interface BusinessHoursStatusDto {
+  open: boolean;
+  timezone: string;
+  localTime: string;
+  localDate: string;
+  holiday?: string;
+  closesAt?: { at: string; local: string };
+  nextOpening?: { at: string; local: string; inMinutes: number };
+}
+
+export interface SystemPromptResponse {
+  instructions: string;
+  businessHours: BusinessHoursStatusDto;
+}
+
+/** A Realtime API function tool (the session's `tools[]` entry). */
+export interface RealtimeFunctionToolSchema {
+  type: 'function';
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ExecuteToolRequest {
+  name: string;
+  /** The model's arguments: the JSON string from the Realtime event, or the parsed object. */
+  arguments: string | Record<string, unknown>;
+  callSid: string;
+}
+
+export type ToolErrorCode =
+  | 'UNKNOWN_TOOL'
+  | 'INVALID_ARGUMENTS'
+  | 'ENDPOINT_REFUSED'
+  | 'REDIRECT_REFUSED'
+  | 'TIMEOUT'
+  | 'RESPONSE_TOO_LARGE'
+  | 'HTTP_ERROR'
+  | 'NETWORK_ERROR'
+  | 'BAD_RESPONSE';
+
+export type ExecuteToolResult =
+  | { ok: true; result: unknown; status: number; durationMs: number }
+  | { ok: false; error: { code: ToolErrorCode; message: string; status?: number }; durationMs: number };
+
+export interface KnowledgeSearchRequest {
+  query: string;
+  callSid?: string;
+  /** 1..20, default 12. */
+  limit?: number;
+}
+
+export interface KnowledgeSearchHit {
+  chunkId: string;
+  articleId: string;
+  title: string;
+  url: string | null;
+  text: string;
+  score: number;
+  lexicalRank: number | null;
+  vectorRank: number | null;
+}
+
+export interface KnowledgeSearchResponse {
+  /** `lexical` when no embedding provider is configured (or it failed for this query). */
+  mode: 'hybrid' | 'lexical';
+  reranked: boolean;
+  results: KnowledgeSearchHit[];
+  warnings: string[];
+}
+
+/** ai-server as voice-server uses it. */
+export interface AiServerClient {
+  /** The profile answering these call parameters, or null when none does. */
+  lookupBotProfile(q: ProfileLookupQuery): Promise<BotProfileSummary | null>;
+  getBotProfile(key: string): Promise<BotProfileDto>;
+  checkCredits(key: string): Promise<CreditStatus>;
+  /** Idempotent by call SID: a repeated debit changes nothing and says `duplicate: true`. */
+  debitCall(key: string, req: DebitRequest): Promise<DebitResult>;
+  getSystemPrompt(key: string, req: SystemPromptRequest): Promise<SystemPromptResponse>;
+  getAvailableTools(key: string): Promise<RealtimeFunctionToolSchema[]>;
+  executeTool(key: string, req: ExecuteToolRequest): Promise<ExecuteToolResult>;
+  searchKnowledge(key: string, req: KnowledgeSearchRequest): Promise<KnowledgeSearchResponse>;
+}
+
+export interface HttpAiServerClientOptions extends Omit<JsonClientOptions, 'token'> {
+  /** The shared SERVICE_TOKEN. */
+  serviceToken: string;
+  /** Budget for tool executions (the tool's own timeout plus slack); default 20 s. */
+  toolTimeoutMs?: number;
+}
+
+/** The HTTP implementation of {@link AiServerClient}. Errors are ServiceErrors (`retryable` on 5xx). */
+export class HttpAiServerClient implements AiServerClient {
+  private readonly http: JsonClient;
+  private readonly toolTimeoutMs: number;
+
+  constructor(opts: HttpAiServerClientOptions) {
+    this.http = new JsonClient({ ...opts, token: opts.serviceToken });
+    this.toolTimeoutMs = opts.toolTimeoutMs ?? 20_000;
+  }
+
+  async lookupBotProfile(q: ProfileLookupQuery): Promise<BotProfileSummary | null> {
+    try {
+      return await this.http.request<BotProfileSummary>({
+        path: '/internal/profiles/lookup',
+        query: { ...q },
+      });
+    } catch (err) {
+      if (err instanceof ServiceError && err.code === 'PROFILE_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
+  getBotProfile(key: string): Promise<BotProfileDto> {
+    return this.http.request({ path: `/internal/profiles/${encodeURIComponent(key)}` });
+  }
+
+  checkCredits(key: string): Promise<CreditStatus> {
+    return this.http.request({ path: `/internal/profiles/${encodeURIComponent(key)}/credits` });
+  }
+
+  debitCall(key: string, req: DebitRequest): Promise<DebitResult> {
+    return this.http.request({
+      method: 'POST',
+      path: `/internal/profiles/${encodeURIComponent(key)}/debits`,
+      body: req,
+    });
+  }
+
+  getSystemPrompt(key: string, req: SystemPromptRequest): Promise<SystemPromptResponse> {
+    return this.http.request({
+      method: 'POST',
+      path: `/internal/profiles/${encodeURIComponent(key)}/system-prompt`,
+      body: req,
+    });
+  }
+
+  async getAvailableTools(key: string): Promise<RealtimeFunctionToolSchema[]> {
+    const res = await this.http.request<{ tools: RealtimeFunctionToolSchema[] }>({
+      path: '/voiceagent/get_available_tools/',
+      query: { profileKey: key },
+    });
+    return res.tools;
+  }
+
+  executeTool(key: string, req: ExecuteToolRequest): Promise<ExecuteToolResult> {
+    return this.http.request({
+      method: 'POST',
+      path: '/voiceagent/execute_tool/',
+      body: { profileKey: key, ...req },
+      timeoutMs: this.toolTimeoutMs,
+    });
+  }
+
+  searchKnowledge(key: string, req: KnowledgeSearchRequest): Promise<KnowledgeSearchResponse> {
+    return this.http.request({
+      method: 'POST',
+      path: '/voiceagent/search_knowledge_base/',
+      body: { profileKey: key, ...req },
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import swagger from '@fastify/swagger';
+import { buildBaseApp, type Logger } from '@switchboard/service-kit';
+import type { FastifyInstance } from 'fastify';
+import { adminPlugin } from './admin/admin-routes.ts';
+import type { AiDatabase, AppContext } from './context.ts';
+import { creditsPlugin } from './credits/credit-routes.ts';
+import type { Embedder } from './knowledge/embedder.ts';
+import { knowledgePlugin } from './knowledge/knowledge-routes.ts';
+import { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import type { Reranker } from './knowledge/reranker.ts';
+import { profilesPlugin } from './profiles/profile-routes.ts';
+import { ProfileStore } from './profiles/profile-store.ts';
+import { promptsPlugin } from './prompts/prompt-routes.ts';
+import type { ToolEndpointPolicy } from './tools/endpoint-policy.ts';
+import { ToolExecutor } from './tools/tool-executor.ts';
+import { toolsPlugin } from './tools/tool-routes.ts';
+
+/** Everything the app needs, injected (tests pass fakes, main.ts passes the real ones). */
+export interface AiServerDeps {
+  logger: Logger;
+  db: AiDatabase;
+  serviceToken: string;
+  /** Enables POST /operator/brands. */
+  operatorToken?: string;
+  /** Unset: knowledge search and ingestion run lexical-only. */
+  embedder?: Embedder;
+  reranker?: Reranker;
+  toolPolicy: ToolEndpointPolicy;
+  /** Clock for business hours (tests fix it). */
+  now?: () => Date;
+  /** fetch used by dynamic tools (tests may inject); default global fetch. */
+  toolFetch?: typeof fetch;
+  /** DNS resolver for tool endpoint checks (tests may inject). */
+  resolveHost?: (host: string) => Promise<string[]>;
+  /** Readiness: false answers 503 on /health-check/ready. */
+  ready?: () => boolean;
+}
+
+/** The OpenAPI document's info and credential schemes. */
+const OPENAPI = {
+  openapi: {
+    openapi: '3.0.3',
+    info: {
+      title: 'Switchboard ai-server',
+      version: '0.1.0',
+      description:
+        'Bot profiles, system prompts, dynamic tools and the knowledge base. `/admin/*` takes a brand API key and sees only that brand; `/internal/*` and `/voiceagent/*` take the service token (voice-server).',
+    },
+    components: {
+      securitySchemes: {
+        brandApiKey: { type: 'http' as const, scheme: 'bearer', description: 'A brand API key (sbk_...)' },
+        serviceToken: { type: 'http' as const, scheme: 'bearer', description: 'The shared SERVICE_TOKEN' },
+        operatorToken: { type: 'http' as const, scheme: 'bearer', description: 'OPERATOR_TOKEN' },
+      },
+    },
+  },
+};
+
+/** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
+export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
+  const app = buildBaseApp({ logger: deps.logger, ready: deps.ready, bodyLimit: 2 * 1024 * 1024 });
+  await app.register(swagger, OPENAPI);
+  const ctx: AppContext = {
+    prisma: deps.db.prisma,
+    sql: deps.db.sql,
+    profiles: new ProfileStore(deps.db.prisma),
+    knowledge: new KnowledgeStore(deps.db.sql, deps.embedder),
+    embedder: deps.embedder,
+    reranker: deps.reranker,
+    tools: new ToolExecutor(deps.toolPolicy, {
+      fetch: deps.toolFetch,
+      resolve: deps.resolveHost,
+      log: deps.logger.child({ feature: 'tools' }),
+    }),
+    now: deps.now ?? (() => new Date()),
+    serviceToken: deps.serviceToken,
+    operatorToken: deps.operatorToken,
+    maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
+  };
+  await app.register(adminPlugin, { ctx });
+  await app.register(profilesPlugin, { ctx });
+  await app.register(promptsPlugin, { ctx });
+  await app.register(creditsPlugin, { ctx });
+  await app.register(toolsPlugin, { ctx });
+  await app.register(knowledgePlugin, { ctx });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

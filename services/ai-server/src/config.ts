@@ -1,0 +1,80 @@
+/**
+ * ai-server configuration: the only file that reads `process.env`. Parsed once at start; a missing or
+ * bad variable stops the process with a message naming it.
+ */
+import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+
+const postgresUrl = {
+  secret: true,
+  doc: 'Postgres connection string (postgres:// or postgresql://); unset: embedded PGlite in DATA_DIR',
+  parse(raw: string | undefined, name: string): string | undefined {
+    if (!raw) return undefined;
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new ConfigError([`${name}: is not a URL`]);
+    }
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:')
+      throw new ConfigError([`${name}: must use postgres: or postgresql:`]);
+    return raw;
+  },
+};
+
+export const configSpec = {
+  PORT: env.int({ default: 8081, min: 0, max: 65535, doc: 'HTTP port' }),
+  HOST: env.string({ default: '0.0.0.0', doc: 'Interface to listen on' }),
+  LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+  SERVICE_TOKEN: env.string({ secret: true, doc: 'Bearer token voice-server presents on internal routes' }),
+  OPERATOR_TOKEN: env.optionalString({
+    secret: true,
+    doc: 'Bearer token for POST /operator/brands (creating brands); unset: the route is off',
+  }),
+  DATABASE_URL: postgresUrl,
+  DATA_DIR: env.string({
+    default: '.data/ai-server',
+    doc: "PGlite data folder when DATABASE_URL is unset ('memory' for none)",
+  }),
+  OPENAI_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Key for the embeddings API; unset: knowledge search runs lexical-only',
+  }),
+  OPENAI_BASE_URL: env.url({
+    default: 'https://api.openai.com/v1',
+    doc: 'OpenAI API base (point at a simulator)',
+  }),
+  EMBEDDING_MODEL: env.string({
+    default: 'text-embedding-3-small',
+    doc: 'Embeddings model (asked for 256 dimensions)',
+  }),
+  RERANK_URL: env.optionalUrl({ doc: 'text-embeddings-inference style /rerank endpoint; unset: no rerank' }),
+  RERANK_API_KEY: env.optionalString({ secret: true, doc: 'Bearer token for RERANK_URL, if it needs one' }),
+  RERANK_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000, doc: 'Rerank call budget' }),
+  TOOL_ALLOW_INSECURE_LOOPBACK: env.bool({
+    default: false,
+    doc: 'Allow http:// (and loopback addresses) for dynamic tool endpoints on 127.0.0.0/8, ::1 and localhost only; for tests and local demos',
+  }),
+  TOOL_ALLOW_PRIVATE_NETWORKS: env.bool({
+    default: false,
+    doc: 'Allow tool endpoints that resolve to private, link-local or loopback addresses (https still required)',
+  }),
+  TOOL_MAX_RESPONSE_BYTES: env.int({
+    default: 65_536,
+    min: 1024,
+    max: 10_485_760,
+    doc: 'Tool response size cap',
+  }),
+  TOOL_MAX_TIMEOUT_MS: env.int({
+    default: 15_000,
+    min: 100,
+    max: 60_000,
+    doc: 'Largest per-tool timeout a brand may set',
+  }),
+};
+
+export type AiServerConfig = ConfigOf<typeof configSpec>;
+
+/** Parses and freezes the configuration (default source: `process.env`). */
+export function loadAiServerConfig(source: Record<string, string | undefined> = process.env): AiServerConfig {
+  return loadConfig(configSpec, source);
+}

@@ -1,0 +1,31 @@
+import type { Database, SqlRunner } from '@switchboard/db';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Embedder } from './knowledge/embedder.ts';
+import type { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import type { Reranker } from './knowledge/reranker.ts';
+import type { ProfileStore } from './profiles/profile-store.ts';
+import type { ToolExecutor } from './tools/tool-executor.ts';
+
+/** ai-server's database: its generated Prisma client plus raw SQL. */
+export type AiDatabase = Database<PrismaClient>;
+
+/** What the feature plugins share; built once in app.ts and handed to each as an option. */
+export interface AppContext {
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  profiles: ProfileStore;
+  knowledge: KnowledgeStore;
+  embedder?: Embedder;
+  reranker?: Reranker;
+  tools: ToolExecutor;
+  /** The clock business hours are evaluated with. */
+  now: () => Date;
+  serviceToken: string;
+  operatorToken?: string;
+  maxToolTimeoutMs: number;
+}
+
+/** Options every feature plugin receives. */
+export interface FeatureOptions {
+  ctx: AppContext;
+}

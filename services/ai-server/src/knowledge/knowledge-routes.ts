@@ -1,0 +1,187 @@
+import type {
+  KnowledgeSearchRequest,
+  KnowledgeSearchResponse,
+} from '@switchboard/service-kit/clients/ai-server';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext, FeatureOptions } from '../context.ts';
+import { AiErrors } from '../errors.ts';
+import { PROFILE_KEY_PATTERN } from '../profiles/profile-schema.ts';
+import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
+import { type ArticleInput, EmbeddingError } from './knowledge-store.ts';
+import { MAX_SEARCH_RESULTS, searchKnowledge } from './search.ts';
+
+/** Articles per ingest request; the CLI sends batches of this size. */
+export const MAX_ARTICLES_PER_REQUEST = 100;
+const ARTICLE_ID_PATTERN = '^[0-9a-f-]{36}$';
+
+const searchFields = {
+  query: { type: 'string', minLength: 1, maxLength: 2000 },
+  limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_RESULTS },
+} as const;
+
+async function runSearch(ctx: AppContext, brandId: string, body: KnowledgeSearchRequest, log: AppLog) {
+  const res = await searchKnowledge(
+    { store: ctx.knowledge, embedder: ctx.embedder, reranker: ctx.reranker, log },
+    brandId,
+    body.query,
+    { limit: body.limit },
+  );
+  log.info(
+    {
+      mode: res.mode,
+      reranked: res.reranked,
+      results: res.results.length,
+      totalMs: Math.round(res.timingsMs.total),
+    },
+    'knowledge search',
+  );
+  const { timingsMs: _timings, ...rest } = res;
+  return rest satisfies KnowledgeSearchResponse;
+}
+
+type AppLog = Parameters<FastifyPluginAsync>[0]['log'];
+
+/** The knowledge base: ingestion and deletion for the brand, hybrid search for calls and for the brand. */
+export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx }) => {
+  adminScope(app, ctx, (admin) => {
+    admin.post<{ Body: { articles: ArticleInput[] } }>(
+      '/admin/knowledge/articles',
+      {
+        bodyLimit: 32 * 1024 * 1024,
+        schema: {
+          ...adminDoc('knowledge', 'Create or replace articles by externalId (unchanged ones are skipped)'),
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['articles'],
+            properties: {
+              articles: {
+                type: 'array',
+                minItems: 1,
+                maxItems: MAX_ARTICLES_PER_REQUEST,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['externalId', 'title', 'body'],
+                  properties: {
+                    externalId: { type: 'string', minLength: 1, maxLength: 500 },
+                    title: { type: 'string', minLength: 1, maxLength: 1000 },
+                    body: { type: 'string', maxLength: 2_000_000 },
+                    format: { type: 'string', enum: ['text', 'markdown', 'html'] },
+                    url: { type: ['string', 'null'], maxLength: 2048 },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const seen = new Map<string, number>();
+        req.body.articles.forEach((a, i) => {
+          const first = seen.get(a.externalId);
+          if (first !== undefined)
+            throw AiErrors.invalidArticles(`body.articles[${i}].externalId repeats body.articles[${first}]`);
+          seen.set(a.externalId, i);
+        });
+        try {
+          const results = await ctx.knowledge.ingest(req.brandId, req.body.articles);
+          return { results };
+        } catch (err) {
+          if (err instanceof EmbeddingError)
+            throw AiErrors.embeddingFailed(`embedding provider failed: ${err.message}`);
+          throw err;
+        }
+      },
+    );
+
+    admin.get<{ Querystring: { limit?: number; after?: string } }>(
+      '/admin/knowledge/articles',
+      {
+        schema: {
+          ...adminDoc('knowledge', "List the brand's articles (page with ?after=<last id>)"),
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              limit: { type: 'integer', minimum: 1, maximum: 500 },
+              after: { type: 'string', pattern: ARTICLE_ID_PATTERN },
+            },
+          },
+        },
+      },
+      async (req) => {
+        const limit = req.query.limit ?? 100;
+        const articles = await ctx.knowledge.listArticles(req.brandId, { limit, after: req.query.after });
+        return { articles, next: articles.length === limit ? articles[articles.length - 1]!.id : null };
+      },
+    );
+
+    const idParams = {
+      type: 'object',
+      required: ['articleId'],
+      properties: { articleId: { type: 'string', pattern: ARTICLE_ID_PATTERN } },
+    } as const;
+
+    admin.get<{ Params: { articleId: string } }>(
+      '/admin/knowledge/articles/:articleId',
+      { schema: { ...adminDoc('knowledge', 'Read an article'), params: idParams } },
+      async (req) => {
+        const a = await ctx.knowledge.getArticle(req.brandId, req.params.articleId);
+        if (!a) throw AiErrors.articleNotFound(`no article ${req.params.articleId}`);
+        return a;
+      },
+    );
+
+    admin.delete<{ Params: { articleId: string } }>(
+      '/admin/knowledge/articles/:articleId',
+      { schema: { ...adminDoc('knowledge', 'Delete an article and its chunks'), params: idParams } },
+      async (req, reply) => {
+        if (!(await ctx.knowledge.deleteArticle(req.brandId, req.params.articleId)))
+          throw AiErrors.articleNotFound(`no article ${req.params.articleId}`);
+        return reply.status(204).send();
+      },
+    );
+
+    admin.post<{ Body: KnowledgeSearchRequest }>(
+      '/admin/knowledge/search',
+      {
+        schema: {
+          ...adminDoc('knowledge', "Try a search over the brand's knowledge, as a call would"),
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['query'],
+            properties: searchFields,
+          },
+        },
+      },
+      async (req) => runSearch(ctx, req.brandId, req.body, req.log),
+    );
+  });
+
+  internalScope(app, ctx, (internal) => {
+    internal.post<{ Body: KnowledgeSearchRequest & { profileKey: string } }>(
+      '/voiceagent/search_knowledge_base/',
+      {
+        schema: {
+          ...internalDoc('call path', "Hybrid search over the profile's brand knowledge (top 12 by default)"),
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['profileKey', 'query'],
+            properties: {
+              profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN },
+              callSid: { type: 'string', maxLength: 64 },
+              ...searchFields,
+            },
+          },
+        },
+      },
+      async (req) => {
+        const p = await ctx.profiles.getByKey(req.body.profileKey);
+        return runSearch(ctx, p.brandId, req.body, req.log);
+      },
+    );
+  });
+};

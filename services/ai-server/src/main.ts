@@ -1,0 +1,78 @@
+// ai-server entry point: read config, open the database, build the app, listen; close cleanly on signals.
+import { ConfigError, createLogger } from '@switchboard/service-kit';
+import { buildApp } from './app.ts';
+import { type AiServerConfig, loadAiServerConfig } from './config.ts';
+import { openAiDatabase } from './db.ts';
+import { createOpenAiEmbedder } from './knowledge/embedder.ts';
+import { createHttpReranker } from './knowledge/reranker.ts';
+
+let config: AiServerConfig;
+try {
+  config = loadAiServerConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const logger = createLogger({ name: 'ai-server', level: config.LOG_LEVEL });
+const db = await openAiDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+logger.info(
+  {
+    database: db.kind,
+    migrationsApplied: db.migrations.applied.length,
+    embeddings: !!config.OPENAI_API_KEY,
+    rerank: !!config.RERANK_URL,
+  },
+  'database ready',
+);
+
+let shuttingDown = false;
+const app = await buildApp({
+  logger,
+  db,
+  serviceToken: config.SERVICE_TOKEN,
+  operatorToken: config.OPERATOR_TOKEN,
+  embedder: config.OPENAI_API_KEY
+    ? createOpenAiEmbedder({
+        apiKey: config.OPENAI_API_KEY,
+        baseURL: config.OPENAI_BASE_URL,
+        model: config.EMBEDDING_MODEL,
+      })
+    : undefined,
+  reranker: config.RERANK_URL
+    ? createHttpReranker({
+        url: config.RERANK_URL,
+        apiKey: config.RERANK_API_KEY,
+        timeoutMs: config.RERANK_TIMEOUT_MS,
+      })
+    : undefined,
+  toolPolicy: {
+    allowInsecureLoopback: config.TOOL_ALLOW_INSECURE_LOOPBACK,
+    allowPrivateNetworks: config.TOOL_ALLOW_PRIVATE_NETWORKS,
+    maxResponseBytes: config.TOOL_MAX_RESPONSE_BYTES,
+    maxTimeoutMs: config.TOOL_MAX_TIMEOUT_MS,
+  },
+  ready: () => !shuttingDown,
+});
+app.addHook('onClose', async () => {
+  await db.close();
+});
+
+await app.listen({ port: config.PORT, host: config.HOST });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    app.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

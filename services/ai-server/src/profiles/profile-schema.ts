@@ -1,0 +1,138 @@
+/** JSON schemas of the bot-profile bodies (Fastify validates them; the OpenAPI document shows them). */
+
+export const PROFILE_KEY_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
+export const E164_PATTERN = '^\\+[1-9][0-9]{6,14}$';
+export const SIP_DOMAIN_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
+export const APPLICATION_SID_PATTERN = '^AP[0-9a-f]{32}$';
+/** A phone number, or a SIP URI for SIP transfers. */
+export const TRANSFER_TARGET_PATTERN = '^(\\+[1-9][0-9]{6,14}|sips?:[^\\s]+)$';
+const TIME_PATTERN = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
+
+const timeRanges = {
+  type: 'array',
+  maxItems: 8,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['open', 'close'],
+    properties: {
+      open: { type: 'string', pattern: TIME_PATTERN },
+      close: { type: 'string', pattern: TIME_PATTERN },
+    },
+  },
+} as const;
+
+const voice = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['provider', 'voiceId'],
+  properties: {
+    provider: { type: 'string', enum: ['openai', 'elevenlabs'] },
+    voiceId: { type: 'string', minLength: 1, maxLength: 128 },
+    speed: { type: 'number', minimum: 0.25, maximum: 4 },
+    elevenlabs: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        modelId: { type: 'string', maxLength: 128 },
+        stability: { type: 'number', minimum: 0, maximum: 1 },
+        similarityBoost: { type: 'number', minimum: 0, maximum: 1 },
+        style: { type: 'number', minimum: 0, maximum: 1 },
+        useSpeakerBoost: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
+const transcriber = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['provider'],
+  properties: {
+    provider: { type: 'string', enum: ['openai', 'cartesia', 'elevenlabs'] },
+    model: { type: 'string', maxLength: 128 },
+    language: { type: 'string', maxLength: 16 },
+  },
+} as const;
+
+const weekdayProps = Object.fromEntries(
+  ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, timeRanges]),
+);
+
+/** Fields a brand may set on a profile; all but `key` may change later. */
+export const profileFields = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  language: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
+  greeting: { type: ['string', 'null'], maxLength: 2000 },
+  promptTemplate: { type: 'string', minLength: 1, maxLength: 50_000 },
+  companyContext: { type: 'string', maxLength: 50_000 },
+  voice,
+  transcriber,
+  timezone: { type: 'string', minLength: 1, maxLength: 64 },
+  businessHours: { type: 'object', additionalProperties: false, properties: weekdayProps },
+  holidays: {
+    type: 'array',
+    maxItems: 366,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['date'],
+      properties: {
+        date: { type: 'string', pattern: '^([0-9]{4}-)?[0-9]{2}-[0-9]{2}$' },
+        name: { type: 'string', maxLength: 200 },
+        hours: timeRanges,
+      },
+    },
+  },
+  vadThreshold: { type: 'number', minimum: 0, maximum: 1 },
+  inactivity: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['promptAfterSec', 'endAfterSec'],
+    properties: {
+      promptAfterSec: { type: 'integer', minimum: 1, maximum: 600 },
+      endAfterSec: { type: 'integer', minimum: 1, maximum: 3600 },
+    },
+  },
+  maxDurationSec: { type: 'integer', minimum: 30, maximum: 4 * 3600 },
+  transferTarget: { type: ['string', 'null'], pattern: TRANSFER_TARGET_PATTERN, maxLength: 300 },
+  outboundCallerId: { type: ['string', 'null'], pattern: E164_PATTERN },
+  phoneNumbers: {
+    type: 'array',
+    maxItems: 100,
+    uniqueItems: true,
+    items: { type: 'string', pattern: E164_PATTERN },
+  },
+  sipDomains: {
+    type: 'array',
+    maxItems: 100,
+    uniqueItems: true,
+    items: { type: 'string', pattern: SIP_DOMAIN_PATTERN },
+  },
+  applicationSids: {
+    type: 'array',
+    maxItems: 100,
+    uniqueItems: true,
+    items: { type: 'string', pattern: APPLICATION_SID_PATTERN },
+  },
+} as const;
+
+export const createProfileBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'name', 'promptTemplate', 'voice'],
+  properties: { key: { type: 'string', pattern: PROFILE_KEY_PATTERN }, ...profileFields },
+} as const;
+
+export const updateProfileBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: profileFields,
+} as const;
+
+export const profileKeyParams = {
+  type: 'object',
+  required: ['key'],
+  properties: { key: { type: 'string', pattern: PROFILE_KEY_PATTERN } },
+} as const;

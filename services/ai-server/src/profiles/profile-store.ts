@@ -1,0 +1,307 @@
+import type {
+  BotProfileDto,
+  BotProfileSummary,
+  InactivityConfig,
+  ProfileLookupQuery,
+  TranscriberConfig,
+  VoiceConfig,
+} from '@switchboard/service-kit/clients/ai-server';
+import {
+  type BotProfile,
+  Prisma,
+  type PrismaClient,
+  type ProfileAddress,
+} from '../../generated/prisma/client.ts';
+import { AiErrors } from '../errors.ts';
+import {
+  type Holiday,
+  isValidTimezone,
+  validateSchedule,
+  type WeeklyHours,
+} from '../prompts/business-hours.ts';
+import { unknownPlaceholders } from '../prompts/system-prompt.ts';
+
+export type AddressKind = 'phone' | 'sip_domain' | 'application_sid';
+
+/** Profile fields as the admin API accepts them (all optional on update). */
+export interface ProfileInput {
+  key?: string;
+  name?: string;
+  language?: string;
+  greeting?: string | null;
+  promptTemplate?: string;
+  companyContext?: string;
+  voice?: VoiceConfig;
+  transcriber?: TranscriberConfig | null;
+  timezone?: string;
+  businessHours?: WeeklyHours;
+  holidays?: Holiday[];
+  vadThreshold?: number;
+  inactivity?: InactivityConfig;
+  maxDurationSec?: number;
+  transferTarget?: string | null;
+  outboundCallerId?: string | null;
+  phoneNumbers?: string[];
+  sipDomains?: string[];
+  applicationSids?: string[];
+}
+
+/** A new profile: key, name, template and voice are required. */
+export type CreateProfileInput = ProfileInput & {
+  key: string;
+  name: string;
+  promptTemplate: string;
+  voice: VoiceConfig;
+};
+
+/** The admin view: everything a brand configured, plus credits and timestamps. */
+export interface AdminProfileDto extends BotProfileDto {
+  id: string;
+  promptTemplate: string;
+  companyContext: string;
+  businessHours: WeeklyHours;
+  holidays: Holiday[];
+  creditSeconds: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+type ProfileRow = BotProfile & { addresses: ProfileAddress[] };
+
+export const DEFAULT_INACTIVITY: InactivityConfig = { promptAfterSec: 10, endAfterSec: 30 };
+
+/** The call-path view of a profile. */
+export function toProfileDto(p: ProfileRow): BotProfileDto {
+  const of = (kind: AddressKind) =>
+    p.addresses
+      .filter((a) => a.kind === kind)
+      .map((a) => a.value)
+      .sort();
+  return {
+    key: p.key,
+    brandId: p.brandId,
+    name: p.name,
+    language: p.language,
+    ...(p.greeting ? { greeting: p.greeting } : {}),
+    voice: p.voice as unknown as VoiceConfig,
+    transcriber: (p.transcriber as unknown as TranscriberConfig | null) ?? null,
+    vadThreshold: p.vadThreshold,
+    inactivity: p.inactivity as unknown as InactivityConfig,
+    maxDurationSec: p.maxDurationSec,
+    transferTarget: p.transferTarget,
+    outboundCallerId: p.outboundCallerId,
+    timezone: p.timezone,
+    phoneNumbers: of('phone'),
+    sipDomains: of('sip_domain'),
+    applicationSids: of('application_sid'),
+  };
+}
+
+export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
+  return {
+    id: p.id,
+    ...toProfileDto(p),
+    promptTemplate: p.promptTemplate,
+    companyContext: p.companyContext,
+    businessHours: p.businessHours as unknown as WeeklyHours,
+    holidays: p.holidays as unknown as Holiday[],
+    creditSeconds: p.creditSeconds,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+/** Checks what JSON schema can't: time zone, template placeholders, schedule, watchdog order. */
+export function profileProblems(input: ProfileInput): string[] {
+  const problems: string[] = [];
+  if (input.timezone !== undefined && !isValidTimezone(input.timezone))
+    problems.push(`body.timezone ${JSON.stringify(input.timezone)} is not a known IANA time zone`);
+  if (input.promptTemplate !== undefined) {
+    const unknown = unknownPlaceholders(input.promptTemplate);
+    if (unknown.length)
+      problems.push(
+        `body.promptTemplate uses unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')}`,
+      );
+  }
+  problems.push(...validateSchedule(input.businessHours ?? {}, input.holidays ?? []).map((p) => `body.${p}`));
+  if (input.inactivity && input.inactivity.endAfterSec < input.inactivity.promptAfterSec)
+    problems.push('body.inactivity.endAfterSec must be at least promptAfterSec');
+  return problems;
+}
+
+function addressesOf(input: ProfileInput): Array<{ kind: AddressKind; value: string }> | undefined {
+  if (!input.phoneNumbers && !input.sipDomains && !input.applicationSids) return undefined;
+  return [
+    ...(input.phoneNumbers ?? []).map((value) => ({ kind: 'phone' as const, value })),
+    ...(input.sipDomains ?? []).map((value) => ({ kind: 'sip_domain' as const, value: value.toLowerCase() })),
+    ...(input.applicationSids ?? []).map((value) => ({ kind: 'application_sid' as const, value })),
+  ];
+}
+
+const json = (v: unknown) => v as Prisma.InputJsonValue;
+
+/** Bot profiles, always read and written within one brand except for the internal call-path reads. */
+export class ProfileStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(brandId: string, input: CreateProfileInput): Promise<ProfileRow> {
+    const problems = profileProblems(input);
+    if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
+    const addresses = addressesOf(input) ?? [];
+    return this.write(async (tx) => {
+      if (await tx.botProfile.findUnique({ where: { key: input.key }, select: { id: true } }))
+        throw AiErrors.profileKeyTaken(`a profile with key ${input.key} already exists`);
+      await assertAddressesFree(tx, addresses);
+      const created = await tx.botProfile.create({
+        data: {
+          brandId,
+          key: input.key,
+          name: input.name,
+          language: input.language ?? 'en-US',
+          greeting: input.greeting ?? null,
+          promptTemplate: input.promptTemplate,
+          companyContext: input.companyContext ?? '',
+          voice: json(input.voice),
+          transcriber: input.transcriber ? json(input.transcriber) : Prisma.DbNull,
+          timezone: input.timezone ?? 'UTC',
+          businessHours: json(input.businessHours ?? {}),
+          holidays: json(input.holidays ?? []),
+          vadThreshold: input.vadThreshold ?? 0.5,
+          inactivity: json(input.inactivity ?? DEFAULT_INACTIVITY),
+          maxDurationSec: input.maxDurationSec ?? 1800,
+          transferTarget: input.transferTarget ?? null,
+          outboundCallerId: input.outboundCallerId ?? null,
+          addresses: { create: addresses },
+        },
+        include: { addresses: true },
+      });
+      return created;
+    });
+  }
+
+  async update(brandId: string, key: string, patch: ProfileInput): Promise<ProfileRow> {
+    const problems = profileProblems(patch);
+    if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
+    return this.write(async (tx) => {
+      const existing = await tx.botProfile.findFirst({
+        where: { key, brandId },
+        include: { addresses: true },
+      });
+      if (!existing) throw AiErrors.profileNotFound(`no profile ${key}`);
+      // Addresses are replaced per kind: a patch naming only phoneNumbers keeps the SIP domains.
+      const given = addressesOf(patch);
+      if (given) {
+        const kinds = new Set<AddressKind>([
+          ...(patch.phoneNumbers ? (['phone'] as const) : []),
+          ...(patch.sipDomains ? (['sip_domain'] as const) : []),
+          ...(patch.applicationSids ? (['application_sid'] as const) : []),
+        ]);
+        await assertAddressesFree(tx, given, existing.id);
+        await tx.profileAddress.deleteMany({ where: { profileId: existing.id, kind: { in: [...kinds] } } });
+        if (given.length)
+          await tx.profileAddress.createMany({ data: given.map((a) => ({ ...a, profileId: existing.id })) });
+      }
+      const data: Prisma.BotProfileUpdateInput = {};
+      if (patch.name !== undefined) data.name = patch.name;
+      if (patch.language !== undefined) data.language = patch.language;
+      if (patch.greeting !== undefined) data.greeting = patch.greeting;
+      if (patch.promptTemplate !== undefined) data.promptTemplate = patch.promptTemplate;
+      if (patch.companyContext !== undefined) data.companyContext = patch.companyContext;
+      if (patch.voice !== undefined) data.voice = json(patch.voice);
+      if (patch.transcriber !== undefined)
+        data.transcriber = patch.transcriber ? json(patch.transcriber) : Prisma.DbNull;
+      if (patch.timezone !== undefined) data.timezone = patch.timezone;
+      if (patch.businessHours !== undefined) data.businessHours = json(patch.businessHours);
+      if (patch.holidays !== undefined) data.holidays = json(patch.holidays);
+      if (patch.vadThreshold !== undefined) data.vadThreshold = patch.vadThreshold;
+      if (patch.inactivity !== undefined) data.inactivity = json(patch.inactivity);
+      if (patch.maxDurationSec !== undefined) data.maxDurationSec = patch.maxDurationSec;
+      if (patch.transferTarget !== undefined) data.transferTarget = patch.transferTarget;
+      if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
+      return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
+    });
+  }
+
+  list(brandId: string): Promise<ProfileRow[]> {
+    return this.prisma.botProfile.findMany({
+      where: { brandId },
+      include: { addresses: true },
+      orderBy: { key: 'asc' },
+    });
+  }
+
+  /** One of the brand's profiles; PROFILE_NOT_FOUND for another brand's (existence is not revealed). */
+  async getForBrand(brandId: string, key: string): Promise<ProfileRow> {
+    const p = await this.prisma.botProfile.findFirst({
+      where: { key, brandId },
+      include: { addresses: true },
+    });
+    if (!p) throw AiErrors.profileNotFound(`no profile ${key}`);
+    return p;
+  }
+
+  async delete(brandId: string, key: string): Promise<void> {
+    const { count } = await this.prisma.botProfile.deleteMany({ where: { key, brandId } });
+    if (!count) throw AiErrors.profileNotFound(`no profile ${key}`);
+  }
+
+  /** Any brand's profile by key (the call path, behind the service token). */
+  async getByKey(key: string): Promise<ProfileRow> {
+    const p = await this.prisma.botProfile.findUnique({ where: { key }, include: { addresses: true } });
+    if (!p) throw AiErrors.profileNotFound(`no profile ${key}`);
+    return p;
+  }
+
+  /** The profile answering a call: SIP domain first, then the dialled number, then the application SID. */
+  async lookup(q: ProfileLookupQuery): Promise<BotProfileSummary | undefined> {
+    const tries: Array<{ kind: AddressKind; value: string }> = [];
+    if (q.sipDomain) tries.push({ kind: 'sip_domain', value: q.sipDomain.trim().toLowerCase() });
+    if (q.to) {
+      const sipUser = /^sips?:([^@;]+)@/i.exec(q.to.trim())?.[1];
+      tries.push({ kind: 'phone', value: (sipUser ?? q.to).trim() });
+    }
+    if (q.applicationSid) tries.push({ kind: 'application_sid', value: q.applicationSid.trim() });
+    for (const t of tries) {
+      const hit = await this.prisma.profileAddress.findUnique({
+        where: { kind_value: t },
+        include: { profile: { select: { key: true, brandId: true, name: true } } },
+      });
+      if (hit) return hit.profile;
+    }
+    return undefined;
+  }
+
+  private async write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    try {
+      return await this.prisma.$transaction(fn);
+    } catch (err) {
+      // A concurrent writer won the race the pre-checks guard against.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+        throw AiErrors.addressTaken('a profile key or address is already in use');
+      throw err;
+    }
+  }
+}
+
+async function assertAddressesFree(
+  tx: Prisma.TransactionClient,
+  addresses: Array<{ kind: AddressKind; value: string }>,
+  ownProfileId?: string,
+): Promise<void> {
+  if (!addresses.length) return;
+  const taken = await tx.profileAddress.findMany({
+    where: {
+      OR: addresses.map((a) => ({ kind: a.kind, value: a.value })),
+      ...(ownProfileId ? { NOT: { profileId: ownProfileId } } : {}),
+    },
+    select: { kind: true, value: true },
+  });
+  if (taken.length) {
+    const t = taken[0]!;
+    const field =
+      t.kind === 'phone' ? 'phoneNumbers' : t.kind === 'sip_domain' ? 'sipDomains' : 'applicationSids';
+    const index = addresses.filter((a) => a.kind === t.kind).findIndex((a) => a.value === t.value);
+    // The index, not the value: error messages reach logs, phone numbers must not.
+    throw AiErrors.addressTaken(`body.${field}[${index}] already routes to another profile`);
+  }
+}

@@ -1,0 +1,117 @@
+/** Test support: the real app over an in-memory database, with optional knowledge simulators. */
+import { Writable } from 'node:stream';
+import { createLogger } from '@switchboard/service-kit';
+import { type KnowledgeSimulator, startKnowledgeSimulator } from '@switchboard/simulators/knowledge';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
+import type { AiDatabase } from '../context.ts';
+import { openAiDatabase } from '../db.ts';
+import { createOpenAiEmbedder } from '../knowledge/embedder.ts';
+import { createHttpReranker } from '../knowledge/reranker.ts';
+import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
+
+export const SERVICE_TOKEN = 'test-service-token';
+export const OPERATOR_TOKEN = 'test-operator-token';
+
+export interface TestAppOptions {
+  embeddings?: boolean;
+  rerank?: boolean;
+  now?: () => Date;
+  toolPolicy?: Partial<ToolEndpointPolicy>;
+  resolveHost?: (host: string) => Promise<string[]>;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: AiDatabase;
+  sim?: KnowledgeSimulator;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** Creates a brand through the operator route; returns its id and API key. */
+  createBrand(name?: string): Promise<{ brandId: string; apiKey: string }>;
+  close(): Promise<void>;
+}
+
+export const service = { authorization: `Bearer ${SERVICE_TOKEN}` };
+export const brand = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
+  const sim = opts.embeddings || opts.rerank ? await startKnowledgeSimulator() : undefined;
+  const db = await openAiDatabase({ dataDir: 'memory' });
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n'))
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const app = await buildApp({
+    logger: createLogger({ name: 'ai-server', level: 'debug', destination }),
+    db,
+    serviceToken: SERVICE_TOKEN,
+    operatorToken: OPERATOR_TOKEN,
+    embedder:
+      opts.embeddings && sim
+        ? createOpenAiEmbedder({
+            apiKey: 'sk-test',
+            baseURL: sim.openaiBaseUrl,
+            model: 'text-embedding-3-small',
+            maxRetries: 0,
+          })
+        : undefined,
+    reranker: opts.rerank && sim ? createHttpReranker({ url: sim.rerankUrl }) : undefined,
+    toolPolicy: {
+      allowInsecureLoopback: true,
+      allowPrivateNetworks: false,
+      maxResponseBytes: 4096,
+      maxTimeoutMs: 10_000,
+      ...opts.toolPolicy,
+    },
+    now: opts.now,
+    resolveHost: opts.resolveHost,
+  });
+  let n = 0;
+  return {
+    app,
+    db,
+    sim,
+    logs,
+    async createBrand(name = `Brand ${++n}`) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/operator/brands',
+        headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+        payload: { name },
+      });
+      if (res.statusCode !== 201) throw new Error(`createBrand: ${res.statusCode} ${res.body}`);
+      const body = res.json() as { brand: { id: string }; apiKey: { key: string } };
+      return { brandId: body.brand.id, apiKey: body.apiKey.key };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+      await sim?.close();
+    },
+  };
+}
+
+/** A minimal valid profile body; override any field. */
+export function profileBody(key: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    key,
+    name: `Profile ${key}`,
+    promptTemplate: 'You are the phone agent of {{profile_name}}. {{company_context}}',
+    companyContext: 'We sell bicycles.',
+    voice: { provider: 'openai', voiceId: 'alloy', speed: 1 },
+    timezone: 'America/New_York',
+    businessHours: {
+      monday: [{ open: '09:00', close: '17:00' }],
+      tuesday: [{ open: '09:00', close: '17:00' }],
+      wednesday: [{ open: '09:00', close: '17:00' }],
+      thursday: [{ open: '09:00', close: '17:00' }],
+      friday: [{ open: '09:00', close: '17:00' }],
+    },
+    ...overrides,
+  };
+}
