@@ -198,8 +198,9 @@ export class HttpAiServerClient implements AiServerClient {
   async lookupBotProfile(q: ProfileLookupQuery): Promise<BotProfileSummary | null> {
     try {
       return await this.http.request<BotProfileSummary>({
+        method: 'POST',
         path: '/internal/profiles/lookup',
-        query: { ...q },
+        body: q,
       });
     } catch (err) {
       if (err instanceof ServiceError && err.code === 'PROFILE_NOT_FOUND') return null;

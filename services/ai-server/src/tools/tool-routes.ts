@@ -247,7 +247,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
             properties: {
               profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN },
               name: { type: 'string', minLength: 1, maxLength: 64 },
-              arguments: { type: ['object', 'string'] },
+              arguments: { anyOf: [{ type: 'object' }, { type: 'string' }] },
               callSid: { type: 'string', minLength: 1, maxLength: 64 },
             },
           },
