@@ -3,7 +3,7 @@
 // searches. Target: hybrid search p95 ≤ 25 ms.
 //
 //   BENCH_ARTICLES=8200     corpus size (default 8200)
-//   BENCH_QUERIES=300       timed searches per mode (default 300)
+//   BENCH_QUERIES=200       timed searches per mode (default 200)
 //
 // Prints the figures and writes bench-results/knowledge.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,7 +32,7 @@ const TARGET_P95_MS = 25;
 const INGEST_BATCH = 100;
 
 const articleCount = positiveInt(process.env.BENCH_ARTICLES, 8200);
-const queryCount = positiveInt(process.env.BENCH_QUERIES, 300);
+const queryCount = positiveInt(process.env.BENCH_QUERIES, 200);
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   if (!raw) return fallback;
