@@ -35,7 +35,9 @@ export class TestAiServer implements CallAiServer {
   async searchKnowledge(_key: string, q: { query: string }) {
     return {
       mode: 'lexical',
-      results: [{ chunkId: 'chunk_1', articleId: 'art_1', title: 'Orders', text: `About ${q.query}`, score: 1 }],
+      results: [
+        { chunkId: 'chunk_1', articleId: 'art_1', title: 'Orders', text: `About ${q.query}`, score: 1 },
+      ],
     };
   }
   async executeTool(_key: string, q: { name: string; arguments: unknown }) {

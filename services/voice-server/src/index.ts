@@ -6,4 +6,5 @@ export * from './ports/app-server.ts';
 export type * from './ports/call-transport.ts';
 export type * from './ports/twilio-rest.ts';
 export * from './ports/twilio-rest-sdk.ts';
+export * from './server.ts';
 export * from './session/session-manager.ts';

@@ -1036,11 +1036,15 @@ export class TwilioSessionManager {
     if (this.deps.transport.isOpen) this.deps.transport.close(1000, 'call ended');
   }
 
-  /** Reports the call's duration to ai-server, which debits the profile once per call SID. */
+  /** Reports the call's duration (whole seconds, rounded up) to ai-server, which debits once per call SID. */
   private debit(durationSec: number): void {
     const attempt = (n: number): void => {
       this.deps.aiServer
-        .debitCall(this.call.botProfileKey, { callSid: this.call.callSid, durationSec })
+        // Billed in whole seconds, rounded up.
+        .debitCall(this.call.botProfileKey, {
+          callSid: this.call.callSid,
+          durationSec: Math.ceil(durationSec),
+        })
         .catch((err) => {
           const wait = DEBIT_RETRY_MS[n];
           if (wait === undefined) {
@@ -1069,7 +1073,7 @@ export class TwilioSessionManager {
         }),
       )
       .catch((err) => this.log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
-    if (this.rtGeneration > 0) this.debit(durationSec);
+    if (this.rtGeneration > 0) this.debit(Math.max(1, Math.ceil((Date.now() - this.startedAtMs) / 1000)));
     this.deps.metrics.callEnded(reason);
     this.log.info({ reason, durationSec }, 'call ended');
   }

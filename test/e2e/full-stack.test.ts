@@ -1,0 +1,119 @@
+// A simulated call through all three services on real sockets: voice-server asks the real ai-server for
+// the profile, prompt, tools and knowledge, and the transcript lands in the real app-server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACME, type FullStack, startFullStack } from '../support/full-stack.ts';
+
+interface ConversationView {
+  conversation: {
+    id: string;
+    callSid: string;
+    status: string;
+    endReason: string | null;
+    botProfileKey: string;
+  };
+  messages: Array<{
+    sequence: number;
+    role: string;
+    text: string | null;
+    toolName: string | null;
+    toolResult: unknown;
+  }>;
+  tickets: unknown[];
+}
+
+let stack: FullStack;
+beforeAll(async () => {
+  stack = await startFullStack({
+    realtime: {
+      scenario: {
+        greeting: ACME.greeting,
+        turns: [
+          {
+            user: 'How long does shipping take?',
+            say: 'Let me check that for you.',
+            toolCalls: [{ name: 'get_knowledge', arguments: { query: 'how long does shipping take' } }],
+            afterTools: 'Standard shipping takes three to five business days.',
+          },
+        ],
+      },
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('a call through voice-server, ai-server and app-server', () => {
+  it('is served by ai-server and recorded in app-server in conversation order', async () => {
+    const call = await stack.call({
+      source: [
+        { until: (c) => c.heardMs >= 500 && !c.isHearingAudio, timeoutMs: 15_000 },
+        { audio: { toneHz: 300, ms: 700 }, label: 'question' },
+        { pauseMs: 1200 },
+        { until: (c) => c.turns[0]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
+        { pauseMs: 300 },
+        { hangup: true },
+      ],
+    });
+    await call.ended;
+    // The profile, prompt and tools came from ai-server.
+    expect(call.twiml?.verbs?.[0]).toMatchObject({
+      verb: 'Connect',
+      stream: { parameters: { bot_profile_key: ACME.profileKey } },
+    });
+    const session = stack.realtime.sessions[0]!;
+    expect(session.config.instructions).toContain('Acme Outfitters');
+    expect(session.config.instructions).toContain('PHONE');
+    expect(session.config.tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['get_knowledge', 'transfer_to_human', 'create_callback_ticket', 'end_call']),
+    );
+    // The knowledge lookup reached ai-server's hybrid search and its answer went back to the model.
+    const output = session
+      .received('conversation.item.create')
+      .find((e) => JSON.stringify(e.event).includes('function_call_output'));
+    expect(JSON.stringify(output?.event)).toContain('Shipping times');
+
+    // app-server has the conversation, complete and in order.
+    await expect
+      .poll(
+        async () =>
+          (
+            await stack.staffGet<{ items: Array<{ callSid: string; status: string }> }>('/api/conversations')
+          ).items.find((c) => c.callSid === call.callSid)?.status,
+        { timeout: 10_000 },
+      )
+      .toBe('ended');
+    const list = await stack.staffGet<{ items: Array<{ id: string; callSid: string }> }>(
+      '/api/conversations',
+    );
+    const id = list.items.find((c) => c.callSid === call.callSid)!.id;
+    const view = await stack.staffGet<ConversationView>(`/api/conversations/${id}`);
+    expect(view.conversation).toMatchObject({ botProfileKey: ACME.profileKey, endReason: 'caller_hangup' });
+    const seqs = view.messages.map((m) => m.sequence);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const lines = view.messages.map((m) => [m.role, m.toolName ?? m.text]);
+    expect(lines).toEqual([
+      ['agent', ACME.greeting],
+      ['caller', 'How long does shipping take?'],
+      ['agent', 'Let me check that for you.'],
+      ['tool', 'get_knowledge'],
+      ['agent', 'Standard shipping takes three to five business days.'],
+    ]);
+
+    // ai-server debited the call once.
+    await expect
+      .poll(
+        async () => {
+          const res = await fetch(`${stack.ai.url}/admin/profiles/${ACME.profileKey}/debits`, {
+            headers: { authorization: `Bearer ${stack.ai.apiKey}` },
+          });
+          return ((await res.json()) as { debits: Array<{ callSid: string }> }).debits.filter(
+            (d) => d.callSid === call.callSid,
+          ).length;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+  });
+});
