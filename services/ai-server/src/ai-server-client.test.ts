@@ -82,7 +82,7 @@ describe('HttpAiServerClient against the real ai-server', () => {
       greeting: 'Thanks for calling!',
       voice: { provider: 'openai', voiceId: 'alloy' },
       vadThreshold: 0.5,
-      inactivity: { promptAfterSec: 10, endAfterSec: 30 },
+      inactivity: { promptAfterSec: 30, endAfterSec: 30 },
       maxDurationSec: 1800,
       transferTarget: '+14155550199',
       language: 'en-US',

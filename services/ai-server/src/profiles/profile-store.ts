@@ -68,7 +68,8 @@ export interface AdminProfileDto extends BotProfileDto {
 
 type ProfileRow = BotProfile & { addresses: ProfileAddress[] };
 
-export const DEFAULT_INACTIVITY: InactivityConfig = { promptAfterSec: 10, endAfterSec: 30 };
+/** Ask "are you still there?" after 30 s of silence, end 30 s later (the product default). */
+export const DEFAULT_INACTIVITY: InactivityConfig = { promptAfterSec: 30, endAfterSec: 30 };
 
 /** The call-path view of a profile. */
 export function toProfileDto(p: ProfileRow): BotProfileDto {

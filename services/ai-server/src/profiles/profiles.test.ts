@@ -34,7 +34,7 @@ describe('brand admin: bot profiles', () => {
       brandId,
       language: 'en-US',
       vadThreshold: 0.5,
-      inactivity: { promptAfterSec: 10, endAfterSec: 30 },
+      inactivity: { promptAfterSec: 30, endAfterSec: 30 },
       maxDurationSec: 1800,
       creditSeconds: 0,
       phoneNumbers: ['+14155550100'],

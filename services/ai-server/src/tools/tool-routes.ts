@@ -12,6 +12,8 @@ import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpe
 
 /** Names voice-server's own tools use; a dynamic tool may not shadow them. */
 export const RESERVED_TOOL_NAMES = new Set([
+  'get_knowledge',
+  'create_callback_ticket',
   'search_knowledge_base',
   'transfer_call',
   'transfer_to_human',
