@@ -1,7 +1,7 @@
 // A simulated call through all three services on real sockets: voice-server asks the real ai-server for
 // the profile, prompt, tools and knowledge, and the transcript lands in the real app-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACME, type FullStack, startFullStack } from '../support/full-stack.ts';
+import { ACME, type FullStack, STAFF, startFullStack } from '../support/full-stack.ts';
 
 interface ConversationView {
   conversation: {
@@ -34,6 +34,16 @@ beforeAll(async () => {
             toolCalls: [{ name: 'get_knowledge', arguments: { query: 'how long does shipping take' } }],
             afterTools: 'Standard shipping takes three to five business days.',
           },
+          {
+            user: 'Can someone call me back about a <b>damaged</b> jacket?',
+            toolCalls: [
+              {
+                name: 'create_callback_ticket',
+                arguments: { reason: 'Damaged jacket', timezone: 'America/New_York' },
+              },
+            ],
+            afterTools: 'Done, a colleague will call you back.',
+          },
         ],
       },
     },
@@ -51,6 +61,9 @@ describe('a call through voice-server, ai-server and app-server', () => {
         { audio: { toneHz: 300, ms: 700 }, label: 'question' },
         { pauseMs: 1200 },
         { until: (c) => c.turns[0]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
+        { audio: { toneHz: 300, ms: 700 }, label: 'callback' },
+        { pauseMs: 1200 },
+        { until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
         { pauseMs: 300 },
         { hangup: true },
       ],
@@ -99,7 +112,36 @@ describe('a call through voice-server, ai-server and app-server', () => {
       ['agent', 'Let me check that for you.'],
       ['tool', 'get_knowledge'],
       ['agent', 'Standard shipping takes three to five business days.'],
+      ['caller', 'Can someone call me back about a <b>damaged</b> jacket?'],
+      ['tool', 'create_callback_ticket'],
+      ['agent', 'Done, a colleague will call you back.'],
     ]);
+    expect(view.tickets).toHaveLength(1);
+
+    // The conversations UI shows the same call to the brand's staff, in order, markup escaped.
+    const origin = stack.appServer.url;
+    const login = await fetch(`${origin}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+      body: new URLSearchParams({ brandId: stack.ai.brandId, email: STAFF.email, password: STAFF.password }),
+    });
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers.get('set-cookie')).split(';')[0]!;
+    const page = await (await fetch(`${origin}/conversations/${id}`, { headers: { cookie } })).text();
+    const order = [
+      ACME.greeting.replace("'", '&#39;'),
+      'How long does shipping take?',
+      'get_knowledge',
+      'Standard shipping takes three to five business days.',
+      'Can someone call me back about a &lt;b&gt;damaged&lt;/b&gt; jacket?',
+      'create_callback_ticket',
+      'Done, a colleague will call you back.',
+    ].map((text) => page.indexOf(text));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(page).not.toContain('<b>damaged</b>');
+    expect(page).toContain('Damaged jacket');
 
     // ai-server debited the call once.
     await expect
