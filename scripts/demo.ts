@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const ui = `${stack.appServer.url}/login`;
   if (serve) {
     say(
-      `\nConversations UI: ${ui}\n  brand "Acme Outfitters", ${STAFF.email} / ${STAFF.password}\nCtrl-C to stop.`,
+      `\nConversations UI: ${ui}\n  brand ${stack.ai.brandId}, ${STAFF.email} / ${STAFF.password}\nCtrl-C to stop.`,
     );
     process.once('SIGINT', () => void stack.close().then(() => process.exit(0)));
     return;
