@@ -114,6 +114,8 @@ export interface RealtimeFunctionToolSchema {
   name: string;
   description: string;
   parameters: Record<string, unknown>;
+  /** The tool's own time budget (ai-server's answer only; not part of the Realtime schema). */
+  timeoutMs?: number;
 }
 
 export interface ExecuteToolRequest {

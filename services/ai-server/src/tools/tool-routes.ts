@@ -230,7 +230,8 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
           where: { profileId: p.id, enabled: true },
           orderBy: { name: 'asc' },
         });
-        return { tools: tools.map(toRealtimeTool) };
+        // timeoutMs rides beside the schema: voice-server's budget for the call, not sent to the model.
+        return { tools: tools.map((t) => ({ ...toRealtimeTool(t), timeoutMs: t.timeoutMs })) };
       },
     );
 

@@ -150,6 +150,7 @@ describe('dynamic tools: admin', () => {
       name: 'order_status',
       description: 'Tool order_status',
       parameters: orderSchema,
+      timeoutMs: 3000,
     });
     expect(tools.json().tools.map((x: { name: string }) => x.name)).not.toContain('disabled_tool');
   });

@@ -43,7 +43,8 @@ export interface CallAiServer {
     key: string,
     q: { callerNumber: string; isSip: boolean; callSid: string },
   ): Promise<{ instructions: string }>;
-  getAvailableTools(key: string): Promise<RealtimeFunctionTool[]>;
+  /** The brand's tools as Realtime function schemas, each with its own time budget when it has one. */
+  getAvailableTools(key: string): Promise<Array<RealtimeFunctionTool & { timeoutMs?: number }>>;
   searchKnowledge(
     key: string,
     q: { query: string; callSid?: string; limit?: number },

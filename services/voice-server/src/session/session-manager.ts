@@ -168,6 +168,8 @@ export class TwilioSessionManager {
   /** The reply those actions wait for, once it has started. */
   private afterReplyResponseId: string | undefined;
   private transferring = false;
+  /** Set when we are hanging up ourselves, so Twilio's stop that follows ends the call for this reason. */
+  private hangingUp: EndReason | undefined;
   /** Bumped on barge-in: a reply the caller interrupted no longer triggers its actions. */
   private afterReplyGeneration = 0;
 
@@ -416,15 +418,15 @@ export class TwilioSessionManager {
           this.onDtmf(msg.dtmf.digit);
           break;
         case 'stop':
-          this.log.info(this.transferring ? 'stream stopped for the transfer' : 'caller hung up');
-          this.end(this.transferring ? 'transferred' : 'caller_hangup');
+          this.log.info(this.transferring ? 'stream stopped for the transfer' : 'stream stopped');
+          this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'caller_hangup'));
           return;
         default:
           this.log.debug({ event: msg.event }, 'ignored a repeated stream message');
       }
       if (this.ended) return;
     }
-    this.end(this.transferring ? 'transferred' : 'stream_closed');
+    this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'stream_closed'));
   }
 
   private fillGap(rt: RealtimeConnection, gapMs: number): void {
@@ -988,6 +990,7 @@ export class TwilioSessionManager {
   /** After the goodbye: hang up through Twilio, and close the stream either way. */
   private async hangUpAfterGoodbye(reason: EndReason = 'agent_hangup'): Promise<void> {
     if (this.ended) return;
+    this.hangingUp ??= reason;
     try {
       await this.deps.twilioRest.hangup(this.call.callSid);
     } catch (err) {

@@ -1,7 +1,9 @@
 import type { ScriptedRealtimeConnection } from '@switchboard/realtime';
+import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { delta, harness, responseDone, responseStart, settle } from '../session/test-helpers.ts';
 import { synthesizeEchoPop, THINKING_SOUND_MS, thinkingSoundChunks } from './thinking-sound.ts';
+import { Toolset } from './toolset.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -392,6 +394,19 @@ describe('transfer, callbacks and end of call', () => {
     expect(h.transport.isOpen).toBe(false);
   });
 
+  it("end_call is recorded as the agent's hang-up even when Twilio's stop arrives before the REST reply", async () => {
+    const h = await started();
+    h.twilioRest.hangup = async (callSid) => {
+      h.twilioRest.hangups.push(callSid);
+      h.transport.stop(); // Twilio ends the stream first...
+      await settle(); // ...and answers the REST request afterwards.
+    };
+    functionCall(h.rt, 'r1', 'end_call', '{}');
+    await replyPlayed(h, 'r2');
+    h.transport.echoAllMarks();
+    expect(await h.done).toBe('agent_hangup');
+  });
+
   it('a caller who interrupts the goodbye keeps the call', async () => {
     const h = await started();
     functionCall(h.rt, 'r1', 'end_call', '{}');
@@ -406,6 +421,26 @@ describe('transfer, callbacks and end of call', () => {
 });
 
 describe('dynamic tools', () => {
+  it("keep ai-server's per-tool time budget (plus a margin) out of the schema sent to the model", async () => {
+    const toolset = new Toolset([]);
+    toolset.addDynamic(
+      [
+        {
+          type: 'function',
+          name: 'slow_lookup',
+          description: 'd',
+          parameters: { type: 'object' },
+          timeoutMs: 12_000,
+        },
+      ],
+      createLogger({ name: 't', level: 'silent' }),
+    );
+    expect(toolset.get('slow_lookup')!.timeoutMs).toBe(14_000);
+    expect(toolset.schemas()).toEqual([
+      { type: 'function', name: 'slow_lookup', description: 'd', parameters: { type: 'object' } },
+    ]);
+  });
+
   it('merges the brand tools, refuses a name that collides with a built-in, and forwards calls', async () => {
     const h = harness({
       tools: [

@@ -7,6 +7,9 @@ import { getKnowledge } from './get-knowledge.ts';
 import { transferToHuman } from './transfer-to-human.ts';
 import type { ToolHandler } from './types.ts';
 
+/** Slack over a dynamic tool's own timeout for ai-server's round trip. */
+const DYNAMIC_TOOL_MARGIN_MS = 2_000;
+
 /** The one place a call's tools are assembled: the built-ins, then the brand's dynamic tools. */
 export class Toolset {
   private readonly handlers = new Map<string, ToolHandler>();
@@ -16,8 +19,8 @@ export class Toolset {
   }
 
   /** Adds the brand's tools; a name that collides with a built-in (or repeats) is refused and logged. */
-  addDynamic(tools: RealtimeFunctionTool[], log: Logger): void {
-    for (const t of tools) {
+  addDynamic(tools: Array<RealtimeFunctionTool & { timeoutMs?: number }>, log: Logger): void {
+    for (const { timeoutMs, ...t } of tools) {
       const name = t.name;
       if (!name || !/^[a-zA-Z0-9_-]{1,64}$/.test(name)) {
         log.warn({ tool: name }, 'dynamic tool refused: invalid name');
@@ -27,7 +30,8 @@ export class Toolset {
         log.warn({ tool: name }, 'dynamic tool refused: its name collides with a tool already defined');
         continue;
       }
-      this.handlers.set(name, dynamicTool(t));
+      // ai-server enforces the tool's own timeout; wait a little longer for its answer to come back.
+      this.handlers.set(name, dynamicTool(t, timeoutMs ? timeoutMs + DYNAMIC_TOOL_MARGIN_MS : undefined));
     }
   }
 
