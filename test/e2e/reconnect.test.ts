@@ -111,6 +111,8 @@ function expectResumed(call: SimulatedCall, first: RealtimeSimSession, resumed: 
   expect(JSON.stringify(firstCreate.event)).toContain('line dropped');
   expect(resumed.replies[0]).toMatchObject({ source: 'turn', text: RESUMED_LINE });
 
+  // Nothing sent to the caller was cleared, so the filler and the resumed answer were heard in order.
+  expect(call.clears).toEqual([]);
   const media = mediaReceived(call);
   const filler = media.find((m) => m.payload === FILLER_FIRST_PAYLOAD);
   expect(filler).toBeDefined();
