@@ -195,6 +195,16 @@ describe('draining on SIGTERM (voice-server in its own process)', () => {
       proc.logs.some((l) => l.msg === 'draining timed out; ending the remaining calls with a goodbye'),
     ).toBe(true);
 
+    // Recorded as ended by the shutdown (not by the caller), before the process went.
+    expect(proc.logs.filter((l) => l.msg === 'call ended').map((l) => l.reason)).toEqual(['shutdown']);
+    const list = await stack.staffGet<{
+      items: Array<{ callSid: string; status: string; endReason: string }>;
+    }>('/api/conversations');
+    expect(list.items.find((c) => c.callSid === call.callSid)).toMatchObject({
+      status: 'ended',
+      endReason: 'shutdown',
+    });
+
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.atMs).toBeGreaterThanOrEqual(endedAtMs);
   }, 60_000);
