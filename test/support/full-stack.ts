@@ -27,12 +27,12 @@ import {
 } from '@switchboard/simulators/twilio';
 import { type RunningVoiceServer, readConfig, startVoiceServer } from '@switchboard/voice-server';
 import type { FastifyInstance } from 'fastify';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
+
+export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 
 export const SERVICE_TOKEN = 'stack-service-token-0123456789';
 export const OPERATOR_TOKEN = 'stack-operator-token-0123456789';
-export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-export const AUTH_TOKEN = 'stack-auth-token-0123456789abcdef';
-export const PUBLIC_BASE_URL = 'https://voice.switchboard.test';
 export const STAFF = { email: 'agent@acme.example', password: 'correct horse battery staple' };
 export const ACME = {
   profileKey: 'acme-support',

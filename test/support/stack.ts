@@ -27,11 +27,9 @@ import {
   TwilioSdkRest,
   type VoiceServer,
 } from '@switchboard/voice-server';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 
-export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-export const AUTH_TOKEN = 'stack-auth-token-0123456789abcdef';
-/** The URL Twilio is told about; the simulated caller maps it to the local port, like a TLS proxy. */
-export const PUBLIC_BASE_URL = 'https://voice.switchboard.test';
+export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 
 /** One ordered record of what voice-server sent on both sockets. */
 export interface JournalEntry {
@@ -85,6 +83,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         record(callSid, 'realtime', event.type, event);
         conn.send(event);
       },
+      appendAudio: (audio) => conn.appendAudio(audio),
     };
     return tapped;
   };

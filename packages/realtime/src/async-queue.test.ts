@@ -37,3 +37,17 @@ describe('AsyncQueue', () => {
     expect(expected).toBe(5000);
   });
 });
+
+describe('AsyncQueue memory', () => {
+  it('does not keep values it has handed out', async () => {
+    const q = new AsyncQueue<{ big: Uint8Array }>();
+    q.push({ big: new Uint8Array(10) });
+    q.push({ big: new Uint8Array(10) });
+    const it = q[Symbol.asyncIterator]();
+    await it.next();
+    const internal = (q as unknown as { buffer: unknown[]; head: number }).buffer;
+    expect(internal[0]).toBeUndefined();
+    await it.next();
+    expect((q as unknown as { buffer: unknown[] }).buffer).toHaveLength(0);
+  });
+});

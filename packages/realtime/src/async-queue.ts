@@ -39,8 +39,13 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.head < this.buffer.length) {
-      const value = this.buffer[this.head++] as T;
-      if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+      const value = this.buffer[this.head] as T;
+      // Release the slot at once: a long call must not keep every handled event (and its audio) alive.
+      (this.buffer as Array<T | undefined>)[this.head++] = undefined;
+      if (this.head === this.buffer.length) {
+        this.buffer.length = 0;
+        this.head = 0;
+      } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
         this.buffer.splice(0, this.head);
         this.head = 0;
       }

@@ -65,8 +65,19 @@ function openConnection(
     resolveClosed = r;
   });
 
-  // One listener for every server event keeps per-event cost to the SDK's single JSON.parse.
-  rt.on('event', (event) => events.push(event as RealtimeServerEvent));
+  // Read events straight off the socket: one JSON.parse per event and no emitter fan-out. The SDK
+  // still opens the socket, authenticates and reports socket errors.
+  rt.socket.removeAllListeners('message');
+  rt.socket.on('message', (data) => {
+    let event: RealtimeServerEvent;
+    try {
+      event = JSON.parse(String(data)) as RealtimeServerEvent;
+    } catch {
+      lastError = new Error('unparseable Realtime event');
+      return;
+    }
+    events.push(event);
+  });
   // Error events arrive through 'event' too; this listener keeps the SDK from raising them.
   rt.on('error', (err) => {
     if (!(err as { error?: unknown }).error) lastError = err;
@@ -79,6 +90,10 @@ function openConnection(
   const connection: RealtimeConnection = {
     send(event: RealtimeClientEvent) {
       if (rt.socket.readyState === rt.socket.OPEN) rt.send(event);
+    },
+    appendAudio(audioBase64: string) {
+      if (rt.socket.readyState === rt.socket.OPEN)
+        rt.socket.send(`{"type":"input_audio_buffer.append","audio":"${audioBase64}"}`);
     },
     events,
     closed,

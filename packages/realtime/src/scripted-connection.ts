@@ -32,6 +32,10 @@ export class ScriptedRealtimeConnection implements RealtimeConnection {
     for (const l of this.listeners) l(event);
   }
 
+  appendAudio(audioBase64: string): void {
+    this.send({ type: 'input_audio_buffer.append', audio: audioBase64 });
+  }
+
   /** Calls `listener` for every client event sent from now on. */
   onSend(listener: (e: RealtimeClientEvent) => void): void {
     this.listeners.push(listener);

@@ -30,6 +30,11 @@ export interface RealtimeCloseInfo {
 export interface RealtimeConnection {
   /** Sends a client event; dropped (and reported by `closed`) once the socket is gone. */
   send(event: RealtimeClientEvent): void;
+  /**
+   * Appends caller audio (`input_audio_buffer.append`): the hot path, one call per caller frame.
+   * `audioBase64` must be base64 (it is placed in the JSON as is).
+   */
+  appendAudio(audioBase64: string): void;
   /** Server events in arrival order; the iteration ends when the socket closes. */
   readonly events: AsyncIterable<RealtimeServerEvent>;
   /** Resolves once, when the socket has closed for any reason. */

@@ -550,3 +550,12 @@ describe('decode leniency and limits', () => {
     });
   });
 });
+
+describe('isBase64', () => {
+  it('accepts every encoding Buffer produces and refuses broken ones', async () => {
+    const { isBase64 } = await import('./twilio-media.ts');
+    for (let n = 0; n < 40; n++) expect(isBase64(Buffer.alloc(n, n * 7).toString('base64'))).toBe(true);
+    for (const bad of ['abc', 'ab=c', 'a===', 'ab c', 'abc-', 'ab_d', '====', '//8=x', 'ÿÿÿÿ'])
+      expect(isBase64(bad)).toBe(false);
+  });
+});

@@ -23,7 +23,7 @@ const SIDS = {
 
 class LookupAi extends FakeAiServer {
   readonly lookups: unknown[] = [];
-  known: Record<string, string> = {
+  readonly answers: Record<string, string> = {
     sipDomain: 'acme.sip.twilio.com',
     to: '+18005550100',
     applicationSid: 'AP1',
@@ -33,7 +33,7 @@ class LookupAi extends FakeAiServer {
     this.lookups.push(q);
     if (this.down) throw new Error('ECONNREFUSED');
     const [field, value] = Object.entries(q)[0]!;
-    return this.known[field] === value ? { key: `profile-by-${field}` } : null;
+    return this.answers[field] === value ? { key: `profile-by-${field}` } : null;
   }
 }
 

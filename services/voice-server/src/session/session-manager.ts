@@ -370,6 +370,7 @@ export class TwilioSessionManager {
 
   private async apologizeAndEnd(reason: EndReason): Promise<void> {
     const text = APOLOGIES[reason] ?? APOLOGIES.default!;
+    this.hangingUp ??= reason;
     try {
       await this.deps.twilioRest.updateCallTwiml(this.call.callSid, sayAndHangupTwiml(text));
     } catch (err) {
@@ -406,7 +407,7 @@ export class TwilioSessionManager {
           }
           this.latestMediaTs = ts;
           this.latestMediaMs = base64ByteLength(msg.media.payload) / MULAW_BYTES_PER_MS;
-          rt.send({ type: 'input_audio_buffer.append', audio: msg.media.payload });
+          rt.appendAudio(msg.media.payload);
           metrics.framesIn++;
           break;
         }
@@ -431,7 +432,7 @@ export class TwilioSessionManager {
 
   private fillGap(rt: RealtimeConnection, gapMs: number): void {
     const bytes = Math.round(gapMs) * MULAW_BYTES_PER_MS;
-    rt.send({ type: 'input_audio_buffer.append', audio: silenceBase64(bytes) });
+    rt.appendAudio(silenceBase64(bytes));
     this.deps.metrics.silenceFilledMs += Math.round(gapMs);
   }
 
@@ -590,6 +591,7 @@ export class TwilioSessionManager {
           idempotencyKey: `callback:${this.call.callSid}:dropped`,
         })
         .catch((err) => this.log.warn({ err: errInfo(err) }, 'callback ticket failed'));
+      this.hangingUp ??= 'realtime_unavailable';
       await this.deps.twilioRest.updateCallTwiml(this.call.callSid, sayAndHangupTwiml(DROP_CALLBACK));
     } catch (err) {
       this.log.warn({ err: errInfo(err) }, 'could not apologize after the drops; closing the stream');

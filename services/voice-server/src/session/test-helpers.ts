@@ -5,10 +5,13 @@ import {
 } from '@switchboard/realtime';
 import { createLogger } from '@switchboard/service-kit';
 import { VoiceMetrics } from '../metrics.ts';
-import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import type { CallProfile } from '../ports/ai-server.ts';
 import { InMemoryAppServer } from '../ports/app-server.ts';
-import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { FakeAiServer, FakeTwilioRest } from '../testing/fakes.ts';
 import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
+
+export { FakeAiServer, FakeTwilioRest, PROFILE } from '../testing/fakes.ts';
+
 import { type CallInfo, type CallLimits, TwilioSessionManager } from './session-manager.ts';
 
 export const CALL: CallInfo = {
@@ -19,66 +22,6 @@ export const CALL: CallInfo = {
   isSip: false,
   callerNumber: '+14155550123',
 };
-
-export const PROFILE: CallProfile = {
-  key: 'acme-support',
-  greeting: 'Hi, thanks for calling Acme.',
-  voice: { provider: 'openai', voiceId: 'marin', speed: 1.1 },
-};
-
-export class FakeAiServer implements CallAiServer {
-  credits = true;
-  failProfile = false;
-  profile: CallProfile = PROFILE;
-  async lookupBotProfile(_q: {
-    sipDomain?: string;
-    to?: string;
-    applicationSid?: string;
-  }): Promise<{ key: string } | null> {
-    return { key: PROFILE.key };
-  }
-  async getBotProfile() {
-    if (this.failProfile) throw new Error('ai-server down');
-    return this.profile;
-  }
-  async checkCredits() {
-    return { available: this.credits, remainingSeconds: this.credits ? 600 : 0 };
-  }
-  readonly debits: Array<{ key: string; callSid: string; durationSec: number }> = [];
-  async debitCall(key: string, q: { callSid: string; durationSec: number }) {
-    this.debits.push({ key, ...q });
-    return { debited: true };
-  }
-  async getSystemPrompt() {
-    return { instructions: 'You are the Acme phone agent. source=PHONE' };
-  }
-  tools: RealtimeFunctionTool[] = [];
-  async getAvailableTools() {
-    return this.tools;
-  }
-  async searchKnowledge(_key: string, q: { query: string }) {
-    return {
-      mode: 'lexical',
-      results: [
-        { chunkId: 'chunk_1', articleId: 'art_1', title: 'Orders', text: `About ${q.query}`, score: 1 },
-      ],
-    };
-  }
-  async executeTool(_key: string, q: { name: string; arguments: unknown }) {
-    return { ok: true as const, result: { echoed: q.name, arguments: q.arguments } };
-  }
-}
-
-export class FakeTwilioRest implements TwilioRest {
-  readonly updates: Array<{ callSid: string; twiml: string }> = [];
-  readonly hangups: string[] = [];
-  async updateCallTwiml(callSid: string, twiml: string) {
-    this.updates.push({ callSid, twiml });
-  }
-  async hangup(callSid: string) {
-    this.hangups.push(callSid);
-  }
-}
 
 /** One session wired to fakes, with a shared log of what went out on both sockets, in order. */
 export function harness(

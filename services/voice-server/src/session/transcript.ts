@@ -70,9 +70,11 @@ export class Transcript {
     if (!entry.sent) this.send([entry]);
   }
 
-  /** Sends every message not yet sent (at the end of the call). */
+  /** Sends every message not yet sent (at the end of the call); agent turns that never got words are left out. */
   flush(): void {
-    const unsent = this.entries.filter((e) => !e.sent);
+    const unsent = this.entries.filter(
+      (e) => !e.sent && !(e.message.role === 'agent' && e.message.text === null),
+    );
     if (unsent.length) this.send(unsent);
   }
 

@@ -1,1 +1,2 @@
+export * from './fakes.ts';
 export * from './in-memory-transport.ts';
