@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUTH_TOKEN, PUBLIC_BASE_URL, type Stack, startStack } from '../support/stack.ts';
-import { TestAiServer } from '../support/test-ai-server.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'packages', 'simulators', 'src', 'cli', 'call-sim.ts');
 
@@ -27,7 +26,6 @@ afterEach(async () => {
 describe('call-sim CLI', () => {
   it('places a call, reports the turns as JSON and exits 0', async () => {
     stack = await startStack({
-      aiServer: new TestAiServer(),
       realtime: {
         scenario: { greeting: 'Hello from Acme.', turns: [{ user: 'hi', say: 'Hi there, how can I help?' }] },
       },
@@ -54,7 +52,7 @@ describe('call-sim CLI', () => {
   });
 
   it('exits 1 when voice-server refuses the signature, and 2 without its required options', async () => {
-    stack = await startStack({ aiServer: new TestAiServer() });
+    stack = await startStack({});
     const refused = await run([
       '--url',
       stack.voiceUrl,

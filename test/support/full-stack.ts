@@ -1,18 +1,8 @@
-// The whole product on this machine: ai-server and app-server on embedded PGlite, voice-server with its
-// production wiring (startVoiceServer), and the simulators of everything outside (OpenAI Realtime,
-// embeddings and rerank, Twilio). The offline demo and the cross-service tests run on it.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import {
-  buildApp as buildAiServer,
-  createHttpReranker,
-  createOpenAiEmbedder,
-  openAiDatabase,
-} from '@switchboard/ai-server';
+import { join } from 'node:path';
 import { buildAppServer, openPrismaStore } from '@switchboard/app-server';
 
 import { createLogger, type Logger } from '@switchboard/service-kit';
-import { type KnowledgeSimulator, startKnowledgeSimulator } from '@switchboard/simulators/knowledge';
+import type { KnowledgeSimulator } from '@switchboard/simulators/knowledge';
 import {
   type RealtimeSimulator,
   type RealtimeSimulatorOptions,
@@ -27,22 +17,18 @@ import {
 } from '@switchboard/simulators/twilio';
 import { type RunningVoiceServer, readConfig, startVoiceServer } from '@switchboard/voice-server';
 import type { FastifyInstance } from 'fastify';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
+import { startSeededAiServer } from './ai-server-fixture.ts';
+import { ACCOUNT_SID, ACME, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN, STAFF } from './constants.ts';
 
-export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
-
-export const SERVICE_TOKEN = 'stack-service-token-0123456789';
-export const OPERATOR_TOKEN = 'stack-operator-token-0123456789';
-export const STAFF = { email: 'agent@acme.example', password: 'correct horse battery staple' };
-export const ACME = {
-  profileKey: 'acme-support',
-  number: '+18005550100',
-  sipDomain: 'acme.sip.twilio.com',
-  transferTarget: '+18005550199',
-  outboundCallerId: '+18005550100',
-  greeting: 'Hi, thanks for calling Acme Outfitters. How can I help?',
-};
-const EXAMPLES = join(import.meta.dirname, '..', '..', 'examples', 'acme-help-center');
+export {
+  ACCOUNT_SID,
+  ACME,
+  AUTH_TOKEN,
+  OPERATOR_TOKEN,
+  PUBLIC_BASE_URL,
+  SERVICE_TOKEN,
+  STAFF,
+} from './constants.ts';
 
 export interface FullStackOptions {
   realtime?: RealtimeSimulatorOptions;
@@ -82,80 +68,17 @@ async function json<T>(res: Response): Promise<T> {
 
 export async function startFullStack(opts: FullStackOptions = {}): Promise<FullStack> {
   const logger = createLogger({ name: 'stack', level: opts.logLevel ?? 'silent' });
-  const knowledge = await startKnowledgeSimulator();
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
   const twilioRest = await startTwilioRestFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
 
   // ai-server, seeded with the Acme brand, its phone profile and its help center.
-  const aiDb = await openAiDatabase({ dataDir: opts.dataDir ? join(opts.dataDir, 'ai-server') : 'memory' });
-  const aiApp = await buildAiServer({
-    logger: logger.child({ service: 'ai-server' }),
-    db: aiDb,
-    serviceToken: SERVICE_TOKEN,
-    operatorToken: OPERATOR_TOKEN,
-    embedder: createOpenAiEmbedder({
-      apiKey: 'sk-sim',
-      baseURL: knowledge.openaiBaseUrl,
-      model: 'text-embedding-3-small',
-    }),
-    reranker: createHttpReranker({ url: knowledge.rerankUrl }),
-    toolPolicy: {
-      allowInsecureLoopback: true,
-      allowPrivateNetworks: false,
-      maxResponseBytes: 65536,
-      maxTimeoutMs: 15_000,
-    },
+  const ai = await startSeededAiServer({
+    logger,
+    ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'ai-server') } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
   });
-  const aiUrl = await listen(aiApp);
-  const brandRes = await json<{ brand: { id: string }; apiKey: { key: string } }>(
-    await fetch(`${aiUrl}/operator/brands`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Acme Outfitters' }),
-    }),
-  );
-  const apiKey = brandRes.apiKey.key;
-  const brandId = brandRes.brand.id;
-  const asBrand = (path: string, body: unknown) =>
-    fetch(`${aiUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((r) => json<unknown>(r));
-  await asBrand('/admin/profiles', {
-    key: ACME.profileKey,
-    name: 'Acme Outfitters support',
-    promptTemplate:
-      'You are the phone agent of Acme Outfitters, an outdoor clothing shop. {{company_context}}\n' +
-      'Caller: {{caller_number}} ({{caller_channel}}). Source: {{source}}. Hours: {{business_hours}}',
-    companyContext: 'Answer only from the knowledge base; offer a person or a callback when unsure.',
-    greeting: ACME.greeting,
-    voice: { provider: 'openai', voiceId: 'marin', speed: 1 },
-    language: 'en-US',
-    timezone: 'America/New_York',
-    businessHours: Object.fromEntries(
-      ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].map((d) => [
-        d,
-        [{ open: '08:00', close: '20:00' }],
-      ]),
-    ),
-    inactivity: { promptAfterSec: 30, endAfterSec: 30 },
-    transferTarget: ACME.transferTarget,
-    outboundCallerId: ACME.outboundCallerId,
-    phoneNumbers: [ACME.number],
-    sipDomains: [ACME.sipDomain],
-    ...opts.profile,
-  });
-  await asBrand(`/admin/profiles/${ACME.profileKey}/credits`, { seconds: 36_000 });
-  const files = (await readdir(EXAMPLES)).filter((f) => f.endsWith('.md')).sort();
-  const articles = await Promise.all(
-    files.map(async (f) => {
-      const body = await readFile(join(EXAMPLES, f), 'utf8');
-      const title = /^# (.+)$/m.exec(body)?.[1] ?? basename(f, '.md');
-      return { externalId: f, title, body, format: 'markdown' };
-    }),
-  );
-  await asBrand('/admin/knowledge/articles', { articles });
+  const { brandId, apiKey } = ai;
+  const knowledge = ai.knowledge;
 
   // app-server with one staff account for the brand.
   const store = await openPrismaStore({
@@ -200,7 +123,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       TWILIO_API_BASE_URL: twilioRest.baseUrl,
       OPENAI_API_KEY: 'sk-sim',
       OPENAI_REALTIME_URL: realtime.url,
-      AI_SERVER_URL: aiUrl,
+      AI_SERVER_URL: ai.url,
       APP_SERVER_URL: appUrl,
       SERVICE_TOKEN,
       ...opts.voiceEnv,
@@ -209,7 +132,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
   );
 
   return {
-    ai: { app: aiApp, url: aiUrl, apiKey, brandId },
+    ai: { app: ai.app, url: ai.url, apiKey, brandId },
     appServer: { app: appSrv.app, url: appUrl },
     voice,
     voiceUrl: voice.url,
@@ -234,11 +157,9 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       await voice.server.app.close();
       await appSrv.app.close();
       await store.close();
-      await aiApp.close();
-      await aiDb.close();
+      await ai.close();
       await realtime.close();
       await twilioRest.close();
-      await knowledge.close();
     },
   };
 }

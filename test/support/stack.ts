@@ -6,6 +6,7 @@ import {
   type RealtimeConnector,
 } from '@switchboard/realtime';
 import { createLogger, type Logger } from '@switchboard/service-kit';
+import { HttpAiServerClient } from '@switchboard/service-kit/clients/ai-server';
 import {
   type RealtimeSimulator,
   type RealtimeSimulatorOptions,
@@ -27,7 +28,8 @@ import {
   TwilioSdkRest,
   type VoiceServer,
 } from '@switchboard/voice-server';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
+import { startSeededAiServer } from './ai-server-fixture.ts';
+import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN } from './constants.ts';
 
 export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 
@@ -42,7 +44,8 @@ export interface JournalEntry {
 
 export interface StackOptions {
   realtime?: RealtimeSimulatorOptions;
-  aiServer: CallAiServer;
+  /** Default: the real ai-server, seeded with the Acme brand (test/support/ai-server-fixture.ts). */
+  aiServer?: CallAiServer;
   appServer?: AppServerClient;
   logger?: Logger;
 }
@@ -61,6 +64,11 @@ export interface Stack {
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
+  const seeded = opts.aiServer
+    ? undefined
+    : await startSeededAiServer({ logger: createLogger({ name: 'ai-server', level: 'silent' }) });
+  const aiServer =
+    opts.aiServer ?? new HttpAiServerClient({ baseUrl: seeded!.url, serviceToken: SERVICE_TOKEN });
   const twilioRest = await startTwilioRestFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
   const journal: JournalEntry[] = [];
   let seq = 0;
@@ -95,7 +103,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       MAX_FRAME_BYTES: 65536,
     },
     logger: opts.logger ?? createLogger({ name: 'voice-server', level: 'silent' }),
-    aiServer: opts.aiServer,
+    aiServer,
     appServer,
     twilioRest: new TwilioSdkRest({
       accountSid: ACCOUNT_SID,
@@ -151,6 +159,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await voice.app.close();
       await realtime.close();
       await twilioRest.close();
+      await seeded?.close();
     },
   };
 }

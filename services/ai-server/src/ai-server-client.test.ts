@@ -81,7 +81,7 @@ describe('HttpAiServerClient against the real ai-server', () => {
       key: 'client-main',
       greeting: 'Thanks for calling!',
       voice: { provider: 'openai', voiceId: 'alloy' },
-      vadThreshold: 0.5,
+      vadThreshold: 0.9,
       inactivity: { promptAfterSec: 30, endAfterSec: 30 },
       maxDurationSec: 1800,
       transferTarget: '+14155550199',
@@ -126,6 +126,7 @@ describe('HttpAiServerClient against the real ai-server', () => {
         name: 'weather',
         description: 'Weather for a city',
         parameters: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } },
+        timeoutMs: expect.any(Number),
       },
     ]);
     expect(

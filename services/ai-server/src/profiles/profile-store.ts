@@ -167,7 +167,8 @@ export class ProfileStore {
           timezone: input.timezone ?? 'UTC',
           businessHours: json(input.businessHours ?? {}),
           holidays: json(input.holidays ?? []),
-          vadThreshold: input.vadThreshold ?? 0.5,
+          // High for phone lines, so background noise does not barge in; a profile may lower it.
+          vadThreshold: input.vadThreshold ?? 0.9,
           inactivity: json(input.inactivity ?? DEFAULT_INACTIVITY),
           maxDurationSec: input.maxDurationSec ?? 1800,
           transferTarget: input.transferTarget ?? null,

@@ -33,7 +33,7 @@ describe('brand admin: bot profiles', () => {
       key: 'acme-main',
       brandId,
       language: 'en-US',
-      vadThreshold: 0.5,
+      vadThreshold: 0.9,
       inactivity: { promptAfterSec: 30, endAfterSec: 30 },
       maxDurationSec: 1800,
       creditSeconds: 0,
