@@ -9,7 +9,7 @@ import type {
 import { phoneSessionConfig } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
-import { dialTwiml, MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
+import { MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
@@ -18,7 +18,7 @@ import type { TwilioRest } from '../ports/twilio-rest.ts';
 import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
 import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
 import { builtinTools, Toolset } from '../tools/toolset.ts';
-import { transcriptExcerpt, transferCallerId } from '../tools/transfer-to-human.ts';
+import { transcriptExcerpt, transferCallerId, transferTwiml } from '../tools/transfer-to-human.ts';
 import type { ToolContext } from '../tools/types.ts';
 import { fillerChunks } from './filler.ts';
 import { replayItems } from './history.ts';
@@ -267,7 +267,7 @@ export class TwilioSessionManager {
     this.log.info({ reason }, 'ending the call with a goodbye');
     this.watchdog?.stop();
     this.tools?.dispose();
-    this.interruptAgent();
+    this.interruptAgent(this.rt);
     const goodbye = GOODBYES[reason] ?? watchdogLine('goodbye', this.profile?.language);
     this.afterReply = [{ toolName: reason, action: () => this.hangUpAfterGoodbye(reason) }];
     this.afterReplyResponseId = undefined;
@@ -573,11 +573,7 @@ export class TwilioSessionManager {
         this.transferring = true;
         await this.deps.twilioRest.updateCallTwiml(
           this.call.callSid,
-          dialTwiml({
-            ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
-            callerId,
-            say: DROP_TRANSFER,
-          }),
+          transferTwiml(target, callerId, DROP_TRANSFER),
         );
         this.end('transferred');
         return;
@@ -773,7 +769,7 @@ export class TwilioSessionManager {
    * clear Twilio's buffer; then truncate the item being heard at what the caller actually heard.
    */
   private bargeIn(): void {
-    const { transport, metrics, tts } = this.deps;
+    const { metrics, tts } = this.deps;
     const rt = this.rt;
     if (!rt) return;
     const heard = this.playback.heardPosition();
@@ -791,26 +787,7 @@ export class TwilioSessionManager {
       this.afterReply = [];
       this.afterReplyResponseId = undefined;
     }
-    if (this.activeResponseId) {
-      rt.send({ type: 'response.cancel' });
-      this.cancelledResponses.add(this.activeResponseId);
-    }
-    if (heard) {
-      transport.sendClear();
-      this.playback.reset();
-      if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
-        rt.send({
-          type: 'conversation.item.truncate',
-          item_id: heard.itemId,
-          content_index: 0,
-          audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
-        });
-      }
-      for (const itemId of heard.unheardItemIds)
-        if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
-      const msg = this.transcript.get(heard.itemId);
-      if (msg) msg.interrupted = true;
-    }
+    this.interruptAgent(rt, heard);
     this.log.info(
       {
         heardMs: heard?.audioEndMs ?? 0,
@@ -1001,26 +978,30 @@ export class TwilioSessionManager {
     this.end(reason);
   }
 
-  /** Stops the agent mid-sentence (response, Twilio's buffer), as a barge-in does. */
-  private interruptAgent(): void {
-    const rt = this.rt;
-    if (!rt) return;
+  /**
+   * Stops the agent mid-sentence: cancels the active response, clears Twilio's buffer, truncates the
+   * item being heard at what was heard (never past what was sent) and deletes items never heard.
+   */
+  private interruptAgent(rt: RealtimeConnection, heard = this.playback.heardPosition()): void {
     if (this.activeResponseId) {
       rt.send({ type: 'response.cancel' });
       this.cancelledResponses.add(this.activeResponseId);
     }
-    const heard = this.playback.heardPosition();
-    if (heard) {
-      this.deps.transport.sendClear();
-      this.playback.reset();
-      if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId))
-        rt.send({
-          type: 'conversation.item.truncate',
-          item_id: heard.itemId,
-          content_index: 0,
-          audio_end_ms: heard.audioEndMs,
-        });
+    if (!heard) return;
+    this.deps.transport.sendClear();
+    this.playback.reset();
+    if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
+      rt.send({
+        type: 'conversation.item.truncate',
+        item_id: heard.itemId,
+        content_index: 0,
+        audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
+      });
     }
+    for (const itemId of heard.unheardItemIds)
+      if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
+    const msg = this.transcript.get(heard.itemId);
+    if (msg) msg.interrupted = true;
   }
 
   // --- end ---------------------------------------------------------------------------------------

@@ -10,6 +10,15 @@ export function transferCallerId(ctx: Pick<ToolContext, 'call' | 'profile'>): st
   return ctx.call.callerNumber || undefined;
 }
 
+/** `<Dial>` to a transfer target, an E.164 number or a SIP URI, optionally after a `<Say>`. */
+export function transferTwiml(target: string, callerId: string, say?: string): string {
+  return dialTwiml({
+    ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
+    callerId,
+    ...(say ? { say } : {}),
+  });
+}
+
 /** The last messages of the conversation as plain lines, for the person who picks up. */
 export function transcriptExcerpt(ctx: Pick<ToolContext, 'transcript'>): string {
   return ctx
@@ -61,10 +70,7 @@ export const transferToHuman: ToolHandler = {
       transferTarget: target,
       idempotencyKey: `handoff:${ctx.call.callSid}`,
     });
-    const twiml = dialTwiml({
-      ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
-      callerId,
-    });
+    const twiml = transferTwiml(target, callerId);
     return {
       output: {
         ok: true,
