@@ -252,6 +252,9 @@ describe.each(stores)('%s', (_name, open) => {
     const again = await store.createTicket(conversation.id, input);
     expect(again.created).toBe(false);
     expect(again.ticket.id).toBe(first.ticket.id);
+    // Lists are newest first; let the clock move on so the two tickets do not share a millisecond
+    // (a tie is broken by id, which is random).
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const other = await store.createTicket(conversation.id, { ...input, idempotencyKey: null });
     expect(other.ticket.id).not.toBe(first.ticket.id);
 
