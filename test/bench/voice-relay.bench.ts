@@ -5,7 +5,7 @@
 //   BENCH_CALLS=25,50,100,200   loads to run (default)
 //   BENCH_SECONDS=15            length of the measured steady-state window per run
 //   BENCH_TARGETS=bare-relay,voice-server
-//   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay process there
+//   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay over its measured window there
 //
 // Prints a table and writes bench-results/voice-relay.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -264,7 +264,7 @@ for (const calls of loads) {
       target,
       calls,
       windowMs: windowSeconds * 1000,
-      ...(cpuProfileDir ? { cpuProfileDir: join(cpuProfileDir, `${target}-${calls}`) } : {}),
+      ...(cpuProfileDir ? { cpuProfileDir } : {}),
     });
     const f = figures(result);
     const bare = rows.find((r) => r.calls === calls && r.target === 'bare-relay');

@@ -51,3 +51,101 @@ describe('AsyncQueue memory', () => {
     expect((q as unknown as { buffer: unknown[] }).buffer).toHaveLength(0);
   });
 });
+
+describe('AsyncQueue.drain', () => {
+  it('hands buffered values first, then each push in the same tick, and resolves at the end', async () => {
+    const q = new AsyncQueue<number>();
+    q.push(1);
+    q.push(2);
+    const got: number[] = [];
+    const done = q.drain((v) => {
+      got.push(v);
+      return undefined;
+    });
+    expect(got).toEqual([1, 2]);
+    q.push(3);
+    expect(got).toEqual([1, 2, 3]);
+    let settled = false;
+    void done.then(() => {
+      settled = true;
+    });
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    q.end();
+    await done;
+    expect(got).toEqual([1, 2, 3]);
+  });
+
+  it('never re-enters the handler: a value pushed while it runs waits its turn', async () => {
+    const q = new AsyncQueue<number>();
+    const order: string[] = [];
+    const done = q.drain((v) => {
+      order.push(`start ${v}`);
+      if (v === 1) q.push(2);
+      order.push(`end ${v}`);
+      return undefined;
+    });
+    q.push(1);
+    expect(order).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    q.end();
+    await done;
+  });
+
+  it('stops when the handler returns false and leaves the rest for the next consumer', async () => {
+    const q = new AsyncQueue<string>();
+    for (const v of ['a', 'b', 'c']) q.push(v);
+    const seen: string[] = [];
+    await q.drain((v) => {
+      seen.push(v);
+      return v !== 'a';
+    });
+    expect(seen).toEqual(['a']);
+    q.push('d');
+    q.end();
+    const rest: string[] = [];
+    for await (const v of q) rest.push(v);
+    expect(rest).toEqual(['b', 'c', 'd']);
+  });
+
+  it('rejects with what the handler throws, and the values already handled stay handled', async () => {
+    const q = new AsyncQueue<number>();
+    const seen: number[] = [];
+    const done = q.drain((v) => {
+      if (v === 2) throw new Error('bad value 2');
+      seen.push(v);
+      return undefined;
+    });
+    q.push(1);
+    q.push(2);
+    q.push(3);
+    await expect(done).rejects.toThrow('bad value 2');
+    expect(seen).toEqual([1]);
+    expect(q.size).toBe(1);
+  });
+
+  it('ends a drain started after the stream ended, once the buffer is handed over', async () => {
+    const q = new AsyncQueue<number>();
+    q.push(7);
+    q.end();
+    const seen: number[] = [];
+    await q.drain((v) => {
+      seen.push(v);
+      return undefined;
+    });
+    expect(seen).toEqual([7]);
+  });
+
+  it('refuses a second consumer while one is draining or waiting', async () => {
+    const q = new AsyncQueue<number>();
+    const done = q.drain(() => undefined);
+    await expect(q.next()).rejects.toThrow('already has a consumer');
+    await expect(q.drain(() => undefined)).rejects.toThrow('already has a consumer');
+    q.end();
+    await done;
+    const r = new AsyncQueue<number>();
+    const waiting = r.next();
+    await expect(r.drain(() => undefined)).rejects.toThrow('already has a consumer');
+    r.end();
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+  });
+});

@@ -1,16 +1,40 @@
 /**
- * A push-fed async iterable: producers `push` as events arrive, one consumer `for await`s them.
+ * An ordered stream of events with one consumer at a time. It can be iterated (`for await`), or
+ * drained with a handler that is called synchronously as each value arrives: the hot paths of a call
+ * use `drain`, which costs no promise or microtask per value.
+ */
+export interface EventStream<T> extends AsyncIterable<T> {
+  /**
+   * Hands every value, buffered ones first, to `handle` in order; values pushed later are handed over
+   * in the same tick they are pushed. A value pushed while `handle` runs waits until it returns, so
+   * the order always holds and `handle` is never re-entered. Resolves when the stream ends or `handle`
+   * returns `false`; rejects with whatever `handle` throws. Values left after an early stop stay
+   * buffered for the next consumer.
+   */
+  drain(handle: (value: T) => boolean | undefined): Promise<void>;
+}
+
+/**
+ * A push-fed event stream: producers `push` as events arrive, one consumer iterates or drains it.
  * No polling and no batching: a waiting consumer is resumed on the push that feeds it.
  */
-export class AsyncQueue<T> implements AsyncIterable<T> {
+export class AsyncQueue<T> implements EventStream<T> {
   private readonly buffer: T[] = [];
   private head = 0;
   private waiter: ((r: IteratorResult<T>) => void) | undefined;
   private ended = false;
+  private handler: ((value: T) => boolean | undefined) | undefined;
+  private drainSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
+  private dispatching = false;
 
   /** Adds a value; ignored once the queue has ended. */
   push(value: T): void {
     if (this.ended) return;
+    if (this.handler) {
+      if (this.dispatching || this.head < this.buffer.length) this.buffer.push(value);
+      else this.pump(value, true);
+      return;
+    }
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
@@ -20,13 +44,14 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     }
   }
 
-  /** Ends the iteration once buffered values are consumed. */
+  /** Ends the stream once buffered values are consumed. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
     const w = this.waiter;
     this.waiter = undefined;
     w?.({ value: undefined, done: true });
+    if (this.handler && !this.dispatching && this.head >= this.buffer.length) this.settleDrain();
   }
 
   get isEnded(): boolean {
@@ -37,20 +62,67 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return this.buffer.length - this.head;
   }
 
-  next(): Promise<IteratorResult<T>> {
-    if (this.head < this.buffer.length) {
-      const value = this.buffer[this.head] as T;
-      // Release the slot at once: a long call must not keep every handled event (and its audio) alive.
-      (this.buffer as Array<T | undefined>)[this.head++] = undefined;
-      if (this.head === this.buffer.length) {
-        this.buffer.length = 0;
-        this.head = 0;
-      } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
-        this.buffer.splice(0, this.head);
-        this.head = 0;
+  drain(handle: (value: T) => boolean | undefined): Promise<void> {
+    if (this.handler || this.waiter) return Promise.reject(new Error('the stream already has a consumer'));
+    return new Promise<void>((resolve, reject) => {
+      this.handler = handle;
+      this.drainSettle = { resolve, reject };
+      this.pump(undefined, false);
+    });
+  }
+
+  /** Hands `first` (when given) and then the buffer to the handler, until it stops or runs dry. */
+  private pump(first: T | undefined, hasFirst: boolean): void {
+    this.dispatching = true;
+    try {
+      if (hasFirst && !this.deliver(first as T)) return;
+      while (this.handler && this.head < this.buffer.length) {
+        if (!this.deliver(this.shift())) return;
       }
-      return Promise.resolve({ value, done: false });
+    } finally {
+      this.dispatching = false;
     }
+    if (this.handler && this.ended) this.settleDrain();
+  }
+
+  /** One value to the handler; false once draining has stopped. */
+  private deliver(value: T): boolean {
+    let go: boolean;
+    try {
+      go = this.handler!(value) !== false;
+    } catch (err) {
+      this.settleDrain(err);
+      return false;
+    }
+    if (!go) this.settleDrain();
+    return go;
+  }
+
+  private settleDrain(err?: unknown): void {
+    const settle = this.drainSettle;
+    this.handler = undefined;
+    this.drainSettle = undefined;
+    if (err !== undefined) settle?.reject(err);
+    else settle?.resolve();
+  }
+
+  private shift(): T {
+    const value = this.buffer[this.head] as T;
+    // Release the slot at once: a long call must not keep every handled event (and its audio) alive.
+    (this.buffer as Array<T | undefined>)[this.head++] = undefined;
+    if (this.head === this.buffer.length) {
+      this.buffer.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.buffer.length) {
+      this.buffer.splice(0, this.head);
+      this.head = 0;
+    }
+    return value;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.handler || this.waiter) return Promise.reject(new Error('the stream already has a consumer'));
+    if (this.head < this.buffer.length) return Promise.resolve({ value: this.shift(), done: false });
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.waiter = resolve;

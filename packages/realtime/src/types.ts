@@ -5,6 +5,7 @@ import type {
   RealtimeSessionCreateRequest,
   ResponseCreateEvent,
 } from 'openai/resources/realtime/realtime';
+import type { EventStream } from './async-queue.ts';
 
 export type {
   RealtimeClientEvent,
@@ -35,8 +36,8 @@ export interface RealtimeConnection {
    * `audioBase64` must be base64 (it is placed in the JSON as is).
    */
   appendAudio(audioBase64: string): void;
-  /** Server events in arrival order; the iteration ends when the socket closes. */
-  readonly events: AsyncIterable<RealtimeServerEvent>;
+  /** Server events in arrival order; the stream ends when the socket closes. */
+  readonly events: EventStream<RealtimeServerEvent>;
   /** Resolves once, when the socket has closed for any reason. */
   readonly closed: Promise<RealtimeCloseInfo>;
   close(code?: number, reason?: string): void;

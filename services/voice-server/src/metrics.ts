@@ -62,9 +62,12 @@ export class VoiceMetrics {
     metric('voice_frames_malformed_total', 'counter', 'Inbound frames dropped as malformed.', [
       ['', this.framesMalformed],
     ]);
-    metric('voice_frames_before_session_total', 'counter', 'Caller frames before the model was ready.', [
-      ['', this.framesBeforeSession],
-    ]);
+    metric(
+      'voice_frames_before_session_total',
+      'counter',
+      'Caller frames dropped while no model session was ready (beyond the 1.5 s held for it).',
+      [['', this.framesBeforeSession]],
+    );
     metric('voice_late_deltas_dropped_total', 'counter', 'Audio deltas of cancelled responses dropped.', [
       ['', this.lateDeltasDropped],
     ]);

@@ -25,6 +25,8 @@ export interface ChildTarget {
   cpuMs(): number;
   /** Resident set size now, in KiB. */
   rssKiB(): number;
+  /** With `cpuProfileDir`: the first call starts a CPU profile, the second writes it. */
+  toggleProfile(): void;
   stop(): Promise<void>;
 }
 
@@ -59,8 +61,10 @@ export function readRssKiB(pid: number): number {
 
 /** How to start the relay. */
 export interface ChildTargetOptions {
-  /** Write a V8 CPU profile here when the process stops. */
+  /** Accept `profile()` calls: V8 CPU profiles of chosen stretches are written here. */
   cpuProfileDir?: string;
+  /** File name stem of the profiles. */
+  profileName?: string;
 }
 
 /** Starts a relay and resolves once it listens. */
@@ -74,21 +78,18 @@ export function startChildTarget(
     name === 'voice-server'
       ? [join(here, 'voice-server-under-test.ts'), realtimeUrl, twilioRestUrl]
       : [join(here, 'bare-relay.ts'), realtimeUrl];
-  // A profile is written only on a normal exit, so SIGTERM must become one.
   const profiling = opts.cpuProfileDir
-    ? [
-        '--cpu-prof',
-        '--cpu-prof-dir',
-        opts.cpuProfileDir,
-        '--import',
-        'tsx',
-        '--import',
-        join(here, 'exit-on-sigterm.ts'),
-      ]
+    ? ['--import', 'tsx', '--import', join(here, 'window-profiler.ts')]
     : ['--import', 'tsx'];
   const child: ChildProcess = spawn(process.execPath, [...profiling, ...script], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      ...(opts.cpuProfileDir
+        ? { BENCH_PROFILE_DIR: opts.cpuProfileDir, BENCH_PROFILE_NAME: opts.profileName ?? name }
+        : {}),
+    },
   });
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8');
@@ -130,6 +131,9 @@ export function startChildTarget(
         stderr,
         cpuMs: () => readCpuMs(pid),
         rssKiB: () => readRssKiB(pid),
+        toggleProfile() {
+          if (opts.cpuProfileDir) child.kill('SIGUSR2');
+        },
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);

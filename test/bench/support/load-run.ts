@@ -67,7 +67,7 @@ export interface RunOptions {
   calls: number;
   /** Length of the measured steady-state window. */
   windowMs: number;
-  /** Write a V8 CPU profile of the relay process here. */
+  /** Write a V8 CPU profile of the relay process over the measured window here. */
   cpuProfileDir?: string;
 }
 
@@ -257,7 +257,9 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
       opts.target,
       sim.url,
       rest.baseUrl,
-      opts.cpuProfileDir ? { cpuProfileDir: opts.cpuProfileDir } : {},
+      opts.cpuProfileDir
+        ? { cpuProfileDir: opts.cpuProfileDir, profileName: `${opts.target}-${opts.calls}` }
+        : {},
     );
     for (let i = 0; i < TICKER_PHASES; i++) {
       phases.push(phaseTicker(lag));
@@ -296,6 +298,7 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
     const rssSamples: number[] = [];
     const rssTimer = setInterval(() => rssSamples.push(target!.rssKiB()), 1000);
     const window: MeasureWindow = { startMs: performance.now(), endMs: Number.NaN };
+    target.toggleProfile();
     const cpuStart = target.cpuMs();
     const machineStart = readMachineCpuMs();
     const genCpuStart = process.cpuUsage();
@@ -303,6 +306,7 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
     await sleep(opts.windowMs);
     window.endMs = performance.now();
     const cpuEnd = target.cpuMs();
+    target.toggleProfile();
     const genCpu = process.cpuUsage(genCpuStart);
     const machineEnd = readMachineCpuMs();
     const countersEnd = { ...probe.counters };

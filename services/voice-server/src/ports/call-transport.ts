@@ -1,3 +1,4 @@
+import type { EventStream } from '@switchboard/realtime';
 import type { DecodeResult, TwilioInbound } from '@switchboard/telephony';
 
 /**
@@ -6,7 +7,7 @@ import type { DecodeResult, TwilioInbound } from '@switchboard/telephony';
  */
 export interface CallTransport {
   /** Decoded inbound messages (or why a frame could not be decoded), ending when the socket closes. */
-  readonly inbound: AsyncIterable<DecodeResult<TwilioInbound>>;
+  readonly inbound: EventStream<DecodeResult<TwilioInbound>>;
   /** Sends one media frame of base64 mu-law, exactly as given. */
   sendMedia(payloadBase64: string): void;
   sendMark(name: string): void;

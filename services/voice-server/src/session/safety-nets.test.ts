@@ -23,6 +23,65 @@ function transcriptDone(
   });
 }
 
+describe('caller audio while no session is ready', () => {
+  const frame = (i: number) => Buffer.alloc(160, i & 0x7f).toString('base64');
+
+  it('holds what the caller said before the session opened and appends it right after session.update', async () => {
+    const h = harness();
+    // These arrive while credits, profile and prompt are still being fetched.
+    for (let i = 0; i < 10; i++) h.transport.media(frame(i), i * 20);
+    const rt = await h.rt();
+    const sent = rt.sent.map((e) => e.type);
+    expect(sent.slice(0, 11)).toEqual(['session.update', ...Array(10).fill('input_audio_buffer.append')]);
+    const appended = rt.sentOfType('input_audio_buffer.append').map((e) => e.audio);
+    expect(appended).toEqual(Array.from({ length: 10 }, (_, i) => frame(i)));
+    // Live audio goes on after it, with no silence filled in between.
+    h.transport.media(frame(10), 200);
+    await settle();
+    expect(
+      rt
+        .sentOfType('input_audio_buffer.append')
+        .map((e) => e.audio)
+        .slice(10),
+    ).toEqual([frame(10)]);
+    expect(h.metrics.framesBeforeSession).toBe(0);
+    expect(h.metrics.silenceFilledMs).toBe(0);
+  });
+
+  it('keeps only the latest 1.5 s and counts what it let go', async () => {
+    const h = harness();
+    for (let i = 0; i < 100; i++) h.transport.media(frame(i), i * 20);
+    const rt = await h.rt();
+    const appended = rt.sentOfType('input_audio_buffer.append').map((e) => e.audio);
+    expect(appended).toEqual(Array.from({ length: 75 }, (_, i) => frame(i + 25)));
+    expect(h.metrics.framesBeforeSession).toBe(25);
+  });
+
+  it('holds what the caller says while a dropped session is reopened, after the replayed history', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    rt.emit({ type: 'session.updated', event_id: 'e', session: {} });
+    h.transport.media(frame(1), 0);
+    await settle();
+    // The first attempt to reopen fails, so the caller's next words arrive with no session at all.
+    h.connector.options.fail = new Error('connect ECONNREFUSED');
+    rt.drop(1011, 'server error');
+    await until(() => h.connector.attempts === 2, 'first reopen attempt');
+    h.transport.media(frame(2), 20);
+    h.transport.media(frame(3), 40);
+    await settle();
+    expect(h.connector.connections).toHaveLength(1);
+    delete h.connector.options.fail;
+    await until(() => h.connector.connections.length === 2, 'second connection');
+    const next = h.connector.connections[1]!;
+    await until(() => next.sentOfType('input_audio_buffer.append').length === 2, 'held audio');
+    const types = next.sent.map((e) => e.type);
+    expect(types.indexOf('input_audio_buffer.append')).toBeGreaterThan(types.indexOf('session.update'));
+    expect(next.sentOfType('input_audio_buffer.append').map((e) => e.audio)).toEqual([frame(2), frame(3)]);
+    expect(h.session.isEnded).toBe(false);
+  });
+});
+
 describe('Realtime reconnect', () => {
   it('plays a filler, resumes with the same session.update and the conversation so far, and goes on', async () => {
     const h = harness();

@@ -9,7 +9,12 @@ import type {
 import { phoneSessionConfig } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
-import { MULAW_BYTES_PER_MS, sayAndHangupTwiml } from '@switchboard/telephony';
+import {
+  type DecodeResult,
+  MULAW_BYTES_PER_MS,
+  sayAndHangupTwiml,
+  type TwilioInbound,
+} from '@switchboard/telephony';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
@@ -110,6 +115,12 @@ const isLocalAudio = (itemId: string) => itemId === THINKING_ITEM || itemId === 
 const MAX_AFTER_REPLY_WAIT_MS = 20_000;
 
 const MAX_GAP_FILL_MS = 5_000;
+/**
+ * Caller audio kept while no Realtime session is ready (before the first one, and while one is being
+ * reopened): the latest 1.5 s, appended once the session is configured, so a caller who speaks first
+ * is heard.
+ */
+const HELD_AUDIO_MAX_MS = 1_500;
 const DTMF_IDLE_MS = 1_500;
 const FRAME_MS = 20;
 
@@ -147,6 +158,8 @@ export class TwilioSessionManager {
 
   /** Timestamp (ms since stream start) of the last caller frame, and its length. */
   latestMediaTs = -1;
+  private heldAudio: Array<{ payload: string; ms: number }> = [];
+  private heldAudioMs = 0;
   private latestMediaMs = 0;
 
   private greeted = false;
@@ -349,6 +362,7 @@ export class TwilioSessionManager {
       tools: toolset.schemas(),
     });
     rt.send({ type: 'session.update', session: this.sessionConfig });
+    this.flushHeldAudio(rt);
     this.rtGeneration++;
     this.startLimits(profile);
     return rt;
@@ -382,52 +396,76 @@ export class TwilioSessionManager {
   // --- caller → model ----------------------------------------------------------------------------
 
   private async clientToOpenAI(): Promise<void> {
+    // Drained, not iterated: each frame is handled in the tick it arrives, with no promise per frame.
+    await this.deps.transport.inbound.drain((decoded) => this.onCallerFrame(decoded));
+    if (!this.ended) this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'stream_closed'));
+  }
+
+  /** One message from Twilio; false once the call is over. */
+  private onCallerFrame(decoded: DecodeResult<TwilioInbound>): boolean {
     const { metrics } = this.deps;
-    for await (const decoded of this.deps.transport.inbound) {
-      if (!decoded.ok) {
-        metrics.framesMalformed++;
-        this.log.warn(
-          { code: decoded.error.code, reason: decoded.error.message },
-          'dropped a malformed frame',
-        );
-        continue;
-      }
-      const msg = decoded.message;
-      switch (msg.event) {
-        case 'media': {
-          const rt = this.rt;
-          if (!rt) {
-            metrics.framesBeforeSession++;
-            continue;
-          }
-          const ts = msg.media.timestamp;
-          if (this.latestMediaTs >= 0) {
-            const gapMs = ts - (this.latestMediaTs + this.latestMediaMs);
-            if (gapMs >= FRAME_MS) this.fillGap(rt, Math.min(gapMs, MAX_GAP_FILL_MS));
-          }
+    if (!decoded.ok) {
+      metrics.framesMalformed++;
+      this.log.warn({ code: decoded.error.code, reason: decoded.error.message }, 'dropped a malformed frame');
+      return !this.ended;
+    }
+    const msg = decoded.message;
+    switch (msg.event) {
+      case 'media': {
+        const rt = this.rt;
+        const ts = msg.media.timestamp;
+        if (!rt) {
           this.latestMediaTs = ts;
-          this.latestMediaMs = base64ByteLength(msg.media.payload) / MULAW_BYTES_PER_MS;
-          rt.appendAudio(msg.media.payload);
-          metrics.framesIn++;
+          this.latestMediaMs = this.holdAudio(msg.media.payload);
           break;
         }
-        case 'mark':
-          this.playback.onMarkEchoed(msg.mark.name);
-          this.watchdog?.activity();
-          break;
-        case 'dtmf':
-          this.onDtmf(msg.dtmf.digit);
-          break;
-        case 'stop':
-          this.log.info(this.transferring ? 'stream stopped for the transfer' : 'stream stopped');
-          this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'caller_hangup'));
-          return;
-        default:
-          this.log.debug({ event: msg.event }, 'ignored a repeated stream message');
+        if (this.latestMediaTs >= 0) {
+          const gapMs = ts - (this.latestMediaTs + this.latestMediaMs);
+          if (gapMs >= FRAME_MS) this.fillGap(rt, Math.min(gapMs, MAX_GAP_FILL_MS));
+        }
+        this.latestMediaTs = ts;
+        this.latestMediaMs = base64ByteLength(msg.media.payload) / MULAW_BYTES_PER_MS;
+        rt.appendAudio(msg.media.payload);
+        metrics.framesIn++;
+        break;
       }
-      if (this.ended) return;
+      case 'mark':
+        this.playback.onMarkEchoed(msg.mark.name);
+        this.watchdog?.activity();
+        break;
+      case 'dtmf':
+        this.onDtmf(msg.dtmf.digit);
+        break;
+      case 'stop':
+        this.log.info(this.transferring ? 'stream stopped for the transfer' : 'stream stopped');
+        this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'caller_hangup'));
+        return false;
+      default:
+        this.log.debug({ event: msg.event }, 'ignored a repeated stream message');
     }
-    this.end(this.hangingUp ?? (this.transferring ? 'transferred' : 'stream_closed'));
+    return !this.ended;
+  }
+
+  /** Keeps a caller frame until a session is ready; the oldest go once more than 1.5 s is held. */
+  private holdAudio(payload: string): number {
+    const ms = base64ByteLength(payload) / MULAW_BYTES_PER_MS;
+    this.heldAudio.push({ payload, ms });
+    this.heldAudioMs += ms;
+    while (this.heldAudioMs > HELD_AUDIO_MAX_MS && this.heldAudio.length > 1) {
+      this.heldAudioMs -= this.heldAudio.shift()!.ms;
+      this.deps.metrics.framesBeforeSession++;
+    }
+    return ms;
+  }
+
+  /** Appends the audio held while no session was ready, right after the session is configured. */
+  private flushHeldAudio(rt: RealtimeConnection): void {
+    for (const { payload } of this.heldAudio) {
+      rt.appendAudio(payload);
+      this.deps.metrics.framesIn++;
+    }
+    this.heldAudio = [];
+    this.heldAudioMs = 0;
   }
 
   private fillGap(rt: RealtimeConnection, gapMs: number): void {
@@ -470,10 +508,10 @@ export class TwilioSessionManager {
   private async modelLoop(first: RealtimeConnection): Promise<void> {
     let current = first;
     for (;;) {
-      for await (const ev of current.events) {
+      await current.events.drain((ev) => {
         this.onRealtimeEvent(ev);
-        if (this.ended) return;
-      }
+        return !this.ended;
+      });
       if (this.ended) return;
       // A renewal swapped the socket under us: read the new one.
       if (this.rt && this.rt !== current) {
@@ -527,6 +565,7 @@ export class TwilioSessionManager {
     const next = await this.deps.connectRealtime(this.abort.signal, { callSid: this.call.callSid });
     if (this.sessionConfig) next.send({ type: 'session.update', session: this.sessionConfig });
     for (const item of replayItems(this.transcript.messages())) next.send(item);
+    this.flushHeldAudio(next);
     this.rt = next;
     this.rtGeneration++;
     this.renewDue = false;
@@ -1018,6 +1057,7 @@ export class TwilioSessionManager {
     this.dtmfTimer = undefined;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.heldAudio = [];
     this.rt?.close(1000, 'call ended');
     if (this.deps.transport.isOpen) this.deps.transport.close(1000, 'call ended');
   }
