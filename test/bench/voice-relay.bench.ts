@@ -5,6 +5,7 @@
 //   BENCH_CALLS=25,50,100,200   loads to run (default)
 //   BENCH_SECONDS=15            length of the measured steady-state window per run
 //   BENCH_TARGETS=bare-relay,voice-server
+//   BENCH_REPEAT=3              runs of each (N, target); the figures are the medians over them
 //   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay over its measured window there
 //
 // Prints a table and writes bench-results/voice-relay.json.
@@ -50,6 +51,8 @@ const targets = (process.env.BENCH_TARGETS ?? 'bare-relay,voice-server')
   .split(',')
   .map((s) => s.trim())
   .filter((s): s is TargetName => s === 'bare-relay' || s === 'voice-server');
+const repeats = Number(process.env.BENCH_REPEAT ?? 3);
+if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error('BENCH_REPEAT must be a positive integer');
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 
@@ -57,6 +60,9 @@ if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
 interface RunFigures {
   target: TargetName;
   calls: number;
+  /** Which repeat (1…); 0 on a summary row, which holds the medians over `repeats` runs. */
+  rep: number;
+  repeats: number;
   callsOk: number;
   callFailures: Record<string, number>;
   windowMs: number;
@@ -96,8 +102,10 @@ interface RunFigures {
   relayStderr: string[];
 }
 
-function figures(r: RunResult): RunFigures {
+function figures(r: RunResult, rep: number): RunFigures {
   return {
+    rep,
+    repeats: 1,
     target: r.target,
     calls: r.calls,
     callsOk: r.callsOk,
@@ -149,6 +157,77 @@ function rounded<T>(value: T): T {
 
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 const pair = (s: Summary, d = 2) => `${fmt(s.p50, d)}/${fmt(s.p99, d)}`;
+
+const median = (xs: number[]): number => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+};
+
+function medianSummary(xs: Summary[]): Summary {
+  return {
+    count: xs.reduce((n, x) => n + x.count, 0),
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    max: Math.max(...xs.map((x) => x.max).filter((x) => Number.isFinite(x)), Number.NaN),
+  };
+}
+
+/** One row for the repeats of an (N, target): medians of the figures, totals of the frame counts. */
+function summarizeRepeats(these: RunFigures[]): RunFigures {
+  const byCpu = [...these].sort((a, b) => a.cpuUsPerFrame - b.cpuUsPerFrame);
+  const mid = byCpu[Math.floor((byCpu.length - 1) / 2)]!;
+  const sum = <K extends keyof RunFigures['frames']>(k: K) => these.reduce((n, r) => n + r.frames[k], 0);
+  const ratios = these.map((r) => r.cpuRatio);
+  const failures: Record<string, number> = {};
+  for (const r of these)
+    for (const [why, n] of Object.entries(r.callFailures)) failures[why] = (failures[why] ?? 0) + n;
+  return {
+    ...mid,
+    rep: 0,
+    repeats: these.length,
+    callsOk: Math.min(...these.map((r) => r.callsOk)),
+    callFailures: failures,
+    upstreamLatencyMs: medianSummary(these.map((r) => r.upstreamLatencyMs)),
+    downstreamLatencyMs: medianSummary(these.map((r) => r.downstreamLatencyMs)),
+    bargeInLatencyMs: medianSummary(these.map((r) => r.bargeInLatencyMs)),
+    heardAfterBargeInMs: medianSummary(these.map((r) => r.heardAfterBargeInMs)),
+    frames: {
+      upstreamSent: sum('upstreamSent'),
+      upstreamDropped: sum('upstreamDropped'),
+      preSessionSent: sum('preSessionSent'),
+      preSessionDelivered: sum('preSessionDelivered'),
+      noSessionSent: sum('noSessionSent'),
+      duplicates: sum('duplicates'),
+      crossedCalls: sum('crossedCalls'),
+      downstreamSent: sum('downstreamSent'),
+      downstreamDropped: sum('downstreamDropped'),
+      lateDeltasSent: sum('lateDeltasSent'),
+      lateDeltasDelivered: sum('lateDeltasDelivered'),
+      unmatchedMedia: sum('unmatchedMedia'),
+    },
+    bargeIns: {
+      speechStarted: these.reduce((n, r) => n + r.bargeIns.speechStarted, 0),
+      withoutClear: these.reduce((n, r) => n + r.bargeIns.withoutClear, 0),
+      unexpectedClears: these.reduce((n, r) => n + r.bargeIns.unexpectedClears, 0),
+      notStopped: these.reduce((n, r) => n + r.bargeIns.notStopped, 0),
+    },
+    framesRelayed: median(these.map((r) => r.framesRelayed)),
+    relayCpuMs: median(these.map((r) => r.relayCpuMs)),
+    relayCpuShare: median(these.map((r) => r.relayCpuShare)),
+    cpuUsPerFrame: median(these.map((r) => r.cpuUsPerFrame)),
+    // The median of the paired ratios: each compares two runs made back to back.
+    cpuRatio: ratios.some((x) => x === null) ? null : median(ratios as number[]),
+    idleRssKiB: median(these.map((r) => r.idleRssKiB)),
+    halfLoadRssKiB: median(these.map((r) => r.halfLoadRssKiB)),
+    loadRssKiB: median(these.map((r) => r.loadRssKiB)),
+    rssKiBPerCall: median(these.map((r) => r.rssKiBPerCall)),
+    marginalRssKiBPerCall: median(these.map((r) => r.marginalRssKiBPerCall)),
+    generator: { ...mid.generator, drove: these.every((r) => r.generator.drove) },
+    relayStderr: these.flatMap((r) => r.relayStderr).slice(0, 20),
+  };
+}
 
 function printTable(rows: RunFigures[]): void {
   const header = [
@@ -256,31 +335,42 @@ console.log(
   `each caller: hears ${LISTEN_MS} ms of a ${REPLY_MS} ms reply (burst, ${DELTA_MS} ms deltas), talks over it ` +
     `for ${TALK_MS} ms, pauses ${PAUSE_MS} ms; repeat`,
 );
-const rows: RunFigures[] = [];
+const runs: RunFigures[] = [];
 for (const calls of loads) {
-  for (const target of targets) {
-    const started = performance.now();
-    const result = await runLoad({
-      target,
-      calls,
-      windowMs: windowSeconds * 1000,
-      ...(cpuProfileDir ? { cpuProfileDir } : {}),
-    });
-    const f = figures(result);
-    const bare = rows.find((r) => r.calls === calls && r.target === 'bare-relay');
-    if (target === 'bare-relay') f.cpuRatio = 1;
-    else if (bare && bare.cpuUsPerFrame > 0) f.cpuRatio = f.cpuUsPerFrame / bare.cpuUsPerFrame;
-    rows.push(f);
-    console.log(
-      `  ${target} × ${calls}: ${f.callsOk}/${calls} calls, ${f.framesRelayed} frames relayed, ` +
-        `${f.bargeIns.speechStarted} barge-ins, ${((performance.now() - started) / 1000).toFixed(0)} s` +
-        (Object.keys(f.callFailures).length ? `; failures ${JSON.stringify(f.callFailures)}` : '') +
-        (f.relayStderr.length
-          ? `; relay stderr: ${f.relayStderr.slice(0, 3).join(' | ').slice(0, 300)}`
-          : ''),
-    );
+  // Each repeat runs the targets back to back, so a ratio compares runs under the same machine load.
+  for (let rep = 1; rep <= repeats; rep++) {
+    for (const target of targets) {
+      const started = performance.now();
+      const result = await runLoad({
+        target,
+        calls,
+        windowMs: windowSeconds * 1000,
+        ...(cpuProfileDir ? { cpuProfileDir } : {}),
+      });
+      const f = figures(result, rep);
+      const bare = runs.find((r) => r.calls === calls && r.rep === rep && r.target === 'bare-relay');
+      if (target === 'bare-relay') f.cpuRatio = 1;
+      else if (bare && bare.cpuUsPerFrame > 0) f.cpuRatio = f.cpuUsPerFrame / bare.cpuUsPerFrame;
+      runs.push(f);
+      console.log(
+        `  ${target} × ${calls}${repeats > 1 ? ` (${rep}/${repeats})` : ''}: ${f.callsOk}/${calls} calls, ` +
+          `${f.framesRelayed} frames relayed, ${f.bargeIns.speechStarted} barge-ins, ` +
+          `${fmt(f.cpuUsPerFrame, 1)} µs/frame${f.cpuRatio !== null && target !== 'bare-relay' ? ` (${fmt(f.cpuRatio)}×)` : ''}, ` +
+          `${((performance.now() - started) / 1000).toFixed(0)} s` +
+          (Object.keys(f.callFailures).length ? `; failures ${JSON.stringify(f.callFailures)}` : '') +
+          (f.relayStderr.length
+            ? `; relay stderr: ${f.relayStderr.slice(0, 3).join(' | ').slice(0, 300)}`
+            : ''),
+      );
+    }
   }
 }
+const rows: RunFigures[] = [];
+for (const calls of loads)
+  for (const target of targets) {
+    const these = runs.filter((r) => r.calls === calls && r.target === target);
+    if (these.length) rows.push(summarizeRepeats(these));
+  }
 
 console.log('');
 printTable(rows);
@@ -293,6 +383,18 @@ console.log(
     `(N − N/2). others = CPU other processes on the machine used during the window. "drove" = ticker lag ` +
     `p99 ≤ ${GENERATOR_LAG_LIMIT_MS} ms, no skipped frames, every call up.`,
 );
+if (repeats > 1) {
+  console.log(
+    `\nEach row holds the medians over ${repeats} runs; CPU ratio of each run against the bare relay's run just before it:`,
+  );
+  for (const calls of loads) {
+    const ratios = runs
+      .filter((r) => r.calls === calls && r.target === 'voice-server')
+      .map((r) => r.cpuRatio);
+    if (ratios.length)
+      console.log(`  N=${calls}: ${ratios.map((x) => (x === null ? '-' : fmt(x))).join(', ')}`);
+  }
+}
 const checks = checkTargets(rows);
 console.log('\ntargets (voice-server):');
 for (const c of checks) {
@@ -314,10 +416,12 @@ writeFileSync(
         loads,
         windowSeconds,
         targets,
+        repeats,
         caller: { listenMs: LISTEN_MS, talkMs: TALK_MS, pauseMs: PAUSE_MS },
         reply: { ms: REPLY_MS, deltaMs: DELTA_MS, pacing: 'burst' },
       },
-      runs: rows,
+      summary: rows,
+      runs,
       targets: checks,
     }),
     null,
