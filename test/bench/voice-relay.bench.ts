@@ -24,7 +24,7 @@ import {
   runLoad,
   TALK_MS,
 } from './support/load-run.ts';
-import { round, type Summary, summarize } from './support/stats.ts';
+import { median, round, type Summary, summarize } from './support/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outFile = join(here, '..', '..', 'bench-results', 'voice-relay.json');
@@ -158,13 +158,6 @@ function rounded<T>(value: T): T {
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '-');
 const pair = (s: Summary, d = 2) => `${fmt(s.p50, d)}/${fmt(s.p99, d)}`;
 
-const median = (xs: number[]): number => {
-  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-};
-
 function medianSummary(xs: Summary[]): Summary {
   return {
     count: xs.reduce((n, x) => n + x.count, 0),
@@ -178,41 +171,25 @@ function medianSummary(xs: Summary[]): Summary {
 function summarizeRepeats(these: RunFigures[]): RunFigures {
   const byCpu = [...these].sort((a, b) => a.cpuUsPerFrame - b.cpuUsPerFrame);
   const mid = byCpu[Math.floor((byCpu.length - 1) / 2)]!;
-  const sum = <K extends keyof RunFigures['frames']>(k: K) => these.reduce((n, r) => n + r.frames[k], 0);
+  /** Each count of `pick`, summed over the repeats (frame counts, barge-ins, failures by reason). */
+  const totals = <C extends Record<string, number>>(pick: (r: RunFigures) => C): C => {
+    const out: Record<string, number> = {};
+    for (const r of these) for (const [k, n] of Object.entries(pick(r))) out[k] = (out[k] ?? 0) + n;
+    return out as C;
+  };
   const ratios = these.map((r) => r.cpuRatio);
-  const failures: Record<string, number> = {};
-  for (const r of these)
-    for (const [why, n] of Object.entries(r.callFailures)) failures[why] = (failures[why] ?? 0) + n;
   return {
     ...mid,
     rep: 0,
     repeats: these.length,
     callsOk: Math.min(...these.map((r) => r.callsOk)),
-    callFailures: failures,
+    callFailures: totals((r) => r.callFailures),
     upstreamLatencyMs: medianSummary(these.map((r) => r.upstreamLatencyMs)),
     downstreamLatencyMs: medianSummary(these.map((r) => r.downstreamLatencyMs)),
     bargeInLatencyMs: medianSummary(these.map((r) => r.bargeInLatencyMs)),
     heardAfterBargeInMs: medianSummary(these.map((r) => r.heardAfterBargeInMs)),
-    frames: {
-      upstreamSent: sum('upstreamSent'),
-      upstreamDropped: sum('upstreamDropped'),
-      preSessionSent: sum('preSessionSent'),
-      preSessionDelivered: sum('preSessionDelivered'),
-      noSessionSent: sum('noSessionSent'),
-      duplicates: sum('duplicates'),
-      crossedCalls: sum('crossedCalls'),
-      downstreamSent: sum('downstreamSent'),
-      downstreamDropped: sum('downstreamDropped'),
-      lateDeltasSent: sum('lateDeltasSent'),
-      lateDeltasDelivered: sum('lateDeltasDelivered'),
-      unmatchedMedia: sum('unmatchedMedia'),
-    },
-    bargeIns: {
-      speechStarted: these.reduce((n, r) => n + r.bargeIns.speechStarted, 0),
-      withoutClear: these.reduce((n, r) => n + r.bargeIns.withoutClear, 0),
-      unexpectedClears: these.reduce((n, r) => n + r.bargeIns.unexpectedClears, 0),
-      notStopped: these.reduce((n, r) => n + r.bargeIns.notStopped, 0),
-    },
+    frames: totals((r) => r.frames),
+    bargeIns: totals((r) => r.bargeIns),
     framesRelayed: median(these.map((r) => r.framesRelayed)),
     relayCpuMs: median(these.map((r) => r.relayCpuMs)),
     relayCpuShare: median(these.map((r) => r.relayCpuShare)),

@@ -31,8 +31,9 @@ export class AsyncQueue<T> implements EventStream<T> {
   push(value: T): void {
     if (this.ended) return;
     if (this.handler) {
-      if (this.dispatching || this.head < this.buffer.length) this.buffer.push(value);
-      else this.pump(value, true);
+      this.buffer.push(value);
+      // A push from inside the handler is handed over by the pump already running.
+      if (!this.dispatching) this.pump();
       return;
     }
     const w = this.waiter;
@@ -67,15 +68,14 @@ export class AsyncQueue<T> implements EventStream<T> {
     return new Promise<void>((resolve, reject) => {
       this.handler = handle;
       this.drainSettle = { resolve, reject };
-      this.pump(undefined, false);
+      this.pump();
     });
   }
 
-  /** Hands `first` (when given) and then the buffer to the handler, until it stops or runs dry. */
-  private pump(first: T | undefined, hasFirst: boolean): void {
+  /** Hands the buffer to the handler, in order, until it stops or runs dry. */
+  private pump(): void {
     this.dispatching = true;
     try {
-      if (hasFirst && !this.deliver(first as T)) return;
       while (this.handler && this.head < this.buffer.length) {
         if (!this.deliver(this.shift())) return;
       }

@@ -30,7 +30,7 @@ import {
   upstreamFigures,
 } from './relay-probe.ts';
 import { taggedReplyClip } from './reply-clip.ts';
-import { type Summary, summarize } from './stats.ts';
+import { median, type Summary, summarize } from './stats.ts';
 
 /** voice-server-under-test's Twilio credentials. */
 const AUTH_TOKEN = 'bench-auth-token';
@@ -153,11 +153,6 @@ function phaseTicker(lag: LagRecorder): TickerPhase {
 /** The event-loop monitor's timer period; its samples are the period plus the delay. */
 const LOOP_DELAY_RESOLUTION_MS = 2;
 const loopDelayMs = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
-
-function median(values: number[]): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /** Busy CPU time of the whole machine so far (all cores), from /proc/stat, in ms. */
 function readMachineCpuMs(): { busyMs: number } {

@@ -412,21 +412,21 @@ export class TwilioSessionManager {
     const msg = decoded.message;
     switch (msg.event) {
       case 'media': {
+        const { payload, timestamp } = msg.media;
+        const ms = base64ByteLength(payload) / MULAW_BYTES_PER_MS;
         const rt = this.rt;
-        const ts = msg.media.timestamp;
-        if (!rt) {
-          this.latestMediaTs = ts;
-          this.latestMediaMs = this.holdAudio(msg.media.payload);
-          break;
-        }
-        if (this.latestMediaTs >= 0) {
-          const gapMs = ts - (this.latestMediaTs + this.latestMediaMs);
+        if (rt && this.latestMediaTs >= 0) {
+          const gapMs = timestamp - (this.latestMediaTs + this.latestMediaMs);
           if (gapMs >= FRAME_MS) this.fillGap(rt, Math.min(gapMs, MAX_GAP_FILL_MS));
         }
-        this.latestMediaTs = ts;
-        this.latestMediaMs = base64ByteLength(msg.media.payload) / MULAW_BYTES_PER_MS;
-        rt.appendAudio(msg.media.payload);
-        metrics.framesIn++;
+        this.latestMediaTs = timestamp;
+        this.latestMediaMs = ms;
+        if (rt) {
+          rt.appendAudio(payload);
+          metrics.framesIn++;
+        } else {
+          this.holdAudio(payload, ms);
+        }
         break;
       }
       case 'mark':
@@ -447,15 +447,13 @@ export class TwilioSessionManager {
   }
 
   /** Keeps a caller frame until a session is ready; the oldest go once more than 1.5 s is held. */
-  private holdAudio(payload: string): number {
-    const ms = base64ByteLength(payload) / MULAW_BYTES_PER_MS;
+  private holdAudio(payload: string, ms: number): void {
     this.heldAudio.push({ payload, ms });
     this.heldAudioMs += ms;
     while (this.heldAudioMs > HELD_AUDIO_MAX_MS && this.heldAudio.length > 1) {
       this.heldAudioMs -= this.heldAudio.shift()!.ms;
       this.deps.metrics.framesBeforeSession++;
     }
-    return ms;
   }
 
   /** Appends the audio held while no session was ready, right after the session is configured. */
