@@ -211,6 +211,26 @@ describe('Realtime reconnect', () => {
     });
   });
 
+  it('a caller who hangs up during the reconnect back-off ends the call: run() settles, the call is reported', async () => {
+    const h = harness({ limits: { reconnectDelaysMs: [0, 60_000, 60_000] } });
+    const rt = await h.rt();
+    h.connector.options.fail = new Error('ECONNREFUSED');
+    rt.drop(1006);
+    // The first attempt fails at once; the second waits out its back-off.
+    await until(() => h.connector.attempts === 2, 'first reconnect attempt');
+    await settle();
+    h.transport.stop();
+    const settled = await Promise.race([
+      h.done,
+      new Promise<'pending'>((r) => setTimeout(() => r('pending'), 1_000)),
+    ]);
+    expect(settled).toBe('caller_hangup');
+    expect(h.connector.attempts).toBe(2);
+    expect(h.metrics.activeCalls).toBe(0);
+    expect(h.session.liveTimers).toBe(0);
+    await until(() => h.aiServer.debits.length === 1, 'debit');
+  });
+
   it('renews the Realtime session at a quiet moment before its cap', async () => {
     const h = harness({ limits: { renewRealtimeAfterMs: 50 } });
     const rt = await h.rt();

@@ -648,8 +648,17 @@ export class TwilioSessionManager {
     }
   }
 
+  /** Waits `ms`, or less: the wait ends at once when the call ends (its timer is cleared then). */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.later(ms, resolve));
+    if (this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = this.later(ms, done);
+      this.abort.signal.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+    });
   }
 
   private startLimits(profile: CallProfile): void {
