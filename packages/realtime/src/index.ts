@@ -1,5 +1,4 @@
 export * from './async-queue.ts';
 export * from './openai-connection.ts';
-export * from './scripted-connection.ts';
 export * from './session-config.ts';
 export * from './types.ts';

@@ -1,4 +1,4 @@
-import { scriptedConnector } from '@switchboard/realtime';
+import { scriptedConnector } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
 import {
   encodeTwilioConnected,
@@ -9,8 +9,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { buildVoiceServer, type VoiceServer } from './app.ts';
-import { InMemoryAppServer } from './ports/app-server.ts';
-import { FakeAiServer, FakeTwilioRest, until } from './session/test-helpers.ts';
+import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
+import { FakeAiServer, FakeTwilioRest, until } from './testing/session-harness.ts';
 
 const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 const PUBLIC = 'https://voice.example.com';

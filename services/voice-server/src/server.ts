@@ -6,7 +6,8 @@ import { buildVoiceServer, type VoiceServer } from './app.ts';
 import { realtimeUrlOf, type VoiceServerConfig } from './config.ts';
 import { DrainingState } from './draining.ts';
 import { VoiceMetrics } from './metrics.ts';
-import { type AppServerClient, InMemoryAppServer } from './ports/app-server.ts';
+import type { AppServerClient } from './ports/app-server.ts';
+import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
 

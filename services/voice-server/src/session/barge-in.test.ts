@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { delta, harness, responseDone, responseStart, settle } from './test-helpers.ts';
+import { delta, harness, responseDone, responseStart, settle } from '../testing/session-harness.ts';
 
 /** Starts a call and plays the greeting's first `frames` deltas of 100 ms each. */
 async function speaking(frames: number) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { delta, harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
 import { fillerChunks } from './filler.ts';
-import { delta, harness, responseDone, responseStart, settle, until } from './test-helpers.ts';
 
 afterEach(() => {
   vi.useRealTimers();

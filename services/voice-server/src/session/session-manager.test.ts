@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { audio, delta, harness, responseDone, responseStart, settle, until } from './test-helpers.ts';
+import {
+  audio,
+  delta,
+  harness,
+  responseDone,
+  responseStart,
+  settle,
+  until,
+} from '../testing/session-harness.ts';
 
 afterEach(() => {
   vi.useRealTimers();

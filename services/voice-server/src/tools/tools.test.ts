@@ -1,7 +1,7 @@
-import type { ScriptedRealtimeConnection } from '@switchboard/realtime';
+import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { delta, harness, responseDone, responseStart, settle } from '../session/test-helpers.ts';
+import { delta, harness, responseDone, responseStart, settle } from '../testing/session-harness.ts';
 import { synthesizeEchoPop, THINKING_SOUND_MS, thinkingSoundChunks } from './thinking-sound.ts';
 import { Toolset } from './toolset.ts';
 

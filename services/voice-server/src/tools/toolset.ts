@@ -2,7 +2,7 @@ import type { RealtimeFunctionTool } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import { createCallbackTicket } from './create-callback-ticket.ts';
 import { dynamicTool } from './dynamic-tool.ts';
-import { endCallTool } from './end-call.ts';
+import { endCall } from './end-call.ts';
 import { getKnowledge } from './get-knowledge.ts';
 import { transferToHuman } from './transfer-to-human.ts';
 import type { ToolHandler } from './types.ts';
@@ -45,7 +45,7 @@ export class Toolset {
   }
 }
 
-/** The built-in phone tools; `hangUp` ends the call once the goodbye has played. */
-export function builtinTools(hangUp: () => Promise<void>): ToolHandler[] {
-  return [getKnowledge, transferToHuman, createCallbackTicket, endCallTool(hangUp)];
+/** The built-in phone tools. */
+export function builtinTools(): ToolHandler[] {
+  return [getKnowledge, transferToHuman, createCallbackTicket, endCall];
 }

@@ -83,7 +83,7 @@ export const transferToHuman: ToolHandler = {
           { ticketId, target: maskPhone(target), callerId: maskPhone(callerId) },
           'transferring the call',
         );
-        await ctx.twilioRest.updateCallTwiml(ctx.call.callSid, twiml);
+        await ctx.transfer(twiml);
       },
     };
   },

@@ -1,26 +1,8 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
-import type { Logger } from '@switchboard/service-kit';
-import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
-import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
-import type { TwilioRest } from '../ports/twilio-rest.ts';
-import type { CallInfo } from '../session/session-manager.ts';
+import type { CallControl } from '../ports/call-control.ts';
 
-/** What a tool may use during a call. */
-export interface ToolContext {
-  call: CallInfo;
-  profile: CallProfile;
-  log: Logger;
-  /** Aborted when the tool times out or the call ends. */
-  signal: AbortSignal;
-  aiServer: CallAiServer;
-  appServer: AppServerClient;
-  twilioRest: TwilioRest;
-  /** The conversation so far, in order. */
-  transcript(): TranscriptMessage[];
-  /** Knowledge chunks retrieved during this call (for the warm hand-off). */
-  knowledgeChunkIds: Set<string>;
-}
-
+/** What a tool may use during a call: the narrow call port, never the session. */
+export type ToolContext = CallControl;
 /** What a tool hands back: the output the model sees, and optionally work to do once its reply has played. */
 export interface ToolResult {
   output: unknown;

@@ -1,18 +1,15 @@
-import {
-  type RealtimeFunctionTool,
-  type ScriptedRealtimeConnection,
-  scriptedConnector,
-} from '@switchboard/realtime';
+import type { RealtimeFunctionTool } from '@switchboard/realtime';
+import { type ScriptedRealtimeConnection, scriptedConnector } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
 import { VoiceMetrics } from '../metrics.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { InMemoryAppServer } from '../ports/app-server.ts';
-import { FakeAiServer, FakeTwilioRest } from '../testing/fakes.ts';
-import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
+import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
+import { FakeAiServer, FakeTwilioRest } from './fakes.ts';
+import { InMemoryCallTransport } from './in-memory-transport.ts';
 
-export { FakeAiServer, FakeTwilioRest, PROFILE } from '../testing/fakes.ts';
+export { FakeAiServer, FakeTwilioRest, PROFILE } from './fakes.ts';
 
-import { type CallInfo, type CallLimits, TwilioSessionManager } from './session-manager.ts';
+import { type CallInfo, type CallLimits, TwilioSessionManager } from '../session/session-manager.ts';
 
 export const CALL: CallInfo = {
   streamSid: 'MZ00000000000000000000000000000001',

@@ -1,11 +1,11 @@
-import { AsyncQueue } from './async-queue.ts';
+import { AsyncQueue } from '../async-queue.ts';
 import type {
   RealtimeClientEvent,
   RealtimeCloseInfo,
   RealtimeConnection,
   RealtimeConnector,
   RealtimeServerEvent,
-} from './types.ts';
+} from '../types.ts';
 
 /**
  * An in-memory RealtimeConnection for unit tests: the test plays the server (`emit`), and every client

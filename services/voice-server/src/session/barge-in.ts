@@ -1,0 +1,94 @@
+import type { RealtimeConnection } from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { AudioOut } from './audio-out.ts';
+import { isLocalAudio, type TtsControl } from './call-types.ts';
+import type { HeardPosition, PlaybackTracker } from './playback-tracker.ts';
+import type { ResponseQueue } from './response-queue.ts';
+import type { Transcript } from './transcript.ts';
+
+export interface BargeInDeps {
+  session: () => RealtimeConnection | undefined;
+  playback: PlaybackTracker;
+  responses: ResponseQueue;
+  audioOut: AudioOut;
+  transcript: Transcript;
+  tts?: TtsControl;
+  /** Told first on barge-in, before the agent is cut off (thinking sound, call actions). */
+  onInterrupted: () => void;
+  /** The caller spoke (the inactivity watchdog starts over). */
+  onCallerActivity: () => void;
+  metrics: VoiceMetrics;
+  log: Logger;
+}
+
+/**
+ * Barge-in: when the caller starts talking over the agent, in the same tick, external TTS is cancelled,
+ * the model's response is cancelled (if one is active) and Twilio's buffer is cleared; then the item the
+ * caller was hearing is truncated at what they heard (never past what was sent) and items they never
+ * heard are deleted. Also knows whether the caller is speaking.
+ */
+export class BargeIn {
+  private speaking = false;
+
+  constructor(private readonly deps: BargeInDeps) {}
+
+  get callerSpeaking(): boolean {
+    return this.speaking;
+  }
+
+  onSpeechStarted(): void {
+    this.speaking = true;
+    this.deps.onCallerActivity();
+    this.bargeIn();
+  }
+
+  onSpeechStopped(): void {
+    this.speaking = false;
+    this.deps.onCallerActivity();
+  }
+
+  /**
+   * Stops the agent mid-sentence: cancels the active response, clears Twilio's buffer, truncates the
+   * item being heard at what was heard (never past what was sent) and deletes items never heard.
+   */
+  interrupt(rt: RealtimeConnection, heard = this.deps.playback.heardPosition()): void {
+    const { responses, audioOut, transcript } = this.deps;
+    if (responses.cancelActive()) rt.send({ type: 'response.cancel' });
+    if (!heard) return;
+    audioOut.clear();
+    if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
+      rt.send({
+        type: 'conversation.item.truncate',
+        item_id: heard.itemId,
+        content_index: 0,
+        audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
+      });
+    }
+    for (const itemId of heard.unheardItemIds)
+      if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
+    const msg = transcript.get(heard.itemId);
+    if (msg) msg.interrupted = true;
+  }
+
+  private bargeIn(): void {
+    const { metrics, tts, playback, responses } = this.deps;
+    const rt = this.deps.session();
+    if (!rt) return;
+    const heard: HeardPosition | undefined = playback.heardPosition();
+    const responding = responses.isActive;
+    if (!heard && !responding) return;
+    metrics.bargeIns++;
+    tts?.cancel();
+    this.deps.onInterrupted();
+    this.interrupt(rt, heard);
+    this.deps.log.info(
+      {
+        heardMs: heard?.audioEndMs ?? 0,
+        cancelled: responding,
+        unheardItems: heard?.unheardItemIds.length ?? 0,
+      },
+      'barge-in',
+    );
+  }
+}

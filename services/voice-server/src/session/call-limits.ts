@@ -1,0 +1,105 @@
+import type { Logger } from '@switchboard/service-kit';
+import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import { type CallLimits, type EndReason, errInfo, type ResponseParams } from './call-types.ts';
+import type { CallLifecycle } from './lifecycle.ts';
+import { WRAP_UP_NOTE } from './lines.ts';
+import { InactivityWatchdog, watchdogLine } from './watchdog.ts';
+
+/** Waits before each retry of a failed debit. */
+export const DEBIT_RETRY_MS = [1_000, 5_000, 30_000];
+
+export interface CallLimiterDeps {
+  limits: CallLimits;
+  lifecycle: CallLifecycle;
+  log: Logger;
+  /** True while something counts as activity by itself (a tool, a response, audio playing, speech). */
+  isBusy: () => boolean;
+  requestResponse: (response: ResponseParams) => void;
+  /** A note the model reads with its next turn. */
+  note: (text: string) => void;
+  endPolitely: (reason: EndReason) => void;
+  /** The Realtime session is old enough to be renewed. */
+  renewDue: () => void;
+}
+
+/**
+ * The limits of one call: the inactivity watchdog, the maximum duration (a wrap-up note a minute
+ * before, then a polite end), and the Realtime session's age (renewed before its own cap).
+ */
+export class CallLimiter {
+  private watchdog: InactivityWatchdog | undefined;
+
+  constructor(private readonly deps: CallLimiterDeps) {}
+
+  /** Starts the clocks once the model is connected. */
+  start(profile: CallProfile): void {
+    const { limits, lifecycle } = this.deps;
+    const capMs = Math.min(
+      limits.maxCallMs,
+      profile.maxDurationSec ? profile.maxDurationSec * 1000 : Infinity,
+    );
+    const elapsed = Date.now() - lifecycle.startedAtMs;
+    if (capMs - limits.wrapUpBeforeMs > elapsed)
+      lifecycle.later(capMs - limits.wrapUpBeforeMs - elapsed, () => this.deps.note(WRAP_UP_NOTE));
+    lifecycle.later(Math.max(0, capMs - elapsed), () => this.deps.endPolitely('max_duration'));
+    lifecycle.later(limits.renewRealtimeAfterMs, () => this.deps.renewDue());
+    const promptAfterMs = (profile.inactivity?.promptAfterSec ?? 0) * 1000 || limits.promptAfterSilenceMs;
+    const endAfterMs = (profile.inactivity?.endAfterSec ?? 0) * 1000 || limits.endAfterSilenceMs;
+    this.watchdog = new InactivityWatchdog({
+      promptAfterMs,
+      endAfterMs,
+      isBusy: this.deps.isBusy,
+      onPrompt: () => {
+        this.deps.log.info('caller silent; asking whether they are still there');
+        this.deps.requestResponse({ instructions: watchdogLine('stillThere', profile.language) });
+      },
+      onEnd: () => this.deps.endPolitely('inactivity'),
+    });
+    this.watchdog.start();
+  }
+
+  /** Agent audio played or went out. */
+  activity(): void {
+    this.watchdog?.activity();
+  }
+
+  /** The caller spoke. */
+  callerActivity(): void {
+    this.watchdog?.callerActivity();
+  }
+
+  stop(): void {
+    this.watchdog?.stop();
+  }
+
+  get liveTimers(): number {
+    return this.watchdog?.hasTimer ? 1 : 0;
+  }
+}
+
+/**
+ * Reports the call's duration (whole seconds, rounded up) to ai-server, which debits once per call SID;
+ * retried a few times in the background.
+ */
+export function debitCall(
+  aiServer: CallAiServer,
+  q: { botProfileKey: string; callSid: string; durationSec: number },
+  log: Logger,
+): void {
+  const attempt = (n: number): void => {
+    aiServer
+      .debitCall(q.botProfileKey, { callSid: q.callSid, durationSec: Math.ceil(q.durationSec) })
+      .catch((err) => {
+        const wait = DEBIT_RETRY_MS[n];
+        if (wait === undefined) {
+          log.error(
+            { err: errInfo(err), durationSec: q.durationSec },
+            'could not debit the call; credits not charged',
+          );
+          return;
+        }
+        setTimeout(() => attempt(n + 1), wait).unref();
+      });
+  };
+  attempt(0);
+}

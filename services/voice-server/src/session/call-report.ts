@@ -1,0 +1,83 @@
+import type { Logger } from '@switchboard/service-kit';
+import { maskPhone } from '@switchboard/service-kit';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import type { AppServerClient } from '../ports/app-server.ts';
+import type { CallInfo } from '../ports/call-control.ts';
+import { debitCall } from './call-limits.ts';
+import { type EndReason, errInfo } from './call-types.ts';
+import type { Transcript } from './transcript.ts';
+
+/**
+ * What the rest of the platform hears about a call: its start (metrics, log, the conversation in
+ * app-server) and its end (the transcript flushed, the end reason and duration, the debit).
+ */
+export class CallReport {
+  /** Settles once app-server has the conversation (or failed to take it). */
+  conversationStarted: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      call: CallInfo;
+      startedAtMs: number;
+      aiServer: CallAiServer;
+      appServer: AppServerClient;
+      metrics: VoiceMetrics;
+      log: Logger;
+    },
+  ) {}
+
+  started(): void {
+    const { metrics, log, call } = this.deps;
+    metrics.activeCalls++;
+    metrics.callsStarted++;
+    log.info(
+      { botProfileKey: call.botProfileKey, caller: maskPhone(call.callerNumber), isSip: call.isSip },
+      'call started',
+    );
+  }
+
+  /** The call was accepted on `profile`: app-server opens its conversation. */
+  startConversation(profile: CallProfile): void {
+    const { call } = this.deps;
+    this.conversationStarted = this.deps.appServer
+      .startConversation({
+        callSid: call.callSid,
+        botProfileKey: call.botProfileKey,
+        ...(profile.brandId ? { brandId: profile.brandId } : {}),
+        callerNumber: call.callerNumber,
+        isSip: call.isSip,
+        startedAt: new Date(this.deps.startedAtMs).toISOString(),
+        ...(call.freshcallerCallId ? { freshcallerCallId: call.freshcallerCallId } : {}),
+      })
+      .catch((err) => this.deps.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));
+  }
+
+  /** The call is over: the rest of the transcript, the end, and (once the model was reached) the debit. */
+  finished(reason: EndReason, transcript: Transcript, reachedModel: boolean): void {
+    const { call, startedAtMs, appServer, metrics, log } = this.deps;
+    transcript.flush();
+    const durationSec = Math.round((Date.now() - startedAtMs) / 100) / 10;
+    void this.conversationStarted
+      .then(() =>
+        appServer.endConversation(call.callSid, {
+          endReason: reason,
+          endedAt: new Date().toISOString(),
+          durationSec,
+        }),
+      )
+      .catch((err) => log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
+    if (reachedModel)
+      debitCall(
+        this.deps.aiServer,
+        {
+          botProfileKey: call.botProfileKey,
+          callSid: call.callSid,
+          durationSec: Math.max(1, Math.ceil((Date.now() - startedAtMs) / 1000)),
+        },
+        log,
+      );
+    metrics.callEnded(reason);
+    log.info({ reason, durationSec }, 'call ended');
+  }
+}

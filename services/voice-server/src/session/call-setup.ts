@@ -1,0 +1,104 @@
+import {
+  phoneSessionConfig,
+  type RealtimeConnection,
+  type RealtimeFunctionTool,
+  type RealtimeSessionCreateRequest,
+} from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
+import type { CallInfo } from '../ports/call-control.ts';
+import { errInfo } from './call-types.ts';
+import type { CallLifecycle } from './lifecycle.ts';
+import { APOLOGIES } from './lines.ts';
+import type { DynamicToolSchema } from './tool-bridge.ts';
+
+export interface CallSetup {
+  rt: RealtimeConnection;
+  profile: CallProfile;
+  instructions: string;
+  dynamicTools: DynamicToolSchema[];
+}
+
+export interface CallSetupDeps {
+  call: CallInfo;
+  aiServer: CallAiServer;
+  lifecycle: CallLifecycle;
+  log: Logger;
+  /** Opens the call's Realtime socket. */
+  open: () => Promise<RealtimeConnection>;
+  /** The call may go ahead (credits available): app-server hears of it now. */
+  onAccepted: (profile: CallProfile) => void;
+}
+
+/**
+ * Sets the call up: credits, bot profile, system prompt and the brand's tools from ai-server (credits
+ * are checked before any Realtime socket opens), then the Realtime socket. When something is missing,
+ * the caller hears an apology from Twilio and the call ends; undefined then.
+ */
+export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefined> {
+  const { aiServer, call, lifecycle, log } = deps;
+  const key = call.botProfileKey;
+  let profile: CallProfile;
+  let instructions: string;
+  let dynamicTools: DynamicToolSchema[];
+  try {
+    const [credits, p, prompt, tools] = await Promise.all([
+      aiServer.checkCredits(key),
+      aiServer.getBotProfile(key),
+      aiServer.getSystemPrompt(key, {
+        callerNumber: call.callerNumber,
+        isSip: call.isSip,
+        callSid: call.callSid,
+      }),
+      aiServer.getAvailableTools(key).catch((err) => {
+        log.warn({ err: errInfo(err) }, 'dynamic tools unavailable; continuing without them');
+        return [];
+      }),
+    ]);
+    if (lifecycle.isEnded) return undefined;
+    if (!credits.available) {
+      log.info('no credits left; apologizing and ending the call');
+      await lifecycle.apologizeAndEnd('no_credits', APOLOGIES.no_credits!);
+      return undefined;
+    }
+    profile = p;
+    deps.onAccepted(profile);
+    instructions = prompt.instructions;
+    dynamicTools = tools;
+  } catch (err) {
+    if (lifecycle.isEnded) return undefined;
+    log.error({ err: errInfo(err) }, 'bot profile or prompt unavailable');
+    await lifecycle.apologizeAndEnd('profile_unavailable', APOLOGIES.default!);
+    return undefined;
+  }
+
+  let rt: RealtimeConnection;
+  try {
+    rt = await deps.open();
+  } catch (err) {
+    if (lifecycle.isEnded) return undefined;
+    log.error({ err: errInfo(err) }, 'Realtime socket failed to open');
+    await lifecycle.apologizeAndEnd('realtime_unavailable', APOLOGIES.default!);
+    return undefined;
+  }
+  if (lifecycle.isEnded) {
+    rt.close(1000, 'call ended');
+    return undefined;
+  }
+  return { rt, profile, instructions, dynamicTools };
+}
+
+/** The Realtime session configuration for a call on `profile`. */
+export function sessionConfigFor(
+  profile: CallProfile,
+  instructions: string,
+  tools: RealtimeFunctionTool[],
+): RealtimeSessionCreateRequest {
+  return phoneSessionConfig({
+    instructions,
+    ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
+    ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
+    ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
+    tools,
+  });
+}

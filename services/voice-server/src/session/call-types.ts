@@ -1,0 +1,83 @@
+import type { RealtimeConnector, ResponseCreateEvent } from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer } from '../ports/ai-server.ts';
+import type { AppServerClient } from '../ports/app-server.ts';
+import type { CallTransport } from '../ports/call-transport.ts';
+import type { TwilioRest } from '../ports/twilio-rest.ts';
+
+export type { CallInfo } from '../ports/call-control.ts';
+
+/** Cancels speech from an external TTS provider; called first on barge-in. */
+export interface TtsControl {
+  cancel(): void;
+}
+
+/** The ports one call is wired to. */
+export interface SessionDeps {
+  transport: CallTransport;
+  connectRealtime: RealtimeConnector;
+  aiServer: CallAiServer;
+  appServer: AppServerClient;
+  twilioRest: TwilioRest;
+  logger: Logger;
+  metrics: VoiceMetrics;
+  tts?: TtsControl;
+  /** Monotonic ms clock for latency figures; default performance.now. */
+  now?: () => number;
+  /** Call limits; defaults are the product's (30 min cap, wrap-up 60 s before, renew before 60 min). */
+  limits?: Partial<CallLimits>;
+}
+
+export interface CallLimits {
+  /** Hard cap on a call; a profile may lower it, never raise it. */
+  maxCallMs: number;
+  /** How long before the cap the model is told to wrap up. */
+  wrapUpBeforeMs: number;
+  /** Renew the Realtime session (at a quiet moment) once it is this old; the API's cap is 60 min. */
+  renewRealtimeAfterMs: number;
+  /** Waits before each reconnect attempt after a dropped Realtime socket (its length is the attempts). */
+  reconnectDelaysMs: number[];
+  /** Inactivity watchdog defaults (a profile may set its own). */
+  promptAfterSilenceMs: number;
+  endAfterSilenceMs: number;
+  /** Longest wait for a goodbye to play before the call is ended anyway. */
+  goodbyeGraceMs: number;
+}
+
+export const DEFAULT_CALL_LIMITS: CallLimits = {
+  maxCallMs: 30 * 60_000,
+  wrapUpBeforeMs: 60_000,
+  renewRealtimeAfterMs: 55 * 60_000,
+  reconnectDelaysMs: [0, 500, 1500],
+  promptAfterSilenceMs: 30_000,
+  endAfterSilenceMs: 30_000,
+  goodbyeGraceMs: 15_000,
+};
+
+export type EndReason =
+  | 'caller_hangup'
+  | 'stream_closed'
+  | 'realtime_closed'
+  | 'realtime_unavailable'
+  | 'no_credits'
+  | 'profile_unavailable'
+  | 'agent_hangup'
+  | 'transferred'
+  | 'inactivity'
+  | 'max_duration'
+  | 'shutdown';
+
+/** Parameters of a response.create. */
+export type ResponseParams = NonNullable<ResponseCreateEvent['response']>;
+
+/** Playback ids of audio we make ourselves: never truncated, never deleted from the conversation. */
+export const THINKING_ITEM = '~thinking';
+export const FILLER_ITEM = '~filler';
+export const isLocalAudio = (itemId: string): boolean => itemId === THINKING_ITEM || itemId === FILLER_ITEM;
+
+/** An error as a log field: its message and code, never its payload. */
+export function errInfo(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) return { message: err.message, code: (err as { code?: string }).code };
+  return { message: String(err) };
+}

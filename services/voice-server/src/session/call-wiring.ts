@@ -1,0 +1,208 @@
+import type { Logger } from '@switchboard/service-kit';
+import type { CallProfile } from '../ports/ai-server.ts';
+import { AfterReply } from './after-reply.ts';
+import { AudioOut } from './audio-out.ts';
+import { BargeIn } from './barge-in.ts';
+import { CallLimiter } from './call-limits.ts';
+import { CallReport } from './call-report.ts';
+import {
+  type CallInfo,
+  type CallLimits,
+  type EndReason,
+  errInfo,
+  FILLER_ITEM,
+  type SessionDeps,
+} from './call-types.ts';
+import { CallerInput } from './caller-input.ts';
+import { takeDropFallback } from './drop-fallback.ts';
+import { DtmfCollector } from './dtmf.ts';
+import { fillerChunks } from './filler.ts';
+import { CallLifecycle } from './lifecycle.ts';
+import { greetingRequest, RESUME_AFTER_DROP } from './lines.ts';
+import { ModelOutput } from './model-output.ts';
+import { PlaybackTracker } from './playback-tracker.ts';
+import { RealtimeLink } from './realtime-link.ts';
+import { ResponseQueue } from './response-queue.ts';
+import { ToolBridge } from './tool-bridge.ts';
+import { Transcript } from './transcript.ts';
+import { TranscriptEvents } from './transcript-events.ts';
+
+/** The parts of one call. */
+export interface CallParts {
+  log: Logger;
+  lifecycle: CallLifecycle;
+  playback: PlaybackTracker;
+  transcript: Transcript;
+  report: CallReport;
+  link: RealtimeLink;
+  responses: ResponseQueue;
+  input: CallerInput;
+  output: ModelOutput;
+  bargeIn: BargeIn;
+  afterReply: AfterReply;
+  tools: ToolBridge;
+  limiter: CallLimiter;
+}
+
+/** What the parts ask of the coordinator. */
+export interface CallOwner {
+  profile(): CallProfile | undefined;
+  endPolitely(reason: EndReason): void;
+}
+
+/**
+ * The call's wiring diagram: which part talks to which, through direct calls handed over here (no
+ * event bus). Caller frames enter at `CallerInput`, model events at `ModelOutput`; barge-in happens in
+ * `BargeIn`, tools run behind `ToolBridge`, and `CallLifecycle` decides how the call ends.
+ */
+export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, owner: CallOwner): CallParts {
+  const { transport, metrics, aiServer, appServer } = deps;
+  const log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
+  const lifecycle = new CallLifecycle({ twilioRest: deps.twilioRest, callSid: call.callSid, log });
+  const playback = new PlaybackTracker();
+  const report = new CallReport({
+    call,
+    startedAtMs: lifecycle.startedAtMs,
+    aiServer,
+    appServer,
+    metrics,
+    log,
+  });
+  const transcript = new Transcript(
+    call.callSid,
+    appServer,
+    (err) => log.warn({ err: errInfo(err) }, 'transcript sync failed'),
+    () => report.conversationStarted,
+  );
+  const messages = () => transcript.messages();
+  const audioOut = new AudioOut(transport, playback, metrics);
+  // Parts built further down; the link's hooks run only once the call is under way.
+  const p = { log, lifecycle, playback, transcript, report } as CallParts;
+  const link = new RealtimeLink({
+    connect: deps.connectRealtime,
+    callSid: call.callSid,
+    lifecycle,
+    log,
+    metrics,
+    reconnectDelaysMs: limits.reconnectDelaysMs,
+    transcript: messages,
+    hooks: {
+      onOpened: (rt) => p.input.flushHeld(rt),
+      onDropped: () => {
+        p.responses.reset();
+        if (!lifecycle.isEnded) audioOut.local(FILLER_ITEM, fillerChunks());
+      },
+      onResumed: () => p.responses.request({ instructions: RESUME_AFTER_DROP }),
+      giveUp: () =>
+        takeDropFallback({
+          call,
+          profile: owner.profile(),
+          lifecycle,
+          appServer,
+          log,
+          transcript: messages,
+          knowledgeChunkIds: p.tools.knowledgeChunkIds,
+        }),
+      isQuiet: () =>
+        !p.responses.isBusy &&
+        !p.bargeIn.callerSpeaking &&
+        !playback.hasPendingAudio &&
+        p.tools.pending === 0,
+    },
+  });
+  const responses = new ResponseQueue(link);
+  const afterReply = new AfterReply({
+    playback,
+    lifecycle,
+    log,
+    tellModel: (text) => {
+      if (!link.current || lifecycle.isEnded) return;
+      link.note(text);
+      responses.request();
+    },
+  });
+  const tools = new ToolBridge({
+    call,
+    log,
+    lifecycle,
+    link,
+    responses,
+    afterReply,
+    audioOut,
+    playback,
+    transcript,
+    aiServer,
+    appServer,
+  });
+  const limiter = new CallLimiter({
+    limits,
+    lifecycle,
+    log,
+    isBusy: () =>
+      tools.pending > 0 || responses.isActive || playback.hasPendingAudio || p.bargeIn.callerSpeaking,
+    requestResponse: (r) => responses.request(r),
+    note: (text) => link.note(text),
+    endPolitely: (reason) => owner.endPolitely(reason),
+    renewDue: () => link.renewWhenQuiet(),
+  });
+  const bargeIn = new BargeIn({
+    session: () => link.current,
+    playback,
+    responses,
+    audioOut,
+    transcript,
+    metrics,
+    log,
+    ...(deps.tts ? { tts: deps.tts } : {}),
+    onInterrupted: () => {
+      tools.onBargeIn();
+      afterReply.onBargeIn();
+    },
+    onCallerActivity: () => limiter.callerActivity(),
+  });
+  const dtmf = new DtmfCollector({
+    lifecycle,
+    transcript,
+    send: (event) => {
+      if (!link.current) return false;
+      link.current.send(event);
+      return true;
+    },
+    requestResponse: () => responses.request(),
+  });
+  const input = new CallerInput({
+    transport,
+    lifecycle,
+    playback,
+    dtmf,
+    metrics,
+    log,
+    session: () => link.current,
+    onPlayed: () => limiter.activity(),
+  });
+  const output = new ModelOutput({
+    link,
+    lifecycle,
+    audioOut,
+    responses,
+    bargeIn,
+    afterReply,
+    tools,
+    limiter,
+    metrics,
+    log,
+    transcriptEvents: new TranscriptEvents(transcript, responses, deps.now ?? (() => performance.now())),
+    greeting: () => greetingRequest(owner.profile()),
+  });
+  Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter });
+  // What each part lets go of when the call ends, in this order.
+  lifecycle.onEnd(() => limiter.stop());
+  lifecycle.onEnd(() => tools.dispose());
+  lifecycle.onEnd(() => afterReply.clear());
+  lifecycle.onEnd(() => input.dropHeld());
+  lifecycle.onEnd(() => link.close());
+  lifecycle.onEnd(() => {
+    if (transport.isOpen) transport.close(1000, 'call ended');
+  });
+  return p;
+}

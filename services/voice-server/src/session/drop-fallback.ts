@@ -1,0 +1,63 @@
+import type { Logger } from '@switchboard/service-kit';
+import type { CallProfile } from '../ports/ai-server.ts';
+import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
+import type { CallInfo } from '../ports/call-control.ts';
+import { transcriptExcerpt, transferCallerId, transferTwiml } from '../tools/transfer-to-human.ts';
+import { errInfo } from './call-types.ts';
+import type { CallLifecycle } from './lifecycle.ts';
+import { DROP_CALLBACK, DROP_TRANSFER } from './lines.ts';
+
+export interface DropFallbackDeps {
+  call: CallInfo;
+  profile: CallProfile | undefined;
+  lifecycle: CallLifecycle;
+  appServer: AppServerClient;
+  log: Logger;
+  transcript: () => TranscriptMessage[];
+  knowledgeChunkIds: Set<string>;
+}
+
+/**
+ * The model cannot be reached any more: the caller is transferred to the profile's human line with an
+ * apology and a warm hand-off ticket, or, without one, promised a callback (a high-priority ticket)
+ * and told goodbye. The call ends either way.
+ */
+export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
+  const { call, profile, lifecycle, appServer, log } = deps;
+  const target = profile?.transferTarget;
+  const callerId = profile ? transferCallerId({ call, profile }) : undefined;
+  try {
+    if (target && callerId) {
+      await appServer
+        .createHandoffTicket(call.callSid, {
+          summary: 'The AI agent lost its connection three times; the call was transferred.',
+          transcriptExcerpt: transcriptExcerpt({ transcript: deps.transcript }),
+          knowledgeChunkIds: [...deps.knowledgeChunkIds],
+          transferTarget: target,
+          idempotencyKey: `handoff:${call.callSid}`,
+        })
+        .catch((err) => log.warn({ err: errInfo(err) }, 'hand-off ticket failed'));
+      await lifecycle.transfer(transferTwiml(target, callerId, DROP_TRANSFER));
+      lifecycle.end('transferred');
+      return;
+    }
+    await appServer
+      .createCallbackTicket(call.callSid, {
+        phone: call.callerNumber,
+        reason: 'The call dropped because of a technical problem; call the customer back.',
+        timezone: 'UTC',
+        priority: 'high',
+        idempotencyKey: `callback:${call.callSid}:dropped`,
+      })
+      .catch((err) => log.warn({ err: errInfo(err) }, 'callback ticket failed'));
+    await lifecycle.apologizeAndEnd(
+      'realtime_unavailable',
+      DROP_CALLBACK,
+      'could not apologize after the drops',
+    );
+    return;
+  } catch (err) {
+    log.warn({ err: errInfo(err) }, 'could not apologize after the drops; closing the stream');
+  }
+  lifecycle.end('realtime_unavailable');
+}

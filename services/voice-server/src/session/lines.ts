@@ -1,0 +1,47 @@
+import type { CallProfile } from '../ports/ai-server.ts';
+import type { EndReason, ResponseParams } from './call-types.ts';
+import { watchdogLine } from './watchdog.ts';
+
+/** What the caller hears from the platform itself when a call cannot go on (spoken by Twilio). */
+export const APOLOGIES: Record<string, string> = {
+  no_credits: 'Sorry, this line is not available right now. Please try again later. Goodbye.',
+  default: 'Sorry, we are having trouble connecting your call. Please try again later. Goodbye.',
+};
+export const DROP_TRANSFER = 'Sorry, we are having technical trouble. Let me connect you with a colleague.';
+export const DROP_CALLBACK =
+  'Sorry, we are having technical trouble. A colleague will call you back shortly at this number. Goodbye.';
+
+/** Instructions for the model's goodbye when the platform ends the call. */
+const GOODBYES: Partial<Record<EndReason, string>> = {
+  max_duration:
+    'Say, briefly and warmly, that the call has reached its time limit, thank the caller, and say goodbye.',
+  shutdown:
+    'Say, briefly, that you have to end the call now, that they can call back any time, and say goodbye.',
+};
+
+export const RESUME_AFTER_DROP =
+  'The line dropped for a moment. Apologize in a few words and continue the conversation where it left off.';
+
+export const WRAP_UP_NOTE =
+  'This call is about to reach its time limit. Wrap up politely within the next minute: resolve or ' +
+  'summarize, offer a callback if something is still open, and say goodbye.';
+
+/** The goodbye instructions for a call the platform ends for `reason`. */
+export function goodbyeFor(reason: EndReason, language?: string): string {
+  return GOODBYES[reason] ?? watchdogLine('goodbye', language);
+}
+
+/** The first response of the call: the profile's greeting, word for word. */
+export function greetingRequest(profile: CallProfile | undefined): ResponseParams | undefined {
+  const greeting = profile?.greeting;
+  if (!greeting) return undefined;
+  return { instructions: `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"` };
+}
+
+/** A note to the model after a call action (transfer, hang-up) failed. */
+export function actionFailedNote(toolName: string, message: string): string {
+  return (
+    `The ${toolName} action failed (${message.slice(0, 120)}). Apologize to the caller ` +
+    'and offer to arrange a callback from a colleague instead.'
+  );
+}

@@ -1,0 +1,135 @@
+import type { RealtimeConnection, RealtimeServerEvent } from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { AfterReply } from './after-reply.ts';
+import type { AudioOut } from './audio-out.ts';
+import type { BargeIn } from './barge-in.ts';
+import type { CallLimiter } from './call-limits.ts';
+import type { ResponseParams } from './call-types.ts';
+import type { CallLifecycle } from './lifecycle.ts';
+import type { RealtimeLink } from './realtime-link.ts';
+import type { ResponseQueue } from './response-queue.ts';
+import type { ToolBridge } from './tool-bridge.ts';
+import type { TranscriptEvents } from './transcript-events.ts';
+
+export interface ModelOutputDeps {
+  link: RealtimeLink;
+  lifecycle: CallLifecycle;
+  audioOut: AudioOut;
+  responses: ResponseQueue;
+  bargeIn: BargeIn;
+  afterReply: AfterReply;
+  tools: ToolBridge;
+  transcriptEvents: TranscriptEvents;
+  limiter: CallLimiter;
+  /** The first response of the call, asked for once the session is configured. */
+  greeting: () => ResponseParams | undefined;
+  metrics: VoiceMetrics;
+  log: Logger;
+}
+
+/**
+ * Loop 2, model → caller: Realtime events in arrival order, across reconnects and renewals. Audio
+ * deltas go to Twilio (media + mark) unless their response was cancelled; every other event is handed
+ * to the part that owns it, synchronously and in a fixed order.
+ */
+export class ModelOutput {
+  private greeted = false;
+
+  constructor(private readonly deps: ModelOutputDeps) {}
+
+  /** Reads Realtime events for the whole call, across reconnects and renewals. */
+  async run(first: RealtimeConnection): Promise<void> {
+    const { link, lifecycle } = this.deps;
+    let current = first;
+    for (;;) {
+      await current.events.drain((ev) => {
+        this.onEvent(ev);
+        return !lifecycle.isEnded;
+      });
+      if (lifecycle.isEnded) return;
+      // A renewal swapped the socket under us: read the new one.
+      const now = link.current;
+      if (now && now !== current) {
+        current = now;
+        continue;
+      }
+      const info = await current.closed;
+      const next = await link.reconnect(info);
+      if (!next) return;
+      current = next;
+    }
+  }
+
+  /** Handles one Realtime server event. */
+  onEvent(ev: RealtimeServerEvent): void {
+    const d = this.deps;
+    switch (ev.type) {
+      case 'response.output_audio.delta':
+        if (d.responses.isCancelled(ev.response_id)) {
+          d.metrics.lateDeltasDropped++;
+          return;
+        }
+        d.transcriptEvents.onAgentAudio(ev.item_id);
+        d.limiter.activity();
+        d.audioOut.agent(ev.item_id, ev.delta);
+        return;
+      case 'input_audio_buffer.speech_started':
+        d.bargeIn.onSpeechStarted();
+        return;
+      case 'input_audio_buffer.speech_stopped':
+        d.bargeIn.onSpeechStopped();
+        d.transcriptEvents.onSpeechStopped();
+        return;
+      case 'session.updated':
+        if (!this.greeted) {
+          this.greeted = true;
+          d.responses.request(d.greeting());
+        }
+        return;
+      case 'response.created':
+        d.responses.onCreated(ev.response.id);
+        d.afterReply.onResponseCreated(ev.response.id);
+        return;
+      case 'response.output_item.done':
+        if (ev.item.type === 'function_call' && ev.item.call_id && ev.item.name) {
+          d.tools.onFunctionCall({
+            callId: ev.item.call_id,
+            name: ev.item.name,
+            argumentsJson: ev.item.arguments ?? '',
+            responseId: ev.response_id,
+          });
+        }
+        return;
+      case 'response.done': {
+        const id = ev.response.id ?? '';
+        d.responses.onDone(id);
+        d.tools.onResponseDone(id);
+        d.afterReply.onResponseDone(id);
+        d.link.maybeRenew();
+        return;
+      }
+      case 'error':
+        this.onError(ev.error);
+        return;
+      default:
+        d.transcriptEvents.onEvent(ev);
+    }
+  }
+
+  private onError(error: { code?: string | null; message: string; type: string }): void {
+    const code = error.code ?? error.type;
+    this.deps.metrics.realtimeError(code);
+    if (code === 'conversation_already_has_active_response') {
+      // The server started a response (VAD) as we asked for one: ask again when it is done.
+      this.deps.responses.onAlreadyActive();
+      this.deps.log.info('a response was already active; will create again when it is done');
+      return;
+    }
+    if (code === 'response_cancel_not_active') {
+      this.deps.log.debug('cancel raced the end of the response');
+      return;
+    }
+    this.deps.log.warn({ code, message: error.message }, 'Realtime error event');
+  }
+}

@@ -1,0 +1,167 @@
+import type {
+  RealtimeClientEvent,
+  RealtimeCloseInfo,
+  RealtimeConnection,
+  RealtimeConnector,
+  RealtimeSessionCreateRequest,
+} from '@switchboard/realtime';
+import type { Logger } from '@switchboard/service-kit';
+import type { VoiceMetrics } from '../metrics.ts';
+import type { TranscriptMessage } from '../ports/app-server.ts';
+import { errInfo } from './call-types.ts';
+import { replayItems } from './history.ts';
+import type { CallLifecycle } from './lifecycle.ts';
+import type { ResponseSink } from './response-queue.ts';
+
+/** What the link asks of the rest of the call around a drop. */
+export interface LinkHooks {
+  /** A session was configured (and given the history): caller audio held meanwhile goes in now. */
+  onOpened(rt: RealtimeConnection): void;
+  /** The socket dropped: nothing is in flight any more; the caller hears a filler. */
+  onDropped(): void;
+  /** A dropped session was replaced: the model picks the thread up again. */
+  onResumed(): void;
+  /** Every reconnect attempt failed. */
+  giveUp(): Promise<void>;
+  /** True when nothing is going on (no response, no caller speech, no audio playing, no tool). */
+  isQuiet(): boolean;
+}
+
+export interface RealtimeLinkDeps {
+  connect: RealtimeConnector;
+  callSid: string;
+  lifecycle: CallLifecycle;
+  log: Logger;
+  metrics: VoiceMetrics;
+  /** Waits before each reconnect attempt (its length is the number of attempts). */
+  reconnectDelaysMs: number[];
+  /** The conversation so far, replayed into a new session. */
+  transcript: () => TranscriptMessage[];
+  hooks: LinkHooks;
+}
+
+/**
+ * The call's Realtime session: the current socket and its configuration, reconnects after a drop (the
+ * same configuration and the conversation so far, a filler meanwhile), and renewal before the
+ * session's own time cap at a quiet moment.
+ */
+export class RealtimeLink implements ResponseSink {
+  private rt: RealtimeConnection | undefined;
+  private config: RealtimeSessionCreateRequest | undefined;
+  /** Bumped per session; tool calls remember the session they came from. */
+  private gen = 0;
+  private renewDue = false;
+  /** Sessions resumed after a drop. */
+  reconnects = 0;
+
+  constructor(private readonly deps: RealtimeLinkDeps) {}
+
+  /** The session in use, if one is open. */
+  get current(): RealtimeConnection | undefined {
+    return this.rt;
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  get canSend(): boolean {
+    return this.rt !== undefined && !this.deps.lifecycle.isEnded;
+  }
+
+  send(event: RealtimeClientEvent): void {
+    this.rt?.send(event);
+  }
+
+  /** A system note the model reads with its next turn (no response asked for). */
+  note(text: string): void {
+    this.rt?.send({
+      type: 'conversation.item.create',
+      item: { type: 'message', role: 'system', content: [{ type: 'input_text', text }] },
+    });
+  }
+
+  /** Opens the call's first socket; rejects when it cannot be opened. */
+  open(): Promise<RealtimeConnection> {
+    return this.deps.connect(this.deps.lifecycle.signal, { callSid: this.deps.callSid });
+  }
+
+  /** Makes `rt` the call's session and configures it. */
+  configure(rt: RealtimeConnection, config: RealtimeSessionCreateRequest): void {
+    this.rt = rt;
+    this.config = config;
+    rt.send({ type: 'session.update', session: config });
+    this.deps.hooks.onOpened(rt);
+    this.gen++;
+  }
+
+  /**
+   * The socket dropped: the caller hears a filler, a new session gets the same configuration and the
+   * conversation so far, and the call goes on. After the last failed attempt, `giveUp`.
+   */
+  async reconnect(info: RealtimeCloseInfo): Promise<RealtimeConnection | undefined> {
+    const { log, lifecycle, hooks } = this.deps;
+    log.warn({ code: info.code, reason: info.reason }, 'Realtime socket dropped; reconnecting');
+    this.deps.metrics.realtimeReconnects++;
+    this.rt = undefined;
+    hooks.onDropped();
+    for (const [attempt, delayMs] of this.deps.reconnectDelaysMs.entries()) {
+      if (delayMs > 0) await lifecycle.sleep(delayMs);
+      if (lifecycle.isEnded) return undefined;
+      try {
+        const next = await this.openReplayed();
+        if (lifecycle.isEnded) {
+          next.close(1000, 'call ended');
+          return undefined;
+        }
+        this.reconnects++;
+        log.info({ attempt: attempt + 1 }, 'Realtime session resumed');
+        hooks.onResumed();
+        return next;
+      } catch (err) {
+        log.warn({ attempt: attempt + 1, err: errInfo(err) }, 'Realtime reconnect failed');
+      }
+    }
+    await hooks.giveUp();
+    return undefined;
+  }
+
+  /** The session is old enough to be renewed at the next quiet moment. */
+  renewWhenQuiet(): void {
+    this.renewDue = true;
+    this.maybeRenew();
+  }
+
+  /** Before the session's own time cap, a fresh one takes over if the call is quiet now. */
+  maybeRenew(): void {
+    const { lifecycle, hooks, log } = this.deps;
+    if (!this.renewDue || lifecycle.isEnded || lifecycle.endingPolitely || !this.rt) return;
+    if (!hooks.isQuiet()) return;
+    this.renewDue = false;
+    const old = this.rt;
+    this.openReplayed()
+      .then(() => {
+        log.info('Realtime session renewed');
+        old.close(1000, 'renewed');
+      })
+      .catch((err) => {
+        log.warn({ err: errInfo(err) }, 'Realtime renewal failed; keeping the current session');
+      });
+  }
+
+  close(): void {
+    this.rt?.close(1000, 'call ended');
+  }
+
+  /** Opens a new session with this call's configuration and history, and makes it current. */
+  private async openReplayed(): Promise<RealtimeConnection> {
+    const next = await this.open();
+    if (this.config) next.send({ type: 'session.update', session: this.config });
+    for (const item of replayItems(this.deps.transcript())) next.send(item);
+    this.deps.hooks.onOpened(next);
+    this.rt = next;
+    this.gen++;
+    this.renewDue = false;
+    return next;
+  }
+}
