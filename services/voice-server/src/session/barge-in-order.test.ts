@@ -1,0 +1,118 @@
+// Barge-in alone, with no session and no sockets: every effect in the order the design requires
+// (external TTS, the model's response, Twilio's buffer, then the truncate at what was heard).
+import { describe, expect, it } from 'vitest';
+import { audioPath, mulaw } from '../testing/parts.ts';
+import { BargeIn } from './barge-in.ts';
+import { THINKING_ITEM } from './call-types.ts';
+
+function bargeInOn(opts: { tts?: boolean } = {}) {
+  const p = audioPath();
+  const bargeIn = new BargeIn({
+    session: () => p.rt,
+    playback: p.playback,
+    responses: p.responses,
+    audioOut: p.audioOut,
+    transcript: p.transcript,
+    ...(opts.tts === false ? {} : { tts: { cancel: () => p.order.push('tts.cancel') } }),
+    onInterrupted: () => p.order.push('interrupted'),
+    onCallerActivity: () => p.order.push('caller.activity'),
+    metrics: p.metrics,
+    log: p.log,
+  });
+  /** The agent says `frames` × 100 ms of `itemId` in response `responseId`. */
+  const speak = (responseId: string, itemId: string, frames: number) => {
+    p.responses.request();
+    p.responses.onCreated(responseId);
+    p.transcript.open(itemId, 'agent', new Date());
+    for (let i = 0; i < frames; i++) p.audioOut.agent(itemId, mulaw(100));
+  };
+  const marks = () => p.transport.frames('mark').map((m) => m.name);
+  return { ...p, bargeIn, speak, marks };
+}
+
+describe('BargeIn (a part alone)', () => {
+  it('cancels TTS, the response and Twilio playback, then truncates at what was heard, in that order', () => {
+    const b = bargeInOn();
+    b.speak('resp_1', 'item_a', 3);
+    b.playback.onMarkEchoed(b.marks()[0]!);
+    b.order.length = 0;
+    b.bargeIn.onSpeechStarted();
+    expect(b.order).toEqual([
+      'caller.activity',
+      'tts.cancel',
+      'interrupted',
+      'rt.response.cancel',
+      'twilio.clear',
+      'rt.conversation.item.truncate',
+    ]);
+    expect(b.rt.sentOfType('conversation.item.truncate')[0]).toMatchObject({
+      item_id: 'item_a',
+      audio_end_ms: 100,
+    });
+    expect(b.responses.isCancelled('resp_1')).toBe(true);
+    expect(b.playback.heardPosition()).toBeUndefined();
+    expect(b.transcript.get('item_a')?.interrupted).toBe(true);
+    expect(b.metrics.bargeIns).toBe(1);
+    expect(b.bargeIn.callerSpeaking).toBe(true);
+    b.bargeIn.onSpeechStopped();
+    expect(b.bargeIn.callerSpeaking).toBe(false);
+  });
+
+  it('does nothing to the agent when nothing plays and no response is active', () => {
+    const b = bargeInOn();
+    b.bargeIn.onSpeechStarted();
+    expect(b.order).toEqual(['caller.activity']);
+    expect(b.metrics.bargeIns).toBe(0);
+  });
+
+  it('cancels a response whose audio has not reached Twilio yet, with no clear and no truncate', () => {
+    const b = bargeInOn({ tts: false });
+    b.responses.request();
+    b.responses.onCreated('resp_1');
+    b.order.length = 0;
+    b.bargeIn.onSpeechStarted();
+    expect(b.order).toEqual(['caller.activity', 'interrupted', 'rt.response.cancel']);
+  });
+
+  it('after the response is done: clear and truncate, no response.cancel', () => {
+    const b = bargeInOn();
+    b.speak('resp_1', 'item_a', 4);
+    b.responses.onDone('resp_1');
+    b.playback.onMarkEchoed(b.marks()[2]!);
+    b.order.length = 0;
+    b.bargeIn.onSpeechStarted();
+    expect(b.order).toEqual([
+      'caller.activity',
+      'tts.cancel',
+      'interrupted',
+      'twilio.clear',
+      'rt.conversation.item.truncate',
+    ]);
+    expect(b.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(300);
+  });
+
+  it('deletes items the caller never heard, truncates the one heard, and leaves the thinking sound alone', () => {
+    const b = bargeInOn();
+    b.speak('resp_1', 'item_a', 2);
+    b.responses.onDone('resp_1');
+    b.audioOut.local(THINKING_ITEM, [mulaw(60)]);
+    b.speak('resp_2', 'item_b', 1);
+    b.playback.onMarkEchoed(b.marks()[0]!);
+    b.bargeIn.onSpeechStarted();
+    expect(b.rt.sentOfType('conversation.item.truncate')).toEqual([
+      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 100 },
+    ]);
+    expect(b.rt.sentOfType('conversation.item.delete')).toEqual([
+      { type: 'conversation.item.delete', item_id: 'item_b' },
+    ]);
+  });
+
+  it('only clears when the caller interrupts the thinking sound: it is never truncated', () => {
+    const b = bargeInOn();
+    b.audioOut.local(THINKING_ITEM, [mulaw(60), mulaw(60)]);
+    b.playback.onMarkEchoed(b.marks()[0]!);
+    b.order.length = 0;
+    b.bargeIn.onSpeechStarted();
+    expect(b.order).toEqual(['caller.activity', 'tts.cancel', 'interrupted', 'twilio.clear']);
+  });
+});
