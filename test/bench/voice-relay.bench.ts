@@ -1,10 +1,11 @@
 // voice-relay: N concurrent simulated calls through one voice-server process, and the same load
-// through a bare ws-to-ws relay as the baseline, for each N. Both simulators run here, in the load
+// through two references, for each N: the forwarder (the baseline: it forwards audio both ways and
+// does nothing else) and the mark relay (it also writes a mark per delta and handles barge-in). Both simulators run here, in the load
 // generator; the relays run as child processes measured through /proc.
 //
 //   BENCH_CALLS=25,50,100,200   loads to run (default)
 //   BENCH_SECONDS=15            length of the measured steady-state window per run
-//   BENCH_TARGETS=bare-relay,voice-server
+//   BENCH_TARGETS=forwarder,mark-relay,voice-server
 //   BENCH_REPEAT=3              runs of each (N, target); the figures are the medians over them
 //   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay over its measured window there
 //
@@ -29,7 +30,7 @@ import { median, round, type Summary, summarize } from './support/stats.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 const outFile = join(here, '..', '..', 'bench-results', 'voice-relay.json');
 
-/** Targets from the issue: CPU per relayed frame vs the bare relay, barge-in, drops, memory. */
+/** Targets from the issue: CPU per relayed frame vs the forwarder, barge-in, drops, memory. */
 const MAX_CPU_RATIO = 1.25;
 const MAX_BARGE_IN_P50_MS = 1;
 const MAX_RSS_KB_PER_CALL = 200;
@@ -47,10 +48,11 @@ function parseList(value: string | undefined, fallback: number[]): number[] {
 const loads = parseList(process.env.BENCH_CALLS, [25, 50, 100, 200]);
 const windowSeconds = Number(process.env.BENCH_SECONDS ?? 15);
 if (!(windowSeconds >= 2)) throw new Error('BENCH_SECONDS must be at least 2');
-const targets = (process.env.BENCH_TARGETS ?? 'bare-relay,voice-server')
+const TARGETS: TargetName[] = ['forwarder', 'mark-relay', 'voice-server'];
+const targets = (process.env.BENCH_TARGETS ?? TARGETS.join(','))
   .split(',')
   .map((s) => s.trim())
-  .filter((s): s is TargetName => s === 'bare-relay' || s === 'voice-server');
+  .filter((s): s is TargetName => (TARGETS as string[]).includes(s));
 const repeats = Number(process.env.BENCH_REPEAT ?? 3);
 if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error('BENCH_REPEAT must be a positive integer');
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
@@ -89,8 +91,10 @@ interface RunFigures {
   relayCpuMs: number;
   relayCpuShare: number;
   cpuUsPerFrame: number;
-  /** CPU per frame ÷ the bare relay's at the same N (1 for the bare relay). */
+  /** CPU per frame ÷ the forwarder's in the same repeat at the same N (1 for the forwarder). */
   cpuRatio: number | null;
+  /** CPU per frame ÷ the mark relay's in the same repeat at the same N. */
+  cpuRatioMarkRelay: number | null;
   idleRssKiB: number;
   halfLoadRssKiB: number;
   loadRssKiB: number;
@@ -140,6 +144,7 @@ function figures(r: RunResult, rep: number): RunFigures {
     relayCpuShare: r.relayCpuShare,
     cpuUsPerFrame: r.framesRelayed > 0 ? (r.relayCpuMs * 1000) / r.framesRelayed : Number.NaN,
     cpuRatio: null,
+    cpuRatioMarkRelay: null,
     idleRssKiB: r.idleRssKiB,
     halfLoadRssKiB: r.halfLoadRssKiB,
     loadRssKiB: r.loadRssKiB,
@@ -178,6 +183,7 @@ function summarizeRepeats(these: RunFigures[]): RunFigures {
     return out as C;
   };
   const ratios = these.map((r) => r.cpuRatio);
+  const markRatios = these.map((r) => r.cpuRatioMarkRelay);
   return {
     ...mid,
     rep: 0,
@@ -196,6 +202,7 @@ function summarizeRepeats(these: RunFigures[]): RunFigures {
     cpuUsPerFrame: median(these.map((r) => r.cpuUsPerFrame)),
     // The median of the paired ratios: each compares two runs made back to back.
     cpuRatio: ratios.some((x) => x === null) ? null : median(ratios as number[]),
+    cpuRatioMarkRelay: markRatios.some((x) => x === null) ? null : median(markRatios as number[]),
     idleRssKiB: median(these.map((r) => r.idleRssKiB)),
     halfLoadRssKiB: median(these.map((r) => r.halfLoadRssKiB)),
     loadRssKiB: median(these.map((r) => r.loadRssKiB)),
@@ -216,7 +223,7 @@ function printTable(rows: RunFigures[]): void {
     'heard-after p50/p99 ms',
     'dropped up|pre|down|late',
     'CPU µs/frame',
-    'ratio',
+    'ratio fwd|mark',
     'relay CPU',
     'RSS kB/call (marginal)',
     'gen lag p99/max ms',
@@ -234,7 +241,7 @@ function printTable(rows: RunFigures[]): void {
     pair(r.heardAfterBargeInMs, 0),
     `${r.frames.upstreamDropped}|${r.frames.preSessionSent - r.frames.preSessionDelivered}|${r.frames.downstreamDropped}|${r.frames.lateDeltasDelivered}`,
     fmt(r.cpuUsPerFrame, 1),
-    r.cpuRatio === null ? '-' : fmt(r.cpuRatio),
+    `${r.cpuRatio === null ? '-' : fmt(r.cpuRatio)}|${r.cpuRatioMarkRelay === null ? '-' : fmt(r.cpuRatioMarkRelay)}`,
     `${fmt(r.relayCpuShare * 100, 0)}%`,
     `${fmt(r.rssKiBPerCall, 0)} (${fmt(r.marginalRssKiBPerCall, 0)})`,
     `${fmt(r.generator.tickerLagMs.p99, 1)}/${fmt(r.generator.tickerLagMs.max, 0)}`,
@@ -265,7 +272,7 @@ function checkTargets(rows: RunFigures[]): TargetCheck[] {
     const note = drove ? undefined : 'generator could not drive this load';
     checks.push({
       calls: r.calls,
-      target: `CPU per relayed frame ≤ ${MAX_CPU_RATIO}× the bare relay's`,
+      target: `CPU per relayed frame ≤ ${MAX_CPU_RATIO}× the forwarder's`,
       value: r.cpuRatio,
       limit: MAX_CPU_RATIO,
       pass: r.cpuRatio === null ? null : r.cpuRatio <= MAX_CPU_RATIO,
@@ -325,14 +332,18 @@ for (const calls of loads) {
         ...(cpuProfileDir ? { cpuProfileDir } : {}),
       });
       const f = figures(result, rep);
-      const bare = runs.find((r) => r.calls === calls && r.rep === rep && r.target === 'bare-relay');
-      if (target === 'bare-relay') f.cpuRatio = 1;
-      else if (bare && bare.cpuUsPerFrame > 0) f.cpuRatio = f.cpuUsPerFrame / bare.cpuUsPerFrame;
+      const ref = (name: TargetName) =>
+        runs.find((r) => r.calls === calls && r.rep === rep && r.target === name)?.cpuUsPerFrame;
+      const fwd = ref('forwarder');
+      const mark = ref('mark-relay');
+      if (target === 'forwarder') f.cpuRatio = 1;
+      else if (fwd && fwd > 0) f.cpuRatio = f.cpuUsPerFrame / fwd;
+      if (target !== 'forwarder' && mark && mark > 0) f.cpuRatioMarkRelay = f.cpuUsPerFrame / mark;
       runs.push(f);
       console.log(
         `  ${target} × ${calls}${repeats > 1 ? ` (${rep}/${repeats})` : ''}: ${f.callsOk}/${calls} calls, ` +
           `${f.framesRelayed} frames relayed, ${f.bargeIns.speechStarted} barge-ins, ` +
-          `${fmt(f.cpuUsPerFrame, 1)} µs/frame${f.cpuRatio !== null && target !== 'bare-relay' ? ` (${fmt(f.cpuRatio)}×)` : ''}, ` +
+          `${fmt(f.cpuUsPerFrame, 1)} µs/frame${f.cpuRatio !== null && target !== 'forwarder' ? ` (${fmt(f.cpuRatio)}× the forwarder)` : ''}, ` +
           `${((performance.now() - started) / 1000).toFixed(0)} s` +
           (Object.keys(f.callFailures).length ? `; failures ${JSON.stringify(f.callFailures)}` : '') +
           (f.relayStderr.length
@@ -356,13 +367,14 @@ console.log(
     'received by the caller; barge = speech_started written → clear received. All on the generator clock, ' +
     'so they include its own scheduling. dropped: up = frames lost after session.updated, pre = frames ' +
     'sent before it that never arrived, down = deltas lost, late = late deltas of cancelled responses ' +
-    `that reached the caller. RSS kB/call = (RSS under load − idle RSS) / N; marginal = (RSS at N − RSS at N/2) / ` +
+    `that reached the caller. ratio fwd|mark = CPU per relayed frame ÷ the forwarder's | the mark relay's in the ` +
+    `same repeat. RSS kB/call = (RSS under load − idle RSS) / N; marginal = (RSS at N − RSS at N/2) / ` +
     `(N − N/2). others = CPU other processes on the machine used during the window. "drove" = ticker lag ` +
     `p99 ≤ ${GENERATOR_LAG_LIMIT_MS} ms, no skipped frames, every call up.`,
 );
 if (repeats > 1) {
   console.log(
-    `\nEach row holds the medians over ${repeats} runs; CPU ratio of each run against the bare relay's run just before it:`,
+    `\nEach row holds the medians over ${repeats} runs; CPU ratio of each voice-server run against the forwarder's run in the same repeat:`,
   );
   for (const calls of loads) {
     const ratios = runs

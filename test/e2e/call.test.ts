@@ -58,7 +58,28 @@ async function interruptedCall(pacing: 'burst' | number) {
   return { call, session, mine, at, clip };
 }
 
-/** The truncate offset must be the audio played before the last mark the caller echoed by playing it. */
+/** Audio the caller had heard by call time `t`, in ms (linear within the chunk playing then). */
+function heardAt(call: SimulatedCall, t: number): number {
+  let bytes = 0;
+  let prevAt = 0;
+  for (const h of call.heard) {
+    if (h.atMs <= t) bytes += h.audio.length;
+    else {
+      const span = h.atMs - prevAt;
+      if (span > 0 && t > prevAt) bytes += (h.audio.length * (t - prevAt)) / span;
+      break;
+    }
+    prevAt = h.atMs;
+  }
+  return bytes / 8;
+}
+
+/**
+ * The truncate offset: never behind the audio the caller's echoed marks prove heard, never past the
+ * audio sent, and no more than a frame past what the caller had heard when the clear reached it.
+ * (voice-server interpolates between marks; its accuracy is measured by `pnpm bench voice-relay` and
+ * proven on a model player in playback-tracker.test.ts: here the simulator's 20 ms ticks blur it.)
+ */
 function expectTruncateAtHeardAudio(r: Awaited<ReturnType<typeof interruptedCall>>) {
   const { call, mine, session } = r;
   const bytesAtMark = new Map<string, number>();
@@ -67,14 +88,15 @@ function expectTruncateAtHeardAudio(r: Awaited<ReturnType<typeof interruptedCall
     if (m.message.event === 'media') sentBytes += Buffer.from(m.message.media.payload, 'base64').length;
     if (m.message.event === 'mark') bytesAtMark.set(m.message.mark.name, sentBytes);
   }
-  const playedMarks = call.sent.filter(
-    (s) => s.event === 'mark' && !s.cleared && s.atMs <= call.clears[0]!.atMs,
-  );
-  const heardBytes = bytesAtMark.get(playedMarks.at(-1)!.mark!)!;
+  const clearAtMs = call.clears[0]!.atMs;
+  const playedMarks = call.sent.filter((s) => s.event === 'mark' && !s.cleared && s.atMs <= clearAtMs);
+  const provenMs = bytesAtMark.get(playedMarks.at(-1)!.mark!)! / 8;
   const truncate = mine.find((j) => j.type === 'conversation.item.truncate')!.event as {
     audio_end_ms: number;
   };
-  expect(truncate.audio_end_ms).toBe(heardBytes / 8);
+  expect(truncate.audio_end_ms).toBeGreaterThanOrEqual(provenMs);
+  expect(truncate.audio_end_ms).toBeLessThanOrEqual(heardAt(call, clearAtMs) + 20);
+  expect(truncate.audio_end_ms).toBeLessThanOrEqual(sentBytes / 8);
   expect(truncate.audio_end_ms).toBeGreaterThanOrEqual(1200 - 100);
   expect(session.received('conversation.item.truncate')).toHaveLength(1);
   expect(session.sent('error').map((e) => e.event)).toEqual([]);

@@ -36,6 +36,8 @@ export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 /** One ordered record of what voice-server sent on both sockets. */
 export interface JournalEntry {
   seq: number;
+  /** When it was sent (performance.now). */
+  atMs: number;
   callSid: string;
   side: 'twilio' | 'realtime';
   type: string;
@@ -73,7 +75,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const journal: JournalEntry[] = [];
   let seq = 0;
   const record = (callSid: string, side: JournalEntry['side'], type: string, event?: unknown) =>
-    journal.push({ seq: ++seq, callSid, side, type, event });
+    journal.push({ seq: ++seq, atMs: performance.now(), callSid, side, type, event });
   const baseConnector = openAIRealtimeConnector({
     apiKey: 'sk-stack',
     model: 'gpt-realtime',
@@ -124,6 +126,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         sendMark: (n) => {
           record(call.callSid, 'twilio', 'mark', n);
           t.sendMark(n);
+        },
+        sendMediaWithMark: (p, n) => {
+          record(call.callSid, 'twilio', 'media');
+          record(call.callSid, 'twilio', 'mark', n);
+          t.sendMediaWithMark(p, n);
         },
         sendClear: () => {
           record(call.callSid, 'twilio', 'clear');

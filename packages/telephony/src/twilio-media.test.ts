@@ -16,6 +16,7 @@ import {
   encodeTwilioStop,
   type TwilioInbound,
   type TwilioOutbound,
+  twilioStreamEncoder,
 } from './twilio-media.ts';
 
 const fixtureLines = (name: string) =>
@@ -557,5 +558,19 @@ describe('isBase64', () => {
     for (let n = 0; n < 40; n++) expect(isBase64(Buffer.alloc(n, n * 7).toString('base64'))).toBe(true);
     for (const bad of ['abc', 'ab=c', 'a===', 'ab c', 'abc-', 'ab_d', '====', '//8=x', 'ÿÿÿÿ'])
       expect(isBase64(bad)).toBe(false);
+  });
+});
+
+describe('twilioStreamEncoder', () => {
+  it('encodes exactly what the per-frame encoders encode, for Twilio SIDs and odd ones', () => {
+    for (const sid of ['MZ00000000000000000000000000000001', 'odd "sid"\n', '']) {
+      const enc = twilioStreamEncoder(sid);
+      const payload = Buffer.from('abc').toString('base64');
+      expect(enc.media(payload)).toBe(encodeTwilioMedia(sid, payload));
+      expect(enc.mark('0.12')).toBe(encodeTwilioMark(sid, '0.12'));
+      expect(enc.mark('a "quoted" mark')).toBe(encodeTwilioMark(sid, 'a "quoted" mark'));
+      expect(enc.clear()).toBe(encodeTwilioClear(sid));
+      expect(JSON.parse(enc.media(payload))).toEqual({ event: 'media', streamSid: sid, media: { payload } });
+    }
   });
 });

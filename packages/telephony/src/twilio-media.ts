@@ -397,6 +397,26 @@ export function encodeTwilioClear(streamSid: string): string {
   return `{"event":"clear","streamSid":${sidLiteral(streamSid)}}`;
 }
 
+/** Outbound encoders bound to one stream: its SID is checked and escaped once, not per frame. */
+export interface TwilioStreamEncoder {
+  /** A media frame; `payloadBase64` must be base64 (it is not escaped). */
+  media(payloadBase64: string): string;
+  mark(name: string): string;
+  clear(): string;
+}
+
+export function twilioStreamEncoder(streamSid: string): TwilioStreamEncoder {
+  const sid = sidLiteral(streamSid);
+  const mediaHead = `{"event":"media","streamSid":${sid},"media":{"payload":"`;
+  const markHead = `{"event":"mark","streamSid":${sid},"mark":{"name":`;
+  const clear = `{"event":"clear","streamSid":${sid}}`;
+  return {
+    media: (payloadBase64) => `${mediaHead}${payloadBase64}"}}`,
+    mark: (name) => `${markHead}${q(name)}}}`,
+    clear: () => clear,
+  };
+}
+
 export function encodeTwilioConnected(): string {
   return JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' });
 }

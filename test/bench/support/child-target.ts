@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Which relay runs. */
-export type TargetName = 'voice-server' | 'bare-relay';
+/** Which relay runs: voice-server, the forwarder baseline, or the mark relay (a second reference). */
+export type TargetName = 'voice-server' | 'forwarder' | 'mark-relay';
 
 /** A started relay process. */
 export interface ChildTarget {
@@ -77,7 +77,7 @@ export function startChildTarget(
   const script =
     name === 'voice-server'
       ? [join(here, 'voice-server-under-test.ts'), realtimeUrl, twilioRestUrl]
-      : [join(here, 'bare-relay.ts'), realtimeUrl];
+      : [join(here, `${name}.ts`), realtimeUrl];
   const profiling = opts.cpuProfileDir
     ? ['--import', 'tsx', '--import', join(here, 'window-profiler.ts')]
     : ['--import', 'tsx'];

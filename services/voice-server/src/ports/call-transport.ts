@@ -11,6 +11,8 @@ export interface CallTransport {
   /** Sends one media frame of base64 mu-law, exactly as given. */
   sendMedia(payloadBase64: string): void;
   sendMark(name: string): void;
+  /** A media frame and the mark that follows it, in one write where the transport can. */
+  sendMediaWithMark(payloadBase64: string, markName: string): void;
   sendClear(): void;
   /** Closes the stream; Twilio then moves on to the call's next TwiML verb (none: the call ends). */
   close(code?: number, reason?: string): void;

@@ -15,17 +15,14 @@ export class AudioOut {
 
   /** One delta of the model's audio for `itemId`, as it came. */
   agent(itemId: string, payload: string): void {
-    this.transport.sendMedia(payload);
-    this.transport.sendMark(this.playback.onAudioSent(itemId, base64ByteLength(payload)));
+    this.transport.sendMediaWithMark(payload, this.playback.onAudioSent(itemId, base64ByteLength(payload)));
     this.metrics.framesOut++;
   }
 
   /** Audio the platform makes itself (the filler, the thinking sound), in play order. */
   local(itemId: string, chunks: readonly string[]): void {
-    for (const chunk of chunks) {
-      this.transport.sendMedia(chunk);
-      this.transport.sendMark(this.playback.onAudioSent(itemId, base64ByteLength(chunk)));
-    }
+    for (const chunk of chunks)
+      this.transport.sendMediaWithMark(chunk, this.playback.onAudioSent(itemId, base64ByteLength(chunk)));
   }
 
   /** Stops playback at once: Twilio drops what it buffered, and its pending marks stop counting. */

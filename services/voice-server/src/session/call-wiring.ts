@@ -59,7 +59,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const { transport, metrics, aiServer, appServer } = deps;
   const log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
   const lifecycle = new CallLifecycle({ twilioRest: deps.twilioRest, callSid: call.callSid, log });
-  const playback = new PlaybackTracker();
+  const now = deps.now ?? (() => performance.now());
+  const playback = new PlaybackTracker(now);
   const report = new CallReport({
     call,
     startedAtMs: lifecycle.startedAtMs,
@@ -191,7 +192,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
-    transcriptEvents: new TranscriptEvents(transcript, responses, deps.now ?? (() => performance.now())),
+    transcriptEvents: new TranscriptEvents(transcript, responses, now),
     greeting: () => greetingRequest(owner.profile()),
   });
   Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter });

@@ -88,3 +88,131 @@ describe('base64ByteLength', () => {
     }
   });
 });
+
+describe('PlaybackTracker with a clock: the heard position between marks', () => {
+  const at = () => {
+    const clock = { ms: 1_000 };
+    return { clock, t: new PlaybackTracker(() => clock.ms) };
+  };
+
+  it('counts from when the first frame met an idle buffer, before any mark is echoed', () => {
+    const { clock, t } = at();
+    t.onAudioSent('a', 800); // 100 ms
+    t.onAudioSent('a', 800);
+    clock.ms += 37;
+    expect(t.heardPosition()?.audioEndMs).toBe(37);
+    clock.ms += 100;
+    expect(t.heardPosition()?.audioEndMs).toBe(137);
+  });
+
+  it('plays on at real-time speed, shifted by half the lag the echoes show (the line one way)', () => {
+    const { clock, t } = at();
+    const m1 = t.onAudioSent('a', 800);
+    t.onAudioSent('a', 800);
+    t.onAudioSent('a', 800);
+    clock.ms += 104; // the echo of a frame that played out at 100 ms comes back 4 ms later
+    t.onMarkEchoed(m1);
+    clock.ms += 55;
+    expect(t.heardPosition()?.audioEndMs).toBe(157);
+  });
+
+  it('is never behind the last echoed mark, however late the echo', () => {
+    const { clock, t } = at();
+    const m1 = t.onAudioSent('a', 800);
+    t.onAudioSent('a', 800);
+    clock.ms += 40;
+    t.onMarkEchoed(m1); // an echo earlier than the audio could have played: the line is faster than real time
+    expect(t.heardPosition()?.audioEndMs).toBe(100);
+  });
+
+  it('never goes past what was sent, nor into an item the caller has not reached', () => {
+    const { clock, t } = at();
+    t.onAudioSent('a', 800);
+    t.onAudioSent('b', 800);
+    clock.ms += 150; // a has played out; its echo has not come back yet
+    const heard = t.heardPosition()!;
+    expect(heard).toMatchObject({ itemId: 'a', audioEndMs: 100, sentMs: 100, unheardItemIds: ['b'] });
+  });
+
+  it('leaves the gap when a frame arrived after the buffer ran dry', () => {
+    const { clock, t } = at();
+    const m1 = t.onAudioSent('a', 800);
+    clock.ms += 100;
+    t.onMarkEchoed(m1);
+    clock.ms += 40; // 40 ms of silence: the model was slow
+    t.onAudioSent('a', 800);
+    clock.ms += 30;
+    expect(t.heardPosition()?.audioEndMs).toBe(130);
+  });
+
+  it('starts over after a clear: nothing of the cleared audio counts', () => {
+    const { clock, t } = at();
+    t.onAudioSent('a', 800);
+    clock.ms += 50;
+    t.reset();
+    t.onAudioSent('b', 800);
+    clock.ms += 20;
+    expect(t.heardPosition()).toMatchObject({ itemId: 'b', audioEndMs: 20 });
+  });
+
+  it('is within a millisecond of a FIFO player at any instant, for any frame sizes and timings', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ gapMs: fc.integer({ min: 0, max: 150 }), ms: fc.integer({ min: 1, max: 200 }) }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        fc.integer({ min: 0, max: 3_000 }),
+        (frames, probeMs) => {
+          // A FIFO player: each frame plays from max(its arrival, the end of the previous one).
+          const clock = { ms: 0 };
+          const t = new PlaybackTracker(() => clock.ms);
+          const timeline: Array<{ start: number; end: number; endBytes: number; name: string }> = [];
+          let free = 0;
+          let sent = 0;
+          let sendAt = 0;
+          for (const f of frames) {
+            sendAt += f.gapMs;
+            const start = Math.max(free, sendAt);
+            free = start + f.ms;
+            sent += f.ms * 8;
+            timeline.push({ start, end: free, endBytes: sent, name: '' });
+          }
+          // Replay in time order: sends, and echoes of marks whose audio has played by then.
+          const events: Array<{ at: number; kind: 'send' | 'echo'; i: number }> = [];
+          sendAt = 0;
+          frames.forEach((f, i) => {
+            sendAt += f.gapMs;
+            events.push({ at: sendAt, kind: 'send', i });
+            events.push({ at: timeline[i]!.end, kind: 'echo', i });
+          });
+          const rank = (e: { kind: string; i: number }) => (e.kind === 'send' ? 0 : 1) * 1_000 + e.i;
+          events.sort((a, b) => a.at - b.at || rank(a) - rank(b));
+          for (const e of events) {
+            if (e.at > probeMs) break;
+            clock.ms = e.at;
+            if (e.kind === 'send') timeline[e.i]!.name = t.onAudioSent('a', frames[e.i]!.ms * 8);
+            else t.onMarkEchoed(timeline[e.i]!.name);
+          }
+          clock.ms = probeMs;
+          const heard = t.heardPosition();
+          let truth = 0;
+          for (const x of timeline) {
+            if (probeMs >= x.end) truth = x.endBytes / 8;
+            else if (probeMs > x.start) truth = x.endBytes / 8 - (x.end - probeMs);
+          }
+          const sentByProbe = timeline.filter((x, i) =>
+            events.some((e) => e.kind === 'send' && e.i === i && e.at <= probeMs),
+          );
+          if (!heard) return sentByProbe.length === 0 || probeMs >= timeline[sentByProbe.length - 1]!.end;
+          return Math.abs(heard.audioEndMs - truth) <= 1 && heard.audioEndMs <= heard.sentMs;
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -15,6 +15,10 @@ interface PendingMark {
   itemId: string;
   /** Bytes of the item sent up to and including the media frame this mark follows. */
   endBytes: number;
+  /** Bytes of that media frame. */
+  bytes: number;
+  /** When that frame starts playing if Twilio plays what it gets at once, one frame after another. */
+  playStartMs: number;
 }
 
 interface ItemProgress {
@@ -27,6 +31,11 @@ interface ItemProgress {
  * a mark; Twilio echoes a mark once the audio before it has played, so the last echoed mark of an item
  * is the audio heard. Marks still pending after a `clear` are echoed at once by Twilio and must not
  * count as heard, so `reset` forgets them.
+ *
+ * Given a clock, the heard position is interpolated between marks: frames play one after another,
+ * each from when it was sent or when the one before it ends, whichever is later, shifted by the line's
+ * delay (half the smallest lag seen between a frame's expected end and its mark's echo). It is never
+ * behind the last echoed mark, nor past what was sent. Without a clock, it is the last echoed mark.
  */
 export class PlaybackTracker {
   private readonly pending = new Map<string, PendingMark>();
@@ -34,6 +43,12 @@ export class PlaybackTracker {
   private seq = 0;
   private generation = 0;
   private idleWaiters: Array<() => void> = [];
+  /** When the audio sent so far will have played out (a FIFO player with no delay). */
+  private playsOutAtMs = Number.NEGATIVE_INFINITY;
+  /** The smallest lag seen from a frame's expected end to its mark's echo: the line's round trip. */
+  private minEchoLagMs = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly now?: () => number) {}
 
   /** Records `bytes` of `itemId` sent; returns the mark name to send after the media frame. */
   onAudioSent(itemId: string, bytes: number): string {
@@ -44,7 +59,12 @@ export class PlaybackTracker {
     }
     item.sentBytes += bytes;
     const name = `${this.generation}.${++this.seq}`;
-    this.pending.set(name, { itemId, endBytes: item.sentBytes });
+    let playStartMs = 0;
+    if (this.now) {
+      playStartMs = Math.max(this.playsOutAtMs, this.now());
+      this.playsOutAtMs = playStartMs + bytes / MULAW_BYTES_PER_MS;
+    }
+    this.pending.set(name, { itemId, endBytes: item.sentBytes, bytes, playStartMs });
     return name;
   }
 
@@ -52,6 +72,10 @@ export class PlaybackTracker {
   onMarkEchoed(name: string): void {
     const mark = this.pending.get(name);
     if (!mark) return;
+    if (this.now) {
+      const lagMs = this.now() - (mark.playStartMs + mark.bytes / MULAW_BYTES_PER_MS);
+      if (lagMs >= 0 && lagMs < this.minEchoLagMs) this.minEchoLagMs = lagMs;
+    }
     // Marks echo in order; any earlier pending mark has played too.
     for (const [key, m] of this.pending) {
       this.pending.delete(key);
@@ -101,9 +125,10 @@ export class PlaybackTracker {
     for (const m of this.pending.values()) {
       if (m.itemId !== itemId && !unheard.includes(m.itemId)) unheard.push(m.itemId);
     }
+    const heardBytes = this.now ? this.interpolate(itemId, item.playedBytes, this.now()) : item.playedBytes;
     return {
       itemId,
-      audioEndMs: Math.floor(item.playedBytes / MULAW_BYTES_PER_MS),
+      audioEndMs: Math.floor(heardBytes / MULAW_BYTES_PER_MS),
       sentMs: Math.floor(item.sentBytes / MULAW_BYTES_PER_MS),
       unheardItemIds: unheard,
     };
@@ -114,8 +139,26 @@ export class PlaybackTracker {
     return Math.floor((this.items.get(itemId)?.sentBytes ?? 0) / MULAW_BYTES_PER_MS);
   }
 
+  /** Bytes of `itemId` heard at `nowMs`, from the pending frames' play times and the line's delay. */
+  private interpolate(itemId: string, playedBytes: number, nowMs: number): number {
+    const delayMs = Number.isFinite(this.minEchoLagMs) ? this.minEchoLagMs / 2 : 0;
+    const atMs = nowMs - delayMs;
+    let heard = playedBytes;
+    for (const m of this.pending.values()) {
+      if (m.itemId !== itemId || atMs <= m.playStartMs) break;
+      const durationMs = m.bytes / MULAW_BYTES_PER_MS;
+      if (atMs < m.playStartMs + durationMs) {
+        heard = m.endBytes - m.bytes + (atMs - m.playStartMs) * MULAW_BYTES_PER_MS;
+        break;
+      }
+      heard = m.endBytes;
+    }
+    return Math.max(playedBytes, heard);
+  }
+
   /** After a `clear`: pending marks no longer mean anything, and marks echoed for them are ignored. */
   reset(): void {
+    this.playsOutAtMs = Number.NEGATIVE_INFINITY;
     this.pending.clear();
     this.generation++;
     this.notifyIdle();

@@ -1,11 +1,11 @@
+import type { Socket } from 'node:net';
 import { AsyncQueue } from '@switchboard/realtime';
 import {
   type DecodeResult,
   decodeTwilioInbound,
-  encodeTwilioClear,
-  encodeTwilioMark,
-  encodeTwilioMedia,
   type TwilioInbound,
+  type TwilioStreamEncoder,
+  twilioStreamEncoder,
 } from '@switchboard/telephony';
 import type { WebSocket } from 'ws';
 import type { CallTransport } from '../ports/call-transport.ts';
@@ -13,7 +13,9 @@ import type { CallTransport } from '../ports/call-transport.ts';
 /** CallTransport over Twilio's Media Stream WebSocket. Frames are decoded once, here. */
 export class WsCallTransport implements CallTransport {
   readonly inbound = new AsyncQueue<DecodeResult<TwilioInbound>>();
-  private streamSid = '';
+  private encode: TwilioStreamEncoder = twilioStreamEncoder('');
+  /** The TCP socket under the WebSocket, corked around a media frame and its mark. */
+  private readonly tcp: Pick<Socket, 'cork' | 'uncork'> | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -25,11 +27,13 @@ export class WsCallTransport implements CallTransport {
     socket.on('close', () => this.inbound.end());
     // Errors are followed by 'close'; the listener keeps them from becoming uncaught exceptions.
     socket.on('error', () => {});
+    const tcp = (socket as unknown as { _socket?: Socket })._socket;
+    this.tcp = tcp && typeof tcp.cork === 'function' ? tcp : undefined;
   }
 
   /** Set once the `start` message names the stream; outbound frames carry it. */
   setStreamSid(streamSid: string): void {
-    this.streamSid = streamSid;
+    this.encode = twilioStreamEncoder(streamSid);
   }
 
   get isOpen(): boolean {
@@ -37,15 +41,24 @@ export class WsCallTransport implements CallTransport {
   }
 
   sendMedia(payloadBase64: string): void {
-    if (this.isOpen) this.socket.send(encodeTwilioMedia(this.streamSid, payloadBase64));
+    if (this.isOpen) this.socket.send(this.encode.media(payloadBase64));
   }
 
   sendMark(name: string): void {
-    if (this.isOpen) this.socket.send(encodeTwilioMark(this.streamSid, name));
+    if (this.isOpen) this.socket.send(this.encode.mark(name));
+  }
+
+  sendMediaWithMark(payloadBase64: string, markName: string): void {
+    if (!this.isOpen) return;
+    // Two WebSocket messages, one write to the kernel.
+    this.tcp?.cork();
+    this.socket.send(this.encode.media(payloadBase64));
+    this.socket.send(this.encode.mark(markName));
+    this.tcp?.uncork();
   }
 
   sendClear(): void {
-    if (this.isOpen) this.socket.send(encodeTwilioClear(this.streamSid));
+    if (this.isOpen) this.socket.send(this.encode.clear());
   }
 
   close(code = 1000, reason = ''): void {

@@ -32,6 +32,11 @@ export class InMemoryCallTransport implements CallTransport {
     if (this.open) this.sent.push({ event: 'mark', name });
   }
 
+  sendMediaWithMark(payload: string, name: string): void {
+    this.sendMedia(payload);
+    this.sendMark(name);
+  }
+
   sendClear(): void {
     if (this.open) this.sent.push({ event: 'clear' });
   }

@@ -49,6 +49,8 @@ export function harness(
     destination: { write: (l: string) => lines.push(l) },
   });
   const order: string[] = [];
+  /** The session's monotonic clock: still unless a test moves it (playback interpolation, latency). */
+  const clock = { ms: 0 };
   const tts = { cancelled: 0, cancel: () => order.push('tts.cancel') };
   const origClear = transport.sendClear.bind(transport);
   transport.sendClear = () => {
@@ -65,6 +67,7 @@ export function harness(
       logger,
       metrics,
       tts,
+      now: () => clock.ms,
       limits: { reconnectDelaysMs: [0, 10, 10], ...opts.limits },
     },
     { ...CALL, ...opts.call },
@@ -80,7 +83,20 @@ export function harness(
     }
     return c;
   };
-  return { transport, connector, aiServer, appServer, twilioRest, metrics, lines, order, session, done, rt };
+  return {
+    transport,
+    connector,
+    aiServer,
+    appServer,
+    twilioRest,
+    metrics,
+    lines,
+    order,
+    session,
+    done,
+    rt,
+    clock,
+  };
 }
 
 /** Waits (in real microtasks/macrotasks) until `cond` holds, up to ~2 s. */

@@ -1,57 +1,20 @@
-// The benchmark's baseline: the least a Twilio ↔ Realtime relay can do while behaving like voice-server
-// towards both simulators. It parses each frame once, forwards the payload, writes each audio delta as
-// media + mark, and on speech_started cancels the active response, clears Twilio and drops that
+// The benchmark's second reference, the mark relay: the least a Twilio ↔ Realtime relay can do while
+// behaving like voice-server towards both simulators. It parses each frame once, forwards the payload,
+// writes each audio delta as media + mark, and on speech_started cancels the active response, clears Twilio and drops that
 // response's late deltas. It asks for the same session as voice-server (pcmu, server VAD, barge-in left
 // to the relay), so the load generator does the same work for both. Signatures are not checked.
-// Run as a child process: `node --import tsx bare-relay.ts <realtimeUrl>`; prints "listening <port>".
+// Run as a child process: `node --import tsx mark-relay.ts <realtimeUrl>`; prints "listening <port>".
 import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
+import { BENCH_SESSION_UPDATE, benchWebhook } from './relay-session.ts';
 
 const realtimeUrl = process.argv[2];
 if (!realtimeUrl) {
-  console.error('usage: bare-relay.ts <realtimeUrl>');
+  console.error('usage: mark-relay.ts <realtimeUrl>');
   process.exit(2);
 }
 
-const SESSION_UPDATE = JSON.stringify({
-  type: 'session.update',
-  session: {
-    type: 'realtime',
-    instructions: 'You are a benchmark agent.',
-    output_modalities: ['audio'],
-    audio: {
-      input: {
-        format: { type: 'audio/pcmu' },
-        noise_reduction: { type: 'near_field' },
-        turn_detection: {
-          type: 'server_vad',
-          threshold: 0.9,
-          prefix_padding_ms: 300,
-          silence_duration_ms: 500,
-          create_response: true,
-          interrupt_response: false,
-        },
-      },
-      output: { format: { type: 'audio/pcmu' }, voice: 'marin' },
-    },
-  },
-});
-
-// Any webhook gets a stream to this relay, so a simulated caller can dial it.
-const server = createServer((req, res) => {
-  if (req.method === 'POST' && req.url?.startsWith('/twilio-voice-webhook')) {
-    req.resume();
-    const host = req.headers.host ?? '127.0.0.1';
-    res.setHeader('content-type', 'text/xml');
-    res.end(
-      `<?xml version="1.0" encoding="UTF-8"?><Response><Connect><Stream url="ws://${host}/twilio-stream">` +
-        '<Parameter name="bot_profile_key" value="bench"/></Stream></Connect></Response>',
-    );
-    return;
-  }
-  res.statusCode = 404;
-  res.end();
-});
+const server = createServer(benchWebhook);
 const wss = new WebSocketServer({ server, path: '/twilio-stream', maxPayload: 64 * 1024 });
 
 wss.on('connection', (twilio) => {
@@ -64,7 +27,7 @@ wss.on('connection', (twilio) => {
     headers: { Authorization: 'Bearer sk-bench' },
   });
   rt.on('open', () => {
-    rt.send(SESSION_UPDATE);
+    rt.send(BENCH_SESSION_UPDATE);
     for (const p of pending.splice(0)) rt.send(p);
   });
   rt.on('message', (data) => {
