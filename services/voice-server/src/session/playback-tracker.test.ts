@@ -205,7 +205,7 @@ describe('PlaybackTracker with a clock: the heard position between marks', () =>
             if (probeMs >= x.end) truth = x.endBytes / 8;
             else if (probeMs > x.start) truth = x.endBytes / 8 - (x.end - probeMs);
           }
-          const sentByProbe = timeline.filter((x, i) =>
+          const sentByProbe = timeline.filter((_x, i) =>
             events.some((e) => e.kind === 'send' && e.i === i && e.at <= probeMs),
           );
           if (!heard) return sentByProbe.length === 0 || probeMs >= timeline[sentByProbe.length - 1]!.end;
