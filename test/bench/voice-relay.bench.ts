@@ -33,6 +33,8 @@ const outFile = join(here, '..', '..', 'bench-results', 'voice-relay.json');
 /** Targets from the issue: CPU per relayed frame vs the forwarder, barge-in, drops, memory. */
 const MAX_CPU_RATIO = 1.25;
 const MAX_BARGE_IN_P50_MS = 1;
+const MAX_TRUNCATE_OFFSET_MS = 10;
+const MAX_GREETING_P50_MS = 50;
 const MAX_RSS_KB_PER_CALL = 200;
 
 function parseList(value: string | undefined, fallback: number[]): number[] {
@@ -72,6 +74,12 @@ interface RunFigures {
   downstreamLatencyMs: Summary;
   bargeInLatencyMs: Summary;
   heardAfterBargeInMs: Summary;
+  /** Stream start → first greeting media frame, idle relay, instantly answering model. */
+  greetingMs: Summary;
+  /** truncate audio_end_ms − audio the caller had heard of the item when the clear arrived. */
+  truncateOffsetMs: Summary;
+  /** The same, absolute. */
+  truncateAbsOffsetMs: Summary;
   frames: {
     upstreamSent: number;
     upstreamDropped: number;
@@ -119,6 +127,9 @@ function figures(r: RunResult, rep: number): RunFigures {
     downstreamLatencyMs: summarize(r.downstream.latenciesMs),
     bargeInLatencyMs: summarize(r.bargeIn.latenciesMs),
     heardAfterBargeInMs: summarize(r.heardAfterBargeInMs),
+    greetingMs: summarize(r.greetingMs),
+    truncateOffsetMs: summarize(r.truncation.offsetsMs),
+    truncateAbsOffsetMs: summarize(r.truncation.offsetsMs.map(Math.abs)),
     frames: {
       upstreamSent: r.upstream.sent,
       upstreamDropped: r.upstream.dropped,
@@ -194,6 +205,9 @@ function summarizeRepeats(these: RunFigures[]): RunFigures {
     downstreamLatencyMs: medianSummary(these.map((r) => r.downstreamLatencyMs)),
     bargeInLatencyMs: medianSummary(these.map((r) => r.bargeInLatencyMs)),
     heardAfterBargeInMs: medianSummary(these.map((r) => r.heardAfterBargeInMs)),
+    greetingMs: medianSummary(these.map((r) => r.greetingMs)),
+    truncateOffsetMs: medianSummary(these.map((r) => r.truncateOffsetMs)),
+    truncateAbsOffsetMs: medianSummary(these.map((r) => r.truncateAbsOffsetMs)),
     frames: totals((r) => r.frames),
     bargeIns: totals((r) => r.bargeIns),
     framesRelayed: median(these.map((r) => r.framesRelayed)),
@@ -221,6 +235,8 @@ function printTable(rows: RunFigures[]): void {
     'down p50/p99 ms',
     'barge p50/p99 ms',
     'heard-after p50/p99 ms',
+    'trunc off p50 (|p99|) ms',
+    'greeting p50/p99 ms',
     'dropped up|pre|down|late',
     'CPU µs/frame',
     'ratio fwd|mark',
@@ -239,6 +255,10 @@ function printTable(rows: RunFigures[]): void {
     pair(r.downstreamLatencyMs),
     pair(r.bargeInLatencyMs),
     pair(r.heardAfterBargeInMs, 0),
+    r.truncateOffsetMs.count
+      ? `${fmt(r.truncateOffsetMs.p50, 1)} (${fmt(r.truncateAbsOffsetMs.p99, 1)})`
+      : '-',
+    pair(r.greetingMs, 1),
     `${r.frames.upstreamDropped}|${r.frames.preSessionSent - r.frames.preSessionDelivered}|${r.frames.downstreamDropped}|${r.frames.lateDeltasDelivered}`,
     fmt(r.cpuUsPerFrame, 1),
     `${r.cpuRatio === null ? '-' : fmt(r.cpuRatio)}|${r.cpuRatioMarkRelay === null ? '-' : fmt(r.cpuRatioMarkRelay)}`,
@@ -285,6 +305,23 @@ function checkTargets(rows: RunFigures[]): TargetCheck[] {
       limit: MAX_BARGE_IN_P50_MS,
       pass: Number.isFinite(r.bargeInLatencyMs.p50) ? r.bargeInLatencyMs.p50 <= MAX_BARGE_IN_P50_MS : null,
       ...(note ? { note } : {}),
+    });
+    checks.push({
+      calls: r.calls,
+      target: `truncate − heard within ±${MAX_TRUNCATE_OFFSET_MS} ms (median |offset|; p99 in the table)`,
+      value: r.truncateAbsOffsetMs.p50,
+      limit: MAX_TRUNCATE_OFFSET_MS,
+      pass: Number.isFinite(r.truncateAbsOffsetMs.p50)
+        ? r.truncateAbsOffsetMs.p50 <= MAX_TRUNCATE_OFFSET_MS
+        : null,
+      ...(note ? { note } : {}),
+    });
+    checks.push({
+      calls: r.calls,
+      target: `stream start → first greeting audio p50 ≤ ${MAX_GREETING_P50_MS} ms (idle relay)`,
+      value: r.greetingMs.p50,
+      limit: MAX_GREETING_P50_MS,
+      pass: Number.isFinite(r.greetingMs.p50) ? r.greetingMs.p50 <= MAX_GREETING_P50_MS : null,
     });
     const dropped = r.frames.upstreamDropped + r.frames.downstreamDropped + r.frames.lateDeltasDelivered;
     checks.push({
@@ -367,7 +404,8 @@ console.log(
     'received by the caller; barge = speech_started written → clear received. All on the generator clock, ' +
     'so they include its own scheduling. dropped: up = frames lost after session.updated, pre = frames ' +
     'sent before it that never arrived, down = deltas lost, late = late deltas of cancelled responses ' +
-    `that reached the caller. ratio fwd|mark = CPU per relayed frame ÷ the forwarder's | the mark relay's in the ` +
+    `that reached the caller. trunc off = truncate audio_end_ms − audio of that item the caller had ` +
+    `heard when the clear arrived (its median; in brackets the p99 of its absolute value). greeting = stream start → first greeting media frame, 10 streams one at a time before the load. ratio fwd|mark = CPU per relayed frame ÷ the forwarder's | the mark relay's in the ` +
     `same repeat. RSS kB/call = (RSS under load − idle RSS) / N; marginal = (RSS at N − RSS at N/2) / ` +
     `(N − N/2). others = CPU other processes on the machine used during the window. "drove" = ticker lag ` +
     `p99 ≤ ${GENERATOR_LAG_LIMIT_MS} ms, no skipped frames, every call up.`,

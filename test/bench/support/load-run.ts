@@ -19,6 +19,7 @@ import {
   type TwilioRestFake,
 } from '@switchboard/simulators/twilio';
 import { type ChildTarget, clockTicksPerSecond, startChildTarget, type TargetName } from './child-target.ts';
+import { greetingLatency } from './greeting-latency.ts';
 import {
   type BargeInFigures,
   bargeInFigures,
@@ -31,6 +32,7 @@ import {
 } from './relay-probe.ts';
 import { taggedReplyClip } from './reply-clip.ts';
 import { median, type Summary, summarize } from './stats.ts';
+import { type TruncationFigures, truncationFigures } from './truncation-figures.ts';
 
 /** voice-server-under-test's Twilio credentials. */
 const AUTH_TOKEN = 'bench-auth-token';
@@ -50,6 +52,8 @@ export const PAUSE_MS = 700;
 /** Calls made (and hung up) before the idle reading, so one-time costs stay out of per-call memory. */
 const WARMUP_CALLS = 3;
 const WARMUP_MS = 3000;
+/** Streams opened one after another, before the load, to time stream start → first greeting audio. */
+const GREETING_PROBES = 10;
 /** Placement gap between calls: placing hundreds at once stalls the generator for most of a second. */
 const PLACE_GAP_MS = 10;
 /** After the last call is placed, before the window opens. */
@@ -97,6 +101,10 @@ export interface RunResult {
   upstream: UpstreamFigures;
   downstream: DownstreamFigures;
   bargeIn: BargeInFigures;
+  /** Stream start → first greeting media frame, one stream at a time on an idle relay, ms. */
+  greetingMs: number[];
+  /** Truncate offsets against what the caller had heard (relays that truncate). */
+  truncation: TruncationFigures;
   /** From the Twilio simulator: audio heard after the caller started talking over the agent, ms. */
   heardAfterBargeInMs: number[];
   /** Barge-ins the relay never stopped (the reply ran on). */
@@ -267,6 +275,20 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
     await sleep(WARMUP_MS);
     await hangUpAll(warm);
     await sleep(1000);
+    const greetingMs: number[] = [];
+    for (let i = 0; i < GREETING_PROBES; i++)
+      greetingMs.push(
+        await greetingLatency(
+          {
+            url: target.url,
+            ...(target.name === 'voice-server' ? { publicBaseUrl: PUBLIC_BASE_URL } : {}),
+            authToken: AUTH_TOKEN,
+            accountSid: ACCOUNT_SID,
+          },
+          i,
+        ),
+      );
+    await sleep(500);
     const idleRssKiB = target.rssKiB();
 
     // Half the calls first: the RSS step from half to full load is a second, marginal per-call figure
@@ -352,6 +374,8 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
       upstream: upstreamFigures(probe, indexes, window),
       downstream: downstreamFigures(probe, indexes, window),
       bargeIn: bargeInFigures(probe, indexes, window),
+      greetingMs,
+      truncation: truncationFigures(probe, indexes, window, DELTA_MS),
       heardAfterBargeInMs: heardAfter,
       bargeInsNotStopped: notStopped,
       framesRelayed: countersEnd.appends - countersStart.appends + (countersEnd.media - countersStart.media),

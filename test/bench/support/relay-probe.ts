@@ -28,6 +28,8 @@ export interface CallTrace {
   /** Reply tags of the media the caller received, and when. */
   mediaIdx: number[];
   mediaAt: number[];
+  /** Bytes of each of those media. */
+  mediaBytes: number[];
   /** Media that carried no reply tag. */
   untaggedMedia: number;
   clearsAt: number[];
@@ -52,6 +54,8 @@ export interface SessionTrace {
   deltaLate: number[];
   speechStartedAt: number[];
   untaggedAppends: number;
+  /** Truncates the relay sent: when the simulator parsed them, and their audio_end_ms. */
+  truncates: Array<{ at: number; audioEndMs: number }>;
 }
 
 /** Running counts for a measurement window. */
@@ -70,6 +74,7 @@ function newCall(): CallTrace {
     recvAt: [],
     mediaIdx: [],
     mediaAt: [],
+    mediaBytes: [],
     untaggedMedia: 0,
     clearsAt: [],
     session: undefined,
@@ -89,6 +94,7 @@ function newSession(): SessionTrace {
     deltaLate: [],
     speechStartedAt: [],
     untaggedAppends: 0,
+    truncates: [],
   };
 }
 
@@ -134,6 +140,7 @@ export class RelayProbe {
         }
         call.mediaIdx.push(idx);
         call.mediaAt.push(at);
+        call.mediaBytes.push(audio.length);
       },
       clearReceived: () => {
         call.clearsAt.push(now());
@@ -144,6 +151,10 @@ export class RelayProbe {
   /** The Realtime simulator's hooks. */
   readonly observer: RealtimeSimObserver = {
     clientEvent: (session, event) => {
+      if (event.type === 'conversation.item.truncate') {
+        this.session(session).truncates.push({ at: this.now(), audioEndMs: Number(event.audio_end_ms) });
+        return;
+      }
       if (event.type !== 'input_audio_buffer.append') return;
       const at = this.now();
       this.counters.appends++;
