@@ -1,4 +1,5 @@
 export * from './async-queue.ts';
+export * from './event-guards.ts';
 export * from './openai-connection.ts';
 export * from './session-config.ts';
 export * from './types.ts';

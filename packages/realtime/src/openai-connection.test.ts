@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { type RealtimeSimulator, startRealtimeSimulator } from '@switchboard/simulators/openai-realtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RealtimeEventResult } from './event-guards.ts';
 import { openAIRealtimeConnector, sdkBaseUrlFor } from './openai-connection.ts';
 import { phoneSessionConfig } from './session-config.ts';
 import type { RealtimeServerEvent } from './types.ts';
@@ -18,13 +19,14 @@ afterEach(async () => {
 });
 
 async function collectUntil(
-  events: AsyncIterable<RealtimeServerEvent>,
+  events: AsyncIterable<RealtimeEventResult>,
   type: string,
 ): Promise<RealtimeServerEvent[]> {
   const seen: RealtimeServerEvent[] = [];
-  for await (const e of events) {
-    seen.push(e);
-    if (e.type === type) break;
+  for await (const r of events) {
+    if (!r.ok) throw new Error(`refused ${r.type}: ${r.reason}`);
+    seen.push(r.event);
+    if (r.event.type === type) break;
   }
   return seen;
 }

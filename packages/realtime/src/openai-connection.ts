@@ -2,12 +2,12 @@ import { connect as netConnect } from 'node:net';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { AsyncQueue } from './async-queue.ts';
+import { decodeServerEvent, type RealtimeEventResult } from './event-guards.ts';
 import type {
   RealtimeClientEvent,
   RealtimeCloseInfo,
   RealtimeConnection,
   RealtimeConnector,
-  RealtimeServerEvent,
 } from './types.ts';
 
 export interface OpenAIRealtimeOptions {
@@ -57,7 +57,7 @@ function openConnection(
     },
     client,
   );
-  const events = new AsyncQueue<RealtimeServerEvent>();
+  const events = new AsyncQueue<RealtimeEventResult>();
   let closedByClient = false;
   let lastError: Error | undefined;
   let resolveClosed!: (info: RealtimeCloseInfo) => void;
@@ -65,19 +65,10 @@ function openConnection(
     resolveClosed = r;
   });
 
-  // Read events straight off the socket: one JSON.parse per event and no emitter fan-out. The SDK
-  // still opens the socket, authenticates and reports socket errors.
+  // Read events straight off the socket: one JSON.parse and one check per event, no emitter fan-out.
+  // The SDK still opens the socket, authenticates and reports socket errors.
   rt.socket.removeAllListeners('message');
-  rt.socket.on('message', (data) => {
-    let event: RealtimeServerEvent;
-    try {
-      event = JSON.parse(String(data)) as RealtimeServerEvent;
-    } catch {
-      lastError = new Error('unparseable Realtime event');
-      return;
-    }
-    events.push(event);
-  });
+  rt.socket.on('message', (data) => events.push(decodeServerEvent(String(data))));
   // Error events arrive through 'event' too; this listener keeps the SDK from raising them.
   rt.on('error', (err) => {
     if (!(err as { error?: unknown }).error) lastError = err;

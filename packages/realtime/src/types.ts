@@ -6,6 +6,7 @@ import type {
   ResponseCreateEvent,
 } from 'openai/resources/realtime/realtime';
 import type { EventStream } from './async-queue.ts';
+import type { RealtimeEventResult } from './event-guards.ts';
 
 export type {
   RealtimeClientEvent,
@@ -36,8 +37,11 @@ export interface RealtimeConnection {
    * `audioBase64` must be base64 (it is placed in the JSON as is).
    */
   appendAudio(audioBase64: string): void;
-  /** Server events in arrival order; the stream ends when the socket closes. */
-  readonly events: EventStream<RealtimeServerEvent>;
+  /**
+   * Server events in arrival order, each checked at the boundary (or why it was refused); the stream
+   * ends when the socket closes.
+   */
+  readonly events: EventStream<RealtimeEventResult>;
   /** Resolves once, when the socket has closed for any reason. */
   readonly closed: Promise<RealtimeCloseInfo>;
   close(code?: number, reason?: string): void;

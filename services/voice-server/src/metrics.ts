@@ -12,6 +12,8 @@ export class VoiceMetrics {
   bargeIns = 0;
   realtimeReconnects = 0;
   realtimeErrors = new Map<string, number>();
+  /** Realtime events dropped at the boundary, by `type|reason`. */
+  realtimeEventsDropped = new Map<string, number>();
   webhooksRefused = 0;
   /** Transcript items app-server never got, by reason (queue_full, rejected, closed): the loss alarm. */
   appSyncDropped = new Map<string, number>();
@@ -32,6 +34,10 @@ export class VoiceMetrics {
     map.set(key, (map.get(key) ?? 0) + n);
   }
 
+  realtimeEventDropped(type: string, reason: string): void {
+    VoiceMetrics.bump(this.realtimeEventsDropped, `${type}|${reason}`);
+  }
+
   realtimeError(code: string): void {
     this.realtimeErrors.set(code, (this.realtimeErrors.get(code) ?? 0) + 1);
   }
@@ -43,8 +49,9 @@ export class VoiceMetrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, v] of values) lines.push(`${name}${labels} ${v}`);
     };
+    const esc = (v: string) => v.replace(/["\\\n]/g, '_');
     const labelled = (label: string, m: Map<string, number>): Array<[string, number]> =>
-      [...m].map(([k, v]) => [`{${label}="${k.replace(/["\\\n]/g, '_')}"}`, v]);
+      [...m].map(([k, v]) => [`{${label}="${esc(k)}"}`, v]);
     metric('voice_active_calls', 'gauge', 'Calls in progress.', [['', this.activeCalls]]);
     metric('voice_calls_started_total', 'counter', 'Calls started.', [['', this.callsStarted]]);
     metric(
@@ -83,6 +90,15 @@ export class VoiceMetrics {
       'counter',
       'Realtime error events, by code.',
       labelled('code', this.realtimeErrors),
+    );
+    metric(
+      'voice_realtime_events_dropped_total',
+      'counter',
+      'Realtime events dropped at the boundary (malformed, or a handler failed), by type and reason.',
+      [...this.realtimeEventsDropped].map(([k, v]) => {
+        const [type, reason] = k.split('|');
+        return [`{type="${esc(type!)}",reason="${esc(reason!)}"}`, v];
+      }),
     );
     metric(
       'voice_app_sync_dropped_total',

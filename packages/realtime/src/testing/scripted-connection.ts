@@ -1,4 +1,5 @@
 import { AsyncQueue } from '../async-queue.ts';
+import { checkServerEvent, decodeServerEvent, type RealtimeEventResult } from '../event-guards.ts';
 import type {
   RealtimeClientEvent,
   RealtimeCloseInfo,
@@ -13,7 +14,7 @@ import type {
  * same double.
  */
 export class ScriptedRealtimeConnection implements RealtimeConnection {
-  readonly events = new AsyncQueue<RealtimeServerEvent>();
+  readonly events = new AsyncQueue<RealtimeEventResult>();
   readonly sent: RealtimeClientEvent[] = [];
   readonly closed: Promise<RealtimeCloseInfo>;
   private resolveClosed!: (info: RealtimeCloseInfo) => void;
@@ -41,9 +42,14 @@ export class ScriptedRealtimeConnection implements RealtimeConnection {
     this.listeners.push(listener);
   }
 
-  /** Delivers a server event to the client. */
+  /** Delivers a server event to the client, checked as the production connection checks it. */
   emit(event: RealtimeServerEvent | (Record<string, unknown> & { type: string })): void {
-    this.events.push(event as RealtimeServerEvent);
+    this.events.push(checkServerEvent(event));
+  }
+
+  /** Delivers a raw text frame, as the socket would. */
+  emitRaw(text: string): void {
+    this.events.push(decodeServerEvent(text));
   }
 
   /** Client events of one type, in order. */

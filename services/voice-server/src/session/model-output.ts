@@ -1,11 +1,11 @@
-import type { RealtimeConnection, RealtimeServerEvent } from '@switchboard/realtime';
+import type { RealtimeConnection, RealtimeEventResult, RealtimeServerEvent } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { AfterReply } from './after-reply.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { BargeIn } from './barge-in.ts';
 import type { CallLimiter } from './call-limits.ts';
-import type { ResponseParams } from './call-types.ts';
+import { errInfo, type ResponseParams } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import type { RealtimeLink } from './realtime-link.ts';
 import type { ResponseQueue } from './response-queue.ts';
@@ -35,6 +35,8 @@ export interface ModelOutputDeps {
  */
 export class ModelOutput {
   private greeted = false;
+  /** Event types already logged as refused on this call (logged once per type). */
+  private readonly refusedLogged = new Set<string>();
 
   constructor(private readonly deps: ModelOutputDeps) {}
 
@@ -43,8 +45,8 @@ export class ModelOutput {
     const { link, lifecycle } = this.deps;
     let current = first;
     for (;;) {
-      await current.events.drain((ev) => {
-        this.onEvent(ev);
+      await current.events.drain((r) => {
+        this.onEntered(r);
         return !lifecycle.isEnded;
       });
       if (lifecycle.isEnded) return;
@@ -59,6 +61,29 @@ export class ModelOutput {
       if (!next) return;
       current = next;
     }
+  }
+
+  /**
+   * One event from the socket: a refused one is dropped, counted and logged once per call per type; a
+   * handler that fails is counted the same way. Nothing from the socket ends the loop.
+   */
+  onEntered(r: RealtimeEventResult): void {
+    if (!r.ok) {
+      this.refused(r.type, r.code, r.reason);
+      return;
+    }
+    try {
+      this.onEvent(r.event);
+    } catch (err) {
+      this.refused(r.event.type, 'handler_error', errInfo(err).message);
+    }
+  }
+
+  private refused(type: string, code: string, reason: string): void {
+    this.deps.metrics.realtimeEventDropped(type, code);
+    if (this.refusedLogged.has(type)) return;
+    this.refusedLogged.add(type);
+    this.deps.log.warn({ type, code, reason }, 'dropped a Realtime event (logged once per call per type)');
   }
 
   /** Handles one Realtime server event. */
