@@ -120,7 +120,12 @@ function openConnection(
       resolve(connection);
     }
     function onUnexpected(_req: unknown, res: { statusCode?: number }) {
-      fail(new Error(`Realtime upgrade refused with HTTP ${res.statusCode}`));
+      // The status travels with the error: 401/403/404 are refusals no retry can fix.
+      fail(
+        Object.assign(new Error(`Realtime upgrade refused with HTTP ${res.statusCode}`), {
+          status: res.statusCode,
+        }),
+      );
     }
     rt.socket.once('open', onOpen);
     rt.socket.once('unexpected-response', onUnexpected);

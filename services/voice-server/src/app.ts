@@ -9,7 +9,7 @@ import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioRest } from './ports/twilio-rest.ts';
-import type { CallInfo, CallLimits } from './session/session-manager.ts';
+import type { CallInfo, CallLimitsOverrides } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
 import { streamRoutes } from './stream/stream-route.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
@@ -30,7 +30,7 @@ export interface VoiceServerDeps {
   /** POST /admin/drain calls this (service token); main wires it to its DrainingState. */
   onDrainRequest?: (reason: string) => void;
   /** Call limits for every session (tests shorten them). */
-  limits?: Partial<CallLimits>;
+  limits?: CallLimitsOverrides;
 }
 
 export interface VoiceServer {

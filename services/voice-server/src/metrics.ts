@@ -10,7 +10,14 @@ export class VoiceMetrics {
   lateDeltasDropped = 0;
   silenceFilledMs = 0;
   bargeIns = 0;
-  realtimeReconnects = 0;
+  /** Realtime sockets that dropped mid-call. */
+  realtimeDrops = 0;
+  /** Reconnect attempts and their ends, by outcome (resumed, failed, dropped_early, gave_up, fatal). */
+  realtimeReconnects = new Map<string, number>();
+  /** The Realtime circuit breaker: 0 closed, 1 open, 2 half-open. */
+  realtimeBreakerState = 0;
+  /** Calls answered with the fallback while the breaker was open. */
+  breakerFallbacks = 0;
   realtimeErrors = new Map<string, number>();
   /** Realtime events dropped at the boundary, by `type|reason`. */
   realtimeEventsDropped = new Map<string, number>();
@@ -32,6 +39,10 @@ export class VoiceMetrics {
   /** Adds `n` to the count under `key` in `map`. */
   static bump(map: Map<string, number>, key: string, n = 1): void {
     map.set(key, (map.get(key) ?? 0) + n);
+  }
+
+  realtimeReconnect(outcome: string): void {
+    VoiceMetrics.bump(this.realtimeReconnects, outcome);
   }
 
   realtimeEventDropped(type: string, reason: string): void {
@@ -82,9 +93,27 @@ export class VoiceMetrics {
       ['', this.silenceFilledMs],
     ]);
     metric('voice_barge_ins_total', 'counter', 'Caller interruptions handled.', [['', this.bargeIns]]);
-    metric('voice_realtime_reconnects_total', 'counter', 'Realtime sockets that dropped mid-call.', [
-      ['', this.realtimeReconnects],
+    metric('voice_realtime_drops_total', 'counter', 'Realtime sockets that dropped mid-call.', [
+      ['', this.realtimeDrops],
     ]);
+    metric(
+      'voice_realtime_reconnects_total',
+      'counter',
+      'Realtime reconnect attempts and outcomes (resumed, failed, dropped_early, gave_up, fatal).',
+      labelled('outcome', this.realtimeReconnects),
+    );
+    metric(
+      'voice_realtime_breaker_state',
+      'gauge',
+      'Realtime circuit breaker: 0 closed, 1 open (new calls get the fallback), 2 half-open.',
+      [['', this.realtimeBreakerState]],
+    );
+    metric(
+      'voice_breaker_fallbacks_total',
+      'counter',
+      'Calls answered with the fallback TwiML because the breaker was open.',
+      [['', this.breakerFallbacks]],
+    );
     metric(
       'voice_realtime_errors_total',
       'counter',

@@ -5,6 +5,7 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, type SessionHealth } from './reconnect-budget.ts';
 
 export type { CallInfo } from '../ports/call-control.ts';
 
@@ -26,7 +27,23 @@ export interface SessionDeps {
   /** Monotonic ms clock for latency figures; default performance.now. */
   now?: () => number;
   /** Call limits; defaults are the product's (30 min cap, wrap-up 60 s before, renew before 60 min). */
-  limits?: Partial<CallLimits>;
+  limits?: CallLimitsOverrides;
+  /** Where sessions' health is reported (the process-wide Realtime circuit breaker). */
+  realtimeHealth?: SessionHealth;
+}
+
+/** Call limits to change, the reconnect policy field by field. */
+export type CallLimitsOverrides = Partial<Omit<CallLimits, 'reconnect'>> & {
+  reconnect?: Partial<ReconnectPolicy>;
+};
+
+/** The product's limits with `overrides` applied. */
+export function callLimits(overrides: CallLimitsOverrides = {}): CallLimits {
+  return {
+    ...DEFAULT_CALL_LIMITS,
+    ...overrides,
+    reconnect: { ...DEFAULT_CALL_LIMITS.reconnect, ...overrides.reconnect },
+  };
 }
 
 export interface CallLimits {
@@ -36,8 +53,10 @@ export interface CallLimits {
   wrapUpBeforeMs: number;
   /** Renew the Realtime session (at a quiet moment) once it is this old; the API's cap is 60 min. */
   renewRealtimeAfterMs: number;
-  /** Waits before each reconnect attempt after a dropped Realtime socket (its length is the attempts). */
-  reconnectDelaysMs: number[];
+  /** How a dropped Realtime socket is reconnected: attempts per outage and per call, back-off. */
+  reconnect: ReconnectPolicy;
+  /** Most "one moment" filler a call plays during outages, in all. */
+  maxFillerMs: number;
   /** Inactivity watchdog defaults (a profile may set its own). */
   promptAfterSilenceMs: number;
   endAfterSilenceMs: number;
@@ -49,7 +68,8 @@ export const DEFAULT_CALL_LIMITS: CallLimits = {
   maxCallMs: 30 * 60_000,
   wrapUpBeforeMs: 60_000,
   renewRealtimeAfterMs: 55 * 60_000,
-  reconnectDelaysMs: [0, 500, 1500],
+  reconnect: DEFAULT_RECONNECT_POLICY,
+  maxFillerMs: 10_000,
   promptAfterSilenceMs: 30_000,
   endAfterSilenceMs: 30_000,
   goodbyeGraceMs: 15_000,

@@ -5,18 +5,11 @@ import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
 import { CallLimiter } from './call-limits.ts';
 import { CallReport } from './call-report.ts';
-import {
-  type CallInfo,
-  type CallLimits,
-  type EndReason,
-  errInfo,
-  FILLER_ITEM,
-  type SessionDeps,
-} from './call-types.ts';
+import { type CallInfo, type CallLimits, type EndReason, errInfo, type SessionDeps } from './call-types.ts';
 import { CallerInput } from './caller-input.ts';
 import { takeDropFallback } from './drop-fallback.ts';
 import { DtmfCollector } from './dtmf.ts';
-import { fillerChunks } from './filler.ts';
+import { OutageFiller } from './filler.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { greetingRequest, RESUME_AFTER_DROP } from './lines.ts';
 import { ModelOutput } from './model-output.ts';
@@ -77,6 +70,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   );
   const messages = () => transcript.messages();
   const audioOut = new AudioOut(transport, playback, metrics);
+  const filler = new OutageFiller(audioOut, playback, limits.maxFillerMs);
   // Parts built further down; the link's hooks run only once the call is under way.
   const p = { log, lifecycle, playback, transcript, report } as CallParts;
   const link = new RealtimeLink({
@@ -85,15 +79,19 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     lifecycle,
     log,
     metrics,
-    reconnectDelaysMs: limits.reconnectDelaysMs,
+    policy: limits.reconnect,
+    ...(deps.realtimeHealth ? { health: deps.realtimeHealth } : {}),
     transcript: messages,
     hooks: {
       onOpened: (rt) => p.input.flushHeld(rt),
-      onDropped: () => {
+      onDropped: (newOutage) => {
         p.responses.reset();
-        if (!lifecycle.isEnded) audioOut.local(FILLER_ITEM, fillerChunks());
+        if (!lifecycle.isEnded) filler.onDropped(newOutage);
       },
-      onResumed: () => p.responses.request({ instructions: RESUME_AFTER_DROP }),
+      onResumed: () => {
+        filler.onResumed();
+        p.responses.request({ instructions: RESUME_AFTER_DROP });
+      },
       giveUp: () =>
         takeDropFallback({
           call,

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { AudioOut } from './audio-out.ts';
+import { FILLER_ITEM } from './call-types.ts';
+import type { PlaybackTracker } from './playback-tracker.ts';
 
 /** Audio per media frame of the filler; each frame gets a mark. */
 const CHUNK_MS = 100;
 const ASSET = fileURLToPath(new URL('../../assets/one-moment.ulaw', import.meta.url));
 
 let chunks: string[] | undefined;
+let lengthMs = 0;
 
 /** "One moment, please." (8 kHz mu-law, made by scripts/make-assets.sh) as media payloads. */
 export function fillerChunks(): string[] {
@@ -15,6 +19,42 @@ export function fillerChunks(): string[] {
     chunks = [];
     for (let at = 0; at < mulaw.length; at += size)
       chunks.push(mulaw.subarray(at, at + size).toString('base64'));
+    lengthMs = mulaw.length / 8;
   }
   return chunks;
+}
+
+/** Length of the filler, in ms. */
+export function fillerMs(): number {
+  fillerChunks();
+  return lengthMs;
+}
+
+/**
+ * "One moment" while the Realtime session is being reopened: once per outage, never more than
+ * `maxMs` in the whole call, and cut the moment the session is back.
+ */
+export class OutageFiller {
+  private playedMs = 0;
+
+  constructor(
+    private readonly audioOut: AudioOut,
+    private readonly playback: PlaybackTracker,
+    private readonly maxMs: number,
+  ) {}
+
+  onDropped(newOutage: boolean): void {
+    if (!newOutage || this.playedMs + fillerMs() > this.maxMs) return;
+    this.playedMs += fillerMs();
+    this.audioOut.local(FILLER_ITEM, fillerChunks());
+  }
+
+  onResumed(): void {
+    if (this.playback.onlyPending(FILLER_ITEM)) this.audioOut.clear();
+  }
+
+  /** Filler played so far in this call, in ms. */
+  get totalMs(): number {
+    return this.playedMs;
+  }
 }

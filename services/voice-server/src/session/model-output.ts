@@ -8,6 +8,7 @@ import type { CallLimiter } from './call-limits.ts';
 import { errInfo, type ResponseParams } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import type { RealtimeLink } from './realtime-link.ts';
+import { isFatalRealtimeError } from './reconnect-budget.ts';
 import type { ResponseQueue } from './response-queue.ts';
 import type { ToolBridge } from './tool-bridge.ts';
 import type { TranscriptEvents } from './transcript-events.ts';
@@ -149,6 +150,10 @@ export class ModelOutput {
       // The server started a response (VAD) as we asked for one: ask again when it is done.
       this.deps.responses.onAlreadyActive();
       this.deps.log.info('a response was already active; will create again when it is done');
+      return;
+    }
+    if (isFatalRealtimeError(code)) {
+      this.deps.link.refusedForGood(code);
       return;
     }
     if (code === 'response_cancel_not_active') {

@@ -11,14 +11,20 @@ import type { TranscriptMessage } from '../ports/app-server.ts';
 import { errInfo } from './call-types.ts';
 import { replayItems } from './history.ts';
 import type { CallLifecycle } from './lifecycle.ts';
+import {
+  isFatalUpgradeStatus,
+  ReconnectBudget,
+  type ReconnectPolicy,
+  type SessionHealth,
+} from './reconnect-budget.ts';
 import type { ResponseSink } from './response-queue.ts';
 
 /** What the link asks of the rest of the call around a drop. */
 export interface LinkHooks {
   /** A session was configured (and given the history): caller audio held meanwhile goes in now. */
   onOpened(rt: RealtimeConnection): void;
-  /** The socket dropped: nothing is in flight any more; the caller hears a filler. */
-  onDropped(): void;
+  /** The socket dropped: nothing is in flight any more; `newOutage` is the first drop of an outage. */
+  onDropped(newOutage: boolean): void;
   /** A dropped session was replaced: the model picks the thread up again. */
   onResumed(): void;
   /** Every reconnect attempt failed. */
@@ -33,8 +39,10 @@ export interface RealtimeLinkDeps {
   lifecycle: CallLifecycle;
   log: Logger;
   metrics: VoiceMetrics;
-  /** Waits before each reconnect attempt (its length is the number of attempts). */
-  reconnectDelaysMs: number[];
+  policy: ReconnectPolicy;
+  /** Jitter source in [0, 1); tests pin it. */
+  random?: () => number;
+  health?: SessionHealth;
   /** The conversation so far, replayed into a new session. */
   transcript: () => TranscriptMessage[];
   hooks: LinkHooks;
@@ -51,10 +59,15 @@ export class RealtimeLink implements ResponseSink {
   /** Bumped per session; tool calls remember the session they came from. */
   private gen = 0;
   private renewDue = false;
+  private readonly budget: ReconnectBudget;
+  /** Set once the API refused for good (quota, key, model): no more reconnects. */
+  private fatalCode: string | undefined;
   /** Sessions resumed after a drop. */
   reconnects = 0;
 
-  constructor(private readonly deps: RealtimeLinkDeps) {}
+  constructor(private readonly deps: RealtimeLinkDeps) {
+    this.budget = new ReconnectBudget(deps.policy, deps.random);
+  }
 
   /** The session in use, if one is open. */
   get current(): RealtimeConnection | undefined {
@@ -93,6 +106,18 @@ export class RealtimeLink implements ResponseSink {
     rt.send({ type: 'session.update', session: config });
     this.deps.hooks.onOpened(rt);
     this.gen++;
+    this.sessionOpened(rt);
+  }
+
+  /**
+   * The API refused for good (`insufficient_quota`, an invalid key, an unknown model): no reconnect can
+   * help, so the session is closed and the call takes its fallback at once.
+   */
+  refusedForGood(code: string): void {
+    if (this.fatalCode) return;
+    this.fatalCode = code;
+    this.deps.log.warn({ code }, 'Realtime API refused for good; taking the fallback');
+    this.rt?.close(1000, 'refused');
   }
 
   /**
@@ -100,14 +125,20 @@ export class RealtimeLink implements ResponseSink {
    * conversation so far, and the call goes on. After the last failed attempt, `giveUp`.
    */
   async reconnect(info: RealtimeCloseInfo): Promise<RealtimeConnection | undefined> {
-    const { log, lifecycle, hooks } = this.deps;
-    log.warn({ code: info.code, reason: info.reason }, 'Realtime socket dropped; reconnecting');
-    this.deps.metrics.realtimeReconnects++;
+    const { log, lifecycle, hooks, metrics } = this.deps;
+    const newOutage = this.budget.dropped();
+    if (!newOutage || this.fatalCode) this.deps.health?.failed();
+    if (!newOutage) metrics.realtimeReconnect('dropped_early');
+    log.warn({ code: info.code, reason: info.reason, newOutage }, 'Realtime socket dropped; reconnecting');
+    metrics.realtimeDrops++;
     this.rt = undefined;
-    hooks.onDropped();
-    for (const [attempt, delayMs] of this.deps.reconnectDelaysMs.entries()) {
+    hooks.onDropped(newOutage);
+    for (;;) {
+      const delayMs = this.fatalCode ? undefined : this.budget.nextDelayMs();
+      if (delayMs === undefined) break;
       if (delayMs > 0) await lifecycle.sleep(delayMs);
       if (lifecycle.isEnded) return undefined;
+      const attempt = this.budget.attemptsInCall;
       try {
         const next = await this.openReplayed();
         if (lifecycle.isEnded) {
@@ -115,15 +146,34 @@ export class RealtimeLink implements ResponseSink {
           return undefined;
         }
         this.reconnects++;
-        log.info({ attempt: attempt + 1 }, 'Realtime session resumed');
+        metrics.realtimeReconnect('resumed');
+        log.info({ attempt }, 'Realtime session resumed');
         hooks.onResumed();
         return next;
       } catch (err) {
-        log.warn({ attempt: attempt + 1, err: errInfo(err) }, 'Realtime reconnect failed');
+        metrics.realtimeReconnect('failed');
+        this.deps.health?.failed();
+        const status = (err as { status?: number }).status;
+        if (isFatalUpgradeStatus(status)) this.fatalCode = `http_${status}`;
+        log.warn({ attempt, err: errInfo(err) }, 'Realtime reconnect failed');
       }
     }
+    metrics.realtimeReconnect(this.fatalCode ? 'fatal' : 'gave_up');
+    log.warn(
+      { attempts: this.budget.attemptsInCall, fatal: this.fatalCode },
+      'Realtime session could not be resumed; taking the fallback',
+    );
     await hooks.giveUp();
     return undefined;
+  }
+
+  /** A session is up: once it has stayed up long enough, it counts as healthy. */
+  private sessionOpened(rt: RealtimeConnection): void {
+    this.budget.opened();
+    if (!this.deps.health) return;
+    this.deps.lifecycle.later(this.deps.policy.stableAfterMs, () => {
+      if (this.rt === rt) this.deps.health?.succeeded();
+    });
   }
 
   /** The session is old enough to be renewed at the next quiet moment. */
@@ -162,6 +212,7 @@ export class RealtimeLink implements ResponseSink {
     this.rt = next;
     this.gen++;
     this.renewDue = false;
+    this.sessionOpened(next);
     return next;
   }
 }

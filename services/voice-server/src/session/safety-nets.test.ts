@@ -125,7 +125,8 @@ describe('Realtime reconnect', () => {
     await settle();
     expect(next.sentOfType('input_audio_buffer.append')).toHaveLength(1);
     expect(h.session.reconnects).toBe(1);
-    expect(h.metrics.realtimeReconnects).toBe(1);
+    expect(h.metrics.realtimeDrops).toBe(1);
+    expect(h.metrics.realtimeReconnects.get('resumed')).toBe(1);
     expect(h.session.isEnded).toBe(false);
   });
 
@@ -212,7 +213,7 @@ describe('Realtime reconnect', () => {
   });
 
   it('a caller who hangs up during the reconnect back-off ends the call: run() settles, the call is reported', async () => {
-    const h = harness({ limits: { reconnectDelaysMs: [0, 60_000, 60_000] } });
+    const h = harness({ limits: { reconnect: { baseDelayMs: 120_000 } } });
     const rt = await h.rt();
     h.connector.options.fail = new Error('ECONNREFUSED');
     rt.drop(1006);

@@ -4,7 +4,7 @@ import { sessionConfigFor, setUpCall } from './call-setup.ts';
 import {
   type CallInfo,
   type CallLimits,
-  DEFAULT_CALL_LIMITS,
+  callLimits,
   type EndReason,
   errInfo,
   type ResponseParams,
@@ -18,6 +18,7 @@ import type { Transcript } from './transcript.ts';
 export {
   type CallInfo,
   type CallLimits,
+  type CallLimitsOverrides,
   DEFAULT_CALL_LIMITS,
   type EndReason,
   type ResponseParams,
@@ -40,7 +41,7 @@ export class TwilioSessionManager {
     private readonly deps: SessionDeps,
     readonly call: CallInfo,
   ) {
-    this.limits = { ...DEFAULT_CALL_LIMITS, ...deps.limits };
+    this.limits = callLimits(deps.limits);
     this.parts = wireCall(deps, call, this.limits, {
       profile: () => this.profile,
       endPolitely: (reason) => this.endPolitely(reason),

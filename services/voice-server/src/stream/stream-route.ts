@@ -10,7 +10,7 @@ import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
 import {
   type CallInfo,
-  type CallLimits,
+  type CallLimitsOverrides,
   type TtsControl,
   TwilioSessionManager,
 } from '../session/session-manager.ts';
@@ -34,7 +34,7 @@ export interface StreamOptions {
   tts?: () => TtsControl | undefined;
   /** Decorates each call's transport (tracing, taps); identity when absent. */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
-  limits?: Partial<CallLimits>;
+  limits?: CallLimitsOverrides;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */

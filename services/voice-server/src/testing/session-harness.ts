@@ -9,7 +9,7 @@ import { InMemoryCallTransport } from './in-memory-transport.ts';
 
 export { FakeAiServer, FakeTwilioRest, PROFILE } from './fakes.ts';
 
-import { type CallInfo, type CallLimits, TwilioSessionManager } from '../session/session-manager.ts';
+import { type CallInfo, type CallLimitsOverrides, TwilioSessionManager } from '../session/session-manager.ts';
 
 export const CALL: CallInfo = {
   streamSid: 'MZ00000000000000000000000000000001',
@@ -29,7 +29,7 @@ export function harness(
     profile?: Partial<CallProfile>;
     tools?: RealtimeFunctionTool[];
     call?: Partial<CallInfo>;
-    limits?: Partial<CallLimits>;
+    limits?: CallLimitsOverrides;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -68,7 +68,7 @@ export function harness(
       metrics,
       tts,
       now: () => clock.ms,
-      limits: { reconnectDelaysMs: [0, 10, 10], ...opts.limits },
+      limits: { ...opts.limits, reconnect: { baseDelayMs: 10, ...opts.limits?.reconnect } },
     },
     { ...CALL, ...opts.call },
   );
