@@ -2,7 +2,9 @@
 // `${VAR}` interpolation from an environment (and an --env-file), profiles applied. Enough of the
 // Compose specification for this project's file; the rest is checked against the schema.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { ROOT } from './workspace.ts';
 
 export interface ComposeService {
   image?: string;
@@ -110,3 +112,21 @@ export function durationSeconds(d: string): number {
   if (consumed !== d) throw new Error(`not a duration: ${d}`);
   return total;
 }
+
+export const COMPOSE_PATH = join(ROOT, 'docker-compose.yml');
+export const OFFLINE_ENV = parseEnvFile(readFileSync(join(ROOT, 'deploy', 'offline.env'), 'utf8'));
+/** What a team puts in .env for the real thing (deploy/live.env.example, filled in). */
+export const LIVE_ENV = {
+  PUBLIC_BASE_URL: 'https://voice.example.com',
+  TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
+  TWILIO_AUTH_TOKEN: 'live-twilio-token',
+  OPENAI_API_KEY: 'sk-live-key',
+  SERVICE_TOKEN: 'live-service-token',
+  SESSION_SECRET: 'live-session-secret-0123456789abcdef',
+};
+/** The ways the file is run: label, environment, active profiles. */
+export const COMPOSE_RENDERINGS: Array<[string, Record<string, string>, string[]]> = [
+  ['live', LIVE_ENV, []],
+  ['offline', OFFLINE_ENV, ['offline']],
+  ['offline + call', OFFLINE_ENV, ['offline', 'call']],
+];

