@@ -181,27 +181,41 @@ describe('docker-compose.yml', () => {
       }
   });
 
-  it('renders with `docker compose config` where the client has Compose', () => {
-    const probe = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
-    if (probe.status !== 0) {
-      console.log('[compose] `docker compose` is not available here: checked against the schema only');
-      return;
-    }
-    const r = spawnSync(
-      'docker',
-      [
-        'compose',
+  it.each(RENDERINGS)(
+    'renders with Compose itself where this machine has it (%s)',
+    (label, env, profiles) => {
+      // Compose v2 (`docker compose`) or v1 (`docker-compose`, Debian's package); neither needs an engine for `config`.
+      const clients: string[][] = [['docker', 'compose'], ['docker-compose']];
+      const client = clients.find(
+        ([cmd, ...sub]) => spawnSync(cmd!, [...sub, 'version'], { encoding: 'utf8' }).status === 0,
+      );
+      if (!client) {
+        console.log(
+          `[compose] neither \`docker compose\` nor \`docker-compose\` is here: ${label} checked against the schema only`,
+        );
+        return;
+      }
+      const [cmd, ...sub] = client;
+      const args = [
+        ...sub,
         '-f',
         COMPOSE_PATH,
-        '--env-file',
-        join(ROOT, 'deploy', 'offline.env'),
-        '--profile',
-        'offline',
+        ...profiles.flatMap((p) => ['--profile', p]),
         'config',
         '--quiet',
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(r.status, r.stderr).toBe(0);
-  });
+      ];
+      // Only the variables under test: nothing from this machine's environment or a stray .env.
+      const run = (vars: Record<string, string>) =>
+        spawnSync(cmd!, args, {
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH ?? '', ...vars },
+          cwd: ROOT,
+        });
+      const ok = run(env);
+      expect(ok.status, ok.stderr).toBe(0);
+      const missing = run({ ...env, SERVICE_TOKEN: '' });
+      expect(missing.status).not.toBe(0);
+      expect(missing.stderr).toContain('SERVICE_TOKEN');
+    },
+  );
 });
