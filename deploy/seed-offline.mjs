@@ -36,7 +36,8 @@ async function main() {
   const profile = await call('/admin/profiles', key, {
     key: 'acme-support',
     name: 'Acme Outfitters support',
-    promptTemplate: 'You are the phone agent of Acme Outfitters, an outdoor clothing shop. {{company_context}}',
+    promptTemplate:
+      'You are the phone agent of Acme Outfitters, an outdoor clothing shop. {{company_context}}',
     companyContext: 'Answer only from the knowledge base; offer a callback when unsure.',
     greeting: 'Hi, thanks for calling Acme Outfitters. How can I help?',
     voice: { provider: 'openai', voiceId: 'marin', speed: 1 },
@@ -44,10 +45,14 @@ async function main() {
     timezone: 'America/New_York',
     phoneNumbers: [number],
   });
-  if (profile.status >= 300) throw new Error(`creating the profile: ${profile.status} ${JSON.stringify(profile.body)}`);
+  if (profile.status >= 300)
+    throw new Error(`creating the profile: ${profile.status} ${JSON.stringify(profile.body)}`);
   const credits = await call('/admin/profiles/acme-support/credits', key, { seconds: 3600 });
-  if (credits.status >= 300) throw new Error(`adding credits: ${credits.status} ${JSON.stringify(credits.body)}`);
-  console.log(`seed: brand ${brand.body.brand.id} answers ${number} (profile acme-support, 3600 s of credits)`);
+  if (credits.status >= 300)
+    throw new Error(`adding credits: ${credits.status} ${JSON.stringify(credits.body)}`);
+  console.log(
+    `seed: brand ${brand.body.brand.id} answers ${number} (profile acme-support, 3600 s of credits)`,
+  );
 }
 
 main().catch((err) => {
