@@ -269,3 +269,55 @@ describe('Helm chart', () => {
     }
   });
 });
+
+describe('the chart README', () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as Fields;
+
+  /** Value paths the schema defines, down to the leaves it does not describe further (a container's `resources` is one value). */
+  function leaves(node: Fields, prefix = ''): string[] {
+    if (!node.properties || prefix.endsWith('.resources')) return [prefix];
+    return Object.entries(node.properties as Record<string, Fields>)
+      .filter(([key]) => key !== 'global')
+      .flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
+  }
+
+  it('explains every value (settings shared by the three services as `<service>.…`)', () => {
+    const undocumented = leaves(schema).filter((path) => {
+      if (readme.includes(`\`${path}\``)) return false;
+      const shared = /^(voiceServer|aiServer|appServer)\.(.+)$/.exec(path);
+      return !(shared && readme.includes(`\`<service>.${shared[2]}\``));
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('names every key the Secret may hold', () => {
+    const keys = schema.properties.secret.properties.values.propertyNames.enum as string[];
+    expect(keys.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+  });
+
+  it('is a runbook: install, upgrade, roll back, watch a drain, with the commands', () => {
+    for (const section of ['### Install', '### Upgrade', '### Roll back', '### Watch a drain'])
+      expect(readme).toContain(section);
+    for (const command of [
+      'helm install sb',
+      'helm upgrade sb',
+      'helm rollback sb',
+      'kubectl -n switchboard rollout status',
+    ])
+      expect(readme).toContain(command);
+  });
+
+  it('quotes the numbers the default rendering has', () => {
+    const all = docs('default values');
+    const voice = find(all, 'Deployment', name('voice-server'));
+    const env = environment(all, podOf(voice).containers[0]);
+    expect(readme).toContain(`| ${env.DRAIN_TIMEOUT_MS} (35 min)`);
+    expect(readme).toContain(`| ${podOf(voice).terminationGracePeriodSeconds} |`);
+    const ingress = find(all, 'Ingress', name('voice'));
+    expect(readme).toContain(
+      `| ${ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout']} s | = drain timeout`,
+    );
+    expect(readme).toContain(`worker-shutdown-timeout: "${podOf(voice).terminationGracePeriodSeconds}s"`);
+  });
+});
