@@ -64,8 +64,10 @@ export interface RecordedRestRequest {
 export interface TwilioRestFakeOptions {
   accountSid: string;
   authToken: string;
-  /** Interface to listen on; default 127.0.0.1. Port is always ephemeral. */
+  /** Interface to listen on; default 127.0.0.1. */
   host?: string;
+  /** Port to listen on; default 0 (ephemeral). */
+  port?: number;
   /**
    * Calls the fake has not been told about: `accept` (default) answers as if the call were in
    * progress; `not_found` answers Twilio's 20404.
@@ -131,7 +133,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
   });
 }
 
-/** Starts the fake on an ephemeral port. */
+/** Starts the fake (on an ephemeral port unless `port` is given). */
 export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<TwilioRestFake> {
   const requests: RecordedRestRequest[] = [];
   const updates: CallUpdate[] = [];
@@ -287,7 +289,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;

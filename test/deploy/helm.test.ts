@@ -1,0 +1,323 @@
+// The Helm chart: lints, renders with the default and with production-like values, every rendered
+// object passes its Kubernetes schema, and the renderings keep the promises the chart README makes
+// (voice-server drains every call, secrets stay in Secrets, internal routes stay internal).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configSpec as aiServerSpec } from '@switchboard/ai-server';
+import { appServerConfigSpec } from '@switchboard/app-server';
+import { type ConfigSpec, secretNames } from '@switchboard/service-kit';
+import { voiceServerConfigSpec } from '@switchboard/voice-server';
+import { describe, expect, it } from 'vitest';
+import {
+  CHART,
+  environment,
+  type Fields,
+  find,
+  HELM_RENDERINGS,
+  helm,
+  type Manifest,
+  PRODUCTION_VALUES,
+  podOf,
+  RELEASE,
+  render,
+  rendering,
+  schemaProblems,
+} from './helm.ts';
+import { MIGRATE_COMMAND } from './workspace.ts';
+
+const SPECS: Record<string, ConfigSpec> = {
+  'voice-server': voiceServerConfigSpec,
+  'ai-server': aiServerSpec,
+  'app-server': appServerConfigSpec,
+};
+const docs = rendering;
+const name = (service: string) => `${RELEASE}-${service}`;
+
+describe('Helm chart', () => {
+  it.each([
+    ['default values', []],
+    ['production values', ['-f', PRODUCTION_VALUES]],
+  ])('lints with %s', (_label, args) => {
+    const r = helm(['lint', '--strict', CHART, ...args]);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it.each(HELM_RENDERINGS)('renders only objects that pass their Kubernetes schema (%s)', (label) => {
+    const all = docs(label);
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.flatMap(schemaProblems)).toEqual([]);
+  });
+
+  it('the schema check catches a mistake', () => {
+    const voice = structuredClone(find(docs('default values'), 'Deployment', name('voice-server')));
+    voice.spec.template.spec.terminationGracePeriodSeconds = '2160';
+    expect(schemaProblems(voice)).toEqual([expect.stringContaining('terminationGracePeriodSeconds')]);
+  });
+
+  it('renders what the issue lists, with the Prometheus objects only behind their switch', () => {
+    const kinds = (all: Manifest[]) => [...new Set(all.map((m) => m.kind))].sort();
+    expect(kinds(docs('production values'))).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Ingress',
+      'Job',
+      'NetworkPolicy',
+      'PodDisruptionBudget',
+      'PrometheusRule',
+      'Service',
+      'ServiceAccount',
+      'ServiceMonitor',
+    ]);
+    expect(kinds(docs('default values'))).not.toContain('ServiceMonitor');
+    expect(kinds(docs('default values'))).not.toContain('PrometheusRule');
+    for (const service of Object.keys(SPECS)) {
+      find(docs('default values'), 'Deployment', name(service));
+      find(docs('default values'), 'Service', name(service));
+      find(docs('default values'), 'PodDisruptionBudget', name(service));
+      find(docs('default values'), 'NetworkPolicy', name(service));
+    }
+  });
+
+  it.each(HELM_RENDERINGS)(
+    'lets voice-server drain every call: grace period > DRAIN_TIMEOUT_MS > longest call, readiness flips, surge-only rollout (%s)',
+    (label, _files, _sets, maxCallSeconds) => {
+      const all = docs(label);
+      const voice = find(all, 'Deployment', name('voice-server'));
+      const pod = podOf(voice);
+      const container = pod.containers[0];
+      const drainMs = Number(environment(all, container).DRAIN_TIMEOUT_MS);
+      const preStopSeconds = Number(container.lifecycle?.preStop?.exec?.command?.[1] ?? 0);
+      // The pod's clock starts before preStop runs; SIGTERM (and the drain) only after it.
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopSeconds * 1000 + drainMs);
+      expect(drainMs).toBeGreaterThan(maxCallSeconds * 1000);
+      expect(container.readinessProbe.httpGet.path).toBe('/health-check/ready');
+      expect(container.readinessProbe.failureThreshold).toBe(1);
+      expect(container.livenessProbe.httpGet.path).toBe('/health-check/live');
+      expect(voice.spec.strategy.type).toBe('RollingUpdate');
+      expect(voice.spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(voice.spec.strategy.rollingUpdate.maxSurge).toBeGreaterThanOrEqual(1);
+      expect(find(all, 'PodDisruptionBudget', name('voice-server')).spec.maxUnavailable).toBe(1);
+      // The ingress must not cut a stream the pod is still serving.
+      const ingress = all.find((m) => m.kind === 'Ingress' && m.metadata.name === name('voice'));
+      if (ingress) {
+        const a = ingress.metadata.annotations!;
+        for (const key of ['proxy-read-timeout', 'proxy-send-timeout'])
+          expect(Number(a[`nginx.ingress.kubernetes.io/${key}`]) * 1000).toBeGreaterThanOrEqual(drainMs);
+      }
+    },
+  );
+
+  it('scales voice-server on CPU (and active calls), removing draining pods one at a time', () => {
+    const hpa = find(docs('production values'), 'HorizontalPodAutoscaler', name('voice-server'));
+    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: name('voice-server') });
+    expect(hpa.spec.metrics.map((m: Fields) => m.resource?.name ?? m.pods?.metric.name)).toEqual([
+      'cpu',
+      'voice_active_calls',
+    ]);
+    expect(hpa.spec.behavior.scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: 300 }]);
+    // With an HPA the Deployment leaves replicas to it (or every upgrade would reset the count).
+    expect(find(docs('production values'), 'Deployment', name('voice-server')).spec.replicas).toBeUndefined();
+  });
+
+  it('signs Twilio webhooks with the voice host the Ingress serves', () => {
+    const all = docs('production values');
+    const env = environment(all, podOf(find(all, 'Deployment', name('voice-server'))).containers[0]);
+    const voiceIngress = find(all, 'Ingress', name('voice'));
+    expect(env.PUBLIC_BASE_URL).toBe(`https://${voiceIngress.spec.rules[0].host}`);
+    expect(voiceIngress.spec.tls[0].hosts).toEqual([voiceIngress.spec.rules[0].host]);
+  });
+
+  it('never renders a secret value outside a Secret, and refuses one given as a plain setting', () => {
+    const sentinel = 'sk-sentinel-4f1d9a';
+    const all = render(
+      [],
+      [
+        'secret.create=true',
+        `secret.values.OPENAI_API_KEY=${sentinel}`,
+        `secret.values.SERVICE_TOKEN=${sentinel}`,
+      ],
+    );
+    const holders = all.filter((m) => JSON.stringify(m).includes(sentinel)).map((m) => m.kind);
+    expect(holders).toEqual(['Secret']);
+    // The chart's Secret exists before the migration hook that reads it.
+    const secret = find(all, 'Secret', `${RELEASE}-secrets`);
+    expect(secret.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    expect(Number(secret.metadata.annotations!['helm.sh/hook-weight'])).toBeLessThan(0);
+    for (const cm of all.filter((m) => m.kind === 'ConfigMap'))
+      for (const spec of Object.values(SPECS))
+        for (const secretVar of secretNames(spec))
+          expect(Object.keys(cm.data ?? {})).not.toContain(secretVar);
+    expect(() => render([], [`aiServer.env.OPENAI_API_KEY=${sentinel}`])).toThrow(
+      /secrets belong in the Secret/,
+    );
+  });
+
+  it('refuses values its schema does not allow, naming them', () => {
+    expect(() => render([], ['calls.maxCallDurationSeconds=20000'])).toThrow(/maxCallDurationSeconds/);
+    expect(() => render([], ['voiceServer.replica=3'])).toThrow(/replica/);
+    expect(() => render([], ['image.pullPolicy=Sometimes'])).toThrow(/pullPolicy/);
+  });
+
+  it('routes only public paths through the Ingresses', () => {
+    const ingresses = docs('production values').filter((m) => m.kind === 'Ingress');
+    const routes = Object.fromEntries(
+      ingresses.map((i) => [
+        i.metadata.name,
+        i.spec.rules[0].http.paths.map((p: Fields) => `${p.pathType} ${p.path} → ${p.backend.service.name}`),
+      ]),
+    );
+    expect(routes[name('voice')]).toEqual([
+      `Exact /twilio-voice-webhook → ${name('voice-server')}`,
+      `Exact /twilio-stream → ${name('voice-server')}`,
+    ]);
+    const all = Object.values(routes).flat();
+    for (const internal of ['/internal', '/voiceagent', '/metrics', '/admin/drain', '/admin/staff'])
+      expect(all.filter((r) => r.split(' ')[1]!.startsWith(internal))).toEqual([]);
+    expect(all).not.toContain(`Prefix / → ${name('app-server')}`);
+  });
+
+  it('lets only this release’s voice-server and the ingress controller reach ai-server and app-server', () => {
+    const all = docs('production values');
+    for (const service of ['ai-server', 'app-server']) {
+      const policy = find(all, 'NetworkPolicy', name(service));
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe(service);
+      const peers = policy.spec.ingress.flatMap((rule: Fields) => {
+        expect(rule.from?.length, 'a rule without `from` admits everyone').toBeGreaterThan(0);
+        return rule.from;
+      });
+      expect(peers).toContainEqual({
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/name': 'voice-server' },
+        },
+      });
+      for (const peer of peers)
+        expect(
+          peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'voice-server' ||
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx',
+          JSON.stringify(peer),
+        ).toBe(true);
+    }
+    // Without an ai host, nothing outside the release reaches ai-server at all.
+    const closed = find(docs('default values'), 'NetworkPolicy', name('ai-server'));
+    expect(closed.spec.ingress).toHaveLength(1);
+  });
+
+  it.each(HELM_RENDERINGS)('runs every pod unprivileged on a read-only root filesystem (%s)', (label) => {
+    for (const m of docs(label).filter((d) => d.kind === 'Deployment' || d.kind === 'Job')) {
+      const pod = podOf(m);
+      expect(pod.securityContext.runAsNonRoot, m.metadata.name).toBe(true);
+      expect(pod.automountServiceAccountToken, m.metadata.name).toBe(false);
+      for (const c of pod.containers) {
+        expect(c.securityContext, m.metadata.name).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+        expect(c.resources.requests.memory, m.metadata.name).toBeDefined();
+        expect(c.resources.limits.memory, m.metadata.name).toBeDefined();
+        // No CPU limit: CFS throttling would stall audio relays mid-frame.
+        expect(c.resources.limits.cpu, m.metadata.name).toBeUndefined();
+      }
+    }
+  });
+
+  it('migrates each database in a pre-install/pre-upgrade hook with the service’s own image', () => {
+    const all = docs('production values');
+    for (const service of ['ai-server', 'app-server']) {
+      const job = find(all, 'Job', `${name(service)}-migrate`);
+      expect(job.metadata.annotations!['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+      const deployment = podOf(find(all, 'Deployment', name(service))).containers[0];
+      const migrate = podOf(job).containers[0];
+      expect(migrate.command).toEqual([...MIGRATE_COMMAND]);
+      expect(migrate.image).toBe(deployment.image);
+      expect(environment(all, migrate).DATABASE_URL).toBe(environment(all, deployment).DATABASE_URL);
+      expect(podOf(job).restartPolicy).toBe('Never');
+    }
+    // Image digests pin what runs.
+    expect(podOf(find(all, 'Deployment', name('voice-server'))).containers[0].image).toMatch(
+      /^registry\.example\.com\/switchboard\/voice-server@sha256:[0-9a-f]{64}$/,
+    );
+  });
+
+  it('scrapes voice-server and alerts on the series it exports', () => {
+    const all = docs('production values');
+    const monitor = find(all, 'ServiceMonitor', name('voice-server'));
+    const service = find(all, 'Service', name('voice-server'));
+    expect(monitor.spec.selector.matchLabels).toEqual(service.spec.selector);
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
+    const rules = find(all, 'PrometheusRule', name('voice-server')).spec.groups[0].rules as Fields[];
+    const exported = new Set([
+      'up',
+      ...[
+        ...readFileSync(
+          join(CHART, '..', '..', 'services', 'voice-server', 'src', 'metrics.ts'),
+          'utf8',
+        ).matchAll(/'(voice_[a-z_]+)'/g),
+      ].map((m) => m[1]!),
+      'voice_draining',
+    ]);
+    for (const rule of rules) {
+      const series = [...(rule.expr as string).matchAll(/\b([a-z_]+)\{job="/g)].map((m) => m[1]!);
+      expect(series.length, rule.alert).toBeGreaterThan(0);
+      for (const s of series) expect(exported.has(s), `${rule.alert}: ${s}`).toBe(true);
+      // The job label Prometheus gives a ServiceMonitor's targets is the Service's name.
+      expect(rule.expr).toContain(`job="${service.metadata.name}"`);
+    }
+  });
+});
+
+describe('the chart README', () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8')) as Fields;
+
+  /** Value paths the schema defines, down to the leaves it does not describe further (a container's `resources` is one value). */
+  function leaves(node: Fields, prefix = ''): string[] {
+    if (!node.properties || prefix.endsWith('.resources')) return [prefix];
+    return Object.entries(node.properties as Record<string, Fields>)
+      .filter(([key]) => key !== 'global')
+      .flatMap(([key, child]) => leaves(child, prefix ? `${prefix}.${key}` : key));
+  }
+
+  it('explains every value (settings shared by the three services as `<service>.…`)', () => {
+    const undocumented = leaves(schema).filter((path) => {
+      if (readme.includes(`\`${path}\``)) return false;
+      const shared = /^(voiceServer|aiServer|appServer)\.(.+)$/.exec(path);
+      return !(shared && readme.includes(`\`<service>.${shared[2]}\``));
+    });
+    expect(undocumented).toEqual([]);
+  });
+
+  it('names every key the Secret may hold', () => {
+    const keys = schema.properties.secret.properties.values.propertyNames.enum as string[];
+    expect(keys.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+  });
+
+  it('is a runbook: install, upgrade, roll back, watch a drain, with the commands', () => {
+    for (const section of ['### Install', '### Upgrade', '### Roll back', '### Watch a drain'])
+      expect(readme).toContain(section);
+    for (const command of [
+      'helm install sb',
+      'helm upgrade sb',
+      'helm rollback sb',
+      'kubectl -n switchboard rollout status',
+    ])
+      expect(readme).toContain(command);
+  });
+
+  it('quotes the numbers the default rendering has', () => {
+    const all = docs('default values');
+    const voice = find(all, 'Deployment', name('voice-server'));
+    const env = environment(all, podOf(voice).containers[0]);
+    expect(readme).toContain(`| ${env.DRAIN_TIMEOUT_MS} (35 min)`);
+    expect(readme).toContain(`| ${podOf(voice).terminationGracePeriodSeconds} |`);
+    const ingress = find(all, 'Ingress', name('voice'));
+    expect(readme).toContain(
+      `| ${ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout']} s | = drain timeout`,
+    );
+    expect(readme).toContain(`worker-shutdown-timeout: "${podOf(voice).terminationGracePeriodSeconds}s"`);
+  });
+});
