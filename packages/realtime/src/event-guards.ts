@@ -4,14 +4,7 @@
  * for the events the product acts on. An event that fails is a rejection naming its type and the
  * field, never an exception; event types the product does not act on pass as they are.
  */
-import type { RealtimeServerEvent } from './types.ts';
-
-/** A server event as it entered: checked, or why it was refused. */
-export type RealtimeEventResult =
-  | { ok: true; event: RealtimeServerEvent }
-  | { ok: false; type: string; code: RealtimeRejectCode; reason: string };
-
-export type RealtimeRejectCode = 'not_json' | 'not_object' | 'missing_field' | 'wrong_type';
+import type { RealtimeEventResult, RealtimeRejectCode, RealtimeServerEvent } from './types.ts';
 
 const refuse = (type: string, code: RealtimeRejectCode, reason: string): RealtimeEventResult => ({
   ok: false,

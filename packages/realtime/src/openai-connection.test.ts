@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import { type RealtimeSimulator, startRealtimeSimulator } from '@switchboard/simulators/openai-realtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RealtimeEventResult } from './event-guards.ts';
 import { openAIRealtimeConnector, sdkBaseUrlFor } from './openai-connection.ts';
 import { phoneSessionConfig } from './session-config.ts';
-import type { RealtimeServerEvent } from './types.ts';
+import type { RealtimeEventResult, RealtimeServerEvent } from './types.ts';
 
 let sim: RealtimeSimulator;
 beforeEach(async () => {

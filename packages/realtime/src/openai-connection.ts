@@ -2,12 +2,13 @@ import { connect as netConnect } from 'node:net';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { AsyncQueue } from './async-queue.ts';
-import { decodeServerEvent, type RealtimeEventResult } from './event-guards.ts';
+import { decodeServerEvent } from './event-guards.ts';
 import type {
   RealtimeClientEvent,
   RealtimeCloseInfo,
   RealtimeConnection,
   RealtimeConnector,
+  RealtimeEventResult,
 } from './types.ts';
 
 export interface OpenAIRealtimeOptions {

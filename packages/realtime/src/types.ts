@@ -6,7 +6,6 @@ import type {
   ResponseCreateEvent,
 } from 'openai/resources/realtime/realtime';
 import type { EventStream } from './async-queue.ts';
-import type { RealtimeEventResult } from './event-guards.ts';
 
 export type {
   RealtimeClientEvent,
@@ -15,6 +14,13 @@ export type {
   RealtimeSessionCreateRequest,
   ResponseCreateEvent,
 };
+
+/** A server event as it entered: checked, or why it was refused (see event-guards.ts). */
+export type RealtimeEventResult =
+  | { ok: true; event: RealtimeServerEvent }
+  | { ok: false; type: string; code: RealtimeRejectCode; reason: string };
+
+export type RealtimeRejectCode = 'not_json' | 'not_object' | 'missing_field' | 'wrong_type';
 
 /** How a Realtime socket ended. */
 export interface RealtimeCloseInfo {

@@ -1,10 +1,11 @@
 import { AsyncQueue } from '../async-queue.ts';
-import { checkServerEvent, decodeServerEvent, type RealtimeEventResult } from '../event-guards.ts';
+import { checkServerEvent, decodeServerEvent } from '../event-guards.ts';
 import type {
   RealtimeClientEvent,
   RealtimeCloseInfo,
   RealtimeConnection,
   RealtimeConnector,
+  RealtimeEventResult,
   RealtimeServerEvent,
 } from '../types.ts';
 
