@@ -9,8 +9,12 @@ import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioRest } from './ports/twilio-rest.ts';
+import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import type { CallInfo, CallLimitsOverrides } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
+
+const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
+
 import { streamRoutes } from './stream/stream-route.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
@@ -31,6 +35,8 @@ export interface VoiceServerDeps {
   onDrainRequest?: (reason: string) => void;
   /** Call limits for every session (tests shorten them). */
   limits?: CallLimitsOverrides;
+  /** The process-wide Realtime circuit breaker; one with the product's defaults when absent. */
+  realtimeBreaker?: RealtimeBreaker;
 }
 
 export interface VoiceServer {
@@ -38,6 +44,7 @@ export interface VoiceServer {
   /** Calls in progress. */
   sessions: SessionRegistry;
   metrics: VoiceMetrics;
+  realtimeBreaker: RealtimeBreaker;
   /** Flips readiness to 503 and refuses new streams; calls in progress go on. */
   startDraining(): void;
   readonly draining: boolean;
@@ -47,6 +54,17 @@ export interface VoiceServer {
 export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServer> {
   const metrics = deps.metrics ?? new VoiceMetrics();
   const sessions = new SessionRegistry();
+  const breaker =
+    deps.realtimeBreaker ??
+    new RealtimeBreaker(
+      {},
+      {
+        log: deps.logger,
+        onState: (state) => {
+          metrics.realtimeBreakerState = BREAKER_GAUGE[state];
+        },
+      },
+    );
   let draining = false;
   const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
@@ -59,6 +77,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     authToken: deps.config.TWILIO_AUTH_TOKEN,
     aiServer: deps.aiServer,
     metrics,
+    admitCall: () => breaker.admit(),
   });
   await app.register(streamRoutes, {
     streamUrl,
@@ -71,6 +90,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     connectRealtime: deps.connectRealtime,
     metrics,
     sessions,
+    realtimeHealth: breaker,
     accepting: () => !draining,
     ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
     ...(deps.limits ? { limits: deps.limits } : {}),
@@ -93,6 +113,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     app,
     sessions,
     metrics,
+    realtimeBreaker: breaker,
     startDraining() {
       draining = true;
     },

@@ -8,6 +8,8 @@ export class VoiceMetrics {
   framesMalformed = 0;
   framesBeforeSession = 0;
   lateDeltasDropped = 0;
+  /** Model audio deltas over 200 ms, sent to the caller in ~100 ms pieces. */
+  oversizedDeltas = 0;
   silenceFilledMs = 0;
   bargeIns = 0;
   /** Realtime sockets that dropped mid-call. */
@@ -89,6 +91,12 @@ export class VoiceMetrics {
     metric('voice_late_deltas_dropped_total', 'counter', 'Audio deltas of cancelled responses dropped.', [
       ['', this.lateDeltasDropped],
     ]);
+    metric(
+      'voice_oversized_deltas_total',
+      'counter',
+      'Model audio deltas over 200 ms, relayed in ~100 ms pieces with a mark each.',
+      [['', this.oversizedDeltas]],
+    );
     metric('voice_silence_filled_ms_total', 'counter', 'Silence inserted for inbound timestamp gaps.', [
       ['', this.silenceFilledMs],
     ]);

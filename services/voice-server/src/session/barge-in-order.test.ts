@@ -116,3 +116,42 @@ describe('BargeIn (a part alone)', () => {
     expect(b.order).toEqual(['caller.activity', 'tts.cancel', 'interrupted', 'twilio.clear']);
   });
 });
+
+describe('AudioOut with an oversized delta', () => {
+  it('sends a 2 MB delta as ~100 ms pieces, each with its mark, and barge-in truncates inside it', () => {
+    const p = audioPath();
+    const huge = Buffer.alloc(2 * 1024 * 1024, 0x55).toString('base64');
+    p.responses.request();
+    p.responses.onCreated('resp_1');
+    p.audioOut.agent('item_big', huge);
+    const media = p.transport.frames('media');
+    const marks = p.transport.frames('mark');
+    expect(media.length).toBe(Math.ceil(huge.length / 1064));
+    expect(marks.length).toBe(media.length);
+    expect(media.map((m) => m.payload).join('')).toBe(huge);
+    expect(Math.max(...media.map((m) => Buffer.from(m.payload, 'base64').length))).toBe(798);
+    expect(p.metrics.oversizedDeltas).toBe(1);
+    // The caller heard 37 pieces when they spoke: the truncate lands there, not at 0 or the end.
+    p.playback.onMarkEchoed(marks[36]!.name);
+    const rt = p.rt;
+    const bargeIn = new BargeIn({
+      session: () => rt,
+      playback: p.playback,
+      responses: p.responses,
+      audioOut: p.audioOut,
+      transcript: p.transcript,
+      onInterrupted: () => {},
+      onCallerActivity: () => {},
+      metrics: p.metrics,
+      log: p.log,
+    });
+    bargeIn.onSpeechStarted();
+    expect(rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(Math.floor((37 * 798) / 8));
+  });
+
+  it('sends a delta of 200 ms or less as it came', () => {
+    const p = audioPath();
+    p.audioOut.agent('i', mulaw(200));
+    expect(p.transport.frames('media').map((m) => m.payload)).toEqual([mulaw(200)]);
+  });
+});

@@ -28,6 +28,8 @@ export interface CallSetupDeps {
   open: () => Promise<RealtimeConnection>;
   /** The call may go ahead (credits available): app-server hears of it now. */
   onAccepted: (profile: CallProfile) => void;
+  /** The Realtime socket would not open: the caller gets the profile's fallback. */
+  onRealtimeUnavailable: () => Promise<void>;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
   } catch (err) {
     if (lifecycle.isEnded) return undefined;
     log.error({ err: errInfo(err) }, 'Realtime socket failed to open');
-    await lifecycle.apologizeAndEnd('realtime_unavailable', APOLOGIES.default!);
+    await deps.onRealtimeUnavailable();
     return undefined;
   }
   if (lifecycle.isEnded) {

@@ -35,6 +35,8 @@ export interface CallParts {
   afterReply: AfterReply;
   tools: ToolBridge;
   limiter: CallLimiter;
+  /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
+  dropFallback: () => Promise<void>;
 }
 
 /** What the parts ask of the coordinator. */
@@ -92,16 +94,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         filler.onResumed();
         p.responses.request({ instructions: RESUME_AFTER_DROP });
       },
-      giveUp: () =>
-        takeDropFallback({
-          call,
-          profile: owner.profile(),
-          lifecycle,
-          appServer,
-          log,
-          transcript: messages,
-          knowledgeChunkIds: p.tools.knowledgeChunkIds,
-        }),
+      giveUp: () => p.dropFallback(),
       isQuiet: () =>
         !p.responses.isBusy &&
         !p.bargeIn.callerSpeaking &&
@@ -193,7 +186,17 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcriptEvents: new TranscriptEvents(transcript, responses, now),
     greeting: () => greetingRequest(owner.profile()),
   });
-  Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter });
+  const dropFallback = () =>
+    takeDropFallback({
+      call,
+      profile: owner.profile(),
+      lifecycle,
+      appServer,
+      log,
+      transcript: messages,
+      knowledgeChunkIds: tools.knowledgeChunkIds,
+    });
+  Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter, dropFallback });
   // What each part lets go of when the call ends, in this order.
   lifecycle.onEnd(() => limiter.stop());
   lifecycle.onEnd(() => tools.dispose());

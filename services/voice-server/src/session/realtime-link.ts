@@ -94,9 +94,12 @@ export class RealtimeLink implements ResponseSink {
     });
   }
 
-  /** Opens the call's first socket; rejects when it cannot be opened. */
+  /** Opens a socket for this call; rejects (and reports the failure) when it cannot be opened. */
   open(): Promise<RealtimeConnection> {
-    return this.deps.connect(this.deps.lifecycle.signal, { callSid: this.deps.callSid });
+    return this.deps.connect(this.deps.lifecycle.signal, { callSid: this.deps.callSid }).catch((err) => {
+      if (!this.deps.lifecycle.isEnded) this.deps.health?.failed();
+      throw err;
+    });
   }
 
   /** Makes `rt` the call's session and configures it. */
@@ -152,7 +155,6 @@ export class RealtimeLink implements ResponseSink {
         return next;
       } catch (err) {
         metrics.realtimeReconnect('failed');
-        this.deps.health?.failed();
         const status = (err as { status?: number }).status;
         if (isFatalUpgradeStatus(status)) this.fatalCode = `http_${status}`;
         log.warn({ attempt, err: errInfo(err) }, 'Realtime reconnect failed');

@@ -100,6 +100,7 @@ export class TwilioSessionManager {
         this.profile = profile;
         report.startConversation(profile);
       },
+      onRealtimeUnavailable: () => this.parts.dropFallback(),
     });
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {

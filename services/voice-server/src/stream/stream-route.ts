@@ -8,6 +8,7 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import type { SessionHealth } from '../session/reconnect-budget.ts';
 import {
   type CallInfo,
   type CallLimitsOverrides,
@@ -35,6 +36,8 @@ export interface StreamOptions {
   /** Decorates each call's transport (tracing, taps); identity when absent. */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
   limits?: CallLimitsOverrides;
+  /** Where each call reports its Realtime sessions' health (the circuit breaker). */
+  realtimeHealth?: SessionHealth;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -131,6 +134,7 @@ async function handleStream(
       metrics: opts.metrics,
       ...(tts ? { tts } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
+      ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
     },
     call,
   );

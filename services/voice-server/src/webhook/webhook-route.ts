@@ -3,6 +3,7 @@ import { connectStreamTwiml, sayAndHangupTwiml, validateTwilioRequest } from '@s
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
+import { transferTwiml } from '../tools/transfer-to-human.ts';
 
 export interface WebhookOptions {
   publicBaseUrl: string;
@@ -10,6 +11,8 @@ export interface WebhookOptions {
   authToken: string;
   aiServer: CallAiServer;
   metrics: VoiceMetrics;
+  /** False while the Realtime circuit breaker is open: the call gets the fallback instead of a stream. */
+  admitCall?: () => boolean;
 }
 
 /** Twilio's form fields we read; Twilio sends many more. */
@@ -17,6 +20,8 @@ type VoiceWebhookBody = Record<string, string | undefined>;
 
 const NOT_IN_SERVICE = 'Sorry, this number is not in service. Goodbye.';
 const TRY_LATER = 'Sorry, we cannot take your call right now. Please try again later. Goodbye.';
+const PROVIDER_DOWN_TRANSFER = 'Thanks for calling. Let me connect you with a colleague.';
+const PROVIDER_DOWN = 'Sorry, we are having technical trouble. Please call again in a few minutes. Goodbye.';
 
 /** True for calls that reached us over SIP rather than the phone network. */
 export function isSipCall(body: VoiceWebhookBody): boolean {
@@ -56,6 +61,15 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
       log.info({ to: maskPhone(params.To), sipDomain: params.SipDomain }, 'no bot profile for this call');
       return reply.type('text/xml').send(sayAndHangupTwiml(NOT_IN_SERVICE));
     }
+    if (opts.admitCall && !opts.admitCall()) {
+      opts.metrics.breakerFallbacks++;
+      const twiml = await fallbackTwiml(opts.aiServer, profileKey, params, sip);
+      log.warn(
+        { botProfileKey: profileKey, transfer: twiml.includes('<Dial') },
+        'Realtime circuit breaker open: answered with the fallback',
+      );
+      return reply.type('text/xml').send(twiml);
+    }
     const parameters: Record<string, string> = {
       bot_profile_key: profileKey,
       is_sip_call: String(sip),
@@ -67,6 +81,20 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
     return reply.type('text/xml').send(connectStreamTwiml({ url: opts.streamUrl, parameters }));
   });
 };
+
+/** While the model is unreachable: the profile's human line, or an apology. */
+async function fallbackTwiml(
+  ai: CallAiServer,
+  profileKey: string,
+  body: VoiceWebhookBody,
+  sip: boolean,
+): Promise<string> {
+  const profile = await ai.getBotProfile(profileKey).catch(() => undefined);
+  const target = profile?.transferTarget;
+  const callerId = sip ? profile?.outboundCallerId : body.From;
+  if (target && callerId) return transferTwiml(target, callerId, PROVIDER_DOWN_TRANSFER);
+  return sayAndHangupTwiml(PROVIDER_DOWN);
+}
 
 async function lookupProfile(
   ai: CallAiServer,
