@@ -28,6 +28,7 @@ export {
   type LoggedEvent,
 } from './event-log.ts';
 export { type FaultPlan, mergeFaultPlans, parseFaultPlan, type SocketDropMode } from './faults.ts';
+export type { SimFunctionTool, SimToolChoice } from './model-params.ts';
 export { type Pacing, type SimClock, systemClock } from './pacing.ts';
 export {
   type ClipFit,
@@ -76,16 +77,9 @@ export {
 } from './session.ts';
 export {
   applySessionUpdate,
-  DEFAULT_SEMANTIC_VAD,
-  DEFAULT_SERVER_VAD,
   defaultSessionConfig,
   SESSION_MAX_DURATION_MS,
-  type SemanticVadConfig,
-  type ServerVadConfig,
-  type SimFunctionTool,
   type SimSessionConfig,
-  type SimToolChoice,
-  type TurnDetectionConfig,
 } from './session-config.ts';
 export {
   b64,
@@ -97,6 +91,13 @@ export {
   type ServerEvent,
   tonePcm16,
 } from './test-support.ts';
+export {
+  DEFAULT_SEMANTIC_VAD,
+  DEFAULT_SERVER_VAD,
+  type SemanticVadConfig,
+  type ServerVadConfig,
+  type TurnDetectionConfig,
+} from './turn-detection.ts';
 export {
   EnergyVad,
   type EnergyVadOptions,
