@@ -23,7 +23,10 @@ export interface OutboxOptions {
   onWritten?: (event: Record<string, unknown>) => void;
 }
 
-type QueueEntry = { kind: 'event'; event: Record<string, unknown> } | { kind: 'action'; run: () => void };
+type QueueEntry =
+  | { kind: 'event'; event: Record<string, unknown> }
+  | { kind: 'raw'; text: string }
+  | { kind: 'action'; run: () => void };
 
 /** Ordered, latency-aware writer of server events. Closed for good once the socket closes. */
 export class ServerEventOutbox {
@@ -55,6 +58,12 @@ export class ServerEventOutbox {
   sendUnchecked(payload: { type: string } & Record<string, unknown>): void {
     if (!this.open) return;
     this.enqueue({ kind: 'event', event: { event_id: newId('event'), ...payload } });
+  }
+
+  /** Queues a text frame as is (not JSON: for the malformed-events fault); logged as `(raw)`. */
+  sendRaw(text: string): void {
+    if (!this.open) return;
+    this.enqueue({ kind: 'raw', text });
   }
 
   /** Sends the `error` event for a rejected client event. */
@@ -98,7 +107,7 @@ export class ServerEventOutbox {
     while (this.open && this.queue.length > 0) {
       const entry = this.queue.shift()!;
       const latency = this.opts.latencyMs();
-      if (entry.kind === 'event' && latency > 0) await sleeper.sleep(latency);
+      if (entry.kind !== 'action' && latency > 0) await sleeper.sleep(latency);
       if (!this.open) break;
       this.execute(entry);
     }
@@ -111,6 +120,11 @@ export class ServerEventOutbox {
       return;
     }
     if (!this.open || this.socket.readyState !== this.socket.OPEN) return;
+    if (entry.kind === 'raw') {
+      this.socket.send(entry.text);
+      this.opts.log.record('server', '(raw)', { raw: entry.text.slice(0, 200) });
+      return;
+    }
     const event = entry.event;
     this.socket.send(JSON.stringify(event));
     this.opts.onWritten?.(event);

@@ -49,13 +49,18 @@ export async function streamMessage(
     // The content part exists from content_part.added on, so an item still being generated can be truncated.
     record.wire.content = [{ type: 'output_audio', transcript: '' }];
     const speed = core.config.audio.output.speed;
-    const durationMs =
-      r.plan.audioMs ?? Math.max(MIN_REPLY_AUDIO_MS, (r.plan.text.length * core.player.msPerChar) / speed);
-    const audio = core.options.replyAudio.render(durationMs, r.format);
     const bytesPerMs = formatBytesPerMs(r.format);
+    const oversized = core.faults.oversizedAudioDeltas;
+    const chunkMs = oversized
+      ? alignedBytes(oversized.bytes, r.format) / bytesPerMs
+      : core.options.audioChunkMs;
+    const plannedMs =
+      r.plan.audioMs ?? Math.max(MIN_REPLY_AUDIO_MS, (r.plan.text.length * core.player.msPerChar) / speed);
+    // an oversized delta is sent whole: the reply is at least one delta long
+    const durationMs = oversized ? Math.max(plannedMs, chunkMs) : plannedMs;
+    const audio = core.options.replyAudio.render(durationMs, r.format);
     record.plannedAudioMs = audio.length / bytesPerMs;
-    const chunkMs = core.options.audioChunkMs;
-    const chunkBytes = alignedChunkBytes(chunkMs, r.format);
+    const chunkBytes = alignedBytes(Math.round(chunkMs * bytesPerMs), r.format);
     const chunkCount = Math.ceil(audio.length / chunkBytes);
     const startedAt = core.clock.now();
     for (let i = 0; i < chunkCount; i++) {
@@ -190,7 +195,8 @@ function announceOutputItem(
   });
 }
 
-function alignedChunkBytes(chunkMs: number, format: RealtimeAudioFormat): number {
-  const bytes = Math.max(1, Math.round(chunkMs * formatBytesPerMs(format)));
-  return format.type === 'audio/pcm' ? bytes + (bytes % 2) : bytes;
+/** At least one byte, and whole 16-bit samples for PCM. */
+function alignedBytes(bytes: number, format: RealtimeAudioFormat): number {
+  const whole = Math.max(1, Math.round(bytes));
+  return format.type === 'audio/pcm' ? whole + (whole % 2) : whole;
 }

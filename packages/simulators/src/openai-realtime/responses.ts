@@ -6,6 +6,7 @@
  */
 import type { RealtimeAudioFormat } from './audio-format.ts';
 import { formatBytesPerMs } from './audio-format.ts';
+import { sendMalformedEvents } from './connection-faults.ts';
 import type { ItemRecord } from './conversation.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
@@ -165,6 +166,8 @@ export class ResponseRunner {
   private async run(r: ActiveResponse): Promise<void> {
     const { core } = this;
     core.out.send({ type: 'response.created', response: this.responseObject(r, 'in_progress') });
+    const malformed = core.faults.malformedEvents;
+    if (malformed?.at === 'response') sendMalformedEvents(core.out, malformed, { responseId: r.id });
     const latency = r.plan.latencyMs + (core.faults.firstDeltaLatencyMs ?? 0);
     if (latency > 0) await r.sleeper.sleep(latency);
     let outputIndex = 0;

@@ -7,6 +7,7 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import { handleClientFrame } from './client-events.ts';
+import { refuseSession, sendMalformedEvents } from './connection-faults.ts';
 import { Conversation } from './conversation.ts';
 import { SESSION_EXPIRED_MESSAGE } from './errors.ts';
 import { EventLog, type EventPredicate, type LoggedEvent } from './event-log.ts';
@@ -58,7 +59,9 @@ export class RealtimeSimSession {
   private readonly input: InputTurns;
   private configValue: SimSessionConfig;
   private faultPlan: FaultPlan;
-  private expiryTimer: unknown = null;
+  /** Timers counted from the connection (session expiry, accept-then-drop), by name. */
+  private readonly timers = new Map<'expiry' | 'drop', unknown>();
+  private refused = false;
   private resolveClosed!: (info: SessionCloseInfo) => void;
 
   constructor(socket: WebSocket, options: RealtimeSimSessionOptions) {
@@ -106,8 +109,16 @@ export class RealtimeSimSession {
     socket.on('error', () => {
       // a broken client socket ends the session through 'close'; nothing to report here
     });
-    this.scheduleExpiry();
+    this.scheduleConnectionFaults();
+    const refusal = this.faultPlan.refuseSession;
+    if (refusal) {
+      this.refused = true;
+      refuseSession(this.out, refusal, (code, reason) => this.socket.close(code, reason));
+      return;
+    }
     this.out.send({ type: 'session.created', session: this.configValue });
+    const malformed = this.faultPlan.malformedEvents;
+    if (malformed?.at === 'connect') sendMalformedEvents(this.out, malformed, { responseId: null });
   }
 
   // ---- test access -------------------------------------------------------------------------
@@ -164,7 +175,9 @@ export class RealtimeSimSession {
   /** Changes faults for the rest of this session (fields given override, others stay). */
   setFaults(plan: FaultPlan): void {
     this.faultPlan = mergeFaultPlans(this.faultPlan, plan);
-    if (plan.sessionExpiresAfterMs !== undefined) this.scheduleExpiry();
+    if (plan.sessionExpiresAfterMs !== undefined || plan.acceptThenDrop !== undefined) {
+      this.scheduleConnectionFaults();
+    }
   }
 
   /** Sends the `session_expired` error and closes with 1001, as the real API does at 60 minutes. */
@@ -200,6 +213,8 @@ export class RealtimeSimSession {
   // ---- socket plumbing ---------------------------------------------------------------------
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    // a refused session is closing: like the real API, it answers nothing more
+    if (this.refused) return;
     const observer = this.core.options.observer;
     handleClientFrame(data, isBinary, {
       log: this.log,
@@ -237,21 +252,33 @@ export class RealtimeSimSession {
   private onClose(code: number, reason: string): void {
     if (!this.out.isOpen) return;
     this.out.close();
-    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
+    this.timers.clear();
     this.responses.cancelSilently();
     this.log.failWaiters('session closed');
     this.resolveClosed({ code, reason });
   }
 
-  private scheduleExpiry(): void {
-    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
-    this.expiryTimer = null;
-    const after = this.faultPlan.sessionExpiresAfterMs;
-    if (after === undefined || !this.out.isOpen) return;
-    const remaining = Math.max(0, this.connectedAtMs + after - this.clock.now());
-    this.expiryTimer = this.clock.setTimeout(() => {
-      this.expiryTimer = null;
-      this.expireNow();
-    }, remaining);
+  /** (Re)arms the timers the fault plan counts from the connection. */
+  private scheduleConnectionFaults(): void {
+    const plan = this.faultPlan;
+    this.scheduleFromConnect('expiry', plan.sessionExpiresAfterMs, () => this.expireNow());
+    const drop = plan.acceptThenDrop;
+    this.scheduleFromConnect('drop', drop?.afterMs, () => this.dropSocket(drop!.mode));
+  }
+
+  private scheduleFromConnect(name: 'expiry' | 'drop', afterMs: number | undefined, run: () => void): void {
+    const existing = this.timers.get(name);
+    if (existing !== undefined) this.clock.clearTimeout(existing);
+    this.timers.delete(name);
+    if (afterMs === undefined || !this.out.isOpen) return;
+    const remaining = Math.max(0, this.connectedAtMs + afterMs - this.clock.now());
+    this.timers.set(
+      name,
+      this.clock.setTimeout(() => {
+        this.timers.delete(name);
+        run();
+      }, remaining),
+    );
   }
 }
