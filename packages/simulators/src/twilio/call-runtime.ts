@@ -11,6 +11,7 @@ import { CallWaiters } from './call-waiters.ts';
 import { ScriptCursor } from './caller-script.ts';
 import { createFrameTicker, type FrameTicker, sharedFrameTicker } from './frame-ticker.ts';
 import { MediaSender } from './media-sender.ts';
+import { PhoneLine } from './phone-line.ts';
 import { type PlaybackListener, PlaybackModel } from './playback.ts';
 import type { CallUpdate } from './rest-fake.ts';
 import type { SimulatedCall } from './simulated-call.ts';
@@ -58,6 +59,7 @@ export class CallRuntime {
   private readonly originMs: number;
   private readonly mapUrl: ReturnType<typeof createUrlMapper>;
   private readonly sender: MediaSender<SimulatedCall>;
+  private readonly line: PhoneLine | undefined;
   private readonly endDeferred = deferred<CallEnd>();
   private readonly readyDeferred = deferred<void>();
   private readonly playbackListener: PlaybackListener;
@@ -74,6 +76,7 @@ export class CallRuntime {
     this.callSid = opts.callSid ?? newSid('CA');
     this.recorder = new CallRecorder(opts.recordAudio ?? true);
     this.cursor = new ScriptCursor<SimulatedCall>(opts.source ?? 'silence');
+    this.line = opts.line ? new PhoneLine(opts.line) : undefined;
     if (opts.ticker) {
       this.ticker = opts.ticker;
       this.ownsTicker = false;
@@ -110,7 +113,10 @@ export class CallRuntime {
     this.waiters = new CallWaiters<SimulatedCall>(call, () => this.endInfo?.reason);
     const turns = this.recorder.turns;
     this.playbackListener = {
-      onPlayed: (audio, atMs) => this.recorder.played(audio, atMs),
+      onPlayed: (audio, atMs) => {
+        this.recorder.played(audio, atMs);
+        this.line?.heard(audio, atMs);
+      },
       onSegmentStart: (arrivalMs, startMs) => turns.segmentStarted(arrivalMs, startMs),
       onMark: (name, atMs, cleared) => this.current?.echoMark(name, atMs, cleared),
     };
@@ -120,6 +126,7 @@ export class CallRuntime {
       this.cursor,
       {
         call,
+        line: this.line,
         recorder: this.recorder,
         get playback() {
           return runtime.playbackModel;

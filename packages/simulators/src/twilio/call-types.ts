@@ -5,6 +5,7 @@
 import type { TwilioOutbound, TwimlVerb } from '@switchboard/telephony';
 import type { CallerSource } from './caller-script.ts';
 import type { FrameTicker } from './frame-ticker.ts';
+import type { LineImpairments } from './phone-line.ts';
 import type { TwilioRestFake } from './rest-fake.ts';
 import type { SimulatedCall } from './simulated-call.ts';
 import type { TurnReport } from './turn-tracker.ts';
@@ -52,6 +53,11 @@ export interface PlaceCallOptions {
   resolveStreamUrl?: (twimlUrl: string) => string;
   /** Misbehaviour for negative tests. */
   faults?: CallFaults;
+  /**
+   * A line like a real phone line: noise floor, echo of the agent's audio, jitter, bursts, lost
+   * frames (all opt-in, seeded). Default: a clean line.
+   */
+  line?: LineImpairments;
   /** Synchronous hooks on the call's media, for benchmarks; none by default. */
   mediaTap?: MediaTap;
 }
