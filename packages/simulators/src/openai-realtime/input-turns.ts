@@ -3,7 +3,15 @@
  * audio into `speech_started` / `speech_stopped` (barge-in, then a user item and an automatic
  * response), and the server VAD's idle timeout.
  */
-import { decodeBase64Strict, decodeToPcm16, formatBytesPerMs, formatSampleRate } from './audio-format.ts';
+
+import { recognizeSpeech } from '../speech/recognize.ts';
+import {
+  decodeBase64Strict,
+  decodeToPcm16,
+  formatBytesPerMs,
+  formatSampleRate,
+  type RealtimeAudioFormat,
+} from './audio-format.ts';
 import { announceItem, newItemRecord } from './conversation.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
@@ -146,7 +154,9 @@ export class InputTurns {
     const { buffer, conversation, out } = this.core;
     const format = buffer.audioFormat;
     const audio = buffer.take(fromMs, toMs);
-    const transcript = cause === 'idle' ? null : this.core.player.userAudioCommitted();
+    const scripted = cause === 'idle' ? null : this.core.player.userAudioCommitted();
+    // a scripted line wins; otherwise simulated speech in the audio is what the caller said
+    const transcript = scripted ?? (cause === 'idle' ? null : spokenText(audio, format));
     const record = newItemRecord(itemId, {
       id: itemId,
       object: 'realtime.item',
@@ -191,6 +201,12 @@ export class InputTurns {
     this.commitUserAudio(itemId, Math.max(armedAt, this.core.buffer.startMs), now, 'idle');
     this.responses.start(this.core.player.idleReply(), defaultResponseParams(this.core.config));
   }
+}
+
+/** The words of simulated speech in `audio`, or null when it carries none (a tone, noise). */
+function spokenText(audio: Uint8Array, format: RealtimeAudioFormat): string | null {
+  const text = recognizeSpeech(decodeToPcm16(audio, format), formatSampleRate(format)).text;
+  return text === '' ? null : text;
 }
 
 function vadOptions(td: TurnDetectionConfig) {

@@ -10,6 +10,7 @@ import {
   pcm16ToMulaw,
 } from '@switchboard/telephony';
 import { gaussian, seededRandom } from '../audio/seeded-random.ts';
+import { renderSpeech } from '../speech/spoken-text.ts';
 import { FRAME_MS } from './frame-ticker.ts';
 
 /** Bytes in one 20 ms mu-law frame. */
@@ -35,9 +36,19 @@ export interface NoiseBurstSpec {
   seed?: number;
 }
 
+/**
+ * Words spoken as simulated speech (see speech/spoken-text.ts): speech-like audio that the simulated
+ * recognisers (ElevenLabs Scribe, Cartesia, the Realtime transcript) read back as `say`.
+ */
+export interface SpeechSpec {
+  say: string;
+  /** Pace, 0.7–1.2 (default 1). */
+  speed?: number;
+}
+
 /** An utterance; `label` names it in turn reports. */
 export interface UtteranceStep {
-  audio: Uint8Array | ToneSpec | NoiseBurstSpec;
+  audio: Uint8Array | ToneSpec | NoiseBurstSpec | SpeechSpec;
   label?: string;
 }
 /** Silence for `pauseMs` (rounded up to whole frames). */
@@ -123,6 +134,13 @@ function resolveStep<C>(step: CallerScriptStep<C>, index: number): ResolvedStep<
     if (step.audio instanceof Uint8Array) {
       if (step.audio.length === 0) throw new TypeError(`${where}.audio is empty`);
       return { kind: 'audio', audio: step.audio, label };
+    }
+    if ('say' in step.audio) {
+      const { say, speed = 1 } = step.audio;
+      if (typeof say !== 'string' || say.trim() === '')
+        throw new TypeError(`${where}.audio.say must be text`);
+      if (!(speed >= 0.7 && speed <= 1.2)) throw new TypeError(`${where}.audio.speed must be in [0.7, 1.2]`);
+      return { kind: 'audio', audio: pcm16ToMulaw(renderSpeech(say, speed).pcm), label: step.label ?? say };
     }
     if ('noiseMs' in step.audio) {
       const noise = step.audio;

@@ -14,6 +14,7 @@ export {
   noiseBurstMulaw,
   type PauseStep,
   ScriptCursor,
+  type SpeechSpec,
   type ToneSpec,
   toneMulaw,
   type UntilStep,
