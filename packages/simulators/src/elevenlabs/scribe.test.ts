@@ -138,7 +138,7 @@ describe('speechToText.convert', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uint8Array({ maxLength: 4000 }),
-        fc.constantFrom('other', 'pcm_s16le_16' as const),
+        fc.constantFrom<Array<'other' | 'pcm_s16le_16'>>('other', 'pcm_s16le_16'),
         async (bytes, fileFormat) => {
           const outcome = await el.speechToText
             .convert({ modelId: 'scribe_v1', fileFormat, file: new File([bytes], 'x.bin') })
