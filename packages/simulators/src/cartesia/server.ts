@@ -6,9 +6,10 @@
  * 401. Parameters are checked once connected: a bad one gets the STT `error` message and close 1008.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { closeLocal, listenLocal } from '../support/local-server.ts';
+import { StateWaiters } from '../support/waiters.ts';
 import { STT_ENCODINGS, type SttEncoding } from './encoding.ts';
 import { type SttFaults, SttSession, type SttSessionParams } from './stt-session.ts';
 
@@ -42,7 +43,7 @@ export async function startCartesiaSimulator(
 ): Promise<CartesiaSimulator> {
   let faults: SttFaults = { ...options.faults };
   const sessions: SttSession[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = new StateWaiters();
   const wss = new WebSocketServer({ noServer: true });
   const server: Server = createServer((_req, res) => {
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -66,43 +67,27 @@ export async function startCartesiaSimulator(
       sessions.push(session);
       if (typeof checked === 'string')
         session.fail({ status_code: 400, title: 'Invalid request', message: checked }, 1008);
-      for (const wake of [...waiters]) wake();
+      waiters.notify();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, options.port, options.host);
   return {
     baseUrl: `http://${options.host ?? '127.0.0.1'}:${port}`,
     port,
     sessions,
     session(index = sessions.length, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no Cartesia session #${index} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          const found = sessions[index];
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-        };
-        waiters.add(check);
-        check();
-      });
+      return waiters.until(
+        () => sessions[index],
+        timeoutMs,
+        `no Cartesia session #${index} within ${timeoutMs} ms`,
+      );
     },
     setFaults(next) {
       faults = { ...faults, ...next };
     },
     async close() {
       for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeLocal(server, wss);
     },
   };
 }

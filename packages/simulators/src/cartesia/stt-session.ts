@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RawData, WebSocket } from 'ws';
 import { recognizeSpeech } from '../speech/recognize.ts';
+import { JsonSocket } from '../support/json-socket.ts';
 import { bytesPerSample, decodeSamples, type SttEncoding } from './encoding.ts';
 
 /** The STT error message shape (the SDK's `STTErrorResponse`). */
@@ -42,34 +43,33 @@ export const INTERIM_EVERY_MS = 400;
 export class SttSession {
   readonly requestId = randomUUID();
   readonly params: SttSessionParams;
-  /** Server messages, in order. */
-  readonly sent: Array<Record<string, unknown>> = [];
   /** Text commands received, in order. */
   readonly commands: string[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
   /** Seconds of audio received (what Cartesia bills). */
   audioSeconds = 0;
-  private readonly socket: WebSocket;
+  private readonly socket: JsonSocket;
   private readonly faults: () => SttFaults;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private lastInterimAtMs = 0;
   private lastInterim = '';
   private finals = 0;
-  private open = true;
 
   constructor(socket: WebSocket, params: SttSessionParams, faults: () => SttFaults) {
-    this.socket = socket;
+    this.socket = new JsonSocket(socket);
     this.params = params;
     this.faults = faults;
-    this.closed = new Promise((resolve) =>
-      socket.on('close', (code, reason) => {
-        this.open = false;
-        resolve({ code, reason: reason.toString() });
-      }),
-    );
-    socket.on('error', () => {});
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+  }
+
+  /** Server messages, in order. */
+  get sent(): Array<Record<string, unknown>> {
+    return this.socket.sent;
+  }
+
+  /** Resolves with the close code and reason. */
+  get closed(): Promise<{ code: number; reason: string }> {
+    return this.socket.closed;
   }
 
   /** Sends an error message and closes (a refused session, a scripted failure). */
@@ -79,7 +79,7 @@ export class SttSession {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (!this.open) return;
+    if (!this.socket.isOpen) return;
     const bytes = rawBytes(data);
     if (isBinary) {
       this.onAudio(bytes);
@@ -172,14 +172,10 @@ export class SttSession {
   }
 
   private send(message: Record<string, unknown>): void {
-    if (!this.open) return;
-    this.sent.push(message);
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(message);
   }
 
   private close(code: number, reason: string): void {
-    if (!this.open) return;
-    this.open = false;
     this.socket.close(code, reason);
   }
 }

@@ -6,11 +6,12 @@
  * an `output_format` the simulator can render, `inactivity_timeout` within 1–180 s.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type SimClock, systemClock } from '../openai-realtime/pacing.ts';
 import { parseScenario, type Scenario, ScenarioPlayer } from '../openai-realtime/scenario.ts';
+import { closeLocal, listenLocal } from '../support/local-server.ts';
+import { StateWaiters } from '../support/waiters.ts';
 import {
   type ApiError,
   detailError,
@@ -86,7 +87,7 @@ export async function startElevenLabsSimulator(
   const scenario = options.scenario ? new ScenarioPlayer(parseScenario(options.scenario), () => '') : null;
   const connections: TtsConnection[] = [];
   const transcriptions: ScribeRequest[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = new StateWaiters();
   const keyOk = (key: string) => key !== '' && (options.apiKey === undefined || key === options.apiKey);
   const wss = new WebSocketServer({ noServer: true });
 
@@ -141,7 +142,7 @@ export async function startElevenLabsSimulator(
           faults: () => faults,
         }),
       );
-      for (const wake of [...waiters]) wake();
+      waiters.notify();
     });
   });
 
@@ -189,11 +190,7 @@ export async function startElevenLabsSimulator(
     };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, options.port, options.host);
   const host = options.host ?? '127.0.0.1';
   return {
     baseUrl: `http://${host}:${port}`,
@@ -202,21 +199,11 @@ export async function startElevenLabsSimulator(
     connections,
     transcriptions,
     connection(index = connections.length, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no ElevenLabs connection #${index} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          const found = connections[index];
-          if (!found) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(found);
-        };
-        waiters.add(check);
-        check();
-      });
+      return waiters.until(
+        () => connections[index],
+        timeoutMs,
+        `no ElevenLabs connection #${index} within ${timeoutMs} ms`,
+      );
     },
     setFaults(next) {
       faults = { ...faults, ...next };
@@ -229,9 +216,7 @@ export async function startElevenLabsSimulator(
     },
     async close() {
       for (const c of connections) c.drop(1001, 'Going away');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeLocal(server, wss);
     },
   };
 }

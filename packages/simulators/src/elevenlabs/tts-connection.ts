@@ -9,6 +9,7 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import type { SimClock } from '../openai-realtime/pacing.ts';
+import { JsonSocket } from '../support/json-socket.ts';
 import type { OutputFormat } from './output-format.ts';
 import { type AudioMessage, TtsContext } from './tts-context.ts';
 
@@ -55,39 +56,33 @@ export class TtsConnection {
   readonly multiContext: boolean;
   /** Client messages, in order. */
   readonly received: TtsClientMessage[] = [];
-  /** Server messages, in order (audio as sent). */
-  readonly sent: Array<Record<string, unknown>> = [];
-  /** Resolves with the close code and reason. */
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private readonly socket: WebSocket;
+  private readonly socket: JsonSocket;
   private readonly opts: TtsConnectionOptions;
   private readonly contexts = new Map<string, TtsContext>();
   private authorised: boolean;
   private audioMessages = 0;
   private inactivity: unknown = null;
-  private open = true;
 
   constructor(socket: WebSocket, opts: TtsConnectionOptions) {
-    this.socket = socket;
     this.opts = opts;
     this.voiceId = opts.voiceId;
     this.modelId = opts.modelId;
     this.format = opts.format;
     this.multiContext = opts.multiContext;
     this.authorised = opts.headerKey !== null;
-    this.closed = new Promise((resolve) => {
-      socket.on('close', (code, reason) => {
-        this.open = false;
-        this.clearInactivity();
-        for (const c of this.contexts.values()) c.close();
-        resolve({ code, reason: reason.toString() });
-      });
-    });
-    socket.on('error', () => {
-      // a broken client socket ends through 'close'
-    });
+    this.socket = new JsonSocket(socket, () => this.stop());
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     this.armInactivity();
+  }
+
+  /** Server messages, in order (audio as sent). */
+  get sent(): Array<Record<string, unknown>> {
+    return this.socket.sent;
+  }
+
+  /** Resolves with the close code and reason. */
+  get closed(): Promise<{ code: number; reason: string }> {
+    return this.socket.closed;
   }
 
   /** Characters synthesised on this connection, all contexts. */
@@ -108,7 +103,7 @@ export class TtsConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (!this.open) return;
+    if (!this.socket.isOpen) return;
     this.armInactivity();
     let message: Record<string, unknown>;
     try {
@@ -184,7 +179,7 @@ export class TtsConnection {
   private async endOfInput(ctx: TtsContext): Promise<void> {
     const rest = ctx.buffer.flush();
     await ctx.generate(rest === null ? [] : [rest]);
-    if (!this.open) return;
+    if (!this.socket.isOpen) return;
     this.send({ isFinal: true });
     this.close(1000, '');
   }
@@ -203,7 +198,7 @@ export class TtsConnection {
   }
 
   private sendAudio(contextId: string, audio: AudioMessage): boolean {
-    if (!this.open) return false;
+    if (!this.socket.isOpen) return false;
     this.send(this.multiContext ? { ...audio, contextId } : { ...audio });
     this.audioMessages++;
     const fault = this.opts.faults().closeAfterAudioMessages;
@@ -215,17 +210,17 @@ export class TtsConnection {
   }
 
   private send(message: Record<string, unknown>): void {
-    if (!this.open) return;
-    this.sent.push(message);
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(message);
   }
 
   private close(code: number, reason: string): void {
-    if (!this.open) return;
-    this.open = false;
+    if (this.socket.close(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES))) this.stop();
+  }
+
+  /** Nothing more is generated or timed once the socket is closing. */
+  private stop(): void {
     this.clearInactivity();
     for (const c of this.contexts.values()) c.close();
-    this.socket.close(code, truncateUtf8(reason, MAX_CLOSE_REASON_BYTES));
   }
 
   private armInactivity(): void {

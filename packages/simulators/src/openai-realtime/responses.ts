@@ -4,7 +4,6 @@
  * status, output and usage, then `rate_limits.updated`. A user turn that ends while a cancelled
  * response winds down is answered right after it.
  */
-import type { RealtimeAudioFormat } from './audio-format.ts';
 import { formatBytesPerMs } from './audio-format.ts';
 import { sendMalformedEvents } from './connection-faults.ts';
 import type { ItemRecord } from './conversation.ts';
@@ -21,15 +20,9 @@ import { expectString } from './validate.ts';
 
 type CancelReason = 'turn_detected' | 'client_cancelled';
 
-/** A response being generated. */
-export interface ActiveResponse {
+/** A response being generated, with the params it was created with. */
+export interface ActiveResponse extends ResponseParams {
   id: string;
-  conversation: 'auto' | 'none';
-  modalities: Array<'audio' | 'text'>;
-  format: RealtimeAudioFormat;
-  voice: string | { id: string };
-  maxOutputTokens: number | 'inf';
-  metadata: Record<string, unknown> | null;
   plan: PlannedReply;
   output: ItemRecord[];
   cancel: { reason: CancelReason; lateDeltas: number } | null;
@@ -131,13 +124,8 @@ export class ResponseRunner {
   /** Starts a response that plays `plan`. */
   start(plan: PlannedReply, params: ResponseParams): void {
     const r: ActiveResponse = {
+      ...params,
       id: newId('resp'),
-      conversation: params.conversation,
-      modalities: params.modalities,
-      format: params.format,
-      voice: params.voice,
-      maxOutputTokens: params.maxOutputTokens,
-      metadata: params.metadata,
       plan,
       output: [],
       cancel: null,

@@ -32,14 +32,7 @@ import type {
 } from './session-types.ts';
 import { requireKey } from './validate.ts';
 
-export type {
-  RealtimeSimObserver,
-  RealtimeSimSessionOptions,
-  SessionCloseInfo,
-  SimActiveResponse,
-  SimConversationItem,
-  SimReply,
-} from './session-types.ts';
+export type * from './session-types.ts';
 
 /** One connection's protocol state. Created by the simulator server on each accepted upgrade. */
 export class RealtimeSimSession {

@@ -7,7 +7,9 @@
  * never answers), `down` (nothing listens: connections are refused), `error` (503).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenLocal } from '../support/local-server.ts';
+import { StateWaiters } from '../support/waiters.ts';
 import { type CapturedRequest, type OpikRecord, type OpikScore, OpikStore } from './store.ts';
 
 /** How the server behaves. */
@@ -48,10 +50,8 @@ export async function startOpikCaptureServer(options: OpikCaptureOptions = {}): 
   let mode: OpikMode = 'up';
   const sockets = new Set<Socket>();
   const held = new Set<ServerResponse>();
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const w of [...waiters]) w();
-  };
+  const waiters = new StateWaiters();
+  const notify = () => waiters.notify();
 
   const server: Server = createServer((req, res) => {
     readJson(req).then(
@@ -133,17 +133,8 @@ export async function startOpikCaptureServer(options: OpikCaptureOptions = {}): 
     return { status: 405, message: `HTTP 405 Method Not Allowed` };
   }
 
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  let port = options.port ?? 0;
-  await listen();
-  port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, options.port, host);
+  const listen = () => listenLocal(server, port, host);
 
   const sim: OpikCaptureServer = {
     apiUrl: `http://${host}:${port}/api`,
@@ -166,21 +157,12 @@ export async function startOpikCaptureServer(options: OpikCaptureOptions = {}): 
         });
       } else if (wasDown) await listen();
     },
-    waitFor(predicate, timeoutMs = 5000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`Opik capture: condition not met within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const check = () => {
-          if (!predicate(store)) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-        check();
-      });
+    async waitFor(predicate, timeoutMs = 5000) {
+      await waiters.until(
+        () => (predicate(store) ? true : undefined),
+        timeoutMs,
+        `Opik capture: condition not met within ${timeoutMs} ms`,
+      );
     },
     async close() {
       for (const s of sockets) s.destroy();
