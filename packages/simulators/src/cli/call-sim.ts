@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CallerScriptStep } from '../twilio/caller-script.ts';
-import { placeCall, type SimulatedCall } from '../twilio/index.ts';
+import { type LineImpairments, placeCall, type SimulatedCall } from '../twilio/index.ts';
 
 const HELP = `call-sim: place a simulated Twilio call against a voice-server
 
@@ -15,7 +15,10 @@ const HELP = `call-sim: place a simulated Twilio call against a voice-server
   --to NUMBER          number dialled (default +18005550100)
   --sip-domain DOMAIN  place a SIP call to this Twilio SIP domain instead
   --script FILE        JSON steps: {"say": "label", "ms": 800} | {"pauseMs": 500} | {"dtmf": "12#"}
-                       | {"waitForAgent": true} | {"hangup": true}; default: listen, ask, listen, hang up
+                       | {"cough": true, "ms": 250} | {"waitForAgent": true} | {"hangup": true};
+                       default: listen, ask, listen, hang up
+  --line JSON          a line like a real phone line, e.g. '{"seed":1,"noiseFloorDbfs":-50,
+                       "echo":{"delayMs":150,"attenuationDb":20},"jitter":{"maxMs":60},"lossRate":0.01}' 
   --wav FILE           write what the caller heard to a WAV file
   --json               print the report as JSON
 `;
@@ -23,6 +26,7 @@ const HELP = `call-sim: place a simulated Twilio call against a voice-server
 /** A script step as written in a JSON file. */
 export type CliStep =
   | { say: string; ms?: number; toneHz?: number }
+  | { cough: true; ms?: number }
   | { pauseMs: number }
   | { dtmf: string }
   | { waitForAgent: true; timeoutMs?: number }
@@ -49,6 +53,7 @@ export function toCallerScript(steps: unknown): CallerScriptStep<SimulatedCall>[
         label: step.say,
       };
     }
+    if (step.cough === true) return { audio: { noiseMs: Number(step.ms ?? 250) }, label: 'cough' };
     if (typeof step.pauseMs === 'number') return { pauseMs: step.pauseMs };
     if (typeof step.dtmf === 'string') return { dtmf: step.dtmf };
     if (step.hangup === true) return { hangup: true };
@@ -61,7 +66,7 @@ export function toCallerScript(steps: unknown): CallerScriptStep<SimulatedCall>[
         timeoutMs: Number(step.timeoutMs ?? 30_000),
       };
     }
-    throw new Error(`script step ${i} is not one of say, pauseMs, dtmf, waitForAgent, hangup`);
+    throw new Error(`script step ${i} is not one of say, cough, pauseMs, dtmf, waitForAgent, hangup`);
   });
 }
 
@@ -76,6 +81,7 @@ async function main(): Promise<number> {
       to: { type: 'string', default: '+18005550100' },
       'sip-domain': { type: 'string' },
       script: { type: 'string' },
+      line: { type: 'string' },
       wav: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -96,6 +102,7 @@ async function main(): Promise<number> {
     to: values.to,
     ...(values['sip-domain'] ? { sip: { domain: values['sip-domain'] } } : {}),
     source: toCallerScript(steps),
+    ...(values.line ? { line: JSON.parse(values.line) as LineImpairments } : {}),
   });
   const end = await call.ended;
   if (values.wav) await call.writeHeardWav(values.wav);

@@ -109,3 +109,13 @@ export class EventLog {
     this.waiters = [];
   }
 }
+
+/** The event with its base64 audio replaced by a length note (for long benchmark calls). */
+export function redactAudio(event: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...event };
+  for (const key of ['audio', 'delta'] as const) {
+    if (key === 'delta' && event.type !== 'response.output_audio.delta') continue;
+    if (typeof out[key] === 'string') out[key] = `<base64 ${(out[key] as string).length} chars>`;
+  }
+  return out;
+}

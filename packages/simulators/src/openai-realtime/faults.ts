@@ -1,11 +1,16 @@
 /**
- * Fault injection for the Realtime simulator: latency, dropped sockets, expired sessions and the
- * late-delta race after `response.cancel`. A plan can be set for the whole simulator, carried by a
- * scenario, or changed on one live session from a test.
+ * Fault injection for the Realtime simulator: latency, dropped sockets, expired sessions, the
+ * late-delta race after `response.cancel`, and provider faults (every new socket dropped, a session
+ * refused for quota, malformed events, oversized audio deltas). A plan can be set for the whole
+ * simulator, carried by a scenario, or changed on one live session from a test. All are off by default.
  */
+import { isMalformedEventKind, MALFORMED_EVENT_KINDS, type MalformedEventKind } from './malformed-events.ts';
 
 /** How a dropped socket goes away. */
 export type SocketDropMode = 'terminate' | 'close-1011';
+
+/** Why a session is refused right after the upgrade (the error event's `code`). */
+export type SessionRefusalCode = 'insufficient_quota';
 
 /** Faults to inject; every field is optional and absent means "no fault". */
 export interface FaultPlan {
@@ -25,6 +30,23 @@ export interface FaultPlan {
    * before the cancelled `response.done`. Models the race clients must handle; default 0.
    */
   lateDeltasAfterCancel?: number;
+  /**
+   * Accept every new socket (`session.created` goes out), then drop it `afterMs` after it opened:
+   * an outage where connecting works and nothing lasts.
+   */
+  acceptThenDrop?: { afterMs: number; mode: SocketDropMode };
+  /**
+   * Refuse every new session: instead of `session.created`, the `error` event the real API sends
+   * (e.g. `insufficient_quota`), then a close with `closeCode` (default 1000).
+   */
+  refuseSession?: { code: SessionRefusalCode; closeCode?: number };
+  /**
+   * Send malformed events of known types (see malformed-events.ts): on `connect` (right after
+   * `session.created`) or after every `response.created` (`response`). `kinds` defaults to all.
+   */
+  malformedEvents?: { at: 'connect' | 'response'; kinds?: MalformedEventKind[] };
+  /** Send response audio in deltas of `bytes` decoded bytes each (e.g. 2 MB); a reply is never shorter. */
+  oversizedAudioDeltas?: { bytes: number };
 }
 
 /** Later plans override earlier ones field by field. */
@@ -41,9 +63,7 @@ export function mergeFaultPlans(...plans: Array<FaultPlan | undefined>): FaultPl
 
 /** Validates a fault plan given as JSON; throws an Error naming the field. */
 export function parseFaultPlan(value: unknown): FaultPlan {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new Error('expected an object');
-  const obj = value as Record<string, unknown>;
+  const obj = asObject(value, 'fault plan');
   const out: FaultPlan = {};
   for (const [key, v] of Object.entries(obj)) {
     switch (key) {
@@ -54,16 +74,49 @@ export function parseFaultPlan(value: unknown): FaultPlan {
         out[key] = nonNegative(v, key);
         break;
       case 'dropSocket': {
-        if (typeof v !== 'object' || v === null) throw new Error('dropSocket: expected an object');
-        const drop = v as Record<string, unknown>;
-        const mode = drop.mode ?? 'terminate';
-        if (mode !== 'terminate' && mode !== 'close-1011') {
-          throw new Error("dropSocket.mode: expected 'terminate' or 'close-1011'");
-        }
+        const drop = asObject(v, 'dropSocket');
         out.dropSocket = {
           afterAudioDeltas: nonNegative(drop.afterAudioDeltas, 'dropSocket.afterAudioDeltas'),
-          mode,
+          mode: dropMode(drop.mode, 'dropSocket.mode'),
         };
+        break;
+      }
+      case 'acceptThenDrop': {
+        const drop = asObject(v, 'acceptThenDrop');
+        out.acceptThenDrop = {
+          afterMs: nonNegative(drop.afterMs, 'acceptThenDrop.afterMs'),
+          mode: dropMode(drop.mode, 'acceptThenDrop.mode'),
+        };
+        break;
+      }
+      case 'refuseSession': {
+        const refuse = asObject(v, 'refuseSession');
+        if (refuse.code !== 'insufficient_quota')
+          throw new Error("refuseSession.code: expected 'insufficient_quota'");
+        out.refuseSession = { code: refuse.code };
+        if (refuse.closeCode !== undefined) out.refuseSession.closeCode = closeCode(refuse.closeCode);
+        break;
+      }
+      case 'malformedEvents': {
+        const m = asObject(v, 'malformedEvents');
+        if (m.at !== 'connect' && m.at !== 'response') {
+          throw new Error("malformedEvents.at: expected 'connect' or 'response'");
+        }
+        out.malformedEvents = { at: m.at };
+        if (m.kinds !== undefined) {
+          if (!Array.isArray(m.kinds) || !m.kinds.every(isMalformedEventKind)) {
+            throw new Error(`malformedEvents.kinds: expected some of ${MALFORMED_EVENT_KINDS.join(', ')}`);
+          }
+          out.malformedEvents.kinds = m.kinds;
+        }
+        break;
+      }
+      case 'oversizedAudioDeltas': {
+        const o = asObject(v, 'oversizedAudioDeltas');
+        const bytes = nonNegative(o.bytes, 'oversizedAudioDeltas.bytes');
+        if (!Number.isInteger(bytes) || bytes < 1)
+          throw new Error('oversizedAudioDeltas.bytes: expected an integer >= 1');
+        out.oversizedAudioDeltas = { bytes };
         break;
       }
       default:
@@ -71,6 +124,32 @@ export function parseFaultPlan(value: unknown): FaultPlan {
     }
   }
   return out;
+}
+
+function asObject(value: unknown, name: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(name === 'fault plan' ? 'expected an object' : `${name}: expected an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function dropMode(value: unknown, name: string): SocketDropMode {
+  const mode = value ?? 'terminate';
+  if (mode !== 'terminate' && mode !== 'close-1011')
+    throw new Error(`${name}: expected 'terminate' or 'close-1011'`);
+  return mode;
+}
+
+/** Close codes a server may send (RFC 6455 section 7.4: 1000-1003, 1007-1014, 3000-4999). */
+function closeCode(value: unknown): number {
+  const ok =
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    ((value >= 1000 && value <= 1003) ||
+      (value >= 1007 && value <= 1014) ||
+      (value >= 3000 && value <= 4999));
+  if (!ok) throw new Error('refuseSession.closeCode: expected a WebSocket close code a server may send');
+  return value as number;
 }
 
 function nonNegative(value: unknown, name: string): number {

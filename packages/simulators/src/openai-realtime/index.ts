@@ -14,6 +14,7 @@ export {
   pcm16ToAlaw,
   type RealtimeAudioFormat,
 } from './audio-format.ts';
+export { DEFAULT_REFUSAL_CLOSE_CODE, INSUFFICIENT_QUOTA_MESSAGE } from './connection-faults.ts';
 export {
   REALTIME_ERROR_CODES,
   type RealtimeErrorCode,
@@ -27,7 +28,15 @@ export {
   type EventPredicate,
   type LoggedEvent,
 } from './event-log.ts';
-export { type FaultPlan, mergeFaultPlans, parseFaultPlan, type SocketDropMode } from './faults.ts';
+export {
+  type FaultPlan,
+  mergeFaultPlans,
+  parseFaultPlan,
+  type SessionRefusalCode,
+  type SocketDropMode,
+} from './faults.ts';
+export { MALFORMED_EVENT_KINDS, MALFORMED_EVENTS, type MalformedEventKind } from './malformed-events.ts';
+export type { SimFunctionTool, SimToolChoice } from './model-params.ts';
 export { type Pacing, type SimClock, systemClock } from './pacing.ts';
 export {
   type ClipFit,
@@ -76,16 +85,9 @@ export {
 } from './session.ts';
 export {
   applySessionUpdate,
-  DEFAULT_SEMANTIC_VAD,
-  DEFAULT_SERVER_VAD,
   defaultSessionConfig,
   SESSION_MAX_DURATION_MS,
-  type SemanticVadConfig,
-  type ServerVadConfig,
-  type SimFunctionTool,
   type SimSessionConfig,
-  type SimToolChoice,
-  type TurnDetectionConfig,
 } from './session-config.ts';
 export {
   b64,
@@ -97,6 +99,13 @@ export {
   type ServerEvent,
   tonePcm16,
 } from './test-support.ts';
+export {
+  DEFAULT_SEMANTIC_VAD,
+  DEFAULT_SERVER_VAD,
+  type SemanticVadConfig,
+  type ServerVadConfig,
+  type TurnDetectionConfig,
+} from './turn-detection.ts';
 export {
   EnergyVad,
   type EnergyVadOptions,

@@ -4,9 +4,10 @@
  * {@link RealtimeSimSession} per connection.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { closeLocal, listenLocal } from '../support/local-server.ts';
+import { StateWaiters } from '../support/waiters.ts';
 import { type FaultPlan, mergeFaultPlans } from './faults.ts';
 import { type Pacing, type SimClock, systemClock } from './pacing.ts';
 import { loadReplyAudio, type ReplyAudio, type ReplyAudioSource } from './reply-audio.ts';
@@ -82,6 +83,7 @@ export async function startRealtimeSimulator(
   );
   const sessions: RealtimeSimSession[] = [];
   const listeners = new Set<(s: RealtimeSimSession) => void>();
+  const waiters = new StateWaiters();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 16 * 1024 * 1024,
@@ -102,6 +104,7 @@ export async function startRealtimeSimulator(
     });
     sessions.push(session);
     for (const listener of listeners) listener(session);
+    waiters.notify();
   };
 
   const server: Server = createServer((req, res) => {
@@ -123,14 +126,7 @@ export async function startRealtimeSimulator(
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws, rejection.model));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenLocal(server, options.port, options.host);
   const host = options.host ?? '127.0.0.1';
 
   return {
@@ -144,22 +140,11 @@ export async function startRealtimeSimulator(
       return () => listeners.delete(listener);
     },
     session(index = sessions.length, timeoutMs = 5000) {
-      const existing = sessions[index];
-      if (existing) return Promise.resolve(existing);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`no realtime session #${index} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const listener = () => {
-          const found = sessions[index];
-          if (!found) return;
-          clearTimeout(timer);
-          listeners.delete(listener);
-          resolve(found);
-        };
-        listeners.add(listener);
-      });
+      return waiters.until(
+        () => sessions[index],
+        timeoutMs,
+        `no realtime session #${index} within ${timeoutMs} ms`,
+      );
     },
     setFaults(plan) {
       faults = mergeFaultPlans(faults, plan);
@@ -169,9 +154,7 @@ export async function startRealtimeSimulator(
     },
     async close() {
       for (const s of sessions) s.dropSocket('terminate');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeLocal(server, wss);
     },
   };
 }

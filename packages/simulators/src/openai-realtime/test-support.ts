@@ -82,7 +82,13 @@ export class RawRealtimeClient {
   private constructor(socket: WebSocket) {
     this.socket = socket;
     socket.on('message', (data) => {
-      const event = JSON.parse(String(data)) as ServerEvent;
+      let event: ServerEvent;
+      try {
+        event = JSON.parse(String(data)) as ServerEvent;
+      } catch {
+        // a frame that is not JSON (the malformed-events fault) is kept as text
+        event = { type: '(unparseable)', event_id: '', raw: String(data) };
+      }
       this.events.push(event);
       const index = this.events.length - 1;
       this.waiters = this.waiters.filter((w) => {

@@ -9,6 +9,8 @@ import {
   MULAW_SILENCE_BYTE,
   pcm16ToMulaw,
 } from '@switchboard/telephony';
+import { gaussian, seededRandom } from '../audio/seeded-random.ts';
+import { renderSpeech } from '../speech/spoken-text.ts';
 import { FRAME_MS } from './frame-ticker.ts';
 
 /** Bytes in one 20 ms mu-law frame. */
@@ -22,9 +24,31 @@ export interface ToneSpec {
   amplitude?: number;
 }
 
+/**
+ * A burst of broadband noise shaped like a cough or a knock on the handset: a sharp attack and a quick
+ * decay. Loud and short, it fools an energy VAD the way it fools a real one.
+ */
+export interface NoiseBurstSpec {
+  noiseMs: number;
+  /** Peak envelope as a fraction of full scale, 0 < amplitude ≤ 1; default 0.5. */
+  amplitude?: number;
+  /** Seed of the noise (default 1). */
+  seed?: number;
+}
+
+/**
+ * Words spoken as simulated speech (see speech/spoken-text.ts): speech-like audio that the simulated
+ * recognisers (ElevenLabs Scribe, Cartesia, the Realtime transcript) read back as `say`.
+ */
+export interface SpeechSpec {
+  say: string;
+  /** Pace, 0.7–1.2 (default 1). */
+  speed?: number;
+}
+
 /** An utterance; `label` names it in turn reports. */
 export interface UtteranceStep {
-  audio: Uint8Array | ToneSpec;
+  audio: Uint8Array | ToneSpec | NoiseBurstSpec | SpeechSpec;
   label?: string;
 }
 /** Silence for `pauseMs` (rounded up to whole frames). */
@@ -77,6 +101,22 @@ export function toneMulaw(spec: ToneSpec): Uint8Array {
   return tone;
 }
 
+/** A cough-like noise burst as mu-law (see {@link NoiseBurstSpec}). */
+export function noiseBurstMulaw(spec: NoiseBurstSpec): Uint8Array {
+  const amplitude = spec.amplitude ?? 0.5;
+  const count = Math.round(spec.noiseMs * MULAW_BYTES_PER_MS);
+  const random = seededRandom(spec.seed ?? 1);
+  const attack = 10 * MULAW_BYTES_PER_MS;
+  const decay = Math.max(1, count / 4);
+  const pcm = new Int16Array(count);
+  for (let i = 0; i < count; i++) {
+    const envelope = i < attack ? i / attack : Math.exp(-(i - attack) / decay);
+    const sample = gaussian(random) * 0.35 * 32767 * amplitude * envelope;
+    pcm[i] = Math.max(-32768, Math.min(32767, Math.round(sample)));
+  }
+  return pcm16ToMulaw(pcm);
+}
+
 /** Steps as the cursor runs them: tones rendered, utterances labelled. */
 type ResolvedStep<C> =
   | { kind: 'audio'; audio: Uint8Array; label: string }
@@ -94,6 +134,21 @@ function resolveStep<C>(step: CallerScriptStep<C>, index: number): ResolvedStep<
     if (step.audio instanceof Uint8Array) {
       if (step.audio.length === 0) throw new TypeError(`${where}.audio is empty`);
       return { kind: 'audio', audio: step.audio, label };
+    }
+    if ('say' in step.audio) {
+      const { say, speed = 1 } = step.audio;
+      if (typeof say !== 'string' || say.trim() === '')
+        throw new TypeError(`${where}.audio.say must be text`);
+      if (!(speed >= 0.7 && speed <= 1.2)) throw new TypeError(`${where}.audio.speed must be in [0.7, 1.2]`);
+      return { kind: 'audio', audio: pcm16ToMulaw(renderSpeech(say, speed).pcm), label: step.label ?? say };
+    }
+    if ('noiseMs' in step.audio) {
+      const noise = step.audio;
+      if (!(noise.noiseMs >= FRAME_MS / 2) || !Number.isFinite(noise.noiseMs))
+        throw new TypeError(`${where}.audio.noiseMs must be at least ${FRAME_MS / 2}`);
+      if (noise.amplitude !== undefined && !(noise.amplitude > 0 && noise.amplitude <= 1))
+        throw new TypeError(`${where}.audio.amplitude must be in (0, 1]`);
+      return { kind: 'audio', audio: noiseBurstMulaw(noise), label };
     }
     const tone = step.audio;
     if (!(tone.toneHz > 0 && tone.toneHz < MULAW_SAMPLE_RATE / 2))

@@ -10,8 +10,11 @@ export {
   FRAME_BYTES,
   type FramePlan,
   type HangupStep,
+  type NoiseBurstSpec,
+  noiseBurstMulaw,
   type PauseStep,
   ScriptCursor,
+  type SpeechSpec,
   type ToneSpec,
   toneMulaw,
   type UntilStep,
@@ -30,6 +33,12 @@ export {
   systemWallClock,
   type WallClock,
 } from './frame-ticker.ts';
+export {
+  type FrameFate,
+  type LineImpairments,
+  PhoneLine,
+  validateLineImpairments,
+} from './phone-line.ts';
 export { type ClearResult, type PlaybackListener, PlaybackModel } from './playback.ts';
 export {
   type CallUpdate,

@@ -1,0 +1,75 @@
+/**
+ * The public shapes of a simulated Realtime session: its options, the observer hooks, and the views
+ * tests read (conversation items, the active response, the replies played, how the socket closed).
+ */
+import type { FaultPlan } from './faults.ts';
+import type { Pacing, SimClock } from './pacing.ts';
+import type { ReplyAudio } from './reply-audio.ts';
+import type { PlannedReply, PlannedToolCall, Scenario } from './scenario.ts';
+import type { RealtimeSimSession } from './session.ts';
+
+/** Everything a session needs from the simulator. */
+export interface RealtimeSimSessionOptions {
+  model: string;
+  scenario: Scenario;
+  replyAudio: ReplyAudio;
+  pacing: Pacing;
+  /** Audio per `response.output_audio.delta`. */
+  audioChunkMs: number;
+  faults: FaultPlan;
+  clock: SimClock;
+  /** When false, base64 audio in logged events is replaced by a length note. */
+  logAudioPayloads: boolean;
+  /** Synchronous hooks on every event; none by default. */
+  observer?: RealtimeSimObserver;
+}
+
+/**
+ * Hooks on a session's events, called synchronously on the hot path: keep them cheap. Benchmarks use
+ * them to time events across a relay. The event objects are the simulator's own: do not modify them.
+ */
+export interface RealtimeSimObserver {
+  /** A client event was received and parsed, before the session handles it. */
+  clientEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
+  /** A server event was just written to the socket. */
+  serverEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
+}
+
+/** A conversation item as tests see it: the wire shape plus the audio and text behind it. */
+export interface SimConversationItem {
+  id: string;
+  /** The item as the API reports it (no audio bytes). */
+  item: Record<string, unknown>;
+  /** Input audio of a user item, or the assistant audio generated so far (after any truncation). */
+  audio: Uint8Array | null;
+  audioMs: number;
+  /** User: the transcript attached; assistant: the full text it was generating. */
+  text: string | null;
+  /** Assistant after `conversation.item.truncate`: the words the caller heard. */
+  heardText: string | null;
+  truncatedAtMs: number | null;
+}
+
+/** The response being generated, as tests see it. */
+export interface SimActiveResponse {
+  id: string;
+  /** Set once a cancel (client or VAD) has been requested. */
+  cancelReason: 'turn_detected' | 'client_cancelled' | null;
+  itemIds: string[];
+  audioMsSent: number;
+  text: string;
+}
+
+/** The scenario reply a response played. */
+export interface SimReply {
+  responseId: string;
+  source: PlannedReply['source'];
+  text: string;
+  toolCalls: PlannedToolCall[];
+}
+
+/** How the socket ended. */
+export interface SessionCloseInfo {
+  code: number;
+  reason: string;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs TwiML verbs in order, as Twilio does: `<Connect><Stream>` runs the stream and carries on with
+ * the next verb when the server closes it, `<Say>` is recorded, `<Dial>` and `<Hangup>` end the call,
+ * `<Redirect>` fetches and runs new TwiML. A newer generation (a REST update, the end) stops a run.
+ */
+import type { TwimlConnect, TwimlDial, TwimlVerb } from '@switchboard/telephony';
+import type { StreamOutcome } from './call-stream.ts';
+import type { CallEnd, CallRedirect } from './call-types.ts';
+import { failureEnd, resolveUrl, type TwimlFetch } from './twiml-fetch.ts';
+
+/** What running TwiML may do to a call. */
+export interface TwimlHost {
+  /** False once the call ended or newer TwiML replaced this run. */
+  isCurrent(generation: number): boolean;
+  runStream(stream: TwimlConnect['stream']): Promise<StreamOutcome>;
+  fetch(url: string, method: string): Promise<TwimlFetch>;
+  say(text: string): void;
+  dial(verb: TwimlDial): void;
+  redirected(redirect: Omit<CallRedirect, 'atMs'>): void;
+  skipped(verbName: string): void;
+  finish(end: Omit<CallEnd, 'atMs'>): void;
+}
+
+/** Runs `verbs` (fetched from `documentUrl`) until they end the call or are replaced. */
+export async function runTwiml(
+  host: TwimlHost,
+  verbs: TwimlVerb[],
+  generation: number,
+  documentUrl: string,
+): Promise<void> {
+  let lastStreamClose: StreamOutcome | undefined;
+  for (const verb of verbs) {
+    if (!host.isCurrent(generation)) return;
+    lastStreamClose = undefined;
+    switch (verb.verb) {
+      case 'Connect': {
+        const outcome = await host.runStream(verb.stream);
+        if (!host.isCurrent(generation)) return;
+        if (outcome.kind === 'failed') {
+          host.finish({
+            reason: 'stream_failed',
+            ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+            ...(outcome.detail ? { detail: outcome.detail } : {}),
+          });
+          return;
+        }
+        // The server closed the stream: Twilio carries on with the verb after <Connect>.
+        lastStreamClose = outcome;
+        break;
+      }
+      case 'Say':
+        host.say(verb.text);
+        break;
+      case 'Pause':
+        break;
+      case 'Hangup':
+        host.finish({ reason: 'twiml_hangup' });
+        return;
+      case 'Dial':
+        host.dial(verb);
+        host.finish({ reason: 'dialed', detail: verb.number ?? verb.sip ?? '' });
+        return;
+      case 'Redirect': {
+        const url = resolveUrl(verb.url, documentUrl);
+        const fetched = await host.fetch(url, verb.method ?? 'POST');
+        if (!host.isCurrent(generation)) return;
+        host.redirected({ via: 'twiml_redirect', url, ...redirectFields(fetched) });
+        if (!fetched.verbs) {
+          host.finish(failureEnd(fetched));
+          return;
+        }
+        return runTwiml(host, fetched.verbs, generation, url);
+      }
+      case 'Other':
+        host.skipped(verb.name);
+        break;
+    }
+  }
+  if (lastStreamClose)
+    host.finish({
+      reason: 'stream_closed',
+      ...(lastStreamClose.closeCode !== undefined ? { closeCode: lastStreamClose.closeCode } : {}),
+      ...(lastStreamClose.detail ? { detail: lastStreamClose.detail } : {}),
+    });
+  else host.finish({ reason: 'twiml_finished' });
+}
+
+/** The fields of a redirect record that come from a TwiML fetch. */
+export function redirectFields(fetched: TwimlFetch): Pick<CallRedirect, 'verbs' | 'twiml' | 'error'> {
+  return {
+    verbs: fetched.verbs ?? [],
+    ...(fetched.twiml !== undefined ? { twiml: fetched.twiml } : {}),
+    ...(fetched.error ? { error: fetched.error } : {}),
+  };
+}
