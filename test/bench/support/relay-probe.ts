@@ -5,7 +5,7 @@
  * them and when the caller receives the media. A Realtime session learns its call from the first
  * tagged append. Recording is cheap array pushes; matching happens once, after the run.
  */
-import type { RealtimeSimObserver, RealtimeSimSession } from '@switchboard/simulators/openai-realtime';
+import type { RealtimeSimObserver, SimSessionRef } from '@switchboard/simulators/openai-realtime';
 import type { MediaTap } from '@switchboard/simulators/twilio';
 import {
   CALLER_TAG_BYTES,
@@ -101,7 +101,7 @@ function newSession(): SessionTrace {
 /** Records both sides of every call; hand `observer` to the simulator and `tap(i)` to call i. */
 export class RelayProbe {
   readonly calls: CallTrace[] = [];
-  readonly sessions = new Map<RealtimeSimSession, SessionTrace>();
+  readonly sessions = new Map<SimSessionRef, SessionTrace>();
   readonly counters: ProbeCounters = { appends: 0, media: 0, deltas: 0 };
   /** Appends whose tag named a call that does not exist. */
   strayAppends = 0;
@@ -215,7 +215,7 @@ export class RelayProbe {
     },
   };
 
-  private session(session: RealtimeSimSession): SessionTrace {
+  private session(session: SimSessionRef): SessionTrace {
     let s = this.sessions.get(session);
     if (!s) {
       s = newSession();

@@ -82,6 +82,7 @@ export {
   type SimActiveResponse,
   type SimConversationItem,
   type SimReply,
+  type SimSessionRef,
 } from './session.ts';
 export {
   applySessionUpdate,

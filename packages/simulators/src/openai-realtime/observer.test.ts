@@ -31,9 +31,19 @@ describe('observer', () => {
       scenario: { greeting: { say: 'Hi.', audioMs: 300 } },
       observer: {
         clientEvent: (session, event) =>
-          seen.push({ dir: 'client', type: String(event.type), session, logged: session.log.entries.length }),
+          seen.push({
+            dir: 'client',
+            type: String(event.type),
+            session: session as RealtimeSimSession,
+            logged: session.log.entries.length,
+          }),
         serverEvent: (session, event) =>
-          seen.push({ dir: 'server', type: String(event.type), session, logged: session.log.entries.length }),
+          seen.push({
+            dir: 'server',
+            type: String(event.type),
+            session: session as RealtimeSimSession,
+            logged: session.log.entries.length,
+          }),
       },
     });
     client = await RawRealtimeClient.connect(sim.url);

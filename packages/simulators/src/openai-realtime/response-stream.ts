@@ -3,11 +3,12 @@
  * and each function call, with the real API's event order. Audio is paced, cut short by a cancel,
  * and can drop the socket mid-way when the fault plan says so.
  */
+
+import type { ActiveResponse } from './active-response.ts';
 import { encodeBase64, formatBytesPerMs, type RealtimeAudioFormat } from './audio-format.ts';
 import { type ItemRecord, newItemRecord } from './conversation.ts';
 import { newId } from './ids.ts';
 import { pacedDurationMs } from './pacing.ts';
-import type { ActiveResponse } from './responses.ts';
 import type { PlannedToolCall } from './scenario.ts';
 import type { SessionCore } from './session-core.ts';
 import { splitArguments, splitWords } from './text-units.ts';

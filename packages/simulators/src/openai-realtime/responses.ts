@@ -4,9 +4,10 @@
  * status, output and usage, then `rate_limits.updated`. A user turn that ends while a cancelled
  * response winds down is answered right after it.
  */
+
+import type { ActiveResponse, CancelReason } from './active-response.ts';
 import { formatBytesPerMs } from './audio-format.ts';
 import { sendMalformedEvents } from './connection-faults.ts';
-import type { ItemRecord } from './conversation.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
 import { Sleeper } from './pacing.ts';
@@ -17,21 +18,6 @@ import type { SessionCore } from './session-core.ts';
 import type { SimActiveResponse, SimReply } from './session-types.ts';
 import { tokensForText } from './text-units.ts';
 import { expectString } from './validate.ts';
-
-type CancelReason = 'turn_detected' | 'client_cancelled';
-
-/** A response being generated, with the params it was created with. */
-export interface ActiveResponse extends ResponseParams {
-  id: string;
-  plan: PlannedReply;
-  output: ItemRecord[];
-  cancel: { reason: CancelReason; lateDeltas: number } | null;
-  audioMsSent: number;
-  textSent: string;
-  inputMsAtStart: number;
-  inputTokens: { text: number; audio: number };
-  sleeper: Sleeper;
-}
 
 /** Runs a session's responses, one at a time. */
 export class ResponseRunner {

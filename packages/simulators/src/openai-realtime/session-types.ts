@@ -2,11 +2,11 @@
  * The public shapes of a simulated Realtime session: its options, the observer hooks, and the views
  * tests read (conversation items, the active response, the replies played, how the socket closed).
  */
+import type { EventLog } from './event-log.ts';
 import type { FaultPlan } from './faults.ts';
 import type { Pacing, SimClock } from './pacing.ts';
 import type { ReplyAudio } from './reply-audio.ts';
 import type { PlannedReply, PlannedToolCall, Scenario } from './scenario.ts';
-import type { RealtimeSimSession } from './session.ts';
 
 /** Everything a session needs from the simulator. */
 export interface RealtimeSimSessionOptions {
@@ -30,9 +30,16 @@ export interface RealtimeSimSessionOptions {
  */
 export interface RealtimeSimObserver {
   /** A client event was received and parsed, before the session handles it. */
-  clientEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
+  clientEvent?(session: SimSessionRef, event: Readonly<Record<string, unknown>>): void;
   /** A server event was just written to the socket. */
-  serverEvent?(session: RealtimeSimSession, event: Readonly<Record<string, unknown>>): void;
+  serverEvent?(session: SimSessionRef, event: Readonly<Record<string, unknown>>): void;
+}
+
+/** What an observer is handed of a session: the RealtimeSimSession itself, seen by its identity. */
+export interface SimSessionRef {
+  readonly id: string;
+  readonly model: string;
+  readonly log: EventLog;
 }
 
 /** A conversation item as tests see it: the wire shape plus the audio and text behind it. */

@@ -6,7 +6,7 @@
 import { signTwilioRequest, type TwimlConnect, type TwimlDial } from '@switchboard/telephony';
 import { CallRecorder } from './call-recorder.ts';
 import { CallStream, connectStream, type StreamHost, type StreamOutcome } from './call-stream.ts';
-import type { CallEnd, CallRedirect, PlaceCallOptions, WebhookExchange } from './call-types.ts';
+import type { CallEnd, CallOptions, CallRedirect, WebhookExchange } from './call-types.ts';
 import { CallWaiters } from './call-waiters.ts';
 import { ScriptCursor } from './caller-script.ts';
 import { createFrameTicker, type FrameTicker, sharedFrameTicker } from './frame-ticker.ts';
@@ -14,7 +14,6 @@ import { MediaSender } from './media-sender.ts';
 import { PhoneLine } from './phone-line.ts';
 import { type PlaybackListener, PlaybackModel } from './playback.ts';
 import type { CallUpdate } from './rest-fake.ts';
-import type { SimulatedCall } from './simulated-call.ts';
 import {
   failureEnd,
   fetchTwiml,
@@ -38,14 +37,14 @@ function deferred<T>() {
 }
 
 /** One call's engine. */
-export class CallRuntime {
+export class CallRuntime<C> {
   readonly callSid: string;
   readonly from: string;
   readonly to: string;
   readonly webhook: WebhookExchange;
   readonly recorder: CallRecorder;
-  readonly cursor: ScriptCursor<SimulatedCall>;
-  readonly waiters: CallWaiters<SimulatedCall>;
+  readonly cursor: ScriptCursor<C>;
+  readonly waiters: CallWaiters<C>;
   readonly said: string[] = [];
   readonly dialed: TwimlDial[] = [];
   readonly redirects: CallRedirect[] = [];
@@ -53,12 +52,12 @@ export class CallRuntime {
   readonly scriptErrors: string[] = [];
   readonly ended: Promise<CallEnd>;
 
-  private readonly opts: PlaceCallOptions;
+  private readonly opts: CallOptions<C>;
   private readonly ticker: FrameTicker;
   private readonly ownsTicker: boolean;
   private readonly originMs: number;
   private readonly mapUrl: ReturnType<typeof createUrlMapper>;
-  private readonly sender: MediaSender<SimulatedCall>;
+  private readonly sender: MediaSender<C>;
   private readonly line: PhoneLine | undefined;
   private readonly endDeferred = deferred<CallEnd>();
   private readonly readyDeferred = deferred<void>();
@@ -71,11 +70,11 @@ export class CallRuntime {
   private generation = 0;
   private unregisterRest: (() => void) | undefined;
 
-  constructor(opts: PlaceCallOptions, call: SimulatedCall) {
+  constructor(opts: CallOptions<C>, call: C) {
     this.opts = opts;
     this.callSid = opts.callSid ?? newSid('CA');
     this.recorder = new CallRecorder(opts.recordAudio ?? true);
-    this.cursor = new ScriptCursor<SimulatedCall>(opts.source ?? 'silence');
+    this.cursor = new ScriptCursor<C>(opts.source ?? 'silence');
     this.line = opts.line ? new PhoneLine(opts.line) : undefined;
     if (opts.ticker) {
       this.ticker = opts.ticker;
@@ -110,7 +109,7 @@ export class CallRuntime {
     };
     if (opts.faults?.tamperWebhookSignature) this.webhook.signature = tamperSignature(this.webhook.signature);
     this.ended = this.endDeferred.promise;
-    this.waiters = new CallWaiters<SimulatedCall>(call, () => this.endInfo?.reason);
+    this.waiters = new CallWaiters<C>(call, () => this.endInfo?.reason);
     const turns = this.recorder.turns;
     this.playbackListener = {
       onPlayed: (audio, atMs) => {
@@ -122,7 +121,7 @@ export class CallRuntime {
     };
     this.playbackModel = new PlaybackModel(this.playbackListener);
     const runtime = this;
-    this.sender = new MediaSender<SimulatedCall>(
+    this.sender = new MediaSender<C>(
       this.cursor,
       {
         call,

@@ -19,12 +19,14 @@ import type { CallRecorder } from './call-recorder.ts';
 import type { CallFaults, MediaTap } from './call-types.ts';
 import type { FrameTicker } from './frame-ticker.ts';
 import type { PlaybackModel } from './playback.ts';
-import { receiveServerFrame } from './stream-receiver.ts';
+import { MAX_OUTBOUND_FRAME_BYTES, receiveServerFrame } from './stream-receiver.ts';
+
+export { MAX_OUTBOUND_FRAME_BYTES };
+
 import { tamperSignature, WEBHOOK_TIMEOUT_MS } from './twiml-fetch.ts';
 import { newSid } from './webhook-form.ts';
 
 /** Largest message accepted from the voice server. */
-export const MAX_OUTBOUND_FRAME_BYTES = 1024 * 1024;
 
 /** Why the caller's side closed a stream. */
 export type StreamClosing = 'caller_hangup' | 'completed_via_api' | 'replaced';

@@ -7,11 +7,10 @@ import type { CallerSource } from './caller-script.ts';
 import type { FrameTicker } from './frame-ticker.ts';
 import type { LineImpairments } from './phone-line.ts';
 import type { TwilioRestFake } from './rest-fake.ts';
-import type { SimulatedCall } from './simulated-call.ts';
 import type { TurnReport } from './turn-tracker.ts';
 
-/** Options of {@link placeCall}. */
-export interface PlaceCallOptions {
+/** Options of a simulated call; `C` is the call object caller-script predicates see (SimulatedCall). */
+export interface CallOptions<C> {
   /** Base URL the simulator really connects to, e.g. `http://127.0.0.1:8080`. */
   voiceServerUrl: string;
   /**
@@ -36,7 +35,7 @@ export interface PlaceCallOptions {
   /** Default: a fresh `CA` + 32 hex digits. */
   callSid?: string;
   /** What the caller sends; default silence. */
-  source?: CallerSource<SimulatedCall>;
+  source?: CallerSource<C>;
   /**
    * The frame clock. Default: the process-wide real-time ticker shared by every call, unless `speed`
    * is set. Pass one `createFrameTicker()` to many calls (benchmarks) or a `createManualTicker()`

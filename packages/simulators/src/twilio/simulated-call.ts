@@ -9,11 +9,11 @@ import type { TwimlDial, TwimlVerb } from '@switchboard/telephony';
 import { CallRuntime } from './call-runtime.ts';
 import type {
   CallEnd,
+  CallOptions,
   CallRedirect,
   CallReport,
   ClearRecord,
   HeardChunk,
-  PlaceCallOptions,
   ReceivedMessage,
   SentEvent,
   StreamProtocolError,
@@ -25,6 +25,9 @@ import type { TurnReport } from './turn-tracker.ts';
 
 export { DEFAULT_WEBHOOK_PATH } from './call-runtime.ts';
 export type * from './call-types.ts';
+
+/** Options of {@link placeCall}. */
+export type PlaceCallOptions = CallOptions<SimulatedCall>;
 
 /** How long {@link SimulatedCall.waitFor} waits by default, in wall-clock ms. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 5000;
@@ -62,11 +65,11 @@ export class SimulatedCall {
   /** Resolves once when the call ends, whichever side ends it. */
   readonly ended: Promise<CallEnd>;
 
-  private readonly rt: CallRuntime;
+  private readonly rt: CallRuntime<SimulatedCall>;
 
   /** Use {@link placeCall}. */
   constructor(opts: PlaceCallOptions) {
-    const rt = new CallRuntime(opts, this);
+    const rt = new CallRuntime<SimulatedCall>(opts, this);
     this.rt = rt;
     this.callSid = rt.callSid;
     this.accountSid = opts.accountSid;

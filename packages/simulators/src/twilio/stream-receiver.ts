@@ -4,10 +4,28 @@
  * Frames Twilio would reject are recorded as protocol errors, never thrown.
  */
 import { decodeTwilioOutbound, MULAW_BYTES_PER_MS, type RawFrame } from '@switchboard/telephony';
-import { type CallStream, MAX_OUTBOUND_FRAME_BYTES, type StreamHost } from './call-stream.ts';
+import type { CallRecorder } from './call-recorder.ts';
+import type { MediaTap } from './call-types.ts';
+import type { PlaybackModel } from './playback.ts';
+
+/** Largest frame the caller's side accepts from the server (Twilio documents no limit; 1 MiB here). */
+export const MAX_OUTBOUND_FRAME_BYTES = 1024 * 1024;
+
+/** What the receiver reads of the stream and its call. */
+export interface ReceivingStream {
+  readonly streamSid: string;
+  readonly isStreaming: boolean;
+}
+export interface ReceivingHost {
+  readonly recorder: CallRecorder;
+  readonly playback: PlaybackModel;
+  readonly tap: MediaTap | undefined;
+  nowMs(): number;
+  notify(): void;
+}
 
 /** Handles one frame from the server on `stream`. */
-export function receiveServerFrame(stream: CallStream, data: RawFrame, host: StreamHost): void {
+export function receiveServerFrame(stream: ReceivingStream, data: RawFrame, host: ReceivingHost): void {
   if (!stream.isStreaming) return;
   const { recorder, playback } = host;
   const t = host.nowMs();
