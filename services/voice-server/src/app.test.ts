@@ -1,99 +1,27 @@
-import { scriptedConnector } from '@switchboard/realtime/testing';
-import { createLogger } from '@switchboard/service-kit';
 import {
   encodeTwilioConnected,
-  encodeTwilioStart,
+  encodeTwilioInboundMedia,
   encodeTwilioStop,
   signTwilioRequest,
 } from '@switchboard/telephony';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import { buildVoiceServer, type VoiceServer } from './app.ts';
-import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
-import { FakeAiServer, FakeTwilioRest, until } from './testing/session-harness.ts';
+import {
+  AUTH_TOKEN,
+  build,
+  closeApp,
+  closed,
+  currentServer,
+  logLines,
+  PUBLIC,
+  postWebhook,
+  pstnCall,
+  SIDS,
+  STREAM_URL,
+  startFrame,
+} from './testing/app-harness.ts';
+import { until } from './testing/session-harness.ts';
 
-const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
-const PUBLIC = 'https://voice.example.com';
-const STREAM_URL = 'wss://voice.example.com/twilio-stream';
-const SIDS = {
-  call: 'CA11111111111111111111111111111111',
-  account: 'AC22222222222222222222222222222222',
-  stream: 'MZ33333333333333333333333333333333',
-};
-
-class LookupAi extends FakeAiServer {
-  readonly lookups: unknown[] = [];
-  readonly answers: Record<string, string> = {
-    sipDomain: 'acme.sip.twilio.com',
-    to: '+18005550100',
-    applicationSid: 'AP1',
-  };
-  down = false;
-  override async lookupBotProfile(q: { sipDomain?: string; to?: string; applicationSid?: string }) {
-    this.lookups.push(q);
-    if (this.down) throw new Error('ECONNREFUSED');
-    const [field, value] = Object.entries(q)[0]!;
-    return this.answers[field] === value ? { key: `profile-by-${field}` } : null;
-  }
-}
-
-let server: VoiceServer | undefined;
-let lines: string[] = [];
-
-async function build(opts: { startTimeoutMs?: number } = {}) {
-  lines = [];
-  const ai = new LookupAi();
-  const connector = scriptedConnector();
-  server = await buildVoiceServer({
-    config: {
-      PUBLIC_BASE_URL: PUBLIC,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      STREAM_START_TIMEOUT_MS: opts.startTimeoutMs ?? 5000,
-      MAX_FRAME_BYTES: 65536,
-    },
-    logger: createLogger({ name: 'test', destination: { write: (l: string) => lines.push(l) } }),
-    aiServer: ai,
-    appServer: new InMemoryAppServer(),
-    twilioRest: new FakeTwilioRest(),
-    connectRealtime: connector,
-  });
-  await server.app.ready();
-  return { server, ai, connector, app: server.app };
-}
-
-afterEach(async () => {
-  await server?.app.close();
-  server = undefined;
-});
-
-function form(params: Record<string, string>): string {
-  return new URLSearchParams(params).toString();
-}
-
-function pstnCall(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    CallSid: SIDS.call,
-    AccountSid: SIDS.account,
-    From: '+14155550123',
-    To: '+18005550100',
-    CallStatus: 'ringing',
-    Direction: 'inbound',
-    ...extra,
-  };
-}
-
-async function postWebhook(app: VoiceServer['app'], params: Record<string, string>, signature?: string) {
-  return app.inject({
-    method: 'POST',
-    url: '/twilio-voice-webhook',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      host: 'internal-pod:8080',
-      ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}),
-    },
-    payload: form(params),
-  });
-}
+afterEach(closeApp);
 
 describe('POST /twilio-voice-webhook', () => {
   it('refuses a request without a signature with 403 and no TwiML', async () => {
@@ -101,7 +29,7 @@ describe('POST /twilio-voice-webhook', () => {
     const res = await postWebhook(app, pstnCall());
     expect(res.statusCode).toBe(403);
     expect(res.body).not.toContain('<Response');
-    expect(lines.join('')).toContain('missing X-Twilio-Signature');
+    expect(logLines().join('')).toContain('missing X-Twilio-Signature');
   });
 
   it('refuses a forged signature', async () => {
@@ -110,7 +38,7 @@ describe('POST /twilio-voice-webhook', () => {
     const sig = signTwilioRequest('another-token', `${PUBLIC}/twilio-voice-webhook`, params);
     const res = await postWebhook(app, params, sig);
     expect(res.statusCode).toBe(403);
-    expect(lines.join('')).toContain('signature does not match');
+    expect(logLines().join('')).toContain('signature does not match');
   });
 
   it('refuses a signature over tampered parameters', async () => {
@@ -136,7 +64,7 @@ describe('POST /twilio-voice-webhook', () => {
     expect(res.body).toContain('<Parameter name="original_caller_number" value="+14155550123"/>');
     expect(res.body).toContain('<Parameter name="freshcaller_call_id" value="fc-42"/>');
     expect(ai.lookups).toEqual([{ to: '+18005550100' }]);
-    expect(lines.join('')).not.toContain('4155550123');
+    expect(logLines().join('')).not.toContain('4155550123');
   });
 
   it('finds SIP calls by SipDomain first', async () => {
@@ -195,20 +123,6 @@ describe('POST /twilio-voice-webhook', () => {
   });
 });
 
-function startFrame(params: Record<string, string> = { bot_profile_key: 'acme-support' }) {
-  return encodeTwilioStart({
-    sequenceNumber: 1,
-    streamSid: SIDS.stream,
-    accountSid: SIDS.account,
-    callSid: SIDS.call,
-    customParameters: params,
-  });
-}
-
-function closed(ws: WebSocket): Promise<number> {
-  return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
-}
-
 describe('GET /twilio-stream', () => {
   it('refuses an upgrade without a valid signature', async () => {
     const { app } = await build();
@@ -218,7 +132,7 @@ describe('GET /twilio-stream', () => {
         headers: { 'x-twilio-signature': signTwilioRequest('x', STREAM_URL) },
       }),
     ).rejects.toThrow(/403/);
-    expect(server!.metrics.streamsRefused).toBe(2);
+    expect(currentServer()!.metrics.streamsRefused).toBe(2);
   });
 
   it('runs a session for a signed stream and frees it when the caller hangs up', async () => {
@@ -231,8 +145,8 @@ describe('GET /twilio-stream', () => {
       startFrame({ bot_profile_key: 'acme-support', is_sip_call: 'false', original_caller_number: '+1415' }),
     );
     await until(() => connector.connections.length === 1, 'realtime connection');
-    expect(server!.sessions.size).toBe(1);
-    const session = [...server!.sessions][0]!;
+    expect(currentServer()!.sessions.size).toBe(1);
+    const session = [...currentServer()!.sessions][0]!;
     expect(session.call).toMatchObject({ callSid: SIDS.call, botProfileKey: 'acme-support', isSip: false });
     const done = closed(ws);
     ws.send(
@@ -244,7 +158,7 @@ describe('GET /twilio-stream', () => {
       }),
     );
     expect(await done).toBe(1000);
-    await until(() => server!.sessions.size === 0, 'session freed');
+    await until(() => currentServer()!.sessions.size === 0, 'session freed');
     expect(session.reason).toBe('caller_hangup');
     expect(connector.connections[0]!.closedNow).toBe(true);
   });
@@ -269,11 +183,38 @@ describe('GET /twilio-stream', () => {
     const done = closed(ws);
     ws.send('x'.repeat(70 * 1024));
     expect(await done).toBe(1009);
+    await until(() => currentServer()!.metrics.oversizedFrames === 1);
+    const logged = logLines().map(
+      (l) => JSON.parse(l) as { level: number; msg: string; err?: { stack?: string } },
+    );
+    expect(logged.find((l) => l.msg.includes('too large'))?.level).toBe(40);
+    expect(logged.some((l) => l.level >= 50 || l.err?.stack)).toBe(false);
+  });
+
+  it('counts media sent before start and goes on to the call', async () => {
+    const { app, connector } = await build();
+    const ws = await app.injectWS('/twilio-stream', {
+      headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },
+    });
+    ws.send(encodeTwilioConnected());
+    ws.send(
+      encodeTwilioInboundMedia({
+        sequenceNumber: 1,
+        streamSid: SIDS.stream,
+        chunk: 1,
+        timestamp: 0,
+        payload: 'AAAA',
+      }),
+    );
+    ws.send(startFrame());
+    await until(() => connector.connections.length === 1);
+    expect(currentServer()!.metrics.framesBeforeStart).toBe(1);
+    ws.terminate();
   });
 
   it('refuses new streams with 503 while draining', async () => {
     const { app } = await build();
-    server!.startDraining();
+    currentServer()!.startDraining();
     await expect(
       app.injectWS('/twilio-stream', {
         headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },

@@ -70,7 +70,20 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
 
   await app.register(formbody);
-  await app.register(websocket, { options: { maxPayload: deps.config.MAX_FRAME_BYTES } });
+  await app.register(websocket, {
+    options: { maxPayload: deps.config.MAX_FRAME_BYTES },
+    // A peer's bad frame or disconnect is the peer's doing: a warn line without a stack, and a count.
+    errorHandler: (err, socket, req) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.oversizedFrames++;
+        req.log.warn({ maxBytes: deps.config.MAX_FRAME_BYTES }, 'stream frame too large; closed with 1009');
+      } else {
+        req.log.warn({ err: { message: err.message, code } }, 'stream socket error; closing');
+      }
+      socket.terminate();
+    },
+  });
   await app.register(webhookRoutes, {
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     streamUrl,

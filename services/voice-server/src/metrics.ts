@@ -8,6 +8,10 @@ export class VoiceMetrics {
   framesMalformed = 0;
   framesBeforeSession = 0;
   lateDeltasDropped = 0;
+  /** Media, marks or digits that came before the stream's `start`. */
+  framesBeforeStart = 0;
+  /** Stream frames over MAX_FRAME_BYTES (the stream is closed with 1009). */
+  oversizedFrames = 0;
   /** Model audio deltas over 200 ms, sent to the caller in ~100 ms pieces. */
   oversizedDeltas = 0;
   silenceFilledMs = 0;
@@ -24,6 +28,8 @@ export class VoiceMetrics {
   /** Realtime events dropped at the boundary, by `type|reason`. */
   realtimeEventsDropped = new Map<string, number>();
   webhooksRefused = 0;
+  /** Signed webhooks with a routing field Twilio never sends (repeated, too long). */
+  webhooksUnusable = 0;
   /** Transcript items app-server never got, by reason (queue_full, rejected, closed): the loss alarm. */
   appSyncDropped = new Map<string, number>();
   appSyncQueueDepth = 0;
@@ -87,6 +93,15 @@ export class VoiceMetrics {
       'counter',
       'Caller frames dropped while no model session was ready (beyond the 1.5 s held for it).',
       [['', this.framesBeforeSession]],
+    );
+    metric('voice_frames_before_start_total', 'counter', 'Stream messages sent before start (ignored).', [
+      ['', this.framesBeforeStart],
+    ]);
+    metric(
+      'voice_oversized_frames_total',
+      'counter',
+      'Stream frames over MAX_FRAME_BYTES (closed with 1009).',
+      [['', this.oversizedFrames]],
     );
     metric('voice_late_deltas_dropped_total', 'counter', 'Audio deltas of cancelled responses dropped.', [
       ['', this.lateDeltasDropped],
@@ -164,6 +179,12 @@ export class VoiceMetrics {
     metric('voice_webhooks_refused_total', 'counter', 'Webhooks refused (bad signature).', [
       ['', this.webhooksRefused],
     ]);
+    metric(
+      'voice_webhooks_unusable_total',
+      'counter',
+      'Signed webhooks with an unusable field (not in service).',
+      [['', this.webhooksUnusable]],
+    );
     metric('voice_streams_refused_total', 'counter', 'Stream upgrades refused.', [['', this.streamsRefused]]);
     for (const [name, v] of Object.entries(extra)) metric(name, 'gauge', name, [['', v]]);
     return `${lines.join('\n')}\n`;

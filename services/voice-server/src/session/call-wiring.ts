@@ -72,7 +72,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   );
   const messages = () => transcript.messages();
   const audioOut = new AudioOut(transport, playback, metrics);
-  const filler = new OutageFiller(audioOut, playback, limits.maxFillerMs);
+  const filler = new OutageFiller(audioOut, limits.maxFillerMs);
   // Parts built further down; the link's hooks run only once the call is under way.
   const p = { log, lifecycle, playback, transcript, report } as CallParts;
   const link = new RealtimeLink({
@@ -90,10 +90,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         p.responses.reset();
         if (!lifecycle.isEnded) filler.onDropped(newOutage);
       },
-      onResumed: () => {
-        filler.onResumed();
-        p.responses.request({ instructions: RESUME_AFTER_DROP });
-      },
+      onResumed: () => p.responses.request({ instructions: RESUME_AFTER_DROP }),
       giveUp: () => p.dropFallback(),
       isQuiet: () =>
         !p.responses.isBusy &&

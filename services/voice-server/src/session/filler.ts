@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AudioOut } from './audio-out.ts';
 import { FILLER_ITEM } from './call-types.ts';
-import type { PlaybackTracker } from './playback-tracker.ts';
 
 /** Audio per media frame of the filler; each frame gets a mark. */
 const CHUNK_MS = 100;
@@ -31,15 +30,15 @@ export function fillerMs(): number {
 }
 
 /**
- * "One moment" while the Realtime session is being reopened: once per outage, never more than
- * `maxMs` in the whole call, and cut the moment the session is back.
+ * "One moment" while the Realtime session is being reopened: once per outage (a socket that drops
+ * again soon after reopening gets none), never more than `maxMs` in the whole call. Once the session
+ * is back no more is queued; what was queued plays out ahead of the model's apology.
  */
 export class OutageFiller {
   private playedMs = 0;
 
   constructor(
     private readonly audioOut: AudioOut,
-    private readonly playback: PlaybackTracker,
     private readonly maxMs: number,
   ) {}
 
@@ -47,10 +46,6 @@ export class OutageFiller {
     if (!newOutage || this.playedMs + fillerMs() > this.maxMs) return;
     this.playedMs += fillerMs();
     this.audioOut.local(FILLER_ITEM, fillerChunks());
-  }
-
-  onResumed(): void {
-    if (this.playback.onlyPending(FILLER_ITEM)) this.audioOut.clear();
   }
 
   /** Filler played so far in this call, in ms. */

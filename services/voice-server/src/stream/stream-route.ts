@@ -101,6 +101,11 @@ async function handleStream(
         continue;
       }
       const msg = decoded.message;
+      if (msg.event === 'media' || msg.event === 'mark' || msg.event === 'dtmf') {
+        // Twilio sends nothing but `connected` before `start`: count what a broken peer sends.
+        opts.metrics.framesBeforeStart++;
+        continue;
+      }
       if (msg.event !== 'start') continue;
       const p = msg.start.customParameters ?? {};
       if (!p.bot_profile_key) {

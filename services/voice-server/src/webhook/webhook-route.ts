@@ -3,6 +3,7 @@ import { connectStreamTwiml, sayAndHangupTwiml, validateTwilioRequest } from '@s
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
+import { errSummary, isPeerRejection } from '../resilience/peer-errors.ts';
 import { transferTwiml } from '../tools/transfer-to-human.ts';
 
 export interface WebhookOptions {
@@ -17,6 +18,27 @@ export interface WebhookOptions {
 
 /** Twilio's form fields we read; Twilio sends many more. */
 type VoiceWebhookBody = Record<string, string | undefined>;
+
+/** The fields a call is routed by, and their longest sane value (E.164, SIP URIs, domains, SIDs). */
+const ROUTING_FIELDS: Record<string, number> = {
+  CallSid: 64,
+  From: 256,
+  To: 256,
+  SipDomain: 253,
+  ApplicationSid: 64,
+  FreshcallerCallId: 128,
+};
+
+/** The first routing field Twilio would never send as it came (repeated, too long), if any. */
+export function unusableField(body: Record<string, unknown>): { field: string; reason: string } | undefined {
+  for (const [field, max] of Object.entries(ROUTING_FIELDS)) {
+    const v = body[field];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') return { field, reason: 'sent more than once' };
+    if (v.length > max) return { field, reason: `longer than ${max} characters` };
+  }
+  return undefined;
+}
 
 const NOT_IN_SERVICE = 'Sorry, this number is not in service. Goodbye.';
 const TRY_LATER = 'Sorry, we cannot take your call right now. Please try again later. Goodbye.';
@@ -48,13 +70,27 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
       return reply.status(403).send({ error: { code: 'FORBIDDEN', message: 'invalid signature' } });
     }
 
+    const bad = unusableField(params);
+    if (bad) {
+      opts.metrics.webhooksUnusable++;
+      req.log.warn(
+        { field: bad.field, reason: bad.reason },
+        'signed webhook with an unusable field; not in service',
+      );
+      return reply.type('text/xml').send(sayAndHangupTwiml(NOT_IN_SERVICE));
+    }
     const sip = isSipCall(params);
     const log = req.log.child({ callSid: params.CallSid });
     let profileKey: string | undefined;
     try {
       profileKey = await lookupProfile(opts.aiServer, params, sip);
     } catch (err) {
-      log.error({ err: { message: (err as Error).message } }, 'bot profile lookup failed');
+      if (isPeerRejection(err)) {
+        // ai-server answered and refused the query itself: this call has no profile.
+        log.warn({ err: errSummary(err) }, 'bot profile lookup refused; not in service');
+        return reply.type('text/xml').send(sayAndHangupTwiml(NOT_IN_SERVICE));
+      }
+      log.error({ err: errSummary(err) }, 'bot profile lookup failed');
       return reply.type('text/xml').send(sayAndHangupTwiml(TRY_LATER));
     }
     if (!profileKey) {
