@@ -249,7 +249,7 @@ describe('the thinking sound', () => {
   it('waits for agent audio to finish before playing, and never clears the agent', async () => {
     const h = await started();
     responseStart(h.rt, 'r0', 'item_say');
-    delta(h.rt, 'r0', 'item_say', 300);
+    delta(h.rt, 'r0', 'item_say', 200); // one media frame (a longer delta goes out in pieces)
     await settle();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     h.aiServer.searchKnowledge = () =>
