@@ -27,6 +27,7 @@ import {
   InMemoryAppServer,
   TwilioSdkRest,
   type VoiceServer,
+  type VoiceServerDeps,
 } from '@switchboard/voice-server';
 import { startSeededAiServer } from './ai-server-fixture.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN } from './constants.ts';
@@ -50,6 +51,8 @@ export interface StackOptions {
   aiServer?: CallAiServer;
   appServer?: AppServerClient;
   logger?: Logger;
+  /** voice-server's call limits and circuit breaker (tests shorten them). */
+  voice?: Pick<VoiceServerDeps, 'limits' | 'realtimeBreaker'>;
 }
 
 export interface Stack {
@@ -113,6 +116,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       apiBaseUrl: twilioRest.baseUrl,
     }),
     connectRealtime,
+    ...opts.voice,
     wrapTransport: (t: CallTransport, call) => {
       return {
         inbound: t.inbound,

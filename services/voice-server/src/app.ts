@@ -54,17 +54,7 @@ export interface VoiceServer {
 export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServer> {
   const metrics = deps.metrics ?? new VoiceMetrics();
   const sessions = new SessionRegistry();
-  const breaker =
-    deps.realtimeBreaker ??
-    new RealtimeBreaker(
-      {},
-      {
-        log: deps.logger,
-        onState: (state) => {
-          metrics.realtimeBreakerState = BREAKER_GAUGE[state];
-        },
-      },
-    );
+  const breaker = deps.realtimeBreaker ?? new RealtimeBreaker({}, { log: deps.logger });
   let draining = false;
   const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
@@ -115,9 +105,10 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
       return { draining: true, calls: sessions.size };
     });
   }
-  app.get('/metrics', async (_req, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 })),
-  );
+  app.get('/metrics', async (_req, reply) => {
+    metrics.realtimeBreakerState = BREAKER_GAUGE[breaker.state];
+    return reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 }));
+  });
   app.addHook('onClose', async () => {
     for (const s of sessions) s.stop('shutdown');
   });

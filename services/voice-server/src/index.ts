@@ -7,5 +7,6 @@ export type * from './ports/call-transport.ts';
 export * from './ports/in-memory-app-server.ts';
 export type * from './ports/twilio-rest.ts';
 export * from './ports/twilio-rest-sdk.ts';
+export * from './resilience/index.ts';
 export * from './server.ts';
 export * from './session/session-manager.ts';

@@ -52,8 +52,10 @@ export interface RealtimeSimulator {
   onSession(listener: (session: RealtimeSimSession) => void): () => void;
   /** Resolves with the session at `index` (connection order) once it exists; default: the next one. */
   session(index?: number, timeoutMs?: number): Promise<RealtimeSimSession>;
-  /** Faults for sessions that connect from now on. */
+  /** Faults for sessions that connect from now on (merged into the current plan, field by field). */
   setFaults(plan: FaultPlan): void;
+  /** Replaces the whole fault plan for sessions that connect from now on (none: no faults). */
+  resetFaults(plan?: FaultPlan): void;
   /** Scenario for sessions that connect from now on. */
   setScenario(scenario: Scenario): void;
   /** Drops every session socket (no close frame) and stops the server. */
@@ -148,6 +150,9 @@ export async function startRealtimeSimulator(
     },
     setFaults(plan) {
       faults = mergeFaultPlans(faults, plan);
+    },
+    resetFaults(plan) {
+      faults = mergeFaultPlans(plan);
     },
     setScenario(next) {
       scenario = parseScenario(next);

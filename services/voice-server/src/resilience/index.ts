@@ -15,3 +15,9 @@ export {
   type SyncDropReason,
   type SyncItemKind,
 } from './queued-app-server.ts';
+export {
+  type BreakerState,
+  DEFAULT_BREAKER_OPTIONS,
+  RealtimeBreaker,
+  type RealtimeBreakerOptions,
+} from './realtime-breaker.ts';
