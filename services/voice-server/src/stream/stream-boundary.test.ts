@@ -1,0 +1,126 @@
+// The Twilio side of the boundary, through the WebSocket route: every message type Twilio sends, with
+// fields missing, null, of the wrong type or extra, and arbitrary text and binary frames. The call must
+// go on: caller audio sent afterwards still reaches the model.
+import {
+  encodeTwilioConnected,
+  encodeTwilioDtmf,
+  encodeTwilioInboundMark,
+  encodeTwilioInboundMedia,
+  signTwilioRequest,
+} from '@switchboard/telephony';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AUTH_TOKEN,
+  build,
+  closeApp,
+  currentServer,
+  SIDS,
+  STREAM_URL,
+  startFrame,
+} from '../testing/app-harness.ts';
+import { until } from '../testing/session-harness.ts';
+
+afterEach(closeApp);
+
+const EXAMPLES: Array<Record<string, unknown>> = [
+  JSON.parse(encodeTwilioConnected()),
+  JSON.parse(startFrame()),
+  JSON.parse(
+    encodeTwilioInboundMedia({
+      sequenceNumber: 3,
+      streamSid: SIDS.stream,
+      chunk: 2,
+      timestamp: 40,
+      payload: 'AAAA',
+    }),
+  ),
+  JSON.parse(encodeTwilioInboundMark({ sequenceNumber: 4, streamSid: SIDS.stream, name: '0.1' })),
+  JSON.parse(encodeTwilioDtmf({ sequenceNumber: 5, streamSid: SIDS.stream, digit: '7' })),
+];
+
+const bad = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.string({ maxLength: 6 }),
+  fc.constant([]),
+  fc.constant({}),
+  fc.boolean(),
+);
+
+const mutated = fc
+  .record({
+    example: fc.constantFrom(...EXAMPLES),
+    pick: fc.nat(),
+    deep: fc.boolean(),
+    action: fc.constantFrom('delete', 'set', 'extra'),
+    value: bad,
+  })
+  .map(({ example, pick, deep, action, value }) => {
+    const e = structuredClone(example) as Record<string, unknown>;
+    let target = e;
+    const keys = Object.keys(e);
+    let key = keys[pick % keys.length]!;
+    const child = e[key];
+    if (deep && child && typeof child === 'object' && !Array.isArray(child) && Object.keys(child).length) {
+      target = child as Record<string, unknown>;
+      const inner = Object.keys(target);
+      key = inner[pick % inner.length]!;
+    }
+    if (action === 'delete') delete target[key];
+    else if (action === 'set') target[key] = value;
+    else target.extra = value;
+    return JSON.stringify(e);
+  });
+
+const frame = fc.oneof(
+  mutated,
+  fc.string({ maxLength: 80 }),
+  fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+);
+
+describe('the Twilio boundary, through the stream route', () => {
+  it('survives malformed messages of every type and arbitrary frames; caller audio still reaches the model', async () => {
+    const { app, connector } = await build();
+    await fc.assert(
+      fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 15 }), async (frames) => {
+        const before = connector.connections.length;
+        const ws = await app.injectWS('/twilio-stream', {
+          headers: {
+            'x-twilio-signature': signTwilioRequest(
+              currentServer() ? 'test-auth-token-0123456789abcdef' : '',
+              STREAM_URL,
+            ),
+          },
+        });
+        ws.send(encodeTwilioConnected());
+        ws.send(startFrame());
+        await until(() => connector.connections.length === before + 1, 'Realtime session');
+        const rt = connector.connections[before]!;
+        await until(() => rt.sentOfType('session.update').length > 0, 'configured');
+        for (const f of frames) {
+          // A well-formed stop hangs up, as it should: keep it out of the garbage.
+          if (typeof f === 'string' && f.includes('"event":"stop"')) continue;
+          ws.send(f);
+        }
+        const appended = rt.sentOfType('input_audio_buffer.append').length;
+        ws.send(
+          encodeTwilioInboundMedia({
+            sequenceNumber: 99,
+            streamSid: SIDS.stream,
+            chunk: 99,
+            timestamp: 60_000,
+            payload: 'AAAA',
+          }),
+        );
+        await until(
+          () => rt.sentOfType('input_audio_buffer.append').length > appended,
+          'audio after the garbage',
+        );
+        ws.terminate();
+      }),
+      { numRuns: 40 },
+    );
+    expect(currentServer()!.metrics.framesMalformed).toBeGreaterThan(0);
+  }, 60_000);
+});
