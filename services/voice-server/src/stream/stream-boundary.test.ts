@@ -87,10 +87,7 @@ describe('the Twilio boundary, through the stream route', () => {
         const before = connector.connections.length;
         const ws = await app.injectWS('/twilio-stream', {
           headers: {
-            'x-twilio-signature': signTwilioRequest(
-              currentServer() ? 'test-auth-token-0123456789abcdef' : '',
-              STREAM_URL,
-            ),
+            'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL),
           },
         });
         ws.send(encodeTwilioConnected());
