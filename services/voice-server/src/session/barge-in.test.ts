@@ -157,30 +157,40 @@ describe('barge-in', () => {
     expect(h.metrics.bargeIns).toBe(0);
   });
 
-  it('waits for the active response when the server says one is already active', async () => {
+  it('never answers twice when the server refuses a create because its own response is active', async () => {
     const h = harness();
     const rt = await h.rt();
     rt.emit({ type: 'session.updated', event_id: 'e0', session: {} });
     await settle();
     expect(rt.sentOfType('response.create')).toHaveLength(1);
-    // Server VAD started a response of its own first; ours is refused.
-    responseStart(rt, 'resp_vad', 'item_v');
-    rt.emit({
-      type: 'error',
-      event_id: 'e2',
-      error: {
-        type: 'invalid_request_error',
-        code: 'conversation_already_has_active_response',
-        message: 'Conversation already has an active response in progress',
-      },
-    });
+    // Server VAD started a response of its own first (the caller spoke); our greeting is refused.
+    const refuse = () =>
+      rt.emit({
+        type: 'error',
+        event_id: 'e2',
+        error: {
+          type: 'invalid_request_error',
+          code: 'conversation_already_has_active_response',
+          message: 'Conversation already has an active response in progress',
+        },
+      });
+    responseStart(rt, 'resp_vad', 'item_v', { fromServer: true });
+    refuse();
     await settle();
-    expect(rt.sentOfType('response.create')).toHaveLength(1);
     expect(h.session.isEnded).toBe(false);
     responseDone(rt, 'resp_vad');
     await settle();
+    // The caller was answered: the greeting is not said after it.
+    expect(rt.sentOfType('response.create')).toHaveLength(1);
+    // A platform line refused the same way is said once the server's response is done.
+    h.session.requestResponse({ instructions: 'Say goodbye.' });
+    responseStart(rt, 'resp_vad2', 'item_v2', { fromServer: true });
+    refuse();
+    await settle();
+    responseDone(rt, 'resp_vad2');
+    await settle();
     const creates = rt.sentOfType('response.create');
-    expect(creates).toHaveLength(2);
-    expect(creates[1]).toEqual(creates[0]);
+    expect(creates).toHaveLength(3);
+    expect(creates[2]!.response?.instructions).toContain('Say goodbye.');
   });
 });

@@ -23,7 +23,7 @@ function limiter(profile: Partial<CallProfile> = {}, opts: { busy?: () => boolea
     lifecycle,
     log,
     isBusy: opts.busy ?? (() => false),
-    requestResponse: (r) => events.push(`ask:${r.instructions}`),
+    say: (line) => events.push(`ask:${line}`),
     note: (t) => events.push(t === WRAP_UP_NOTE ? 'wrap-up' : `note:${t}`),
     endPolitely: (reason: EndReason) => events.push(`end:${reason}`),
     renewDue: () => events.push('renew'),

@@ -1,6 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
-import { type CallLimits, type EndReason, errInfo, type ResponseParams } from './call-types.ts';
+import { type CallLimits, type EndReason, errInfo } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import { WRAP_UP_NOTE } from './lines.ts';
 import { InactivityWatchdog, watchdogLine } from './watchdog.ts';
@@ -14,7 +14,8 @@ export interface CallLimiterDeps {
   log: Logger;
   /** True while something counts as activity by itself (a tool, a response, audio playing, speech). */
   isBusy: () => boolean;
-  requestResponse: (response: ResponseParams) => void;
+  /** Has the model say one of the platform's lines. */
+  say: (line: string) => void;
   /** A note the model reads with its next turn. */
   note: (text: string) => void;
   endPolitely: (reason: EndReason) => void;
@@ -51,7 +52,7 @@ export class CallLimiter {
       isBusy: this.deps.isBusy,
       onPrompt: () => {
         this.deps.log.info('caller silent; asking whether they are still there');
-        this.deps.requestResponse({ instructions: watchdogLine('stillThere', profile.language) });
+        this.deps.say(watchdogLine('stillThere', profile.language));
       },
       onEnd: () => this.deps.endPolitely('inactivity'),
     });

@@ -11,7 +11,7 @@ import { takeDropFallback } from './drop-fallback.ts';
 import { DtmfCollector } from './dtmf.ts';
 import { OutageFiller } from './filler.ts';
 import { CallLifecycle } from './lifecycle.ts';
-import { greetingRequest, RESUME_AFTER_DROP } from './lines.ts';
+import { greetingLine, RESUME_AFTER_DROP } from './lines.ts';
 import { ModelOutput } from './model-output.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
 import { RealtimeLink } from './realtime-link.ts';
@@ -90,7 +90,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         p.responses.reset();
         if (!lifecycle.isEnded) filler.onDropped(newOutage);
       },
-      onResumed: () => p.responses.request({ instructions: RESUME_AFTER_DROP }),
+      onResumed: () => p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP }),
       giveUp: () => p.dropFallback(),
       isQuiet: () =>
         !p.responses.isBusy &&
@@ -129,7 +129,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     log,
     isBusy: () =>
       tools.pending > 0 || responses.isActive || playback.hasPendingAudio || p.bargeIn.callerSpeaking,
-    requestResponse: (r) => responses.request(r),
+    say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
     renewDue: () => link.renewWhenQuiet(),
@@ -181,7 +181,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     metrics,
     log,
     transcriptEvents: new TranscriptEvents(transcript, responses, now),
-    greeting: () => greetingRequest(owner.profile()),
+    greeting: () => greetingLine(owner.profile()),
+    record: (text) =>
+      transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
   });
   const dropFallback = () =>
     takeDropFallback({

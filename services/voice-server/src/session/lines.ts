@@ -1,5 +1,5 @@
 import type { CallProfile } from '../ports/ai-server.ts';
-import type { EndReason, ResponseParams } from './call-types.ts';
+import type { EndReason } from './call-types.ts';
 import { watchdogLine } from './watchdog.ts';
 
 /** What the caller hears from the platform itself when a call cannot go on (spoken by Twilio). */
@@ -31,12 +31,16 @@ export function goodbyeFor(reason: EndReason, language?: string): string {
   return GOODBYES[reason] ?? watchdogLine('goodbye', language);
 }
 
-/** The first response of the call: the profile's greeting, word for word. */
-export function greetingRequest(profile: CallProfile | undefined): ResponseParams | undefined {
+/** The first response of the call: the profile's greeting, word for word (or a greeting of the model's). */
+export function greetingLine(profile: CallProfile | undefined): string {
   const greeting = profile?.greeting;
-  if (!greeting) return undefined;
-  return { instructions: `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"` };
+  if (!greeting) return 'Greet the caller briefly and ask how you can help.';
+  return `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"`;
 }
+
+/** Asked of the model after a response failed twice: never leave the caller in silence. */
+export const AFTER_FAILED_RESPONSE =
+  'Apologize in a few words that you did not catch that, and ask the caller to say it again.';
 
 /** A note to the model after a call action (transfer, hang-up) failed. */
 export function actionFailedNote(toolName: string, message: string): string {

@@ -33,13 +33,15 @@ function output(opts: { cancelled?: string[] } = {}) {
     audioOut: recorder('audioOut', calls),
     responses: recorder('responses', calls, {
       isCancelled: (id: unknown) => (opts.cancelled ?? []).includes(id as string),
+      onDone: () => ({ failed: false, retried: false }),
     }),
     bargeIn: recorder('bargeIn', calls),
     afterReply: recorder('afterReply', calls),
     tools: recorder('tools', calls),
     transcriptEvents: recorder('transcriptEvents', calls),
     limiter: recorder('limiter', calls),
-    greeting: () => ({ instructions: 'greet' }),
+    greeting: () => 'greet',
+    record: () => {},
     metrics,
     log,
   } as unknown as ModelOutputDeps;

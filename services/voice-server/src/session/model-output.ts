@@ -5,8 +5,9 @@ import type { AfterReply } from './after-reply.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { BargeIn } from './barge-in.ts';
 import type { CallLimiter } from './call-limits.ts';
-import { errInfo, type ResponseParams } from './call-types.ts';
+import { errInfo } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
+import { AFTER_FAILED_RESPONSE } from './lines.ts';
 import type { RealtimeLink } from './realtime-link.ts';
 import { isFatalRealtimeError } from './reconnect-budget.ts';
 import type { ResponseQueue } from './response-queue.ts';
@@ -24,7 +25,9 @@ export interface ModelOutputDeps {
   transcriptEvents: TranscriptEvents;
   limiter: CallLimiter;
   /** The first response of the call, asked for once the session is configured. */
-  greeting: () => ResponseParams | undefined;
+  greeting: () => string;
+  /** Something worth keeping on the conversation (a failed response). */
+  record: (text: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -110,11 +113,11 @@ export class ModelOutput {
       case 'session.updated':
         if (!this.greeted) {
           this.greeted = true;
-          d.responses.request(d.greeting());
+          d.responses.request({ kind: 'greeting', line: d.greeting() });
         }
         return;
       case 'response.created':
-        d.responses.onCreated(ev.response.id);
+        d.responses.onCreated(ev.response.id, ev.response.metadata);
         d.afterReply.onResponseCreated(ev.response.id);
         return;
       case 'response.output_item.done':
@@ -129,7 +132,8 @@ export class ModelOutput {
         return;
       case 'response.done': {
         const id = ev.response.id ?? '';
-        d.responses.onDone(id);
+        const outcome = d.responses.onDone(id, ev.response.status);
+        if (outcome.failed) this.onFailed(ev.response, outcome.retried);
         d.tools.onResponseDone(id);
         d.afterReply.onResponseDone(id);
         d.link.maybeRenew();
@@ -141,6 +145,23 @@ export class ModelOutput {
       default:
         d.transcriptEvents.onEvent(ev);
     }
+  }
+
+  /** A response failed: it was asked for again, or (the second time) the model apologizes. */
+  private onFailed(response: { id?: string; status_details?: unknown }, retried: boolean): void {
+    const details = response.status_details as
+      | { error?: { code?: string; type?: string } }
+      | null
+      | undefined;
+    const code = details?.error?.code ?? details?.error?.type ?? 'unknown';
+    this.deps.metrics.realtimeError(`response_failed:${code}`);
+    this.deps.log.warn({ responseId: response.id, code, retried }, 'a Realtime response failed');
+    this.deps.record(
+      retried
+        ? `The model failed to answer (${code}); asked again.`
+        : `The model failed to answer again (${code}).`,
+    );
+    if (!retried) this.deps.responses.request({ kind: 'line', line: AFTER_FAILED_RESPONSE });
   }
 
   private onError(error: { code?: string | null; message: string; type: string }): void {

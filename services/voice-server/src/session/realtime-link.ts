@@ -78,6 +78,10 @@ export class RealtimeLink implements ResponseSink {
     return this.gen;
   }
 
+  get sessionInstructions(): string | undefined {
+    return this.config?.instructions;
+  }
+
   get canSend(): boolean {
     return this.rt !== undefined && !this.deps.lifecycle.isEnded;
   }

@@ -1,129 +1,198 @@
 import type { RealtimeClientEvent } from '@switchboard/realtime';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ResponseQueue } from './response-queue.ts';
+import { REQUEST_TAG, ResponseQueue } from './response-queue.ts';
+
+const BRAND = 'You are the Acme phone agent. Speak English.';
 
 function queue(canSend = true) {
-  const sent: RealtimeClientEvent[] = [];
-  const sink = { canSend, send: (e: RealtimeClientEvent) => sent.push(e) };
-  return { q: new ResponseQueue(sink), sent, sink };
+  const sent: Array<Extract<RealtimeClientEvent, { type: 'response.create' }>> = [];
+  const sink = {
+    canSend,
+    sessionInstructions: BRAND,
+    send: (e: RealtimeClientEvent) => {
+      if (e.type === 'response.create') sent.push(e);
+    },
+  };
+  const q = new ResponseQueue(sink);
+  /** The server answers our last create: response.created with its tag echoed in the metadata. */
+  const created = (id: string) => q.onCreated(id, sent.at(-1)?.response?.metadata);
+  return { q, sent, sink, created };
 }
 
-const instructionsOf = (e: RealtimeClientEvent) =>
-  e.type === 'response.create' ? (e.response?.instructions ?? null) : undefined;
+const line = (line: string) => ({ kind: 'line' as const, line });
+const said = (e: { response?: { instructions?: string } }) =>
+  e.response?.instructions?.split('\n\n')[1] ?? null;
 
 describe('ResponseQueue', () => {
-  it('sends a request at once when nothing is active, and holds the next until the first is done', () => {
-    const { q, sent } = queue();
-    q.request({ instructions: 'greet' });
-    expect(sent.map(instructionsOf)).toEqual(['greet']);
-    expect(q.isBusy).toBe(true);
-    expect(q.isActive).toBe(false);
-    q.request({ instructions: 'second' });
-    q.request();
+  it('sends at once when idle and holds the next until the first is done; each create carries its tag', () => {
+    const { q, sent, created } = queue();
+    q.request(line('greet'));
+    expect(sent.map(said)).toEqual(['greet']);
+    expect(sent[0]!.response?.metadata?.[REQUEST_TAG]).toMatch(/^req_/);
+    q.request(line('second'));
     expect(sent).toHaveLength(1);
-    q.onCreated('r1');
+    created('r1');
     expect(q.isActive).toBe(true);
-    q.onDone('r1');
-    expect(sent.map(instructionsOf)).toEqual(['greet', 'second']);
-    q.onCreated('r2');
-    q.onDone('r2');
-    expect(sent.map(instructionsOf)).toEqual(['greet', 'second', null]);
-    q.onCreated('r3');
-    q.onDone('r3');
-    expect(q.isBusy).toBe(false);
-    expect(q.waiting).toBe(0);
+    q.onDone('r1', 'completed');
+    expect(sent.map(said)).toEqual(['greet', 'second']);
+    expect(new Set(sent.map((e) => e.response?.metadata?.[REQUEST_TAG])).size).toBe(2);
+  });
+
+  it("keeps the brand's prompt in force on the platform's lines (per-response instructions replace the session's)", () => {
+    const { q, sent } = queue();
+    q.request(line('Are you still there?'));
+    expect(sent[0]!.response?.instructions).toBe(`${BRAND}\n\nAre you still there?`);
+    const plain = queue();
+    plain.q.request();
+    expect(plain.sent[0]!.response?.instructions).toBeUndefined();
   });
 
   it('sends nothing while no session can take it', () => {
     const { q, sent } = queue(false);
-    q.request({ instructions: 'x' });
+    q.request(line('x'));
     expect(sent).toHaveLength(0);
     expect(q.isBusy).toBe(false);
   });
 
-  it('asks again, first in line, when the server refuses because a response of its own is active', () => {
-    const { q, sent } = queue();
-    q.request({ instructions: 'greet' });
-    q.request({ instructions: 'later' });
+  it('the server refused because its own response is active: a greeting is dropped, a line is said after it', () => {
+    const { q, sent, created } = queue();
+    q.request({ kind: 'greeting', line: 'Hi' });
+    q.onCreated('r_vad', null); // the caller spoke first: the server answers on its own
     q.onAlreadyActive();
-    // The server's own response is active now, under an id we have not seen.
+    q.onDone('r_vad', 'completed');
+    expect(sent).toHaveLength(1); // the greeting is not said after the answer
+    q.request(line('goodbye'));
+    q.onCreated('r_vad2', null);
+    q.onAlreadyActive();
+    expect(sent).toHaveLength(2);
+    q.onDone('r_vad2', 'completed');
+    expect(sent.map(said)).toEqual(['Hi', 'goodbye', 'goodbye']);
+    created('r_bye');
     expect(q.isActive).toBe(true);
-    q.onDone('resp_server');
-    expect(sent.map(instructionsOf)).toEqual(['greet', 'greet']);
-    q.onCreated('r2');
-    q.onDone('r2');
-    expect(sent.map(instructionsOf)).toEqual(['greet', 'greet', 'later']);
+  });
+
+  it('a continue refused by a server response sent before it is asked again after it', () => {
+    const { q, sent } = queue();
+    q.request(); // a tool's output is in the conversation
+    q.onCreated('r_vad', null); // created before our request reached the server
+    q.onAlreadyActive();
+    q.onDone('r_vad', 'completed');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('continues coalesce, and a response that starts after one was asked answers it', () => {
+    const { q, sent, created } = queue();
+    q.request(line('long answer'));
+    q.request();
+    q.request();
+    expect(q.waiting).toBe(1);
+    created('r1');
+    q.onCreated('r_vad', null); // (hypothetically) another response started after the continue was asked
+    q.onDone('r1', 'completed');
+    q.onDone('r_vad', 'completed');
+    expect(sent).toHaveLength(1); // the continue was answered, not asked again
+  });
+
+  it('a line of the platform is not taken as an answer: a continue waiting behind it still goes out', () => {
+    const { q, sent, created } = queue();
+    q.request(line('Are you still there?'));
+    q.request();
+    created('r_line');
+    q.onDone('r_line', 'completed');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.response?.instructions).toBeUndefined();
+  });
+
+  it('a server that echoes no metadata at all: the response after our create is taken as ours', () => {
+    const { q, sent } = queue();
+    q.request(line('greet'));
+    q.onCreated('r1', undefined);
+    q.request(line('next'));
+    q.onDone('r1', 'completed');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a failed response is asked for once more; a second failure is reported as not retried', () => {
+    const { q, sent, created } = queue();
+    q.request();
+    created('r1');
+    expect(q.onDone('r1', 'failed')).toEqual({ failed: true, retried: true });
+    expect(sent).toHaveLength(2);
+    created('r2');
+    expect(q.onDone('r2', 'failed')).toEqual({ failed: true, retried: false });
+    expect(sent).toHaveLength(2);
+    expect(q.isBusy).toBe(false);
   });
 
   it('remembers a cancelled response until it is done, and cancels nothing when none is active', () => {
-    const { q } = queue();
+    const { q, created } = queue();
     expect(q.cancelActive()).toBe(false);
     q.request();
     expect(q.cancelActive()).toBe(false); // asked for, not yet created
-    q.onCreated('r1');
+    created('r1');
     expect(q.cancelActive()).toBe(true);
     expect(q.isCancelled('r1')).toBe(true);
-    q.onDone('r1');
+    q.onDone('r1', 'cancelled');
     expect(q.isCancelled('r1')).toBe(false);
   });
 
   it('forgets everything when the session is gone', () => {
-    const { q, sent } = queue();
+    const { q, sent, created } = queue();
     q.request();
-    q.request({ instructions: 'waiting' });
-    q.onCreated('r1');
+    q.request(line('waiting'));
+    created('r1');
     q.cancelActive();
     q.reset();
     expect(q.isBusy).toBe(false);
     expect(q.waiting).toBe(0);
-    expect(q.isCancelled('r1')).toBe(false);
-    q.onDone('r1');
+    q.onDone('r1', 'completed');
     expect(sent).toHaveLength(1);
   });
 
   it('never has two responses asked for or active at once, whatever the order of requests and events', () => {
-    type Op = { kind: 'request' } | { kind: 'server'; step: 'created' | 'done' } | { kind: 'refused' };
-    const op: fc.Arbitrary<Op> = fc.oneof(
-      fc.constant<Op>({ kind: 'request' }),
-      fc.constant<Op>({ kind: 'server', step: 'created' }),
-      fc.constant<Op>({ kind: 'server', step: 'done' }),
-      fc.constant<Op>({ kind: 'refused' }),
-    );
+    type Op = 'continue' | 'line' | 'greeting' | 'created' | 'done' | 'failed' | 'refused' | 'vad';
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
-        const { q, sent } = queue();
-        // A server that answers each response.create with created then done, one at a time.
-        let outstanding = 0; // creates sent whose response is not done
-        let created: string | undefined;
-        let n = 0;
-        let requested = 0;
-        for (const o of ops) {
-          const before = sent.length;
-          if (o.kind === 'request') {
-            requested++;
-            q.request({ instructions: `r${requested}` });
-          } else if (o.kind === 'refused' && outstanding > 0 && !created) {
-            // The server refused the create in flight because one of its own is active.
-            outstanding--;
-            q.onAlreadyActive();
-            created = 'server';
-            outstanding++;
-          } else if (o.kind === 'server' && o.step === 'created' && outstanding > 0 && !created) {
-            created = `resp_${++n}`;
-            q.onCreated(created);
-          } else if (o.kind === 'server' && o.step === 'done' && created) {
-            const id = created;
-            created = undefined;
-            outstanding--;
-            q.onDone(id);
+      fc.property(
+        fc.array(
+          fc.constantFrom<Op>('continue', 'line', 'greeting', 'created', 'done', 'failed', 'refused', 'vad'),
+          {
+            maxLength: 60,
+          },
+        ),
+        (ops) => {
+          const { q, sent } = queue();
+          // A server that answers a create with created then done; VAD may start a response of its own.
+          let active: string | undefined;
+          let awaiting = 0; // creates sent and not yet created or refused
+          let n = 0;
+          for (const op of ops) {
+            const before = sent.length;
+            if (op === 'continue') q.request();
+            else if (op === 'line') q.request(line('l'));
+            else if (op === 'greeting') q.request({ kind: 'greeting', line: 'g' });
+            else if (op === 'created' && awaiting > 0 && !active) {
+              awaiting--;
+              active = `r${++n}`;
+              q.onCreated(active, sent.at(-1)!.response?.metadata);
+            } else if (op === 'vad' && !active) {
+              active = `v${++n}`;
+              q.onCreated(active, null);
+            } else if (op === 'refused' && awaiting > 0 && active) {
+              awaiting--;
+              q.onAlreadyActive();
+            } else if ((op === 'done' || op === 'failed') && active) {
+              const id = active;
+              active = undefined;
+              q.onDone(id, op === 'failed' ? 'failed' : 'completed');
+            }
+            awaiting += sent.length - before;
+            if (awaiting + (active && sent.length > before ? 1 : 0) > 1) return false;
           }
-          outstanding += sent.length - before;
-          if (outstanding > 1) return false;
-        }
-        return true;
-      }),
-      { numRuns: 500 },
+          return true;
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -1,30 +1,65 @@
 import type { RealtimeClientEvent } from '@switchboard/realtime';
-import type { ResponseParams } from './call-types.ts';
 
 /** Where response.create goes: the current Realtime session, when there is one. */
 export interface ResponseSink {
   /** False when no session can take a request now (none open, or the call is over). */
   readonly canSend: boolean;
+  /** The session's instructions (the brand's prompt), kept in force on the platform's own lines. */
+  readonly sessionInstructions: string | undefined;
   send(event: RealtimeClientEvent): void;
+}
+
+/**
+ * What a response is asked for.
+ * - `continue`: answer from what the conversation holds now (a tool's output, keypad digits). Any
+ *   response that starts after it was asked answers it too, so pending ones coalesce.
+ * - `line`: a line of the platform's (an apology, a goodbye, "are you still there?"): always said.
+ * - `greeting`: the call's first words: dropped once any other response has started.
+ */
+export type ResponseRequest =
+  | { kind: 'continue' }
+  | { kind: 'line'; line: string }
+  | { kind: 'greeting'; line: string };
+
+/** What response.done meant for the request behind it. */
+export interface ResponseOutcome {
+  /** The response failed (status `failed`). */
+  failed: boolean;
+  /** It is being asked for once more; false when it had already been retried. */
+  retried: boolean;
+}
+
+interface Request {
+  req: ResponseRequest;
+  /** Answering responses started before it was asked: a later one answers a `continue`. */
+  askedAt: number;
+  retried: boolean;
+  tag: string;
 }
 
 /** Stands for a response the server reported active before we saw its id. */
 const UNKNOWN_RESPONSE = '?';
+/** The metadata key that tells our responses from the ones the server starts itself (VAD). */
+export const REQUEST_TAG = 'switchboard_request';
 
 /**
- * The one owner of "a response is active". Responses asked for while one is active or requested wait
- * their turn and go out, one at a time, as each response ends. Cancelled responses are remembered until
- * they end, so their late audio can be dropped.
+ * The one owner of "a response is active". Requests wait while a response is active or asked for and
+ * go out one at a time; each carries a tag in its metadata, so response.created tells ours from one
+ * the server started itself. A request the server refuses because one of its own is active is asked
+ * again after it (a platform line), or dropped when the active response answers it (a greeting). The
+ * platform's lines are sent with the session's instructions in front, so the brand's prompt stays in
+ * force. A response that fails is asked for once more.
  */
 export class ResponseQueue {
-  /** The response in progress, from response.created to response.done. */
-  private active: string | undefined;
-  /** A response.create we sent whose response.created has not arrived yet. */
-  private inFlight = false;
-  /** Responses asked for while another was active; null is a plain response.create. */
-  private readonly pending: Array<ResponseParams | null> = [];
-  private last: ResponseParams | null = null;
+  private active: { id: string; ours: Request | undefined } | undefined;
+  private inFlight: Request | undefined;
+  private readonly pending: Request[] = [];
   private readonly cancelled = new Set<string>();
+  /** Responses started so far. */
+  private started = 0;
+  /** Of those, the ones that answer the conversation (not the platform's lines). */
+  private answering = 0;
+  private tags = 0;
 
   constructor(private readonly sink: ResponseSink) {}
 
@@ -35,43 +70,65 @@ export class ResponseQueue {
 
   /** True while a response is active or has been asked for. */
   get isBusy(): boolean {
-    return this.active !== undefined || this.inFlight;
+    return this.active !== undefined || this.inFlight !== undefined;
   }
 
-  /** Responses waiting their turn. */
+  /** Requests waiting their turn. */
   get waiting(): number {
     return this.pending.length;
   }
 
-  /** Asks for a response now, or once the active one is done (never two at once). */
-  request(response?: ResponseParams): void {
-    if (this.isBusy) this.pending.push(response ?? null);
-    else this.send(response);
-  }
-
-  /** response.created: the request in flight is now the active response. */
-  onCreated(responseId: string | undefined): void {
-    this.inFlight = false;
-    this.active = responseId;
-  }
-
-  /** response.done: the next waiting request, if any, goes out. */
-  onDone(responseId: string): void {
-    if (this.active === responseId || this.active === UNKNOWN_RESPONSE) this.active = undefined;
-    this.cancelled.delete(responseId);
-    if (this.isBusy) return;
-    const next = this.pending.shift();
-    if (next !== undefined) this.send(next ?? undefined);
+  /** Asks for a response now, or once the active one is done. */
+  request(req: ResponseRequest = { kind: 'continue' }): void {
+    if (req.kind === 'continue' && this.pending.some((p) => p.req.kind === 'continue' && !p.retried)) return;
+    this.pending.push({ req, askedAt: this.answering, retried: false, tag: '' });
+    this.pump();
   }
 
   /**
-   * The server refused our response.create because one of its own (server VAD) is active: ask again
-   * when that one is done.
+   * response.created: ours (its tag echoed in the metadata) or one the server started itself (metadata
+   * null or without our tag). A server that echoes no metadata at all is taken at its word that this is
+   * the response we asked for.
+   */
+  onCreated(responseId: string | undefined, metadata?: unknown): void {
+    this.started++;
+    const tag = (metadata as Record<string, unknown> | null | undefined)?.[REQUEST_TAG];
+    const mine = metadata === undefined || this.inFlight?.tag === tag;
+    const ours = this.inFlight && mine ? this.inFlight : undefined;
+    if (ours) this.inFlight = undefined;
+    if (!ours || ours.req.kind === 'continue') this.answering++;
+    this.active = responseId === undefined ? undefined : { id: responseId, ours };
+  }
+
+  /** response.done: a failed response of ours is asked for once more; the next request goes out. */
+  onDone(responseId: string, status?: string): ResponseOutcome {
+    const a = this.active;
+    let outcome: ResponseOutcome = { failed: false, retried: false };
+    if (a && (a.id === responseId || a.id === UNKNOWN_RESPONSE)) {
+      this.active = undefined;
+      if (status === 'failed') {
+        const req = a.ours?.req ?? { kind: 'continue' as const };
+        const retried = !a.ours?.retried;
+        outcome = { failed: true, retried };
+        if (retried) this.pending.unshift({ req, askedAt: this.answering, retried: true, tag: '' });
+      }
+    }
+    this.cancelled.delete(responseId);
+    this.pump();
+    return outcome;
+  }
+
+  /**
+   * The server refused our response.create because one of its own is active: a line is said after it,
+   * a greeting is dropped (the caller is being answered), a continue waits for a response that starts
+   * after this one.
    */
   onAlreadyActive(): void {
-    this.inFlight = false;
-    this.pending.unshift(this.last);
-    this.active ??= UNKNOWN_RESPONSE;
+    const refused = this.inFlight;
+    this.inFlight = undefined;
+    this.active ??= { id: UNKNOWN_RESPONSE, ours: undefined };
+    if (!refused || refused.req.kind === 'greeting') return;
+    this.pending.unshift({ ...refused, askedAt: this.answering });
   }
 
   /**
@@ -79,8 +136,8 @@ export class ResponseQueue {
    * there was one, so the caller sends response.cancel.
    */
   cancelActive(): boolean {
-    if (!this.active) return false;
-    this.cancelled.add(this.active);
+    if (!this.active || this.active.id === UNKNOWN_RESPONSE) return this.active !== undefined;
+    this.cancelled.add(this.active.id);
     return true;
   }
 
@@ -91,15 +148,34 @@ export class ResponseQueue {
   /** The session is gone: nothing is active, asked for or waiting any more. */
   reset(): void {
     this.active = undefined;
-    this.inFlight = false;
+    this.inFlight = undefined;
     this.pending.length = 0;
     this.cancelled.clear();
   }
 
-  private send(response?: ResponseParams): void {
-    if (!this.sink.canSend) return;
-    this.inFlight = true;
-    this.last = response ?? null;
-    this.sink.send(response ? { type: 'response.create', response } : { type: 'response.create' });
+  private pump(): void {
+    while (!this.isBusy && this.sink.canSend) {
+      const next = this.pending.shift();
+      if (!next) return;
+      const stale =
+        (next.req.kind === 'greeting' && this.started > 0) ||
+        (next.req.kind === 'continue' && !next.retried && this.answering > next.askedAt);
+      if (stale) continue;
+      this.send(next);
+    }
+  }
+
+  private send(r: Request): void {
+    r.tag = `req_${++this.tags}`;
+    this.inFlight = r;
+    const response: NonNullable<Extract<RealtimeClientEvent, { type: 'response.create' }>['response']> = {
+      metadata: { [REQUEST_TAG]: r.tag },
+    };
+    if (r.req.kind !== 'continue') {
+      const base = this.sink.sessionInstructions;
+      // Per-response instructions replace the session's: keep the brand's prompt in front of the line.
+      response.instructions = base ? `${base}\n\n${r.req.line}` : r.req.line;
+    }
+    this.sink.send({ type: 'response.create', response });
   }
 }

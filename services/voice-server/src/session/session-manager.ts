@@ -138,7 +138,7 @@ export class TwilioSessionManager {
     tools.dispose();
     bargeIn.interrupt(rt);
     afterReply.replace(reason, () => lifecycle.hangUp(reason));
-    responses.request({ instructions: goodbyeFor(reason, this.profile?.language) });
+    responses.request({ kind: 'line', line: goodbyeFor(reason, this.profile?.language) });
     lifecycle.later(this.limits.goodbyeGraceMs, () => void lifecycle.hangUp(reason));
   }
 
@@ -149,6 +149,8 @@ export class TwilioSessionManager {
 
   /** Asks for a response now, or once the active one is done (never two at once). */
   requestResponse(response?: ResponseParams): void {
-    this.parts.responses.request(response);
+    this.parts.responses.request(
+      response?.instructions ? { kind: 'line', line: response.instructions } : { kind: 'continue' },
+    );
   }
 }

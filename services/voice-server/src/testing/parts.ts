@@ -39,7 +39,11 @@ export function audioPath() {
   const playback = new PlaybackTracker();
   const metrics = new VoiceMetrics();
   const audioOut = new AudioOut(transport, playback, metrics);
-  const responses = new ResponseQueue({ canSend: true, send: (e) => rt.send(e) });
+  const responses = new ResponseQueue({
+    canSend: true,
+    sessionInstructions: undefined,
+    send: (e) => rt.send(e),
+  });
   const appServer = new InMemoryAppServer();
   const transcript = new Transcript('CA00000000000000000000000000000001', appServer, () => {});
   const { log, lines } = memoryLogger();

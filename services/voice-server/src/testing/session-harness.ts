@@ -123,13 +123,38 @@ export function audio(ms: number, byte = 0x55): string {
 let n = 0;
 export const ids = { next: (p: string) => `${p}_${++n}` };
 
-/** Server events for the start of a response with one audio item. */
-export function responseStart(rt: ScriptedRealtimeConnection, responseId: string, itemId: string): void {
+/**
+ * response.created as the server sends it: answering our latest response.create (its metadata echoed,
+ * as the API does), or, with `fromServer`, a response the server started itself (server VAD).
+ */
+export function responseCreated(
+  rt: ScriptedRealtimeConnection,
+  responseId: string,
+  opts: { fromServer?: boolean } = {},
+): void {
+  // The API sends metadata: null on a response nobody asked for with metadata.
+  const metadata = opts.fromServer ? null : rt.sentOfType('response.create').at(-1)?.response?.metadata;
   rt.emit({
     type: 'response.created',
     event_id: ids.next('ev'),
-    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+    response: {
+      id: responseId,
+      object: 'realtime.response',
+      status: 'in_progress',
+      output: [],
+      ...(metadata !== undefined ? { metadata } : {}),
+    },
   });
+}
+
+/** Server events for the start of a response with one audio item. */
+export function responseStart(
+  rt: ScriptedRealtimeConnection,
+  responseId: string,
+  itemId: string,
+  opts: { fromServer?: boolean } = {},
+): void {
+  responseCreated(rt, responseId, opts);
   rt.emit({
     type: 'response.output_item.added',
     event_id: ids.next('ev'),

@@ -1,7 +1,14 @@
 import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { delta, harness, responseDone, responseStart, settle } from '../testing/session-harness.ts';
+import {
+  delta,
+  harness,
+  responseCreated,
+  responseDone,
+  responseStart,
+  settle,
+} from '../testing/session-harness.ts';
 import { synthesizeEchoPop, THINKING_SOUND_MS, thinkingSoundChunks } from './thinking-sound.ts';
 import { Toolset } from './toolset.ts';
 
@@ -17,11 +24,7 @@ function functionCall(
   args: string,
   callId = `call_${name}`,
 ) {
-  rt.emit({
-    type: 'response.created',
-    event_id: 'e',
-    response: { id: resp, object: 'realtime.response', status: 'in_progress', output: [] },
-  });
+  responseCreated(rt, resp);
   rt.emit({
     type: 'response.output_item.done',
     event_id: 'e',
