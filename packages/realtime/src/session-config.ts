@@ -16,7 +16,33 @@ export interface PhoneSessionOptions {
   textOnly?: boolean;
   /** Asks the Realtime API for caller transcripts with this model (e.g. gpt-4o-mini-transcribe). */
   inputTranscriptionModel?: string;
+  /** The caller's language as a hint for transcription (ISO-639-1, e.g. `en`). */
+  inputTranscriptionLanguage?: string;
 }
+
+/** The voices the Realtime API speaks with (`audio.output.voice`). */
+export const REALTIME_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+] as const;
+
+/** The range of `audio.output.speed` the API accepts. */
+export const REALTIME_SPEED = { min: 0.25, max: 1.5 } as const;
+
+/** Models the Realtime API transcribes caller audio with (`audio.input.transcription.model`). */
+export const REALTIME_TRANSCRIPTION_MODELS = [
+  'gpt-4o-mini-transcribe',
+  'gpt-4o-transcribe',
+  'whisper-1',
+] as const;
 
 /**
  * The `session.update` payload for a phone call: G.711 mu-law in and out (no resampling anywhere),
@@ -41,7 +67,14 @@ export function phoneSessionConfig(opts: PhoneSessionOptions): RealtimeSessionCr
           // would race its response.cancel.
           interrupt_response: false,
         },
-        ...(opts.inputTranscriptionModel ? { transcription: { model: opts.inputTranscriptionModel } } : {}),
+        ...(opts.inputTranscriptionModel
+          ? {
+              transcription: {
+                model: opts.inputTranscriptionModel,
+                ...(opts.inputTranscriptionLanguage ? { language: opts.inputTranscriptionLanguage } : {}),
+              },
+            }
+          : {}),
       },
       output: {
         format: { type: 'audio/pcmu' },

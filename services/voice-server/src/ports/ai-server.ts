@@ -7,6 +7,8 @@ export interface CallProfile {
   language?: string;
   greeting?: string;
   voice?: { provider?: string; voiceId?: string; speed?: number };
+  /** Who transcribes the caller (the Realtime API's own model, or an external provider). */
+  transcriber?: { provider?: string; model?: string; language?: string } | null;
   vadThreshold?: number;
   /** Where transfer_to_human dials: an E.164 number or a SIP URI. */
   transferTarget?: string | null;

@@ -1,9 +1,4 @@
-import {
-  phoneSessionConfig,
-  type RealtimeConnection,
-  type RealtimeFunctionTool,
-  type RealtimeSessionCreateRequest,
-} from '@switchboard/realtime';
+import type { RealtimeConnection } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
@@ -88,19 +83,4 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     return undefined;
   }
   return { rt, profile, instructions, dynamicTools };
-}
-
-/** The Realtime session configuration for a call on `profile`. */
-export function sessionConfigFor(
-  profile: CallProfile,
-  instructions: string,
-  tools: RealtimeFunctionTool[],
-): RealtimeSessionCreateRequest {
-  return phoneSessionConfig({
-    instructions,
-    ...(profile.voice?.voiceId ? { voice: profile.voice.voiceId } : {}),
-    ...(profile.voice?.speed !== undefined ? { speed: profile.voice.speed } : {}),
-    ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
-    tools,
-  });
 }

@@ -1,6 +1,6 @@
 import type { RealtimeServerEvent } from '@switchboard/realtime';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { sessionConfigFor, setUpCall } from './call-setup.ts';
+import { setUpCall } from './call-setup.ts';
 import {
   type CallInfo,
   type CallLimits,
@@ -13,6 +13,7 @@ import {
 import { type CallParts, wireCall } from './call-wiring.ts';
 import { goodbyeFor } from './lines.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
+import { sessionConfigFor } from './session-config.ts';
 import type { Transcript } from './transcript.ts';
 
 export {
@@ -105,7 +106,17 @@ export class TwilioSessionManager {
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {
       const schemas = tools.start(setup.profile, setup.dynamicTools);
-      link.configure(setup.rt, sessionConfigFor(setup.profile, setup.instructions, schemas));
+      const { config, problems } = sessionConfigFor(setup.profile, setup.instructions, schemas);
+      for (const problem of problems) {
+        log.warn({ problem }, 'profile setting not sent to the Realtime API');
+        this.parts.transcript.add({
+          role: 'system',
+          text: problem,
+          startedAt: new Date().toISOString(),
+          source: 'system',
+        });
+      }
+      link.configure(setup.rt, config);
       limiter.start(setup.profile);
       outbound = output.run(setup.rt).catch((err) => {
         log.error({ err: errInfo(err) }, 'model loop failed');

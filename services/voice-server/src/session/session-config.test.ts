@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { harness, settle } from '../testing/session-harness.ts';
+import { DEFAULT_REALTIME_VOICE, sessionConfigFor } from './session-config.ts';
+
+const output = (c: ReturnType<typeof sessionConfigFor>) =>
+  (c.config.audio as { output: { voice?: string; speed?: number } }).output;
+const transcription = (c: ReturnType<typeof sessionConfigFor>) =>
+  (c.config.audio as { input: { transcription?: { model: string; language?: string } } }).input.transcription;
+
+describe('the session configuration a profile gets', () => {
+  it('asks for caller transcription with the default model in the profile language', () => {
+    const c = sessionConfigFor({ key: 'p', language: 'es-MX' }, 'Prompt.', []);
+    expect(transcription(c)).toEqual({ model: 'gpt-4o-mini-transcribe', language: 'es' });
+    expect(c.config.instructions).toContain('Speak es-MX');
+  });
+
+  it('uses the profile’s Realtime transcription model when it is one the API has', () => {
+    const ok = sessionConfigFor(
+      { key: 'p', transcriber: { provider: 'openai', model: 'whisper-1' } },
+      'P',
+      [],
+    );
+    expect(transcription(ok)?.model).toBe('whisper-1');
+    const bad = sessionConfigFor({ key: 'p', transcriber: { provider: 'openai', model: 'gpt-9' } }, 'P', []);
+    expect(transcription(bad)?.model).toBe('gpt-4o-mini-transcribe');
+  });
+
+  it('never sends a voice or speed the API would refuse: the default instead, and says so', () => {
+    const c = sessionConfigFor(
+      { key: 'p', voice: { provider: 'openai', voiceId: 'rachel', speed: 4 } },
+      'P',
+      [],
+    );
+    expect(output(c)).toEqual({ format: { type: 'audio/pcmu' }, voice: DEFAULT_REALTIME_VOICE });
+    expect(c.problems).toHaveLength(2);
+    const el = sessionConfigFor(
+      { key: 'p', voice: { provider: 'elevenlabs', voiceId: '21m00Tcm4TlvDq8ikWAM' } },
+      'P',
+      [],
+    );
+    expect(output(el).voice).toBe(DEFAULT_REALTIME_VOICE);
+    const fine = sessionConfigFor(
+      { key: 'p', voice: { provider: 'openai', voiceId: 'cedar', speed: 1.5 } },
+      'P',
+      [],
+    );
+    expect(output(fine)).toMatchObject({ voice: 'cedar', speed: 1.5 });
+    expect(fine.problems).toEqual([]);
+  });
+
+  it('records the fallback on the conversation', async () => {
+    const h = harness({ profile: { voice: { provider: 'openai', voiceId: 'rachel' } } });
+    const rt = await h.rt();
+    await settle();
+    expect(
+      (rt.sentOfType('session.update')[0]!.session.audio as { output: { voice: string } }).output.voice,
+    ).toBe(DEFAULT_REALTIME_VOICE);
+    h.transport.stop();
+    await h.done;
+    const notes = h.appServer.transcript(h.session.call.callSid).filter((m) => m.role === 'system');
+    expect(notes.map((m) => m.text).join()).toContain('"rachel" is not a Realtime voice');
+  });
+});

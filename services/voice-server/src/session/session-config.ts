@@ -1,0 +1,77 @@
+import {
+  phoneSessionConfig,
+  REALTIME_SPEED,
+  REALTIME_TRANSCRIPTION_MODELS,
+  REALTIME_VOICES,
+  type RealtimeFunctionTool,
+  type RealtimeSessionCreateRequest,
+} from '@switchboard/realtime';
+import type { CallProfile } from '../ports/ai-server.ts';
+
+/** The voice used when a profile's is not one the Realtime API has. */
+export const DEFAULT_REALTIME_VOICE = 'marin';
+/** The Realtime API's transcription model when the profile names none. */
+export const DEFAULT_TRANSCRIPTION_MODEL = 'gpt-4o-mini-transcribe';
+
+export interface CallSessionConfig {
+  config: RealtimeSessionCreateRequest;
+  /** What of the profile could not be sent as it is, and what was used instead (for the conversation). */
+  problems: string[];
+}
+
+/**
+ * The Realtime session configuration for a call on `profile`. Nothing the API would refuse is sent (a
+ * refused session.update leaves the caller in silence): a voice or speed it does not have falls back
+ * to the default, and says so. Caller transcription is always asked for, in the profile's language.
+ */
+export function sessionConfigFor(
+  profile: CallProfile,
+  instructions: string,
+  tools: RealtimeFunctionTool[],
+): CallSessionConfig {
+  const problems: string[] = [];
+  const voice = profile.voice ?? {};
+  let voiceId: string | undefined = voice.voiceId;
+  if (voice.provider && voice.provider !== 'openai') {
+    problems.push(
+      `The profile's voice provider "${voice.provider}" is not available on this call; the default voice was used.`,
+    );
+    voiceId = DEFAULT_REALTIME_VOICE;
+  } else if (voiceId !== undefined && !(REALTIME_VOICES as readonly string[]).includes(voiceId)) {
+    problems.push(
+      `The profile's voice "${voiceId.slice(0, 64)}" is not a Realtime voice; the default voice was used.`,
+    );
+    voiceId = DEFAULT_REALTIME_VOICE;
+  }
+  let speed = voice.speed;
+  if (speed !== undefined && !(speed >= REALTIME_SPEED.min && speed <= REALTIME_SPEED.max)) {
+    problems.push(
+      `The profile's speed ${speed} is outside ${REALTIME_SPEED.min}–${REALTIME_SPEED.max}; normal speed was used.`,
+    );
+    speed = undefined;
+  }
+  const t = profile.transcriber;
+  const model =
+    t?.provider === 'openai' &&
+    t.model &&
+    (REALTIME_TRANSCRIPTION_MODELS as readonly string[]).includes(t.model)
+      ? t.model
+      : DEFAULT_TRANSCRIPTION_MODEL;
+  const language = (t?.language ?? profile.language)?.toLowerCase().split(/[-_]/)[0];
+  const config = phoneSessionConfig({
+    instructions: withLanguageRule(instructions, profile.language),
+    ...(voiceId ? { voice: voiceId } : {}),
+    ...(speed !== undefined ? { speed } : {}),
+    ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
+    inputTranscriptionModel: model,
+    ...(language && /^[a-z]{2,3}$/.test(language) ? { inputTranscriptionLanguage: language } : {}),
+    tools,
+  });
+  return { config, problems };
+}
+
+/** The brand's prompt, with the language to speak stated once at its end. */
+function withLanguageRule(instructions: string, language: string | undefined): string {
+  if (!language) return instructions;
+  return `${instructions.trimEnd()}\n\n# Language\nSpeak ${language} with the caller, unless they ask for another language.`;
+}
