@@ -13,7 +13,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function limiter(profile: Partial<CallProfile> = {}, opts: { busy?: () => boolean } = {}) {
+function limiter(
+  profile: Partial<CallProfile> = {},
+  opts: { busy?: () => boolean; hasCredit?: (elapsedSec: number) => Promise<boolean> } = {},
+) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   const { log } = memoryLogger();
   const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA1', log });
@@ -26,11 +29,13 @@ function limiter(profile: Partial<CallProfile> = {}, opts: { busy?: () => boolea
     say: (line) => events.push(`ask:${line}`),
     note: (t) => events.push(t === WRAP_UP_NOTE ? 'wrap-up' : `note:${t}`),
     endPolitely: (reason: EndReason) => events.push(`end:${reason}`),
-    renewDue: () => events.push('renew'),
+    hasCredit: opts.hasCredit ?? (async () => true),
   });
   l.start({ key: 'p', ...profile });
   return { l, events, lifecycle };
 }
+
+const ends = (events: string[]) => events.filter((e) => e.startsWith('end:'));
 
 describe('CallLimiter (a part alone)', () => {
   it('by default: the wrap-up note at 29 min, the polite end at 30 min', async () => {
@@ -42,24 +47,67 @@ describe('CallLimiter (a part alone)', () => {
     await vi.advanceTimersByTimeAsync(60_000 - 1);
     expect(t.events).not.toContain('end:max_duration');
     await vi.advanceTimersByTimeAsync(1);
-    expect(t.events.filter((e) => e.startsWith('end:'))).toEqual(['end:max_duration']);
+    expect(ends(t.events)).toEqual(['end:max_duration']);
   });
 
-  it('a profile may lower the cap, and cannot raise it', async () => {
-    const lower = limiter({ maxDurationSec: 120 }, { busy: () => true });
-    await vi.advanceTimersByTimeAsync(120_000);
-    expect(lower.events.filter((e) => e.startsWith('end:'))).toEqual(['end:max_duration']);
+  it('a profile may lower the cap', async () => {
+    const t = limiter({ maxDurationSec: 120 }, { busy: () => true });
+    await vi.advanceTimersByTimeAsync(120_000 - 1);
+    expect(ends(t.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ends(t.events)).toEqual(['end:max_duration']);
+  });
+
+  it('a profile may raise the cap up to four hours, and no further', async () => {
+    const two = limiter({ maxDurationSec: 2 * 3600 }, { busy: () => true });
+    await vi.advanceTimersByTimeAsync(2 * 3_600_000 - 1);
+    expect(ends(two.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ends(two.events)).toEqual(['end:max_duration']);
     vi.useRealTimers();
-    const higher = limiter({ maxDurationSec: 3 * 3600 }, { busy: () => true });
-    await vi.advanceTimersByTimeAsync(30 * 60_000);
-    expect(higher.events.filter((e) => e.startsWith('end:'))).toEqual(['end:max_duration']);
+    const ten = limiter({ maxDurationSec: 10 * 3600 }, { busy: () => true });
+    await vi.advanceTimersByTimeAsync(4 * 3_600_000 - 1);
+    expect(ends(ten.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ends(ten.events)).toEqual(['end:max_duration']);
   });
 
-  it('asks for a renewal once the Realtime session is 55 min old', async () => {
-    const t = limiter({ maxDurationSec: 3 * 3600 }, { busy: () => true });
-    // The 30 min cap ends this call first: renewal is only reached when the cap is above 55 min.
-    await vi.advanceTimersByTimeAsync(55 * 60_000);
-    expect(t.events).toContain('renew');
+  it('checks the credits every minute and ends politely once they run out', async () => {
+    let remainingSec = 150;
+    const checks: number[] = [];
+    const t = limiter(
+      {},
+      {
+        busy: () => true,
+        hasCredit: async (elapsedSec) => {
+          checks.push(elapsedSec);
+          return remainingSec > elapsedSec;
+        },
+      },
+    );
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(checks).toEqual([60, 120]);
+    expect(ends(t.events)).toEqual([]);
+    remainingSec = 100;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ends(t.events)).toEqual(['end:no_credits']);
+  });
+
+  it('an unreachable ai-server never ends a call: it checks again a minute later', async () => {
+    let calls = 0;
+    const t = limiter(
+      {},
+      {
+        busy: () => true,
+        hasCredit: async () => {
+          calls++;
+          throw new Error('ECONNREFUSED');
+        },
+      },
+    );
+    await vi.advanceTimersByTimeAsync(180_000);
+    expect(calls).toBe(3);
+    expect(ends(t.events)).toEqual([]);
   });
 
   it('the watchdog asks after the profile interval of silence, then ends politely', async () => {

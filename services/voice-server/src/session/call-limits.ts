@@ -19,13 +19,14 @@ export interface CallLimiterDeps {
   /** A note the model reads with its next turn. */
   note: (text: string) => void;
   endPolitely: (reason: EndReason) => void;
-  /** The Realtime session is old enough to be renewed. */
-  renewDue: () => void;
+  /** True while the brand still has credit for `elapsedSec` more seconds; throws when unknown. */
+  hasCredit: (elapsedSec: number) => Promise<boolean>;
 }
 
 /**
  * The limits of one call: the inactivity watchdog, the maximum duration (a wrap-up note a minute
- * before, then a polite end), and the Realtime session's age (renewed before its own cap).
+ * before, then a polite end), and the brand's credits (checked every minute; a call that runs out
+ * ends politely).
  */
 export class CallLimiter {
   private watchdog: InactivityWatchdog | undefined;
@@ -35,15 +36,14 @@ export class CallLimiter {
   /** Starts the clocks once the model is connected. */
   start(profile: CallProfile): void {
     const { limits, lifecycle } = this.deps;
-    const capMs = Math.min(
-      limits.maxCallMs,
-      profile.maxDurationSec ? profile.maxDurationSec * 1000 : Infinity,
-    );
+    const capMs = profile.maxDurationSec
+      ? Math.min(profile.maxDurationSec * 1000, limits.maxProfileCallMs)
+      : limits.maxCallMs;
     const elapsed = Date.now() - lifecycle.startedAtMs;
     if (capMs - limits.wrapUpBeforeMs > elapsed)
       lifecycle.later(capMs - limits.wrapUpBeforeMs - elapsed, () => this.deps.note(WRAP_UP_NOTE));
     lifecycle.later(Math.max(0, capMs - elapsed), () => this.deps.endPolitely('max_duration'));
-    lifecycle.later(limits.renewRealtimeAfterMs, () => this.deps.renewDue());
+    this.checkCreditsEvery(limits.creditCheckEveryMs);
     const promptAfterMs = (profile.inactivity?.promptAfterSec ?? 0) * 1000 || limits.promptAfterSilenceMs;
     const endAfterMs = (profile.inactivity?.endAfterSec ?? 0) * 1000 || limits.endAfterSilenceMs;
     this.watchdog = new InactivityWatchdog({
@@ -57,6 +57,28 @@ export class CallLimiter {
       onEnd: () => this.deps.endPolitely('inactivity'),
     });
     this.watchdog.start();
+  }
+
+  private checkCreditsEvery(everyMs: number): void {
+    const { lifecycle, log } = this.deps;
+    lifecycle.later(everyMs, () => {
+      const elapsedSec = Math.ceil((Date.now() - lifecycle.startedAtMs) / 1000);
+      this.deps.hasCredit(elapsedSec).then(
+        (ok) => {
+          if (lifecycle.isEnded) return;
+          if (ok) this.checkCreditsEvery(everyMs);
+          else {
+            log.info({ elapsedSec }, 'credits ran out during the call; ending it politely');
+            this.deps.endPolitely('no_credits');
+          }
+        },
+        (err) => {
+          // ai-server unreachable: an outage never ends a call; check again later.
+          log.warn({ err: errInfo(err) }, 'credit check failed; will check again');
+          if (!lifecycle.isEnded) this.checkCreditsEvery(everyMs);
+        },
+      );
+    });
   }
 
   /** Agent audio played or went out. */

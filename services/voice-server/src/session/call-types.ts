@@ -47,8 +47,12 @@ export function callLimits(overrides: CallLimitsOverrides = {}): CallLimits {
 }
 
 export interface CallLimits {
-  /** Hard cap on a call; a profile may lower it, never raise it. */
+  /** Longest call when the profile sets no maximum. */
   maxCallMs: number;
+  /** The most a profile may set as its maximum (the Realtime session is renewed on the way). */
+  maxProfileCallMs: number;
+  /** How often the brand's credits are checked during a call. */
+  creditCheckEveryMs: number;
   /** How long before the cap the model is told to wrap up. */
   wrapUpBeforeMs: number;
   /** Renew the Realtime session (at a quiet moment) once it is this old; the API's cap is 60 min. */
@@ -66,6 +70,8 @@ export interface CallLimits {
 
 export const DEFAULT_CALL_LIMITS: CallLimits = {
   maxCallMs: 30 * 60_000,
+  maxProfileCallMs: 4 * 3_600_000,
+  creditCheckEveryMs: 60_000,
   wrapUpBeforeMs: 60_000,
   renewRealtimeAfterMs: 55 * 60_000,
   reconnect: DEFAULT_RECONNECT_POLICY,

@@ -82,6 +82,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     log,
     metrics,
     policy: limits.reconnect,
+    renewAfterMs: limits.renewRealtimeAfterMs,
     ...(deps.realtimeHealth ? { health: deps.realtimeHealth } : {}),
     transcript: messages,
     hooks: {
@@ -132,7 +133,12 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
-    renewDue: () => link.renewWhenQuiet(),
+    hasCredit: async (elapsedSec) => {
+      const credits = await aiServer.checkCredits(call.botProfileKey);
+      return (
+        credits.available && (credits.remainingSeconds === undefined || credits.remainingSeconds > elapsedSec)
+      );
+    },
   });
   const bargeIn = new BargeIn({
     session: () => link.current,

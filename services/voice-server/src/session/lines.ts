@@ -17,6 +17,8 @@ const GOODBYES: Partial<Record<EndReason, string>> = {
     'Say, briefly and warmly, that the call has reached its time limit, thank the caller, and say goodbye.',
   shutdown:
     'Say, briefly, that you have to end the call now, that they can call back any time, and say goodbye.',
+  no_credits:
+    'Say, briefly and warmly, that you have to end the call now, thank the caller, and say goodbye.',
 };
 
 export const RESUME_AFTER_DROP =

@@ -42,6 +42,8 @@ export interface RealtimeLinkDeps {
   policy: ReconnectPolicy;
   /** Jitter source in [0, 1); tests pin it. */
   random?: () => number;
+  /** A session this old is renewed at the next quiet moment (the API caps sessions at 60 min). */
+  renewAfterMs: number;
   health?: SessionHealth;
   /** The conversation so far, replayed into a new session. */
   transcript: () => TranscriptMessage[];
@@ -173,9 +175,12 @@ export class RealtimeLink implements ResponseSink {
     return undefined;
   }
 
-  /** A session is up: once it has stayed up long enough, it counts as healthy. */
+  /** A session is up: it is renewed before its cap, and counts as healthy once it has stayed up. */
   private sessionOpened(rt: RealtimeConnection): void {
     this.budget.opened();
+    this.deps.lifecycle.later(this.deps.renewAfterMs, () => {
+      if (this.rt === rt) this.renewWhenQuiet();
+    });
     if (!this.deps.health) return;
     this.deps.lifecycle.later(this.deps.policy.stableAfterMs, () => {
       if (this.rt === rt) this.deps.health?.succeeded();

@@ -354,14 +354,53 @@ describe('maximum duration', () => {
     expect(await h.done).toBe('max_duration');
   });
 
-  it('a profile cannot raise the 30 minute cap', async () => {
+  /**
+   * Keeps the watchdog out of the way: the caller says something every 20 s, on whichever Realtime
+   * session is current (long calls are renewed every 55 minutes).
+   */
+  async function talkFor(h: ReturnType<typeof harness>, ms: number) {
+    for (let t = 0; t < ms; t += 20_000) {
+      const rt = h.connector.connections.at(-1)!;
+      rt.emit({
+        type: 'input_audio_buffer.speech_started',
+        event_id: 'e',
+        audio_start_ms: 1,
+        item_id: `u${t}`,
+      });
+      rt.emit({
+        type: 'input_audio_buffer.speech_stopped',
+        event_id: 'e',
+        audio_end_ms: 2,
+        item_id: `u${t}`,
+      });
+      await settle();
+      await vi.advanceTimersByTimeAsync(Math.min(20_000, ms - t));
+    }
+  }
+
+  it('without a maximum in the profile, the call ends at 30 minutes, for its duration', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const h = harness({ profile: { maxDurationSec: 3 * 3600 } });
+    const h = harness();
     await h.rt();
-    await vi.advanceTimersByTimeAsync(30 * 60_000 + 15_000);
+    await talkFor(h, 30 * 60_000 - 1_000);
+    expect(h.session.isEnded).toBe(false);
+    await talkFor(h, 1_000 + h.session.limits.goodbyeGraceMs);
     vi.useRealTimers();
-    expect(['max_duration', 'inactivity']).toContain(await h.done);
+    expect(await h.done).toBe('max_duration');
   });
+
+  it('a profile may raise the cap to four hours, not beyond', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({ profile: { maxDurationSec: 10 * 3600 } });
+    await h.rt();
+    await talkFor(h, 4 * 3_600_000 - 60_000);
+    expect(h.session.isEnded).toBe(false);
+    await talkFor(h, 60_000 + h.session.limits.goodbyeGraceMs);
+    vi.useRealTimers();
+    expect(await h.done).toBe('max_duration');
+    // The Realtime API caps a session at 60 minutes: the call was carried on four renewed sessions.
+    expect(h.connector.connections.length).toBe(5);
+  }, 60_000);
 });
 
 describe('credits', () => {

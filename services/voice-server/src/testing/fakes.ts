@@ -37,8 +37,10 @@ export class FakeAiServer implements CallAiServer {
     if (this.failProfile) throw new Error('ai-server down');
     return this.profile;
   }
+  /** Seconds of credit left while `credits` is true. */
+  remainingSeconds = 86_400;
   async checkCredits() {
-    return { available: this.credits, remainingSeconds: this.credits ? 600 : 0 };
+    return { available: this.credits, remainingSeconds: this.credits ? this.remainingSeconds : 0 };
   }
   async debitCall(key: string, q: { callSid: string; durationSec: number }) {
     this.debits.push({ key, ...q });
