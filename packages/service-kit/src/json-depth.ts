@@ -29,16 +29,17 @@ function keyText(token: string): string {
   }
 }
 
-/** Index just past the string token starting at `i` (a quote). */
+/** Index just past the string token starting at `i` (a quote); native search, so long strings are cheap. */
 function skipString(text: string, i: number): number {
   let j = i + 1;
-  while (j < text.length) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c) j += 2;
-    else if (c === 0x22) return j + 1;
-    else j++;
+  for (;;) {
+    const q = text.indexOf('"', j);
+    if (q < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    j = q + 1;
   }
-  return j;
 }
 
 /** Index just past the container opening at `i`, tracking only brackets outside strings. */

@@ -77,12 +77,14 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
   };
+  if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
   await app.register(adminPlugin, { ctx });
   await app.register(profilesPlugin, { ctx });
   await app.register(promptsPlugin, { ctx });
   await app.register(creditsPlugin, { ctx });
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
+  app.addHook('onClose', async () => ctx.knowledge.close());
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

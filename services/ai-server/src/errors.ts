@@ -13,5 +13,6 @@ export const AiErrors = {
   invalidProfile: defineError('INVALID_PROFILE', 400),
   invalidTool: defineError('INVALID_TOOL', 400),
   invalidArticles: defineError('INVALID_ARTICLES', 400),
+  articleTooLarge: defineError('ARTICLE_TOO_LARGE', 413),
   embeddingFailed: defineError('EMBEDDING_FAILED', 502, true),
 };
