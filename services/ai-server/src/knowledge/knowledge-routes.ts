@@ -5,7 +5,7 @@ import type {
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
-import { PROFILE_KEY_PATTERN } from '../profiles/profile-schema.ts';
+import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { applyArticleRepairs } from './article-repairs.ts';
 import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS } from './knowledge-store.ts';
@@ -183,6 +183,8 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
     internal.post<{ Body: KnowledgeSearchRequest & { profileKey: string } }>(
       '/voiceagent/search_knowledge_base/',
       {
+        // The caller's question, as the model put it: third-party text, repaired, not refused.
+        config: { textPolicy: 'sanitize' },
         schema: {
           ...internalDoc('call path', "Hybrid search over the profile's brand knowledge (top 12 by default)"),
           body: {
@@ -190,7 +192,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
             additionalProperties: false,
             required: ['profileKey', 'query'],
             properties: {
-              profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN },
+              profileKey: { type: 'string', pattern: PROFILE_REF_PATTERN },
               callSid: { type: 'string', maxLength: 64 },
               ...searchFields,
             },
@@ -198,7 +200,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
         },
       },
       async (req) => {
-        const p = await ctx.profiles.getByKey(req.body.profileKey);
+        const p = await ctx.profiles.getByRef(req.body.profileKey);
         return runSearch(ctx, p.brandId, req.body, req.log);
       },
     );

@@ -54,7 +54,7 @@ describe('brand admin: bot profiles', () => {
       [profileBody('bad-3', { vadThreshold: 2 }), /body\.vadThreshold must be <= 1/],
       [
         profileBody('bad-4', { timezone: 'Mars/Olympus' }),
-        /body\.timezone "Mars\/Olympus" is not a known IANA time zone/,
+        /^body\.timezone is not a known IANA time zone$/,
       ],
       [
         profileBody('bad-5', { promptTemplate: 'Hi {{nope}}' }),
