@@ -1,6 +1,6 @@
 import { Errors } from '@switchboard/service-kit';
 import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
-import { decodeCursor } from '../store/store.ts';
+import { decodeCursor, inStoredRange } from '../store/store.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -39,6 +39,7 @@ function dateBound(q: Query, name: 'from' | 'to'): Date | undefined {
   const d = new Date(day ? `${v}T00:00:00Z` : v);
   if (Number.isNaN(d.getTime()) || (!day && !/^\d{4}-\d{2}-\d{2}T/.test(v)))
     throw Errors.badRequest(`querystring.${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
+  if (!inStoredRange(d)) throw Errors.badRequest(`querystring.${name} must be in the years 1970 to 9999`);
   if (day && name === 'to') d.setUTCDate(d.getUTCDate() + 1);
   return d;
 }

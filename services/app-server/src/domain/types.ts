@@ -76,6 +76,8 @@ export interface Message {
   toolResult: unknown;
   responseMs: number | null;
   firstAudioMs: number | null;
+  /** What had to be repaired to store it (empty when it was stored as sent). */
+  sanitized: string[];
   createdAt: Date;
   updatedAt: Date;
 }

@@ -101,10 +101,13 @@ export class MemoryStore implements AppStore {
   }
 
   async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
-    const withBrand = [...this.conversations.values()]
-      .filter((c) => c.botProfileKey === botProfileKey && c.brandId)
-      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
-    return withBrand[0]?.brandId ?? null;
+    const brands = new Set(
+      [...this.conversations.values()]
+        .filter((c) => c.botProfileKey === botProfileKey && c.brandId)
+        .map((c) => c.brandId),
+    );
+    // Profile keys are unique per brand only: a key two brands used names no brand.
+    return brands.size === 1 ? [...brands][0]! : null;
   }
 
   async upsertMessages(conversationId: string, inputs: MessageInput[]): Promise<Message[]> {
@@ -127,6 +130,7 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : prev.toolResult,
             responseMs: m.responseMs ?? prev.responseMs,
             firstAudioMs: m.firstAudioMs ?? prev.firstAudioMs,
+            sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
         : {
@@ -143,6 +147,7 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : null,
             responseMs: m.responseMs ?? null,
             firstAudioMs: m.firstAudioMs ?? null,
+            sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,
           };

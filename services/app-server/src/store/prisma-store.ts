@@ -86,6 +86,7 @@ function toMessage(r: MessageRow): Message {
     toolResult: r.toolResult,
     responseMs: r.responseMs,
     firstAudioMs: r.firstAudioMs,
+    sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -177,12 +178,14 @@ export class PrismaStore implements AppStore {
   }
 
   async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
-    const row = await this.prisma.conversation.findFirst({
+    const rows = await this.prisma.conversation.findMany({
       where: { botProfileKey, brandId: { not: null } },
-      orderBy: { startedAt: 'desc' },
+      distinct: ['brandId'],
       select: { brandId: true },
+      take: 2,
     });
-    return row?.brandId ?? null;
+    // Profile keys are unique per brand only: a key two brands used names no brand.
+    return rows.length === 1 ? rows[0]!.brandId : null;
   }
 
   async upsertMessages(conversationId: string, messages: MessageInput[]): Promise<Message[]> {
@@ -195,6 +198,7 @@ export class PrismaStore implements AppStore {
         ...(m.toolResult !== undefined ? { toolResult: m.toolResult as Prisma.InputJsonValue } : {}),
         ...(m.responseMs !== undefined ? { responseMs: m.responseMs } : {}),
         ...(m.firstAudioMs !== undefined ? { firstAudioMs: m.firstAudioMs } : {}),
+        ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
       };
       return this.prisma.message.upsert({
         where: { conversationId_sequence: { conversationId, sequence: m.sequence } },

@@ -41,6 +41,8 @@ export interface MessageInput {
   toolResult?: unknown;
   responseMs?: number;
   firstAudioMs?: number;
+  /** Notes on what was repaired to store it; replaces the stored notes. */
+  sanitized?: string[];
 }
 
 export interface ConversationEndInput {
@@ -187,13 +189,19 @@ export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 }
 
-/** Parses a cursor made by encodeCursor; undefined when malformed. */
+/** True for a time in years 1970 to 9999: what list filters and cursors may carry. */
+export function inStoredRange(d: Date): boolean {
+  const t = d.getTime();
+  return t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+}
+
+/** Parses a cursor made by encodeCursor; undefined when malformed (it is input: never trusted). */
 export function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
   const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  const bar = raw.indexOf('|');
-  if (bar < 0) return undefined;
-  const at = new Date(raw.slice(0, bar));
-  const id = raw.slice(bar + 1);
-  if (Number.isNaN(at.getTime()) || !id) return undefined;
-  return { at, id };
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(raw);
+  if (!m) return undefined;
+  const at = new Date(m[1]!);
+  if (Number.isNaN(at.getTime()) || !inStoredRange(at)) return undefined;
+  return { at, id: m[2]! };
 }

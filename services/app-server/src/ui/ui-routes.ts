@@ -35,18 +35,24 @@ export interface UiRoutesOptions {
   hub: LiveHub;
   sse: SseRegistry;
   opikUiUrl: string | undefined;
+  /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
+  publicOrigin?: string;
 }
 
-const ASSETS: Record<string, { type: string; body: Buffer }> = {
-  'app.css': {
-    type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('./assets/app.css', import.meta.url)),
-  },
-  'app.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(new URL('./assets/app.js', import.meta.url)),
-  },
-};
+/** The real files served under /assets (a Map: names like `constructor` are just unknown names). */
+const ASSETS = new Map<string, { type: string; body: Buffer }>([
+  [
+    'app.css',
+    { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url)) },
+  ],
+  [
+    'app.js',
+    {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(new URL('./assets/app.js', import.meta.url)),
+    },
+  ],
+]);
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -67,12 +73,16 @@ function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyRep
 
 type Form = Record<string, string>;
 
-/** True when the Origin header names the host the request was sent to (default ports normalised). */
-function sameOrigin(origin: string, host: string | undefined): boolean {
+/**
+ * True when the Origin header is this site's origin: scheme, host and port (default ports
+ * normalised). The scheme is the one the request arrived on, or `publicOrigin`'s when configured.
+ */
+function sameOrigin(origin: string, req: FastifyRequest, publicOrigin: string | undefined): boolean {
+  const host = req.headers.host;
   if (!host) return false;
   try {
-    const o = new URL(origin);
-    return o.host === new URL(`${o.protocol}//${host}`).host;
+    const own = new URL(publicOrigin ?? `${req.protocol}://${host}`);
+    return new URL(origin).origin === own.origin;
   } catch {
     return false; // includes the opaque origin "null"
   }
@@ -101,7 +111,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   // Forms post same-origin only: browsers send Origin on POST, and a foreign (or opaque) one is refused.
   app.addHook('preHandler', async (req) => {
     if (req.method !== 'POST' || req.headers.origin === undefined) return;
-    if (!sameOrigin(req.headers.origin, req.headers.host))
+    if (!sameOrigin(req.headers.origin, req, opts.publicOrigin))
       throw Errors.forbidden('cross-site form post refused');
   });
 
@@ -137,7 +147,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   const me = (req: FastifyRequest): Principal => req.principal!;
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
-    const asset = ASSETS[req.params.name];
+    const asset = ASSETS.get(req.params.name);
     if (!asset) throw Errors.notFound('no such asset');
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
