@@ -37,16 +37,18 @@ export interface AppServer {
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
 export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   const hub = deps.hub ?? new LiveHub();
-  const sse = new SseRegistry();
   const store = deps.store;
   const service = new ConversationService(store, hub);
-  const auth = new Authenticator({
+  let auth: Authenticator | undefined;
+  const sse = new SseRegistry(async (req) => !!(await auth?.identify(req)));
+  auth = new Authenticator({
     store,
     serviceToken: deps.config.SERVICE_TOKEN,
     sessionSecret: deps.config.SESSION_SECRET,
     sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3_600_000,
     cookieSecure: deps.config.COOKIE_SECURE,
     ...(deps.now ? { now: deps.now } : {}),
+    onSessionsEnded: () => void sse.recheckAll(),
   });
 
   const app = buildBaseApp({

@@ -132,6 +132,15 @@ export interface StaffAccount {
   createdAt: Date;
 }
 
+/** One signed-in browser of a staff account. */
+export interface StaffSession {
+  id: string;
+  staffId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
 /** A brand-scoped key for the JSON API. Only the secret's hash is stored. */
 export interface ApiKey {
   id: string;

@@ -10,6 +10,7 @@ import type {
   Message,
   Page,
   StaffAccount,
+  StaffSession,
   Ticket,
 } from '../domain/types.ts';
 import {
@@ -431,6 +432,39 @@ export class PrismaStore implements AppStore {
 
   async getStaff(id: string): Promise<StaffAccount | null> {
     return this.prisma.staffAccount.findUnique({ where: { id } });
+  }
+
+  async setStaffDisabled(id: string, disabled: boolean): Promise<StaffAccount | null> {
+    const { count } = await this.prisma.staffAccount.updateMany({ where: { id }, data: { disabled } });
+    return count ? this.getStaff(id) : null;
+  }
+
+  async setStaffPassword(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.staffAccount.updateMany({ where: { id }, data: { passwordHash } });
+  }
+
+  async createSession(input: { id: string; staffId: string; expiresAt: Date }): Promise<StaffSession> {
+    return this.prisma.staffSession.create({ data: input });
+  }
+
+  async getSession(id: string): Promise<StaffSession | null> {
+    return this.prisma.staffSession.findUnique({ where: { id } });
+  }
+
+  async revokeSession(id: string): Promise<number> {
+    const { count } = await this.prisma.staffSession.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count;
+  }
+
+  async revokeSessions(staffId: string, exceptId?: string): Promise<number> {
+    const { count } = await this.prisma.staffSession.updateMany({
+      where: { staffId, revokedAt: null, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+      data: { revokedAt: new Date() },
+    });
+    return count;
   }
 
   async createApiKey(input: {

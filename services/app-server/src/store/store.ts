@@ -9,6 +9,7 @@ import type {
   MessageRole,
   Page,
   StaffAccount,
+  StaffSession,
   Ticket,
   TicketKind,
   TicketPriority,
@@ -154,6 +155,14 @@ export interface AppStore {
   createStaff(input: NewStaff): Promise<StaffAccount>;
   findStaffByEmail(brandId: string, email: string): Promise<StaffAccount | null>;
   getStaff(id: string): Promise<StaffAccount | null>;
+  /** Disables (or enables) an account; a disabled account's sessions are refused. */
+  setStaffDisabled(id: string, disabled: boolean): Promise<StaffAccount | null>;
+  setStaffPassword(id: string, passwordHash: string): Promise<void>;
+  createSession(input: { id: string; staffId: string; expiresAt: Date }): Promise<StaffSession>;
+  getSession(id: string): Promise<StaffSession | null>;
+  /** Revokes one session, or every live session of an account but `exceptId`; returns how many. */
+  revokeSession(id: string): Promise<number>;
+  revokeSessions(staffId: string, exceptId?: string): Promise<number>;
   createApiKey(input: { id: string; brandId: string; label: string; secretHash: string }): Promise<ApiKey>;
   getApiKey(id: string): Promise<ApiKey | null>;
 

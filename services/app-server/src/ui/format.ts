@@ -76,5 +76,7 @@ export function safeLocalPath(path: unknown, fallback: string): string {
     return fallback;
   }
   if (url.origin !== OWN_ORIGIN) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const local = `${url.pathname}${url.search}${url.hash}`;
+  // "/.//x" normalises to "//x", which a browser reads as another host: check the result too.
+  return local.startsWith('//') ? fallback : local;
 }

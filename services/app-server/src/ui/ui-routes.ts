@@ -171,18 +171,19 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     if (!brandId || !email || !password) return again('Enter your brand, email and password.', 400);
     let result: Awaited<ReturnType<Authenticator['signIn']>>;
     try {
-      result = await auth.signIn(brandId, email, password);
+      result = await auth.signIn(brandId, email, password, { ip: req.ip, cookieHeader: req.headers.cookie });
     } catch (err) {
       if (err instanceof ServiceError && err.statusCode === 429) return again(err.message, 429);
       throw err;
     }
     if (!result) return again('Wrong brand, email or password.', 401);
-    return reply.header('set-cookie', result.setCookie).redirect(next, 303);
+    return reply.header('set-cookie', result.setCookies).redirect(next, 303);
   });
 
-  app.post('/logout', async (_req, reply) =>
-    reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303),
-  );
+  app.post('/logout', async (req, reply) => {
+    await auth.signOut((await auth.identify(req))?.sessionId);
+    return reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303);
+  });
 
   app.get('/conversations', { preHandler: signedIn }, async (req, reply) => {
     const raw = req.query as Record<string, unknown>;
