@@ -33,6 +33,12 @@ export function buildBaseApp(opts: BaseAppOptions): FastifyInstance {
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // A URL the router can't decode (invalid percent-encoding or UTF-8): a 400 naming where.
+    frameworkErrors: (_err, _req, reply) => {
+      void (reply as unknown as { status(n: number): { send(body: unknown): unknown } }).status(400).send({
+        error: { code: 'BAD_REQUEST', message: 'params: the URL path is not valid percent-encoded UTF-8' },
+      });
+    },
     ...(opts.fastify as FastifyServerOptions),
   }) as unknown as FastifyInstance;
 
@@ -53,29 +59,32 @@ export function buildBaseApp(opts: BaseAppOptions): FastifyInstance {
   });
 
   if (opts.openapi) registerOpenApi(app, opts.openapi);
-  const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } };
-  app.get(
-    '/health-check/live',
-    {
-      schema: {
-        tags: ['health'],
-        summary: 'Liveness',
-        response: { 200: { description: 'Serving', ...status } },
+  // A plugin, so it loads after the OpenAPI plugin and its routes are in the document.
+  void app.register(async (health) => {
+    const status = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } };
+    health.get(
+      '/health-check/live',
+      {
+        schema: {
+          tags: ['health'],
+          summary: 'Liveness',
+          response: { 200: { description: 'Serving', ...status } },
+        },
       },
-    },
-    async () => ({ status: 'ok' }),
-  );
-  const readyDoc = {
-    tags: ['health'],
-    summary: 'Readiness (503 while starting or draining)',
-    response: {
-      200: { description: 'Ready', ...status },
-      503: { description: 'Not ready', ...status },
-    },
-  };
-  app.get('/health-check/ready', { schema: readyDoc }, async (_req, reply) => {
-    const ok = opts.ready ? await opts.ready() : true;
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
+      async () => ({ status: 'ok' }),
+    );
+    const readyDoc = {
+      tags: ['health'],
+      summary: 'Readiness (503 while starting or draining)',
+      response: {
+        200: { description: 'Ready', ...status },
+        503: { description: 'Not ready', ...status },
+      },
+    };
+    health.get('/health-check/ready', { schema: readyDoc }, async (_req, reply) => {
+      const ok = opts.ready ? await opts.ready() : true;
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
+    });
   });
   return app;
 }

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Errors } from './errors.ts';
 import { findTooDeep, replaceTooDeep } from './json-depth.ts';
-import { findTextProblem, sanitizeInPlace, type TextRepair, textProblemMessage } from './text-safety.ts';
+import {
+  findNonFinite,
+  findTextProblem,
+  sanitizeInPlace,
+  type TextRepair,
+  textProblemMessage,
+} from './text-safety.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -62,6 +68,19 @@ export function installInputGuards(app: FastifyInstance, defaultMaxDepth = DEFAU
       if (problem) throw Errors.badRequest(textProblemMessage(problem));
     }
   });
+  app.addHook('preHandler', refuseNonFinite);
+}
+
+/** After validation: schema coercion can turn "Infinity" or "1e400" into a number no column holds. */
+export async function refuseNonFinite(req: FastifyRequest): Promise<void> {
+  for (const [where, value] of [
+    ['params', req.params],
+    ['querystring', req.query],
+    ['body', req.body],
+  ] as const) {
+    const path = findNonFinite(value, where);
+    if (path) throw Errors.badRequest(`${path} must be a finite number`);
+  }
 }
 
 function parseJsonBody(req: FastifyRequest, text: string, defaultMaxDepth: number): unknown {

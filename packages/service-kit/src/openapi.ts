@@ -44,11 +44,36 @@ export function errorResponses(...statuses: number[]): Record<number, ResponseSc
 /** A documented answer with no body (204). */
 export const noContent = { description: 'Done; no body', type: 'null' } as const;
 
+/** What a route answers besides the errors every route can give. */
+export interface RouteAnswers {
+  /** Success (and redirect) statuses, each with a description; 204 and 3xx have no body. */
+  success: Record<number, string>;
+  /** Error statuses this route can answer. */
+  errors?: number[];
+  /** The success body's media type when it is not JSON (pages, event streams, assets). */
+  mediaType?: string;
+}
+
 export interface OpenApiInfo {
   title: string;
   version: string;
   description: string;
   securitySchemes?: Record<string, { type: 'http'; scheme: string; description?: string }>;
+  /** The answers of each route that declares no response schema of its own, by method and URL. */
+  answers?: (method: string, url: string) => RouteAnswers | undefined;
+}
+
+const routeLists = new WeakMap<object, string[]>();
+
+/** Every route registered after registerOpenApi, as "METHOD /url" (HEAD left out, hidden ones too). */
+export function registeredRoutes(app: FastifyInstance): string[] {
+  return routeLists.get(app) ?? [];
+}
+
+function successEntry(status: number, description: string, mediaType: string | undefined) {
+  if (status === 204 || (status >= 300 && status < 400)) return { description, type: 'null' };
+  if (mediaType) return { description, content: { [mediaType]: { schema: { type: 'string' } } } };
+  return { description, type: 'object', additionalProperties: true };
 }
 
 /**
@@ -56,12 +81,21 @@ export interface OpenApiInfo {
  * and adds the answers any route can give (400 for unreadable input, 413, 415, 500) to each route.
  */
 export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
+  const list: string[] = [];
+  routeLists.set(app, list);
   app.addHook('onRoute', (route: RouteOptions) => {
+    for (const m of [route.method].flat()) if (m !== 'HEAD') list.push(`${m} ${route.url}`);
     route.schema ??= {};
     const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> };
     if (schema.hide) return;
     schema.response ??= {};
     const response = schema.response;
+    const answers = info.answers?.([route.method].flat()[0]!, route.url);
+    for (const [status, description] of Object.entries(answers?.success ?? {}))
+      if (!(status in response))
+        response[status] = successEntry(Number(status), description, answers?.mediaType);
+    for (const [status, entry] of Object.entries(errorResponses(...(answers?.errors ?? []))))
+      if (!(status in response)) response[status] = entry;
     const readsBody = [route.method].flat().some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH');
     const always = [400, 500, ...(readsBody ? [413, 415] : [])];
     for (const [status, entry] of Object.entries(errorResponses(...always)))

@@ -137,6 +137,19 @@ function repaired(s: string, path: string, repairs: TextRepair[]): string {
   return r.text;
 }
 
+/** The first non-finite number under `root` (validation may coerce "Infinity" into one), by path. */
+export function findNonFinite(root: unknown, rootPath: string): string | undefined {
+  const stack: Slot[] = [{ value: root, path: rootPath }];
+  while (stack.length) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'number' && !Number.isFinite(value)) return path;
+    if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value))
+        if (v && typeof v !== 'string') stack.push({ value: v, path: `${path}.${k}` });
+  }
+  return undefined;
+}
+
 /** Nesting depth of a parsed value (a scalar is 0, `[]` is 1), measured without recursion. */
 export function jsonDepth(root: unknown, stopAt = Number.POSITIVE_INFINITY): number {
   let max = 0;
