@@ -9,6 +9,7 @@ import { internalRoutes } from './conversations/internal-routes.ts';
 import { ConversationService } from './conversations/service.ts';
 import { LiveHub } from './live/hub.ts';
 import { SseRegistry } from './live/sse.ts';
+import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -55,6 +56,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     logger: deps.logger,
     ready: () => store.ping().catch(() => false),
     bodyLimit: 2 * 1024 * 1024,
+    openapi: APP_SERVER_OPENAPI,
     // Request lines would carry query strings (caller numbers in list filters); routes log their pattern instead.
     // (undefined overrides the base's deprecated top-level flag, which fastify 5.12 warns about.)
     fastify: {

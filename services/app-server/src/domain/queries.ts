@@ -3,6 +3,37 @@ import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/
 import { decodeCursor, inStoredRange } from '../store/store.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
 
+/** The list filters as query-string schemas (documentation; the parsers below check the values). */
+const text = (description: string) => ({ type: 'string', description }) as const;
+const pagingFields = {
+  limit: text('1 to 200 (default 50)'),
+  cursor: text('nextCursor of the previous page'),
+} as const;
+export const conversationQuerySchema = {
+  type: 'object',
+  properties: {
+    from: text('ISO date-time or UTC date (years 1970-9999)'),
+    to: text('ISO date-time or UTC date; a date includes that day'),
+    caller: text('part of the caller number'),
+    status: text('active or ended'),
+    q: text('words said in the call'),
+    ...pagingFields,
+  },
+} as const;
+export const ticketQuerySchema = {
+  type: 'object',
+  properties: {
+    status: text('ticket status'),
+    kind: text('handoff or callback'),
+    conversationId: text('a conversation'),
+    ...pagingFields,
+  },
+} as const;
+export const callbackQuerySchema = {
+  type: 'object',
+  properties: { status: text('scheduled, done or cancelled'), ...pagingFields },
+} as const;
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 

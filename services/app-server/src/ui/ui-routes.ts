@@ -3,7 +3,12 @@ import { Errors, ServiceError } from '@switchboard/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, Principal } from '../auth/authenticator.ts';
 import type { ConversationService } from '../conversations/service.ts';
-import { parseConversationQuery, parseTicketQuery } from '../domain/queries.ts';
+import {
+  conversationQuerySchema,
+  parseConversationQuery,
+  parseTicketQuery,
+  ticketQuerySchema,
+} from '../domain/queries.ts';
 import {
   CALLBACK_STATUSES,
   type CallbackStatus,
@@ -185,29 +190,33 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     return reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303);
   });
 
-  app.get('/conversations', { preHandler: signedIn }, async (req, reply) => {
-    const raw = req.query as Record<string, unknown>;
-    const query = Object.fromEntries(
-      ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
-        typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
-      ),
-    ) as Record<string, string>;
-    try {
-      const filter = parseConversationQuery(raw);
-      const page = await store.listConversations(me(req).brandId, filter);
-      const nextHref = page.nextCursor
-        ? `/conversations?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
-        : undefined;
-      return sendPage(
-        reply,
-        conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
-      );
-    } catch (err) {
-      if (err instanceof ServiceError && err.statusCode === 400)
-        return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
-      throw err;
-    }
-  });
+  app.get(
+    '/conversations',
+    { preHandler: signedIn, schema: { querystring: conversationQuerySchema } },
+    async (req, reply) => {
+      const raw = req.query as Record<string, unknown>;
+      const query = Object.fromEntries(
+        ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
+          typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
+        ),
+      ) as Record<string, string>;
+      try {
+        const filter = parseConversationQuery(raw);
+        const page = await store.listConversations(me(req).brandId, filter);
+        const nextHref = page.nextCursor
+          ? `/conversations?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+          : undefined;
+        return sendPage(
+          reply,
+          conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
+        );
+      } catch (err) {
+        if (err instanceof ServiceError && err.statusCode === 400)
+          return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
+        throw err;
+      }
+    },
+  );
 
   app.get<{ Params: { id: string } }>('/conversations/:id', { preHandler: signedIn }, async (req, reply) => {
     const brandId = me(req).brandId;
@@ -304,23 +313,27 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     },
   );
 
-  app.get('/tickets', { preHandler: signedIn }, async (req, reply) => {
-    const raw = req.query as Record<string, unknown>;
-    const filter = parseTicketQuery(raw);
-    const page = await store.listTickets(me(req).brandId, filter);
-    const query = {
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.kind ? { kind: filter.kind } : {}),
-    };
-    const returnTo = `/tickets${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
-    const nextHref = page.nextCursor
-      ? `/tickets?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
-      : undefined;
-    return sendPage(
-      reply,
-      ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
-    );
-  });
+  app.get(
+    '/tickets',
+    { preHandler: signedIn, schema: { querystring: ticketQuerySchema } },
+    async (req, reply) => {
+      const raw = req.query as Record<string, unknown>;
+      const filter = parseTicketQuery(raw);
+      const page = await store.listTickets(me(req).brandId, filter);
+      const query = {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+      };
+      const returnTo = `/tickets${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+      const nextHref = page.nextCursor
+        ? `/tickets?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+        : undefined;
+      return sendPage(
+        reply,
+        ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>(
     '/tickets/:id/status',
