@@ -158,6 +158,8 @@ describe('brand isolation on every route', () => {
       expect: 'not-found',
     },
     'GET /assets/:name': { method: 'GET', url: () => '/assets/app.css', expect: 'public' },
+    'GET /health-check/live': { method: 'GET', url: () => '/health-check/live', expect: 'public' },
+    'GET /health-check/ready': { method: 'GET', url: () => '/health-check/ready', expect: 'public' },
     'GET /': { method: 'GET', url: () => '/', expect: 'public' },
     'GET /login': { method: 'GET', url: () => '/login', expect: 'public' },
     'POST /login': {
