@@ -118,7 +118,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   for (const batch of batches(articles, batchSize)) {
     try {
       const { results } = await sendBatch(client, batch);
-      results.forEach((r, i) => record(summary, r, batch[i]?.externalId ?? r.externalId));
+      for (const [i, r] of results.entries()) record(summary, r, batch[i]?.externalId ?? r.externalId);
     } catch (err) {
       summary.failed += batch.length;
       const e = err as ServiceError;
@@ -158,7 +158,11 @@ type ArticleOutcome = IngestResult & { repaired?: FieldRepair[] };
 
 /** An article id as the export wrote it; control characters and broken text shown escaped. */
 function shownId(id: string): string {
-  return /[\u0000-\u001f\ud800-\udfff]/.test(id) ? JSON.stringify(id) : id;
+  const odd = [...id].some((c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 || (code >= 0xd800 && code <= 0xdfff);
+  });
+  return odd ? JSON.stringify(id) : id;
 }
 
 function record(summary: IngestSummary, r: ArticleOutcome, sentId: string): void {

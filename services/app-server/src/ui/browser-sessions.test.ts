@@ -1,21 +1,9 @@
 // In Chromium, as an attacker would try it: a crafted sign-in link can't send a staff member off-site,
 // and signing out in one tab ends the session on the server, closing the live stream of another tab.
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../testing/chromium.ts';
 import { type Harness, PASSWORD, seedCall, startBody, startHarness } from '../testing/harness.ts';
-
-const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('sign-in redirects and sign-out in Chromium', () => {
   let h: Harness;
@@ -23,11 +11,6 @@ describe('sign-in redirects and sign-out in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const executablePath = CHROMIUM_PATHS.find((p) => existsSync(p));
-    if (!executablePath)
-      throw new Error(
-        'Chromium is not installed; install it with: apt-get update && apt-get install -y chromium',
-      );
     h = await startHarness({ store: 'prisma' });
     base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const staff = await h.app.inject({
@@ -37,7 +20,7 @@ describe('sign-in redirects and sign-out in Chromium', () => {
       payload: { brandId: 'acme', email: 'dana@acme.test', password: PASSWORD, displayName: 'Dana Reyes' },
     });
     expect(staff.statusCode).toBe(201);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -57,6 +57,15 @@ export function prettyJson(value: unknown): string {
   return JSON.stringify(v, null, 2) ?? '';
 }
 
+/** True when `s` holds a C0 control character, DEL or a backslash. */
+export function hasControlOrBackslash(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x5c) return true;
+  }
+  return false;
+}
+
 /** A stand-in origin to resolve paths against: only whether the result stays on it matters. */
 const OWN_ORIGIN = 'https://app.invalid';
 
@@ -68,7 +77,7 @@ const OWN_ORIGIN = 'https://app.invalid';
  */
 export function safeLocalPath(path: unknown, fallback: string): string {
   if (typeof path !== 'string' || !path.startsWith('/') || path.length >= 2000) return fallback;
-  if (/[\u0000-\u001f\u007f\\]/.test(path)) return fallback;
+  if (hasControlOrBackslash(path)) return fallback;
   let url: URL;
   try {
     url = new URL(path, OWN_ORIGIN);
