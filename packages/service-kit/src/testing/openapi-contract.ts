@@ -43,3 +43,31 @@ export function undocumentedStatuses(doc: OpenApiDoc, seen: Map<string, Set<numb
     return [...statuses].filter((s) => !(String(s) in responses)).map((s) => `${op} ${s}`);
   });
 }
+
+export interface ContractSubject {
+  doc(): OpenApiDoc;
+  routes(): readonly string[];
+  /** Statuses each operation answered (the fuzz suite's record). */
+  seen(): Map<string, Set<number>>;
+}
+
+/**
+ * The OpenAPI contract tests, registered in the calling test file: the document validates, covers
+ * every route with a success answer and a 400, and lists every status the routes answered.
+ */
+export async function describeOpenApiContract(subject: ContractSubject): Promise<void> {
+  const { describe, expect, it } = await import('vitest');
+  describe('the OpenAPI document', () => {
+    it('is a valid OpenAPI 3 document', async () => {
+      expect(await openApiErrors(subject.doc())).toEqual([]);
+    });
+    it('documents every route, each with a success answer and the error answers', () => {
+      expect(subject.routes().length).toBeGreaterThan(25);
+      expect(undocumentedRoutes(subject.doc(), subject.routes())).toEqual([]);
+      expect(operationsMissingAnswers(subject.doc())).toEqual([]);
+    });
+    it('documents each status the routes answered under fuzzing', () => {
+      expect(undocumentedStatuses(subject.doc(), subject.seen())).toEqual([]);
+    });
+  });
+}

@@ -3,7 +3,14 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../testing/chromium.ts';
-import { type Harness, PASSWORD, seedCall, startBody, startHarness } from '../testing/harness.ts';
+import {
+  createStaff,
+  type Harness,
+  PASSWORD,
+  seedCall,
+  startBody,
+  startHarness,
+} from '../testing/harness.ts';
 
 describe('sign-in redirects and sign-out in Chromium', () => {
   let h: Harness;
@@ -13,13 +20,7 @@ describe('sign-in redirects and sign-out in Chromium', () => {
   beforeAll(async () => {
     h = await startHarness({ store: 'prisma' });
     base = await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const staff = await h.app.inject({
-      method: 'POST',
-      url: '/admin/staff',
-      headers: h.serviceHeaders,
-      payload: { brandId: 'acme', email: 'dana@acme.test', password: PASSWORD, displayName: 'Dana Reyes' },
-    });
-    expect(staff.statusCode).toBe(201);
+    await createStaff(h, 'acme', 'dana@acme.test', 'Dana Reyes');
     browser = await launchChromium();
   }, 60_000);
 

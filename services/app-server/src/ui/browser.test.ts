@@ -4,7 +4,15 @@ import { HttpAppServerClient } from '@switchboard/service-kit/clients/app-server
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../testing/chromium.ts';
-import { type Harness, msg, PASSWORD, SERVICE_TOKEN, startBody, startHarness } from '../testing/harness.ts';
+import {
+  createStaff,
+  type Harness,
+  msg,
+  PASSWORD,
+  SERVICE_TOKEN,
+  startBody,
+  startHarness,
+} from '../testing/harness.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/app-server-ui/', import.meta.url));
 
@@ -22,13 +30,7 @@ describe('conversations UI in Chromium', () => {
     });
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     client = new HttpAppServerClient({ baseUrl, token: SERVICE_TOKEN });
-    const staff = await h.app.inject({
-      method: 'POST',
-      url: '/admin/staff',
-      headers: h.serviceHeaders,
-      payload: { brandId: 'acme', email: 'dana@acme.test', password: PASSWORD, displayName: 'Dana Reyes' },
-    });
-    expect(staff.statusCode).toBe(201);
+    await createStaff(h, 'acme', 'dana@acme.test', 'Dana Reyes');
     browser = await launchChromium();
   }, 60_000);
 
