@@ -3,4 +3,8 @@ export * from './auth.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './http-client.ts';
+export * from './json-body.ts';
+export * from './json-depth.ts';
 export * from './logger.ts';
+export * from './openapi.ts';
+export * from './text-safety.ts';

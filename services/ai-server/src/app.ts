@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import { buildBaseApp, type Logger } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { adminPlugin } from './admin/admin-routes.ts';
@@ -8,6 +7,7 @@ import type { Embedder } from './knowledge/embedder.ts';
 import { knowledgePlugin } from './knowledge/knowledge-routes.ts';
 import { KnowledgeStore } from './knowledge/knowledge-store.ts';
 import type { Reranker } from './knowledge/reranker.ts';
+import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { promptsPlugin } from './prompts/prompt-routes.ts';
@@ -36,30 +36,14 @@ export interface AiServerDeps {
   ready?: () => boolean;
 }
 
-/** The OpenAPI document's info and credential schemes. */
-const OPENAPI = {
-  openapi: {
-    openapi: '3.0.3',
-    info: {
-      title: 'Switchboard ai-server',
-      version: '0.1.0',
-      description:
-        'Bot profiles, system prompts, dynamic tools and the knowledge base. `/admin/*` takes a brand API key and sees only that brand; `/internal/*` and `/voiceagent/*` take the service token (voice-server).',
-    },
-    components: {
-      securitySchemes: {
-        brandApiKey: { type: 'http' as const, scheme: 'bearer', description: 'A brand API key (sbk_...)' },
-        serviceToken: { type: 'http' as const, scheme: 'bearer', description: 'The shared SERVICE_TOKEN' },
-        operatorToken: { type: 'http' as const, scheme: 'bearer', description: 'OPERATOR_TOKEN' },
-      },
-    },
-  },
-};
-
 /** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
 export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
-  const app = buildBaseApp({ logger: deps.logger, ready: deps.ready, bodyLimit: 2 * 1024 * 1024 });
-  await app.register(swagger, OPENAPI);
+  const app = buildBaseApp({
+    logger: deps.logger,
+    ready: deps.ready,
+    bodyLimit: 2 * 1024 * 1024,
+    openapi: AI_SERVER_OPENAPI,
+  });
   const ctx: AppContext = {
     prisma: deps.db.prisma,
     sql: deps.db.sql,
@@ -77,12 +61,13 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
   };
+  if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
   await app.register(adminPlugin, { ctx });
   await app.register(profilesPlugin, { ctx });
   await app.register(promptsPlugin, { ctx });
   await app.register(creditsPlugin, { ctx });
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.addHook('onClose', async () => ctx.knowledge.close());
   return app;
 }

@@ -92,6 +92,11 @@ describe('brand isolation on every route', () => {
       body: () => ({ brandId: 'acme', email: 'intruder@globex.test', password: 'long enough password' }),
       expect: 'forbidden',
     },
+    'POST /admin/staff/:id/disable': {
+      method: 'POST',
+      url: () => '/admin/staff/00000000-0000-4000-8000-000000000000/disable',
+      expect: 'forbidden',
+    },
     'POST /admin/api-keys': {
       method: 'POST',
       url: () => '/admin/api-keys',
@@ -111,6 +116,9 @@ describe('brand isolation on every route', () => {
       expect: 'public',
     },
     'DELETE /api/session': { method: 'DELETE', url: () => '/api/session', expect: 'public' },
+    // Both act on the caller's own account only.
+    'DELETE /api/sessions': { method: 'DELETE', url: () => '/api/sessions', expect: 'public' },
+    'POST /api/me/password': { method: 'POST', url: () => '/api/me/password', expect: 'public' },
     'GET /api/me': { method: 'GET', url: () => '/api/me', expect: 'public' },
     'GET /api/conversations': { method: 'GET', url: () => '/api/conversations', expect: 'listed-without' },
     'GET /api/conversations/:id': {
@@ -150,6 +158,8 @@ describe('brand isolation on every route', () => {
       expect: 'not-found',
     },
     'GET /assets/:name': { method: 'GET', url: () => '/assets/app.css', expect: 'public' },
+    'GET /health-check/live': { method: 'GET', url: () => '/health-check/live', expect: 'public' },
+    'GET /health-check/ready': { method: 'GET', url: () => '/health-check/ready', expect: 'public' },
     'GET /': { method: 'GET', url: () => '/', expect: 'public' },
     'GET /login': { method: 'GET', url: () => '/login', expect: 'public' },
     'POST /login': {

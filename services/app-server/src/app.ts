@@ -9,6 +9,7 @@ import { internalRoutes } from './conversations/internal-routes.ts';
 import { ConversationService } from './conversations/service.ts';
 import { LiveHub } from './live/hub.ts';
 import { SseRegistry } from './live/sse.ts';
+import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -37,22 +38,25 @@ export interface AppServer {
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
 export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   const hub = deps.hub ?? new LiveHub();
-  const sse = new SseRegistry();
   const store = deps.store;
   const service = new ConversationService(store, hub);
-  const auth = new Authenticator({
+  let auth: Authenticator | undefined;
+  const sse = new SseRegistry(async (req) => !!(await auth?.identify(req)));
+  auth = new Authenticator({
     store,
     serviceToken: deps.config.SERVICE_TOKEN,
     sessionSecret: deps.config.SESSION_SECRET,
     sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3_600_000,
     cookieSecure: deps.config.COOKIE_SECURE,
     ...(deps.now ? { now: deps.now } : {}),
+    onSessionsEnded: () => void sse.recheckAll(),
   });
 
   const app = buildBaseApp({
     logger: deps.logger,
     ready: () => store.ping().catch(() => false),
     bodyLimit: 2 * 1024 * 1024,
+    openapi: APP_SERVER_OPENAPI,
     // Request lines would carry query strings (caller numbers in list filters); routes log their pattern instead.
     // (undefined overrides the base's deprecated top-level flag, which fastify 5.12 warns about.)
     fastify: {

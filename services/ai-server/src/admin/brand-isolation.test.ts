@@ -109,8 +109,12 @@ const cases: Record<string, Case> = {
     expect(keys).toEqual(['a-profile']);
   },
   'POST /admin/profiles': async () => {
-    // A's new profile is A's; B's key and number stay B's (conflicts, not takeovers).
-    expect((await call('POST', '/admin/profiles', a.apiKey, profileBody('b-profile'))).statusCode).toBe(409);
+    // Keys are per brand: A may name a profile like B's (and learns nothing about B); it is A's own.
+    const same = await call('POST', '/admin/profiles', a.apiKey, profileBody('b-profile'));
+    expect(same.statusCode).toBe(201);
+    expect(same.json().brandId).toBe(a.brandId);
+    expect((await call('DELETE', '/admin/profiles/b-profile', a.apiKey)).statusCode).toBe(204);
+    // B's number stays B's (a conflict, not a takeover).
     expect(
       (
         await call(

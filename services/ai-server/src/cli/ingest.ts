@@ -10,8 +10,9 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { env, JsonClient, loadConfig, ServiceError } from '@switchboard/service-kit';
+import type { FieldRepair } from '../knowledge/article-repairs.ts';
 import { EXPORT_EXTENSIONS, parseExportFile, type SourceArticle } from '../knowledge/article-text.ts';
-import type { IngestResult } from '../knowledge/knowledge-store.ts';
+import { type IngestResult, MAX_ARTICLE_CHARS } from '../knowledge/knowledge-store.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 export interface IngestOptions {
@@ -31,10 +32,15 @@ export interface IngestSummary {
   unchanged: number;
   /** Articles or files that could not be ingested. */
   failed: number;
+  /** Articles stored with NUL or unpaired surrogates removed from their text. */
+  repaired: number;
   errors: string[];
+  warnings: string[];
 }
 
 const MAX_ATTEMPTS = 3;
+/** Request size the CLI aims under (the server takes up to 32 MB). */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** The export files under `path` (or `path` itself), with their path relative to the export root. */
 export function listExportFiles(path: string): Array<{ file: string; rel: string }> {
@@ -65,7 +71,9 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     updated: 0,
     unchanged: 0,
     failed: 0,
+    repaired: 0,
     errors: [],
+    warnings: [],
   };
   const files = listExportFiles(opts.path);
   summary.files = files.length;
@@ -74,6 +82,13 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   for (const { file, rel } of files) {
     try {
       for (const a of parseExportFile(rel, readFileSync(file, 'utf8'))) {
+        if (a.body.length > MAX_ARTICLE_CHARS) {
+          summary.failed++;
+          summary.errors.push(
+            `${rel}: article ${a.externalId} is ${a.body.length} characters; the limit is ${MAX_ARTICLE_CHARS}`,
+          );
+          continue;
+        }
         if (byId.has(a.externalId)) {
           summary.failed++;
           summary.errors.push(`${rel}: article id ${a.externalId} appears more than once; kept the first`);
@@ -99,30 +114,77 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   const detail = () =>
     `(created ${summary.created}, updated ${summary.updated}, unchanged ${summary.unchanged}, failed ${summary.failed})`;
   bar.update(0, detail());
-  for (let i = 0; i < articles.length; i += batchSize) {
-    const batch = articles.slice(i, i + batchSize);
+  let done = 0;
+  for (const batch of batches(articles, batchSize)) {
     try {
       const { results } = await sendBatch(client, batch);
-      for (const r of results) summary[r.status]++;
+      for (const [i, r] of results.entries()) record(summary, r, batch[i]?.externalId ?? r.externalId);
     } catch (err) {
       summary.failed += batch.length;
       const e = err as ServiceError;
       summary.errors.push(
-        `articles ${i + 1}-${i + batch.length}: ${e.code ? `${e.code}: ` : ''}${e.message}`,
+        `articles ${done + 1}-${done + batch.length}: ${e.code ? `${e.code}: ` : ''}${e.message}`,
       );
       // A bad key or a refused body won't improve with the next batch.
       if (e instanceof ServiceError && (e.statusCode === 401 || e.statusCode === 403)) break;
     }
-    bar.update(Math.min(i + batch.length, articles.length), detail());
+    done += batch.length;
+    bar.update(done, detail());
   }
   bar.finish();
   return summary;
 }
 
-async function sendBatch(client: JsonClient, batch: SourceArticle[]): Promise<{ results: IngestResult[] }> {
+/** Batches of at most `size` articles and about MAX_BATCH_BYTES of JSON. */
+function batches(articles: SourceArticle[], size: number): SourceArticle[][] {
+  const out: SourceArticle[][] = [];
+  let batch: SourceArticle[] = [];
+  let bytes = 0;
+  for (const a of articles) {
+    const n = Buffer.byteLength(a.body) + Buffer.byteLength(a.title) + 200;
+    if (batch.length && (batch.length >= size || bytes + n > MAX_BATCH_BYTES)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(a);
+    bytes += n;
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}
+
+type ArticleOutcome = IngestResult & { repaired?: FieldRepair[] };
+
+/** An article id as the export wrote it; control characters and broken text shown escaped. */
+function shownId(id: string): string {
+  const odd = [...id].some((c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 || (code >= 0xd800 && code <= 0xdfff);
+  });
+  return odd ? JSON.stringify(id) : id;
+}
+
+function record(summary: IngestSummary, r: ArticleOutcome, sentId: string): void {
+  const id = shownId(sentId);
+  if (r.status === 'failed') {
+    summary.failed++;
+    summary.errors.push(`article ${id}: ${r.error?.code}: ${r.error?.message}`);
+    return;
+  }
+  summary[r.status]++;
+  if (!r.repaired?.length) return;
+  summary.repaired++;
+  for (const f of r.repaired)
+    summary.warnings.push(
+      `article ${id}: ${f.field} stored with ${f.nulRemoved} NUL character(s) removed and ${f.surrogatesReplaced} unpaired surrogate(s) replaced`,
+    );
+}
+
+async function sendBatch(client: JsonClient, batch: SourceArticle[]): Promise<{ results: ArticleOutcome[] }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.request<{ results: IngestResult[] }>({
+      return await client.request<{ results: ArticleOutcome[] }>({
         method: 'POST',
         path: '/admin/knowledge/articles',
         body: { articles: batch.map((a) => ({ ...a, url: a.url ?? null })) },
@@ -159,10 +221,11 @@ async function main(): Promise<number> {
     apiKey,
     batchSize: values.batch ? Number(values.batch) : undefined,
   });
+  for (const w of summary.warnings) console.error(`warning: ${w}`);
   for (const e of summary.errors) console.error(`error: ${e}`);
   console.log(
     `${summary.files} files, ${summary.articles} articles: ${summary.created} created, ${summary.updated} updated, ` +
-      `${summary.unchanged} unchanged, ${summary.failed} failed`,
+      `${summary.unchanged} unchanged, ${summary.failed} failed, ${summary.repaired} repaired`,
   );
   return summary.failed ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import type { CreditStatus, DebitRequest, DebitResult } from '@switchboard/servi
 import type { FastifyPluginAsync } from 'fastify';
 import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
-import { profileKeyParams } from '../profiles/profile-schema.ts';
+import { profileKeyParams, profileRefParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 
 /** Postgres `integer` ceiling: balances saturate here instead of overflowing. */
@@ -17,11 +17,11 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
       {
         schema: {
           ...internalDoc('call path', 'Whether the profile may take a call, and how long'),
-          params: profileKeyParams,
+          params: profileRefParams,
         },
       },
       async (req): Promise<CreditStatus> => {
-        const p = await ctx.profiles.getByKey(req.params.key);
+        const p = await ctx.profiles.getByRef(req.params.key);
         return { available: p.creditSeconds > 0, remainingSeconds: p.creditSeconds };
       },
     );
@@ -34,7 +34,7 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
             'call path',
             "Debit a finished call's duration; repeating a call SID changes nothing",
           ),
-          params: profileKeyParams,
+          params: profileRefParams,
           body: {
             type: 'object',
             additionalProperties: false,
@@ -48,10 +48,11 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
       },
       async (req): Promise<DebitResult> => {
         const { callSid, durationSec } = req.body;
+        const { id: profileId } = await ctx.profiles.getByRef(req.params.key);
         return ctx.sql.transaction(async (tx) => {
           const [profile] = await tx.query<{ id: string; creditSeconds: number }>(
-            'SELECT id, "creditSeconds" FROM "BotProfile" WHERE key = $1 FOR UPDATE',
-            [req.params.key],
+            'SELECT id, "creditSeconds" FROM "BotProfile" WHERE id = $1 FOR UPDATE',
+            [profileId],
           );
           if (!profile) throw AiErrors.profileNotFound(`no profile ${req.params.key}`);
           const [prior] = await tx.query<{ debitedSec: number }>(

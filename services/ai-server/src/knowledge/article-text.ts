@@ -36,7 +36,7 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 /** Decodes named and numeric character references; unknown ones stay as written. */
 export function decodeEntities(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
+  return s.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z]{1,32});/gi, (whole, ref: string) => {
     if (ref[0] === '#') {
       const code =
         ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
@@ -49,14 +49,39 @@ export function decodeEntities(s: string): string {
 const BLOCK_TAGS =
   'p|div|br|hr|ul|ol|h[1-6]|tr|td|th|table|section|article|header|footer|blockquote|pre|dd|dt|dl|figure|figcaption';
 
-/** Visible text of an HTML fragment or page, with paragraph breaks kept. */
+/** `s` without the spans from each `open` match to the next `close` (case-insensitive); one pass. */
+function dropSpans(s: string, open: RegExp, close: (m: RegExpExecArray) => string): string {
+  const lower = s.toLowerCase();
+  let out = '';
+  let at = 0;
+  open.lastIndex = 0;
+  for (let m = open.exec(s); m; m = open.exec(s)) {
+    const end = lower.indexOf(close(m), m.index + m[0].length);
+    const gt = end < 0 ? -1 : s.indexOf('>', end);
+    out += `${s.slice(at, m.index)} `;
+    // An unclosed comment or script hides the rest of the page, as it does in a browser.
+    at = gt < 0 ? s.length : gt + 1;
+    open.lastIndex = at;
+    if (at >= s.length) break;
+  }
+  return out + s.slice(at);
+}
+
+const COMMENT = /<!--/g;
+const HIDDEN_ELEMENT = /<(script|style|noscript|template|head)\b/gi;
+
+/** Visible text of an HTML fragment or page, with paragraph breaks kept. Linear in the input. */
 export function htmlToText(html: string): string {
-  const text = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|noscript|template|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<li\b[^>]*>/gi, '\n- ')
-    .replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^>]*>`, 'gi'), '\n')
-    .replace(/<[^>]+>/g, '');
+  const visible = dropSpans(
+    dropSpans(html, COMMENT, () => '-->'),
+    HIDDEN_ELEMENT,
+    (m) => `</${m[1]!.toLowerCase()}`,
+  );
+  // Tags never contain "<", so a stray "<" ends a match attempt at once (no quadratic rescans).
+  const text = visible
+    .replace(/<li\b[^<>]*>/gi, '\n- ')
+    .replace(new RegExp(`</?(?:${BLOCK_TAGS})\\b[^<>]*>`, 'gi'), '\n')
+    .replace(/<[^<>]+>/g, '');
   return tidy(decodeEntities(text));
 }
 
@@ -64,14 +89,14 @@ export function htmlToText(html: string): string {
 export function markdownToText(md: string): string {
   const text = stripFrontMatter(md)
     .replace(/^```.*$/gm, '')
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/!\[([^[\]]*)\]\([^()]*\)/g, '$1')
+    .replace(/\[([^[\]]+)\]\([^()]*\)/g, '$1')
     .replace(/^\s{0,3}#{1,6}\s+/gm, '')
     .replace(/^\s{0,3}>\s?/gm, '')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(\*\*|__)([^\n]{1,300}?)\1/g, '$2')
     .replace(/(^|[\s(])[*_]([^*_\n]+)[*_](?=[\s).,!?:;]|$)/g, '$1$2')
     .replace(/`([^`]+)`/g, '$1')
-    .replace(/<[^>]+>/g, '');
+    .replace(/<[^<>]+>/g, '');
   return tidy(decodeEntities(text));
 }
 
@@ -136,9 +161,8 @@ export function parseExportFile(relPath: string, content: string): SourceArticle
   }
   if (ext === '.html' || ext === '.htm') {
     const title =
-      /<title[^>]*>([\s\S]*?)<\/title>/i.exec(content)?.[1] ??
-      /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(content)?.[1];
-    const canonical = /<link[^>]+rel=["']canonical["'][^>]*href=["']([^"']+)["']/i.exec(content)?.[1];
+      /<title[^<>]*>([^<]*)<\/title>/i.exec(content)?.[1] ?? /<h1[^<>]*>([^<]*)<\/h1>/i.exec(content)?.[1];
+    const canonical = /<link[^<>]+rel=["']canonical["'][^<>]*href=["']([^"'<>]+)["']/i.exec(content)?.[1];
     return [
       {
         externalId: relPath,
@@ -186,7 +210,7 @@ function parseJsonExport(relPath: string, content: string): SourceArticle[] {
       externalId: str('id', 'external_id', 'externalId', 'slug') ?? `${relPath}#${i}`,
       title: decodeEntities(title),
       body,
-      format: /<\/?[a-z][^>]*>/i.test(body) ? 'html' : 'markdown',
+      format: /<\/?[a-z][^<>]*>/i.test(body) ? 'html' : 'markdown',
       ...(url ? { url } : {}),
     } satisfies SourceArticle;
   });

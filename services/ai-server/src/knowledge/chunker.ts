@@ -1,6 +1,7 @@
 // Token counts use cl100k_base, the encoding of OpenAI's embedding models (text-embedding-3-*), so a
 // chunk's size is what the embeddings API sees. gpt-tokenizer ships the encoding in the package.
 import { decode, encode } from 'gpt-tokenizer/encoding/cl100k_base';
+import { splitForTokenizer } from './text-pieces.ts';
 
 /** Chunk size and overlap the knowledge base uses, in cl100k_base tokens. */
 export const CHUNK_TOKENS = 480;
@@ -11,9 +12,16 @@ export interface TextChunk {
   tokenCount: number;
 }
 
+/** Tokens of `text`, encoded piece by piece so the cost stays linear in its length. */
+export function encodeLinear(text: string): number[] {
+  const tokens: number[] = [];
+  for (const piece of splitForTokenizer(text)) for (const t of encode(piece)) tokens.push(t);
+  return tokens;
+}
+
 /** Tokens of `text` in the embedding models' encoding. */
 export function countTokens(text: string): number {
-  return encode(text).length;
+  return encodeLinear(text).length;
 }
 
 /**
@@ -27,7 +35,7 @@ export function chunkText(
   const maxTokens = opts.maxTokens ?? CHUNK_TOKENS;
   const overlap = opts.overlapTokens ?? CHUNK_OVERLAP_TOKENS;
   if (overlap >= maxTokens) throw new RangeError('overlap must be smaller than the chunk size');
-  const tokens = encode(text);
+  const tokens = encodeLinear(text);
   if (tokens.length === 0) return [];
   const stride = maxTokens - overlap;
   const out: TextChunk[] = [];

@@ -5,9 +5,10 @@ import type {
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
-import { PROFILE_KEY_PATTERN } from '../profiles/profile-schema.ts';
+import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
-import { type ArticleInput, EmbeddingError } from './knowledge-store.ts';
+import { applyArticleRepairs } from './article-repairs.ts';
+import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS } from './knowledge-store.ts';
 import { MAX_SEARCH_RESULTS, searchKnowledge } from './search.ts';
 
 /** Articles per ingest request; the CLI sends batches of this size. */
@@ -48,6 +49,8 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       '/admin/knowledge/articles',
       {
         bodyLimit: 32 * 1024 * 1024,
+        // Help-center exports are third-party text: NUL and unpaired surrogates are repaired and reported.
+        config: { textPolicy: 'sanitize' },
         schema: {
           ...adminDoc('knowledge', 'Create or replace articles by externalId (unchanged ones are skipped)'),
           body: {
@@ -66,7 +69,10 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
                   properties: {
                     externalId: { type: 'string', minLength: 1, maxLength: 500 },
                     title: { type: 'string', minLength: 1, maxLength: 1000 },
-                    body: { type: 'string', maxLength: 2_000_000 },
+                    body: {
+                      type: 'string',
+                      description: `At most ${MAX_ARTICLE_CHARS} characters (413 ARTICLE_TOO_LARGE naming it)`,
+                    },
                     format: { type: 'string', enum: ['text', 'markdown', 'html'] },
                     url: { type: ['string', 'null'], maxLength: 2048 },
                   },
@@ -79,13 +85,26 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       async (req) => {
         const seen = new Map<string, number>();
         req.body.articles.forEach((a, i) => {
+          if (a.body.length > MAX_ARTICLE_CHARS)
+            throw AiErrors.articleTooLarge(
+              `body.articles.${i}.body is ${a.body.length} characters; the limit is ${MAX_ARTICLE_CHARS}`,
+            );
           const first = seen.get(a.externalId);
           if (first !== undefined)
-            throw AiErrors.invalidArticles(`body.articles[${i}].externalId repeats body.articles[${first}]`);
+            throw AiErrors.invalidArticles(`body.articles.${i}.externalId repeats body.articles.${first}`);
           seen.set(a.externalId, i);
         });
+        const { accepted, refused, repairs } = applyArticleRepairs(req.body.articles, req.textRepairs ?? []);
         try {
-          const results = await ctx.knowledge.ingest(req.brandId, req.body.articles);
+          const stored = await ctx.knowledge.ingest(req.brandId, accepted);
+          const byId = new Map(stored.map((r) => [r.externalId, r]));
+          const results = req.body.articles.map((a, i) => {
+            const r = refused.get(i) ?? byId.get(a.externalId)!;
+            const fixed = repairs.get(i);
+            return fixed ? { ...r, repaired: fixed } : r;
+          });
+          for (const r of results)
+            if (r.status === 'failed') req.log.warn({ code: r.error?.code }, 'article not ingested');
           return { results };
         } catch (err) {
           if (err instanceof EmbeddingError)
@@ -164,6 +183,8 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
     internal.post<{ Body: KnowledgeSearchRequest & { profileKey: string } }>(
       '/voiceagent/search_knowledge_base/',
       {
+        // The caller's question, as the model put it: third-party text, repaired, not refused.
+        config: { textPolicy: 'sanitize' },
         schema: {
           ...internalDoc('call path', "Hybrid search over the profile's brand knowledge (top 12 by default)"),
           body: {
@@ -171,7 +192,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
             additionalProperties: false,
             required: ['profileKey', 'query'],
             properties: {
-              profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN },
+              profileKey: { type: 'string', pattern: PROFILE_REF_PATTERN },
               callSid: { type: 'string', maxLength: 64 },
               ...searchFields,
             },
@@ -179,7 +200,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
         },
       },
       async (req) => {
-        const p = await ctx.profiles.getByKey(req.body.profileKey);
+        const p = await ctx.profiles.getByRef(req.body.profileKey);
         return runSearch(ctx, p.brandId, req.body, req.log);
       },
     );

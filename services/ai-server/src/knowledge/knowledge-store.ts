@@ -1,11 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SqlRunner } from '@switchboard/db';
-import { type ArticleFormat, toPlainText } from './article-text.ts';
-import { chunkText } from './chunker.ts';
+import type { PreparedText } from './article-prep.ts';
+import { ArticlePreparer, PreparationError } from './article-preparer.ts';
+import type { ArticleFormat } from './article-text.ts';
+import {
+  chunkIdsOf,
+  deleteChunks,
+  TS_CONFIG,
+  writeChunks,
+  writeTextParts,
+  yieldToLoop,
+} from './chunk-writer.ts';
 import { type Embedder, toVectorLiteral } from './embedder.ts';
 
-/** The text search configuration for chunks and queries. */
-export const TS_CONFIG = 'english';
+export { TS_CONFIG } from './chunk-writer.ts';
+
+/** Longest article body accepted, in characters (UTF-16 code units). */
+export const MAX_ARTICLE_CHARS = 2_000_000;
 
 /** The embedding provider failed during ingestion; nothing was written. */
 export class EmbeddingError extends Error {
@@ -21,14 +32,17 @@ export interface ArticleInput {
   url?: string | null;
 }
 
-export type IngestStatus = 'created' | 'updated' | 'unchanged';
+export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
 
 export interface IngestResult {
   externalId: string;
-  articleId: string;
+  /** Absent when the article failed before it was stored. */
+  articleId?: string;
   status: IngestStatus;
-  /** Chunks written (absent when the article was unchanged). */
+  /** Chunks written (absent when the article was unchanged or failed). */
   chunks?: number;
+  /** Why the article was not stored; the rest of the batch was. */
+  error?: { code: string; message: string };
 }
 
 export interface ArticleSummary {
@@ -53,15 +67,12 @@ export interface ChunkDetail {
   text: string;
 }
 
-interface PreparedArticle {
+interface Planned {
   input: ArticleInput;
-  title: string;
-  url: string | null;
-  text: string;
-  hash: string;
+  prepared: PreparedText;
   existingId?: string;
-  status: IngestStatus;
-  chunks: Array<{ text: string; tokenCount: number; embedding?: number[] }>;
+  status: 'created' | 'updated' | 'unchanged';
+  embeddings?: number[][];
 }
 
 /**
@@ -71,8 +82,21 @@ interface PreparedArticle {
  */
 export const KNOWLEDGE_SESSION_SQL = "SET hnsw.iterative_scan = 'relaxed_order'; SET hnsw.ef_search = 100";
 
-/** Chunks per INSERT (8 parameters each, far below Postgres' 65535). */
-const CHUNK_INSERT_BATCH = 200;
+/**
+ * What the planner needs statistics of, one statement each with yields between (embedded PGlite runs
+ * SQL on the event loop): chunk lexemes and brands (not the chunk text or vectors, which no plan
+ * depends on) and the lexeme counts from a sample of 3,000 rows, so a refresh costs tens of
+ * milliseconds however large the knowledge base; then the articles. On Postgres, autovacuum's own
+ * ANALYZE refreshes them in full later.
+ */
+const ANALYZE_STATEMENTS = [
+  'SET default_statistics_target = 10; ANALYZE "KnowledgeChunk" (tsv, "brandId", "articleId"); RESET default_statistics_target',
+  'SET default_statistics_target = 10; ANALYZE "KnowledgeTermStat"; RESET default_statistics_target',
+  'ANALYZE "KnowledgeArticle"',
+];
+
+/** An article whose chunks are being written has this hash until they all are: a crash re-ingests it. */
+const PENDING_HASH = '';
 
 /**
  * The knowledge base's SQL: articles and their chunks (tsvector + pgvector), kept idempotent by a
@@ -85,6 +109,7 @@ export class KnowledgeStore {
   constructor(
     private readonly sql: SqlRunner,
     private readonly embedder?: Embedder,
+    private readonly preparer: ArticlePreparer = new ArticlePreparer(),
   ) {}
 
   /** The embedder in use, if any (search needs the same one for queries). */
@@ -92,9 +117,16 @@ export class KnowledgeStore {
     return this.embedder;
   }
 
+  /** Stops the preparation worker. */
+  close(): Promise<void> {
+    return this.preparer.close();
+  }
+
   /**
    * Creates or replaces articles by external id. An unchanged article (same title, url and text, and
    * embedded with the current model when there is one) is left alone; a changed one gets new chunks.
+   * Each article stands alone: one that can't be prepared or written is reported `failed` with a code,
+   * and the others are stored. Throws EmbeddingError (nothing written) when the provider fails.
    */
   async ingest(brandId: string, articles: readonly ArticleInput[]): Promise<IngestResult[]> {
     const existing = new Map(
@@ -112,35 +144,30 @@ export class KnowledgeStore {
       ).map((r) => [r.externalId, r]),
     );
     const model = this.embedder?.id ?? null;
-    const prepared: PreparedArticle[] = articles.map((input) => {
-      const title = input.title.trim();
-      const url = input.url?.trim() || null;
-      const text = toPlainText(input.body, input.format ?? 'text');
-      const hash = createHash('sha256')
-        .update(JSON.stringify([title, url, text]))
-        .digest('hex');
+    const results = new Map<ArticleInput, IngestResult>();
+    const planned: Planned[] = [];
+    for (const input of articles) {
+      let prepared: PreparedText;
+      try {
+        prepared = await this.preparer.prepare(input);
+      } catch (err) {
+        results.set(input, failed(input, err));
+        continue;
+      }
       const prior = existing.get(input.externalId);
       const unchanged =
-        prior && prior.contentHash === hash && (model === null || prior.embeddingModel === model);
-      return {
+        prior && prior.contentHash === prepared.hash && (model === null || prior.embeddingModel === model);
+      planned.push({
         input,
-        title,
-        url,
-        text,
-        hash,
+        prepared,
         existingId: prior?.id,
         status: !prior ? 'created' : unchanged ? 'unchanged' : 'updated',
-        chunks: [],
-      };
-    });
-
-    const changed = prepared.filter((p) => p.status !== 'unchanged');
-    for (const p of changed) {
-      const pieces = chunkText(p.text);
-      p.chunks = pieces.length ? pieces : chunkText(p.title);
+      });
     }
+
+    const changed = planned.filter((p) => p.status !== 'unchanged');
     if (this.embedder && changed.length) {
-      const inputs = changed.flatMap((p) => p.chunks.map((c) => `${p.title}\n\n${c.text}`));
+      const inputs = changed.flatMap((p) => p.prepared.chunks.map((c) => `${p.prepared.title}\n\n${c.text}`));
       let vectors: number[][];
       try {
         vectors = await this.embedder.embed(inputs);
@@ -148,49 +175,69 @@ export class KnowledgeStore {
         throw new EmbeddingError((err as Error).message, { cause: err });
       }
       let i = 0;
-      for (const p of changed) for (const c of p.chunks) c.embedding = vectors[i++];
+      for (const p of changed) p.embeddings = p.prepared.chunks.map(() => vectors[i++]!);
     }
 
-    if (changed.length) {
-      await this.sql.transaction(async (tx) => {
-        const updatedIds = changed.filter((p) => p.existingId).map((p) => p.existingId!);
-        if (updatedIds.length) {
-          await adjustTermStats(tx, brandId, updatedIds, -1);
-          await tx.query('DELETE FROM "KnowledgeChunk" WHERE "articleId" = ANY($1::text[])', [updatedIds]);
-        }
-        for (const p of changed) {
-          if (p.existingId) {
-            await tx.query(
-              `UPDATE "KnowledgeArticle" SET title = $2, url = $3, body = $4, "contentHash" = $5,
-                 "embeddingModel" = $6, "updatedAt" = now() WHERE id = $1`,
-              [p.existingId, p.title, p.url, p.text, p.hash, model],
-            );
-          } else {
-            p.existingId = randomUUID();
-            await tx.query(
-              `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, body, "contentHash",
-                 "embeddingModel", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-              [p.existingId, brandId, p.input.externalId, p.title, p.url, p.text, p.hash, model],
-            );
-          }
-        }
-        await insertChunks(tx, brandId, changed);
-        await adjustTermStats(
-          tx,
-          brandId,
-          changed.map((p) => p.existingId!),
-          1,
-        );
-      });
+    let written = 0;
+    for (const p of planned) {
+      if (p.status === 'unchanged') {
+        results.set(p.input, {
+          externalId: p.input.externalId,
+          articleId: p.existingId!,
+          status: 'unchanged',
+        });
+        continue;
+      }
+      try {
+        const articleId = await this.writeArticle(brandId, p, model);
+        written += p.prepared.chunks.length;
+        results.set(p.input, {
+          externalId: p.input.externalId,
+          articleId,
+          status: p.status,
+          chunks: p.prepared.chunks.length,
+        });
+      } catch (err) {
+        results.set(p.input, failed(p.input, err));
+      }
     }
+    await this.maybeAnalyze(written);
+    return articles.map((a) => results.get(a)!);
+  }
 
-    await this.maybeAnalyze(changed.reduce((n, p) => n + p.chunks.length, 0));
-    return prepared.map((p) => ({
-      externalId: p.input.externalId,
-      articleId: p.existingId!,
-      status: p.status,
-      ...(p.status === 'unchanged' ? {} : { chunks: p.chunks.length }),
-    }));
+  /** Writes one changed article: its row (hash pending), its old chunks out, new chunks in, then the hash. */
+  private async writeArticle(brandId: string, p: Planned, model: string | null): Promise<string> {
+    const { title, url, text, hash, chunks } = p.prepared;
+    const id = p.existingId ?? randomUUID();
+    if (p.existingId) {
+      await this.sql.query(
+        `UPDATE "KnowledgeArticle" SET title = $2, url = $3, "contentHash" = $4,
+           "embeddingModel" = $5, "updatedAt" = now() WHERE id = $1`,
+        [id, title, url, PENDING_HASH, model],
+      );
+      await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id));
+    } else {
+      await this.sql.query(
+        `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, "contentHash",
+           "embeddingModel", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+        [id, brandId, p.input.externalId, title, url, PENDING_HASH, model],
+      );
+    }
+    await yieldToLoop();
+    await writeTextParts(this.sql, id, text);
+    await writeChunks(
+      this.sql,
+      brandId,
+      chunks.map((c, ordinal) => ({
+        articleId: id,
+        title,
+        ordinal,
+        ...c,
+        embedding: p.embeddings?.[ordinal],
+      })),
+    );
+    await this.sql.query('UPDATE "KnowledgeArticle" SET "contentHash" = $2 WHERE id = $1', [id, hash]);
+    return id;
   }
 
   /**
@@ -202,21 +249,33 @@ export class KnowledgeStore {
     if (this.chunksSinceAnalyze < Math.max(500, this.chunksAtLastAnalyze / 4)) return;
     this.chunksAtLastAnalyze += this.chunksSinceAnalyze;
     this.chunksSinceAnalyze = 0;
-    await this.sql.exec('ANALYZE "KnowledgeChunk", "KnowledgeTermStat", "KnowledgeArticle"');
+    for (const statement of ANALYZE_STATEMENTS) {
+      await this.sql.exec(statement);
+      await yieldToLoop();
+    }
+  }
+
+  /**
+   * Runs ANALYZE once on the (small) tables at start: embedded PGlite compiles its WebAssembly lazily,
+   * and the first ANALYZE after a large ingest would otherwise pay that compilation on the event loop.
+   */
+  async warmUp(): Promise<void> {
+    for (const statement of ANALYZE_STATEMENTS) await this.sql.exec(statement);
   }
 
   /** Deletes one of the brand's articles and its chunks; false when the brand has no such article. */
   async deleteArticle(brandId: string, articleId: string): Promise<boolean> {
-    return this.sql.transaction(async (tx) => {
-      const found = await tx.query(
-        'SELECT 1 FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2 FOR UPDATE',
-        [articleId, brandId],
-      );
-      if (!found.length) return false;
-      await adjustTermStats(tx, brandId, [articleId], -1);
-      await tx.query('DELETE FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2', [articleId, brandId]);
-      return true;
-    });
+    const found = await this.sql.query('SELECT 1 FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2', [
+      articleId,
+      brandId,
+    ]);
+    if (!found.length) return false;
+    await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, articleId));
+    await this.sql.query('DELETE FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2', [
+      articleId,
+      brandId,
+    ]);
+    return true;
   }
 
   /** The brand's articles, newest first, `limit` at a time; pass the last id seen as `after`. */
@@ -233,14 +292,16 @@ export class KnowledgeStore {
   }
 
   async getArticle(brandId: string, articleId: string): Promise<ArticleDetail | undefined> {
-    const rows = await this.sql.query<ArticleRow & { body: string }>(
-      `SELECT a.id, a."externalId", a.title, a.url, a.body, a."embeddingModel", a."updatedAt",
+    const rows = await this.sql.query<ArticleRow & { body: string | null }>(
+      `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
+         (SELECT string_agg(t.text, '' ORDER BY t.part) FROM "KnowledgeArticleText" t
+          WHERE t."articleId" = a.id) AS body,
          (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id) AS "chunkCount"
        FROM "KnowledgeArticle" a WHERE a.id = $1 AND a."brandId" = $2`,
       [articleId, brandId],
     );
     const r = rows[0];
-    return r ? { ...toSummary(r), body: r.body } : undefined;
+    return r ? { ...toSummary(r), body: r.body ?? '' } : undefined;
   }
 
   /** Lexemes of `query` (as the chunks were indexed) with how many of the brand's chunks hold each. */
@@ -323,61 +384,9 @@ function toSummary(r: ArticleRow): ArticleSummary {
   };
 }
 
-async function insertChunks(tx: SqlRunner, brandId: string, articles: PreparedArticle[]): Promise<void> {
-  const rows = articles.flatMap((p) =>
-    p.chunks.map((c, ordinal) => ({ articleId: p.existingId!, title: p.title, ordinal, ...c })),
-  );
-  for (let i = 0; i < rows.length; i += CHUNK_INSERT_BATCH) {
-    const params: unknown[] = [];
-    const values: string[] = [];
-    for (const r of rows.slice(i, i + CHUNK_INSERT_BATCH)) {
-      const n = params.length;
-      params.push(
-        randomUUID(),
-        r.articleId,
-        brandId,
-        r.ordinal,
-        r.text,
-        r.tokenCount,
-        r.title,
-        r.embedding ? toVectorLiteral(r.embedding) : null,
-      );
-      values.push(
-        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6},
-          setweight(to_tsvector('${TS_CONFIG}', $${n + 7}), 'A') || setweight(to_tsvector('${TS_CONFIG}', $${n + 5}), 'B'),
-          $${n + 8}::vector)`,
-      );
-    }
-    await tx.query(
-      `INSERT INTO "KnowledgeChunk" (id, "articleId", "brandId", ordinal, text, "tokenCount", tsv, embedding)
-       VALUES ${values.join(',')}`,
-      params,
-    );
-  }
-}
-
-/** Adds (sign 1) or removes (sign -1) the lexemes of these articles' chunks to the brand's counts. */
-async function adjustTermStats(
-  tx: SqlRunner,
-  brandId: string,
-  articleIds: string[],
-  sign: 1 | -1,
-): Promise<void> {
-  if (!articleIds.length) return;
-  const counts = `SELECT t.lexeme, count(*)::int AS n FROM "KnowledgeChunk" c, unnest(c.tsv) t
-                  WHERE c."articleId" = ANY($2::text[]) GROUP BY t.lexeme`;
-  if (sign > 0) {
-    await tx.query(
-      `INSERT INTO "KnowledgeTermStat" ("brandId", lexeme, df) SELECT $1, lexeme, n FROM (${counts}) x
-       ON CONFLICT ("brandId", lexeme) DO UPDATE SET df = "KnowledgeTermStat".df + EXCLUDED.df`,
-      [brandId, articleIds],
-    );
-  } else {
-    await tx.query(
-      `UPDATE "KnowledgeTermStat" s SET df = s.df - x.n FROM (${counts}) x
-       WHERE s."brandId" = $1 AND s.lexeme = x.lexeme`,
-      [brandId, articleIds],
-    );
-    await tx.query('DELETE FROM "KnowledgeTermStat" WHERE "brandId" = $1 AND df <= 0', [brandId]);
-  }
+function failed(input: ArticleInput, err: unknown): IngestResult {
+  const code = err instanceof PreparationError ? err.code : 'WRITE_FAILED';
+  const message =
+    err instanceof PreparationError ? `article ${err.message}` : 'the article could not be stored; retry it';
+  return { externalId: input.externalId, status: 'failed', error: { code, message } };
 }

@@ -94,7 +94,7 @@ describe('knowledge API (hybrid: embeddings + rerank simulators)', () => {
   it('rejects a batch that repeats an externalId, naming the entry', async () => {
     const res = await ingest([articles[0], articles[0]]);
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.message).toBe('body.articles[1].externalId repeats body.articles[0]');
+    expect(res.json().error.message).toBe('body.articles.1.externalId repeats body.articles.0');
   });
 
   it('searches hybrid for a call, with chunk ids, titles and scores, top 12 by default', async () => {

@@ -3,7 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
-import { createProfileBody, profileKeyParams, updateProfileBody } from './profile-schema.ts';
+import {
+  createProfileBody,
+  profileKeyParams,
+  profileRefParams,
+  updateProfileBody,
+} from './profile-schema.ts';
 import {
   type CreateProfileInput,
   type ProfileInput,
@@ -96,8 +101,8 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
 
     internal.get<{ Params: KeyParams }>(
       '/internal/profiles/:key',
-      { schema: { ...internalDoc('call path', 'A profile as a call needs it'), params: profileKeyParams } },
-      async (req) => toProfileDto(await ctx.profiles.getByKey(req.params.key)),
+      { schema: { ...internalDoc('call path', 'A profile as a call needs it'), params: profileRefParams } },
+      async (req) => toProfileDto(await ctx.profiles.getByRef(req.params.key)),
     );
   });
 };

@@ -1,6 +1,11 @@
 /** JSON schemas of the bot-profile bodies (Fastify validates them; the OpenAPI document shows them). */
 
 export const PROFILE_KEY_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
+/**
+ * How the call path names a profile: its key, or `<brandId>:<key>` when another brand uses the same
+ * key (the profile lookup answers whichever is needed).
+ */
+export const PROFILE_REF_PATTERN = '^([0-9a-f-]{36}:)?[a-z0-9][a-z0-9_-]{1,62}$';
 export const E164_PATTERN = '^\\+[1-9][0-9]{6,14}$';
 export const SIP_DOMAIN_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
 export const APPLICATION_SID_PATTERN = '^AP[0-9a-f]{32}$';
@@ -135,4 +140,11 @@ export const profileKeyParams = {
   type: 'object',
   required: ['key'],
   properties: { key: { type: 'string', pattern: PROFILE_KEY_PATTERN } },
+} as const;
+
+/** Path parameters of the call-path routes: a profile reference. */
+export const profileRefParams = {
+  type: 'object',
+  required: ['key'],
+  properties: { key: { type: 'string', pattern: PROFILE_REF_PATTERN } },
 } as const;

@@ -116,7 +116,7 @@ export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
 export function profileProblems(input: ProfileInput): string[] {
   const problems: string[] = [];
   if (input.timezone !== undefined && !isValidTimezone(input.timezone))
-    problems.push(`body.timezone ${JSON.stringify(input.timezone)} is not a known IANA time zone`);
+    problems.push('body.timezone is not a known IANA time zone');
   if (input.promptTemplate !== undefined) {
     const unknown = unknownPlaceholders(input.promptTemplate);
     if (unknown.length)
@@ -150,8 +150,9 @@ export class ProfileStore {
     if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
     const addresses = addressesOf(input) ?? [];
     return this.write(async (tx) => {
-      if (await tx.botProfile.findUnique({ where: { key: input.key }, select: { id: true } }))
-        throw AiErrors.profileKeyTaken(`a profile with key ${input.key} already exists`);
+      // Keys are the brand's own names: only the brand's own profiles can clash (nothing is said about others').
+      if (await tx.botProfile.findFirst({ where: { brandId, key: input.key }, select: { id: true } }))
+        throw AiErrors.profileKeyTaken(`this brand already has a profile with key ${input.key}`);
       await assertAddressesFree(tx, addresses);
       const created = await tx.botProfile.create({
         data: {
@@ -247,11 +248,27 @@ export class ProfileStore {
     if (!count) throw AiErrors.profileNotFound(`no profile ${key}`);
   }
 
-  /** Any brand's profile by key (the call path, behind the service token). */
-  async getByKey(key: string): Promise<ProfileRow> {
-    const p = await this.prisma.botProfile.findUnique({ where: { key }, include: { addresses: true } });
-    if (!p) throw AiErrors.profileNotFound(`no profile ${key}`);
-    return p;
+  /**
+   * Any brand's profile by call-path reference (behind the service token): `<brandId>:<key>`, or a bare
+   * key that only one brand uses (PROFILE_KEY_AMBIGUOUS when several do).
+   */
+  async getByRef(ref: string): Promise<ProfileRow> {
+    const qualified = /^([0-9a-f-]{36}):(.+)$/.exec(ref);
+    const rows = await this.prisma.botProfile.findMany({
+      where: qualified ? { brandId: qualified[1]!, key: qualified[2]! } : { key: ref },
+      include: { addresses: true },
+      take: 2,
+    });
+    if (!rows.length) throw AiErrors.profileNotFound(`no profile ${ref}`);
+    if (rows.length > 1)
+      throw AiErrors.profileKeyAmbiguous(`several brands use profile key ${ref}; use <brandId>:<key>`);
+    return rows[0]!;
+  }
+
+  /** The reference the call path uses for a profile: its key, brand-qualified when the key is shared. */
+  async callRef(p: { brandId: string; key: string }): Promise<string> {
+    const shared = await this.prisma.botProfile.count({ where: { key: p.key, NOT: { brandId: p.brandId } } });
+    return shared ? `${p.brandId}:${p.key}` : p.key;
   }
 
   /** The profile answering a call: SIP domain first, then the dialled number, then the application SID. */
@@ -268,7 +285,7 @@ export class ProfileStore {
         where: { kind_value: t },
         include: { profile: { select: { key: true, brandId: true, name: true } } },
       });
-      if (hit) return hit.profile;
+      if (hit) return { ...hit.profile, key: await this.callRef(hit.profile) };
     }
     return undefined;
   }

@@ -52,10 +52,7 @@ describe('brand admin: bot profiles', () => {
       [{ ...profileBody('bad-1'), voice: undefined }, /body\.voice is required/],
       [profileBody('bad-2', { colour: 'red' }), /body\.colour is not allowed/],
       [profileBody('bad-3', { vadThreshold: 2 }), /body\.vadThreshold must be <= 1/],
-      [
-        profileBody('bad-4', { timezone: 'Mars/Olympus' }),
-        /body\.timezone "Mars\/Olympus" is not a known IANA time zone/,
-      ],
+      [profileBody('bad-4', { timezone: 'Mars/Olympus' }), /^body\.timezone is not a known IANA time zone$/],
       [
         profileBody('bad-5', { promptTemplate: 'Hi {{nope}}' }),
         /body\.promptTemplate uses unknown placeholder \{\{nope\}\}/,

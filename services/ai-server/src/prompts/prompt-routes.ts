@@ -2,7 +2,7 @@ import type { SystemPromptRequest, SystemPromptResponse } from '@switchboard/ser
 import type { FastifyPluginAsync } from 'fastify';
 import type { BotProfile } from '../../generated/prisma/client.ts';
 import type { AppContext, FeatureOptions } from '../context.ts';
-import { profileKeyParams } from '../profiles/profile-schema.ts';
+import { profileKeyParams, profileRefParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { evaluateBusinessHours, type Holiday, type WeeklyHours } from './business-hours.ts';
 import { renderSystemPrompt } from './system-prompt.ts';
@@ -55,11 +55,11 @@ export const promptsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
             'call path',
             "The call's system prompt: template, company context, caller, business hours now",
           ),
-          params: profileKeyParams,
+          params: profileRefParams,
           body: promptBody,
         },
       },
-      async (req) => buildSystemPrompt(ctx, await ctx.profiles.getByKey(req.params.key), req.body),
+      async (req) => buildSystemPrompt(ctx, await ctx.profiles.getByRef(req.params.key), req.body),
     );
   });
 

@@ -19,6 +19,8 @@ export interface TestAppOptions {
   now?: () => Date;
   toolPolicy?: Partial<ToolEndpointPolicy>;
   resolveHost?: (host: string) => Promise<string[]>;
+  /** PGlite data folder; default in memory. */
+  dataDir?: string;
 }
 
 export interface TestApp {
@@ -37,7 +39,7 @@ export const brand = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` })
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const sim = opts.embeddings || opts.rerank ? await startKnowledgeSimulator() : undefined;
-  const db = await openAiDatabase({ dataDir: 'memory' });
+  const db = await openAiDatabase({ dataDir: opts.dataDir ?? 'memory' });
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {

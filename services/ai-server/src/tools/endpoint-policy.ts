@@ -89,13 +89,22 @@ export async function resolvedAddressProblem(
   } catch (err) {
     return `host did not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
   }
-  if (policy.allowPrivateNetworks) return undefined;
-  const bad = addresses.find((a) => isNonPublicAddress(a));
-  if (!bad) return undefined;
-  if (isLoopbackHost(bad) && policy.allowInsecureLoopback) return undefined;
-  return 'resolves to a non-public address';
+  return addressesProblem(addresses, policy);
 }
 
-async function defaultResolve(host: string): Promise<string[]> {
+/** Why a connection to any of `addresses` is not allowed under `policy`, or undefined when it is. */
+export function addressesProblem(
+  addresses: readonly string[],
+  policy: ToolEndpointPolicy,
+): string | undefined {
+  if (policy.allowPrivateNetworks) return undefined;
+  const bad = addresses.find(
+    (a) => isNonPublicAddress(a) && !(isLoopbackHost(a) && policy.allowInsecureLoopback),
+  );
+  return bad ? 'resolves to a non-public address' : undefined;
+}
+
+/** The system resolver: every address of `host`. */
+export async function defaultResolve(host: string): Promise<string[]> {
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 }

@@ -1,8 +1,9 @@
-import type { Logger } from '@switchboard/service-kit';
+import { findTooDeep, type Logger, sanitizeInPlace, sanitizeString } from '@switchboard/service-kit';
 import type { ExecuteToolResult, ToolErrorCode } from '@switchboard/service-kit/clients/ai-server';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { endpointProblem, resolvedAddressProblem, type ToolEndpointPolicy } from './endpoint-policy.ts';
+import { CONNECT_REFUSED, guardedFetch } from './guarded-fetch.ts';
 
 /** A brand's HTTP tool, as stored. */
 export interface DynamicToolRecord {
@@ -32,6 +33,8 @@ const MAX_REDIRECTS = 3;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Largest JSON schema a tool may declare, characters. */
 export const MAX_TOOL_SCHEMA_CHARS = 20_000;
+/** Deepest JSON a tool's arguments or result may be (checked on the text, before parsing). */
+export const MAX_TOOL_JSON_DEPTH = 32;
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
@@ -56,7 +59,7 @@ export class ToolExecutor {
     } = {},
   ) {
     this.ajv = addFormats(new Ajv({ allErrors: false, strict: false, coerceTypes: false }));
-    this.fetchImpl = opts.fetch ?? fetch;
+    this.fetchImpl = opts.fetch ?? guardedFetch(policy, opts.resolve);
   }
 
   /** Why `parameters` can't be a tool's argument schema, or undefined when it can. */
@@ -74,9 +77,15 @@ export class ToolExecutor {
     }
   }
 
-  /** Static endpoint checks (scheme, loopback rules), for saving a tool. */
-  endpointProblem(url: string): string | undefined {
-    return endpointProblem(url, this.policy);
+  /**
+   * Checks for saving a tool: scheme and loopback rules, and where the host resolves now (a host that
+   * does not resolve yet is accepted; every call checks again).
+   */
+  async endpointProblem(url: string): Promise<string | undefined> {
+    const problem = endpointProblem(url, this.policy);
+    if (problem) return problem;
+    const resolved = await resolvedAddressProblem(new URL(url), this.policy, this.opts.resolve);
+    return resolved?.startsWith('host did not resolve') ? undefined : resolved;
   }
 
   async execute(tool: DynamicToolRecord, rawArgs: unknown, ctx: ToolCallContext): Promise<ToolOutcome> {
@@ -98,6 +107,14 @@ export class ToolExecutor {
 
     let args: unknown = rawArgs ?? {};
     if (typeof args === 'string') {
+      if (findTooDeep(args, MAX_TOOL_JSON_DEPTH, true).length)
+        return done({
+          ok: false,
+          error: {
+            code: 'INVALID_ARGUMENTS',
+            message: `arguments are nested deeper than ${MAX_TOOL_JSON_DEPTH} levels`,
+          },
+        });
       try {
         args = args.trim() ? JSON.parse(args) : {};
       } catch {
@@ -205,6 +222,15 @@ export class ToolExecutor {
         });
       let result: unknown = text;
       if (/\bjson\b/i.test(res.headers.get('content-type') ?? '')) {
+        if (findTooDeep(text, MAX_TOOL_JSON_DEPTH, true).length)
+          return done({
+            ok: false,
+            error: {
+              code: 'BAD_RESPONSE',
+              message: `endpoint answered JSON nested deeper than ${MAX_TOOL_JSON_DEPTH} levels`,
+              status: res.status,
+            },
+          });
         try {
           result = text.trim() ? JSON.parse(text) : null;
         } catch {
@@ -214,7 +240,10 @@ export class ToolExecutor {
           });
         }
       }
-      return done({ ok: true, result, status: res.status });
+      const repaired = repairText(result);
+      if (repaired.count)
+        this.opts.log?.warn({ tool: tool.name, repaired: repaired.count }, 'tool result text repaired');
+      return done({ ok: true, result: repaired.value, status: res.status });
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError' || signal.aborted)
@@ -223,6 +252,11 @@ export class ToolExecutor {
           error: { code: 'TIMEOUT', message: `endpoint did not answer within ${tool.timeoutMs} ms` },
         });
       const cause = (err as { cause?: { code?: string } }).cause?.code;
+      if (cause === CONNECT_REFUSED)
+        return done({
+          ok: false,
+          error: { code: 'ENDPOINT_REFUSED', message: 'endpoint resolves to a non-public address' },
+        });
       return done({
         ok: false,
         error: { code: 'NETWORK_ERROR', message: `endpoint unreachable${cause ? ` (${cause})` : ''}` },
@@ -242,6 +276,20 @@ export class ToolExecutor {
       return undefined;
     }
   }
+}
+
+/**
+ * A tool's result with NUL removed and unpaired surrogates replaced (Postgres can't store them, and
+ * the result reaches the transcript), and how many strings changed.
+ */
+function repairText(result: unknown): { value: unknown; count: number } {
+  if (typeof result === 'string') {
+    const r = sanitizeString(result);
+    return { value: r.text, count: r.nul + r.surrogates ? 1 : 0 };
+  }
+  if (result && typeof result === 'object')
+    return { value: result, count: sanitizeInPlace(result as Record<string, unknown>, 'result').length };
+  return { value: result, count: 0 };
 }
 
 function withoutContentType(headers: Record<string, string>): Record<string, string> {

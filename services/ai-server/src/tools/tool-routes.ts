@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DynamicTool, Prisma } from '../../generated/prisma/client.ts';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
-import { PROFILE_KEY_PATTERN, profileKeyParams } from '../profiles/profile-schema.ts';
+import { PROFILE_KEY_PATTERN, PROFILE_REF_PATTERN, profileKeyParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 
 /** Names voice-server's own tools use; a dynamic tool may not shadow them. */
@@ -83,7 +83,7 @@ export function toRealtimeTool(
   };
 }
 
-function checkTool(ctx: AppContext, input: ToolInput, merged: ToolInput): void {
+async function checkTool(ctx: AppContext, input: ToolInput, merged: ToolInput): Promise<void> {
   if (input.name !== undefined && RESERVED_TOOL_NAMES.has(input.name))
     throw AiErrors.invalidTool(`body.name ${input.name} is reserved for a built-in tool`);
   if (input.parameters !== undefined) {
@@ -91,7 +91,7 @@ function checkTool(ctx: AppContext, input: ToolInput, merged: ToolInput): void {
     if (problem) throw AiErrors.invalidTool(`body.parameters ${problem}`);
   }
   if (input.endpointUrl !== undefined) {
-    const problem = ctx.tools.endpointProblem(input.endpointUrl);
+    const problem = await ctx.tools.endpointProblem(input.endpointUrl);
     if (problem) throw AiErrors.invalidTool(`body.endpointUrl ${problem}`);
   }
   if (input.timeoutMs !== undefined && input.timeoutMs > ctx.maxToolTimeoutMs)
@@ -132,7 +132,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
       },
       async (req, reply) => {
         const p = await ctx.profiles.getForBrand(req.brandId, req.params.key);
-        checkTool(ctx, req.body, req.body);
+        await checkTool(ctx, req.body, req.body);
         if (
           await ctx.prisma.dynamicTool.findUnique({
             where: { profileId_name: { profileId: p.id, name: req.body.name } },
@@ -182,7 +182,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
       },
       async (req) => {
         const tool = await findTool(req.brandId, req.params.key, req.params.name);
-        checkTool(ctx, req.body, {
+        await checkTool(ctx, req.body, {
           secretHeaderName:
             req.body.secretHeaderName !== undefined ? req.body.secretHeaderName : tool.secretHeaderName,
           secretHeaderValue:
@@ -220,12 +220,12 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
           querystring: {
             type: 'object',
             required: ['profileKey'],
-            properties: { profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN } },
+            properties: { profileKey: { type: 'string', pattern: PROFILE_REF_PATTERN } },
           },
         },
       },
       async (req): Promise<{ tools: RealtimeFunctionToolSchema[] }> => {
-        const p = await ctx.profiles.getByKey(req.query.profileKey);
+        const p = await ctx.profiles.getByRef(req.query.profileKey);
         const tools = await ctx.prisma.dynamicTool.findMany({
           where: { profileId: p.id, enabled: true },
           orderBy: { name: 'asc' },
@@ -238,6 +238,8 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
     internal.post<{ Body: ExecuteToolRequest & { profileKey: string } }>(
       '/voiceagent/execute_tool/',
       {
+        // The model's arguments are third-party text: repaired, not refused.
+        config: { textPolicy: 'sanitize' },
         schema: {
           ...internalDoc(
             'call path',
@@ -248,7 +250,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
             additionalProperties: false,
             required: ['profileKey', 'name', 'arguments', 'callSid'],
             properties: {
-              profileKey: { type: 'string', pattern: PROFILE_KEY_PATTERN },
+              profileKey: { type: 'string', pattern: PROFILE_REF_PATTERN },
               name: { type: 'string', minLength: 1, maxLength: 64 },
               arguments: { anyOf: [{ type: 'object' }, { type: 'string' }] },
               callSid: { type: 'string', minLength: 1, maxLength: 64 },
@@ -257,7 +259,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
         },
       },
       async (req): Promise<ExecuteToolResult> => {
-        const p = await ctx.profiles.getByKey(req.body.profileKey);
+        const p = await ctx.profiles.getByRef(req.body.profileKey);
         const tool = await ctx.prisma.dynamicTool.findUnique({
           where: { profileId_name: { profileId: p.id, name: req.body.name } },
         });

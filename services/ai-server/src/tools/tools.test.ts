@@ -344,10 +344,49 @@ describe('endpoint policy', () => {
     expect(isNonPublicAddress('8.8.8.8')).toBe(false);
   });
 
-  it('applies the resolution check at execution time too', async () => {
+  it('refuses private, link-local and metadata endpoints on save, naming the field', async () => {
     const guarded = await startTestApp({
       toolPolicy: { allowInsecureLoopback: false },
       resolveHost: async () => ['10.0.0.7'],
+    });
+    try {
+      const { apiKey: key } = await guarded.createBrand();
+      await guarded.app.inject({
+        method: 'POST',
+        url: '/admin/profiles',
+        headers: brand(key),
+        payload: profileBody('guarded'),
+      });
+      for (const endpointUrl of [
+        'https://10.0.0.5/hook',
+        'https://169.254.169.254/latest/meta-data',
+        'https://192.168.1.20/x',
+        'https://[fd00::1]/x',
+        'https://intranet.example/hook',
+      ]) {
+        const res = await guarded.app.inject({
+          method: 'POST',
+          url: '/admin/profiles/guarded/tools',
+          headers: brand(key),
+          payload: { name: 'internal_hook', description: 'x', parameters: { type: 'object' }, endpointUrl },
+        });
+        expect(res.statusCode, endpointUrl).toBe(400);
+        expect(res.json().error).toEqual({
+          code: 'INVALID_TOOL',
+          message: 'body.endpointUrl resolves to a non-public address',
+        });
+      }
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('checks again at call time, at the connection itself (DNS rebinding)', async () => {
+    // Public to the save check and the pre-call check, private when the connection resolves it.
+    let lookups = 0;
+    const guarded = await startTestApp({
+      toolPolicy: { allowInsecureLoopback: false },
+      resolveHost: async () => (++lookups <= 2 ? ['93.184.216.34'] : ['10.0.0.7']),
     });
     try {
       const { apiKey: key } = await guarded.createBrand();
@@ -362,10 +401,10 @@ describe('endpoint policy', () => {
         url: '/admin/profiles/guarded/tools',
         headers: brand(key),
         payload: {
-          name: 'internal_hook',
+          name: 'rebinding_hook',
           description: 'x',
           parameters: { type: 'object' },
-          endpointUrl: 'https://intranet.example/hook',
+          endpointUrl: 'https://rebind.example/hook',
         },
       });
       expect(created.statusCode).toBe(201);
@@ -373,8 +412,9 @@ describe('endpoint policy', () => {
         method: 'POST',
         url: '/voiceagent/execute_tool/',
         headers: service,
-        payload: { profileKey: 'guarded', name: 'internal_hook', arguments: {}, callSid: 'CA1' },
+        payload: { profileKey: 'guarded', name: 'rebinding_hook', arguments: {}, callSid: 'CA1' },
       });
+      expect(lookups).toBe(3);
       expect(res.json()).toMatchObject({
         ok: false,
         error: { code: 'ENDPOINT_REFUSED', message: 'endpoint resolves to a non-public address' },

@@ -27,6 +27,12 @@ export const createApiKeyBody = {
   properties: { brandId: externalId, label: { type: 'string', minLength: 1, maxLength: 120 } },
 } as const;
 
+const staffIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+} as const;
+
 const setBrandBody = {
   type: 'object',
   additionalProperties: false,
@@ -86,6 +92,17 @@ export async function adminRoutes(
       });
       // The full key is shown once; only its hash is kept.
       return reply.status(201).send({ id: key.id, brandId: key.brandId, label: key.label, key: made.key });
+    },
+  );
+
+  // Disables a staff account and ends its sessions (their cookies and live streams stop at once).
+  app.post<{ Params: { id: string } }>(
+    '/admin/staff/:id/disable',
+    { schema: { params: staffIdParams } },
+    async (req) => {
+      const staff = await opts.auth.disableStaff(req.params.id);
+      if (!staff) throw Errors.notFound('no such staff account');
+      return { staff: staffDto(staff) };
     },
   );
 

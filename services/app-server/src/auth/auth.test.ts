@@ -31,7 +31,7 @@ describe('passwords', () => {
 });
 
 describe('session cookie', () => {
-  const claims = { staffId: 'staff-1', version: 3, expiresAtMs: 2_000_000 };
+  const claims = { sessionId: 'session-1', staffId: 'staff-1', version: 3, expiresAtMs: 2_000_000 };
 
   it('round-trips signed claims until they expire', () => {
     const v = encodeSession(claims, SECRET);
@@ -42,7 +42,7 @@ describe('session cookie', () => {
   it('rejects a changed payload, another secret, or garbage', () => {
     const v = encodeSession(claims, SECRET);
     const [payload, sig] = v.split('.');
-    const forged = Buffer.from(JSON.stringify(['staff-2', 3, 2_000_000])).toString('base64url');
+    const forged = Buffer.from(JSON.stringify(['session-1', 'staff-2', 3, 2_000_000])).toString('base64url');
     expect(decodeSession(`${forged}.${sig}`, SECRET, 0)).toBeUndefined();
     expect(decodeSession(v, `${SECRET}x`, 0)).toBeUndefined();
     expect(decodeSession(`${payload}.`, SECRET, 0)).toBeUndefined();

@@ -1,16 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { bearerToken, defineError, Errors, safeEqual } from '@switchboard/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { StaffAccount } from '../domain/types.ts';
 import type { AppStore } from '../store/store.ts';
 import { API_KEY_PREFIX, apiSecretMatches, parseApiKey } from './api-keys.ts';
-import { dummyPasswordHash, verifyPassword } from './passwords.ts';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.ts';
 import {
+  DEVICE_COOKIE,
   decodeSession,
+  encodeDevice,
   encodeSession,
+  isDeviceOf,
   readCookie,
   SESSION_COOKIE,
   sessionSetCookie,
 } from './session-cookie.ts';
+import { SignInGuard } from './sign-in-guard.ts';
 
 /** Who is asking, and for which brand. Every staff-facing read and write is scoped to `brandId`. */
 export interface Principal {
@@ -21,6 +26,10 @@ export interface Principal {
   /** Staff email, or the key's label. */
   name: string;
   displayName: string;
+  /** The staff session this request came with (absent for API keys). */
+  sessionId?: string;
+  /** When that session ends, ms since epoch. */
+  expiresAtMs?: number;
 }
 
 export interface AuthenticatorOptions {
@@ -30,21 +39,28 @@ export interface AuthenticatorOptions {
   sessionTtlMs: number;
   cookieSecure: boolean;
   now?: () => number;
+  /** Told when sessions end (sign-out, revocation, disable): live streams re-check theirs. */
+  onSessionsEnded?: () => void;
 }
 
 const TooManyAttempts = defineError('TOO_MANY_ATTEMPTS', 429, true);
+/** How long the device cookie lasts. */
+const DEVICE_COOKIE_SEC = 365 * 24 * 3600;
 
-/** Failed sign-ins per account before it is refused for the rest of the window. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 15 * 60_000;
+/** The outcome of a sign-in: the account and the Set-Cookie values. */
+export interface SignInResult {
+  staff: StaffAccount;
+  setCookies: string[];
+}
 
 /** Staff sessions (signed cookie), brand API keys, and the service token. */
 export class Authenticator {
-  private readonly failures = new Map<string, { count: number; firstAtMs: number }>();
+  private readonly guard: SignInGuard;
   private readonly now: () => number;
 
   constructor(private readonly opts: AuthenticatorOptions) {
     this.now = opts.now ?? Date.now;
+    this.guard = new SignInGuard(this.now);
   }
 
   /** The principal behind a request's API key or session cookie; undefined when neither is valid. */
@@ -53,11 +69,17 @@ export class Authenticator {
     if (token?.startsWith(API_KEY_PREFIX)) return this.fromApiKey(token);
     const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (!cookie) return undefined;
-    const claims = decodeSession(cookie, this.opts.sessionSecret, this.now());
+    const nowMs = this.now();
+    const claims = decodeSession(cookie, this.opts.sessionSecret, nowMs);
     if (!claims) return undefined;
-    const staff = await this.opts.store.getStaff(claims.staffId);
+    const [session, staff] = await Promise.all([
+      this.opts.store.getSession(claims.sessionId),
+      this.opts.store.getStaff(claims.staffId),
+    ]);
+    if (!session || session.revokedAt || session.staffId !== claims.staffId) return undefined;
+    if (session.expiresAt.getTime() <= nowMs) return undefined;
     if (!staff || staff.disabled || staff.sessionVersion !== claims.version) return undefined;
-    return staffPrincipal(staff);
+    return { ...staffPrincipal(staff), sessionId: session.id, expiresAtMs: session.expiresAt.getTime() };
   }
 
   /** A preHandler for the JSON API: 401 without a valid key or session. */
@@ -80,45 +102,98 @@ export class Authenticator {
   };
 
   /**
-   * Checks a sign-in. Returns the account and the Set-Cookie value, or undefined for a wrong email or
-   * password (indistinguishable, and equally slow). Throws 429 after repeated failures.
+   * Checks a sign-in. Returns the account and the cookies to set, or undefined for a wrong email or
+   * password (indistinguishable, and equally slow). Throws 429 past the guessing limits: the attempt
+   * is counted before the password is checked, so parallel guesses can't exceed them.
    */
   async signIn(
     brandId: string,
     email: string,
     password: string,
-  ): Promise<{ staff: StaffAccount; setCookie: string } | undefined> {
-    const key = `${brandId}\u0000${email.toLowerCase()}`;
-    const f = this.failures.get(key);
-    const nowMs = this.now();
-    if (f && nowMs - f.firstAtMs < FAILURE_WINDOW_MS && f.count >= MAX_FAILURES)
-      throw TooManyAttempts('too many failed sign-ins; try again later');
+    client: { ip: string; cookieHeader?: string },
+  ): Promise<SignInResult | undefined> {
     const staff = await this.opts.store.findStaffByEmail(brandId, email);
+    const device = readCookie(client.cookieHeader, DEVICE_COOKIE);
+    const knownDevice = !!staff && isDeviceOf(device, staff.id, this.opts.sessionSecret);
+    const attempt = this.guard.reserve(`${brandId}\u0000${email.toLowerCase()}`, client.ip, knownDevice);
+    if ('retryAfterSec' in attempt)
+      throw TooManyAttempts('too many failed sign-ins; try again later', {
+        retryAfterSec: attempt.retryAfterSec,
+      });
     const ok = await verifyPassword(password, staff?.passwordHash ?? (await dummyPasswordHash()));
-    if (!staff || !ok || staff.disabled) {
-      const current = f && nowMs - f.firstAtMs < FAILURE_WINDOW_MS ? f : { count: 0, firstAtMs: nowMs };
-      current.count++;
-      this.failures.set(key, current);
-      this.pruneFailures(nowMs);
-      return undefined;
+    const success = !!staff && ok && !staff.disabled;
+    attempt.settle(success);
+    if (!success || !staff) return undefined;
+    return { staff, setCookies: await this.startSession(staff) };
+  }
+
+  /** Ends one session on the server (sign-out): its cookie is refused from now on. */
+  async signOut(sessionId: string | undefined): Promise<void> {
+    if (sessionId && (await this.opts.store.revokeSession(sessionId))) this.opts.onSessionsEnded?.();
+  }
+
+  /** Ends every session of an account, or all but `keepSessionId`. */
+  async endSessions(staffId: string, keepSessionId?: string): Promise<number> {
+    const n = await this.opts.store.revokeSessions(staffId, keepSessionId);
+    if (n) this.opts.onSessionsEnded?.();
+    return n;
+  }
+
+  /** Disables an account and ends its sessions (admin). */
+  async disableStaff(staffId: string): Promise<StaffAccount | null> {
+    const staff = await this.opts.store.setStaffDisabled(staffId, true);
+    if (staff) {
+      await this.opts.store.revokeSessions(staffId);
+      this.opts.onSessionsEnded?.();
     }
-    this.failures.delete(key);
-    const value = encodeSession(
-      { staffId: staff.id, version: staff.sessionVersion, expiresAtMs: nowMs + this.opts.sessionTtlMs },
-      this.opts.sessionSecret,
-    );
-    return {
-      staff,
-      setCookie: sessionSetCookie(value, {
-        secure: this.opts.cookieSecure,
-        maxAgeSec: Math.floor(this.opts.sessionTtlMs / 1000),
-      }),
-    };
+    return staff;
+  }
+
+  /**
+   * Changes a staff member's password after checking the current one (limits as for sign-in); every
+   * other session of the account ends, this one stays. False when the current password is wrong.
+   */
+  async changePassword(p: Principal, current: string, next: string, ip: string): Promise<boolean> {
+    const staff = await this.opts.store.getStaff(p.id);
+    if (!staff) return false;
+    const attempt = this.guard.reserve(`${staff.brandId}\u0000${staff.email}`, ip, true);
+    if ('retryAfterSec' in attempt)
+      throw TooManyAttempts('too many failed attempts; try again later', {
+        retryAfterSec: attempt.retryAfterSec,
+      });
+    const ok = await verifyPassword(current, staff.passwordHash);
+    attempt.settle(ok);
+    if (!ok) return false;
+    await this.opts.store.setStaffPassword(staff.id, await hashPassword(next));
+    await this.endSessions(staff.id, p.sessionId);
+    return true;
   }
 
   /** The Set-Cookie value that ends the browser's session. */
   signOutCookie(): string {
     return sessionSetCookie('', { secure: this.opts.cookieSecure });
+  }
+
+  private async startSession(staff: StaffAccount): Promise<string[]> {
+    const expiresAtMs = this.now() + this.opts.sessionTtlMs;
+    const session = await this.opts.store.createSession({
+      id: randomUUID(),
+      staffId: staff.id,
+      expiresAt: new Date(expiresAtMs),
+    });
+    const value = encodeSession(
+      { sessionId: session.id, staffId: staff.id, version: staff.sessionVersion, expiresAtMs },
+      this.opts.sessionSecret,
+    );
+    const secure = this.opts.cookieSecure;
+    return [
+      sessionSetCookie(value, { secure, maxAgeSec: Math.floor(this.opts.sessionTtlMs / 1000) }),
+      sessionSetCookie(
+        encodeDevice(staff.id, this.opts.sessionSecret),
+        { secure, maxAgeSec: DEVICE_COOKIE_SEC },
+        DEVICE_COOKIE,
+      ),
+    ];
   }
 
   private async fromApiKey(token: string): Promise<Principal | undefined> {
@@ -127,11 +202,6 @@ export class Authenticator {
     const key = await this.opts.store.getApiKey(parsed.id);
     if (!key || key.revoked || !apiSecretMatches(parsed.secret, key.secretHash)) return undefined;
     return { kind: 'apiKey', brandId: key.brandId, id: key.id, name: key.label, displayName: key.label };
-  }
-
-  private pruneFailures(nowMs: number): void {
-    if (this.failures.size < 10_000) return;
-    for (const [k, v] of this.failures) if (nowMs - v.firstAtMs >= FAILURE_WINDOW_MS) this.failures.delete(k);
   }
 }
 

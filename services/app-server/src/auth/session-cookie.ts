@@ -3,8 +3,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'sb_session';
 
+/** The cookie that marks a browser an account signed in from before (exempt from account-wide limits). */
+export const DEVICE_COOKIE = 'sb_device';
+
 /** What a session cookie vouches for. */
 export interface SessionClaims {
+  /** The server-side session (revocable). */
+  sessionId: string;
   staffId: string;
   /** The account's sessionVersion when signed in; a bump signs the session out. */
   version: number;
@@ -18,9 +23,9 @@ function sign(payload: string, secret: string): string {
 
 /** `<payload b64url>.<hmac-sha256 b64url>` */
 export function encodeSession(claims: SessionClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify([claims.staffId, claims.version, claims.expiresAtMs])).toString(
-    'base64url',
-  );
+  const payload = Buffer.from(
+    JSON.stringify([claims.sessionId, claims.staffId, claims.version, claims.expiresAtMs]),
+  ).toString('base64url');
   return `${payload}.${sign(payload, secret)}`;
 }
 
@@ -38,12 +43,17 @@ export function decodeSession(value: string, secret: string, nowMs = Date.now())
   } catch {
     return undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3) return undefined;
-  const [staffId, version, expiresAtMs] = parsed as [unknown, unknown, unknown];
-  if (typeof staffId !== 'string' || typeof version !== 'number' || typeof expiresAtMs !== 'number')
+  if (!Array.isArray(parsed) || parsed.length !== 4) return undefined;
+  const [sessionId, staffId, version, expiresAtMs] = parsed as [unknown, unknown, unknown, unknown];
+  if (
+    typeof sessionId !== 'string' ||
+    typeof staffId !== 'string' ||
+    typeof version !== 'number' ||
+    typeof expiresAtMs !== 'number'
+  )
     return undefined;
   if (expiresAtMs <= nowMs) return undefined;
-  return { staffId, version, expiresAtMs };
+  return { sessionId, staffId, version, expiresAtMs };
 }
 
 /** Reads one cookie from a Cookie header. */
@@ -70,9 +80,23 @@ export interface CookieOptions {
   maxAgeSec?: number;
 }
 
+/** A signed device marker for an account: `<staffId b64url>.<hmac>`. */
+export function encodeDevice(staffId: string, secret: string): string {
+  const payload = Buffer.from(staffId).toString('base64url');
+  return `${payload}.${sign(`device:${payload}`, secret)}`;
+}
+
+/** True when `value` is a device marker of `staffId` signed with `secret`. */
+export function isDeviceOf(value: string | undefined, staffId: string, secret: string): boolean {
+  if (!value) return false;
+  const expected = Buffer.from(encodeDevice(staffId, secret));
+  const given = Buffer.from(value);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /** A Set-Cookie value: HttpOnly, SameSite=Lax, Path=/, Secure when configured. */
-export function sessionSetCookie(value: string, opts: CookieOptions): string {
-  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
+export function sessionSetCookie(value: string, opts: CookieOptions, name = SESSION_COOKIE): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   parts.push(`Max-Age=${opts.maxAgeSec ?? 0}`);
   if (opts.secure) parts.push('Secure');
   return parts.join('; ');

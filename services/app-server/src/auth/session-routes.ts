@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { externalId } from '../conversations/schemas.ts';
 import { staffDto } from '../domain/dto.ts';
 import type { Authenticator } from './authenticator.ts';
+import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 
 export const signInBody = {
   type: 'object',
@@ -15,6 +16,16 @@ export const signInBody = {
   },
 } as const;
 
+const passwordChangeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['currentPassword', 'newPassword'],
+  properties: {
+    currentPassword: { type: 'string', minLength: 1, maxLength: 200 },
+    newPassword: { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 200 },
+  },
+} as const;
+
 /** JSON sign-in for scripts and the API: the same cookie the UI's form sets. */
 export async function sessionRoutes(app: FastifyInstance, opts: { auth: Authenticator }): Promise<void> {
   const { auth } = opts;
@@ -23,14 +34,39 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: Authenti
     '/api/session',
     { schema: { body: signInBody } },
     async (req, reply) => {
-      const result = await auth.signIn(req.body.brandId, req.body.email, req.body.password);
+      const result = await auth.signIn(req.body.brandId, req.body.email, req.body.password, {
+        ip: req.ip,
+        cookieHeader: req.headers.cookie,
+      });
       if (!result) throw Errors.unauthorized('wrong brand, email or password');
-      return reply.header('set-cookie', result.setCookie).send({ staff: staffDto(result.staff) });
+      return reply.header('set-cookie', result.setCookies).send({ staff: staffDto(result.staff) });
     },
   );
 
-  app.delete('/api/session', async (_req, reply) =>
-    reply.header('set-cookie', auth.signOutCookie()).status(204).send(),
+  // Sign-out ends the session on the server: the old cookie is refused from now on.
+  app.delete('/api/session', async (req, reply) => {
+    await auth.signOut((await auth.identify(req))?.sessionId);
+    return reply.header('set-cookie', auth.signOutCookie()).status(204).send();
+  });
+
+  // Ends every session of the signed-in staff member, this one included.
+  app.delete('/api/sessions', { preHandler: auth.requirePrincipal }, async (req, reply) => {
+    const p = req.principal!;
+    if (p.kind !== 'staff') throw Errors.forbidden('only a staff session can end its sessions');
+    await auth.endSessions(p.id);
+    return reply.header('set-cookie', auth.signOutCookie()).status(204).send();
+  });
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/me/password',
+    { preHandler: auth.requirePrincipal, schema: { body: passwordChangeBody } },
+    async (req, reply) => {
+      const p = req.principal!;
+      if (p.kind !== 'staff') throw Errors.forbidden('only staff have a password');
+      const changed = await auth.changePassword(p, req.body.currentPassword, req.body.newPassword, req.ip);
+      if (!changed) throw Errors.badRequest('body.currentPassword does not match');
+      return reply.status(204).send();
+    },
   );
 
   app.get('/api/me', { preHandler: auth.requirePrincipal }, async (req) => {

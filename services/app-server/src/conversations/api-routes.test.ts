@@ -197,8 +197,9 @@ describe('staff JSON API', () => {
     ).toBe(401);
     const ok = await signIn({ brandId: 'acme', email: 'STAFF@acme.test', password: 'correct horse battery' });
     expect(ok.statusCode).toBe(200);
-    const setCookie = String(ok.headers['set-cookie']);
-    expect(setCookie).toMatch(/^sb_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    const [session, device] = ok.headers['set-cookie'] as string[];
+    expect(session).toMatch(/^sb_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    expect(device).toMatch(/^sb_device=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=31536000$/);
     expect((await signIn({ brandId: 'acme', email: 'staff@acme.test' })).json().error.message).toContain(
       'body.password',
     );

@@ -2,7 +2,7 @@ import { Errors } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { conversationDto, conversationSummaryDto, messageDto, ticketDto } from '../domain/dto.ts';
-import { parseConversationQuery } from '../domain/queries.ts';
+import { conversationQuerySchema, parseConversationQuery } from '../domain/queries.ts';
 import type { LiveEvent, LiveHub } from '../live/hub.ts';
 import { openSse, type SseRegistry, type SseStream } from '../live/sse.ts';
 import type { AppStore } from '../store/store.ts';
@@ -36,7 +36,7 @@ export async function conversationApiRoutes(
   const { store, hub, sse } = opts;
   const principal = (req: { principal?: Principal }): Principal => req.principal!;
 
-  app.get('/api/conversations', async (req) => {
+  app.get('/api/conversations', { schema: { querystring: conversationQuerySchema } }, async (req) => {
     const filter = parseConversationQuery(req.query as Record<string, unknown>);
     const page = await store.listConversations(principal(req).brandId, filter);
     return { items: page.items.map(conversationSummaryDto), nextCursor: page.nextCursor };

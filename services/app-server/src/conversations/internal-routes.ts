@@ -45,9 +45,13 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
 
   app.post<{ Params: CallSidParams; Body: { messages: TranscriptMessage[] } }>(
     '/internal/conversations/:callSid/messages',
-    { schema: { params: callSidParams, body: appendMessagesBody } },
+    {
+      // Transcripts are third-party text: repaired and noted on the message, never refused for it.
+      config: { textPolicy: 'sanitize', jsonOverDepth: 'replace', jsonMaxDepth: 40 },
+      schema: { params: callSidParams, body: appendMessagesBody },
+    },
     async (req) => {
-      const stored = await service.appendMessages(req.params.callSid, req.body.messages);
+      const stored = await service.appendMessages(req.params.callSid, req.body.messages, req.textRepairs);
       return { stored: stored.length };
     },
   );

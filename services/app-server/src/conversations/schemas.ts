@@ -7,7 +7,15 @@ export const externalId = {
   maxLength: 128,
   pattern: '^[A-Za-z0-9_.:@-]+$',
 } as const;
-export const isoDateTime = { type: 'string', format: 'date-time' } as const;
+/** An ISO date-time in years 1970 to 9999 (what the database and the UI can hold). */
+export const isoDateTime = {
+  type: 'string',
+  format: 'date-time',
+  pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-',
+  maxLength: 40,
+} as const;
+/** A message's time: any ISO date-time; one out of range is stored as the arrival time, with a note. */
+const messageTime = { type: 'string', format: 'date-time', maxLength: 40 } as const;
 /** A phone number or SIP address as a call reports it (may be "anonymous"). */
 export const callerNumber = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
@@ -39,9 +47,10 @@ export const transcriptMessage = {
   properties: {
     sequence: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
     role: { type: 'string', enum: MESSAGE_ROLES },
-    text: { type: ['string', 'null'], maxLength: 100_000 },
+    // Longer text is kept in part, with a note (see transcript-repair.ts).
+    text: { type: ['string', 'null'] },
     itemId: { type: 'string', maxLength: 200 },
-    startedAt: isoDateTime,
+    startedAt: messageTime,
     source: { type: 'string', enum: TRANSCRIPT_SOURCES },
     interrupted: { type: 'boolean' },
     toolName: { type: 'string', maxLength: 200 },

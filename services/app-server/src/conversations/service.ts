@@ -1,3 +1,4 @@
+import type { TextRepair } from '@switchboard/service-kit';
 import { Errors } from '@switchboard/service-kit';
 import type {
   CallbackTicketInput,
@@ -9,6 +10,7 @@ import type {
 import type { CallbackStatus, Conversation, Message, Ticket } from '../domain/types.ts';
 import type { LiveHub } from '../live/hub.ts';
 import type { AppStore, CallbackWithTicket, MessageInput, TicketPatch } from '../store/store.ts';
+import { repairMessages } from './transcript-repair.ts';
 
 /** The conversation that owns a call SID; 404 when none. */
 async function byCallSid(store: AppStore, callSid: string): Promise<Conversation> {
@@ -17,12 +19,13 @@ async function byCallSid(store: AppStore, callSid: string): Promise<Conversation
   return c;
 }
 
-function toMessageInput(m: TranscriptMessage): MessageInput {
+function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string[]): MessageInput {
   return {
     sequence: m.sequence,
     role: m.role,
     text: m.text,
-    startedAt: new Date(m.startedAt),
+    startedAt,
+    sanitized,
     source: m.source,
     ...(m.itemId !== undefined ? { itemId: m.itemId } : {}),
     ...(m.interrupted !== undefined ? { interrupted: m.interrupted } : {}),
@@ -64,18 +67,34 @@ export class ConversationService {
     return result;
   }
 
-  async appendMessages(callSid: string, messages: TranscriptMessage[]): Promise<Message[]> {
+  /**
+   * Stores a batch of transcript messages; what can't be stored as sent (NUL, unpaired surrogates,
+   * oversized or too-deep tool JSON, impossible times) is stored repaired, with a note on the message.
+   */
+  async appendMessages(
+    callSid: string,
+    messages: TranscriptMessage[],
+    textRepairs: readonly TextRepair[] = [],
+  ): Promise<Message[]> {
     const conversation = await byCallSid(this.store, callSid);
     // One message per sequence within a request: the last one sent wins, as if sent one by one.
-    const bySequence = new Map<number, TranscriptMessage>();
-    for (const m of messages) {
+    const bySequence = new Map<number, MessageInput>();
+    for (const r of repairMessages(messages, textRepairs, new Date())) {
+      const m = toMessageInput(r.message, r.startedAt, r.notes);
       const prev = bySequence.get(m.sequence);
-      bySequence.set(m.sequence, prev ? { ...prev, ...m, text: m.text ?? prev.text } : m);
+      bySequence.set(
+        m.sequence,
+        prev
+          ? {
+              ...prev,
+              ...m,
+              text: m.text ?? prev.text,
+              sanitized: [...(prev.sanitized ?? []), ...(m.sanitized ?? [])],
+            }
+          : m,
+      );
     }
-    const stored = await this.store.upsertMessages(
-      conversation.id,
-      [...bySequence.values()].map(toMessageInput),
-    );
+    const stored = await this.store.upsertMessages(conversation.id, [...bySequence.values()]);
     for (const message of stored) this.hub.publish({ type: 'message', conversation, message });
     return stored;
   }

@@ -41,6 +41,7 @@ export function messageDto(m: Message) {
     toolArguments: m.toolArguments ?? null,
     toolResult: m.toolResult ?? null,
     latency: { responseMs: m.responseMs, firstAudioMs: m.firstAudioMs },
+    sanitized: m.sanitized,
   };
 }
 

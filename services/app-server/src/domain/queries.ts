@@ -1,7 +1,38 @@
 import { Errors } from '@switchboard/service-kit';
 import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
-import { decodeCursor } from '../store/store.ts';
+import { decodeCursor, inStoredRange } from '../store/store.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
+
+/** The list filters as query-string schemas (documentation; the parsers below check the values). */
+const text = (description: string) => ({ type: 'string', description }) as const;
+const pagingFields = {
+  limit: text('1 to 200 (default 50)'),
+  cursor: text('nextCursor of the previous page'),
+} as const;
+export const conversationQuerySchema = {
+  type: 'object',
+  properties: {
+    from: text('ISO date-time or UTC date (years 1970-9999)'),
+    to: text('ISO date-time or UTC date; a date includes that day'),
+    caller: text('part of the caller number'),
+    status: text('active or ended'),
+    q: text('words said in the call'),
+    ...pagingFields,
+  },
+} as const;
+export const ticketQuerySchema = {
+  type: 'object',
+  properties: {
+    status: text('ticket status'),
+    kind: text('handoff or callback'),
+    conversationId: text('a conversation'),
+    ...pagingFields,
+  },
+} as const;
+export const callbackQuerySchema = {
+  type: 'object',
+  properties: { status: text('scheduled, done or cancelled'), ...pagingFields },
+} as const;
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -39,6 +70,7 @@ function dateBound(q: Query, name: 'from' | 'to'): Date | undefined {
   const d = new Date(day ? `${v}T00:00:00Z` : v);
   if (Number.isNaN(d.getTime()) || (!day && !/^\d{4}-\d{2}-\d{2}T/.test(v)))
     throw Errors.badRequest(`querystring.${name} must be a date (YYYY-MM-DD) or an ISO date-time`);
+  if (!inStoredRange(d)) throw Errors.badRequest(`querystring.${name} must be in the years 1970 to 9999`);
   if (day && name === 'to') d.setUTCDate(d.getUTCDate() + 1);
   return d;
 }

@@ -76,6 +76,8 @@ export interface Message {
   toolResult: unknown;
   responseMs: number | null;
   firstAudioMs: number | null;
+  /** What had to be repaired to store it (empty when it was stored as sent). */
+  sanitized: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -128,6 +130,15 @@ export interface StaffAccount {
   sessionVersion: number;
   disabled: boolean;
   createdAt: Date;
+}
+
+/** One signed-in browser of a staff account. */
+export interface StaffSession {
+  id: string;
+  staffId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
 }
 
 /** A brand-scoped key for the JSON API. Only the secret's hash is stored. */

@@ -11,15 +11,53 @@ export interface SseStream {
   close(): void;
 }
 
-/** Streams that must end when the app closes (they would hold the server open). */
+/** How often open streams re-check the credentials they were opened with (other replicas' revocations). */
+const RECHECK_MS = 30_000;
+
+/**
+ * Open streams: ended when the app closes (they would hold the server open), and when the session
+ * they were opened with ends. Each stream re-checks its request's credentials when told sessions ended
+ * (sign-out, revocation, disabled account), every 30 s, and closes at its session's expiry.
+ */
 export class SseRegistry {
-  private readonly open = new Set<SseStream>();
-  add(s: SseStream): void {
-    this.open.add(s);
-    void s.closed.then(() => this.open.delete(s));
+  private readonly open = new Map<SseStream, FastifyRequest>();
+  private timer: NodeJS.Timeout | undefined;
+
+  /** `stillValid`: whether the request's credentials still hold (the authenticator's identify). */
+  constructor(private readonly stillValid: (req: FastifyRequest) => Promise<boolean> = async () => true) {}
+
+  add(s: SseStream, req: FastifyRequest): void {
+    this.open.set(s, req);
+    const expiresAtMs = req.principal?.expiresAtMs;
+    const expiry =
+      expiresAtMs === undefined
+        ? undefined
+        : setTimeout(() => s.close(), Math.max(0, Math.min(expiresAtMs - Date.now(), 2 ** 31 - 1)));
+    expiry?.unref();
+    this.timer ??= setInterval(() => void this.recheckAll(), RECHECK_MS);
+    this.timer.unref();
+    void s.closed.then(() => {
+      clearTimeout(expiry);
+      this.open.delete(s);
+      if (!this.open.size && this.timer) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+      }
+    });
   }
+
+  /** Closes every stream whose credentials no longer hold. */
+  async recheckAll(): Promise<void> {
+    await Promise.all(
+      [...this.open].map(async ([s, req]) => {
+        const ok = await this.stillValid(req).catch(() => false);
+        if (!ok) s.close();
+      }),
+    );
+  }
+
   closeAll(): void {
-    for (const s of this.open) s.close();
+    for (const s of this.open.keys()) s.close();
   }
   get size(): number {
     return this.open.size;
@@ -69,6 +107,6 @@ export function openSse(req: FastifyRequest, reply: FastifyReply, registry: SseR
       res.end();
     },
   };
-  registry.add(stream);
+  registry.add(stream, req);
   return stream;
 }

@@ -7,6 +7,7 @@ import type {
   Message,
   Page,
   StaffAccount,
+  StaffSession,
   Ticket,
 } from '../domain/types.ts';
 import {
@@ -67,6 +68,7 @@ export class MemoryStore implements AppStore {
   private readonly tickets = new Map<string, Ticket>();
   private readonly staff = new Map<string, StaffAccount>();
   private readonly apiKeys = new Map<string, ApiKey>();
+  private readonly sessions = new Map<string, StaffSession>();
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
     const existing = [...this.conversations.values()].find((c) => c.callSid === input.callSid);
@@ -101,10 +103,13 @@ export class MemoryStore implements AppStore {
   }
 
   async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
-    const withBrand = [...this.conversations.values()]
-      .filter((c) => c.botProfileKey === botProfileKey && c.brandId)
-      .sort((a, b) => b.startedAt.getTime() - a.startedAt.getTime());
-    return withBrand[0]?.brandId ?? null;
+    const brands = new Set(
+      [...this.conversations.values()]
+        .filter((c) => c.botProfileKey === botProfileKey && c.brandId)
+        .map((c) => c.brandId),
+    );
+    // Profile keys are unique per brand only: a key two brands used names no brand.
+    return brands.size === 1 ? [...brands][0]! : null;
   }
 
   async upsertMessages(conversationId: string, inputs: MessageInput[]): Promise<Message[]> {
@@ -127,6 +132,7 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : prev.toolResult,
             responseMs: m.responseMs ?? prev.responseMs,
             firstAudioMs: m.firstAudioMs ?? prev.firstAudioMs,
+            sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
         : {
@@ -143,6 +149,7 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : null,
             responseMs: m.responseMs ?? null,
             firstAudioMs: m.firstAudioMs ?? null,
+            sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,
           };
@@ -335,6 +342,46 @@ export class MemoryStore implements AppStore {
   async getStaff(id: string): Promise<StaffAccount | null> {
     const s = this.staff.get(id);
     return s ? clone(s) : null;
+  }
+
+  async setStaffDisabled(id: string, disabled: boolean): Promise<StaffAccount | null> {
+    const s = this.staff.get(id);
+    if (!s) return null;
+    s.disabled = disabled;
+    return clone(s);
+  }
+
+  async setStaffPassword(id: string, passwordHash: string): Promise<void> {
+    const s = this.staff.get(id);
+    if (s) s.passwordHash = passwordHash;
+  }
+
+  async createSession(input: { id: string; staffId: string; expiresAt: Date }): Promise<StaffSession> {
+    const s: StaffSession = { ...input, createdAt: new Date(), revokedAt: null };
+    this.sessions.set(s.id, s);
+    return clone(s);
+  }
+
+  async getSession(id: string): Promise<StaffSession | null> {
+    const s = this.sessions.get(id);
+    return s ? clone(s) : null;
+  }
+
+  async revokeSession(id: string): Promise<number> {
+    const s = this.sessions.get(id);
+    if (!s || s.revokedAt) return 0;
+    s.revokedAt = new Date();
+    return 1;
+  }
+
+  async revokeSessions(staffId: string, exceptId?: string): Promise<number> {
+    let n = 0;
+    for (const s of this.sessions.values())
+      if (s.staffId === staffId && s.id !== exceptId && !s.revokedAt) {
+        s.revokedAt = new Date();
+        n++;
+      }
+    return n;
   }
 
   async createApiKey(input: {

@@ -10,6 +10,7 @@ import type {
   Message,
   Page,
   StaffAccount,
+  StaffSession,
   Ticket,
 } from '../domain/types.ts';
 import {
@@ -86,6 +87,7 @@ function toMessage(r: MessageRow): Message {
     toolResult: r.toolResult,
     responseMs: r.responseMs,
     firstAudioMs: r.firstAudioMs,
+    sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -177,12 +179,14 @@ export class PrismaStore implements AppStore {
   }
 
   async brandOfBotProfile(botProfileKey: string): Promise<string | null> {
-    const row = await this.prisma.conversation.findFirst({
+    const rows = await this.prisma.conversation.findMany({
       where: { botProfileKey, brandId: { not: null } },
-      orderBy: { startedAt: 'desc' },
+      distinct: ['brandId'],
       select: { brandId: true },
+      take: 2,
     });
-    return row?.brandId ?? null;
+    // Profile keys are unique per brand only: a key two brands used names no brand.
+    return rows.length === 1 ? rows[0]!.brandId : null;
   }
 
   async upsertMessages(conversationId: string, messages: MessageInput[]): Promise<Message[]> {
@@ -195,6 +199,7 @@ export class PrismaStore implements AppStore {
         ...(m.toolResult !== undefined ? { toolResult: m.toolResult as Prisma.InputJsonValue } : {}),
         ...(m.responseMs !== undefined ? { responseMs: m.responseMs } : {}),
         ...(m.firstAudioMs !== undefined ? { firstAudioMs: m.firstAudioMs } : {}),
+        ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
       };
       return this.prisma.message.upsert({
         where: { conversationId_sequence: { conversationId, sequence: m.sequence } },
@@ -427,6 +432,39 @@ export class PrismaStore implements AppStore {
 
   async getStaff(id: string): Promise<StaffAccount | null> {
     return this.prisma.staffAccount.findUnique({ where: { id } });
+  }
+
+  async setStaffDisabled(id: string, disabled: boolean): Promise<StaffAccount | null> {
+    const { count } = await this.prisma.staffAccount.updateMany({ where: { id }, data: { disabled } });
+    return count ? this.getStaff(id) : null;
+  }
+
+  async setStaffPassword(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.staffAccount.updateMany({ where: { id }, data: { passwordHash } });
+  }
+
+  async createSession(input: { id: string; staffId: string; expiresAt: Date }): Promise<StaffSession> {
+    return this.prisma.staffSession.create({ data: input });
+  }
+
+  async getSession(id: string): Promise<StaffSession | null> {
+    return this.prisma.staffSession.findUnique({ where: { id } });
+  }
+
+  async revokeSession(id: string): Promise<number> {
+    const { count } = await this.prisma.staffSession.updateMany({
+      where: { id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return count;
+  }
+
+  async revokeSessions(staffId: string, exceptId?: string): Promise<number> {
+    const { count } = await this.prisma.staffSession.updateMany({
+      where: { staffId, revokedAt: null, ...(exceptId ? { NOT: { id: exceptId } } : {}) },
+      data: { revokedAt: new Date() },
+    });
+    return count;
   }
 
   async createApiKey(input: {

@@ -60,18 +60,20 @@ describe.each(stores)('%s', (_name, open) => {
     expect(await store.findConversationByCallSid('CAnone')).toBeNull();
   });
 
-  it('knows the brand of a bot profile from its latest branded conversation', async () => {
+  it('knows the brand of a bot profile only while one brand has used its key', async () => {
     const key = `p-${randomUUID()}`;
     expect(await store.brandOfBotProfile(key)).toBeNull();
     await store.startConversation(conv({ botProfileKey: key, brandId: null }));
     expect(await store.brandOfBotProfile(key)).toBeNull();
     await store.startConversation(
-      conv({ botProfileKey: key, brandId: 'old', startedAt: new Date('2026-01-01T00:00:00Z') }),
+      conv({ botProfileKey: key, brandId: 'acme', startedAt: new Date('2026-01-01T00:00:00Z') }),
     );
+    expect(await store.brandOfBotProfile(key)).toBe('acme');
+    // Keys are unique per brand only: once two brands used it, it names neither.
     await store.startConversation(
-      conv({ botProfileKey: key, brandId: 'new', startedAt: new Date('2026-06-01T00:00:00Z') }),
+      conv({ botProfileKey: key, brandId: 'globex', startedAt: new Date('2026-06-01T00:00:00Z') }),
     );
-    expect(await store.brandOfBotProfile(key)).toBe('new');
+    expect(await store.brandOfBotProfile(key)).toBeNull();
   });
 
   it('upserts messages by sequence, keeps texts and tool data, returns them in order', async () => {

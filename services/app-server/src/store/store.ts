@@ -9,6 +9,7 @@ import type {
   MessageRole,
   Page,
   StaffAccount,
+  StaffSession,
   Ticket,
   TicketKind,
   TicketPriority,
@@ -41,6 +42,8 @@ export interface MessageInput {
   toolResult?: unknown;
   responseMs?: number;
   firstAudioMs?: number;
+  /** Notes on what was repaired to store it; replaces the stored notes. */
+  sanitized?: string[];
 }
 
 export interface ConversationEndInput {
@@ -152,6 +155,14 @@ export interface AppStore {
   createStaff(input: NewStaff): Promise<StaffAccount>;
   findStaffByEmail(brandId: string, email: string): Promise<StaffAccount | null>;
   getStaff(id: string): Promise<StaffAccount | null>;
+  /** Disables (or enables) an account; a disabled account's sessions are refused. */
+  setStaffDisabled(id: string, disabled: boolean): Promise<StaffAccount | null>;
+  setStaffPassword(id: string, passwordHash: string): Promise<void>;
+  createSession(input: { id: string; staffId: string; expiresAt: Date }): Promise<StaffSession>;
+  getSession(id: string): Promise<StaffSession | null>;
+  /** Revokes one session, or every live session of an account but `exceptId`; returns how many. */
+  revokeSession(id: string): Promise<number>;
+  revokeSessions(staffId: string, exceptId?: string): Promise<number>;
   createApiKey(input: { id: string; brandId: string; label: string; secretHash: string }): Promise<ApiKey>;
   getApiKey(id: string): Promise<ApiKey | null>;
 
@@ -187,13 +198,19 @@ export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 }
 
-/** Parses a cursor made by encodeCursor; undefined when malformed. */
+/** True for a time in years 1970 to 9999: what list filters and cursors may carry. */
+export function inStoredRange(d: Date): boolean {
+  const t = d.getTime();
+  return t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+}
+
+/** Parses a cursor made by encodeCursor; undefined when malformed (it is input: never trusted). */
 export function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
   const raw = Buffer.from(cursor, 'base64url').toString('utf8');
-  const bar = raw.indexOf('|');
-  if (bar < 0) return undefined;
-  const at = new Date(raw.slice(0, bar));
-  const id = raw.slice(bar + 1);
-  if (Number.isNaN(at.getTime()) || !id) return undefined;
-  return { at, id };
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(raw);
+  if (!m) return undefined;
+  const at = new Date(m[1]!);
+  if (Number.isNaN(at.getTime()) || !inStoredRange(at)) return undefined;
+  return { at, id: m[2]! };
 }

@@ -98,19 +98,29 @@ export function msg(sequence: number, over: Partial<TranscriptMessage> = {}): Tr
   };
 }
 
+/** Creates a staff account (password PASSWORD) through the admin route. */
+export async function createStaff(
+  h: Harness,
+  brandId: string,
+  email: string,
+  displayName = `Staff of ${brandId}`,
+) {
+  const created = await h.app.inject({
+    method: 'POST',
+    url: '/admin/staff',
+    headers: h.serviceHeaders,
+    payload: { brandId, email, password: PASSWORD, displayName },
+  });
+  if (created.statusCode !== 201) throw new Error(`staff create: ${created.statusCode} ${created.body}`);
+}
+
 /** Creates a staff account through the admin route and signs it in; returns the Cookie header. */
 export async function staffCookie(
   h: Harness,
   brandId: string,
   email = `staff@${brandId}.test`,
 ): Promise<string> {
-  const created = await h.app.inject({
-    method: 'POST',
-    url: '/admin/staff',
-    headers: h.serviceHeaders,
-    payload: { brandId, email, password: PASSWORD, displayName: `Staff of ${brandId}` },
-  });
-  if (created.statusCode !== 201) throw new Error(`staff create: ${created.statusCode} ${created.body}`);
+  await createStaff(h, brandId, email);
   const res = await h.app.inject({
     method: 'POST',
     url: '/api/session',

@@ -10,12 +10,14 @@ export class SseReader {
   private waiters: { match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
   private readonly abort = new AbortController();
   status = 0;
+  /** Resolves when the server ends the stream (or it is closed here). */
+  ended: Promise<void> = Promise.resolve();
 
   static async open(url: string, headers: Record<string, string>): Promise<SseReader> {
     const r = new SseReader();
     const res = await fetch(url, { headers, signal: r.abort.signal });
     r.status = res.status;
-    if (res.ok && res.body) void r.pump(res.body);
+    if (res.ok && res.body) r.ended = r.pump(res.body);
     else await res.body?.cancel();
     return r;
   }

@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import { callbackWithTicketDto, ticketDto } from '../domain/dto.ts';
-import { parseCallbackQuery, parseTicketQuery } from '../domain/queries.ts';
+import {
+  callbackQuerySchema,
+  parseCallbackQuery,
+  parseTicketQuery,
+  ticketQuerySchema,
+} from '../domain/queries.ts';
 import {
   CALLBACK_STATUSES,
   type CallbackStatus,
@@ -46,7 +51,7 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
   const { store, service } = opts;
   const brandOf = (req: { principal?: Principal }): string => req.principal!.brandId;
 
-  app.get('/api/tickets', async (req) => {
+  app.get('/api/tickets', { schema: { querystring: ticketQuerySchema } }, async (req) => {
     const page = await store.listTickets(
       brandOf(req),
       parseTicketQuery(req.query as Record<string, unknown>),
@@ -66,7 +71,7 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
     async (req) => ticketDto(await service.updateTicket(brandOf(req), req.params.id, req.body)),
   );
 
-  app.get('/api/callbacks', async (req) => {
+  app.get('/api/callbacks', { schema: { querystring: callbackQuerySchema } }, async (req) => {
     const page = await store.listCallbacks(
       brandOf(req),
       parseCallbackQuery(req.query as Record<string, unknown>),

@@ -1,22 +1,19 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HttpAppServerClient } from '@switchboard/service-kit/clients/app-server';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, msg, PASSWORD, SERVICE_TOKEN, startBody, startHarness } from '../testing/harness.ts';
+import { launchChromium } from '../testing/chromium.ts';
+import {
+  createStaff,
+  type Harness,
+  msg,
+  PASSWORD,
+  SERVICE_TOKEN,
+  startBody,
+  startHarness,
+} from '../testing/harness.ts';
 
-/** Where Debian puts Chromium; CI installs it with `apt-get install -y chromium`. */
-const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/app-server-ui/', import.meta.url));
 
 describe('conversations UI in Chromium', () => {
@@ -26,12 +23,6 @@ describe('conversations UI in Chromium', () => {
   let client: HttpAppServerClient;
 
   beforeAll(async () => {
-    const executablePath = CHROMIUM_PATHS.find((p) => existsSync(p));
-    if (!executablePath)
-      throw new Error(
-        'Chromium is not installed, so the browser test cannot run. Install it with: ' +
-          'apt-get update && apt-get install -y chromium',
-      );
     mkdirSync(SCREENSHOTS, { recursive: true });
     h = await startHarness({
       store: 'prisma',
@@ -39,14 +30,8 @@ describe('conversations UI in Chromium', () => {
     });
     baseUrl = await h.app.listen({ host: '127.0.0.1', port: 0 });
     client = new HttpAppServerClient({ baseUrl, token: SERVICE_TOKEN });
-    const staff = await h.app.inject({
-      method: 'POST',
-      url: '/admin/staff',
-      headers: h.serviceHeaders,
-      payload: { brandId: 'acme', email: 'dana@acme.test', password: PASSWORD, displayName: 'Dana Reyes' },
-    });
-    expect(staff.statusCode).toBe(201);
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    await createStaff(h, 'acme', 'dana@acme.test', 'Dana Reyes');
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

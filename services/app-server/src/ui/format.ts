@@ -57,7 +57,35 @@ export function prettyJson(value: unknown): string {
   return JSON.stringify(v, null, 2) ?? '';
 }
 
-/** Only same-site paths: "/x" yes, "//evil" or "https://evil" no. */
+/** True when `s` holds a C0 control character, DEL or a backslash. */
+export function hasControlOrBackslash(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0x5c) return true;
+  }
+  return false;
+}
+
+/** A stand-in origin to resolve paths against: only whether the result stays on it matters. */
+const OWN_ORIGIN = 'https://app.invalid';
+
+/**
+ * A redirect target that stays on this site, or `fallback`. The value is resolved the way a browser
+ * resolves a Location header (the WHATWG URL parser) against this site's origin, and kept only when
+ * the origin is unchanged and the raw value has no control characters or backslashes (browsers drop
+ * tabs and newlines, so `/\t/evil.example` would become `//evil.example`).
+ */
 export function safeLocalPath(path: unknown, fallback: string): string {
-  return typeof path === 'string' && /^\/(?![/\\])/.test(path) && path.length < 2000 ? path : fallback;
+  if (typeof path !== 'string' || !path.startsWith('/') || path.length >= 2000) return fallback;
+  if (hasControlOrBackslash(path)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(path, OWN_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== OWN_ORIGIN) return fallback;
+  const local = `${url.pathname}${url.search}${url.hash}`;
+  // "/.//x" normalises to "//x", which a browser reads as another host: check the result too.
+  return local.startsWith('//') ? fallback : local;
 }

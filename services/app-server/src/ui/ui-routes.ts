@@ -3,7 +3,12 @@ import { Errors, ServiceError } from '@switchboard/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator, Principal } from '../auth/authenticator.ts';
 import type { ConversationService } from '../conversations/service.ts';
-import { parseConversationQuery, parseTicketQuery } from '../domain/queries.ts';
+import {
+  conversationQuerySchema,
+  parseConversationQuery,
+  parseTicketQuery,
+  ticketQuerySchema,
+} from '../domain/queries.ts';
 import {
   CALLBACK_STATUSES,
   type CallbackStatus,
@@ -35,18 +40,24 @@ export interface UiRoutesOptions {
   hub: LiveHub;
   sse: SseRegistry;
   opikUiUrl: string | undefined;
+  /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
+  publicOrigin?: string;
 }
 
-const ASSETS: Record<string, { type: string; body: Buffer }> = {
-  'app.css': {
-    type: 'text/css; charset=utf-8',
-    body: readFileSync(new URL('./assets/app.css', import.meta.url)),
-  },
-  'app.js': {
-    type: 'text/javascript; charset=utf-8',
-    body: readFileSync(new URL('./assets/app.js', import.meta.url)),
-  },
-};
+/** The real files served under /assets (a Map: names like `constructor` are just unknown names). */
+const ASSETS = new Map<string, { type: string; body: Buffer }>([
+  [
+    'app.css',
+    { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url)) },
+  ],
+  [
+    'app.js',
+    {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(new URL('./assets/app.js', import.meta.url)),
+    },
+  ],
+]);
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -67,12 +78,16 @@ function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyRep
 
 type Form = Record<string, string>;
 
-/** True when the Origin header names the host the request was sent to (default ports normalised). */
-function sameOrigin(origin: string, host: string | undefined): boolean {
+/**
+ * True when the Origin header is this site's origin: scheme, host and port (default ports
+ * normalised). The scheme is the one the request arrived on, or `publicOrigin`'s when configured.
+ */
+function sameOrigin(origin: string, req: FastifyRequest, publicOrigin: string | undefined): boolean {
+  const host = req.headers.host;
   if (!host) return false;
   try {
-    const o = new URL(origin);
-    return o.host === new URL(`${o.protocol}//${host}`).host;
+    const own = new URL(publicOrigin ?? `${req.protocol}://${host}`);
+    return new URL(origin).origin === own.origin;
   } catch {
     return false; // includes the opaque origin "null"
   }
@@ -101,7 +116,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   // Forms post same-origin only: browsers send Origin on POST, and a foreign (or opaque) one is refused.
   app.addHook('preHandler', async (req) => {
     if (req.method !== 'POST' || req.headers.origin === undefined) return;
-    if (!sameOrigin(req.headers.origin, req.headers.host))
+    if (!sameOrigin(req.headers.origin, req, opts.publicOrigin))
       throw Errors.forbidden('cross-site form post refused');
   });
 
@@ -137,7 +152,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   const me = (req: FastifyRequest): Principal => req.principal!;
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
-    const asset = ASSETS[req.params.name];
+    const asset = ASSETS.get(req.params.name);
     if (!asset) throw Errors.notFound('no such asset');
     return reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body);
   });
@@ -161,42 +176,47 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     if (!brandId || !email || !password) return again('Enter your brand, email and password.', 400);
     let result: Awaited<ReturnType<Authenticator['signIn']>>;
     try {
-      result = await auth.signIn(brandId, email, password);
+      result = await auth.signIn(brandId, email, password, { ip: req.ip, cookieHeader: req.headers.cookie });
     } catch (err) {
       if (err instanceof ServiceError && err.statusCode === 429) return again(err.message, 429);
       throw err;
     }
     if (!result) return again('Wrong brand, email or password.', 401);
-    return reply.header('set-cookie', result.setCookie).redirect(next, 303);
+    return reply.header('set-cookie', result.setCookies).redirect(next, 303);
   });
 
-  app.post('/logout', async (_req, reply) =>
-    reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303),
+  app.post('/logout', async (req, reply) => {
+    await auth.signOut((await auth.identify(req))?.sessionId);
+    return reply.header('set-cookie', auth.signOutCookie()).redirect('/login', 303);
+  });
+
+  app.get(
+    '/conversations',
+    { preHandler: signedIn, schema: { querystring: conversationQuerySchema } },
+    async (req, reply) => {
+      const raw = req.query as Record<string, unknown>;
+      const query = Object.fromEntries(
+        ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
+          typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
+        ),
+      ) as Record<string, string>;
+      try {
+        const filter = parseConversationQuery(raw);
+        const page = await store.listConversations(me(req).brandId, filter);
+        const nextHref = page.nextCursor
+          ? `/conversations?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+          : undefined;
+        return sendPage(
+          reply,
+          conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
+        );
+      } catch (err) {
+        if (err instanceof ServiceError && err.statusCode === 400)
+          return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
+        throw err;
+      }
+    },
   );
-
-  app.get('/conversations', { preHandler: signedIn }, async (req, reply) => {
-    const raw = req.query as Record<string, unknown>;
-    const query = Object.fromEntries(
-      ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
-        typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
-      ),
-    ) as Record<string, string>;
-    try {
-      const filter = parseConversationQuery(raw);
-      const page = await store.listConversations(me(req).brandId, filter);
-      const nextHref = page.nextCursor
-        ? `/conversations?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
-        : undefined;
-      return sendPage(
-        reply,
-        conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
-      );
-    } catch (err) {
-      if (err instanceof ServiceError && err.statusCode === 400)
-        return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
-      throw err;
-    }
-  });
 
   app.get<{ Params: { id: string } }>('/conversations/:id', { preHandler: signedIn }, async (req, reply) => {
     const brandId = me(req).brandId;
@@ -293,23 +313,27 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     },
   );
 
-  app.get('/tickets', { preHandler: signedIn }, async (req, reply) => {
-    const raw = req.query as Record<string, unknown>;
-    const filter = parseTicketQuery(raw);
-    const page = await store.listTickets(me(req).brandId, filter);
-    const query = {
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.kind ? { kind: filter.kind } : {}),
-    };
-    const returnTo = `/tickets${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
-    const nextHref = page.nextCursor
-      ? `/tickets?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
-      : undefined;
-    return sendPage(
-      reply,
-      ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
-    );
-  });
+  app.get(
+    '/tickets',
+    { preHandler: signedIn, schema: { querystring: ticketQuerySchema } },
+    async (req, reply) => {
+      const raw = req.query as Record<string, unknown>;
+      const filter = parseTicketQuery(raw);
+      const page = await store.listTickets(me(req).brandId, filter);
+      const query = {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.kind ? { kind: filter.kind } : {}),
+      };
+      const returnTo = `/tickets${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+      const nextHref = page.nextCursor
+        ? `/tickets?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
+        : undefined;
+      return sendPage(
+        reply,
+        ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
+      );
+    },
+  );
 
   app.post<{ Params: { id: string } }>(
     '/tickets/:id/status',

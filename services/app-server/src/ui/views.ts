@@ -190,6 +190,7 @@ export function messageItem(m: Message): SafeHtml {
     ${timeEl(m.startedAt, 'time')}
     ${m.source !== 'realtime' && m.source !== m.role ? html`<span class="tag">${m.source}</span>` : ''}
     ${m.interrupted ? html`<span class="tag tag-warn" title="The caller spoke over this turn; the text is what they heard">interrupted</span>` : ''}
+    ${m.sanitized.length ? html`<span class="tag tag-warn" title="Stored repaired: ${m.sanitized.join('; ')}">repaired</span>` : ''}
     ${latencyLine(m)}
   </div>
   ${

@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { type ArticleFormat, toPlainText } from './article-text.ts';
+import { chunkText, type TextChunk } from './chunker.ts';
+
+/** What an article needs turned into searchable pieces. */
+export interface ArticleSource {
+  title: string;
+  body: string;
+  format?: ArticleFormat;
+  url?: string | null;
+}
+
+/** An article's plain text, content hash and chunks: the CPU-heavy part of ingestion. */
+export interface PreparedText {
+  title: string;
+  url: string | null;
+  text: string;
+  /** sha256 of title, url and text: an unchanged article is skipped on re-ingest. */
+  hash: string;
+  chunks: TextChunk[];
+}
+
+/** Converts, hashes and chunks one article (runs in the preparation worker). */
+export function prepareArticle(a: ArticleSource): PreparedText {
+  const title = a.title.trim();
+  const url = a.url?.trim() || null;
+  const text = toPlainText(a.body, a.format ?? 'text');
+  const hash = createHash('sha256')
+    .update(JSON.stringify([title, url, text]))
+    .digest('hex');
+  const pieces = chunkText(text);
+  return { title, url, text, hash, chunks: pieces.length ? pieces : chunkText(title) };
+}

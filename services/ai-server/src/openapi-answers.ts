@@ -1,0 +1,40 @@
+import type { OpenApiInfo, RouteAnswers } from '@switchboard/service-kit';
+
+/** Routes that create something and answer 201. */
+const CREATES = new Set([
+  'POST /operator/brands',
+  'POST /admin/api-keys',
+  'POST /admin/profiles',
+  'POST /admin/profiles/:key/tools',
+]);
+
+/** What each ai-server route answers (documented in the OpenAPI document; checked by its test). */
+export function aiServerAnswers(method: string, url: string): RouteAnswers | undefined {
+  if (url.startsWith('/health-check') || url === '/openapi.json') return undefined;
+  const success: Record<number, string> =
+    method === 'DELETE'
+      ? { 204: 'Deleted' }
+      : CREATES.has(`${method} ${url}`)
+        ? { 201: 'Created' }
+        : { 200: 'OK' };
+  const errors = url.startsWith('/operator')
+    ? [401]
+    : url.startsWith('/admin')
+      ? [401, 404, 409, 413]
+      : [401, 404, 409];
+  if (url === '/admin/knowledge/articles' && method === 'POST') errors.push(502);
+  return { success, errors };
+}
+
+export const AI_SERVER_OPENAPI: OpenApiInfo = {
+  title: 'Switchboard ai-server',
+  version: '0.1.0',
+  description:
+    'Bot profiles, system prompts, dynamic tools and the knowledge base. `/admin/*` takes a brand API key and sees only that brand; `/internal/*` and `/voiceagent/*` take the service token (voice-server).',
+  securitySchemes: {
+    brandApiKey: { type: 'http', scheme: 'bearer', description: 'A brand API key (sbk_...)' },
+    serviceToken: { type: 'http', scheme: 'bearer', description: 'The shared SERVICE_TOKEN' },
+    operatorToken: { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN' },
+  },
+  answers: aiServerAnswers,
+};

@@ -1,0 +1,51 @@
+import type { OpenApiInfo, RouteAnswers } from '@switchboard/service-kit';
+
+const CREATED: Record<string, Record<number, string>> = {
+  'POST /internal/conversations': { 200: 'Already known (idempotent)', 201: 'Created' },
+  'POST /internal/conversations/:callSid/tickets/handoff': { 200: 'Repeated key', 201: 'Created' },
+  'POST /internal/conversations/:callSid/tickets/callback': { 200: 'Repeated key', 201: 'Created' },
+  'POST /admin/staff': { 201: 'Created' },
+  'POST /admin/api-keys': { 201: 'Created' },
+};
+const NO_CONTENT = new Set(['DELETE /api/session', 'DELETE /api/sessions', 'POST /api/me/password']);
+const STREAMS = new Set(['/api/events', '/api/conversations/:id/events', '/conversations/:id/live']);
+
+/** What each app-server route answers (documented in the OpenAPI document; checked by its test). */
+export function appServerAnswers(method: string, url: string): RouteAnswers | undefined {
+  const route = `${method} ${url}`;
+  if (url.startsWith('/health-check') || url === '/openapi.json') return undefined;
+  if (url.startsWith('/internal') || url.startsWith('/admin'))
+    return { success: CREATED[route] ?? { 200: 'OK' }, errors: [401, 403, 404, 409] };
+  if (STREAMS.has(url))
+    return {
+      success: url.startsWith('/api')
+        ? { 200: 'Server-sent events' }
+        : { 200: 'Server-sent events', 303: 'Sign in first' },
+      errors: [401, 404],
+      mediaType: 'text/event-stream',
+    };
+  if (url.startsWith('/api'))
+    return {
+      success: NO_CONTENT.has(route) ? { 204: 'Done' } : { 200: 'OK' },
+      errors: [401, 403, 404, 409, 429],
+    };
+  if (url === '/assets/:name') return { success: { 200: 'The file' }, errors: [404], mediaType: 'text/css' };
+  if (method === 'POST') return { success: { 303: 'Done; back to the page' }, errors: [401, 403, 404, 429] };
+  return {
+    success: { 200: 'The page', 303: 'Redirect (sign in first, or already signed in)' },
+    errors: [404],
+    mediaType: 'text/html',
+  };
+}
+
+export const APP_SERVER_OPENAPI: OpenApiInfo = {
+  title: 'Switchboard app-server',
+  version: '0.1.0',
+  description:
+    'Conversations, transcripts, tickets and callbacks. `/internal/*` and `/admin/*` take the service token; `/api/*` takes a staff session cookie or a brand API key and sees only that brand; the rest is the staff UI.',
+  securitySchemes: {
+    serviceToken: { type: 'http', scheme: 'bearer', description: 'The shared SERVICE_TOKEN' },
+    brandApiKey: { type: 'http', scheme: 'bearer', description: 'A brand API key (sbk_...)' },
+  },
+  answers: appServerAnswers,
+};
