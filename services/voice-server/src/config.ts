@@ -1,4 +1,4 @@
-import { type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
 
 /** Every environment variable voice-server reads; README's configuration table mirrors this. */
 export const voiceServerConfigSpec = {
@@ -17,7 +17,11 @@ export const voiceServerConfigSpec = {
   }),
   OPENAI_REALTIME_MODEL: env.string({ default: 'gpt-realtime', doc: 'Realtime model.' }),
   AI_SERVER_URL: env.url({ doc: 'ai-server base URL.' }),
-  APP_SERVER_URL: env.optionalUrl({ doc: 'app-server base URL (unset: transcripts kept in memory).' }),
+  APP_SERVER_URL: env.optionalUrl({ doc: 'app-server base URL (required unless TRANSCRIPTS=memory).' }),
+  TRANSCRIPTS: env.oneOf(['app-server', 'memory'], {
+    default: 'app-server',
+    doc: 'Where transcripts go: app-server (APP_SERVER_URL), or memory only (lost at exit).',
+  }),
   SERVICE_TOKEN: env.string({ secret: true, doc: 'Bearer token between the services.' }),
   STREAM_START_TIMEOUT_MS: env.int({
     default: 5000,
@@ -39,7 +43,13 @@ export const voiceServerConfigSpec = {
 export type VoiceServerConfig = ConfigOf<typeof voiceServerConfigSpec>;
 
 export function readConfig(source: Record<string, string | undefined> = process.env): VoiceServerConfig {
-  return loadConfig(voiceServerConfigSpec, source);
+  const config = loadConfig(voiceServerConfigSpec, source);
+  // Losing every transcript must be asked for, never the result of a variable left out.
+  if (config.TRANSCRIPTS === 'app-server' && !config.APP_SERVER_URL)
+    throw new ConfigError([
+      'APP_SERVER_URL: is required (or set TRANSCRIPTS=memory to keep transcripts in memory only)',
+    ]);
+  return config;
 }
 
 /** The Realtime URL: OPENAI_REALTIME_URL, else OPENAI_BASE_URL turned into a wss .../realtime URL. */

@@ -33,7 +33,7 @@ export async function startVoiceServer(
     { logger, metrics: { onStaleServed: (method) => VoiceMetrics.bump(metrics.aiStaleServed, method) } },
   );
   let appServer: AppServerClient;
-  if (config.APP_SERVER_URL) {
+  if (config.TRANSCRIPTS === 'app-server' && config.APP_SERVER_URL) {
     appServer = new QueuedAppServer(
       // One attempt per request: the queue owns retries and backoff.
       new HttpAppServerClient({
@@ -59,7 +59,7 @@ export async function startVoiceServer(
       },
     );
   } else {
-    logger.warn('APP_SERVER_URL is not set: transcripts are kept in memory only');
+    logger.warn('TRANSCRIPTS=memory: transcripts are kept in memory only and lost when the process exits');
     appServer = new InMemoryAppServer();
   }
   let drain: DrainingState | undefined;

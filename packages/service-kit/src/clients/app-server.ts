@@ -25,6 +25,8 @@ export interface TranscriptMessage {
   source: TranscriptSource;
   /** True when the caller interrupted this agent turn; text is what they heard. */
   interrupted?: boolean;
+  /** `failed`: a caller turn whose words the transcription could not make out (text stays null). */
+  transcription?: 'failed';
   toolName?: string;
   toolArguments?: unknown;
   toolResult?: unknown;

@@ -256,3 +256,40 @@ describe('TwilioSessionManager: transcript', () => {
     expect(t.every((m) => !Number.isNaN(Date.parse(m.startedAt)))).toBe(true);
   });
 });
+
+describe('TwilioSessionManager: caller turns the transcription could not make out', () => {
+  it('keeps the turn in its place, marked, and the turns after it', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    rt.emit({ type: 'input_audio_buffer.committed', event_id: 'e', item_id: 'u1', previous_item_id: null });
+    responseStart(rt, 'r1', 'a1');
+    rt.emit({
+      type: 'conversation.item.input_audio_transcription.failed',
+      event_id: 'e',
+      item_id: 'u1',
+      content_index: 0,
+      error: {
+        type: 'transcription_error',
+        code: 'audio_unintelligible',
+        message: 'Audio could not be transcribed.',
+      },
+    });
+    rt.emit({
+      type: 'response.output_audio_transcript.done',
+      event_id: 'e',
+      response_id: 'r1',
+      item_id: 'a1',
+      output_index: 0,
+      content_index: 0,
+      transcript: 'Sorry, could you say that again?',
+    });
+    await settle();
+    h.transport.stop();
+    await h.done;
+    const t = h.appServer.transcript(h.session.call.callSid);
+    expect(t.map((m) => [m.role, m.text, m.transcription])).toEqual([
+      ['caller', null, 'failed'],
+      ['agent', 'Sorry, could you say that again?', undefined],
+    ]);
+  });
+});

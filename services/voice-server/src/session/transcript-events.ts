@@ -51,6 +51,11 @@ export class TranscriptEvents {
       case 'conversation.item.input_audio_transcription.completed':
         transcript.finalize(ev.item_id, ev.transcript, { source: 'realtime' });
         return true;
+      case 'conversation.item.input_audio_transcription.failed':
+        // The turn stays on the conversation, in its place, marked: never dropped.
+        transcript.open(ev.item_id, 'caller', new Date());
+        transcript.finalize(ev.item_id, null, { source: 'realtime', transcription: 'failed' });
+        return true;
       case 'conversation.item.done': {
         const item = ev.item;
         if (item.type === 'message' && item.role === 'user' && item.id && transcript.get(item.id)) {

@@ -1,4 +1,29 @@
+import type { KnowledgeHit } from '../ports/ai-server.ts';
 import type { ToolHandler } from './types.ts';
+
+/** Chunks asked of ai-server per search: the design's top 12 after rerank. */
+export const KNOWLEDGE_CHUNKS = 12;
+/** What the model is given of them at most, in tokens (about four characters each). */
+export const KNOWLEDGE_TOKEN_BUDGET = 2_000;
+const CHARS_PER_TOKEN = 4;
+
+/** The hits in rank order, as many as fit the budget; the last one that fits in part is cut. */
+export function withinBudget(hits: KnowledgeHit[], budgetTokens = KNOWLEDGE_TOKEN_BUDGET): KnowledgeHit[] {
+  let chars = budgetTokens * CHARS_PER_TOKEN;
+  const out: KnowledgeHit[] = [];
+  for (const hit of hits) {
+    const cost = hit.title.length + hit.text.length;
+    if (cost <= chars) {
+      out.push(hit);
+      chars -= cost;
+      continue;
+    }
+    const room = chars - hit.title.length;
+    if (room >= 200) out.push({ ...hit, text: `${hit.text.slice(0, room - 1)}…` });
+    break;
+  }
+  return out;
+}
 
 /** Looks things up in the brand's knowledge base through ai-server's hybrid search. */
 export const getKnowledge: ToolHandler = {
@@ -22,14 +47,15 @@ export const getKnowledge: ToolHandler = {
     const { mode, results } = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
       query: String(args.query),
       callSid: ctx.call.callSid,
-      limit: 5,
+      limit: KNOWLEDGE_CHUNKS,
     });
-    for (const r of results) ctx.knowledgeChunkIds.add(r.chunkId);
+    const given = withinBudget(results);
+    for (const r of given) ctx.knowledgeChunkIds.add(r.chunkId);
     return {
       output: {
         ok: true,
         mode,
-        results: results.map((r) => ({ chunk_id: r.chunkId, title: r.title, text: r.text, score: r.score })),
+        results: given.map((r) => ({ chunk_id: r.chunkId, title: r.title, text: r.text, score: r.score })),
       },
     };
   },

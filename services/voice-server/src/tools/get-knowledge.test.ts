@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { KnowledgeHit } from '../ports/ai-server.ts';
+import { harness, settle } from '../testing/session-harness.ts';
+import { KNOWLEDGE_CHUNKS, withinBudget } from './get-knowledge.ts';
+
+const hit = (i: number, chars: number): KnowledgeHit => ({
+  chunkId: `c${i}`,
+  articleId: `a${i}`,
+  title: `T${i}`,
+  text: 'x'.repeat(chars),
+  score: 1 - i / 100,
+});
+
+describe('get_knowledge', () => {
+  it('asks ai-server for the top 12 chunks', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    const asked: number[] = [];
+    h.aiServer.searchKnowledge = async (_k: string, q: { query: string; limit?: number }) => {
+      asked.push(q.limit ?? 0);
+      return { mode: 'hybrid', results: [] };
+    };
+    rt.emit({
+      type: 'response.output_item.done',
+      event_id: 'e',
+      response_id: 'r1',
+      output_index: 0,
+      item: {
+        id: 'f',
+        type: 'function_call',
+        call_id: 'c',
+        name: 'get_knowledge',
+        arguments: '{"query":"returns"}',
+      },
+    });
+    await settle();
+    expect(asked).toEqual([KNOWLEDGE_CHUNKS]);
+  });
+
+  it('gives the model the hits in rank order within the token budget, cutting the last that fits in part', () => {
+    const hits = Array.from({ length: 12 }, (_, i) => hit(i, 1_000));
+    const given = withinBudget(hits, 2_000); // about 8,000 characters
+    expect(given.map((h) => h.chunkId)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7']);
+    expect(given.at(-1)!.text.endsWith('…')).toBe(true);
+    expect(given.reduce((n, h) => n + h.title.length + h.text.length, 0)).toBeLessThanOrEqual(8_000);
+    expect(withinBudget(hits.slice(0, 3), 2_000)).toEqual(hits.slice(0, 3));
+  });
+});
