@@ -79,7 +79,10 @@ class TurnSocket {
   ) {}
 
   start(): void {
-    if (this.signal?.aborted) return this.onAbort();
+    if (this.signal?.aborted) {
+      this.onAbort();
+      return;
+    }
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.timer = setTimeout(
       () =>
@@ -92,7 +95,8 @@ class TurnSocket {
     try {
       ws = this.open();
     } catch (e) {
-      return this.finish(failed('cartesia', 'connect_failed', errorMessage(e), 0));
+      this.finish(failed('cartesia', 'connect_failed', errorMessage(e), 0));
+      return;
     }
     this.ws = ws;
     const raw = (ws.socket as unknown as { platformSocket: WebSocket }).platformSocket;
@@ -121,43 +125,12 @@ class TurnSocket {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.settled) return;
-    if (isBinary) return this.malformed('a binary message');
-    let m: unknown;
-    try {
-      m = JSON.parse(data.toString());
-    } catch {
-      return this.malformed('not JSON');
-    }
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) return this.malformed('not a JSON object');
-    const o = m as Record<string, unknown>;
-    switch (o.type) {
-      case 'transcript':
-        if (typeof o.is_final !== 'boolean' || typeof o.text !== 'string') {
-          return this.malformed('a transcript without a boolean is_final and a string text');
-        }
-        // finals are deltas: together they are the turn's text
-        if (o.is_final) this.text += o.text;
-        return;
-      case 'flush_done':
-      case 'done':
-        return this.finish(transcribed('cartesia', this.text, this.sentSeconds));
-      case 'error': {
-        const status = typeof o.status_code === 'number' ? o.status_code : undefined;
-        const detail = [o.title, o.message].filter((x) => typeof x === 'string').join(': ');
-        return this.finish(
-          failed(
-            'cartesia',
-            'provider_error',
-            detail || 'Cartesia reported an error',
-            this.sentSeconds,
-            status,
-          ),
-        );
-      }
-      default:
-        // a message type added later is ignored; one without a type is not a message of the protocol
-        if (typeof o.type !== 'string') this.malformed('a message without a type');
-    }
+    const m = readSttMessage(data, isBinary);
+    if (m.kind === 'final') this.text += m.text;
+    else if (m.kind === 'done') this.finish(transcribed('cartesia', this.text, this.sentSeconds));
+    else if (m.kind === 'error') {
+      this.finish(failed('cartesia', 'provider_error', m.message, this.sentSeconds, m.status));
+    } else if (m.kind === 'malformed') this.malformed(m.reason);
   }
 
   private malformed(reason: string): void {
@@ -177,6 +150,53 @@ class TurnSocket {
       // already closed
     }
     this.resolve(result);
+  }
+}
+
+/** A server message of the STT socket, checked. */
+type SttMessage =
+  /** A final transcript: a delta of the turn's text. */
+  | { kind: 'final'; text: string }
+  /** `flush_done` (after `finalize`) or `done` (after `close`). */
+  | { kind: 'done' }
+  | { kind: 'error'; message: string; status?: number }
+  | { kind: 'malformed'; reason: string }
+  /** An interim transcript, or a message type added later. */
+  | { kind: 'ignored' };
+
+function readSttMessage(data: RawData, isBinary: boolean): SttMessage {
+  if (isBinary) return { kind: 'malformed', reason: 'a binary message' };
+  let m: unknown;
+  try {
+    m = JSON.parse(data.toString());
+  } catch {
+    return { kind: 'malformed', reason: 'not JSON' };
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+    return { kind: 'malformed', reason: 'not a JSON object' };
+  }
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case 'transcript':
+      if (typeof o.is_final !== 'boolean' || typeof o.text !== 'string') {
+        return { kind: 'malformed', reason: 'a transcript without a boolean is_final and a string text' };
+      }
+      return o.is_final ? { kind: 'final', text: o.text } : { kind: 'ignored' };
+    case 'flush_done':
+    case 'done':
+      return { kind: 'done' };
+    case 'error': {
+      const detail = [o.title, o.message].filter((x) => typeof x === 'string').join(': ');
+      return {
+        kind: 'error',
+        message: detail || 'Cartesia reported an error',
+        ...(typeof o.status_code === 'number' ? { status: o.status_code } : {}),
+      };
+    }
+    default:
+      return typeof o.type === 'string'
+        ? { kind: 'ignored' }
+        : { kind: 'malformed', reason: 'a message without a type' };
   }
 }
 
