@@ -6,6 +6,7 @@
  * `CloseContext`, `CloseSocket`, `AudioOutputMulti`, `FinalOutputMulti`).
  */
 import type { TtsAlignment, TtsVoiceSettings } from '../ports/tts-stream.ts';
+import { base64Bytes } from './base64.ts';
 
 /** The chunk schedule the product uses (also ElevenLabs' documented default). */
 export const CHUNK_LENGTH_SCHEDULE: readonly number[] = [120, 160, 250, 290];
@@ -145,12 +146,6 @@ function readAlignment(a: unknown): TtsAlignment | null | string {
 
 function isNumberList(x: unknown): x is number[] {
   return Array.isArray(x) && x.every((n) => typeof n === 'number' && Number.isFinite(n));
-}
-
-/** Decoded length of well-formed base64. */
-export function base64Bytes(b64: string): number {
-  const padding = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  return (b64.length / 4) * 3 - padding;
 }
 
 /**
