@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { TtsStreamEvent } from '../ports/tts-stream.ts';
 import { ElevenLabsTtsStream } from './elevenlabs-tts.ts';
-import { EventLog } from './testing/event-log.ts';
+import { EventLog, until } from './testing/event-log.ts';
 import { type FakeProvider, startFakeProvider } from './testing/fake-provider.ts';
 
 const VOICE = { voiceId: 'JBFqnCBsd6RMkjVDRZzb' };
@@ -169,6 +169,56 @@ describe('ElevenLabs TTS stream against a misbehaving provider', () => {
       },
     ]);
     expect(stream.available).toBe(true);
+  });
+
+  it("finishes a turn on the context's isFinal, or turnIdleMs after its last audio when the alignment falls short", async () => {
+    fake = await startFakeProvider({
+      onSocket: onFlush((ws, contextId) => {
+        // audio without alignment: the turn cannot be seen to be complete from the characters
+        ws.send(JSON.stringify({ audio: AUDIO, contextId }));
+        if (contextId === 'c1') ws.send(JSON.stringify({ isFinal: true, contextId }));
+      }),
+    });
+    const log = new EventLog<TtsStreamEvent>();
+    const stream = new ElevenLabsTtsStream(
+      { apiKey: 'xi-k', baseUrl: fake.baseUrl, turnIdleMs: 200 },
+      VOICE,
+      log.listener(),
+    );
+    streams.push(stream);
+    stream.startTurn('a');
+    stream.pushText('a', 'Hello there. ');
+    stream.flush('a');
+    await log.until((e) => e.some((x) => x.type === 'turn_done'));
+    const startedB = Date.now();
+    stream.startTurn('b');
+    stream.pushText('b', 'And again. ');
+    stream.flush('b');
+    await log.until((e) => e.filter((x) => x.type === 'turn_done').length === 2);
+    expect(Date.now() - startedB).toBeGreaterThanOrEqual(190);
+    expect(log.events.map((e) => e.type)).toEqual(['audio', 'turn_done', 'audio', 'turn_done']);
+  });
+
+  it('gives up the oldest turn when more than 4 are open at once (the API allows 5 contexts per socket)', async () => {
+    const received: Array<Record<string, unknown>> = [];
+    fake = await startFakeProvider({
+      onSocket: (ws) =>
+        ws.on('message', (d) => received.push(JSON.parse(String(d)) as Record<string, unknown>)),
+    });
+    const log = new EventLog<TtsStreamEvent>();
+    const stream = open(fake.baseUrl, log);
+    for (const id of ['t1', 't2', 't3', 't4', 't5']) stream.startTurn(id);
+    expect(log.events).toEqual([
+      {
+        type: 'turn_failed',
+        turnId: 't1',
+        error: { code: 'too_many_turns', message: 'more than 4 turns open at once', retryable: true },
+      },
+    ]);
+    await until(() => received.some((m) => m.close_context === true));
+    expect(received.filter((m) => m.close_context === true)).toEqual([
+      { context_id: 'c1', close_context: true },
+    ]);
   });
 
   it('gives up a handshake that never completes after connectTimeoutMs, once, then is unavailable', async () => {
