@@ -66,51 +66,80 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** What the adapter reported that it should not have (it never throws: its listener is told). */
 const problems: string[] = [];
 
-/** The adapter: one stream, one turn at a time; resolves each turn's first-audio latency. */
-async function adapterClient(baseUrl: string) {
-  let waiting: { turnId: string; resolve: (atMs: number) => void } | null = null;
+/** Waits for one turn's first audio at a time. */
+class FirstAudio {
+  private waiting: { id: string; resolve: (atMs: number) => void } | null = null;
+
+  expect(id: string): Promise<number> {
+    return new Promise((resolve) => {
+      this.waiting = { id, resolve };
+    });
+  }
+
+  /** Audio of turn `id` arrived now. */
+  arrived(id: string | undefined): void {
+    const w = this.waiting;
+    if (!w || w.id !== id) return;
+    this.waiting = null;
+    w.resolve(performance.now());
+  }
+}
+
+/** A client that speaks turns: the adapter, or the bare socket. */
+interface TurnClient {
+  readonly firstAudio: FirstAudio;
+  start(id: string): void;
+  text(id: string, text: string): void;
+  flush(id: string): void;
+  /** The caller barges in: the rest of the turn is dropped. */
+  end(id: string): void;
+  close(): void;
+}
+
+/** One turn; resolves the time from the text that makes the API generate to the first audio. */
+async function measureTurn(c: TurnClient, id: string, trigger: Trigger): Promise<number> {
+  const first = c.firstAudio.expect(id);
+  c.start(id);
+  let t0: number;
+  if (trigger === 'flush') {
+    c.text(id, SHORT_REPLY);
+    t0 = performance.now();
+    c.flush(id);
+  } else {
+    for (const w of LONG_WORDS.slice(0, TRIGGER_AT)) c.text(id, w);
+    t0 = performance.now();
+    c.text(id, LONG_WORDS[TRIGGER_AT]!);
+  }
+  const t1 = await first;
+  c.end(id);
+  return t1 - t0;
+}
+
+/** The adapter (voice-server's ElevenLabsTtsStream), one turn at a time. */
+function adapterClient(baseUrl: string): TurnClient {
+  const firstAudio = new FirstAudio();
   const stream = new ElevenLabsTtsStream(
     { apiKey: KEY, baseUrl },
     { voiceId: VOICE_ID },
     (e: TtsStreamEvent) => {
-      if (e.type === 'audio' && waiting?.turnId === e.turnId) {
-        const w = waiting;
-        waiting = null;
-        w.resolve(performance.now());
-      } else if (e.type === 'error' || e.type === 'turn_failed' || e.type === 'unavailable') {
+      if (e.type === 'audio') firstAudio.arrived(e.turnId);
+      else if (e.type === 'error' || e.type === 'turn_failed' || e.type === 'unavailable') {
         problems.push(JSON.stringify(e));
       }
     },
   );
-  let n = 0;
   return {
-    async turn(trigger: Trigger): Promise<number> {
-      const turnId = `t${++n}`;
-      const firstAudio = new Promise<number>((resolve) => {
-        waiting = { turnId, resolve };
-      });
-      stream.startTurn(turnId);
-      let t0: number;
-      if (trigger === 'flush') {
-        stream.pushText(turnId, SHORT_REPLY);
-        t0 = performance.now();
-        stream.flush(turnId);
-      } else {
-        for (const w of LONG_WORDS.slice(0, TRIGGER_AT)) stream.pushText(turnId, w);
-        t0 = performance.now();
-        stream.pushText(turnId, LONG_WORDS[TRIGGER_AT]!);
-      }
-      const t1 = await firstAudio;
-      // the caller barges in: the rest of the turn is dropped
-      stream.cancel();
-      return t1 - t0;
-    },
+    firstAudio,
+    start: (id) => stream.startTurn(id),
+    text: (id, text) => stream.pushText(id, text),
+    flush: (id) => stream.flush(id),
+    end: () => stream.cancel(),
     close: () => stream.close(),
   };
 }
 
-/** The least a client can do: the same messages over a bare socket, the first audio message parsed. */
-async function bareClient(wsBaseUrl: string) {
+/** The least a client can do: the same messages over a bare socket, each message parsed, nothing else. */
+async function bareClient(wsBaseUrl: string): Promise<TurnClient> {
   const ws = new WebSocket(
     `${wsBaseUrl}/v1/text-to-speech/${VOICE_ID}/multi-stream-input?model_id=eleven_flash_v2_5&output_format=ulaw_8000&inactivity_timeout=180&sync_alignment=true`,
     { headers: { 'xi-api-key': KEY } },
@@ -119,38 +148,19 @@ async function bareClient(wsBaseUrl: string) {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  let waiting: { contextId: string; resolve: (atMs: number) => void } | null = null;
+  const firstAudio = new FirstAudio();
   ws.on('message', (data) => {
     const m = JSON.parse(String(data)) as { audio?: string; contextId?: string };
-    if (m.audio && waiting && waiting.contextId === m.contextId) {
-      const w = waiting;
-      waiting = null;
-      w.resolve(performance.now());
-    }
+    if (m.audio) firstAudio.arrived(m.contextId);
   });
   const send = (m: Record<string, unknown>) => ws.send(JSON.stringify(m));
-  let n = 0;
   return {
-    async turn(trigger: Trigger): Promise<number> {
-      const contextId = `b${++n}`;
-      const firstAudio = new Promise<number>((resolve) => {
-        waiting = { contextId, resolve };
-      });
-      send({ text: ' ', context_id: contextId, generation_config: { chunk_length_schedule: SCHEDULE } });
-      let t0: number;
-      if (trigger === 'flush') {
-        send({ text: SHORT_REPLY, context_id: contextId });
-        t0 = performance.now();
-        send({ text: '', context_id: contextId, flush: true });
-      } else {
-        for (const w of LONG_WORDS.slice(0, TRIGGER_AT)) send({ text: w, context_id: contextId });
-        t0 = performance.now();
-        send({ text: LONG_WORDS[TRIGGER_AT]!, context_id: contextId });
-      }
-      const t1 = await firstAudio;
-      send({ context_id: contextId, close_context: true });
-      return t1 - t0;
-    },
+    firstAudio,
+    start: (id) =>
+      send({ text: ' ', context_id: id, generation_config: { chunk_length_schedule: SCHEDULE } }),
+    text: (id, text) => send({ text, context_id: id }),
+    flush: (id) => send({ text: '', context_id: id, flush: true }),
+    end: (id) => send({ context_id: id, close_context: true }),
     close: () => ws.close(),
   };
 }
@@ -180,22 +190,24 @@ console.log(
 const rows: Row[] = [];
 for (const delay of delays) {
   const sim = await startElevenLabsSimulator({ apiKey: KEY, synthesisDelayMs: delay });
-  const adapter = await adapterClient(sim.baseUrl);
+  const adapter = adapterClient(sim.baseUrl);
   const bare = await bareClient(sim.wsBaseUrl);
+  let n = 0;
+  const turn = (c: TurnClient, trigger: Trigger) => measureTurn(c, `t${++n}`, trigger);
   try {
     for (const trigger of ['flush', 'schedule'] as const) {
       // warm both paths (JIT, socket buffers) before measuring
       for (let i = 0; i < 3; i++) {
-        await adapter.turn(trigger);
-        await bare.turn(trigger);
+        await turn(adapter, trigger);
+        await turn(bare, trigger);
       }
       const a: number[] = [];
       const b: number[] = [];
       // alternate the clients, so both see the same machine
       for (let i = 0; i < turns; i++) {
-        a.push(await adapter.turn(trigger));
+        a.push(await turn(adapter, trigger));
         await sleep(5);
-        b.push(await bare.turn(trigger));
+        b.push(await turn(bare, trigger));
         await sleep(5);
       }
       const adapterMs = summarize(a);

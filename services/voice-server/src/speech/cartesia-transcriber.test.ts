@@ -5,14 +5,13 @@
  * `error` messages with `status_code`), and the `@cartesia/cartesia-js` 4.x types.
  */
 import { startCartesiaSimulator } from '@switchboard/simulators/cartesia';
-import { renderSpeech } from '@switchboard/simulators/speech';
 import { toneMulaw } from '@switchboard/simulators/twilio';
-import { pcm16ToMulaw } from '@switchboard/telephony';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { CartesiaTranscriber } from './cartesia-transcriber.ts';
 import { type FakeProvider, startFakeProvider } from './testing/fake-provider.ts';
+import { notJson, spoken, turnOf } from './testing/provider-turns.ts';
 
 const KEY = 'sk_car_test';
 type Sim = Awaited<ReturnType<typeof startCartesiaSimulator>>;
@@ -25,9 +24,6 @@ afterEach(async () => {
   fake = null;
 });
 
-const speech = (text: string) => pcm16ToMulaw(renderSpeech(text).pcm);
-const turn = (mulaw: Uint8Array) => ({ itemId: 'item_1', mulaw });
-
 async function withSim(options: Parameters<typeof startCartesiaSimulator>[0] = {}, apiKey = KEY) {
   sim = await startCartesiaSimulator({ apiKey: KEY, ...options });
   return new CartesiaTranscriber({ apiKey, baseUrl: sim.baseUrl, timeoutMs: 3000 });
@@ -36,8 +32,8 @@ async function withSim(options: Parameters<typeof startCartesiaSimulator>[0] = {
 describe('Cartesia transcriber', () => {
   it('transcribes a caller turn (ink-whisper, mu-law 8 kHz) and counts its audio seconds', async () => {
     const stt = await withSim();
-    const audio = speech('where is my order');
-    const result = await stt.transcribe(turn(audio));
+    const audio = spoken('where is my order');
+    const result = await stt.transcribe(turnOf(audio));
     expect(result).toEqual({
       status: 'ok',
       provider: 'cartesia',
@@ -53,13 +49,13 @@ describe('Cartesia transcriber', () => {
 
   it('answers empty for a turn without words (a tone)', async () => {
     const stt = await withSim();
-    const result = await stt.transcribe(turn(toneMulaw({ toneHz: 440, ms: 700 })));
+    const result = await stt.transcribe(turnOf(toneMulaw({ toneHz: 440, ms: 700 })));
     expect(result).toEqual({ status: 'empty', provider: 'cartesia', audioSeconds: 0.7 });
   });
 
   it("fails with the provider's error when the socket fails mid-turn", async () => {
     const stt = await withSim({ faults: { failAfterAudioMs: { ms: 200 } } });
-    const result = await stt.transcribe(turn(speech('this will not finish')));
+    const result = await stt.transcribe(turnOf(spoken('this will not finish')));
     expect(result).toMatchObject({
       status: 'failed',
       provider: 'cartesia',
@@ -75,7 +71,7 @@ describe('Cartesia transcriber', () => {
 
   it('fails without retry on a refused key, and the key is nowhere in the result', async () => {
     const stt = await withSim({}, 'sk_car_wrong');
-    const result = await stt.transcribe(turn(speech('hello')));
+    const result = await stt.transcribe(turnOf(spoken('hello')));
     expect(result).toEqual({
       status: 'failed',
       provider: 'cartesia',
@@ -94,16 +90,16 @@ describe('Cartesia transcriber', () => {
     fake = await startFakeProvider({ onSocket: () => {} });
     const stt = new CartesiaTranscriber({ apiKey: KEY, baseUrl: fake.baseUrl, timeoutMs: 150 });
     const started = Date.now();
-    const late = await stt.transcribe(turn(speech('hello')));
+    const late = await stt.transcribe(turnOf(spoken('hello')));
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(late).toMatchObject({ status: 'failed', error: { code: 'timeout', retryable: true } });
     expect(late.audioSeconds).toBeGreaterThan(0);
 
     const controller = new AbortController();
-    const pending = stt.transcribe(turn(speech('hello')), controller.signal);
+    const pending = stt.transcribe(turnOf(spoken('hello')), controller.signal);
     controller.abort();
     expect(await pending).toMatchObject({ status: 'failed', error: { code: 'aborted' } });
-    const already = await stt.transcribe(turn(speech('hello')), AbortSignal.abort());
+    const already = await stt.transcribe(turnOf(spoken('hello')), AbortSignal.abort());
     expect(already).toMatchObject({ status: 'failed', error: { code: 'aborted' }, audioSeconds: 0 });
   });
 
@@ -121,14 +117,7 @@ describe('Cartesia transcriber', () => {
     const malformed = fc.oneof(
       // `null` here is the message that makes the SDK's own handler throw
       fc.constantFrom('null', '5', '"transcript"', '[]', '{}', '{"type":7}'),
-      fc.string().filter((s) => {
-        try {
-          JSON.parse(s);
-          return false;
-        } catch {
-          return true;
-        }
-      }),
+      notJson,
       fc
         .record({
           type: fc.constant('transcript'),
@@ -148,7 +137,7 @@ describe('Cartesia transcriber', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(malformed, { minLength: 1, maxLength: 4 }), async (messages) => {
         reply = messages;
-        const result = await stt.transcribe(turn(speech('hi')));
+        const result = await stt.transcribe(turnOf(spoken('hi')));
         expect(result).toMatchObject({
           status: 'failed',
           provider: 'cartesia',

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { Transcriber, TranscriptionResult, TurnAudio } from '../ports/transcriber.ts';
+import { readJsonObject } from './json-object.ts';
 import { failed, mulawSeconds, transcribed } from './transcription-result.ts';
 
 // The SDK's ESM build fails to load `ws` on Node 20; its CommonJS build works.
@@ -166,16 +167,9 @@ type SttMessage =
 
 function readSttMessage(data: RawData, isBinary: boolean): SttMessage {
   if (isBinary) return { kind: 'malformed', reason: 'a binary message' };
-  let m: unknown;
-  try {
-    m = JSON.parse(data.toString());
-  } catch {
-    return { kind: 'malformed', reason: 'not JSON' };
-  }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
-    return { kind: 'malformed', reason: 'not a JSON object' };
-  }
-  const o = m as Record<string, unknown>;
+  const read = readJsonObject(data.toString());
+  if ('reason' in read) return { kind: 'malformed', reason: read.reason };
+  const o = read.object;
   switch (o.type) {
     case 'transcript':
       if (typeof o.is_final !== 'boolean' || typeof o.text !== 'string') {

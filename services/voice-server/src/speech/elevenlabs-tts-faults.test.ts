@@ -12,6 +12,7 @@ import type { TtsStreamEvent } from '../ports/tts-stream.ts';
 import { ElevenLabsTtsStream } from './elevenlabs-tts.ts';
 import { EventLog, until } from './testing/event-log.ts';
 import { type FakeProvider, startFakeProvider } from './testing/fake-provider.ts';
+import { notJson } from './testing/provider-turns.ts';
 
 const VOICE = { voiceId: 'JBFqnCBsd6RMkjVDRZzb' };
 const AUDIO = Buffer.alloc(160, 0xff).toString('base64');
@@ -47,14 +48,6 @@ interface BadFrame {
   deliversAudio: boolean;
 }
 
-const notJson = fc.string().filter((s) => {
-  try {
-    JSON.parse(s);
-    return false;
-  } catch {
-    return true;
-  }
-});
 const bad = (value: unknown, deliversAudio = false): BadFrame => ({
   frame: JSON.stringify(value),
   deliversAudio,

@@ -7,6 +7,7 @@
  */
 import type { TtsAlignment, TtsVoiceSettings } from '../ports/tts-stream.ts';
 import { base64Bytes } from './base64.ts';
+import { readJsonObject } from './json-object.ts';
 
 /** The chunk schedule the product uses (also ElevenLabs' documented default). */
 export const CHUNK_LENGTH_SCHEDULE: readonly number[] = [120, 160, 250, 290];
@@ -93,16 +94,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Parses one server message; never throws. Malformed input comes back as `{kind: 'malformed'}`. */
 export function parseTtsServerMessage(raw: string): TtsServerMessage {
-  let m: unknown;
-  try {
-    m = JSON.parse(raw);
-  } catch {
-    return { kind: 'malformed', reason: 'not JSON' };
-  }
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
-    return { kind: 'malformed', reason: 'not a JSON object' };
-  }
-  const o = m as Record<string, unknown>;
+  const read = readJsonObject(raw);
+  if ('reason' in read) return { kind: 'malformed', reason: read.reason };
+  const o = read.object;
   // Errors come as {message, error, code} before the API closes the socket.
   if (typeof o.error === 'string' || (typeof o.message === 'string' && !('audio' in o))) {
     const text = [o.error, o.message].filter((x) => typeof x === 'string').join(': ');
@@ -121,10 +115,10 @@ export function parseTtsServerMessage(raw: string): TtsServerMessage {
   if (typeof audio !== 'string') return { kind: 'malformed', reason: 'audio not a string' };
   if (audio.length % 4 !== 0 || !BASE64.test(audio)) return { kind: 'malformed', reason: 'audio not base64' };
   const bytes = base64Bytes(audio);
-  const read = readAlignment(o.alignment);
-  return typeof read === 'string'
-    ? { kind: 'audio', contextId, payload: audio, bytes, alignment: null, alignmentProblem: read }
-    : { kind: 'audio', contextId, payload: audio, bytes, alignment: read };
+  const aligned = readAlignment(o.alignment);
+  return typeof aligned === 'string'
+    ? { kind: 'audio', contextId, payload: audio, bytes, alignment: null, alignmentProblem: aligned }
+    : { kind: 'audio', contextId, payload: audio, bytes, alignment: aligned };
 }
 
 /** The alignment, null when absent, or why it cannot be used. */

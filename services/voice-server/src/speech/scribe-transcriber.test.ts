@@ -5,12 +5,11 @@
  * `{detail: {status, message}}`), and the `@elevenlabs/elevenlabs-js` `speechToText.convert` types.
  */
 import { detailError, startElevenLabsSimulator } from '@switchboard/simulators/elevenlabs';
-import { renderSpeech } from '@switchboard/simulators/speech';
-import { pcm16ToMulaw } from '@switchboard/telephony';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScribeTranscriber, type ScribeTranscriberOptions } from './scribe-transcriber.ts';
 import { type FakeProvider, readBody, startFakeProvider } from './testing/fake-provider.ts';
+import { notJson, spoken, turnOf } from './testing/provider-turns.ts';
 
 const KEY = 'xi-test-key';
 type Sim = Awaited<ReturnType<typeof startElevenLabsSimulator>>;
@@ -23,9 +22,6 @@ afterEach(async () => {
   fake = null;
 });
 
-const speech = (text: string) => pcm16ToMulaw(renderSpeech(text).pcm);
-const turn = (mulaw: Uint8Array) => ({ itemId: 'item_1', mulaw });
-
 async function withSim(
   simOptions: Parameters<typeof startElevenLabsSimulator>[0] = {},
   options: Partial<ScribeTranscriberOptions> = {},
@@ -37,8 +33,8 @@ async function withSim(
 describe('Scribe transcriber', () => {
   it('transcribes a caller turn sent as a mu-law WAV, and counts its audio seconds', async () => {
     const stt = await withSim();
-    const audio = speech('where is my order');
-    expect(await stt.transcribe(turn(audio))).toEqual({
+    const audio = spoken('where is my order');
+    expect(await stt.transcribe(turnOf(audio))).toEqual({
       status: 'ok',
       provider: 'elevenlabs',
       text: 'where is my order',
@@ -58,7 +54,7 @@ describe('Scribe transcriber', () => {
 
   it('answers empty when Scribe hears no words', async () => {
     const stt = await withSim({ scribeScript: ['empty'] });
-    expect(await stt.transcribe(turn(speech('hello')))).toMatchObject({
+    expect(await stt.transcribe(turnOf(spoken('hello')))).toMatchObject({
       status: 'empty',
       provider: 'elevenlabs',
     });
@@ -75,9 +71,9 @@ describe('Scribe transcriber', () => {
         { error: detailError(400, 'invalid_content', 'Bad audio') },
       ],
     });
-    const audio = speech('hello');
-    expect(await stt.transcribe(turn(audio))).toMatchObject({ status: 'ok', text: 'after a retry' });
-    expect(await stt.transcribe(turn(audio))).toMatchObject({
+    const audio = spoken('hello');
+    expect(await stt.transcribe(turnOf(audio))).toMatchObject({ status: 'ok', text: 'after a retry' });
+    expect(await stt.transcribe(turnOf(audio))).toMatchObject({
       status: 'failed',
       audioSeconds: 0,
       error: {
@@ -87,7 +83,7 @@ describe('Scribe transcriber', () => {
         message: 'Scribe answered HTTP 503: service_unavailable Busy',
       },
     });
-    expect(await stt.transcribe(turn(audio))).toMatchObject({
+    expect(await stt.transcribe(turnOf(audio))).toMatchObject({
       status: 'failed',
       error: {
         code: 'provider_error',
@@ -102,7 +98,7 @@ describe('Scribe transcriber', () => {
   it('fails without retry on a refused key, and the key is nowhere in the result', async () => {
     sim = await startElevenLabsSimulator({ apiKey: KEY });
     const stt = new ScribeTranscriber({ apiKey: 'xi-wrong-key', baseUrl: sim.baseUrl });
-    const result = await stt.transcribe(turn(speech('hello')));
+    const result = await stt.transcribe(turnOf(spoken('hello')));
     expect(result).toMatchObject({
       status: 'failed',
       error: {
@@ -119,13 +115,13 @@ describe('Scribe transcriber', () => {
     fake = await startFakeProvider({ onRequest: () => {} });
     const stt = new ScribeTranscriber({ apiKey: KEY, baseUrl: fake.baseUrl, timeoutMs: 150 });
     const started = Date.now();
-    expect(await stt.transcribe(turn(speech('hello')))).toMatchObject({
+    expect(await stt.transcribe(turnOf(spoken('hello')))).toMatchObject({
       status: 'failed',
       error: { code: 'timeout', retryable: true },
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     const controller = new AbortController();
-    const pending = stt.transcribe(turn(speech('hello')), controller.signal);
+    const pending = stt.transcribe(turnOf(spoken('hello')), controller.signal);
     setTimeout(() => controller.abort(), 20);
     expect(await pending).toMatchObject({ status: 'failed', error: { code: 'aborted' } });
   });
@@ -146,14 +142,7 @@ describe('Scribe transcriber', () => {
     }));
     const garbage = fc
       .oneof(
-        fc.string().filter((s) => {
-          try {
-            JSON.parse(s);
-            return false;
-          } catch {
-            return true;
-          }
-        }),
+        notJson,
         fc
           .oneof(fc.integer(), fc.constant(null), fc.array(fc.string()), fc.string())
           .map((v) => JSON.stringify(v)),
@@ -168,7 +157,7 @@ describe('Scribe transcriber', () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(good, garbage, refusal), async (a) => {
         answer = a;
-        const result = await stt.transcribe(turn(speech('hi')));
+        const result = await stt.transcribe(turnOf(spoken('hi')));
         if (a.expect === 'ok' || a.expect === 'empty') expect(result.status).toBe(a.expect);
         else {
           expect(result).toMatchObject({ status: 'failed', error: { code: a.expect } });
