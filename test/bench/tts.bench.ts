@@ -20,6 +20,7 @@ import { startElevenLabsSimulator } from '@switchboard/simulators/elevenlabs';
 import WebSocket from 'ws';
 import type { TtsStreamEvent } from '../../services/voice-server/src/ports/tts-stream.ts';
 import { ElevenLabsTtsStream } from '../../services/voice-server/src/speech/elevenlabs-tts.ts';
+import { parseTtsServerMessage } from '../../services/voice-server/src/speech/elevenlabs-tts-protocol.ts';
 import { round, type Summary, summarize } from './support/stats.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -262,6 +263,28 @@ console.log(
     `${rows.every((r) => r.pass) ? 'met' : 'NOT met'}`,
 );
 
+// The adapter's own work on each audio message, without sockets or timers: reading and checking one
+// message of a second of audio with its alignment (the largest the simulator sends).
+const second = Buffer.alloc(8000, 0x7f).toString('base64');
+const chars = [...'Thanks for waiting. I found your order. '];
+const sample = JSON.stringify({
+  audio: second,
+  alignment: {
+    chars,
+    charStartTimesMs: chars.map((_, i) => i * 25),
+    charDurationsMs: chars.map(() => 25),
+  },
+  contextId: 'c1',
+});
+for (let i = 0; i < 2000; i++) parseTtsServerMessage(sample);
+const parseRuns = 20_000;
+const parseStart = performance.now();
+for (let i = 0; i < parseRuns; i++) parseTtsServerMessage(sample);
+const parseUsPerMessage = ((performance.now() - parseStart) * 1000) / parseRuns;
+console.log(
+  `the adapter's reading of one audio message (1 s of mu-law, ${sample.length} bytes of JSON): ${parseUsPerMessage.toFixed(1)} µs`,
+);
+
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(
   outFile,
@@ -280,6 +303,7 @@ writeFileSync(
         },
       },
       rows: JSON.parse(JSON.stringify(rows, (_k, v) => (typeof v === 'number' ? round(v) : v))),
+      parseUsPerAudioMessage: round(parseUsPerMessage),
       target: {
         maxAddedByAdapterP50Ms: MAX_ADDED_P50_MS,
         measuredAs: 'adapter median − bare ws client median, same simulator, same turns, alternating',
