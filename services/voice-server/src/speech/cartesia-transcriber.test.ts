@@ -1,8 +1,9 @@
 /**
  * The Cartesia transcriber against the Cartesia simulator and, for what the simulator never sends, a
- * fake provider. Source: Cartesia API reference, "Speech-to-Text (Streaming)" WebSocket with manual
- * finalize (`/stt/websocket`: binary audio, `finalize` → final transcripts as deltas and `flush_done`,
- * `error` messages with `status_code`), and the `@cartesia/cartesia-js` 4.x types.
+ * fake provider. Sources: Cartesia API reference, "Speech to Text (Streaming)"
+ * (docs.cartesia.ai/api-reference/stt/stt: `/stt/websocket`, binary audio, `finalize` → final
+ * transcripts and `flush_done`, `error` messages), "Common pitfalls" (final transcripts are deltas, to
+ * be joined verbatim), and the `@cartesia/cartesia-js` 4.x types (`STTErrorResponse` with `status_code`).
  */
 import { startCartesiaSimulator } from '@switchboard/simulators/cartesia';
 import { toneMulaw } from '@switchboard/simulators/twilio';
@@ -51,6 +52,25 @@ describe('Cartesia transcriber', () => {
     const stt = await withSim();
     const result = await stt.transcribe(turnOf(toneMulaw({ toneHz: 440, ms: 700 })));
     expect(result).toEqual({ status: 'empty', provider: 'cartesia', audioSeconds: 0.7 });
+  });
+
+  it('joins the final transcripts verbatim, as deltas', async () => {
+    fake = await startFakeProvider({
+      onSocket: (ws: WebSocket) =>
+        ws.on('message', (data, isBinary) => {
+          if (isBinary || String(data) !== 'finalize') return;
+          for (const text of ['Insert', 'ing spaces', ' is not safe.']) {
+            ws.send(JSON.stringify({ type: 'transcript', is_final: true, text, request_id: 'r' }));
+          }
+          ws.send(JSON.stringify({ type: 'transcript', is_final: false, text: 'ignored', request_id: 'r' }));
+          ws.send(JSON.stringify({ type: 'flush_done', request_id: 'r' }));
+        }),
+    });
+    const stt = new CartesiaTranscriber({ apiKey: KEY, baseUrl: fake.baseUrl });
+    expect(await stt.transcribe(turnOf(spoken('hi')))).toMatchObject({
+      status: 'ok',
+      text: 'Inserting spaces is not safe.',
+    });
   });
 
   it("fails with the provider's error when the socket fails mid-turn", async () => {

@@ -1,7 +1,8 @@
 /**
  * Transcriber over Cartesia's speech-to-text WebSocket (ink-whisper, manual finalize) through the
  * `@cartesia/cartesia-js` SDK: one socket per caller turn; the turn's mu-law goes out as binary frames of
- * about 100 ms, then `finalize`; the final transcripts (deltas) up to `flush_done` are the text.
+ * about 100 ms, then `finalize`; the final transcripts up to `flush_done` are deltas, joined verbatim
+ * (Cartesia's "common pitfalls": never trim or separate them), and only the whole text's ends are trimmed.
  *
  * The SDK opens the socket, authenticates (`Authorization: Bearer`, `Cartesia-Version`) and sends; its
  * message handler is replaced by a checked one, because it reads `.type` of whatever JSON arrives and
@@ -180,7 +181,8 @@ function readSttMessage(data: RawData, isBinary: boolean): SttMessage {
     case 'done':
       return { kind: 'done' };
     case 'error': {
-      const detail = [o.title, o.message].filter((x) => typeof x === 'string').join(': ');
+      // the SDK's STTErrorResponse has title and message; the API reference also shows an `error` string
+      const detail = [o.title, o.message, o.error].filter((x) => typeof x === 'string').join(': ');
       return {
         kind: 'error',
         message: detail || 'Cartesia reported an error',

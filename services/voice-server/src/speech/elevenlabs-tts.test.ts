@@ -1,8 +1,11 @@
 /**
  * The ElevenLabs TTS adapter against the ElevenLabs simulator, over real sockets. Sources: ElevenLabs
- * API reference, "Multi-Context WebSocket" (`/v1/text-to-speech/{voice_id}/multi-stream-input`: a
- * context per turn, `flush`, `close_context` for interruptions, `isFinal` per context, at most 5
- * contexts per socket) and "WebSocket" (`chunk_length_schedule`, `inactivity_timeout`, `ulaw_8000`).
+ * API reference, "Multi-Context WebSocket" (elevenlabs.io/docs/api-reference/text-to-speech/
+ * v-1-text-to-speech-voice-id-multi-stream-input: `/v1/text-to-speech/{voice_id}/multi-stream-input`,
+ * `flush`, `close_context`, `isFinal` per context), the multi-context guide (elevenlabs.io/docs/
+ * eleven-api/guides/how-to/websockets/multi-context-web-socket: a context per turn, close it on a
+ * barge-in, at most 5 contexts per socket) and "WebSocket" (`chunk_length_schedule`,
+ * `inactivity_timeout`, `ulaw_8000`).
  */
 import { startElevenLabsSimulator } from '@switchboard/simulators/elevenlabs';
 import { recognizeSpeech } from '@switchboard/simulators/speech';
