@@ -115,7 +115,7 @@ describe('barge-in', () => {
     ]);
   });
 
-  it('never truncates past the audio sent, even when every mark has been echoed', async () => {
+  it('truncates at the last echoed mark when the odd-sized chunk after it has not been heard', async () => {
     const h = await speaking(2);
     delta(h.rt, 'resp_1', 'item_a', 37); // an odd-sized last chunk
     await settle();

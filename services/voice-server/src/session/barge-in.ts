@@ -62,7 +62,8 @@ export class BargeIn {
         type: 'conversation.item.truncate',
         item_id: heard.itemId,
         content_index: 0,
-        audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
+        // Never past what was sent: the playback tracker's position is bounded by it.
+        audio_end_ms: heard.audioEndMs,
       });
     }
     for (const itemId of heard.unheardItemIds)
