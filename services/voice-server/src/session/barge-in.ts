@@ -78,7 +78,9 @@ export class BargeIn {
     if (!rt) return;
     const heard: HeardPosition | undefined = playback.heardPosition();
     const responding = responses.isActive;
-    if (!heard && !responding) return;
+    // A response asked for but not yet created is as good as started: it is cancelled on creation.
+    const withdrawn = !responding && responses.withdrawInFlight();
+    if (!heard && !responding && !withdrawn) return;
     metrics.bargeIns++;
     tts?.cancel();
     this.deps.onInterrupted();
@@ -87,6 +89,7 @@ export class BargeIn {
       {
         heardMs: heard?.audioEndMs ?? 0,
         cancelled: responding,
+        withdrawn,
         unheardItems: heard?.unheardItemIds.length ?? 0,
       },
       'barge-in',
