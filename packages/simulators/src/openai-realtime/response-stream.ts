@@ -16,11 +16,15 @@ import { splitArguments, splitWords, tokensForText } from './text-units.ts';
 /** A reply's audio is never shorter than this. */
 const MIN_REPLY_AUDIO_MS = 200;
 
-/** Streams the assistant message; false when the socket was dropped mid-way (a fault). */
+/**
+ * Streams the assistant message: announced at once, its first delta after `firstDeltaWaitMs` (which a
+ * cancel cuts short). False when the socket was dropped mid-way (a fault).
+ */
 export async function streamMessage(
   core: SessionCore,
   r: ActiveResponse,
   outputIndex: number,
+  firstDeltaWaitMs = 0,
 ): Promise<boolean> {
   const { out } = core;
   const itemId = newId('item');
@@ -42,6 +46,7 @@ export async function streamMessage(
     ...ids,
     part: audioMode ? { type: 'audio', transcript: '' } : { type: 'text', text: '' },
   });
+  if (firstDeltaWaitMs > 0 && !r.cancel) await r.sleeper.sleep(firstDeltaWaitMs);
   const words = splitWords(r.plan.text);
   let wordsSent = 0;
   let part: Record<string, unknown>;

@@ -182,15 +182,19 @@ export class ResponseRunner {
     core.out.send({ type: 'response.created', response: this.report(r, 'in_progress') });
     const malformed = core.faults.malformedEvents;
     if (malformed?.at === 'response') sendMalformedEvents(core.out, malformed, { responseId: r.id });
+    // model think time: the message item is announced, then its first delta waits (livekit/agents#6157
+    // shows the real gap between content_part.added and the first audio)
     const latency =
       r.plan.latencyMs + (core.faults.firstDeltaLatencyMs ?? 0) + (r.timing?.firstAudioAfterCreatedMs ?? 0);
-    if (latency > 0 && !r.cancel) await r.sleeper.sleep(latency);
-    if (r.ending?.atAudioMs === 0) endAsScripted(r, r.ending.outcome);
+    if (r.ending?.atAudioMs === 0) {
+      if (latency > 0 && !r.cancel) await r.sleeper.sleep(latency);
+      endAsScripted(r, r.ending.outcome);
+    }
     let outputIndex = 0;
     if (r.plan.text.length > 0 && !r.cancel && !r.ended && core.out.isOpen) {
-      const finished = await streamMessage(core, r, outputIndex++);
+      const finished = await streamMessage(core, r, outputIndex++, latency);
       if (!finished) return;
-    }
+    } else if (latency > 0 && !r.cancel && !r.ended) await r.sleeper.sleep(latency);
     const emitted: string[] = [];
     for (const call of r.plan.toolCalls) {
       if (r.cancel || r.ended || !core.out.isOpen) break;
