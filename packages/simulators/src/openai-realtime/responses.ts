@@ -176,8 +176,9 @@ export class ResponseRunner {
 
   private async run(r: ActiveResponse): Promise<void> {
     const { core } = this;
-    // realistic timing: the response exists (and is active) before the client hears of it
-    if (r.timing) await r.sleeper.sleep(r.timing.createdDelayMs);
+    // realistic timing: the response exists (and is active) before the client hears of it; a cancel
+    // meanwhile does not hurry the server, it ends the response once it has been created
+    if (r.timing) await new Sleeper(core.clock).sleep(r.timing.createdDelayMs);
     if (!core.out.isOpen) return;
     core.out.send({ type: 'response.created', response: this.report(r, 'in_progress') });
     const malformed = core.faults.malformedEvents;
