@@ -5,10 +5,11 @@
  * event_id of the offending `response.create`: livekit/agents#2064); the same error with `event_id`
  * null when the server's own VAD turn would start a response while one is going (tleyden/arty#81).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Scenario } from './scenario.ts';
-import { type RealtimeSimulator, type RealtimeSimulatorOptions, startRealtimeSimulator } from './server.ts';
-import { concatBytes, mulawQuiet, mulawTone, RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import type { RealtimeSimulatorOptions } from './server.ts';
+import { simHarness, telephonySession } from './test-harness.ts';
+import { concatBytes, mulawQuiet, mulawTone, type ServerEvent } from './test-support.ts';
 
 const scenario: Scenario = {
   greeting: 'Hello and welcome to Acme, how can I help you today?',
@@ -16,34 +17,11 @@ const scenario: Scenario = {
   default: 'Anything else?',
 };
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
+const h = simHarness({ scenario, pacing: 'realtime' });
 
 async function connect(turnDetection: unknown, options: RealtimeSimulatorOptions = {}) {
-  sim = await startRealtimeSimulator({ scenario, pacing: 'realtime', ...options });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  await c.request(
-    {
-      type: 'session.update',
-      session: {
-        type: 'realtime',
-        audio: {
-          input: { format: { type: 'audio/pcmu' }, turn_detection: turnDetection },
-          output: { format: { type: 'audio/pcmu' } },
-        },
-      },
-    },
-    'session.updated',
-  );
-  return c;
+  await h.start(options);
+  return h.connect(telephonySession(turnDetection));
 }
 
 const busyError = (responseId: string, eventId: string | null) => ({
@@ -62,7 +40,7 @@ describe('conversation_already_has_active_response', () => {
     const created = await c.request({ type: 'response.create', event_id: 'evt_1' }, 'response.created');
     const err = await c.request({ type: 'response.create', event_id: 'evt_2' }, 'error');
     expect(err.error).toEqual(busyError(responseId(created), 'evt_2'));
-    expect(sim!.sessions[0]!.replies).toHaveLength(1);
+    expect(h.sim.sessions[0]!.replies).toHaveLength(1);
   });
 
   it('refuses a response.create while a response the server started from VAD plays', async () => {
@@ -91,7 +69,7 @@ describe('conversation_already_has_active_response', () => {
     // the refused turn is not answered later: the next response waits for the client
     await new Promise((r) => setTimeout(r, 50));
     expect(c.events.filter((e) => e.type === 'response.created')).toHaveLength(1);
-    expect(sim!.sessions[0]!.items.map((i) => i.item.role)).toEqual(['assistant', 'user']);
+    expect(h.sim.sessions[0]!.items.map((i) => i.item.role)).toEqual(['assistant', 'user']);
   });
 
   it('reports it too when an out-of-band response is the active one (VAD does not interrupt those)', async () => {
@@ -104,7 +82,7 @@ describe('conversation_already_has_active_response', () => {
     c.appendAudio(concatBytes(mulawTone(600), mulawQuiet(700)));
     const err = await c.next('error');
     expect(err.error).toEqual(busyError(responseId(oob), null));
-    expect(sim!.sessions[0]!.activeResponse).toMatchObject({ id: responseId(oob), cancelReason: null });
+    expect(h.sim.sessions[0]!.activeResponse).toMatchObject({ id: responseId(oob), cancelReason: null });
   });
 
   it('accepts the next response.create once response.done has gone out', async () => {

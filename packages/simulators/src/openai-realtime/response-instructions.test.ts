@@ -5,10 +5,16 @@
  * response's instructions stand in for the session's rather than adding to them; `metadata` (GA
  * `Metadata`: at most 16 keys of ≤ 64 characters, string values of ≤ 512) on `RealtimeResponse`.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OFF_PERSONA_REPLY_TEXT, type Scenario } from './scenario.ts';
-import { type RealtimeSimulator, startRealtimeSimulator } from './server.ts';
-import { concatBytes, mulawQuiet, mulawTone, RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import { simHarness, telephonySession } from './test-harness.ts';
+import {
+  concatBytes,
+  mulawQuiet,
+  mulawTone,
+  type RawRealtimeClient,
+  type ServerEvent,
+} from './test-support.ts';
 
 const PERSONA =
   'You are Ava, the Acme Telecom phone agent. Always answer in English. Use the knowledge base.';
@@ -26,36 +32,10 @@ const scenario: Scenario = {
   persona: { match: 'Acme Telecom', otherwise: 'Hello! How can I help you today?' },
 };
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
+const h = simHarness({ scenario, pacing: 'burst' });
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
-
-async function connect(instructions = PERSONA, turnDetection: unknown = null): Promise<RawRealtimeClient> {
-  sim = await startRealtimeSimulator({ scenario, pacing: 'burst' });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  await c.request(
-    {
-      type: 'session.update',
-      session: {
-        type: 'realtime',
-        instructions,
-        audio: {
-          input: { format: { type: 'audio/pcmu' }, turn_detection: turnDetection },
-          output: { format: { type: 'audio/pcmu' } },
-        },
-      },
-    },
-    'session.updated',
-  );
-  return c;
-}
+const connect = (instructions = PERSONA, turnDetection: unknown = null) =>
+  h.connect(telephonySession(turnDetection, { instructions }));
 
 const create = (c: RawRealtimeClient, response?: Record<string, unknown>) =>
   c.request(
@@ -72,7 +52,7 @@ describe('response.instructions', () => {
     const c = await connect();
     const done = await create(c);
     expect(spoken(done)).toBe('Hi, this is Ava at Acme Telecom.');
-    expect(sim!.sessions[0]!.replies[0]).toMatchObject({
+    expect(h.sim.sessions[0]!.replies[0]).toMatchObject({
       instructions: PERSONA,
       instructionsFrom: 'session',
       source: 'greeting',
@@ -87,7 +67,7 @@ describe('response.instructions', () => {
     expect(spoken(goodbye)).toBe('Hello! How can I help you today?');
     const next = await create(c);
     expect(spoken(next)).toBe('Is there anything else I can do for you?');
-    expect(sim!.sessions[0]!.replies.map((r) => [r.instructionsFrom, r.instructions, r.source])).toEqual([
+    expect(h.sim.sessions[0]!.replies.map((r) => [r.instructionsFrom, r.instructions, r.source])).toEqual([
       ['response', 'Say goodbye to the caller.', 'off_persona'],
       ['session', PERSONA, 'default'],
     ]);
@@ -97,7 +77,7 @@ describe('response.instructions', () => {
     const c = await connect();
     const done = await create(c, { instructions: `${PERSONA} Greet the caller.` });
     expect(spoken(done)).toBe('Hi, this is Ava at Acme Telecom.');
-    expect(sim!.sessions[0]!.replies[0]).toMatchObject({ instructionsFrom: 'response', source: 'greeting' });
+    expect(h.sim.sessions[0]!.replies[0]).toMatchObject({ instructionsFrom: 'response', source: 'greeting' });
   });
 
   it('counts only the effective instructions as input (replaced, not added)', async () => {
@@ -121,11 +101,11 @@ describe('response.instructions', () => {
     c.appendAudio(concatBytes(mulawQuiet(300), mulawTone(800), mulawQuiet(700)));
     const done = await c.next('response.done');
     expect(spoken(done)).toBe('Let me look that up.');
-    expect(sim!.sessions[0]!.replies[0]).toMatchObject({
+    expect(h.sim.sessions[0]!.replies[0]).toMatchObject({
       instructions: PERSONA,
       instructionsFrom: 'session',
     });
-    expect(sim!.sessions[0]!.replies[0]!.toolCalls.map((t) => t.name)).toEqual(['get_knowledge']);
+    expect(h.sim.sessions[0]!.replies[0]!.toolCalls.map((t) => t.name)).toEqual(['get_knowledge']);
   });
 
   it('drops tool calls out of character', async () => {
@@ -139,13 +119,8 @@ describe('response.instructions', () => {
   });
 
   it('uses a generic line when the persona names none', async () => {
-    sim = await startRealtimeSimulator({
-      scenario: { default: 'x', persona: { match: 'Acme' } },
-      pacing: 'burst',
-    });
-    const c = await RawRealtimeClient.connect(sim.url);
-    clients.push(c);
-    await c.next('session.created');
+    await h.start({ scenario: { default: 'x', persona: { match: 'Acme' } } });
+    const c = await h.connect();
     expect(spoken(await create(c))).toBe(OFF_PERSONA_REPLY_TEXT);
   });
 });
@@ -157,7 +132,7 @@ describe('response.metadata', () => {
     const created = await c.request({ type: 'response.create', response: { metadata } }, 'response.created');
     expect(created.response).toMatchObject({ metadata });
     expect((await c.next('response.done')).response).toMatchObject({ metadata });
-    expect(sim!.sessions[0]!.replies[0]!.metadata).toEqual(metadata);
+    expect(h.sim.sessions[0]!.replies[0]!.metadata).toEqual(metadata);
   });
 
   it.each([

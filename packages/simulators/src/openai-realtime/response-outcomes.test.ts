@@ -7,37 +7,21 @@
  * `server_error`); `RealtimeServerEventRateLimitsUpdated` (the `rate_limits` entries).
  */
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFaultPlan } from './faults.ts';
 import { parseScenario, type Scenario, ScenarioError } from './scenario.ts';
 import { connectRealtimeSdk } from './sdk.ts';
-import { type RealtimeSimulator, type RealtimeSimulatorOptions, startRealtimeSimulator } from './server.ts';
-import { RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import type { RealtimeSimulatorOptions } from './server.ts';
+import { simHarness } from './test-harness.ts';
+import type { RawRealtimeClient, ServerEvent } from './test-support.ts';
 
 const LINE = 'Your order left our warehouse this morning and arrives tomorrow.';
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
+const h = simHarness({ pacing: 'burst' });
 
 async function connect(scenario: Scenario, options: RealtimeSimulatorOptions = {}) {
-  sim = await startRealtimeSimulator({ scenario, pacing: 'burst', ...options });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  await c.request(
-    {
-      type: 'session.update',
-      session: { type: 'realtime', audio: { output: { format: { type: 'audio/pcmu' } } } },
-    },
-    'session.updated',
-  );
-  return c;
+  await h.start({ scenario, ...options });
+  return h.connect({ audio: { output: { format: { type: 'audio/pcmu' } } } });
 }
 
 const respond = (c: RawRealtimeClient, response?: Record<string, unknown>) =>
@@ -57,7 +41,7 @@ describe('failed responses', () => {
   it('fails before any output with the real server error in status_details', async () => {
     const c = await connect({ greeting: { say: LINE, outcome: { status: 'failed' } } });
     const done = await respond(c);
-    const sessionId = sim!.sessions[0]!.id;
+    const sessionId = h.sim.sessions[0]!.id;
     expect(done.response).toMatchObject({
       status: 'failed',
       status_details: {
@@ -72,7 +56,7 @@ describe('failed responses', () => {
     });
     expect(events(c, done, 'response.output_audio.delta')).toEqual([]);
     expect(c.types().slice(-3)).toEqual(['response.created', 'response.done', 'rate_limits.updated']);
-    expect(sim!.sessions[0]!.replies[0]!.status).toBe('failed');
+    expect(h.sim.sessions[0]!.replies[0]!.status).toBe('failed');
   });
 
   it('can fail mid-reply, with an error event of type server_error before response.done', async () => {
@@ -165,9 +149,8 @@ describe('rate_limits.updated', () => {
 
 describe('through the openai SDK', () => {
   it('delivers the failed response.done and the server_error as typed events', async () => {
-    sim = await startRealtimeSimulator({
+    const sim = await h.start({
       scenario: { greeting: { say: LINE, outcome: { status: 'failed', serverErrorEvent: true } } },
-      pacing: 'burst',
     });
     const rt = await connectRealtimeSdk(sim);
     const seen: RealtimeServerEvent[] = [];

@@ -4,46 +4,24 @@
  * by default. The window before `response.created` is where a caller can start speaking: the VAD then
  * cancels the response as soon as it exists (GA server VAD with `interrupt_response`).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type RealtimeSimulator, type RealtimeSimulatorOptions, startRealtimeSimulator } from './server.ts';
-import { concatBytes, mulawQuiet, mulawTone, RawRealtimeClient } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import type { RealtimeSimulatorOptions } from './server.ts';
+import { simHarness, telephonySession } from './test-harness.ts';
+import { concatBytes, mulawQuiet, mulawTone, type RawRealtimeClient } from './test-support.ts';
 import { parseModelTiming, REALISTIC_TIMING, TimingSampler } from './timing.ts';
 
 const LINE = 'Thanks for calling Acme.'; // 24 characters: 1680 ms of audio
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
+const h = simHarness({ scenario: { default: LINE }, pacing: 'burst' });
 
 async function connect(options: RealtimeSimulatorOptions, turnDetection: unknown = null) {
-  sim = await startRealtimeSimulator({ scenario: { default: LINE }, pacing: 'burst', ...options });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  await c.request(
-    {
-      type: 'session.update',
-      session: {
-        type: 'realtime',
-        audio: {
-          input: { format: { type: 'audio/pcmu' }, turn_detection: turnDetection },
-          output: { format: { type: 'audio/pcmu' } },
-        },
-      },
-    },
-    'session.updated',
-  );
-  return c;
+  await h.start(options);
+  return h.connect(telephonySession(turnDetection));
 }
 
 /** Times of one response, from the session's own log (ms after the request). */
 async function measure(c: RawRealtimeClient) {
-  const session = sim!.sessions.at(-1)!;
+  const session = h.sim.sessions.at(-1)!;
   const from = session.log.entries.length;
   c.send({ type: 'response.create' });
   await session.waitFor('response.done', { fromSeq: from, timeoutMs: 5000 });
@@ -83,21 +61,16 @@ describe('realistic timing', () => {
   });
 
   it('takes a scenario timing over the simulator option, and setTiming for later sessions', async () => {
-    sim = await startRealtimeSimulator({
+    const sim = await h.start({
       scenario: { default: LINE, timing: { responseCreatedMs: [250, 250], firstAudioMs: [250, 250] } },
-      pacing: 'burst',
       timing: 'instant',
     });
-    const c = await RawRealtimeClient.connect(sim.url);
-    clients.push(c);
-    await c.next('session.created');
+    const c = await h.connect();
     const t = await measure(c);
     expect(t.createdMs).toBeGreaterThanOrEqual(250);
     sim.setScenario({ default: LINE });
     sim.setTiming({ responseCreatedMs: [120, 120], firstAudioMs: [120, 120], audioSpeed: [5, 5] });
-    const d = await RawRealtimeClient.connect(sim.url);
-    clients.push(d);
-    await d.next('session.created');
+    const d = await h.connect();
     const u = await measure(d);
     expect(u.createdMs).toBeGreaterThanOrEqual(120);
     expect(u.createdMs).toBeLessThan(250);

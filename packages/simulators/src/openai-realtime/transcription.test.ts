@@ -8,13 +8,20 @@
  */
 import fc from 'fast-check';
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RealtimeProtocolError } from './errors.ts';
 import type { Scenario } from './scenario.ts';
 import { connectRealtimeSdk } from './sdk.ts';
-import { type RealtimeSimulator, type RealtimeSimulatorOptions, startRealtimeSimulator } from './server.ts';
+import type { RealtimeSimulatorOptions } from './server.ts';
 import { applySessionUpdate, defaultSessionConfig } from './session-config.ts';
-import { concatBytes, mulawQuiet, mulawTone, RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import { simHarness } from './test-harness.ts';
+import {
+  concatBytes,
+  mulawQuiet,
+  mulawTone,
+  type RawRealtimeClient,
+  type ServerEvent,
+} from './test-support.ts';
 
 const scenario: Scenario = {
   turns: [
@@ -28,32 +35,18 @@ const scenario: Scenario = {
   ],
 };
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
+const h = simHarness({ scenario, pacing: 'burst' });
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
-
+/** A client of a fresh simulator whose session sets `transcription` (left out when undefined). */
 async function client(
   transcription: unknown,
   options: RealtimeSimulatorOptions = {},
   extra: Record<string, unknown> = {},
 ): Promise<RawRealtimeClient> {
-  sim ??= await startRealtimeSimulator({ scenario, pacing: 'burst', ...options });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
+  await h.start(options);
   const input: Record<string, unknown> = { format: { type: 'audio/pcmu' } };
   if (transcription !== undefined) input.transcription = transcription;
-  const updated = await c.request(
-    { type: 'session.update', session: { type: 'realtime', audio: { input }, ...extra } },
-    (e) => e.type === 'session.updated' || e.type === 'error',
-  );
-  expect(updated.type).toBe('session.updated');
-  return c;
+  return h.connect({ audio: { input }, ...extra });
 }
 
 /** One caller turn: 900 ms of speech between silences; resolves with the committed item id. */
@@ -80,7 +73,7 @@ describe('input transcription off (the default)', () => {
       'conversation.item.retrieved',
     );
     expect((itemOf(retrieved).content as Array<{ transcript: unknown }>)[0]!.transcript).toBeNull();
-    const session = sim!.sessions[0]!;
+    const session = h.sim.sessions[0]!;
     // the simulator still knows what was said (for tests), but it is not on the wire
     expect(session.items[0]).toMatchObject({ text: null, spokenText: 'where is my order' });
   });
@@ -95,7 +88,7 @@ describe('input transcription on', () => {
     );
     expect(completed).toMatchObject({ content_index: 0, transcript: 'where is my order' });
     // the item holds 1.7 s (300 ms prefix padding + 900 ms speech + 500 ms silence): 17 audio tokens
-    expect(sim!.sessions[0]!.items[0]!.audioMs).toBe(1700);
+    expect(h.sim.sessions[0]!.items[0]!.audioMs).toBe(1700);
     expect(completed.usage).toEqual({
       type: 'tokens',
       total_tokens: 17 + 5,
@@ -116,7 +109,7 @@ describe('input transcription on', () => {
     expect((itemOf(retrieved).content as Array<{ transcript: unknown }>)[0]!.transcript).toBe(
       'where is my order',
     );
-    expect(sim!.sessions[0]!.items[0]!.text).toBe('where is my order');
+    expect(h.sim.sessions[0]!.items[0]!.text).toBe('where is my order');
   });
 
   it('sends whisper-1 transcripts as one delta, billed by duration', async () => {
@@ -177,7 +170,7 @@ describe('input transcription on', () => {
       message: 'x',
       param: null,
     });
-    expect(sim!.sessions[0]!.items.find((i) => i.id === second)).toMatchObject({
+    expect(h.sim.sessions[0]!.items.find((i) => i.id === second)).toMatchObject({
       text: null,
       spokenText: 'thanks a lot',
     });
@@ -194,7 +187,7 @@ describe('input transcription on', () => {
   });
 
   it('reaches the openai SDK as typed events', async () => {
-    sim = await startRealtimeSimulator({ scenario, pacing: 'burst', transcriptionDelayMs: 0 });
+    const sim = await h.start({ transcriptionDelayMs: 0 });
     const rt = await connectRealtimeSdk(sim);
     const events: RealtimeServerEvent[] = [];
     rt.on('event', (e) => events.push(e));

@@ -7,41 +7,18 @@
  * are `invalid_request_error` with the client's `event_id`.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultPlan } from './faults.ts';
-import { type RealtimeSimulator, startRealtimeSimulator } from './server.ts';
-import { mulawTone, RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import { simHarness, telephonySession } from './test-harness.ts';
+import { mulawTone, type RawRealtimeClient, type ServerEvent } from './test-support.ts';
 
 const LINE = 'Thanks for calling, your order ships on Monday morning.';
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
+const h = simHarness({ scenario: { default: LINE }, pacing: 'burst' });
 
 async function connect(faults: FaultPlan = {}, pacing: 'burst' | 'realtime' = 'burst') {
-  sim = await startRealtimeSimulator({ scenario: { default: LINE }, pacing, faults });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  await c.request(
-    {
-      type: 'session.update',
-      session: {
-        type: 'realtime',
-        audio: {
-          input: { format: { type: 'audio/pcmu' }, turn_detection: null },
-          output: { format: { type: 'audio/pcmu' } },
-        },
-      },
-    },
-    'session.updated',
-  );
-  return c;
+  await h.start({ pacing, faults });
+  return h.connect(telephonySession());
 }
 
 const truncate = (c: RawRealtimeClient, itemId: string, audioEndMs: number) =>
@@ -84,7 +61,7 @@ describe('truncate refusals', () => {
     const first = await c.next('response.output_audio.delta');
     await c.next((e) => e.type === 'response.output_audio.delta' && e !== first);
     const itemId = first.item_id as string;
-    const producedMs = sim!.sessions[0]!.items.find((i) => i.id === itemId)!.audioMs;
+    const producedMs = h.sim.sessions[0]!.items.find((i) => i.id === itemId)!.audioMs;
     const over = await truncate(c, itemId, 5000);
     expect(over.error).toEqual({
       type: 'invalid_request_error',
@@ -128,12 +105,12 @@ describe('truncate refusals', () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: totalMs * 2 }), async (endMs) => {
         // runs truncate the same item: each one is judged against the audio left by the one before
-        const item = sim!.sessions[0]!.items.find((i) => i.id === itemId)!;
+        const item = h.sim.sessions[0]!.items.find((i) => i.id === itemId)!;
         const reply: ServerEvent = await truncate(c, itemId, endMs);
         if (item.audioMs === 0) expect(reply.error).toEqual(NO_AUDIO);
         else if (endMs <= item.audioMs) {
           expect(reply.type).toBe('conversation.item.truncated');
-          expect(sim!.sessions[0]!.items.find((i) => i.id === itemId)!.audioMs).toBe(endMs);
+          expect(h.sim.sessions[0]!.items.find((i) => i.id === itemId)!.audioMs).toBe(endMs);
         } else {
           expect(reply.error).toMatchObject({ code: 'invalid_value', param: null });
         }

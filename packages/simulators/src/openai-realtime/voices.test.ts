@@ -8,29 +8,15 @@
  * openai/openai-agents-python#1661).
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RealtimeProtocolError } from './errors.ts';
 import { REALTIME_VOICES } from './model-params.ts';
-import { type RealtimeSimulator, startRealtimeSimulator } from './server.ts';
 import { applySessionUpdate, defaultSessionConfig } from './session-config.ts';
-import { RawRealtimeClient, type ServerEvent } from './test-support.ts';
+import { simHarness } from './test-harness.ts';
+import type { RawRealtimeClient, ServerEvent } from './test-support.ts';
 
-let sim: RealtimeSimulator | null = null;
-const clients: RawRealtimeClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.close();
-  sim = null;
-});
-
-async function connect(): Promise<RawRealtimeClient> {
-  sim ??= await startRealtimeSimulator({ scenario: { default: 'One two three.' }, pacing: 'burst' });
-  const c = await RawRealtimeClient.connect(sim.url);
-  clients.push(c);
-  await c.next('session.created');
-  return c;
-}
+const h = simHarness({ scenario: { default: 'One two three.' }, pacing: 'burst' });
+const connect = () => h.connect();
 
 const updateOutput = (output: Record<string, unknown>, eventId = 'evt_update') => ({
   type: 'session.update',
@@ -55,7 +41,7 @@ describe('session.update voice and speed', () => {
     'refuses the voice %j with invalid_value naming session.audio.output.voice',
     async (voice) => {
       const c = await connect();
-      const before = sim!.sessions.at(-1)!.config;
+      const before = h.sim.sessions.at(-1)!.config;
       const err = await answer(c, updateOutput({ voice }, 'evt_voice'));
       expect(err.error).toEqual({
         type: 'invalid_request_error',
@@ -64,7 +50,7 @@ describe('session.update voice and speed', () => {
         param: 'session.audio.output.voice',
         event_id: 'evt_voice',
       });
-      expect(sim!.sessions.at(-1)!.config).toEqual(before);
+      expect(h.sim.sessions.at(-1)!.config).toEqual(before);
     },
   );
 
@@ -103,7 +89,7 @@ describe('session.update voice and speed', () => {
     });
     // the same voice again, or another field, is fine
     expect((await answer(c, updateOutput({ voice: 'cedar', speed: 1.2 }))).type).toBe('session.updated');
-    expect(sim!.sessions[0]!.config.audio.output).toMatchObject({ voice: 'cedar', speed: 1.2 });
+    expect(h.sim.sessions[0]!.config.audio.output).toMatchObject({ voice: 'cedar', speed: 1.2 });
   });
 
   it('checks a per-response voice the same way', async () => {
@@ -127,10 +113,7 @@ describe('session.update voice and speed', () => {
   });
 
   it('keeps the speed a response started with; a change applies from the next turn', async () => {
-    sim = await startRealtimeSimulator({
-      scenario: { default: 'One two three four five six.' },
-      pacing: 'realtime',
-    });
+    await h.start({ scenario: { default: 'One two three four five six.' }, pacing: 'realtime' });
     const c = await connect();
     await answer(c, {
       type: 'session.update',
