@@ -14,6 +14,7 @@ export class Transcript {
   private readonly byItem = new Map<string, Entry>();
   private readonly entries: Entry[] = [];
   private nextSequence = 1;
+  private settleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly callSid: string,
@@ -68,6 +69,34 @@ export class Transcript {
     if (text !== null) entry.message.text = text;
     Object.assign(entry.message, patch);
     if (!entry.sent) this.send([entry]);
+    if (this.settleWaiters.length && !this.callerTurnPending()) {
+      const waiters = this.settleWaiters;
+      this.settleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * The conversation once every caller turn has its words (or is known to have none), waiting at most
+   * `timeoutMs`: transcripts arrive after the turn, and a hand-off should carry the caller's last words.
+   */
+  settled(timeoutMs: number): Promise<TranscriptMessage[]> {
+    if (!this.callerTurnPending()) return Promise.resolve(this.messages());
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settleWaiters = this.settleWaiters.filter((w) => w !== done);
+        resolve(this.messages());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.settleWaiters.push(done);
+    });
+  }
+
+  private callerTurnPending(): boolean {
+    return this.entries.some(
+      (e) => e.message.role === 'caller' && e.message.text === null && !e.message.transcription,
+    );
   }
 
   /** Sends every message not yet sent (at the end of the call); agent turns that never got words are left out. */
