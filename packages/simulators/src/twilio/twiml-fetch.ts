@@ -47,7 +47,8 @@ export async function requestTwiml(
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });
   } catch (err) {
-    return { error: `request failed: ${(err as Error).message}` };
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    return { error: `request failed: ${(err as Error).message}${typeof cause === 'string' ? ` (${cause})` : ''}` };
   }
   const text = await res.text().catch(() => '');
   if (!res.ok) return { httpStatus: res.status, error: `HTTP ${res.status}` };
