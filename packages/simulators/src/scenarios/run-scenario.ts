@@ -204,6 +204,8 @@ export function unusableTarget(call: SimulatedCall, end: CallEnd, url: string): 
     if (end.httpStatus !== undefined)
       return `the webhook answered HTTP ${end.httpStatus} at ${call.webhook.postedTo}`;
     if (/ECONNREFUSED/.test(end.detail ?? '')) return `connection refused: nothing listens at ${url}`;
+    if (/ENOTFOUND|EAI_AGAIN/.test(end.detail ?? '')) return `the host of ${url} cannot be resolved`;
+    if (/bad port/.test(end.detail ?? '')) return `${url} uses a port fetch refuses to connect to (bad port)`;
     if (/timeout|aborted/i.test(end.detail ?? ''))
       return `the webhook at ${call.webhook.postedTo} did not answer within 15 s`;
     return `the webhook could not be reached: ${end.detail ?? 'unknown error'}`;

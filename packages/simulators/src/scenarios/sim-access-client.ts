@@ -15,7 +15,8 @@ export function remoteSimulatorAccess(baseUrl: string): SimulatorAccess {
     try {
       res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
     } catch (err) {
-      const code = (err as { cause?: { code?: string } }).cause?.code;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const code = cause?.code ?? cause?.message;
       throw new SimAccessError(
         `the simulators' access server at ${base} cannot be reached${code ? ` (${code})` : ''}: ${(err as Error).message}`,
       );
