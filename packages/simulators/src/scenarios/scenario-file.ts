@@ -136,9 +136,14 @@ function pickError(errors: ErrorObject[]): ErrorObject {
   const useful = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
   const pool = useful.length > 0 ? useful : errors;
   let best = pool[0];
+  // deeper first; at the same depth, what the value breaks rather than which alternative it is not
+  const alternative = (e: ErrorObject) => e.keyword === 'type' || e.keyword === 'const';
   for (const e of pool) {
-    // deeper first; at the same depth, what the value breaks rather than which type it is not
-    if (best && (depth(e) > depth(best) || (depth(e) === depth(best) && best.keyword === 'type'))) best = e;
+    if (
+      best &&
+      (depth(e) > depth(best) || (depth(e) === depth(best) && alternative(best) && !alternative(e)))
+    )
+      best = e;
   }
   return best ?? { keyword: 'type', instancePath: '', schemaPath: '', params: {}, message: 'is invalid' };
 }
