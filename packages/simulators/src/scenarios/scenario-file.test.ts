@@ -130,7 +130,7 @@ describe('scenario files', () => {
       const text = await readFile(join(EXAMPLES, f), 'utf8');
       const loaded = parseScenarioText(text, f);
       expect(loaded.scenario.turns.length).toBeGreaterThan(0);
-      loaded.turnLines.forEach((line) => expect(text.split('\n')[line - 1]).toMatch(/^\s*- /));
+      for (const line of loaded.turnLines) expect(text.split('\n')[line - 1]).toMatch(/^\s*- /);
     }
   });
 
