@@ -19,6 +19,9 @@ import {
   startFullStack,
 } from './full-stack.ts';
 
+/** call-sim's runner, for the demo script (the root package does not depend on the simulators). */
+export * as callSim from '@switchboard/simulators/scenarios';
+
 /** The demo brand's time zone (the profile's). */
 export const DEMO_TIMEZONE = 'America/New_York';
 /** The demo caller's number. */

@@ -32,6 +32,8 @@ export interface AgentLine {
   turn: number;
   text: string;
   interrupted: boolean;
+  /** For a line cut off: the words the caller heard before it stopped, when known. */
+  heard?: string;
   tools: ToolUse[];
 }
 
@@ -138,11 +140,13 @@ export function modelAgentSide(
       if (owner !== undefined) cursor = owner;
       else if (r.source === 'turn') cursor = script.answeredTurns.find((t) => t > cursor) ?? cursor;
     }
-    const interrupted = r.status === 'cancelled';
+    // cut off: cancelled while it was generated, or truncated at what had played after it was
+    const interrupted = r.status === 'cancelled' || r.heard !== undefined;
     return {
       turn: r.source === 'greeting' ? -1 : cursor,
-      text: interrupted ? r.spoken : r.text,
+      text: r.status === 'cancelled' ? r.spoken : r.text,
       interrupted,
+      ...(interrupted && r.heard !== undefined ? { heard: r.heard } : {}),
       tools: r.tools.map((t) => ({ name: t.name, args: t.args })),
     };
   });

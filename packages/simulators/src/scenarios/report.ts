@@ -106,8 +106,9 @@ export function scenarioAccount(r: ScenarioResult): string {
 
 function agentLine(l: AgentLine): string {
   const tools = l.tools.map((u) => `[tool] ${showTool(u)}`);
+  const cut = l.heard !== undefined ? ` (cut off; the caller heard "${l.heard}")` : ' (cut off)';
   const text = l.text
-    ? `"${l.text}"${l.interrupted ? ' (cut off)' : ''}`
+    ? `"${l.text}"${l.interrupted ? cut : ''}`
     : l.interrupted
       ? '(cut off before a word)'
       : '';

@@ -37,6 +37,8 @@ export interface TracedResponse {
   text: string;
   /** What it had said when the response ended (less than `text` when it was cut off). */
   spoken: string;
+  /** What the caller heard of it, when it was cut off and truncated at the audio played. */
+  heard?: string;
   /** `completed`, `cancelled`, … */
   status: string;
   tools: Array<{ name: string; args: Record<string, unknown> }>;
@@ -91,10 +93,16 @@ export function localSimulatorAccess(deps: {
 type Session = RealtimeSimulator['sessions'][number];
 
 function traceSession(session: Session): TracedResponse[] {
-  const done = new Map<string, { status: string; spoken: string }>();
+  const heardById = new Map(
+    session.items.flatMap((i) => (i.heardText === null ? [] : [[i.id, i.heardText] as const])),
+  );
+  const done = new Map<string, { status: string; spoken: string; heard?: string }>();
   for (const entry of session.sent('response.done')) {
     const response = entry.event.response as { id?: string; status?: string; output?: unknown[] } | undefined;
     if (!response?.id) continue;
+    const heard = (response.output ?? [])
+      .map((item) => heardById.get(String((item as { id?: unknown }).id)))
+      .find((h) => h !== undefined);
     const spoken = (response.output ?? [])
       .flatMap((item) => ((item as { content?: unknown[] }).content ?? []) as Array<Record<string, unknown>>)
       .map((part) =>
@@ -106,7 +114,11 @@ function traceSession(session: Session): TracedResponse[] {
       )
       .join(' ')
       .trim();
-    done.set(response.id, { status: response.status ?? 'unknown', spoken });
+    done.set(response.id, {
+      status: response.status ?? 'unknown',
+      spoken,
+      ...(heard !== undefined ? { heard } : {}),
+    });
   }
   return session.replies.map((reply) => {
     const end = done.get(reply.responseId);
@@ -114,6 +126,7 @@ function traceSession(session: Session): TracedResponse[] {
       source: reply.source,
       text: reply.text,
       spoken: end?.spoken ?? '',
+      ...(end?.heard !== undefined ? { heard: end.heard } : {}),
       status: end?.status ?? 'in_progress',
       tools: reply.toolCalls.map((call) => ({ name: call.name, args: parseArgs(call.arguments) })),
     };
