@@ -136,7 +136,9 @@ function checkPhrase(phrase: string, wanted: boolean, agent: AgentView): Partial
     expected: `${wanted ? 'says' : 'never says'} "${phrase}"`,
   };
   if ('unchecked' in agent) return { ...check, status: 'unchecked', actual: agent.unchecked };
-  const said = agent.lines.map((l) => l.text).filter(Boolean);
+  // what must be said must have been heard: a cut-off line counts up to where the caller heard it;
+  // what must be avoided must not even have been begun
+  const said = agent.lines.map((l) => (wanted ? (l.heard ?? l.text) : l.text)).filter(Boolean);
   const found = said.some((s) => normaliseText(s).includes(normaliseText(phrase)));
   const actual =
     said.length === 0

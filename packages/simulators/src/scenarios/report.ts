@@ -38,6 +38,10 @@ export function liveLine(e: LiveEvent): string | null {
       return `  ${secs(e.atMs)}  agent   stops: Twilio cleared ${Math.round(e.droppedMs)} ms of queued audio`;
     case 'twilio':
       return `  ${secs(e.atMs)}  twilio  says "${e.text}"`;
+    case 'tool':
+      return `  ${secs(e.atMs)}  tool    ${showTool({ name: e.name, args: e.args })}`;
+    case 'agent_words':
+      return `  ${secs(e.atMs)}  agent   "${e.text.length > 100 ? `${e.text.slice(0, 99)}…` : e.text}"${e.cutOff ? ' (cut off)' : ''}`;
     case 'note':
       return `  ${secs(e.atMs)}  note    ${e.text}`;
     case 'ended':

@@ -31,6 +31,9 @@ export type LiveEvent =
   | { type: 'cut_off'; atMs: number; droppedMs: number }
   | { type: 'twilio'; atMs: number; text: string }
   | { type: 'note'; atMs: number; text: string }
+  /** From the simulated model (on the simulators only), as it is polled: tools when called, words when said. */
+  | { type: 'tool'; atMs: number; name: string; args: Record<string, unknown> }
+  | { type: 'agent_words'; atMs: number; text: string; cutOff: boolean }
   | { type: 'ended'; atMs: number; end: CallEnd };
 
 /** A scenario's outcome. */
@@ -145,10 +148,15 @@ export async function runScenario(
     });
     for (const u of early.splice(0)) call.applyUpdate(u);
     const live = opts.onEvent ? watchLive(call, plan, opts.onEvent) : undefined;
+    const modelWatch =
+      opts.onEvent && target.access && mark !== undefined
+        ? watchModel(call, target.access, mark, opts.onEvent)
+        : undefined;
     const cap = setTimeout(() => void call?.hangup(), opts.maxCallMs ?? 180_000);
     await call.ended;
     clearTimeout(cap);
     live?.();
+    await modelWatch?.();
   } catch (err) {
     stopFollowing?.();
     return result('error', { callSid, error: (err as Error).message });
@@ -273,6 +281,43 @@ function watchLive(call: SimulatedCall, plan: CallerPlan, emit: (e: LiveEvent) =
     emit({ type: 'ended', atMs: end.atMs, end });
   });
   return () => clearInterval(timer);
+}
+
+/** Polls the simulated model while the call runs: its tool calls and words, for the live view. */
+function watchModel(
+  call: SimulatedCall,
+  access: SimulatorAccess,
+  mark: string,
+  emit: (e: LiveEvent) => void,
+): () => Promise<void> {
+  const toolsShown = new Set<number>();
+  const wordsShown = new Set<number>();
+  let stopped = false;
+  const poll = async () => {
+    const trace = await access.trace(mark).catch(() => undefined);
+    trace?.responses.forEach((r, i) => {
+      if (!toolsShown.has(i) && r.tools.length > 0) {
+        toolsShown.add(i);
+        for (const t of r.tools) emit({ type: 'tool', atMs: call.nowMs(), name: t.name, args: t.args });
+      }
+      const done = r.status !== 'in_progress';
+      if (!wordsShown.has(i) && done) {
+        wordsShown.add(i);
+        const text = r.status === 'cancelled' ? r.spoken : r.text;
+        if (text) emit({ type: 'agent_words', atMs: call.nowMs(), text, cutOff: r.status === 'cancelled' });
+      }
+    });
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await poll();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+  };
 }
 
 /** The caller's frames as one track in call time (frames are 20 ms from the stream's start). */
