@@ -200,6 +200,11 @@ describe('call-sim run against the demo stack', () => {
   }, 60_000);
 
   it('against a plain URL (as for staging) checks what the caller observes and says what it cannot check', async () => {
+    // a model call-sim does not script, as on staging
+    demo.stack.realtime.setScenario({
+      greeting: 'Hello, Acme here.',
+      turns: [{ say: 'Shipping takes three to five business days.' }, { say: 'Goodbye.' }],
+    });
     const r = await callSim([
       'run',
       '--url',
