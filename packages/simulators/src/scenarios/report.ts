@@ -164,8 +164,12 @@ export function summaryTable(results: ScenarioResult[]): string {
   ].join('\n');
 }
 
-/** The run as JSON (audio left out). */
+/** The run as JSON (audio left out; phone numbers masked, as everywhere call-sim writes). */
 export function jsonReport(results: ScenarioResult[]): string {
+  return maskNumbers(jsonText(results));
+}
+
+function jsonText(results: ScenarioResult[]): string {
   return JSON.stringify(
     {
       passed: results.filter((r) => r.status === 'passed').length,
