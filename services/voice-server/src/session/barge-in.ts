@@ -68,8 +68,7 @@ export class BargeIn {
     }
     for (const itemId of heard.unheardItemIds)
       if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
-    const msg = transcript.get(heard.itemId);
-    if (msg) msg.interrupted = true;
+    transcript.markInterrupted(heard.itemId, heard.audioEndMs, heard.sentMs);
   }
 
   private bargeIn(): void {
