@@ -51,6 +51,8 @@ export interface StackOptions {
   aiServer?: CallAiServer;
   appServer?: AppServerClient;
   logger?: Logger;
+  /** Overrides of the seeded Acme bot profile (when the real ai-server is used). */
+  profile?: Record<string, unknown>;
   /** voice-server's call limits and circuit breaker (tests shorten them). */
   voice?: Pick<VoiceServerDeps, 'limits' | 'realtimeBreaker'>;
 }
@@ -71,7 +73,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
   const seeded = opts.aiServer
     ? undefined
-    : await startSeededAiServer({ logger: createLogger({ name: 'ai-server', level: 'silent' }) });
+    : await startSeededAiServer({
+        logger: createLogger({ name: 'ai-server', level: 'silent' }),
+        ...(opts.profile ? { profile: opts.profile } : {}),
+      });
   const aiServer =
     opts.aiServer ?? new HttpAiServerClient({ baseUrl: seeded!.url, serviceToken: SERVICE_TOKEN });
   const twilioRest = await startTwilioRestFake({

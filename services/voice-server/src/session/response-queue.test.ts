@@ -125,6 +125,15 @@ describe('ResponseQueue', () => {
     expect(q.isBusy).toBe(false);
   });
 
+  it('a failed greeting is asked for once more (a greeting is otherwise stale once a response started)', () => {
+    const { q, sent, created } = queue();
+    q.request({ kind: 'greeting', line: 'Say hi.' });
+    created('r1');
+    expect(q.onDone('r1', 'failed')).toEqual({ failed: true, retried: true });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.response?.instructions).toContain('Say hi.');
+  });
+
   it('remembers a cancelled response until it is done, and cancels nothing when none is active', () => {
     const { q, created } = queue();
     expect(q.cancelActive()).toBe(false);

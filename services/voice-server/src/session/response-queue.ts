@@ -179,7 +179,8 @@ export class ResponseQueue {
       const next = this.pending.shift();
       if (!next) return;
       const stale =
-        (next.req.kind === 'greeting' && this.started > 0) ||
+        // A greeting is stale once any response started, unless it is the failed greeting's retry.
+        (next.req.kind === 'greeting' && !next.retried && this.started > 0) ||
         (next.req.kind === 'continue' && !next.retried && this.answering > next.askedAt);
       if (stale) continue;
       this.send(next);
