@@ -33,6 +33,7 @@ export interface NotificationSource {
   close(): Promise<void>;
 }
 
+/** Ids come back as text (bigint); queries order by the column, never by that text. */
 interface Row {
   id: string;
   brand_id: string | null;
@@ -118,9 +119,9 @@ export class SqlLiveFeed implements LiveFeed {
     const column = 'brandId' in scope ? 'brand_id' : 'conversation_id';
     const value = 'brandId' in scope ? scope.brandId : scope.conversationId;
     const rows = await this.sql.query<Row>(
-      `SELECT id::text AS id, brand_id, conversation_id, kind, ref FROM live_event
-       WHERE ${column} = $1 AND (id > $2 OR created_at > now() - ${RECENT_INTERVAL})
-       ORDER BY id LIMIT ${MAX_CATCH_UP + 1}`,
+      `SELECT e.id::text AS id, e.brand_id, e.conversation_id, e.kind, e.ref FROM live_event e
+       WHERE e.${column} = $1 AND (e.id > $2 OR e.created_at > now() - ${RECENT_INTERVAL})
+       ORDER BY e.id LIMIT ${MAX_CATCH_UP + 1}`,
       [value, afterId],
     );
     return rows.length > MAX_CATCH_UP ? 'gone' : rows.map(toRecord);
@@ -158,8 +159,8 @@ export class SqlLiveFeed implements LiveFeed {
   private async recover(): Promise<void> {
     const rows = await this.sql
       .query<Row>(
-        `SELECT id::text AS id, brand_id, conversation_id, kind, ref FROM live_event
-         WHERE id > $1 OR created_at > now() - ${RECENT_INTERVAL} ORDER BY id LIMIT ${MAX_CATCH_UP}`,
+        `SELECT e.id::text AS id, e.brand_id, e.conversation_id, e.kind, e.ref FROM live_event e
+         WHERE e.id > $1 OR e.created_at > now() - ${RECENT_INTERVAL} ORDER BY e.id LIMIT ${MAX_CATCH_UP}`,
         [this.highest],
       )
       .catch(() => [] as Row[]);

@@ -154,7 +154,9 @@ describe('conversations UI (server-rendered)', () => {
     const body = (await h.app.inject({ method: 'GET', url: `/conversations/${id}`, headers: { cookie } }))
       .body;
     const transcript = body.slice(body.indexOf('id="messages"'));
-    const order = ['I need to rebook', 'Sure, let me look.', 'find_booking'].map((t) => transcript.indexOf(t));
+    const order = ['I need to rebook', 'Sure, let me look.', 'find_booking'].map((t) =>
+      transcript.indexOf(t),
+    );
     expect(order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1]!))).toBe(true);
     expect(body).toContain('speech stopped → model first audio 610 ms');
     expect(body).toContain('interrupted');
