@@ -131,6 +131,12 @@ describe('app-server as two replicas on one Postgres', () => {
     expect(sequences(other).filter((s) => s > 3)).toEqual([4, 5, 6]);
     back.drop();
     other.drop();
+
+    // Ranked full text search runs on the Postgres server as on PGlite.
+    const found = await call(a.url, 'GET', '/api/conversations?q=parcel%20depot', undefined, {
+      cookie,
+    } as typeof service);
+    expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
   }, 60_000);
 
   it('keeps delivering when a replica loses its listening connection to Postgres', async () => {
