@@ -34,7 +34,16 @@ afterAll(async () => {
   pg?.stop();
 }, 30_000);
 
-async function call(base: string, method: string, path: string, body?: unknown, headers = service) {
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked by the assertions that read them.
+type Json = any;
+
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = service,
+): Promise<{ status: number; headers: Headers; body: Json }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers,
@@ -70,7 +79,7 @@ describe('app-server as two replicas on one Postgres', () => {
       { brand: 'acme', email: 'dana@acme.test', password: PASSWORD },
       {
         'content-type': 'application/json',
-      } as typeof service,
+      },
     );
     expect(signIn.status).toBe(200);
     const cookie = String(signIn.headers.get('set-cookie')).split(';')[0]!;
@@ -87,7 +96,7 @@ describe('app-server as two replicas on one Postgres', () => {
       startedAt: new Date().toISOString(),
       timezone: 'America/New_York',
     });
-    const list = await call(a.url, 'GET', '/api/conversations', undefined, { cookie } as typeof service);
+    const list = await call(a.url, 'GET', '/api/conversations', undefined, { cookie });
     const id = list.body.items[0].id as string;
 
     // The viewer follows the conversation on A.
@@ -135,7 +144,7 @@ describe('app-server as two replicas on one Postgres', () => {
     // Ranked full text search runs on the Postgres server as on PGlite.
     const found = await call(a.url, 'GET', '/api/conversations?q=parcel%20depot', undefined, {
       cookie,
-    } as typeof service);
+    });
     expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
   }, 60_000);
 
@@ -149,7 +158,7 @@ describe('app-server as two replicas on one Postgres', () => {
       { email: 'lee@globex.test', password: PASSWORD },
       {
         'content-type': 'application/json',
-      } as typeof service,
+      },
     );
     expect(signIn.status).toBe(200);
     const cookie = String(signIn.headers.get('set-cookie')).split(';')[0]!;

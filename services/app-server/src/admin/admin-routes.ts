@@ -58,9 +58,11 @@ export const putBrandBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    slug: { anyOf: [brandSlug, { type: 'null' }] },
-    name: { anyOf: [{ type: 'string', minLength: 1, maxLength: 120 }, { type: 'null' }] },
-    timezone: { anyOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'null' }] },
+    // One schema with both types, not anyOf: under anyOf the validator coerces "" to null, so an
+    // empty slug would silently clear the brand's slug instead of being refused.
+    slug: { ...brandSlug, type: ['string', 'null'] },
+    name: { type: ['string', 'null'], minLength: 1, maxLength: 120 },
+    timezone: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
   },
 } as const;
 

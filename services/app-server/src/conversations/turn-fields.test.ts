@@ -92,8 +92,11 @@ describe.each(['memory', 'prisma'] as const)('turn fields from voice-server, %s 
       fc.array(fc.string(), { minLength: 2 }),
     );
     const cases = fc.oneof(
-      notString.map((v) => ({ field: 'heardText', message: msg(1, { heardText: v as string }) })),
-      notString.map((v) => ({ field: 'transcription', message: msg(1, { transcription: v as 'failed' }) })),
+      notString.map((v) => ({ field: 'heardText', message: msg(1, { heardText: v as unknown as string }) })),
+      notString.map((v) => ({
+        field: 'transcription',
+        message: msg(1, { transcription: v as unknown as 'failed' }),
+      })),
       fc
         .oneof(
           fc.double({ max: -0.001, noNaN: true, noDefaultInfinity: true }),

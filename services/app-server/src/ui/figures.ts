@@ -28,11 +28,20 @@ export function replyLatencyMs(m: Message): number | null {
   return m.firstFrameMs ?? m.responseMs ?? m.firstAudioMs;
 }
 
-/** Tool messages, each call once: a call recorded twice (same call id) keeps its last record. */
+/**
+ * Tool messages, each call once: of a call recorded more than once (same call id), the first record
+ * that has a result (where the call happened), else the first.
+ */
 export function distinctToolCalls(messages: readonly Message[]): Message[] {
-  const last = new Map<string, Message>();
-  for (const m of messages) if (m.role === 'tool' || m.toolName) last.set(m.itemId ?? `#${m.sequence}`, m);
-  return [...last.values()].sort((a, b) => a.sequence - b.sequence);
+  const chosen = new Map<string, Message>();
+  const ordered = [...messages].sort((a, b) => a.sequence - b.sequence);
+  for (const m of ordered) {
+    if (m.role !== 'tool' && !m.toolName) continue;
+    const key = m.itemId ?? `#${m.sequence}`;
+    const kept = chosen.get(key);
+    if (!kept || (kept.toolResult === null && m.toolResult !== null)) chosen.set(key, m);
+  }
+  return [...chosen.values()].sort((a, b) => a.sequence - b.sequence);
 }
 
 export function callFigures(c: Conversation, messages: readonly Message[]): CallFigures {

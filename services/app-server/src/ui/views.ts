@@ -204,7 +204,6 @@ export function callHeader(c: Conversation, opikUiUrl: string | undefined, timeZ
   <dl class="facts">
     <div><dt>Started</dt><dd>${timeEl(c.startedAt, timeZone)}</dd></div>
     ${c.endedAt ? html`<div><dt>Ended</dt><dd>${timeEl(c.endedAt, timeZone)}</dd></div>` : ''}
-    ${c.durationSec !== null ? html`<div><dt>Duration</dt><dd>${formatDuration(c.durationSec)}</dd></div>` : ''}
     ${c.endReason ? html`<div><dt>End reason</dt><dd>${c.endReason}</dd></div>` : ''}
     <div><dt>Time zone</dt><dd>${timeZone}${c.timezone ? '' : ' (not reported by the call)'}</dd></div>
     <div><dt>Line</dt><dd>${c.isSip ? 'SIP' : 'Phone (PSTN)'}</dd></div>
