@@ -26,8 +26,9 @@ export interface TranscriptMessage {
   /** True when the caller interrupted (barged in on) this agent turn. */
   interrupted?: boolean;
   /**
-   * Of an interrupted agent turn: the part of `text` the caller heard before they spoke over it
-   * (`text` stays the whole answer the model gave). Absent: how much was heard is unknown.
+   * Of an interrupted agent turn: the part of `text` the caller heard before they spoke over it, to
+   * the end of the word under way (`text` stays the whole answer the model gave). Absent: how much
+   * was heard is unknown.
    */
   heardText?: string;
   /** `failed`: a caller turn whose words the transcription could not make out (text stays null). */
