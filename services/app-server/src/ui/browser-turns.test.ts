@@ -281,6 +281,37 @@ describe('each turn in the conversations UI, in Chromium', () => {
     await expect.poll(() => page.locator('[data-figure="barge-ins"]').textContent()).toBe('1');
     expect(await page.locator('[data-figure="worst-reply"]').textContent()).toBe('540 ms');
     for (const t of await page.locator('#messages time').allTextContents()) expect(t).toMatch(/ E[SD]T$/);
+
+    // A tool call arriving live shows once: its record with the result replaces the one without, and
+    // the same call sent again adds nothing.
+    const lookup = (sequence: number, toolResult: unknown) =>
+      turn(
+        sequence,
+        {
+          role: 'tool',
+          source: 'tool',
+          text: 'track_parcel',
+          itemId: 'call_live',
+          toolName: 'track_parcel',
+          toolArguments: { order: '5531' },
+          ...(toolResult === undefined ? {} : { toolResult }),
+        },
+        6,
+      );
+    await client.appendMessages(live.callSid, [lookup(4, undefined)]);
+    await page.locator('#msg-4 .tool-result').waitFor({ state: 'visible' });
+    expect(await page.locator('#msg-4 .tool-result').textContent()).toBe('(none yet)');
+    await client.appendMessages(live.callSid, [lookup(5, { status: 'at depot' })]);
+    await page.locator('#msg-5 .tool-result').waitFor({ state: 'visible' });
+    await page.locator('#msg-4').waitFor({ state: 'detached' });
+    await client.appendMessages(live.callSid, [
+      lookup(6, { status: 'at depot' }),
+      turn(7, { text: 'It is at the depot.' }, 8),
+    ]);
+    await page.locator('#msg-7').waitFor({ state: 'visible' });
+    expect(await page.locator('#messages .tool-name').allTextContents()).toEqual(['track_parcel']);
+    expect(await page.locator('#msg-5 .tool-result').textContent()).toContain('at depot');
+    await expect.poll(() => page.locator('[data-figure="tools"]').textContent()).toBe('track_parcel');
     await page.screenshot({ path: `${SCREENSHOTS}13-live-barge-in.png`, fullPage: true });
     await context.close();
   });

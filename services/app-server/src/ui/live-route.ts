@@ -4,7 +4,7 @@ import { followLive, type LiveDeps } from '../live/follow.ts';
 import type { LiveEvent } from '../live/hub.ts';
 import type { SseStream } from '../live/sse.ts';
 import type { AppStore } from '../store/store.ts';
-import { figuresPanel } from './figures.ts';
+import { distinctToolCalls, figuresPanel } from './figures.ts';
 import { messageItem } from './turn.ts';
 import { callHeader, markerItem, markerOrder, ticketsPanel, transcriptEntries } from './views.ts';
 
@@ -54,6 +54,21 @@ export async function liveConversationRoute(
   const send = async (stream: SseStream, e: LiveEvent) => {
     if (e.type === 'message') {
       const m = e.message;
+      if ((m.role === 'tool' || m.toolName !== null) && m.itemId !== null) {
+        // Each tool call once, as on the page: a call recorded again shows only its chosen record.
+        const records = (await store.listMessages(id)).filter(
+          (r) => (r.role === 'tool' || r.toolName !== null) && r.itemId === m.itemId,
+        );
+        const kept = distinctToolCalls(records)[0]?.sequence ?? m.sequence;
+        for (const r of records)
+          if (r.sequence !== kept && r.sequence !== m.sequence)
+            stream.send('remove', { id: `msg-${r.sequence}` });
+        if (kept !== m.sequence) {
+          stream.send('remove', { id: `msg-${m.sequence}` }, e.id);
+          figuresSoon(stream);
+          return;
+        }
+      }
       stream.send(
         'item',
         { id: `msg-${m.sequence}`, order: m.sequence, html: messageItem(m, zone).value },

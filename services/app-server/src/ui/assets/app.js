@@ -57,9 +57,15 @@
     old.replaceWith(el);
   }
 
+  function remove(data) {
+    const el = document.getElementById(data.id);
+    if (el) el.remove();
+  }
+
   const source = new EventSource(list.dataset.liveUrl);
   source.addEventListener('item', (e) => upsertItem(JSON.parse(e.data)));
   source.addEventListener('replace', (e) => replace(JSON.parse(e.data)));
+  source.addEventListener('remove', (e) => remove(JSON.parse(e.data)));
   source.addEventListener('open', () => document.body.classList.add('live-connected'));
   source.addEventListener('error', () => document.body.classList.remove('live-connected'));
 })();
