@@ -70,8 +70,17 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   // The server refuses to run as root: run it as the postgres account the package creates.
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    let uid: number;
+    let gid: number;
+    try {
+      uid = Number(execFileSync('id', ['-u', 'postgres'], { stdio: 'pipe' }).toString().trim());
+      gid = Number(execFileSync('id', ['-g', 'postgres'], { stdio: 'pipe' }).toString().trim());
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(
+        `PostgreSQL runs as the postgres account, which does not exist here. Reinstall the server: ${INSTALL_HINT}`,
+      );
+    }
     chownSync(dir, uid, gid);
   }
   const run = (tool: string, args: string[]) => {
