@@ -103,6 +103,12 @@ describe('brand isolation on every route', () => {
       body: () => ({ brandId: 'acme', label: 'x' }),
       expect: 'forbidden',
     },
+    'PUT /admin/brands/:brandId': {
+      method: 'PUT',
+      url: () => '/admin/brands/acme',
+      body: () => ({ slug: 'acme-taken' }),
+      expect: 'forbidden',
+    },
     'PUT /admin/conversations/:callSid/brand': {
       method: 'PUT',
       url: () => `/admin/conversations/${acme.callSid}/brand`,

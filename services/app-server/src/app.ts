@@ -7,7 +7,9 @@ import type { AppServerConfig } from './config.ts';
 import { conversationApiRoutes } from './conversations/api-routes.ts';
 import { internalRoutes } from './conversations/internal-routes.ts';
 import { ConversationService } from './conversations/service.ts';
+import type { LiveDeps } from './live/follow.ts';
 import { LiveHub } from './live/hub.ts';
+import { LiveRelay } from './live/relay.ts';
 import { SseRegistry } from './live/sse.ts';
 import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import type { AppStore } from './store/store.ts';
@@ -39,7 +41,8 @@ export interface AppServer {
 export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   const hub = deps.hub ?? new LiveHub();
   const store = deps.store;
-  const service = new ConversationService(store, hub);
+  const feed = store.liveFeed();
+  const service = new ConversationService(store, feed);
   let auth: Authenticator | undefined;
   const sse = new SseRegistry(async (req) => !!(await auth?.identify(req)));
   auth = new Authenticator({
@@ -75,7 +78,11 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
       'request',
     );
   });
+  const relay = new LiveRelay(store, hub, feed, (err) => deps.logger.warn({ err }, 'live update failed'));
+  const stopRelay = await relay.start();
+  const live: LiveDeps = { hub, relay, feed, sse };
   app.addHook('preClose', async () => sse.closeAll());
+  app.addHook('onClose', async () => stopRelay());
   const routes: string[] = [];
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
@@ -86,10 +93,10 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   await app.register(sessionRoutes, { auth });
   await app.register(async (api) => {
     api.addHook('preHandler', auth.requirePrincipal);
-    await api.register(conversationApiRoutes, { store, hub, sse });
+    await api.register(conversationApiRoutes, { store, live });
     await api.register(ticketApiRoutes, { store, service });
   });
-  await app.register(uiRoutes, { store, service, auth, hub, sse, opikUiUrl: deps.config.OPIK_UI_URL });
+  await app.register(uiRoutes, { store, service, auth, live, opikUiUrl: deps.config.OPIK_UI_URL });
 
   return { app, service, hub, auth, routes };
 }

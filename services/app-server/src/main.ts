@@ -21,6 +21,7 @@ async function main(): Promise<void> {
       ? { databaseUrl: config.DATABASE_URL }
       : { dataDir: config.DATA_DIR === 'memory' ? 'memory' : resolve(config.DATA_DIR) }),
     onChecksumMismatch: (name) => logger.warn({ migration: name }, 'applied migration changed since it ran'),
+    logger,
   });
   logger.info({ database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'database ready');
   const server = await buildAppServer({ config, logger, store });

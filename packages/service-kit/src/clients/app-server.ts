@@ -23,16 +23,26 @@ export interface TranscriptMessage {
   /** When the turn started (ISO 8601). */
   startedAt: string;
   source: TranscriptSource;
-  /** True when the caller interrupted this agent turn. */
+  /** True when the caller interrupted (barged in on) this agent turn. */
   interrupted?: boolean;
-  /** Of an interrupted agent turn: the part of `text` the caller heard (to the word under way). */
+  /**
+   * Of an interrupted agent turn: the part of `text` the caller heard before they spoke over it, to
+   * the end of the word under way (`text` stays the whole answer the model gave). Absent: how much
+   * was heard is unknown.
+   */
   heardText?: string;
   /** `failed`: a caller turn whose words the transcription could not make out (text stays null). */
   transcription?: 'failed';
   toolName?: string;
   toolArguments?: unknown;
   toolResult?: unknown;
-  latency?: { responseMs?: number; firstAudioMs?: number };
+  /**
+   * An agent turn's timings, each in ms from the moment the caller's speech stopped: `firstAudioMs`
+   * the model's first audio arrived, `firstFrameMs` the first media frame of it went to Twilio;
+   * `responseMs` is the reply latency as measured so far (used when the other two are absent). On a
+   * tool message, `responseMs` is how long the tool took.
+   */
+  latency?: { responseMs?: number; firstAudioMs?: number; firstFrameMs?: number };
 }
 
 /** Sent once when a call is answered. */
@@ -46,6 +56,11 @@ export interface ConversationStart {
   /** ISO 8601. */
   startedAt: string;
   freshcallerCallId?: string;
+  /**
+   * The brand's IANA time zone (the bot profile's), e.g. "America/New_York": staff see the call's
+   * times in it. Absent or unknown: the brand's zone if app-server has one, else UTC.
+   */
+  timezone?: string;
 }
 
 /** Sent once when a call ends. */

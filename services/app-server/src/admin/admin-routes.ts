@@ -3,10 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { newApiKey } from '../auth/api-keys.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
-import { callSidParams, externalId } from '../conversations/schemas.ts';
+import { callSidParams, externalId, isKnownTimeZone } from '../conversations/schemas.ts';
 import type { ConversationService } from '../conversations/service.ts';
-import { conversationDto, staffDto } from '../domain/dto.ts';
-import { type AppStore, StaffExistsError } from '../store/store.ts';
+import { brandDto, conversationDto, staffDto } from '../domain/dto.ts';
+import { type AppStore, type BrandPatch, SlugTakenError, StaffExistsError } from '../store/store.ts';
 
 export const createStaffBody = {
   type: 'object',
@@ -38,6 +38,32 @@ const setBrandBody = {
   additionalProperties: false,
   required: ['brandId'],
   properties: { brandId: externalId },
+} as const;
+
+/** Lower-case letters, digits and inner dashes: what staff type at sign-in ("acme", "acme-eu"). */
+export const brandSlug = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 63,
+  pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$',
+} as const;
+
+const brandIdParams = {
+  type: 'object',
+  required: ['brandId'],
+  properties: { brandId: externalId },
+} as const;
+
+export const putBrandBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    // One schema with both types, not anyOf: under anyOf the validator coerces "" to null, so an
+    // empty slug would silently clear the brand's slug instead of being refused.
+    slug: { ...brandSlug, type: ['string', 'null'] },
+    name: { type: ['string', 'null'], minLength: 1, maxLength: 120 },
+    timezone: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
+  },
 } as const;
 
 export interface NewStaffRequest {
@@ -103,6 +129,23 @@ export async function adminRoutes(
       const staff = await opts.auth.disableStaff(req.params.id);
       if (!staff) throw Errors.notFound('no such staff account');
       return { staff: staffDto(staff) };
+    },
+  );
+
+  // A brand's sign-in slug, display name and time zone (ids stay as voice-server and the API use them).
+  app.put<{ Params: { brandId: string }; Body: BrandPatch }>(
+    '/admin/brands/:brandId',
+    { schema: { params: brandIdParams, body: putBrandBody } },
+    async (req) => {
+      const tz = req.body.timezone;
+      if (typeof tz === 'string' && !isKnownTimeZone(tz))
+        throw Errors.badRequest('body.timezone is not a known IANA time zone');
+      try {
+        return { brand: brandDto(await store.putBrand(req.params.brandId, req.body)) };
+      } catch (err) {
+        if (err instanceof SlugTakenError) throw Errors.conflict('body.slug is taken by another brand');
+        throw err;
+      }
     },
   );
 

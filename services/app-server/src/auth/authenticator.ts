@@ -44,6 +44,9 @@ export interface AuthenticatorOptions {
 }
 
 const TooManyAttempts = defineError('TOO_MANY_ATTEMPTS', 429, true);
+const BrandNeeded = defineError('BRAND_NEEDED', 409);
+/** Accounts an email may have across brands that a brand-less sign-in checks. */
+const MAX_BRANDS_PER_EMAIL = 5;
 /** How long the device cookie lasts. */
 const DEVICE_COOKIE_SEC = 365 * 24 * 3600;
 
@@ -102,29 +105,46 @@ export class Authenticator {
   };
 
   /**
-   * Checks a sign-in. Returns the account and the cookies to set, or undefined for a wrong email or
-   * password (indistinguishable, and equally slow). Throws 429 past the guessing limits: the attempt
-   * is counted before the password is checked, so parallel guesses can't exceed them.
+   * Checks a sign-in. `brand` is the brand's slug (or its id); without one, the email alone names the
+   * account when it belongs to one brand, or to one whose password matches. Returns the account and
+   * the cookies to set, or undefined for a wrong brand, email or password (indistinguishable, and
+   * equally slow). Throws 429 past the guessing limits (the attempt is counted before the password
+   * is checked, so parallel guesses can't exceed them) and 409 BRAND_NEEDED when the password matches
+   * accounts in several brands.
    */
   async signIn(
-    brandId: string,
+    brand: string | undefined,
     email: string,
     password: string,
     client: { ip: string; cookieHeader?: string },
   ): Promise<SignInResult | undefined> {
-    const staff = await this.opts.store.findStaffByEmail(brandId, email);
+    const brandId = brand ? await this.brandIdOf(brand) : undefined;
+    const candidates = brandId
+      ? [await this.opts.store.findStaffByEmail(brandId, email)].filter((s): s is StaffAccount => !!s)
+      : await this.opts.store.findStaffByEmailInAnyBrand(email, MAX_BRANDS_PER_EMAIL);
     const device = readCookie(client.cookieHeader, DEVICE_COOKIE);
-    const knownDevice = !!staff && isDeviceOf(device, staff.id, this.opts.sessionSecret);
-    const attempt = this.guard.reserve(`${brandId}\u0000${email.toLowerCase()}`, client.ip, knownDevice);
+    const knownDevice = candidates.some((s) => isDeviceOf(device, s.id, this.opts.sessionSecret));
+    const key = `${brandId ?? '*'}\u0000${email.toLowerCase()}`;
+    const attempt = this.guard.reserve(key, client.ip, knownDevice);
     if ('retryAfterSec' in attempt)
       throw TooManyAttempts('too many failed sign-ins; try again later', {
         retryAfterSec: attempt.retryAfterSec,
       });
-    const ok = await verifyPassword(password, staff?.passwordHash ?? (await dummyPasswordHash()));
-    const success = !!staff && ok && !staff.disabled;
-    attempt.settle(success);
-    if (!success || !staff) return undefined;
+    const matches: StaffAccount[] = [];
+    if (!candidates.length) await verifyPassword(password, await dummyPasswordHash());
+    for (const s of candidates)
+      if ((await verifyPassword(password, s.passwordHash)) && !s.disabled) matches.push(s);
+    attempt.settle(matches.length > 0);
+    if (matches.length > 1) throw BrandNeeded('this email belongs to several brands: enter the brand too');
+    const staff = matches[0];
+    if (!staff) return undefined;
     return { staff, setCookies: await this.startSession(staff) };
+  }
+
+  /** A brand slug's brand id; what is not a slug is taken as an id (sign-in by id still works). */
+  private async brandIdOf(brand: string): Promise<string> {
+    const bySlug = await this.opts.store.findBrandBySlug(brand.trim().toLowerCase());
+    return bySlug?.id ?? brand.trim();
   }
 
   /** Ends one session on the server (sign-out): its cookie is refused from now on. */

@@ -8,8 +8,10 @@ import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 export const signInBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['brandId', 'email', 'password'],
+  required: ['email', 'password'],
   properties: {
+    // The brand's slug (or its id); optional when the email belongs to one brand.
+    brand: externalId,
     brandId: externalId,
     email: { type: 'string', minLength: 3, maxLength: 254 },
     password: { type: 'string', minLength: 1, maxLength: 200 },
@@ -30,11 +32,12 @@ const passwordChangeBody = {
 export async function sessionRoutes(app: FastifyInstance, opts: { auth: Authenticator }): Promise<void> {
   const { auth } = opts;
 
-  app.post<{ Body: { brandId: string; email: string; password: string } }>(
+  app.post<{ Body: { brand?: string; brandId?: string; email: string; password: string } }>(
     '/api/session',
     { schema: { body: signInBody } },
     async (req, reply) => {
-      const result = await auth.signIn(req.body.brandId, req.body.email, req.body.password, {
+      const brand = req.body.brand ?? req.body.brandId;
+      const result = await auth.signIn(brand, req.body.email, req.body.password, {
         ip: req.ip,
         cookieHeader: req.headers.cookie,
       });

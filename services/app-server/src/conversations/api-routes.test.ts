@@ -119,7 +119,7 @@ describe('staff JSON API', () => {
       channel: 'PHONE',
     });
     expect(body.messages.map((m: { text: string }) => m.text)).toEqual(['first', 'second']);
-    expect(body.messages[0].latency).toEqual({ responseMs: 300, firstAudioMs: null });
+    expect(body.messages[0].latency).toEqual({ responseMs: 300, firstAudioMs: null, firstFrameMs: null });
     expect(body.tickets).toHaveLength(1);
     expect(body.tickets[0]).toMatchObject({
       kind: 'handoff',

@@ -3,14 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { conversationDto, conversationSummaryDto, messageDto, ticketDto } from '../domain/dto.ts';
 import { conversationQuerySchema, parseConversationQuery } from '../domain/queries.ts';
-import type { LiveEvent, LiveHub } from '../live/hub.ts';
-import { openSse, type SseRegistry, type SseStream } from '../live/sse.ts';
+import { followLive, type LiveDeps } from '../live/follow.ts';
+import type { LiveEvent } from '../live/hub.ts';
+import type { SseStream } from '../live/sse.ts';
 import type { AppStore } from '../store/store.ts';
 
 export interface ConversationApiOptions {
   store: AppStore;
-  hub: LiveHub;
-  sse: SseRegistry;
+  live: LiveDeps;
 }
 
 const idParams = {
@@ -19,13 +19,25 @@ const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
+/** Live streams take the id to catch up from as Last-Event-ID, or as this parameter. */
+export const liveQuery = {
+  type: 'object',
+  properties: { lastEventId: { type: 'string', description: 'the id of the last event received' } },
+} as const;
+
 /** A live event as the JSON API streams it. */
 export function sendApiEvent(stream: SseStream, e: LiveEvent): void {
   if (e.type === 'conversation')
-    stream.send('conversation', { conversation: conversationDto(e.conversation) });
+    stream.send('conversation', { conversation: conversationDto(e.conversation) }, e.id);
   else if (e.type === 'message')
-    stream.send('message', { conversationId: e.conversation.id, message: messageDto(e.message) });
-  else stream.send('ticket', { conversationId: e.conversation.id, ticket: ticketDto(e.ticket) });
+    stream.send('message', { conversationId: e.conversation.id, message: messageDto(e.message) }, e.id);
+  else stream.send('ticket', { conversationId: e.conversation.id, ticket: ticketDto(e.ticket) }, e.id);
+}
+
+/** A Last-Event-ID older than what is kept: the client should fetch afresh. */
+async function sendReset(stream: SseStream, reason: 'new' | 'gone'): Promise<void> {
+  if (reason === 'gone')
+    stream.send('reset', { reason: 'the changes since Last-Event-ID are no longer kept' });
 }
 
 /** Staff JSON API for conversations; every route is scoped to the principal's brand. */
@@ -33,7 +45,7 @@ export async function conversationApiRoutes(
   app: FastifyInstance,
   opts: ConversationApiOptions,
 ): Promise<void> {
-  const { store, hub, sse } = opts;
+  const { store, live } = opts;
   const principal = (req: { principal?: Principal }): Principal => req.principal!;
 
   app.get('/api/conversations', { schema: { querystring: conversationQuerySchema } }, async (req) => {
@@ -63,23 +75,22 @@ export async function conversationApiRoutes(
 
   app.get<{ Params: { id: string } }>(
     '/api/conversations/:id/events',
-    { schema: { params: idParams } },
+    { schema: { params: idParams, querystring: liveQuery } },
     async (req, reply) => {
-      const conversation = await store.getConversation(principal(req).brandId, req.params.id);
-      if (!conversation) throw Errors.notFound('no such conversation');
-      const stream = openSse(req, reply, sse);
       const brandId = principal(req).brandId;
-      const off = hub.subscribeConversation(conversation.id, (e) => {
-        // A conversation moved to another brand stops streaming to this one.
-        if (e.conversation.brandId === brandId) sendApiEvent(stream, e);
+      const conversation = await store.getConversation(brandId, req.params.id);
+      if (!conversation) throw Errors.notFound('no such conversation');
+      await followLive(req, reply, live, {
+        scope: { conversationId: conversation.id },
+        brandId,
+        send: sendApiEvent,
+        start: sendReset,
       });
-      void stream.closed.then(off);
     },
   );
 
-  app.get('/api/events', async (req, reply) => {
-    const stream = openSse(req, reply, sse);
-    const off = hub.subscribeBrand(principal(req).brandId, (e) => sendApiEvent(stream, e));
-    void stream.closed.then(off);
+  app.get('/api/events', { schema: { querystring: liveQuery } }, async (req, reply) => {
+    const brandId = principal(req).brandId;
+    await followLive(req, reply, live, { scope: { brandId }, brandId, send: sendApiEvent, start: sendReset });
   });
 }

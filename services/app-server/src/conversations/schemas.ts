@@ -38,6 +38,8 @@ export const conversationStartBody = {
     isSip: { type: 'boolean' },
     startedAt: isoDateTime,
     freshcallerCallId: { type: 'string', maxLength: 128 },
+    // An IANA zone; one this runtime doesn't know is ignored (the call is recorded all the same).
+    timezone: { type: 'string', maxLength: 64 },
   },
 } as const;
 
@@ -53,6 +55,10 @@ export const transcriptMessage = {
     startedAt: messageTime,
     source: { type: 'string', enum: TRANSCRIPT_SOURCES },
     interrupted: { type: 'boolean' },
+    // Kept up to the same length as text (see transcript-repair.ts).
+    heardText: { type: 'string' },
+    // "failed" is the one value known today; others are ignored (a newer voice-server may send more).
+    transcription: { type: 'string', maxLength: 40 },
     toolName: { type: 'string', maxLength: 200 },
     toolArguments: {},
     toolResult: {},
@@ -61,6 +67,7 @@ export const transcriptMessage = {
       properties: {
         responseMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
         firstAudioMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
+        firstFrameMs: { type: 'number', minimum: 0, maximum: 86_400_000 },
       },
     },
   },

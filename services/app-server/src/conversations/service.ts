@@ -8,8 +8,9 @@ import type {
   TranscriptMessage,
 } from '@switchboard/service-kit/clients/app-server';
 import type { CallbackStatus, Conversation, Message, Ticket } from '../domain/types.ts';
-import type { LiveHub } from '../live/hub.ts';
+import type { LiveFeed, LiveRef } from '../live/feed.ts';
 import type { AppStore, CallbackWithTicket, MessageInput, TicketPatch } from '../store/store.ts';
+import { isKnownTimeZone } from './schemas.ts';
 import { repairMessages } from './transcript-repair.ts';
 
 /** The conversation that owns a call SID; 404 when none. */
@@ -35,8 +36,23 @@ function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string
     ...(m.toolResult !== undefined && m.toolResult !== null ? { toolResult: m.toolResult } : {}),
     ...(m.latency?.responseMs !== undefined ? { responseMs: Math.round(m.latency.responseMs) } : {}),
     ...(m.latency?.firstAudioMs !== undefined ? { firstAudioMs: Math.round(m.latency.firstAudioMs) } : {}),
+    ...(m.latency?.firstFrameMs !== undefined ? { firstFrameMs: Math.round(m.latency.firstFrameMs) } : {}),
+    ...(typeof m.heardText === 'string' ? { heardText: m.heardText } : {}),
+    ...(m.transcription === 'failed' ? { transcription: 'failed' as const } : {}),
   };
 }
+
+const conversationRef = (c: Conversation): LiveRef => ({
+  brandId: c.brandId,
+  conversationId: c.id,
+  kind: 'conversation',
+  ref: null,
+});
+const ticketRef = (c: Conversation, t: Ticket): LiveRef => ({
+  ...conversationRef(c),
+  kind: 'ticket',
+  ref: t.id,
+});
 
 /**
  * What happens to conversations, messages and tickets, whoever asks: stores the change and tells the
@@ -45,7 +61,7 @@ function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string
 export class ConversationService {
   constructor(
     private readonly store: AppStore,
-    private readonly hub: LiveHub,
+    private readonly feed: LiveFeed,
   ) {}
 
   /**
@@ -54,6 +70,7 @@ export class ConversationService {
    */
   async start(start: ConversationStart): Promise<{ conversation: Conversation; created: boolean }> {
     const brandId = start.brandId ?? (await this.store.brandOfBotProfile(start.botProfileKey));
+    const timezone = start.timezone && isKnownTimeZone(start.timezone) ? start.timezone : null;
     const result = await this.store.startConversation({
       callSid: start.callSid,
       botProfileKey: start.botProfileKey,
@@ -62,8 +79,12 @@ export class ConversationService {
       isSip: start.isSip,
       startedAt: new Date(start.startedAt),
       freshcallerCallId: start.freshcallerCallId ?? null,
+      timezone,
     });
-    this.hub.publish({ type: 'conversation', conversation: result.conversation });
+    // The zone voice-server reports is the brand's: the brand's pages use it until an operator sets one.
+    const c = result.conversation;
+    if (c.brandId && c.timezone) await this.store.learnBrandTimezone(c.brandId, c.timezone);
+    await this.announce(conversationRef(c));
     return result;
   }
 
@@ -95,7 +116,13 @@ export class ConversationService {
       );
     }
     const stored = await this.store.upsertMessages(conversation.id, [...bySequence.values()]);
-    for (const message of stored) this.hub.publish({ type: 'message', conversation, message });
+    await this.announce(
+      ...stored.map((m) => ({
+        ...conversationRef(conversation),
+        kind: 'message' as const,
+        ref: String(m.sequence),
+      })),
+    );
     return stored;
   }
 
@@ -107,7 +134,7 @@ export class ConversationService {
       durationSec: end.durationSec,
       opikTraceId: end.opikTraceId ?? null,
     });
-    this.hub.publish({ type: 'conversation', conversation: ended });
+    await this.announce(conversationRef(ended));
     return ended;
   }
 
@@ -127,7 +154,7 @@ export class ConversationService {
     });
     if (!result.created && result.ticket.kind !== 'handoff')
       throw Errors.conflict('idempotencyKey was already used for a callback ticket');
-    if (result.created) this.hub.publish({ type: 'ticket', conversation, ticket: result.ticket });
+    if (result.created) await this.announce(ticketRef(conversation, result.ticket));
     return result;
   }
 
@@ -154,7 +181,7 @@ export class ConversationService {
     });
     if (!result.created && result.ticket.kind !== 'callback')
       throw Errors.conflict('idempotencyKey was already used for a handoff ticket');
-    if (result.created) this.hub.publish({ type: 'ticket', conversation, ticket: result.ticket });
+    if (result.created) await this.announce(ticketRef(conversation, result.ticket));
     return result;
   }
 
@@ -162,7 +189,7 @@ export class ConversationService {
   async setBrand(callSid: string, brandId: string): Promise<Conversation> {
     const conversation = await byCallSid(this.store, callSid);
     const updated = await this.store.setConversationBrand(conversation.id, brandId);
-    this.hub.publish({ type: 'conversation', conversation: updated });
+    await this.announce(conversationRef(updated));
     return updated;
   }
 
@@ -191,6 +218,11 @@ export class ConversationService {
 
   private async publishTicket(brandId: string, ticket: Ticket): Promise<void> {
     const conversation = await this.store.getConversation(brandId, ticket.conversationId);
-    if (conversation) this.hub.publish({ type: 'ticket', conversation, ticket });
+    if (conversation) await this.announce(ticketRef(conversation, ticket));
+  }
+
+  /** Tells every replica's live views (through the shared feed). */
+  private announce(...refs: LiveRef[]): Promise<void> {
+    return this.feed.append(refs);
   }
 }

@@ -73,6 +73,10 @@ export function repairMessages(
       notes.push(`text: ${message.text.length} characters; the first ${MAX_MESSAGE_TEXT} kept`);
       message.text = message.text.slice(0, MAX_MESSAGE_TEXT);
     }
+    if (typeof message.heardText === 'string' && message.heardText.length > MAX_MESSAGE_TEXT) {
+      notes.push(`heardText: ${message.heardText.length} characters; the first ${MAX_MESSAGE_TEXT} kept`);
+      message.heardText = message.heardText.slice(0, MAX_MESSAGE_TEXT);
+    }
     message.toolArguments = toolJson(message.toolArguments, 'toolArguments', notes);
     message.toolResult = toolJson(message.toolResult, 'toolResult', notes);
     let startedAt = new Date(m.startedAt);

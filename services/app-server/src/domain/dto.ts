@@ -1,5 +1,13 @@
 import type { CallbackWithTicket } from '../store/store.ts';
-import type { Callback, Conversation, ConversationSummary, Message, StaffAccount, Ticket } from './types.ts';
+import type {
+  Brand,
+  Callback,
+  Conversation,
+  ConversationSummary,
+  Message,
+  StaffAccount,
+  Ticket,
+} from './types.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -20,6 +28,7 @@ export function conversationDto(c: Conversation) {
     endReason: c.endReason,
     durationSec: c.durationSec,
     opikTraceId: c.opikTraceId,
+    timezone: c.timezone,
   };
 }
 
@@ -37,10 +46,12 @@ export function messageDto(m: Message) {
     startedAt: m.startedAt.toISOString(),
     source: m.source,
     interrupted: m.interrupted,
+    heardText: m.heardText,
+    transcription: m.transcription,
     toolName: m.toolName,
     toolArguments: m.toolArguments ?? null,
     toolResult: m.toolResult ?? null,
-    latency: { responseMs: m.responseMs, firstAudioMs: m.firstAudioMs },
+    latency: { responseMs: m.responseMs, firstAudioMs: m.firstAudioMs, firstFrameMs: m.firstFrameMs },
     sanitized: m.sanitized,
   };
 }
@@ -97,4 +108,8 @@ export function staffDto(s: StaffAccount) {
     displayName: s.displayName,
     createdAt: s.createdAt.toISOString(),
   };
+}
+
+export function brandDto(b: Brand) {
+  return { id: b.id, slug: b.slug, name: b.name, timezone: b.timezone };
 }

@@ -1,6 +1,6 @@
 import { Errors } from '@switchboard/service-kit';
 import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
-import { decodeCursor, inStoredRange } from '../store/store.ts';
+import { decodeCursor, decodeOffsetCursor, inStoredRange } from '../store/store.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
 
 /** The list filters as query-string schemas (documentation; the parsers below check the values). */
@@ -16,7 +16,7 @@ export const conversationQuerySchema = {
     to: text('ISO date-time or UTC date; a date includes that day'),
     caller: text('part of the caller number'),
     status: text('active or ended'),
-    q: text('words said in the call'),
+    q: text('words said in the call; results best match first'),
     ...pagingFields,
   },
 } as const;
@@ -75,7 +75,7 @@ function dateBound(q: Query, name: 'from' | 'to'): Date | undefined {
   return d;
 }
 
-function paging(q: Query): { limit: number; cursor?: string } {
+function paging(q: Query, offsetCursor = false): { limit: number; cursor?: string } {
   const l = str(q, 'limit', 10);
   let limit = DEFAULT_PAGE_SIZE;
   if (l !== undefined) {
@@ -84,7 +84,8 @@ function paging(q: Query): { limit: number; cursor?: string } {
     limit = Number(l);
   }
   const cursor = str(q, 'cursor', 500);
-  if (cursor !== undefined && !decodeCursor(cursor)) throw Errors.badRequest('querystring.cursor is invalid');
+  const valid = (c: string) => !!decodeCursor(c) || (offsetCursor && decodeOffsetCursor(c) !== undefined);
+  if (cursor !== undefined && !valid(cursor)) throw Errors.badRequest('querystring.cursor is invalid');
   return cursor ? { limit, cursor } : { limit };
 }
 
@@ -95,8 +96,9 @@ export function parseConversationQuery(q: Query): ConversationFilter {
   const caller = str(q, 'caller', 64);
   const status = oneOf(q, 'status', CONVERSATION_STATUSES);
   const text = str(q, 'q', 200);
+  // A search pages by rank (an offset cursor); a plain list by time.
   return {
-    ...paging(q),
+    ...paging(q, text !== undefined),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(caller ? { caller } : {}),

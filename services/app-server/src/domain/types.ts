@@ -51,6 +51,8 @@ export interface Conversation {
   endReason: string | null;
   durationSec: number | null;
   opikTraceId: string | null;
+  /** IANA time zone from the call's start (the brand's); null when voice-server sent none. */
+  timezone: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -74,8 +76,14 @@ export interface Message {
   toolName: string | null;
   toolArguments: unknown;
   toolResult: unknown;
+  /** Milliseconds from the caller's end of speech (see TranscriptMessage.latency). */
   responseMs: number | null;
   firstAudioMs: number | null;
+  firstFrameMs: number | null;
+  /** Of an interrupted agent turn: the part the caller heard; `text` holds the whole answer. */
+  heardText: string | null;
+  /** `failed`: the transcription could not make out this caller turn. */
+  transcription: 'failed' | null;
   /** What had to be repaired to store it (empty when it was stored as sent). */
   sanitized: string[];
   createdAt: Date;
@@ -155,4 +163,14 @@ export interface ApiKey {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** A brand as app-server knows it (its own row is optional: ids work without one). */
+export interface Brand {
+  id: string;
+  /** What staff type to sign in; null until an operator sets one. */
+  slug: string | null;
+  name: string | null;
+  /** IANA time zone; null when neither set nor learnt from a call. */
+  timezone: string | null;
 }

@@ -1,17 +1,20 @@
 import type { Conversation, Message, Ticket } from '../domain/types.ts';
 
-/** Something staff may want to see the moment it happens. */
+/**
+ * Something staff may want to see the moment it happens, as it is now; `id` is the change's place in
+ * the shared feed (the SSE event id a reconnecting stream catches up from).
+ */
 export type LiveEvent =
-  | { type: 'conversation'; conversation: Conversation }
-  | { type: 'message'; conversation: Conversation; message: Message }
-  | { type: 'ticket'; conversation: Conversation; ticket: Ticket };
+  | { type: 'conversation'; id: number; conversation: Conversation }
+  | { type: 'message'; id: number; conversation: Conversation; message: Message }
+  | { type: 'ticket'; id: number; conversation: Conversation; ticket: Ticket };
 
 export type LiveListener = (event: LiveEvent) => void;
 
 /**
- * In-process fan-out of changes to the streams staff have open. Listeners subscribe to one brand or one
- * conversation; events of conversations without a brand reach nobody. One process only: replicas
- * behind a load balancer would need a shared channel (Postgres LISTEN/NOTIFY) in front of this.
+ * This process's fan-out of changes to the streams staff have open here. Listeners subscribe to one
+ * brand or one conversation; events of conversations without a brand reach nobody. Changes reach it
+ * from every replica through the shared feed (LiveRelay).
  */
 export class LiveHub {
   private readonly byBrand = new Map<string, Set<LiveListener>>();
@@ -23,6 +26,11 @@ export class LiveHub {
 
   subscribeConversation(conversationId: string, listener: LiveListener): () => void {
     return add(this.byConversation, conversationId, listener);
+  }
+
+  /** True when a stream here follows the brand or the conversation. */
+  wants(brandId: string | null, conversationId: string): boolean {
+    return (!!brandId && this.byBrand.has(brandId)) || this.byConversation.has(conversationId);
   }
 
   publish(event: LiveEvent): void {

@@ -5,7 +5,8 @@ const HEARTBEAT_MS = 15_000;
 
 /** An open server-sent events stream. */
 export interface SseStream {
-  send(event: string, data: unknown): void;
+  /** `id`: the event id a reconnecting client sends back as Last-Event-ID. */
+  send(event: string, data: unknown, id?: number): void;
   /** Resolves when the client goes away or the server closes the stream. */
   readonly closed: Promise<void>;
   close(): void;
@@ -95,10 +96,11 @@ export function openSse(req: FastifyRequest, reply: FastifyReply, registry: SseR
   res.on('close', finish);
   res.on('error', finish);
   const stream: SseStream = {
-    send(event, data) {
+    send(event, data, id) {
       if (done) return;
       // JSON never contains a raw newline, so one data line carries the whole payload.
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const idLine = id === undefined ? '' : `id: ${id}\n`;
+      res.write(`event: ${event}\n${idLine}data: ${JSON.stringify(data)}\n\n`);
     },
     closed,
     close() {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   ApiKey,
+  Brand,
   CallbackStatus,
   Conversation,
   ConversationSummary,
@@ -10,19 +11,25 @@ import type {
   StaffSession,
   Ticket,
 } from '../domain/types.ts';
+import { MemoryLiveFeed } from '../live/memory-feed.ts';
+import { relevance } from './relevance.ts';
 import {
   type AppStore,
+  type BrandPatch,
   type CallbackFilter,
   type CallbackWithTicket,
   type ConversationEndInput,
   type ConversationFilter,
   callbackStatusForTicket,
   decodeCursor,
+  decodeOffsetCursor,
   encodeCursor,
+  encodeOffsetCursor,
   type MessageInput,
   type NewConversation,
   type NewStaff,
   type NewTicket,
+  SlugTakenError,
   StaffExistsError,
   type TicketFilter,
   type TicketPatch,
@@ -69,12 +76,15 @@ export class MemoryStore implements AppStore {
   private readonly staff = new Map<string, StaffAccount>();
   private readonly apiKeys = new Map<string, ApiKey>();
   private readonly sessions = new Map<string, StaffSession>();
+  private readonly brands = new Map<string, Brand>();
+  private readonly feed = new MemoryLiveFeed();
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
     const existing = [...this.conversations.values()].find((c) => c.callSid === input.callSid);
     if (existing) {
-      if (!existing.brandId && input.brandId) {
-        existing.brandId = input.brandId;
+      if ((!existing.brandId && input.brandId) || (!existing.timezone && input.timezone)) {
+        existing.brandId ??= input.brandId;
+        existing.timezone ??= input.timezone;
         existing.updatedAt = new Date();
       }
       return { conversation: clone(existing), created: false };
@@ -132,6 +142,9 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : prev.toolResult,
             responseMs: m.responseMs ?? prev.responseMs,
             firstAudioMs: m.firstAudioMs ?? prev.firstAudioMs,
+            firstFrameMs: m.firstFrameMs ?? prev.firstFrameMs,
+            heardText: m.heardText ?? prev.heardText,
+            transcription: m.transcription ?? prev.transcription,
             sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
@@ -149,6 +162,9 @@ export class MemoryStore implements AppStore {
             toolResult: m.toolResult !== undefined ? clone(m.toolResult) : null,
             responseMs: m.responseMs ?? null,
             firstAudioMs: m.firstAudioMs ?? null,
+            firstFrameMs: m.firstFrameMs ?? null,
+            heardText: m.heardText ?? null,
+            transcription: m.transcription ?? null,
             sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,
@@ -224,21 +240,19 @@ export class MemoryStore implements AppStore {
   }
 
   async listConversations(brandId: string, f: ConversationFilter): Promise<Page<ConversationSummary>> {
-    const text = f.text?.toLowerCase();
     const rows = [...this.conversations.values()].filter(
       (c) =>
         c.brandId === brandId &&
         (!f.from || c.startedAt >= f.from) &&
         (!f.to || c.startedAt < f.to) &&
         (!f.caller || c.callerNumber.includes(f.caller)) &&
-        (!f.status || c.status === f.status) &&
-        (!text ||
-          [...(this.messages.get(c.id)?.values() ?? [])].some((m) => m.text?.toLowerCase().includes(text))),
+        (!f.status || c.status === f.status),
     );
-    const p = page(rows, (c) => ({ at: c.startedAt, id: c.id }), f.limit, f.cursor);
+    const p = f.text ? this.search(rows, f as ConversationFilter & { text: string }) : undefined;
+    const found = p ?? page(rows, (c) => ({ at: c.startedAt, id: c.id }), f.limit, f.cursor);
     return {
-      nextCursor: p.nextCursor,
-      items: p.items.map((c) => ({
+      nextCursor: found.nextCursor,
+      items: found.items.map((c) => ({
         ...clone(c),
         messageCount: this.messages.get(c.id)?.size ?? 0,
         openTicketCount: [...this.tickets.values()].filter(
@@ -246,6 +260,25 @@ export class MemoryStore implements AppStore {
         ).length,
       })),
     };
+  }
+
+  /** Best match first (see relevance.ts), then newest; pages by offset. */
+  private search(rows: Conversation[], f: ConversationFilter & { text: string }): Page<Conversation> {
+    const ranked = rows.flatMap((c) => {
+      const texts = [...(this.messages.get(c.id)?.values() ?? [])].flatMap((m) => (m.text ? [m.text] : []));
+      const rank = relevance(texts, f.text);
+      return rank === undefined ? [] : [{ c, rank }];
+    });
+    ranked.sort(
+      (a, b) =>
+        b.rank - a.rank ||
+        b.c.startedAt.getTime() - a.c.startedAt.getTime() ||
+        (b.c.id < a.c.id ? -1 : b.c.id > a.c.id ? 1 : 0),
+    );
+    const offset = f.cursor ? (decodeOffsetCursor(f.cursor) ?? 0) : 0;
+    const items = ranked.slice(offset, offset + f.limit).map((r) => r.c);
+    const more = ranked.length > offset + f.limit;
+    return { items, nextCursor: more ? encodeOffsetCursor(offset + f.limit) : null };
   }
 
   async getConversation(brandId: string, id: string): Promise<Conversation | null> {
@@ -400,11 +433,71 @@ export class MemoryStore implements AppStore {
     return k ? clone(k) : null;
   }
 
+  async getBrand(id: string): Promise<Brand | null> {
+    const b = this.brands.get(id);
+    return b ? clone(b) : null;
+  }
+
+  async findBrandBySlug(slug: string): Promise<Brand | null> {
+    const b = [...this.brands.values()].find((x) => x.slug === slug.toLowerCase());
+    return b ? clone(b) : null;
+  }
+
+  async putBrand(id: string, patch: BrandPatch): Promise<Brand> {
+    const slug = patch.slug?.toLowerCase();
+    if (slug && [...this.brands.values()].some((b) => b.slug === slug && b.id !== id))
+      throw new SlugTakenError();
+    const b = this.brands.get(id) ?? { id, slug: null, name: null, timezone: null };
+    if (patch.slug !== undefined) b.slug = slug ?? null;
+    if (patch.name !== undefined) b.name = patch.name;
+    if (patch.timezone !== undefined) b.timezone = patch.timezone;
+    this.brands.set(id, b);
+    return clone(b);
+  }
+
+  async learnBrandTimezone(id: string, timezone: string): Promise<void> {
+    const b = this.brands.get(id);
+    if (!b) this.brands.set(id, { id, slug: null, name: null, timezone });
+    else b.timezone ??= timezone;
+  }
+
+  async findStaffByEmailInAnyBrand(email: string, limit: number): Promise<StaffAccount[]> {
+    const lower = email.toLowerCase();
+    return [...this.staff.values()]
+      .filter((s) => s.email === lower)
+      .slice(0, limit)
+      .map(clone);
+  }
+
+  async getConversationById(id: string): Promise<Conversation | null> {
+    const c = this.conversations.get(id);
+    return c ? clone(c) : null;
+  }
+
+  async getMessages(conversationId: string, sequences: readonly number[]): Promise<Message[]> {
+    const rows = this.messages.get(conversationId);
+    return [...new Set(sequences)].flatMap((s) => {
+      const m = rows?.get(s);
+      return m ? [clone(m)] : [];
+    });
+  }
+
+  async getTicketById(id: string): Promise<Ticket | null> {
+    const t = this.tickets.get(id);
+    return t ? clone(t) : null;
+  }
+
+  liveFeed(): MemoryLiveFeed {
+    return this.feed;
+  }
+
   async ping(): Promise<boolean> {
     return true;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.feed.close();
+  }
 
   private withTicket(t: Ticket): CallbackWithTicket {
     const { callback, ...ticket } = clone(t);

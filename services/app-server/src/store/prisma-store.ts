@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { type Database, openDatabase } from '@switchboard/db';
+import { type Database, openDatabase, type PrismaAdapter } from '@switchboard/db';
+import { createLogger, type Logger } from '@switchboard/service-kit';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type {
   ApiKey,
+  Brand,
   Callback,
   CallbackStatus,
   Conversation,
@@ -13,8 +15,16 @@ import type {
   StaffSession,
   Ticket,
 } from '../domain/types.ts';
+import type { LiveFeed } from '../live/feed.ts';
+import { PgNotificationSource } from '../live/pg-notifications.ts';
+import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
+import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
+import { likeLiteral, searchConversations } from './conversation-search.ts';
+import { pgliteOf } from './pglite-handle.ts';
+import { PrismaBrands } from './prisma-brands.ts';
 import {
   type AppStore,
+  type BrandPatch,
   type CallbackFilter,
   type CallbackWithTicket,
   type ConversationEndInput,
@@ -46,9 +56,6 @@ type CallbackRow = Row<'callback'>;
 const isUniqueViolation = (err: unknown) =>
   err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
-/** Prisma passes `contains` to LIKE as is; its wildcards must match themselves (backslash is LIKE's escape). */
-const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
-
 const OPEN_TICKET: Prisma.TicketWhereInput = { status: { in: ['open', 'in_progress'] } };
 
 function toConversation(r: ConversationRow): Conversation {
@@ -67,6 +74,7 @@ function toConversation(r: ConversationRow): Conversation {
     endReason: r.endReason,
     durationSec: r.durationSec,
     opikTraceId: r.opikTraceId,
+    timezone: r.timezone,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -87,6 +95,9 @@ function toMessage(r: MessageRow): Message {
     toolResult: r.toolResult,
     responseMs: r.responseMs,
     firstAudioMs: r.firstAudioMs,
+    firstFrameMs: r.firstFrameMs,
+    heardText: r.heardText,
+    transcription: r.transcription === 'failed' ? 'failed' : null,
     sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -148,14 +159,21 @@ function pageOf<T extends { id: string }>(rows: T[], limit: number, at: (r: T) =
 /** The AppStore on Postgres (or embedded PGlite) through the service's Prisma client. */
 export class PrismaStore implements AppStore {
   private readonly prisma: PrismaClient;
+  private readonly brands: PrismaBrands;
 
-  constructor(private readonly db: Database<PrismaClient>) {
+  /** `notifications`: how this process hears NOTIFY (PGlite's own, or a Postgres connection). */
+  constructor(
+    private readonly db: Database<PrismaClient>,
+    notifications: NotificationSource,
+    private readonly feed = new SqlLiveFeed(db.sql, notifications),
+  ) {
     this.prisma = db.prisma;
+    this.brands = new PrismaBrands(db.prisma);
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
     const existing = await this.prisma.conversation.findUnique({ where: { callSid: input.callSid } });
-    if (existing) return { conversation: await this.fillBrand(existing, input.brandId), created: false };
+    if (existing) return { conversation: await this.fillIn(existing, input), created: false };
     try {
       const row = await this.prisma.conversation.create({ data: { ...input } });
       return { conversation: toConversation(row), created: true };
@@ -163,14 +181,18 @@ export class PrismaStore implements AppStore {
       if (!isUniqueViolation(err)) throw err;
       // A concurrent start of the same call won the insert.
       const row = await this.prisma.conversation.findUniqueOrThrow({ where: { callSid: input.callSid } });
-      return { conversation: await this.fillBrand(row, input.brandId), created: false };
+      return { conversation: await this.fillIn(row, input), created: false };
     }
   }
 
-  private async fillBrand(row: ConversationRow, brandId: string | null): Promise<Conversation> {
-    if (row.brandId || !brandId) return toConversation(row);
-    const updated = await this.prisma.conversation.update({ where: { id: row.id }, data: { brandId } });
-    return toConversation(updated);
+  /** A repeated start only fills in what the conversation lacked (its brand, its time zone). */
+  private async fillIn(row: ConversationRow, input: NewConversation): Promise<Conversation> {
+    const data = {
+      ...(!row.brandId && input.brandId ? { brandId: input.brandId } : {}),
+      ...(!row.timezone && input.timezone ? { timezone: input.timezone } : {}),
+    };
+    if (!Object.keys(data).length) return toConversation(row);
+    return toConversation(await this.prisma.conversation.update({ where: { id: row.id }, data }));
   }
 
   async findConversationByCallSid(callSid: string): Promise<Conversation | null> {
@@ -199,6 +221,9 @@ export class PrismaStore implements AppStore {
         ...(m.toolResult !== undefined ? { toolResult: m.toolResult as Prisma.InputJsonValue } : {}),
         ...(m.responseMs !== undefined ? { responseMs: m.responseMs } : {}),
         ...(m.firstAudioMs !== undefined ? { firstAudioMs: m.firstAudioMs } : {}),
+        ...(m.firstFrameMs !== undefined ? { firstFrameMs: m.firstFrameMs } : {}),
+        ...(m.heardText !== undefined ? { heardText: m.heardText } : {}),
+        ...(m.transcription !== undefined ? { transcription: m.transcription } : {}),
         ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
       };
       return this.prisma.message.upsert({
@@ -288,6 +313,7 @@ export class PrismaStore implements AppStore {
   }
 
   async listConversations(brandId: string, f: ConversationFilter): Promise<Page<ConversationSummary>> {
+    if (f.text) return this.searchConversations(brandId, { ...f, text: f.text });
     const rows = await this.prisma.conversation.findMany({
       where: {
         brandId,
@@ -296,9 +322,6 @@ export class PrismaStore implements AppStore {
           : {}),
         ...(f.caller ? { callerNumber: { contains: likeLiteral(f.caller) } } : {}),
         ...(f.status ? { status: f.status } : {}),
-        ...(f.text
-          ? { messages: { some: { text: { contains: likeLiteral(f.text), mode: 'insensitive' } } } }
-          : {}),
         ...afterCursor('startedAt', f.cursor),
       },
       orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
@@ -313,6 +336,27 @@ export class PrismaStore implements AppStore {
         messageCount: r._count.messages,
         openTicketCount: r._count.tickets,
       })),
+    };
+  }
+
+  private async searchConversations(
+    brandId: string,
+    f: ConversationFilter & { text: string },
+  ): Promise<Page<ConversationSummary>> {
+    const found = await searchConversations(this.db.sql, brandId, f);
+    const rows = await this.prisma.conversation.findMany({
+      where: { id: { in: found.ids } },
+      include: { _count: { select: { messages: true, tickets: { where: OPEN_TICKET } } } },
+    });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return {
+      nextCursor: found.nextCursor,
+      items: found.ids.flatMap((id) => {
+        const r = byId.get(id);
+        return r
+          ? [{ ...toConversation(r), messageCount: r._count.messages, openTicketCount: r._count.tickets }]
+          : [];
+      }),
     };
   }
 
@@ -480,6 +524,52 @@ export class PrismaStore implements AppStore {
     return this.prisma.apiKey.findUnique({ where: { id } });
   }
 
+  getBrand(id: string): Promise<Brand | null> {
+    return this.brands.get(id);
+  }
+
+  findBrandBySlug(slug: string): Promise<Brand | null> {
+    return this.brands.bySlug(slug);
+  }
+
+  putBrand(id: string, patch: BrandPatch): Promise<Brand> {
+    return this.brands.put(id, patch);
+  }
+
+  learnBrandTimezone(id: string, timezone: string): Promise<void> {
+    return this.brands.learnTimezone(id, timezone);
+  }
+
+  async findStaffByEmailInAnyBrand(email: string, limit: number): Promise<StaffAccount[]> {
+    return this.prisma.staffAccount.findMany({
+      where: { email: email.toLowerCase() },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
+
+  async getConversationById(id: string): Promise<Conversation | null> {
+    const row = await this.prisma.conversation.findUnique({ where: { id } });
+    return row ? toConversation(row) : null;
+  }
+
+  async getMessages(conversationId: string, sequences: readonly number[]): Promise<Message[]> {
+    const rows = await this.prisma.message.findMany({
+      where: { conversationId, sequence: { in: [...new Set(sequences)] } },
+      orderBy: { sequence: 'asc' },
+    });
+    return rows.map(toMessage);
+  }
+
+  async getTicketById(id: string): Promise<Ticket | null> {
+    const row = await this.prisma.ticket.findUnique({ where: { id }, include: { callback: true } });
+    return row ? toTicket(row) : null;
+  }
+
+  liveFeed(): LiveFeed {
+    return this.feed;
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.db.sql.query('SELECT 1');
@@ -489,8 +579,9 @@ export class PrismaStore implements AppStore {
     }
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.feed.close();
+    await this.db.close();
   }
 }
 
@@ -500,16 +591,33 @@ export interface OpenStoreOptions {
   /** Embedded PGlite folder, or 'memory'. */
   dataDir?: string;
   onChecksumMismatch?: (migration: string) => void;
+  /** Where the live-updates listener reports a lost connection (Postgres only). */
+  logger?: Logger;
 }
 
 /** Opens app-server's database (applying pending migrations) and wraps it as an AppStore. */
 export async function openPrismaStore(opts: OpenStoreOptions): Promise<PrismaStore> {
+  let adapter: PrismaAdapter | undefined;
   const db = await openDatabase({
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     migrationsDir: MIGRATIONS_DIR,
-    createClient: (adapter) => new PrismaClient({ adapter }),
+    createClient: (a) => {
+      adapter = a;
+      return new PrismaClient({ adapter: a });
+    },
     ...(opts.onChecksumMismatch ? { onChecksumMismatch: opts.onChecksumMismatch } : {}),
   });
-  return new PrismaStore(db);
+  try {
+    const notifications = opts.databaseUrl
+      ? new PgNotificationSource(
+          opts.databaseUrl,
+          opts.logger ?? createLogger({ name: 'app-server', level: 'silent' }),
+        )
+      : new PgliteNotificationSource(pgliteOf(adapter));
+    return new PrismaStore(db, notifications);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
 }

@@ -28,6 +28,7 @@ describe.each(stores)('%s', (_name, open) => {
     isSip: false,
     startedAt: new Date('2026-11-21T10:00:00Z'),
     freshcallerCallId: null,
+    timezone: null,
     ...over,
   });
   const m = (sequence: number, over: Partial<MessageInput> = {}): MessageInput => ({

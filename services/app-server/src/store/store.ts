@@ -1,5 +1,6 @@
 import type {
   ApiKey,
+  Brand,
   Callback,
   CallbackStatus,
   Conversation,
@@ -16,6 +17,7 @@ import type {
   TicketStatus,
   TranscriptSource,
 } from '../domain/types.ts';
+import type { LiveFeed } from '../live/feed.ts';
 
 /** A conversation as a call's start describes it. */
 export interface NewConversation {
@@ -26,6 +28,8 @@ export interface NewConversation {
   isSip: boolean;
   startedAt: Date;
   freshcallerCallId: string | null;
+  /** A known IANA zone, or null. */
+  timezone: string | null;
 }
 
 /** A message as voice-server sends it; absent fields leave a stored message's values alone. */
@@ -42,6 +46,9 @@ export interface MessageInput {
   toolResult?: unknown;
   responseMs?: number;
   firstAudioMs?: number;
+  firstFrameMs?: number;
+  heardText?: string;
+  transcription?: 'failed';
   /** Notes on what was repaired to store it; replaces the stored notes. */
   sanitized?: string[];
 }
@@ -79,7 +86,7 @@ export interface ConversationFilter {
   /** Substring of the caller number. */
   caller?: string;
   status?: ConversationStatus;
-  /** Case-insensitive substring of any message's text. */
+  /** Words said in the call: ranked by relevance (best first) instead of by time. */
   text?: string;
   limit: number;
   cursor?: string;
@@ -111,6 +118,13 @@ export interface NewStaff {
   email: string;
   displayName: string;
   passwordHash: string;
+}
+
+/** Brand fields an operator sets; absent fields stay as they are, null clears one. */
+export interface BrandPatch {
+  slug?: string | null;
+  name?: string | null;
+  timezone?: string | null;
 }
 
 /** A callback with the ticket it belongs to, as the callbacks list shows it. */
@@ -166,6 +180,23 @@ export interface AppStore {
   createApiKey(input: { id: string; brandId: string; label: string; secretHash: string }): Promise<ApiKey>;
   getApiKey(id: string): Promise<ApiKey | null>;
 
+  getBrand(id: string): Promise<Brand | null>;
+  /** By slug (lower-case). */
+  findBrandBySlug(slug: string): Promise<Brand | null>;
+  /** Creates or changes a brand's row; throws SlugTakenError when another brand has the slug. */
+  putBrand(id: string, patch: BrandPatch): Promise<Brand>;
+  /** Gives a brand the time zone its calls report, unless it has one (creates its row if needed). */
+  learnBrandTimezone(id: string, timezone: string): Promise<void>;
+  /** Enabled or not, in every brand (sign-in by email alone); at most `limit`. */
+  findStaffByEmailInAnyBrand(email: string, limit: number): Promise<StaffAccount[]>;
+
+  /** Unscoped reads for live updates (the streams check the brand themselves). */
+  getConversationById(id: string): Promise<Conversation | null>;
+  getMessages(conversationId: string, sequences: readonly number[]): Promise<Message[]>;
+  getTicketById(id: string): Promise<Ticket | null>;
+  /** The change channel live views follow: shared by every replica on the same database. */
+  liveFeed(): LiveFeed;
+
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -176,6 +207,14 @@ export class StaffExistsError extends Error {
   constructor() {
     super('a staff account with this email already exists in the brand');
     this.name = 'StaffExistsError';
+  }
+}
+
+/** Another brand already signs in with this slug. */
+export class SlugTakenError extends Error {
+  constructor() {
+    super('another brand already has this slug');
+    this.name = 'SlugTakenError';
   }
 }
 
@@ -202,6 +241,22 @@ export function encodeCursor(at: Date, id: string): string {
 export function inStoredRange(d: Date): boolean {
   const t = d.getTime();
   return t >= Date.UTC(1970, 0, 1) && t < Date.UTC(10000, 0, 1);
+}
+
+/** Most results a relevance-ranked search pages through. */
+export const MAX_SEARCH_OFFSET = 10_000;
+
+/** Cursor of a relevance-ranked page: how many results came before it. */
+export function encodeOffsetCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`).toString('base64url');
+}
+
+/** Parses a cursor made by encodeOffsetCursor; undefined when malformed or past the last page searched. */
+export function decodeOffsetCursor(cursor: string): number | undefined {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cursor)) return undefined;
+  const m = /^offset:(\d{1,6})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const n = m ? Number(m[1]) : Number.NaN;
+  return Number.isSafeInteger(n) && n <= MAX_SEARCH_OFFSET ? n : undefined;
 }
 
 /** Parses a cursor made by encodeCursor; undefined when malformed (it is input: never trusted). */

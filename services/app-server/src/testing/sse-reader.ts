@@ -2,6 +2,8 @@
 export interface SseEvent {
   event: string;
   data: unknown;
+  /** The event's id, when it has one (what EventSource sends back as Last-Event-ID). */
+  id?: string;
 }
 
 /** Reads an event stream over fetch and hands events to whoever waits for them. */
@@ -63,12 +65,14 @@ export class SseReader {
   private handle(block: string): void {
     let event = 'message';
     let data = '';
+    let id: string | undefined;
     for (const line of block.split('\n')) {
       if (line.startsWith('event: ')) event = line.slice(7);
       else if (line.startsWith('data: ')) data += line.slice(6);
+      else if (line.startsWith('id: ')) id = line.slice(4);
     }
     if (!data) return;
-    const e = { event, data: JSON.parse(data) as unknown };
+    const e: SseEvent = { event, data: JSON.parse(data) as unknown, ...(id !== undefined ? { id } : {}) };
     this.events.push(e);
     this.waiters = this.waiters.filter((w) => {
       if (!w.match(e)) return true;

@@ -1,11 +1,54 @@
 import { html, type SafeHtml } from './html.ts';
 
-/** "2026-11-21 14:03:05 UTC" in a <time> the page script rewrites to the reader's local time. */
-export function timeEl(d: Date | null, style: 'datetime' | 'time' = 'datetime'): SafeHtml {
+/** The zone times are shown in when neither the call nor the brand has one. */
+export const DEFAULT_ZONE = 'UTC';
+
+const partsFormats = new Map<string, Intl.DateTimeFormat>();
+function partsIn(timeZone: string): Intl.DateTimeFormat {
+  let f = partsFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    partsFormats.set(timeZone, f);
+  }
+  return f;
+}
+
+/** A date's fields in a zone: year … second and the zone's short name ("EST", "GMT+1", "UTC"). */
+function fieldsIn(d: Date, timeZone: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of partsIn(timeZone).formatToParts(d)) out[p.type] = p.value;
+  return out;
+}
+
+/**
+ * The one date-time format of the UI: "2026-11-21 09:03:05 EST", in the given IANA zone with the
+ * zone's short name. `minutes` leaves the seconds out.
+ */
+export function formatDateTime(
+  d: Date,
+  timeZone: string,
+  precision: 'seconds' | 'minutes' = 'seconds',
+): string {
+  const f = fieldsIn(d, timeZone);
+  const time = precision === 'seconds' ? `${f.hour}:${f.minute}:${f.second}` : `${f.hour}:${f.minute}`;
+  return `${f.year}-${f.month}-${f.day} ${time} ${f.timeZoneName}`;
+}
+
+/** A <time> in the UI's one format, in `timeZone`; its title names the zone and the UTC instant. */
+export function timeEl(d: Date | null, timeZone: string): SafeHtml {
   if (!d) return html``;
   const iso = d.toISOString();
-  const text = style === 'time' ? `${iso.slice(11, 19)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-  return html`<time datetime="${iso}" data-local="${style}">${text}</time>`;
+  return html`<time datetime="${iso}" title="${timeZone} · ${iso}">${formatDateTime(d, timeZone)}</time>`;
 }
 
 /** "4 min 05 s", "38 s". */
@@ -17,22 +60,22 @@ export function formatDuration(sec: number | null): string {
   return m ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`;
 }
 
-/** A callback window in the caller's own time zone: "21 Nov 2026, 14:00 – 16:00 (Europe/Berlin)". */
+/**
+ * A callback window in the caller's own time zone, in the UI's format:
+ * "2026-11-21 14:00 – 16:00 EST (America/New_York)".
+ */
 export function formatWindow(start: Date | null, end: Date | null, timeZone: string): string {
   if (!start && !end) return `any time (${timeZone})`;
-  const fmt = (d: Date, withDate: boolean) =>
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      ...(withDate ? { dateStyle: 'medium' as const } : {}),
-      timeStyle: 'short',
-    }).format(d);
   if (start && end) {
-    const sameDay =
-      new Intl.DateTimeFormat('en-CA', { timeZone }).format(start) ===
-      new Intl.DateTimeFormat('en-CA', { timeZone }).format(end);
-    return `${fmt(start, true)} – ${fmt(end, !sameDay)} (${timeZone})`;
+    const from = formatDateTime(start, timeZone, 'minutes');
+    const to = formatDateTime(end, timeZone, 'minutes');
+    // Same day and zone name: "2026-11-21 14:00 – 16:00 EST".
+    const sameDay = from.slice(0, 11) === to.slice(0, 11) && from.slice(16) === to.slice(16);
+    return `${sameDay ? `${from.slice(0, 16)} – ${to.slice(11)}` : `${from} – ${to}`} (${timeZone})`;
   }
-  return start ? `from ${fmt(start, true)} (${timeZone})` : `until ${fmt(end!, true)} (${timeZone})`;
+  return start
+    ? `from ${formatDateTime(start, timeZone, 'minutes')} (${timeZone})`
+    : `until ${formatDateTime(end!, timeZone, 'minutes')} (${timeZone})`;
 }
 
 /** The Opik page of a trace: `{traceId}` in the configured URL is filled, else `?trace=<id>` is added. */

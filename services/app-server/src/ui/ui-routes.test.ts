@@ -153,12 +153,16 @@ describe('conversations UI (server-rendered)', () => {
     });
     const body = (await h.app.inject({ method: 'GET', url: `/conversations/${id}`, headers: { cookie } }))
       .body;
-    const order = ['I need to rebook', 'Sure, let me look.', 'find_booking'].map((t) => body.indexOf(t));
+    const transcript = body.slice(body.indexOf('id="messages"'));
+    const order = ['I need to rebook', 'Sure, let me look.', 'find_booking'].map((t) =>
+      transcript.indexOf(t),
+    );
     expect(order.every((i, n) => i > 0 && (n === 0 || i > order[n - 1]!))).toBe(true);
-    expect(body).toContain('response 420 ms · first audio 610 ms');
+    expect(body).toContain('speech stopped → model first audio 610 ms');
     expect(body).toContain('interrupted');
+    expect(body).toContain('Caller barged in');
     expect(body).toContain('&quot;ref&quot;: &quot;AB12&quot;');
-    expect(body).toContain('Callback promised · 22 Nov 2026, 09:00 – 11:00 (Europe/Berlin)');
+    expect(body).toContain('Callback promised · 2026-11-22 09:00 – 11:00 GMT+1 (Europe/Berlin)');
     expect(body).toContain('href="https://opik.example.com/acme/projects/p1/traces?trace=tr%2F1"');
     expect(body).toContain('3 min 05 s');
     expect(body).toContain('Mark done');

@@ -15,30 +15,25 @@ import {
   TICKET_STATUSES,
   type TicketStatus,
 } from '../domain/types.ts';
-import type { LiveEvent, LiveHub } from '../live/hub.ts';
-import { openSse, type SseRegistry } from '../live/sse.ts';
+import type { LiveDeps } from '../live/follow.ts';
 import type { AppStore } from '../store/store.ts';
-import { safeLocalPath } from './format.ts';
+import { DEFAULT_ZONE, safeLocalPath } from './format.ts';
 import type { SafeHtml } from './html.ts';
+import { liveConversationRoute } from './live-route.ts';
 import {
-  callHeader,
   conversationPage,
   conversationsPage,
   loginPage,
-  markerItem,
-  markerOrder,
-  messageItem,
   messagePage,
   ticketsPage,
-  ticketsPanel,
+  type Viewer,
 } from './views.ts';
 
 export interface UiRoutesOptions {
   store: AppStore;
   service: ConversationService;
   auth: Authenticator;
-  hub: LiveHub;
-  sse: SseRegistry;
+  live: LiveDeps;
   opikUiUrl: string | undefined;
   /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
   publicOrigin?: string;
@@ -100,7 +95,7 @@ function formField(body: unknown, name: string): string | undefined {
 
 /** The conversations UI: server-rendered pages, plain forms for changes, one small script for live updates. */
 export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Promise<void> {
-  const { store, service, auth, hub, sse } = opts;
+  const { store, service, auth } = opts;
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -144,12 +139,20 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     const principal = await auth.identify(req);
     if (principal) {
       req.principal = principal;
+      const brand = await store.getBrand(principal.brandId);
+      viewers.set(req, {
+        principal,
+        brandLabel: brand?.name ?? brand?.slug ?? principal.brandId,
+        timeZone: brand?.timezone ?? DEFAULT_ZONE,
+      });
       return;
     }
     if (req.method === 'GET') return reply.redirect(`/login?next=${encodeURIComponent(req.url)}`, 303);
     throw Errors.unauthorized('your session has ended; sign in again');
   };
+  const viewers = new WeakMap<FastifyRequest, Viewer>();
   const me = (req: FastifyRequest): Principal => req.principal!;
+  const viewer = (req: FastifyRequest): Viewer => viewers.get(req)!;
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
     const asset = ASSETS.get(req.params.name);
@@ -163,22 +166,32 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     const q = req.query as Record<string, unknown>;
     const next = safeLocalPath(q.next, '/conversations');
     if (await auth.identify(req)) return reply.redirect(next, 303);
-    return sendPage(reply, loginPage({ next, ...(typeof q.brand === 'string' ? { brandId: q.brand } : {}) }));
+    const brand = typeof q.brand === 'string' && q.brand.length <= 128 ? q.brand : undefined;
+    return sendPage(reply, loginPage({ next, ...(brand ? { brand } : {}) }));
   });
 
   app.post('/login', async (req, reply) => {
-    const brandId = formField(req.body, 'brandId')?.trim() ?? '';
+    const brand = (formField(req.body, 'brand') ?? formField(req.body, 'brandId'))?.trim() ?? '';
     const email = formField(req.body, 'email')?.trim() ?? '';
     const password = formField(req.body, 'password') ?? '';
     const next = safeLocalPath(formField(req.body, 'next'), '/conversations');
     const again = (error: string, status: number) =>
-      sendPage(reply, loginPage({ error, brandId, email, next }), status);
-    if (!brandId || !email || !password) return again('Enter your brand, email and password.', 400);
+      sendPage(reply, loginPage({ error, brand, email, next }), status);
+    if (!email || !password) return again('Enter your email and password.', 400);
+    if (brand.length > 128 || email.length > 254 || password.length > 200)
+      return again('Wrong brand, email or password.', 401);
     let result: Awaited<ReturnType<Authenticator['signIn']>>;
     try {
-      result = await auth.signIn(brandId, email, password, { ip: req.ip, cookieHeader: req.headers.cookie });
+      result = await auth.signIn(brand || undefined, email, password, {
+        ip: req.ip,
+        cookieHeader: req.headers.cookie,
+      });
     } catch (err) {
-      if (err instanceof ServiceError && err.statusCode === 429) return again(err.message, 429);
+      if (err instanceof ServiceError && (err.statusCode === 429 || err.statusCode === 409))
+        return again(
+          err.statusCode === 409 ? 'Your email belongs to several brands: enter the brand too.' : err.message,
+          err.statusCode,
+        );
       throw err;
     }
     if (!result) return again('Wrong brand, email or password.', 401);
@@ -208,11 +221,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
           : undefined;
         return sendPage(
           reply,
-          conversationsPage({ principal: me(req), query, page, ...(nextHref ? { nextHref } : {}) }),
+          conversationsPage({ viewer: viewer(req), query, page, ...(nextHref ? { nextHref } : {}) }),
         );
       } catch (err) {
         if (err instanceof ServiceError && err.statusCode === 400)
-          return sendPage(reply, conversationsPage({ principal: me(req), query, error: err.message }), 400);
+          return sendPage(reply, conversationsPage({ viewer: viewer(req), query, error: err.message }), 400);
         throw err;
       }
     },
@@ -229,11 +242,12 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     return sendPage(
       reply,
       conversationPage({
-        principal: me(req),
+        viewer: viewer(req),
         conversation,
         messages,
         tickets: tickets.items.reverse(),
         opikUiUrl: opts.opikUiUrl,
+        timeZone: conversation.timezone ?? viewer(req).timeZone,
       }),
     );
   });
@@ -243,73 +257,16 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     '/conversations/:id/live',
     { preHandler: signedIn },
     async (req, reply) => {
-      const brandId = me(req).brandId;
-      const conversation = await store.getConversation(brandId, req.params.id);
+      const conversation = await store.getConversation(me(req).brandId, req.params.id);
       if (!conversation) throw Errors.notFound('There is no such conversation for your brand.');
-      const self = `/conversations/${conversation.id}`;
-      const stream = openSse(req, reply, sse);
-
-      const ticketsOf = async () =>
-        (await store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 })).items.reverse();
-      const sendEvent = async (e: LiveEvent) => {
-        if (e.conversation.brandId !== brandId) return stream.close();
-        if (e.type === 'message')
-          stream.send('item', {
-            id: `msg-${e.message.sequence}`,
-            order: e.message.sequence,
-            html: messageItem(e.message).value,
-          });
-        else if (e.type === 'conversation')
-          stream.send('replace', {
-            id: 'call-header',
-            html: callHeader(e.conversation, opts.opikUiUrl).value,
-          });
-        else {
-          const tickets = await ticketsOf();
-          const order = markerOrder(e.ticket);
-          stream.send('item', {
-            id: `marker-${e.ticket.id}`,
-            order,
-            html: markerItem(e.ticket, order).value,
-          });
-          stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self).value });
-        }
-      };
-
-      // Subscribe first, then send a snapshot: anything that changes meanwhile is queued and sent after it,
-      // so nothing between the page render and this stream is lost, and newer versions arrive last.
-      let queue: LiveEvent[] | undefined = [];
-      let chain = Promise.resolve();
-      const off = hub.subscribeConversation(conversation.id, (e) => {
-        if (queue) queue.push(e);
-        else
-          chain = chain.then(() => sendEvent(e)).catch((err) => req.log.warn({ err }, 'live update failed'));
+      await liveConversationRoute(req, reply, {
+        store,
+        live: opts.live,
+        conversation,
+        brandId: me(req).brandId,
+        brandZone: viewer(req).timeZone,
+        opikUiUrl: opts.opikUiUrl,
       });
-      void stream.closed.then(off);
-      try {
-        const [current, messages, tickets] = await Promise.all([
-          store.getConversation(brandId, conversation.id),
-          store.listMessages(conversation.id),
-          ticketsOf(),
-        ]);
-        if (!current) return stream.close();
-        stream.send('replace', { id: 'call-header', html: callHeader(current, opts.opikUiUrl).value });
-        for (const m of messages)
-          stream.send('item', { id: `msg-${m.sequence}`, order: m.sequence, html: messageItem(m).value });
-        for (const t of tickets) {
-          const order = markerOrder(t);
-          stream.send('item', { id: `marker-${t.id}`, order, html: markerItem(t, order).value });
-        }
-        stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self).value });
-      } catch (err) {
-        req.log.warn({ err }, 'live snapshot failed');
-        stream.close();
-        return;
-      }
-      const pending = queue;
-      queue = undefined;
-      for (const e of pending)
-        chain = chain.then(() => sendEvent(e)).catch((err) => req.log.warn({ err }, 'live update failed'));
     },
   );
 
@@ -330,7 +287,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         : undefined;
       return sendPage(
         reply,
-        ticketsPage({ principal: me(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
+        ticketsPage({ viewer: viewer(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
       );
     },
   );

@@ -9,15 +9,10 @@ import {
   TICKET_STATUSES,
   type Ticket,
 } from '../domain/types.ts';
-import { formatDuration, formatWindow, opikTraceUrl, prettyJson, timeEl } from './format.ts';
+import { distinctToolCalls, figuresPanel } from './figures.ts';
+import { formatDuration, formatWindow, opikTraceUrl, timeEl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
-
-const ROLE_LABEL: Record<Message['role'], string> = {
-  caller: 'Caller',
-  agent: 'Agent',
-  tool: 'Tool',
-  system: 'System',
-};
+import { messageItem } from './turn.ts';
 
 const STATUS_LABEL: Record<string, string> = {
   active: 'Live',
@@ -34,9 +29,20 @@ const STATUS_LABEL: Record<string, string> = {
 const label = (s: string) => STATUS_LABEL[s] ?? s;
 const badge = (s: string) => html`<span class="badge badge-${s}">${label(s)}</span>`;
 
+/** Who reads a page, and the zone its times are shown in. */
+export interface Viewer {
+  principal: Principal;
+  /** The brand as staff know it (name or slug); the id when it has neither. */
+  brandLabel: string;
+  /** The brand's IANA time zone (UTC when unknown): the zone of every time on list pages. */
+  timeZone: string;
+}
+
 export interface LayoutOptions {
   title: string;
   principal?: Principal;
+  /** The brand as staff know it (name or slug); the id when it has neither. */
+  brandLabel?: string;
   nav?: 'conversations' | 'tickets';
   body: SafeHtml;
 }
@@ -65,7 +71,7 @@ export function layout(o: LayoutOptions): SafeHtml {
   </nav>
   <div class="who">
     <span class="who-name" title="${p.name}">${p.displayName}</span>
-    <span class="who-brand">${p.brandId}</span>
+    <span class="who-brand">${o.brandLabel ?? p.brandId}</span>
     <form method="post" action="/logout"><button type="submit" class="link">Sign out</button></form>
   </div>`
       : ''
@@ -78,7 +84,7 @@ ${o.body}
 </html>`;
 }
 
-export function loginPage(o: { error?: string; brandId?: string; email?: string; next: string }): SafeHtml {
+export function loginPage(o: { error?: string; brand?: string; email?: string; next: string }): SafeHtml {
   return layout({
     title: 'Sign in',
     body: html`<section class="login card">
@@ -87,7 +93,8 @@ export function loginPage(o: { error?: string; brandId?: string; email?: string;
   ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
   <form method="post" action="/login">
     <input type="hidden" name="next" value="${o.next}">
-    <label>Brand <input name="brandId" required autocomplete="organization" value="${o.brandId ?? ''}"></label>
+    <label>Brand <input name="brand" autocomplete="organization" autocapitalize="none" spellcheck="false" placeholder="e.g. acme" value="${o.brand ?? ''}"></label>
+    <p class="hint muted">The short name of your brand. Leave it empty if your email belongs to one brand only.</p>
     <label>Email <input name="email" type="email" required autocomplete="username" value="${o.email ?? ''}"></label>
     <label>Password <input name="password" type="password" required autocomplete="current-password"></label>
     <button type="submit" class="primary">Sign in</button>
@@ -121,7 +128,7 @@ export interface ConversationListQuery {
 
 /** The conversation list with its filters. */
 export function conversationsPage(o: {
-  principal: Principal;
+  viewer: Viewer;
   query: ConversationListQuery;
   page?: Page<ConversationSummary>;
   error?: string;
@@ -131,7 +138,8 @@ export function conversationsPage(o: {
   const rows = o.page?.items ?? [];
   return layout({
     title: 'Conversations',
-    principal: o.principal,
+    principal: o.viewer.principal,
+    brandLabel: o.viewer.brandLabel,
     nav: 'conversations',
     body: html`<h1>Conversations</h1>
 <form class="filters card" method="get" action="/conversations">
@@ -143,6 +151,7 @@ export function conversationsPage(o: {
   <div class="filter-actions"><button type="submit" class="primary">Search</button> <a href="/conversations">Clear</a></div>
 </form>
 ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
+${q.q && rows.length ? html`<p class="muted search-note">Best match first.</p>` : ''}
 ${
   rows.length === 0 && !o.error
     ? html`<p class="empty card">No conversations match.</p>`
@@ -151,7 +160,7 @@ ${
   <tbody>
   ${rows.map(
     (c) => html`<tr data-conversation-id="${c.id}">
-    <td data-label="Started"><a class="row-link" href="/conversations/${c.id}">${timeEl(c.startedAt)}</a></td>
+    <td data-label="Started"><a class="row-link" href="/conversations/${c.id}">${timeEl(c.startedAt, o.viewer.timeZone)}</a></td>
     <td data-label="Caller"><a href="/conversations/${c.id}">${c.callerNumber}</a>${c.isSip ? html` <span class="tag">SIP</span>` : ''}</td>
     <td data-label="Status">${badge(c.status)}</td>
     <td data-label="Duration">${formatDuration(c.durationSec)}</td>
@@ -172,53 +181,19 @@ export function markerOrder(ticket: Ticket): number {
   return ticket.afterSequence + 0.5;
 }
 
-function latencyLine(m: Message): SafeHtml {
-  if (m.responseMs === null && m.firstAudioMs === null) return html``;
-  const parts = [
-    m.responseMs !== null ? `response ${m.responseMs} ms` : '',
-    m.firstAudioMs !== null ? `first audio ${m.firstAudioMs} ms` : '',
-  ].filter(Boolean);
-  return html`<span class="latency" title="Time from the caller's end of speech">${parts.join(' · ')}</span>`;
-}
-
-/** One transcript turn (`<li>`), as the page and the live stream both render it. */
-export function messageItem(m: Message): SafeHtml {
-  const isTool = m.role === 'tool' || m.toolName !== null;
-  return html`<li class="msg msg-${m.role}" id="msg-${m.sequence}" data-order="${m.sequence}" data-v="${m.updatedAt.getTime()}">
-  <div class="msg-meta">
-    <span class="speaker">${ROLE_LABEL[m.role]}</span>
-    ${timeEl(m.startedAt, 'time')}
-    ${m.source !== 'realtime' && m.source !== m.role ? html`<span class="tag">${m.source}</span>` : ''}
-    ${m.interrupted ? html`<span class="tag tag-warn" title="The caller spoke over this turn; the text is what they heard">interrupted</span>` : ''}
-    ${m.sanitized.length ? html`<span class="tag tag-warn" title="Stored repaired: ${m.sanitized.join('; ')}">repaired</span>` : ''}
-    ${latencyLine(m)}
-  </div>
-  ${
-    isTool
-      ? html`<div class="tool">
-    <div class="tool-name">${m.toolName ?? 'tool'}</div>
-    ${m.toolArguments !== null ? html`<details><summary>Arguments</summary><pre>${prettyJson(m.toolArguments)}</pre></details>` : ''}
-    ${m.toolResult !== null ? html`<details><summary>Result</summary><pre>${prettyJson(m.toolResult)}</pre></details>` : ''}
-  </div>`
-      : ''
-  }
-  ${m.text !== null ? html`<p class="text">${m.text}</p>` : isTool ? '' : html`<p class="text muted">(no transcript)</p>`}
-</li>`;
-}
-
 /** A handoff or callback marker in the transcript. */
-export function markerItem(t: Ticket, order: number): SafeHtml {
+export function markerItem(t: Ticket, order: number, timeZone: string): SafeHtml {
   const what =
     t.kind === 'handoff'
       ? html`Handoff to a human${t.transferTarget ? html` · transferred to ${t.transferTarget}` : ''}`
       : html`Callback promised${t.callback ? html` · ${formatWindow(t.callback.windowStart, t.callback.windowEnd, t.callback.timezone)}` : ''}`;
   return html`<li class="marker marker-${t.kind}" id="marker-${t.id}" data-order="${order}" data-v="${t.updatedAt.getTime()}-${order}">
-  <span class="marker-line">${what}</span> ${timeEl(t.createdAt, 'time')} <a href="#ticket-${t.id}">${badge(t.status)}</a>
+  <span class="marker-line">${what}</span> ${timeEl(t.createdAt, timeZone)} <a href="#ticket-${t.id}">${badge(t.status)}</a>
 </li>`;
 }
 
 /** The call's header: caller, status, times, trace link. */
-export function callHeader(c: Conversation, opikUiUrl: string | undefined): SafeHtml {
+export function callHeader(c: Conversation, opikUiUrl: string | undefined, timeZone: string): SafeHtml {
   const trace = opikTraceUrl(opikUiUrl, c.opikTraceId);
   return html`<section class="call-header card" id="call-header" data-v="${c.updatedAt.getTime()}">
   <div class="call-title">
@@ -227,10 +202,10 @@ export function callHeader(c: Conversation, opikUiUrl: string | undefined): Safe
     ${c.status === 'active' ? html`<span class="live-dot" title="New messages appear as the call goes on">live updates</span>` : ''}
   </div>
   <dl class="facts">
-    <div><dt>Started</dt><dd>${timeEl(c.startedAt)}</dd></div>
-    ${c.endedAt ? html`<div><dt>Ended</dt><dd>${timeEl(c.endedAt)}</dd></div>` : ''}
-    ${c.durationSec !== null ? html`<div><dt>Duration</dt><dd>${formatDuration(c.durationSec)}</dd></div>` : ''}
+    <div><dt>Started</dt><dd>${timeEl(c.startedAt, timeZone)}</dd></div>
+    ${c.endedAt ? html`<div><dt>Ended</dt><dd>${timeEl(c.endedAt, timeZone)}</dd></div>` : ''}
     ${c.endReason ? html`<div><dt>End reason</dt><dd>${c.endReason}</dd></div>` : ''}
+    <div><dt>Time zone</dt><dd>${timeZone}${c.timezone ? '' : ' (not reported by the call)'}</dd></div>
     <div><dt>Line</dt><dd>${c.isSip ? 'SIP' : 'Phone (PSTN)'}</dd></div>
     <div><dt>Bot profile</dt><dd>${c.botProfileKey}</dd></div>
     <div><dt>Call SID</dt><dd class="mono">${c.callSid}</dd></div>
@@ -268,14 +243,19 @@ function callbackActions(t: Ticket, returnTo: string): SafeHtml {
 }
 
 /** One ticket card with its callback and the status actions. */
-export function ticketCard(t: Ticket, returnTo: string, opts: { conversationLink?: string } = {}): SafeHtml {
+export function ticketCard(
+  t: Ticket,
+  returnTo: string,
+  timeZone: string,
+  opts: { conversationLink?: string } = {},
+): SafeHtml {
   const cb = t.callback;
   return html`<article class="ticket card ticket-${t.kind}" id="ticket-${t.id}" data-ticket-id="${t.id}">
   <header>
     <span class="kind">${t.kind === 'handoff' ? 'Handoff' : 'Callback'}</span>
     ${badge(t.status)}
     <span class="tag priority-${t.priority}">${t.priority}</span>
-    ${timeEl(t.createdAt)}
+    ${timeEl(t.createdAt, timeZone)}
   </header>
   <p class="summary">${t.summary}</p>
   ${
@@ -304,57 +284,72 @@ export function ticketCard(t: Ticket, returnTo: string, opts: { conversationLink
 }
 
 /** The side panel of a conversation: its tickets, oldest first. */
-export function ticketsPanel(tickets: Ticket[], returnTo: string): SafeHtml {
+export function ticketsPanel(tickets: Ticket[], returnTo: string, timeZone: string): SafeHtml {
   const version = tickets.map((t) => `${t.id}:${t.updatedAt.getTime()}`).join(',');
   return html`<aside class="side" id="tickets-panel" data-v="${version}">
   <h2>Tickets &amp; callbacks</h2>
-  ${tickets.length ? tickets.map((t) => ticketCard(t, returnTo)) : html`<p class="muted">None for this call.</p>`}
+  ${tickets.length ? tickets.map((t) => ticketCard(t, returnTo, timeZone)) : html`<p class="muted">None for this call.</p>`}
 </aside>`;
 }
 
-/** The transcript items (turns and markers) in conversation order. */
-export function transcriptItems(messages: Message[], tickets: Ticket[]): SafeHtml[] {
-  const items: { order: number; html: SafeHtml }[] = messages.map((m) => ({
-    order: m.sequence,
-    html: messageItem(m),
-  }));
+/** A transcript item: its element id, its place (message sequence; markers between), its markup. */
+export interface TranscriptEntry {
+  id: string;
+  order: number;
+  html: SafeHtml;
+}
+
+/** The transcript items (turns and markers) in conversation order; each tool call once. */
+export function transcriptEntries(
+  messages: Message[],
+  tickets: Ticket[],
+  timeZone: string,
+): TranscriptEntry[] {
+  const tools = new Set(distinctToolCalls(messages));
+  const items: TranscriptEntry[] = messages
+    .filter((m) => !(m.role === 'tool' || m.toolName) || tools.has(m))
+    .map((m) => ({ id: `msg-${m.sequence}`, order: m.sequence, html: messageItem(m, timeZone) }));
   for (const t of tickets) {
     const order = markerOrder(t);
-    items.push({ order, html: markerItem(t, order) });
+    items.push({ id: `marker-${t.id}`, order, html: markerItem(t, order, timeZone) });
   }
-  return items.sort((a, b) => a.order - b.order).map((i) => i.html);
+  return items.sort((a, b) => a.order - b.order);
 }
 
 export function conversationPage(o: {
-  principal: Principal;
+  viewer: Viewer;
   conversation: Conversation;
   messages: Message[];
   tickets: Ticket[];
   opikUiUrl: string | undefined;
+  /** The call's zone: the one it reported, else the brand's. */
+  timeZone: string;
 }): SafeHtml {
   const c = o.conversation;
   const self = `/conversations/${c.id}`;
   return layout({
     title: `Call from ${c.callerNumber}`,
-    principal: o.principal,
+    principal: o.viewer.principal,
+    brandLabel: o.viewer.brandLabel,
     nav: 'conversations',
     body: html`<p class="crumbs"><a href="/conversations">← Conversations</a></p>
-${callHeader(c, o.opikUiUrl)}
+${callHeader(c, o.opikUiUrl, o.timeZone)}
+${figuresPanel(c, o.messages)}
 <div class="columns">
   <section class="transcript card" aria-label="Transcript">
     <h2>Transcript</h2>
     <ol class="messages" id="messages" data-live-url="${self}/live" aria-live="polite">
-      ${transcriptItems(o.messages, o.tickets)}
+      ${transcriptEntries(o.messages, o.tickets, o.timeZone).map((e) => e.html)}
     </ol>
     ${o.messages.length === 0 ? html`<p class="muted" id="no-messages">No messages yet.</p>` : ''}
   </section>
-  ${ticketsPanel(o.tickets, self)}
+  ${ticketsPanel(o.tickets, self, o.timeZone)}
 </div>`,
   });
 }
 
 export function ticketsPage(o: {
-  principal: Principal;
+  viewer: Viewer;
   query: { status?: string; kind?: string; callback?: string };
   page: Page<Ticket>;
   returnTo: string;
@@ -362,7 +357,8 @@ export function ticketsPage(o: {
 }): SafeHtml {
   return layout({
     title: 'Tickets & callbacks',
-    principal: o.principal,
+    principal: o.viewer.principal,
+    brandLabel: o.viewer.brandLabel,
     nav: 'tickets',
     body: html`<h1>Tickets &amp; callbacks</h1>
 <form class="filters card" method="get" action="/tickets">
@@ -372,7 +368,7 @@ export function ticketsPage(o: {
 </form>
 <p class="quick"><a href="/tickets?kind=callback&amp;status=open">Callbacks to make</a> · <a href="/tickets?kind=handoff&amp;status=open">Open handoffs</a></p>
 <div class="ticket-list">
-${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, { conversationLink: `/conversations/${t.conversationId}` })) : html`<p class="empty card">No tickets match.</p>`}
+${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, o.viewer.timeZone, { conversationLink: `/conversations/${t.conversationId}` })) : html`<p class="empty card">No tickets match.</p>`}
 </div>
 ${o.nextHref ? html`<p class="pager"><a href="${o.nextHref}">Older tickets →</a></p>` : ''}`,
   });

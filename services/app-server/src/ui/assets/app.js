@@ -1,17 +1,8 @@
-// Conversations UI: local times, and live updates of an open conversation over server-sent events.
-// The server renders (and escapes) every fragment; this script only places them.
+// Conversations UI: live updates of an open conversation over server-sent events. The server renders
+// (and escapes) every fragment, times included (in the brand's zone); this script only places them.
+// After a dropped connection EventSource reconnects with Last-Event-ID and the server sends what changed.
 
 (() => {
-  function localize(root) {
-    for (const t of root.querySelectorAll('time[data-local]')) {
-      const d = new Date(t.getAttribute('datetime'));
-      if (Number.isNaN(d.getTime())) continue;
-      t.title = d.toISOString();
-      t.textContent = t.dataset.local === 'time' ? d.toLocaleTimeString() : d.toLocaleString();
-    }
-  }
-  localize(document);
-
   const list = document.querySelector('[data-live-url]');
   if (!list || !('EventSource' in window)) return;
 
@@ -40,7 +31,6 @@
     const existing = document.getElementById(data.id);
     if (existing && existing.dataset.v === el.dataset.v) return;
     const follow = nearBottom();
-    localize(el);
     if (existing) {
       keepOpen(existing, el);
       existing.remove();
@@ -63,14 +53,19 @@
     const el = fromHtml(data.html);
     if (!old || !el || old.dataset.v === el.dataset.v) return;
     if (old.contains(document.activeElement)) return; // don't pull a form out from under the reader
-    localize(el);
     keepOpen(old, el);
     old.replaceWith(el);
+  }
+
+  function remove(data) {
+    const el = document.getElementById(data.id);
+    if (el) el.remove();
   }
 
   const source = new EventSource(list.dataset.liveUrl);
   source.addEventListener('item', (e) => upsertItem(JSON.parse(e.data)));
   source.addEventListener('replace', (e) => replace(JSON.parse(e.data)));
+  source.addEventListener('remove', (e) => remove(JSON.parse(e.data)));
   source.addEventListener('open', () => document.body.classList.add('live-connected'));
   source.addEventListener('error', () => document.body.classList.remove('live-connected'));
 })();
