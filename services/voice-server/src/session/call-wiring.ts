@@ -100,7 +100,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       },
       onResumed: () => p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP }),
       giveUp: () => p.dropFallback(),
+      // Quiet: nothing playing or under way, and no caller words still to come from this session.
       isQuiet: () =>
+        !transcript.callerTurnPending() &&
         !p.responses.isBusy &&
         !p.bargeIn.callerSpeaking &&
         !playback.hasPendingAudio &&
@@ -180,7 +182,11 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     metrics,
     log,
     session: () => link.current,
-    onPlayed: () => limiter.activity(),
+    onPlayed: () => {
+      limiter.activity();
+      // The caller has heard everything sent: a quiet moment a due session renewal waits for.
+      if (!playback.hasPendingAudio) link.maybeRenew();
+    },
     onAppended: (payload) => turnAudio.onAudio(payload),
   });
   const output = new ModelOutput({
@@ -194,7 +200,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
-    transcriptEvents: new TranscriptEvents(transcript, responses, now, turnAudio),
+    transcriptEvents: new TranscriptEvents(transcript, responses, now, turnAudio, () => link.maybeRenew()),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),

@@ -18,6 +18,8 @@ export class TranscriptEvents {
     private readonly now: () => number,
     /** Keeps each caller turn's audio until its words are known. */
     private readonly turnAudio?: CallerTurnAudio,
+    /** A caller turn's transcript came (or failed). */
+    private readonly onCallerText: () => void = () => {},
   ) {}
 
   onSpeechStarted(itemId: string, audioStartMs: unknown): void {
@@ -65,11 +67,13 @@ export class TranscriptEvents {
       case 'conversation.item.input_audio_transcription.completed':
         transcript.finalize(ev.item_id, ev.transcript, { source: 'realtime' });
         this.turnAudio?.forget(ev.item_id);
+        this.onCallerText();
         return true;
       case 'conversation.item.input_audio_transcription.failed':
         // The turn stays on the conversation, in its place, marked: never dropped.
         transcript.open(ev.item_id, 'caller', new Date());
         transcript.finalize(ev.item_id, null, { source: 'realtime', transcription: 'failed' });
+        this.onCallerText();
         return true;
       case 'conversation.item.done': {
         const item = ev.item;

@@ -125,7 +125,8 @@ export class Transcript {
     });
   }
 
-  private callerTurnPending(): boolean {
+  /** A caller turn is still waiting for its words (its transcript has not come, nor failed). */
+  callerTurnPending(): boolean {
     return this.entries.some(
       (e) => e.message.role === 'caller' && e.message.text === null && !e.message.transcription,
     );
