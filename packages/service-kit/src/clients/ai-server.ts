@@ -21,21 +21,40 @@ export interface BotProfileSummary {
   name: string;
 }
 
-export interface VoiceConfig {
-  provider: 'openai' | 'elevenlabs';
+/** A voice of the OpenAI Realtime API (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar). */
+export interface OpenAiVoiceConfig {
+  provider: 'openai';
   voiceId: string;
+  /** `audio.output.speed`, 0.25–1.5. */
   speed?: number;
-  elevenlabs?: {
-    modelId?: string;
-    stability?: number;
-    similarityBoost?: number;
-    style?: number;
-    useSpeakerBoost?: boolean;
-  };
 }
+
+/** ElevenLabs voice settings, each optional (ranges as ElevenLabs documents them). */
+export interface ElevenLabsVoiceSettings {
+  /** 0–1. */
+  stability?: number;
+  /** 0–1. */
+  similarityBoost?: number;
+  /** 0–1. */
+  style?: number;
+  useSpeakerBoost?: boolean;
+  /** 0.7–1.2. */
+  speed?: number;
+}
+
+/** A brand's ElevenLabs voice, spoken through voice-server's streaming TTS. */
+export interface ElevenLabsVoiceConfig {
+  provider: 'elevenlabs';
+  /** Letters and digits. */
+  voiceId: string;
+  settings?: ElevenLabsVoiceSettings;
+}
+
+export type VoiceConfig = OpenAiVoiceConfig | ElevenLabsVoiceConfig;
 
 export interface TranscriberConfig {
   provider: 'openai' | 'cartesia' | 'elevenlabs';
+  /** For `openai`: gpt-4o-mini-transcribe, gpt-4o-transcribe or whisper-1. */
   model?: string;
   language?: string;
 }
