@@ -175,13 +175,28 @@ export interface KnowledgeSearchHit {
   score: number;
   lexicalRank: number | null;
   vectorRank: number | null;
+  /** Cosine similarity to the question, null when the chunk was not a vector candidate. */
+  similarity: number | null;
 }
 
 export interface KnowledgeSearchResponse {
-  /** `lexical` when no embedding provider is configured (or it failed for this query). */
-  mode: 'hybrid' | 'lexical';
+  /**
+   * `hybrid` (full-text + vectors); `lexical` when no embedding provider is configured or it failed
+   * for this query; `vector` for a retrieval lane configured vector-only.
+   */
+  mode: 'hybrid' | 'lexical' | 'vector';
   reranked: boolean;
   results: KnowledgeSearchHit[];
+  /**
+   * True when the knowledge base has nothing relevant: no results, or the best chunk's similarity is
+   * under the calibrated floor. The results are still listed; the model should be told there is no
+   * answer (offer a transfer or a callback) rather than be read them.
+   */
+  noAnswer: boolean;
+  /** The best cosine similarity among the vector candidates, null without vectors. */
+  topSimilarity: number | null;
+  /** The floor `topSimilarity` was held to, null when none applies. */
+  relevanceFloor: number | null;
   warnings: string[];
 }
 
