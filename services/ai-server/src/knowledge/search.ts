@@ -52,7 +52,7 @@ export interface SearchResponse {
   noAnswer: boolean;
   /** The best cosine similarity among the vector candidates (null without vectors). */
   topSimilarity: number | null;
-  /** The floor `topSimilarity` was held to, null when none applies. */
+  /** The floor `topSimilarity` was held to, null when none applies (no vector candidates). */
   relevanceFloor: number | null;
   /** Degradations this search went through (embedding or rerank failures). */
   warnings: string[];
@@ -179,7 +179,8 @@ export async function searchKnowledge(
   }
   const results = hits.slice(0, limit);
   const topSimilarity = vector?.length ? 1 - vector[0]!.distance : null;
-  const relevanceFloor = vector ? (deps.relevanceFloor ?? embedder?.relevanceFloor ?? null) : null;
+  // No vector candidates (a question with no word the model knows): full text alone decides.
+  const relevanceFloor = vector?.length ? (deps.relevanceFloor ?? embedder?.relevanceFloor ?? null) : null;
   const noAnswer = results.length === 0 || (relevanceFloor !== null && (topSimilarity ?? 0) < relevanceFloor);
   timingsMs.total = performance.now() - started;
   return {
