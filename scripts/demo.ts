@@ -1,156 +1,183 @@
 // The offline demo: the whole product on this machine (ai-server, app-server, voice-server) with
-// simulators of OpenAI, Twilio and the embeddings service. A scripted caller rings the Acme line,
-// asks two questions (interrupting the first answer), books a callback and says goodbye; the agent
-// hangs up. Then it prints what happened and where to look. `--serve` keeps the UI running.
+// simulators of OpenAI, Twilio and the embeddings service. A caller (call-sim's runner, playing
+// scripts/demo-call.yaml) rings the Acme line, asks about shipping, interrupts the answer to ask about
+// returns, books a callback and says goodbye; the agent hangs up. It shows the call turn by turn, a
+// summary with each turn's latency and the barge-in, the transcript support staff see and the
+// callback in the brand's time zone. `--serve` keeps the stack up for the UI and for call-sim.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ACME, PUBLIC_BASE_URL, STAFF, startFullStack } from '../test/support/full-stack.ts';
+import { callSim, DEMO_CALLER, DEMO_TIMEZONE, startDemoStack } from '../test/support/demo-stack.ts';
+import { ACME, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
 
 const serve = process.argv.includes('--serve');
 const dataDir = join(import.meta.dirname, '..', '.data', 'demo');
-const tomorrow = new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10);
+const SCENARIO = join(import.meta.dirname, 'demo-call.yaml');
+const {
+  chooseVoice,
+  describeWindow,
+  liveLine,
+  loadScenarioFile,
+  maskNumbers,
+  runScenario,
+  scenarioAccount,
+  writeCallAudio,
+} = callSim;
+type ScenarioResult = callSim.ScenarioResult;
 
-const say = (s: string) => process.stdout.write(`${s}\n`);
+const say = (s: string) => process.stdout.write(`${maskNumbers(s)}\n`);
 const ms = (n: number | undefined) => (n === undefined ? '-' : `${Math.round(n)} ms`);
+
+interface ConversationView {
+  messages: Array<{
+    role: string;
+    text: string | null;
+    interrupted: boolean;
+    toolName: string | null;
+    latency: { responseMs: number | null } | null;
+  }>;
+}
 
 async function main(): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   say('Starting ai-server, app-server and voice-server with simulated OpenAI, Twilio and embeddings…');
   const started = performance.now();
-  const stack = await startFullStack({
-    realtime: {
-      pacing: 'burst',
-      scenario: {
-        greeting: ACME.greeting,
-        turns: [
-          {
-            user: 'How long does shipping take?',
-            say: 'Let me look that up.',
-            toolCalls: [{ name: 'get_knowledge', arguments: { query: 'how long does shipping take' } }],
-            afterTools:
-              'Standard shipping takes three to five business days. Express takes one to two days and costs ' +
-              '14 dollars 95. Orders placed before 2 pm Eastern ship the same day.',
-          },
-          {
-            user: 'Sorry, and how do returns work?',
-            say: 'Sure.',
-            toolCalls: [{ name: 'get_knowledge', arguments: { query: 'returns and refunds' } }],
-            afterTools: 'You can return unworn items within 30 days. Returns for store credit are free.',
-          },
-          {
-            user: 'Could someone call me back tomorrow afternoon about a warranty claim?',
-            toolCalls: [
-              {
-                name: 'create_callback_ticket',
-                arguments: {
-                  reason: 'Warranty claim on a jacket',
-                  window_start: `${tomorrow}T18:00:00Z`,
-                  window_end: `${tomorrow}T20:00:00Z`,
-                  timezone: 'America/New_York',
-                },
-              },
-            ],
-            afterTools: 'Done. A colleague will call you tomorrow between 2 and 4 pm Eastern.',
-          },
-          {
-            user: "That's all, thank you.",
-            toolCalls: [{ name: 'end_call', arguments: { reason: 'the caller is done' } }],
-            afterTools: 'Thanks for calling Acme Outfitters. Goodbye!',
-          },
-        ],
-      },
-    },
-  });
+  const demo = await startDemoStack();
+  const { stack } = demo;
   say(
     `  ready in ${ms(performance.now() - started)}; voice-server at ${stack.voiceUrl} (public URL ${PUBLIC_BASE_URL})\n`,
   );
 
-  const utterance = (label: string, ms: number) => ({ audio: { toneHz: 220, ms, amplitude: 0.3 }, label });
-  const quiet =
-    (turn: number) => (c: { turns: Array<{ responseLatencyMs?: number }>; isHearingAudio: boolean }) =>
-      c.turns[turn]?.responseLatencyMs !== undefined && !c.isHearingAudio;
-  say(`Calling ${ACME.number} from +1 415 555 0123…`);
-  const call = await stack.call({
-    source: [
-      { until: (c) => c.heardMs > 1000 && !c.isHearingAudio, timeoutMs: 20_000 },
-      utterance('shipping question', 900),
-      { pauseMs: 800 },
-      { until: (c) => c.turns[0]?.responseLatencyMs !== undefined, timeoutMs: 20_000 },
-      { pauseMs: 3500 },
-      utterance('interrupts: returns question', 900),
-      { pauseMs: 800 },
-      { until: quiet(1), timeoutMs: 30_000 },
-      utterance('asks for a callback', 1200),
-      { pauseMs: 800 },
-      { until: quiet(2), timeoutMs: 30_000 },
-      utterance('says goodbye', 700),
-      { pauseMs: 10_000 },
-    ],
-  });
-  const end = await call.ended;
-  const report = call.report();
-  say(`  call ended: ${end.reason} after ${(call.nowMs() / 1000).toFixed(1)} s\n`);
-
-  say('What the caller experienced (Twilio simulator):');
-  for (const t of report.turns) {
-    const barge = t.bargeIn
-      ? `  barge-in: playback stopped ${ms(t.bargeIn.latencyMs)} after the caller started, ${ms(t.bargeIn.heardAfterStartMs)} heard over them`
-      : '';
-    say(
-      `  ${t.label.padEnd(30)} first reply audio ${ms(t.responseLatencyMs)} after the caller stopped${barge}`,
-    );
+  const voice = chooseVoice('auto');
+  if (voice.notice) say(`Note: ${voice.notice}\n`);
+  const loaded = await loadScenarioFile(SCENARIO);
+  say(
+    `Calling ${ACME.number} from ${DEMO_CALLER} (the caller speaks with ${voice.kind === 'espeak' ? 'espeak-ng' : 'simulated speech'})…`,
+  );
+  const result = await runScenario(
+    loaded,
+    { ...demo.target, access: demo.access },
+    { voice, recordAudio: true, onEvent: (e) => void (liveLine(e) && say(liveLine(e)!)) },
+  );
+  say(`\nWhat happened, turn by turn (call-sim's account):\n${scenarioAccount(result)}\n`);
+  if (result.status === 'error') {
+    say(`The demo call could not be placed: ${result.error}`);
+    await demo.close();
+    process.exit(1);
   }
-  const wav = join(dataDir, 'call.wav');
-  await call.writeHeardWav(wav);
-  say(`  heard ${(report.heardMs / 1000).toFixed(1)} s of audio; saved to ${wav}\n`);
+  printSummary(result);
+  const wav = await writeCallAudio(dataDir, 'call', result.audio!);
+  say(`  both sides saved to ${wav} (left: the caller, right: what the caller heard)\n`);
 
   // app-server: the transcript support staff read, and the callback the agent promised.
-  let conversation: { id: string; endReason: string | null } | undefined;
-  for (let i = 0; i < 50 && !conversation?.endReason; i++) {
-    const list = await stack.staffGet<{
-      items: Array<{ id: string; callSid: string; endReason: string | null }>;
-    }>('/api/conversations');
-    conversation = list.items.find((c) => c.callSid === call.callSid);
-    if (!conversation?.endReason) await new Promise((r) => setTimeout(r, 100));
-  }
-  const view = await stack.staffGet<{
-    messages: Array<{
-      role: string;
-      text: string | null;
-      toolName: string | null;
-      latency: { responseMs?: number } | null;
-    }>;
-    tickets: Array<{ kind: string; status: string; summary: string }>;
-  }>(`/api/conversations/${conversation?.id}`);
+  const list = await stack.staffGet<{ items: Array<{ id: string; callSid: string }> }>('/api/conversations');
+  const conversation = list.items.find((c) => c.callSid === result.callSid);
+  const view = await stack.staffGet<ConversationView>(`/api/conversations/${conversation?.id}`);
   say('Transcript in app-server (what support staff see):');
   for (const m of view.messages) {
-    const text = m.role === 'tool' ? `[tool] ${m.toolName}` : m.text;
+    const text =
+      m.role === 'tool' ? `[tool] ${m.toolName}` : `${m.text ?? ''}${m.interrupted ? ' [interrupted]' : ''}`;
     const latency = m.latency?.responseMs ? `  (${m.latency.responseMs} ms)` : '';
     say(`  ${m.role.padEnd(6)} ${text}${latency}`);
   }
   const callbacks = await stack.staffGet<{
-    items: Array<{ phone: string; reason: string; status: string; timezone: string }>;
+    items: Array<{
+      status: string;
+      reason: string;
+      timezone: string;
+      windowStart: string | null;
+      windowEnd: string | null;
+    }>;
   }>('/api/callbacks');
-  say('\nCallbacks:');
-  for (const c of callbacks.items) say(`  ${c.status}: ${c.reason} (${c.timezone})`);
+  const promised = result.evidence?.agent?.lines.find((l) => /call you/i.test(l.text))?.text;
+  const callbackCheck = result.checks.find((c) => c.check === 'callback');
+  say(`\nCallbacks (in the brand's time zone, ${DEMO_TIMEZONE}):`);
+  for (const c of callbacks.items) {
+    const window = c.windowStart
+      ? describeWindow(new Date(c.windowStart), c.windowEnd ? new Date(c.windowEnd) : null, DEMO_TIMEZONE)
+      : 'no window';
+    say(
+      `  ${c.status}: ${c.reason}, ${window} (stored ${c.windowStart ?? '-'}; caller's zone ${c.timezone})`,
+    );
+  }
+  if (promised) say(`  the agent said: "${promised}"`);
+  if (callbackCheck)
+    say(
+      `  ${callbackCheck.status === 'passed' ? '✓ the booking matches' : '✗ the booking does not match'} ${callbackCheck.expected}`,
+    );
   say(`\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (the agent's hang-up)`);
 
-  const ui = `${stack.appServer.url}/login`;
+  const ok = result.status === 'passed' && callbacks.items.length === 1;
   if (serve) {
+    const access = await demo.serveAccess();
     say(
-      `\nConversations UI: ${ui}\n  brand ${stack.ai.brandId}, ${STAFF.email} / ${STAFF.password}\nCtrl-C to stop.`,
+      [
+        '',
+        `Conversations UI: ${stack.appServer.url}/login?brand=${encodeURIComponent(stack.ai.brandId)}`,
+        '  (the link fills in the brand; then type)',
+        `  email:    ${STAFF.email}`,
+        `  password: ${STAFF.password}`,
+        '',
+        'Run scenarios against this stack in another terminal:',
+        `  pnpm call-sim run --target ${access.url} examples/scenarios/*.yaml`,
+        'Ctrl-C to stop.',
+      ].join('\n'),
     );
-    process.once('SIGINT', () => void stack.close().then(() => process.exit(0)));
+    process.once('SIGINT', () => void demo.close().then(() => process.exit(ok ? 0 : 1)));
     return;
   }
-  say(`\nRun \`pnpm demo:run --serve\` to keep the conversations UI up and sign in as ${STAFF.email}.`);
-  await stack.close();
-  const ok = end.reason === 'completed_via_api' && view.messages.length >= 8 && callbacks.items.length === 1;
+  say(
+    `\nRun \`pnpm demo:run --serve\` to keep the conversations UI up (sign in as ${STAFF.email}) and run call-sim against it.`,
+  );
+  await demo.close();
   if (!ok) {
-    say('\nThe demo call did not go as scripted.');
+    say('\nThe demo call did not go as scripted (see the ✗ above).');
     process.exit(1);
   }
+}
+
+/** Each turn's latency (the caller stopped speaking → the first audio of the answer heard) and the barge-in. */
+function printSummary(result: ScenarioResult): void {
+  const ev = result.evidence!;
+  say('Summary:');
+  const rows = ev.turns.map((t) => {
+    let barge = '';
+    if (t.bargeIn) {
+      const cut = ev.agent?.lines.find((l) => l.turn < t.index && l.interrupted);
+      const into = bargeInPoint(result, t.index);
+      barge = t.bargeIn.stopped
+        ? `spoke ${into} into the answer; it stopped ${ms(t.bargeIn.stoppedAfterMs)} later${cut?.heard !== undefined ? `, after "${cut.heard}"` : ''}`
+        : `spoke over the answer; it ran on (${ms(t.bargeIn.heardOverCallerMs)} heard)`;
+    }
+    return [`${t.index + 1}`, t.label, ms(t.replyLatencyMs), barge];
+  });
+  const header = ['turn', 'caller', 'reply after', 'barge-in'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) =>
+    `  ${r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()}`;
+  say(fmt(header));
+  for (const r of rows) say(fmt(r));
+  const values = ev.turns.flatMap((t) => (t.replyLatencyMs === undefined ? [] : [t.replyLatencyMs]));
+  if (values.length)
+    say(
+      `  reply latency (speech stopped → first audio heard): mean ${ms(values.reduce((a, b) => a + b, 0) / values.length)}, worst ${ms(Math.max(...values))}`,
+    );
+  say(
+    `  call: ${(ev.end.atMs / 1000).toFixed(1)} s, ended by the ${ev.endedBy} (${ev.end.reason}); ${result.status === 'passed' ? 'every expectation held' : 'some expectations failed'}`,
+  );
+}
+
+/** How far into the agent's answer the caller began to speak, as the scenario asked. */
+function bargeInPoint(result: ScenarioResult, turn: number): string {
+  const t = result.evidence!.turns;
+  const prev = t[turn - 1];
+  const now = t[turn];
+  if (prev?.endMs === undefined || prev.replyLatencyMs === undefined || now?.startMs === undefined)
+    return '-';
+  return `${((now.startMs - prev.endMs - prev.replyLatencyMs) / 1000).toFixed(1)} s`;
 }
 
 main().catch((err) => {

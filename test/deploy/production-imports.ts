@@ -93,9 +93,11 @@ export function runtimeSpecifiers(source: string, fileName = 'file.ts'): string[
   return found;
 }
 
-/** Test helpers kept beside the code (`testing/` folders, `test-helpers.ts`, `test-support.ts`). */
+/** Test helpers kept beside the code (`testing/` folders, `test-helpers.ts`, `test-support.ts`, `test-harness.ts`). */
 export function isTestSupport(file: string): boolean {
-  return /(^|[\\/])testing[\\/]/.test(file) || /(^|[\\/])test-(helpers|support)\.[mc]?[jt]s$/.test(file);
+  return (
+    /(^|[\\/])testing[\\/]/.test(file) || /(^|[\\/])test-(helpers|support|harness)\.[mc]?[jt]s$/.test(file)
+  );
 }
 
 /** Source files under src/ and bin/ of a package folder, tests left out. */

@@ -45,6 +45,8 @@ let sessionIndex = 0;
 beforeAll(async () => {
   endpoint = await startSlowToolEndpoint();
   stack = await startFullStack({ profile: { outboundCallerId: SIP_OUTBOUND_CALLER_ID } });
+  // Twilio shows only numbers the account owns or verified as a transfer's caller ID.
+  stack.twilioRest.setAccountNumbers({ owned: [ACME.number], verified: [SIP_OUTBOUND_CALLER_ID] });
   await addOrderStatusTool(stack, {
     name: TOOL,
     endpointUrl: `${endpoint.baseUrl}/order-status`,

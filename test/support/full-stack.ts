@@ -69,7 +69,12 @@ async function json<T>(res: Response): Promise<T> {
 export async function startFullStack(opts: FullStackOptions = {}): Promise<FullStack> {
   const logger = createLogger({ name: 'stack', level: opts.logLevel ?? 'silent' });
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
-  const twilioRest = await startTwilioRestFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const twilioRest = await startTwilioRestFake({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    // The Acme line is the account's own number: it may show as a transfer's caller ID.
+    accountNumbers: { owned: [ACME.number] },
+  });
 
   // ai-server, seeded with the Acme brand, its phone profile and its help center.
   const ai = await startSeededAiServer({

@@ -30,7 +30,7 @@ import {
   type VoiceServerDeps,
 } from '@switchboard/voice-server';
 import { startSeededAiServer } from './ai-server-fixture.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN } from './constants.ts';
+import { ACCOUNT_SID, ACME, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN } from './constants.ts';
 
 export { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL } from './constants.ts';
 
@@ -74,7 +74,12 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     : await startSeededAiServer({ logger: createLogger({ name: 'ai-server', level: 'silent' }) });
   const aiServer =
     opts.aiServer ?? new HttpAiServerClient({ baseUrl: seeded!.url, serviceToken: SERVICE_TOKEN });
-  const twilioRest = await startTwilioRestFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+  const twilioRest = await startTwilioRestFake({
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    // The Acme line is the account's own number: it may show as a transfer's caller ID.
+    accountNumbers: { owned: [ACME.number] },
+  });
   const journal: JournalEntry[] = [];
   let seq = 0;
   const record = (callSid: string, side: JournalEntry['side'], type: string, event?: unknown) =>

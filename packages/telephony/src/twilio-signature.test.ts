@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signTwilioRequest, validateTwilioRequest } from './twilio-signature.ts';
 
@@ -26,6 +26,60 @@ const PARAMS: Record<string, string> = {
   CallStatus: 'ringing',
   Direction: 'inbound',
 };
+
+/**
+ * Fixed vectors Twilio publishes, so the check does not only agree with itself: the auth token
+ * `12345`, the URL `https://mycompany.com/myapp.php?foo=1&bar=2` and these params, from the twilio-php
+ * request-validation guide (`RSOYDt4T1cUTdK1PDd93/VVr8B8=`) and Twilio's security docs
+ * (`0/KCTR6DLpKmkAf8muzZqo1nDgQ=`); and the JSON-body case of the helper libraries' tests
+ * (twilio-python `test_validation_of_body_succeeds`, twilio-csharp `TestValidateWithBody`): the body's
+ * SHA-256 rides in the URL as `bodySHA256` and the URL alone is signed (`a9nBmqA0ju/hNViExpshrM61xv4=`).
+ */
+const DOC_TOKEN = '12345';
+const DOC_URL = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+const DOC_VECTORS: Array<[string, Record<string, string>, string]> = [
+  [
+    'twilio-php validation guide',
+    {
+      CallSid: 'CA1234567890ABCDE',
+      Caller: '+14158675309',
+      Digits: '1234',
+      From: '+14158675309',
+      To: '+18005551212',
+    },
+    'RSOYDt4T1cUTdK1PDd93/VVr8B8=',
+  ],
+  [
+    'Twilio security docs',
+    {
+      CallSid: 'CA1234567890ABCDE',
+      Caller: '+12349013030',
+      Digits: '1234',
+      From: '+12349013030',
+      To: '+18005551212',
+    },
+    '0/KCTR6DLpKmkAf8muzZqo1nDgQ=',
+  ],
+];
+const DOC_BODY = '{"property": "value", "boolean": true}';
+const DOC_BODY_SHA256 = '0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620';
+
+describe("Twilio's published signature vectors", () => {
+  it.each(DOC_VECTORS)('signs and validates the %s example', (_source, params, signature) => {
+    expect(signTwilioRequest(DOC_TOKEN, DOC_URL, params)).toBe(signature);
+    expect(validateTwilioRequest(DOC_TOKEN, signature, DOC_URL, params)).toBe(true);
+    expect(validateTwilioRequest(DOC_TOKEN, signature, DOC_URL, { ...params, Digits: '1235' })).toBe(false);
+    expect(validateTwilioRequest('12346', signature, DOC_URL, params)).toBe(false);
+  });
+
+  it('signs a JSON-body request over the URL carrying bodySHA256', () => {
+    expect(createHash('sha256').update(DOC_BODY).digest('hex')).toBe(DOC_BODY_SHA256);
+    const url = `${DOC_URL}&bodySHA256=${DOC_BODY_SHA256}`;
+    expect(signTwilioRequest(DOC_TOKEN, url)).toBe('a9nBmqA0ju/hNViExpshrM61xv4=');
+    expect(validateTwilioRequest(DOC_TOKEN, 'a9nBmqA0ju/hNViExpshrM61xv4=', url)).toBe(true);
+    expect(validateTwilioRequest(DOC_TOKEN, 'a9nBmqA0ju/hNViExpshrM61xv4=', DOC_URL)).toBe(false);
+  });
+});
 
 describe('signTwilioRequest', () => {
   it('matches the example in Twilio’s security documentation', () => {

@@ -23,8 +23,10 @@ export interface TranscriptMessage {
   /** When the turn started (ISO 8601). */
   startedAt: string;
   source: TranscriptSource;
-  /** True when the caller interrupted this agent turn; text is what they heard. */
+  /** True when the caller interrupted this agent turn. */
   interrupted?: boolean;
+  /** Of an interrupted agent turn: the part of `text` the caller heard (to the word under way). */
+  heardText?: string;
   /** `failed`: a caller turn whose words the transcription could not make out (text stays null). */
   transcription?: 'failed';
   toolName?: string;

@@ -8,6 +8,7 @@ import type { RawData } from 'ws';
 import { RealtimeProtocolError } from './errors.ts';
 import { type EventLog, redactAudio } from './event-log.ts';
 import type { ServerEventOutbox } from './outbox.ts';
+import { quotedList } from './validate.ts';
 
 /** The client event types of the GA protocol, in the order the real API lists them. */
 export const CLIENT_EVENT_TYPES = [
@@ -106,7 +107,7 @@ function dispatch(type: string, event: Record<string, unknown>, handlers: Client
   if (!handler) {
     throw new RealtimeProtocolError(
       'invalid_value',
-      `Invalid value: '${type}'. Supported values are: ${CLIENT_EVENT_TYPES.map((t) => `'${t}'`).join(', ')}.`,
+      `Invalid value: '${type}'. Supported values are: ${quotedList(CLIENT_EVENT_TYPES)}.`,
       'type',
     );
   }

@@ -15,6 +15,8 @@ export interface ItemRecord {
   audioBytes: number;
   audioFormat: RealtimeAudioFormat | null;
   text: string | null;
+  /** User audio from the buffer: what the caller said (ground truth, never on the wire). */
+  spokenText: string | null;
   heardText: string | null;
   plannedAudioMs: number;
   truncatedAtMs: number | null;
@@ -29,6 +31,7 @@ export function newItemRecord(id: string, wire: Record<string, unknown>): ItemRe
     audioBytes: 0,
     audioFormat: null,
     text: null,
+    spokenText: null,
     heardText: null,
     plannedAudioMs: 0,
     truncatedAtMs: null,
@@ -98,6 +101,7 @@ function itemView(r: ItemRecord): SimConversationItem {
     audio: r.audioFormat ? itemAudio(r) : null,
     audioMs: r.audioFormat ? r.audioBytes / formatBytesPerMs(r.audioFormat) : 0,
     text: r.text,
+    spokenText: r.spokenText,
     heardText: r.heardText,
     truncatedAtMs: r.truncatedAtMs,
   };

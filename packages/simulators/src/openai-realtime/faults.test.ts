@@ -73,8 +73,11 @@ describe('latency', () => {
     client.send({ type: 'response.create' });
     await client.next('response.done');
     const created = session.sent('response.created')[0]!;
-    const firstItem = session.sent('response.output_item.added')[0]!;
-    expect(firstItem.atMs - created.atMs).toBeGreaterThanOrEqual(59);
+    const part = session.sent('response.content_part.added')[0]!;
+    const firstDelta = session.sent('response.output_audio.delta')[0]!;
+    // the item is announced at once; its audio waits (the real gap, livekit/agents#6157)
+    expect(part.atMs - created.atMs).toBeLessThan(59);
+    expect(firstDelta.atMs - created.atMs).toBeGreaterThanOrEqual(59);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * Fault injection for the Realtime simulator: latency, dropped sockets, expired sessions, the
  * late-delta race after `response.cancel`, and provider faults (every new socket dropped, a session
- * refused for quota, malformed events, oversized audio deltas). A plan can be set for the whole
+ * refused for quota, malformed events, oversized audio deltas, failed or cut-short responses, failed
+ * input transcripts, rate limits running low). A plan can be set for the whole
  * simulator, carried by a scenario, or changed on one live session from a test. All are off by default.
  */
 import { isMalformedEventKind, MALFORMED_EVENT_KINDS, type MalformedEventKind } from './malformed-events.ts';
+import { parseResponseOutcome, type ResponseOutcome } from './response-outcomes.ts';
 
 /** How a dropped socket goes away. */
 export type SocketDropMode = 'terminate' | 'close-1011';
@@ -47,6 +49,22 @@ export interface FaultPlan {
   malformedEvents?: { at: 'connect' | 'response'; kinds?: MalformedEventKind[] };
   /** Send response audio in deltas of `bytes` decoded bytes each (e.g. 2 MB); a reply is never shorter. */
   oversizedAudioDeltas?: { bytes: number };
+  /**
+   * End responses `failed` or `incomplete` (see response-outcomes.ts): the next `count` responses of
+   * each session (default: every response while the plan is in force).
+   */
+  responseOutcome?: ResponseOutcome & { count?: number };
+  /** Every input transcription fails (`conversation.item.input_audio_transcription.failed`). */
+  transcriptionFails?: boolean;
+  /** What `rate_limits.updated` reports (figures not given keep the simulator's roomy defaults). */
+  rateLimits?: { requests?: Partial<RateLimitFigures>; tokens?: Partial<RateLimitFigures> };
+}
+
+/** One entry of `rate_limits.updated` (GA schema `RealtimeServerEventRateLimitsUpdated`). */
+export interface RateLimitFigures {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
 }
 
 /** Later plans override earlier ones field by field. */
@@ -119,9 +137,44 @@ export function parseFaultPlan(value: unknown): FaultPlan {
         out.oversizedAudioDeltas = { bytes };
         break;
       }
+      case 'responseOutcome': {
+        const o = asObject(v, 'responseOutcome');
+        const { count, ...outcome } = o;
+        out.responseOutcome = parseResponseOutcome(outcome, 'responseOutcome');
+        if (count !== undefined) {
+          if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+            throw new Error('responseOutcome.count: expected an integer >= 1');
+          out.responseOutcome.count = count;
+        }
+        break;
+      }
+      case 'transcriptionFails':
+        if (typeof v !== 'boolean') throw new Error('transcriptionFails: expected a boolean');
+        out.transcriptionFails = v;
+        break;
+      case 'rateLimits':
+        out.rateLimits = parseRateLimits(v);
+        break;
       default:
         throw new Error(`${key}: unknown fault`);
     }
+  }
+  return out;
+}
+
+function parseRateLimits(value: unknown): NonNullable<FaultPlan['rateLimits']> {
+  const obj = asObject(value, 'rateLimits');
+  const out: NonNullable<FaultPlan['rateLimits']> = {};
+  for (const [name, figures] of Object.entries(obj)) {
+    if (name !== 'requests' && name !== 'tokens') throw new Error(`rateLimits.${name}: unknown field`);
+    const f = asObject(figures, `rateLimits.${name}`);
+    const parsed: Partial<RateLimitFigures> = {};
+    for (const [k, n] of Object.entries(f)) {
+      if (k !== 'limit' && k !== 'remaining' && k !== 'resetSeconds')
+        throw new Error(`rateLimits.${name}.${k}: unknown field`);
+      parsed[k] = nonNegative(n, `rateLimits.${name}.${k}`);
+    }
+    out[name] = parsed;
   }
   return out;
 }

@@ -32,11 +32,12 @@ export {
   type FaultPlan,
   mergeFaultPlans,
   parseFaultPlan,
+  type RateLimitFigures,
   type SessionRefusalCode,
   type SocketDropMode,
 } from './faults.ts';
 export { MALFORMED_EVENT_KINDS, MALFORMED_EVENTS, type MalformedEventKind } from './malformed-events.ts';
-export type { SimFunctionTool, SimToolChoice } from './model-params.ts';
+export { REALTIME_VOICES, type SimFunctionTool, type SimToolChoice } from './model-params.ts';
 export { type Pacing, type SimClock, systemClock } from './pacing.ts';
 export {
   type ClipFit,
@@ -47,19 +48,29 @@ export {
   toneAudio,
 } from './reply-audio.ts';
 export {
+  type FailedResponseError,
+  parseResponseOutcome,
+  type ResponseOutcome,
+  serverErrorMessage,
+} from './response-outcomes.ts';
+export {
   DEFAULT_MS_PER_CHAR,
   DEFAULT_REPLY_TEXT,
   loadScenario,
+  OFF_PERSONA_REPLY_TEXT,
   type PlannedReply,
   type PlannedToolCall,
   parseScenario,
   type ReplySource,
   type Scenario,
   ScenarioError,
+  type ScenarioPersona,
   ScenarioPlayer,
   type ScenarioReply,
   type ScenarioToolCall,
   type ScenarioTurn,
+  type TranscriptionError,
+  type TurnTranscription,
 } from './scenario.ts';
 export {
   type ConnectRealtimeSdkOptions,
@@ -69,6 +80,7 @@ export {
 } from './sdk.ts';
 export {
   DEFAULT_AUDIO_CHUNK_MS,
+  DEFAULT_TRANSCRIPTION_DELAY_MS,
   REALTIME_PATH,
   type RealtimeSimulator,
   type RealtimeSimulatorOptions,
@@ -100,6 +112,19 @@ export {
   type ServerEvent,
   tonePcm16,
 } from './test-support.ts';
+export {
+  type ModelTiming,
+  parseModelTiming,
+  type Range,
+  REALISTIC_TIMING,
+  type RealisticTiming,
+} from './timing.ts';
+export {
+  TRANSCRIPTION_LANGUAGES,
+  TRANSCRIPTION_MODELS,
+  type TranscriptionConfig,
+  type TranscriptionModel,
+} from './transcription-config.ts';
 export {
   DEFAULT_SEMANTIC_VAD,
   DEFAULT_SERVER_VAD,

@@ -15,6 +15,7 @@ import {
 import { announceItem, newItemRecord } from './conversation.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
+import type { InputTranscriber } from './input-transcription.ts';
 import { defaultResponseParams } from './response-params.ts';
 import type { ResponseRunner } from './responses.ts';
 import type { SimSessionConfig } from './session-config.ts';
@@ -35,13 +36,15 @@ const SEMANTIC_SILENCE_MS = { low: 1500, medium: 800, auto: 800, high: 400 } as 
 export class InputTurns {
   private readonly core: SessionCore;
   private readonly responses: ResponseRunner;
+  private readonly transcriber: InputTranscriber;
   private vad: EnergyVad | null = null;
   private speech: { itemId: string; audioStartMs: number } | null = null;
   private idleArmedAtMs: number | null = null;
 
-  constructor(core: SessionCore, responses: ResponseRunner) {
+  constructor(core: SessionCore, responses: ResponseRunner, transcriber: InputTranscriber) {
     this.core = core;
     this.responses = responses;
+    this.transcriber = transcriber;
     responses.onFinished = (replyEndInputMs) => {
       this.idleArmedAtMs = replyEndInputMs;
     };
@@ -151,36 +154,35 @@ export class InputTurns {
     toMs: number,
     cause: 'vad' | 'manual' | 'idle',
   ): void {
-    const { buffer, conversation, out } = this.core;
+    const { buffer, conversation, out, player } = this.core;
     const format = buffer.audioFormat;
     const audio = buffer.take(fromMs, toMs);
-    const scripted = cause === 'idle' ? null : this.core.player.userAudioCommitted();
+    const scripted = cause === 'idle' ? null : player.userAudioCommitted();
+    const turn = cause === 'idle' ? null : player.lastAudioTurn;
     // a scripted line wins; otherwise simulated speech in the audio is what the caller said
-    const transcript = scripted ?? (cause === 'idle' ? null : spokenText(audio, format));
+    const spoken = scripted ?? (cause === 'idle' ? null : spokenText(audio, format));
+    // the committed item carries no transcript: only an input transcription (if enabled) attaches one
     const record = newItemRecord(itemId, {
       id: itemId,
       object: 'realtime.item',
       type: 'message',
       status: 'completed',
       role: 'user',
-      content: [{ type: 'input_audio', transcript }],
+      content: [{ type: 'input_audio', transcript: null }],
     });
     record.audioChunks = [audio];
     record.audioBytes = audio.length;
     record.audioFormat = format;
-    record.text = transcript;
+    record.spokenText = spoken;
     const previous = conversation.append(record);
     out.send({ type: 'input_audio_buffer.committed', previous_item_id: previous, item_id: itemId });
     announceItem(out, previous, record.wire);
-    if (this.core.config.audio.input.transcription && transcript !== null) {
-      out.send({
-        type: 'conversation.item.input_audio_transcription.completed',
-        item_id: itemId,
-        content_index: 0,
-        transcript,
-        usage: { type: 'duration', seconds: Math.round(audio.length / formatBytesPerMs(format)) / 1000 },
-      });
-    }
+    this.transcriber.committed(
+      record,
+      spoken,
+      audio.length / formatBytesPerMs(format),
+      turn?.transcription ?? null,
+    );
   }
 
   private checkIdleTimeout(): void {

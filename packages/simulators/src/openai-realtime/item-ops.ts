@@ -1,7 +1,8 @@
 /**
  * `conversation.item.retrieve`, `.delete` and `.truncate`: the operations on items already in the
- * conversation. Truncation follows the real API: assistant audio only, never past the audio generated
- * so far, and the server-side transcript is dropped.
+ * conversation. Truncation follows the real API: assistant audio only (an item with no audio yet is
+ * refused), never past the audio generated so far, and the server-side transcript is dropped. Both
+ * refusals carry `param: null`, like the real API's other state errors.
  */
 import { encodeBase64, formatBytesPerMs } from './audio-format.ts';
 import { itemAudio } from './conversation.ts';
@@ -63,20 +64,28 @@ export function truncateItem(core: SessionCore, event: Record<string, unknown>):
     ? (record.wire.content as Record<string, unknown>[])
     : [];
   const part = content[contentIndex];
-  if (record.wire.role !== 'assistant' || !record.audioFormat || part?.type !== 'output_audio') {
+  // an assistant audio item before its first delta has no audio yet, and is refused the same way
+  // (livekit/agents#6157: truncating at 0 before any audio gets unsupported_content_type)
+  if (
+    record.wire.role !== 'assistant' ||
+    !record.audioFormat ||
+    part?.type !== 'output_audio' ||
+    record.audioBytes === 0
+  ) {
     throw new RealtimeProtocolError(
       'unsupported_content_type',
       'Only model output audio messages can be truncated',
-      'item_id',
+      null,
     );
   }
   const bytesPerMs = formatBytesPerMs(record.audioFormat);
   const haveMs = record.audioBytes / bytesPerMs;
   if (audioEndMs > haveMs) {
+    // the message the real API sends (twilio-samples/speech-assistant-openai-realtime-api-python#45)
     throw new RealtimeProtocolError(
       'invalid_value',
       `Audio content of ${Math.floor(haveMs)}ms is already shorter than ${audioEndMs}ms`,
-      'audio_end_ms',
+      null,
     );
   }
   const keepBytes = Math.round(audioEndMs * bytesPerMs);

@@ -30,8 +30,6 @@ export type SimToolChoice =
   | { type: 'function'; name: string }
   | { type: 'mcp'; server_label: string; name?: string | null };
 
-/** The full effective session configuration, as sent in `session.created` / `session.updated`. */
-
 /** Parses an audio format object (`{type:'audio/pcmu'}`, `{type:'audio/pcm', rate:24000}`, ...). */
 export function parseFormat(value: unknown, path: string): RealtimeAudioFormat {
   const format = expectObject(value, path);
@@ -46,16 +44,54 @@ export function parseFormat(value: unknown, path: string): RealtimeAudioFormat {
   return { type };
 }
 
-/** Parses a voice: a built-in voice name or `{id}` of a custom voice. */
+/**
+ * The built-in Realtime voices (GA schema `VoiceIdsShared`; the `audio.output.voice` description in
+ * `RealtimeSessionCreateRequestGA`). The schema types the field as any string, but the server refuses
+ * other names with `invalid_value` and the list of supported values.
+ */
+export const REALTIME_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+] as const;
+
+/** Parses a voice: a built-in voice name or `{id}` of a custom voice (`VoiceIdsOrCustomVoice`). */
 export function parseVoice(value: unknown, path: string): string | { id: string } {
-  if (typeof value === 'string') {
-    if (value.length === 0)
-      throw new RealtimeProtocolError('invalid_value', `Invalid '${path}': empty string.`, path);
-    return value;
-  }
+  if (typeof value === 'string') return expectEnum(value, REALTIME_VOICES, path);
   const v = expectObject(value, path);
   checkKeys(v, ['id'], path);
+  requireKey(v, 'id', path);
   return { id: expectString(v.id, `${path}.id`) };
+}
+
+/** The same voice, whether named or a custom `{id}`. */
+export function sameVoice(a: string | { id: string }, b: string | { id: string }): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Refuses a voice change once the session has produced assistant audio, as the real API does. The
+ * error's `param` is null, as the real error is reported (openai/openai-agents-python#1661).
+ */
+export function checkVoiceChange(
+  next: string | { id: string },
+  current: string | { id: string },
+  audioProduced: boolean,
+): void {
+  if (audioProduced && !sameVoice(next, current)) {
+    throw new RealtimeProtocolError(
+      'cannot_update_voice',
+      "Cannot update a conversation's voice if assistant audio is present.",
+      null,
+    );
+  }
 }
 
 /** Parses `output_modalities`: exactly one of `audio` or `text`. */

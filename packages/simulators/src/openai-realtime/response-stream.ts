@@ -4,23 +4,27 @@
  * and can drop the socket mid-way when the fault plan says so.
  */
 
-import type { ActiveResponse } from './active-response.ts';
+import { type ActiveResponse, endAsScripted, outputTokensSoFar } from './active-response.ts';
 import { encodeBase64, formatBytesPerMs, type RealtimeAudioFormat } from './audio-format.ts';
 import { type ItemRecord, newItemRecord } from './conversation.ts';
 import { newId } from './ids.ts';
 import { pacedDurationMs } from './pacing.ts';
 import type { PlannedToolCall } from './scenario.ts';
 import type { SessionCore } from './session-core.ts';
-import { splitArguments, splitWords } from './text-units.ts';
+import { splitArguments, splitWords, tokensForText } from './text-units.ts';
 
 /** A reply's audio is never shorter than this. */
 const MIN_REPLY_AUDIO_MS = 200;
 
-/** Streams the assistant message; false when the socket was dropped mid-way (a fault). */
+/**
+ * Streams the assistant message: announced at once, its first delta after `firstDeltaWaitMs` (which a
+ * cancel cuts short). False when the socket was dropped mid-way (a fault).
+ */
 export async function streamMessage(
   core: SessionCore,
   r: ActiveResponse,
   outputIndex: number,
+  firstDeltaWaitMs = 0,
 ): Promise<boolean> {
   const { out } = core;
   const itemId = newId('item');
@@ -42,6 +46,7 @@ export async function streamMessage(
     ...ids,
     part: audioMode ? { type: 'audio', transcript: '' } : { type: 'text', text: '' },
   });
+  if (firstDeltaWaitMs > 0 && !r.cancel) await r.sleeper.sleep(firstDeltaWaitMs);
   const words = splitWords(r.plan.text);
   let wordsSent = 0;
   let part: Record<string, unknown>;
@@ -49,7 +54,7 @@ export async function streamMessage(
     record.audioFormat = r.format;
     // The content part exists from content_part.added on, so an item still being generated can be truncated.
     record.wire.content = [{ type: 'output_audio', transcript: '' }];
-    const speed = core.config.audio.output.speed;
+    const speed = r.speed;
     const bytesPerMs = formatBytesPerMs(r.format);
     const oversized = core.faults.oversizedAudioDeltas;
     const chunkMs = oversized
@@ -61,6 +66,9 @@ export async function streamMessage(
     const durationMs = oversized ? Math.max(plannedMs, chunkMs) : plannedMs;
     const audio = core.options.replyAudio.render(durationMs, r.format);
     record.plannedAudioMs = audio.length / bytesPerMs;
+    const cutAtMs =
+      r.ending?.atAudioMs === 'half' ? record.plannedAudioMs / 2 : (r.ending?.atAudioMs ?? null);
+    const pacing = r.timing?.audioSpeed ?? core.options.pacing;
     const chunkBytes = alignedBytes(Math.round(chunkMs * bytesPerMs), r.format);
     const chunkCount = Math.ceil(audio.length / chunkBytes);
     const startedAt = core.clock.now();
@@ -69,7 +77,7 @@ export async function streamMessage(
       if (r.cancel) {
         if (r.cancel.lateDeltas <= 0) break;
         r.cancel.lateDeltas--;
-      }
+      } else if (stopsHere(r, cutAtMs)) break;
       const due = Math.ceil(((i + 1) * words.length) / chunkCount);
       if (due > wordsSent) {
         const delta = words.slice(wordsSent, due).join('');
@@ -91,17 +99,17 @@ export async function streamMessage(
         return false;
       }
       if (!r.cancel) {
-        const target = startedAt + pacedDurationMs(core.options.pacing, (i + 1) * chunkMs);
+        const target = startedAt + pacedDurationMs(pacing, (i + 1) * chunkMs);
         await r.sleeper.sleep(Math.max(0, target - core.clock.now()));
       }
     }
     if (!out.isOpen) return false;
-    if (!r.cancel && wordsSent < words.length) {
+    if (!r.cancel && !r.ended && wordsSent < words.length) {
       const delta = words.slice(wordsSent).join('');
       r.textSent += delta;
       out.send({ type: 'response.output_audio_transcript.delta', ...ids, delta });
     }
-    const transcript = r.cancel ? r.textSent : r.plan.text;
+    const transcript = r.cancel || r.ended ? r.textSent : r.plan.text;
     out.send({ type: 'response.output_audio.done', ...ids });
     out.send({ type: 'response.output_audio_transcript.done', ...ids, transcript });
     part = { type: 'audio', transcript };
@@ -110,19 +118,21 @@ export async function streamMessage(
       { type: 'output_audio', transcript: record.truncatedAtMs === null ? transcript : '' },
     ];
   } else {
-    for (const word of words) {
+    const cutAtWord = r.ending ? Math.floor(words.length / 2) : null;
+    for (const [i, word] of words.entries()) {
       if (r.cancel || !out.isOpen) break;
+      if (stopsHere(r, cutAtWord === null || i < cutAtWord ? null : 0)) break;
       r.textSent += word;
       out.send({ type: 'response.output_text.delta', ...ids, delta: word });
       await r.sleeper.sleep(0);
     }
     if (!out.isOpen) return false;
-    const text = r.cancel ? r.textSent : r.plan.text;
+    const text = r.cancel || r.ended ? r.textSent : r.plan.text;
     out.send({ type: 'response.output_text.done', ...ids, text });
     part = { type: 'text', text };
     record.wire.content = [{ type: 'output_text', text }];
   }
-  record.wire.status = r.cancel ? 'incomplete' : 'completed';
+  record.wire.status = r.cancel || r.ended ? 'incomplete' : 'completed';
   out.send({ type: 'response.content_part.done', ...ids, part });
   announceOutputItem(core, r, outputIndex, previous, record, 'done');
   return true;
@@ -194,6 +204,23 @@ function announceOutputItem(
     previous_item_id: previous,
     item: structuredClone(record.wire),
   });
+}
+
+/**
+ * True when the response stops before its next delta: its scripted end is reached (`cutAtMs` of audio
+ * sent), or its `max_output_tokens` is used up, which the real API reports as `incomplete`.
+ */
+function stopsHere(r: ActiveResponse, cutAtMs: number | null): boolean {
+  if (r.ended) return true;
+  if (r.ending && cutAtMs !== null && r.audioMsSent >= cutAtMs) {
+    endAsScripted(r, r.ending.outcome);
+    return true;
+  }
+  if (typeof r.maxOutputTokens === 'number' && outputTokensSoFar(r, tokensForText) >= r.maxOutputTokens) {
+    r.ended = { status: 'incomplete', reason: 'max_output_tokens' };
+    return true;
+  }
+  return false;
 }
 
 /** At least one byte, and whole 16-bit samples for PCM. */

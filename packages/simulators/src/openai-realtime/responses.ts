@@ -1,17 +1,20 @@
 /**
  * The response lifecycle: one response at a time (`response.create` during an active one is refused
- * like the real API refuses it), cancellation by the client or by VAD, `response.done` with the
- * status, output and usage, then `rate_limits.updated`. A user turn that ends while a cancelled
- * response winds down is answered right after it.
+ * like the real API refuses it, and so is a VAD turn that would start one), cancellation by the client
+ * or by VAD, scripted failed and incomplete ends, `response.done` with the status, output and usage,
+ * then `rate_limits.updated`. A user turn that ends while a cancelled response winds down is answered
+ * right after it.
  */
 
-import type { ActiveResponse, CancelReason } from './active-response.ts';
+import { type ActiveResponse, type CancelReason, endAsScripted } from './active-response.ts';
 import { formatBytesPerMs } from './audio-format.ts';
 import { sendMalformedEvents } from './connection-faults.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
 import { Sleeper } from './pacing.ts';
+import { type ResponseOutcome, serverErrorMessage } from './response-outcomes.ts';
 import { defaultResponseParams, parseResponseCreate, type ResponseParams } from './response-params.ts';
+import { finalStatus, rateLimitsEvent, responseObject, responseUsage } from './response-report.ts';
 import { streamFunctionCall, streamMessage } from './response-stream.ts';
 import type { PlannedReply } from './scenario.ts';
 import type { SessionCore } from './session-core.ts';
@@ -31,6 +34,8 @@ export class ResponseRunner {
   private current: ActiveResponse | null = null;
   private readonly replyLog: SimReply[] = [];
   private answerAfterCurrent = false;
+  /** Responses the fault plan's `responseOutcome` has ended so far. */
+  private faultOutcomesUsed = 0;
 
   constructor(core: SessionCore) {
     this.core = core;
@@ -61,14 +66,10 @@ export class ResponseRunner {
 
   /** `response.create`. */
   create(event: Record<string, unknown>): void {
-    if (this.current) {
-      throw new RealtimeProtocolError(
-        'conversation_already_has_active_response',
-        `Conversation already has an active response in progress: ${this.current.id}. Wait until the response is finished before creating a new one.`,
-        null,
-      );
-    }
-    const params = parseResponseCreate(event, this.core.config);
+    if (this.current) throw this.busy();
+    const params = parseResponseCreate(event, this.core.config, {
+      audioProduced: this.core.audioDeltasSent > 0,
+    });
     this.start(this.core.player.nextReply(), params);
   }
 
@@ -92,11 +93,15 @@ export class ResponseRunner {
     if (r && !r.cancel && r.conversation === 'auto') this.requestCancel(r, 'turn_detected', 0);
   }
 
-  /** A VAD turn ended with `create_response`: answers it now, or right after a cancelled response. */
+  /**
+   * A VAD turn ended with `create_response`: answers it now, or right after a cancelled response. A
+   * response still going (not interrupted) is not replaced: the server reports the refused response as
+   * the real API does, with no client `event_id` (the error reported in tleyden/arty#81).
+   */
   answerUserTurn(): void {
     if (!this.current) this.start(this.core.player.nextReply(), defaultResponseParams(this.core.config));
-    // the interrupted response is still winding down: answer this turn right after it
     else if (this.current.cancel) this.answerAfterCurrent = true;
+    else this.core.out.sendError(this.busy(), null);
   }
 
   /** Ends the active response without a client event (the socket is going away). */
@@ -107,8 +112,10 @@ export class ResponseRunner {
     r.sleeper.wake();
   }
 
-  /** Starts a response that plays `plan`. */
-  start(plan: PlannedReply, params: ResponseParams): void {
+  /** Starts a response that plays `plan` (as the effective instructions let the model play it). */
+  start(scripted: PlannedReply, params: ResponseParams): void {
+    const plan = this.core.player.inCharacter(scripted, params.instructions);
+    const outcome = plan.outcome ?? this.faultOutcome();
     const r: ActiveResponse = {
       ...params,
       id: newId('resp'),
@@ -118,11 +125,23 @@ export class ResponseRunner {
       audioMsSent: 0,
       textSent: '',
       inputMsAtStart: this.core.buffer.endMs,
-      inputTokens: this.countInputTokens(),
+      inputTokens: this.countInputTokens(params.instructions),
       sleeper: new Sleeper(this.core.clock),
+      timing: this.core.timing.response(),
+      ending: outcome ? { outcome, atAudioMs: outcome.afterAudioMs ?? defaultCut(outcome) } : null,
+      ended: null,
     };
     this.current = r;
-    this.replyLog.push({ responseId: r.id, source: plan.source, text: plan.text, toolCalls: plan.toolCalls });
+    this.replyLog.push({
+      responseId: r.id,
+      source: plan.source,
+      text: plan.text,
+      toolCalls: plan.toolCalls,
+      instructions: params.instructions,
+      instructionsFrom: params.instructionsFrom,
+      metadata: params.metadata,
+      status: 'in_progress',
+    });
     void this.run(r)
       .catch(() => {
         // a socket that died mid-write ends the response; the close handler does the bookkeeping
@@ -132,6 +151,24 @@ export class ResponseRunner {
       });
   }
 
+  private busy(): RealtimeProtocolError {
+    return new RealtimeProtocolError(
+      'conversation_already_has_active_response',
+      `Conversation already has an active response in progress: ${this.current?.id}. Wait until the response is finished before creating a new one.`,
+      null,
+    );
+  }
+
+  /** The fault plan's outcome for the next response, while its `count` lasts. */
+  private faultOutcome(): ResponseOutcome | null {
+    const planned = this.core.faults.responseOutcome;
+    if (!planned) return null;
+    if (planned.count !== undefined && this.faultOutcomesUsed >= planned.count) return null;
+    this.faultOutcomesUsed++;
+    const { count: _count, ...outcome } = planned;
+    return outcome;
+  }
+
   private requestCancel(r: ActiveResponse, reason: CancelReason, lateDeltas: number): void {
     r.cancel = { reason, lateDeltas };
     r.sleeper.wake();
@@ -139,23 +176,34 @@ export class ResponseRunner {
 
   private async run(r: ActiveResponse): Promise<void> {
     const { core } = this;
-    core.out.send({ type: 'response.created', response: this.responseObject(r, 'in_progress') });
+    // realistic timing: the response exists (and is active) before the client hears of it; a cancel
+    // meanwhile does not hurry the server, it ends the response once it has been created
+    if (r.timing) await new Sleeper(core.clock).sleep(r.timing.createdDelayMs);
+    if (!core.out.isOpen) return;
+    core.out.send({ type: 'response.created', response: this.report(r, 'in_progress') });
     const malformed = core.faults.malformedEvents;
     if (malformed?.at === 'response') sendMalformedEvents(core.out, malformed, { responseId: r.id });
-    const latency = r.plan.latencyMs + (core.faults.firstDeltaLatencyMs ?? 0);
-    if (latency > 0) await r.sleeper.sleep(latency);
-    let outputIndex = 0;
-    if (r.plan.text.length > 0 && !r.cancel && core.out.isOpen) {
-      const finished = await streamMessage(core, r, outputIndex++);
-      if (!finished) return;
+    // model think time: the message item is announced, then its first delta waits (livekit/agents#6157
+    // shows the real gap between content_part.added and the first audio)
+    const latency =
+      r.plan.latencyMs + (core.faults.firstDeltaLatencyMs ?? 0) + (r.timing?.firstAudioAfterCreatedMs ?? 0);
+    if (r.ending?.atAudioMs === 0) {
+      if (latency > 0 && !r.cancel) await r.sleeper.sleep(latency);
+      endAsScripted(r, r.ending.outcome);
     }
+    let outputIndex = 0;
+    if (r.plan.text.length > 0 && !r.cancel && !r.ended && core.out.isOpen) {
+      const finished = await streamMessage(core, r, outputIndex++, latency);
+      if (!finished) return;
+    } else if (latency > 0 && !r.cancel && !r.ended) await r.sleeper.sleep(latency);
     const emitted: string[] = [];
     for (const call of r.plan.toolCalls) {
-      if (r.cancel || !core.out.isOpen) break;
+      if (r.cancel || r.ended || !core.out.isOpen) break;
       await streamFunctionCall(core, r, call, outputIndex++);
       emitted.push(call.callId);
     }
-    if (!r.cancel && emitted.length > 0) core.player.expectToolOutputs(emitted, r.plan.afterTools);
+    if (!r.cancel && !r.ended && emitted.length > 0)
+      core.player.expectToolOutputs(emitted, r.plan.afterTools);
     this.finish(r);
   }
 
@@ -163,16 +211,23 @@ export class ResponseRunner {
     if (this.current === r) this.current = null;
     const { out } = this.core;
     if (!out.isOpen) return;
-    const status = r.cancel ? 'cancelled' : 'completed';
-    out.send({ type: 'response.done', response: this.responseObject(r, status) });
-    const usage = this.usage(r);
-    out.send({
-      type: 'rate_limits.updated',
-      rate_limits: [
-        { name: 'requests', limit: 20_000, remaining: 19_999, reset_seconds: 0.003 },
-        { name: 'tokens', limit: 4_000_000, remaining: 4_000_000 - usage.total_tokens, reset_seconds: 0.06 },
-      ],
-    });
+    const status = finalStatus(r);
+    const logged = this.replyLog.find((x) => x.responseId === r.id);
+    if (logged) logged.status = status;
+    if (status === 'failed' && r.ended?.status === 'failed' && r.ended.outcome.serverErrorEvent) {
+      out.send({
+        type: 'error',
+        error: {
+          type: 'server_error',
+          code: null,
+          message: serverErrorMessage(this.core.sessionId),
+          param: null,
+          event_id: null,
+        },
+      });
+    }
+    out.send({ type: 'response.done', response: this.report(r, status) });
+    out.send(rateLimitsEvent(responseUsage(r).total_tokens, this.core.faults.rateLimits));
     this.onFinished?.(Math.max(this.core.buffer.endMs, r.inputMsAtStart + r.audioMsSent));
     if (this.answerAfterCurrent) {
       this.answerAfterCurrent = false;
@@ -180,48 +235,16 @@ export class ResponseRunner {
     }
   }
 
-  private responseObject(
-    r: ActiveResponse,
-    status: 'in_progress' | 'completed' | 'cancelled',
-  ): Record<string, unknown> {
-    return {
-      object: 'realtime.response',
-      id: r.id,
-      status,
-      status_details:
-        r.cancel && status === 'cancelled' ? { type: 'cancelled', reason: r.cancel.reason } : null,
-      output: status === 'in_progress' ? [] : r.output.map((i) => structuredClone(i.wire)),
-      conversation_id: r.conversation === 'auto' ? this.core.conversation.id : null,
-      output_modalities: r.modalities,
-      max_output_tokens: r.maxOutputTokens,
-      audio: { output: { format: r.format, voice: r.voice } },
-      usage: status === 'in_progress' ? null : this.usage(r),
-      metadata: r.metadata,
-    };
-  }
-
-  private usage(r: ActiveResponse) {
-    const outText = tokensForText(r.textSent);
-    const outAudio = Math.ceil(r.audioMsSent / 50);
-    const input = r.inputTokens.text + r.inputTokens.audio;
-    return {
-      total_tokens: input + outText + outAudio,
-      input_tokens: input,
-      output_tokens: outText + outAudio,
-      input_token_details: {
-        text_tokens: r.inputTokens.text,
-        audio_tokens: r.inputTokens.audio,
-        image_tokens: 0,
-        cached_tokens: 0,
-        cached_tokens_details: { text_tokens: 0, audio_tokens: 0, image_tokens: 0 },
-      },
-      output_token_details: { text_tokens: outText, audio_tokens: outAudio },
-    };
+  private report(r: ActiveResponse, status: Parameters<typeof responseObject>[1]) {
+    return responseObject(r, status, {
+      conversationId: this.core.conversation.id,
+      sessionId: this.core.sessionId,
+    });
   }
 
   /** Rough token counts of the context: ~4 characters per text token, 10 input audio tokens per second. */
-  private countInputTokens(): { text: number; audio: number } {
-    let text = tokensForText(this.core.config.instructions);
+  private countInputTokens(instructions: string): { text: number; audio: number } {
+    let text = tokensForText(instructions);
     let audio = 0;
     for (const r of this.core.conversation.records) {
       if (r.text) text += tokensForText(r.text);
@@ -234,4 +257,9 @@ export class ResponseRunner {
     }
     return { text, audio };
   }
+}
+
+/** Where a scripted end cuts the reply when the script does not say: failures before any output. */
+function defaultCut(outcome: ResponseOutcome): number | 'half' {
+  return outcome.status === 'failed' ? 0 : 'half';
 }

@@ -13,6 +13,7 @@ import { type Pacing, type SimClock, systemClock } from './pacing.ts';
 import { loadReplyAudio, type ReplyAudio, type ReplyAudioSource } from './reply-audio.ts';
 import { loadScenario, parseScenario, type Scenario } from './scenario.ts';
 import { type RealtimeSimObserver, RealtimeSimSession } from './session.ts';
+import { type ModelTiming, parseModelTiming } from './timing.ts';
 
 /** Options of {@link startRealtimeSimulator}; all optional. */
 export interface RealtimeSimulatorOptions {
@@ -39,6 +40,13 @@ export interface RealtimeSimulatorOptions {
   logAudioPayloads?: boolean;
   /** Synchronous hooks on every session's events (benchmarks); none by default. */
   observer?: RealtimeSimObserver;
+  /**
+   * Model timing: `instant` (default), `realistic` (response.created 150–400 ms after the request,
+   * first audio 300–700 ms, audio at 1–5 × real time; seeded), or realistic with ranges of your own.
+   */
+  timing?: ModelTiming;
+  /** Commit → input transcript under instant timing, unless a turn says (default 400 ms). */
+  transcriptionDelayMs?: number;
 }
 
 /** A running simulator. */
@@ -58,12 +66,16 @@ export interface RealtimeSimulator {
   resetFaults(plan?: FaultPlan): void;
   /** Scenario for sessions that connect from now on. */
   setScenario(scenario: Scenario): void;
+  /** Model timing for sessions that connect from now on. */
+  setTiming(timing: ModelTiming): void;
   /** Drops every session socket (no close frame) and stops the server. */
   close(): Promise<void>;
 }
 
 /** Default size of an audio delta. */
 export const DEFAULT_AUDIO_CHUNK_MS = 100;
+/** Default commit → input transcript delay (a fast transcription model's typical latency). */
+export const DEFAULT_TRANSCRIPTION_DELAY_MS = 400;
 /** The path the real API serves the Realtime WebSocket on. */
 export const REALTIME_PATH = '/v1/realtime';
 
@@ -83,6 +95,8 @@ export async function startRealtimeSimulator(
       : { sessionExpiresAfterMs: options.maxSessionDurationMs },
     options.faults,
   );
+  let timing: ModelTiming | undefined =
+    options.timing === undefined ? undefined : parseModelTiming(options.timing);
   const sessions: RealtimeSimSession[] = [];
   const listeners = new Set<(s: RealtimeSimSession) => void>();
   const waiters = new StateWaiters();
@@ -103,6 +117,9 @@ export async function startRealtimeSimulator(
       clock,
       logAudioPayloads: options.logAudioPayloads ?? true,
       ...(options.observer ? { observer: options.observer } : {}),
+      ...(timing !== undefined ? { timing } : {}),
+      sessionIndex: sessions.length,
+      transcriptionDelayMs: options.transcriptionDelayMs ?? DEFAULT_TRANSCRIPTION_DELAY_MS,
     });
     sessions.push(session);
     for (const listener of listeners) listener(session);
@@ -156,6 +173,9 @@ export async function startRealtimeSimulator(
     },
     setScenario(next) {
       scenario = parseScenario(next);
+    },
+    setTiming(next) {
+      timing = parseModelTiming(next);
     },
     async close() {
       for (const s of sessions) s.dropSocket('terminate');

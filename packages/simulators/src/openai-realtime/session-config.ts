@@ -4,8 +4,8 @@
  * fields merged, a bad update leaving the session unchanged).
  */
 import type { RealtimeAudioFormat } from './audio-format.ts';
-import { RealtimeProtocolError } from './errors.ts';
 import {
+  checkVoiceChange,
   parseFormat,
   parseMaxOutputTokens,
   parseModalities,
@@ -15,6 +15,7 @@ import {
   type SimFunctionTool,
   type SimToolChoice,
 } from './model-params.ts';
+import { parseTranscription, type TranscriptionConfig } from './transcription-config.ts';
 import { DEFAULT_SERVER_VAD, parseTurnDetection, type TurnDetectionConfig } from './turn-detection.ts';
 import {
   checkKeys,
@@ -45,7 +46,7 @@ export interface SimSessionConfig {
   audio: {
     input: {
       format: RealtimeAudioFormat;
-      transcription: { model?: string; language?: string; prompt?: string } | null;
+      transcription: TranscriptionConfig | null;
       noise_reduction: { type: 'near_field' | 'far_field' } | null;
       turn_detection: TurnDetectionConfig | null;
     };
@@ -97,7 +98,7 @@ export interface SessionUpdateContext {
 
 /**
  * Validates the `session` field of a `session.update` against the GA schema and returns the merged
- * config. Throws {@link RealtimeProtocolError} naming the param; `current` is never modified.
+ * config. Throws a RealtimeProtocolError naming the param; `current` is never modified.
  */
 export function applySessionUpdate(
   current: SimSessionConfig,
@@ -173,28 +174,10 @@ function applyAudio(
     }
     if ('voice' in output) {
       const voice = parseVoice(output.voice, 'session.audio.output.voice');
-      if (context.audioProduced && JSON.stringify(voice) !== JSON.stringify(current.audio.output.voice)) {
-        throw new RealtimeProtocolError(
-          'cannot_update_voice',
-          "Cannot update a conversation's voice if assistant audio is present.",
-          'session.audio.output.voice',
-        );
-      }
+      checkVoiceChange(voice, current.audio.output.voice, context.audioProduced);
       next.audio.output.voice = voice;
     }
   }
-}
-
-function parseTranscription(value: unknown): SimSessionConfig['audio']['input']['transcription'] {
-  if (value === null) return null;
-  const path = 'session.audio.input.transcription';
-  const t = expectObject(value, path);
-  checkKeys(t, ['model', 'language', 'prompt'], path);
-  const out: { model?: string; language?: string; prompt?: string } = {};
-  if ('model' in t) out.model = expectString(t.model, `${path}.model`);
-  if ('language' in t) out.language = expectString(t.language, `${path}.language`);
-  if ('prompt' in t) out.prompt = expectString(t.prompt, `${path}.prompt`);
-  return out;
 }
 
 function parseNoiseReduction(value: unknown): SimSessionConfig['audio']['input']['noise_reduction'] {

@@ -1,6 +1,6 @@
 /**
  * What the parts of a session share: the outbox, the conversation, the scenario player, the input
- * buffer, the effective config and fault plan, and the session-wide audio counter. The session
+ * buffer, the effective config and fault plan, the model timing, and the session-wide audio counter. The session
  * builds one and hands it to each part.
  */
 import type { Conversation } from './conversation.ts';
@@ -11,10 +11,15 @@ import type { SimClock } from './pacing.ts';
 import type { ScenarioPlayer } from './scenario.ts';
 import type { SimSessionConfig } from './session-config.ts';
 import type { RealtimeSimSessionOptions } from './session-types.ts';
+import type { TimingSampler } from './timing.ts';
 
 /** The state every part of one session reads and writes. */
 export interface SessionCore {
   readonly options: RealtimeSimSessionOptions;
+  /** The session's id (`sess_…`), which the real API's server-error messages name. */
+  readonly sessionId: string;
+  /** The session's model timing (instant unless realistic timing was asked for). */
+  readonly timing: TimingSampler;
   readonly clock: SimClock;
   readonly out: ServerEventOutbox;
   readonly conversation: Conversation;

@@ -7,6 +7,7 @@ import type { FaultPlan } from './faults.ts';
 import type { Pacing, SimClock } from './pacing.ts';
 import type { ReplyAudio } from './reply-audio.ts';
 import type { PlannedReply, PlannedToolCall, Scenario } from './scenario.ts';
+import type { ModelTiming } from './timing.ts';
 
 /** Everything a session needs from the simulator. */
 export interface RealtimeSimSessionOptions {
@@ -22,6 +23,12 @@ export interface RealtimeSimSessionOptions {
   logAudioPayloads: boolean;
   /** Synchronous hooks on every event; none by default. */
   observer?: RealtimeSimObserver;
+  /** Model timing (the scenario's wins); default instant. */
+  timing?: ModelTiming;
+  /** This session's place in connection order (seeds realistic timing). */
+  sessionIndex: number;
+  /** Commit → input transcript when timing is instant and the turn does not say, ms. */
+  transcriptionDelayMs: number;
 }
 
 /**
@@ -50,8 +57,16 @@ export interface SimConversationItem {
   /** Input audio of a user item, or the assistant audio generated so far (after any truncation). */
   audio: Uint8Array | null;
   audioMs: number;
-  /** User: the transcript attached; assistant: the full text it was generating. */
+  /**
+   * User: the transcript attached to the item (only once an input transcription completed, or as
+   * sent by the client); assistant: the full text it was generating.
+   */
   text: string | null;
+  /**
+   * User audio committed from the input buffer: what the caller actually said (the scenario's `user`
+   * line, or the simulated speech recognised in the audio), whether or not anything transcribed it.
+   */
+  spokenText: string | null;
   /** Assistant after `conversation.item.truncate`: the words the caller heard. */
   heardText: string | null;
   truncatedAtMs: number | null;
@@ -67,12 +82,22 @@ export interface SimActiveResponse {
   text: string;
 }
 
-/** The scenario reply a response played. */
+/** The scenario reply a response played, and what the model answered with. */
 export interface SimReply {
   responseId: string;
   source: PlannedReply['source'];
   text: string;
   toolCalls: PlannedToolCall[];
+  /**
+   * The instructions in force for this response: the response's own when `response.create` gave
+   * some (they replace the session's, as on the real API), else the session's at the time.
+   */
+  instructions: string;
+  instructionsFrom: 'session' | 'response';
+  /** `response.metadata`, echoed on the response object. */
+  metadata: Record<string, string> | null;
+  /** `in_progress` until `response.done`, then how it ended. */
+  status: 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'incomplete';
 }
 
 /** How the socket ended. */

@@ -14,6 +14,7 @@ import { EventLog, type EventPredicate, type LoggedEvent } from './event-log.ts'
 import { type FaultPlan, mergeFaultPlans, type SocketDropMode } from './faults.ts';
 import { newId } from './ids.ts';
 import { InputAudioBuffer } from './input-buffer.ts';
+import { InputTranscriber } from './input-transcription.ts';
 import { InputTurns } from './input-turns.ts';
 import { createConversationItem } from './item-create.ts';
 import { deleteItem, retrieveItem, truncateItem } from './item-ops.ts';
@@ -30,6 +31,7 @@ import type {
   SimConversationItem,
   SimReply,
 } from './session-types.ts';
+import { TimingSampler } from './timing.ts';
 import { requireKey } from './validate.ts';
 
 export type * from './session-types.ts';
@@ -50,6 +52,7 @@ export class RealtimeSimSession {
   private readonly conversation = new Conversation();
   private readonly responses: ResponseRunner;
   private readonly input: InputTurns;
+  private readonly transcriber: InputTranscriber;
   private configValue: SimSessionConfig;
   private faultPlan: FaultPlan;
   /** Timers counted from the connection (session expiry, accept-then-drop), by name. */
@@ -78,6 +81,8 @@ export class RealtimeSimSession {
     const session = this;
     this.core = {
       options,
+      sessionId: this.id,
+      timing: new TimingSampler(options.scenario.timing ?? options.timing, options.sessionIndex),
       clock: this.clock,
       out: this.out,
       conversation: this.conversation,
@@ -93,7 +98,8 @@ export class RealtimeSimSession {
       dropSocket: (mode) => this.dropSocket(mode),
     };
     this.responses = new ResponseRunner(this.core);
-    this.input = new InputTurns(this.core, this.responses);
+    this.transcriber = new InputTranscriber(this.core);
+    this.input = new InputTurns(this.core, this.responses, this.transcriber);
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -247,6 +253,7 @@ export class RealtimeSimSession {
     this.out.close();
     for (const timer of this.timers.values()) this.clock.clearTimeout(timer);
     this.timers.clear();
+    this.transcriber.stop();
     this.responses.cancelSilently();
     this.log.failWaiters('session closed');
     this.resolveClosed({ code, reason });

@@ -98,14 +98,20 @@ export function expectEnum<const T extends string | number>(
   path: string,
 ): T {
   if (!values.includes(value as T)) {
-    const supported = values.map((v) => `'${v}'`).join(', ');
     throw new RealtimeProtocolError(
       'invalid_value',
-      `Invalid value: '${String(value)}'. Supported values are: ${supported}.`,
+      `Invalid value: '${String(value)}'. Supported values are: ${quotedList(values)}.`,
       path,
     );
   }
   return value as T;
+}
+
+/** `'a', 'b', and 'c'`: how the real API lists supported values in an `invalid_value` message. */
+export function quotedList(values: readonly (string | number)[]): string {
+  const quoted = values.map((v) => `'${v}'`);
+  if (quoted.length <= 2) return quoted.join(' and ');
+  return `${quoted.slice(0, -1).join(', ')}, and ${quoted.at(-1)}`;
 }
 
 /** Rejects keys outside `allowed`, naming the first unknown one. */

@@ -61,14 +61,19 @@ describe('Realtime transcripts of simulated speech', () => {
     await sim?.close();
   });
 
-  it('puts the words the caller spoke on the committed user item when the scenario has no line', async () => {
-    sim = await startRealtimeSimulator({ pacing: 'burst' });
+  it('transcribes the words the caller spoke when the session asks for input transcription', async () => {
+    sim = await startRealtimeSimulator({ pacing: 'burst', transcriptionDelayMs: 0 });
     const client = await RawRealtimeClient.connect(sim.url);
     await client.next('session.created');
     await client.request(
       {
         type: 'session.update',
-        session: { type: 'realtime', audio: { input: { format: { type: 'audio/pcmu' } } } },
+        session: {
+          type: 'realtime',
+          audio: {
+            input: { format: { type: 'audio/pcmu' }, transcription: { model: 'gpt-4o-mini-transcribe' } },
+          },
+        },
       },
       'session.updated',
     );
@@ -78,7 +83,12 @@ describe('Realtime transcripts of simulated speech', () => {
     const committed = await client.next('conversation.item.done');
     expect(committed.item).toMatchObject({
       role: 'user',
-      content: [{ type: 'input_audio', transcript: 'where is my order' }],
+      content: [{ type: 'input_audio', transcript: null }],
+    });
+    const completed = await client.next('conversation.item.input_audio_transcription.completed');
+    expect(completed).toMatchObject({
+      item_id: (committed.item as { id: string }).id,
+      transcript: 'where is my order',
     });
     client.close();
   });

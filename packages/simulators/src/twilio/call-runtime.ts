@@ -3,12 +3,14 @@
  * REST update or `<Redirect>` puts in its place), runs each stream with the caller's frames going out
  * and the server's messages coming in, and ends the call once, whichever side ends it.
  */
-import { signTwilioRequest, type TwimlConnect, type TwimlDial } from '@switchboard/telephony';
+import { signTwilioRequest, type TwimlConnect } from '@switchboard/telephony';
+import { CallChecks } from './call-checks.ts';
 import { CallRecorder } from './call-recorder.ts';
 import { CallStream, connectStream, type StreamHost, type StreamOutcome } from './call-stream.ts';
 import type { CallEnd, CallOptions, CallRedirect, WebhookExchange } from './call-types.ts';
 import { CallWaiters } from './call-waiters.ts';
 import { ScriptCursor } from './caller-script.ts';
+import { deferred, settleWithin } from './deferred.ts';
 import { createFrameTicker, type FrameTicker, sharedFrameTicker } from './frame-ticker.ts';
 import { MediaSender } from './media-sender.ts';
 import { PhoneLine } from './phone-line.ts';
@@ -28,14 +30,6 @@ import { createUrlMapper, inboundCallForm, newSid } from './webhook-form.ts';
 /** Path of voice-server's voice webhook. */
 export const DEFAULT_WEBHOOK_PATH = '/twilio-voice-webhook';
 
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
-
 /** One call's engine. */
 export class CallRuntime<C> {
   readonly callSid: string;
@@ -46,7 +40,8 @@ export class CallRuntime<C> {
   readonly cursor: ScriptCursor<C>;
   readonly waiters: CallWaiters<C>;
   readonly said: string[] = [];
-  readonly dialed: TwimlDial[] = [];
+  /** Dials, and what Twilio refused (errors it logged). */
+  readonly checks: CallChecks;
   readonly redirects: CallRedirect[] = [];
   readonly skippedVerbs: string[] = [];
   readonly scriptErrors: string[] = [];
@@ -100,6 +95,15 @@ export class CallRuntime<C> {
     });
     this.from = params.From!;
     this.to = params.To!;
+    this.checks = new CallChecks({
+      callSid: this.callSid,
+      from: this.from,
+      to: this.to,
+      accountNumbers: opts.accountNumbers,
+      restFake: opts.restFake,
+      nowMs: () => this.nowMs(),
+      notify: () => this.notify(),
+    });
     const signedUrl = publicBaseUrl + (opts.webhookPath ?? DEFAULT_WEBHOOK_PATH);
     this.webhook = {
       postedTo: this.mapUrl.http(signedUrl),
@@ -261,13 +265,16 @@ export class CallRuntime<C> {
       this.said.push(text);
       this.notify();
     },
-    dial: (verb) => this.dialed.push(verb),
+    dial: (verb) => this.checks.dial(verb),
     redirected: (redirect) => this.redirects.push({ atMs: this.nowMs(), ...redirect }),
     skipped: (name) => this.skippedVerbs.push(name),
     finish: (end) => this.finish(end),
   };
 
   private runStream(twiml: TwimlConnect['stream']): Promise<StreamOutcome> {
+    const refused = this.checks.streamUrl(twiml.url);
+    if (refused)
+      return Promise.resolve({ kind: 'failed', errorCode: refused.errorCode, detail: refused.message });
     const connectUrl = this.opts.resolveStreamUrl?.(twiml.url) ?? this.mapUrl.ws(twiml.url);
     const stream = connectStream(this.streamHost(), this.opts.authToken, twiml, connectUrl);
     if (!(stream instanceof CallStream)) return Promise.resolve(stream);
@@ -317,14 +324,4 @@ export class CallRuntime<C> {
     this.endDeferred.resolve(this.endInfo);
     this.readyDeferred.resolve();
   }
-}
-
-function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -36,6 +36,8 @@ export interface StreamOutcome {
   kind: 'server_closed' | 'failed' | StreamClosing;
   closeCode?: number;
   httpStatus?: number;
+  /** Twilio's error code for a stream it would not open (31920). */
+  errorCode?: number;
   detail?: string;
 }
 

@@ -2,12 +2,13 @@
  * The public shapes of a simulated call: how to place it, the hooks and faults it takes, and the
  * records it keeps (webhook exchange, messages both ways, audio heard, clears, redirects, the report).
  */
-import type { TwilioOutbound, TwimlVerb } from '@switchboard/telephony';
+import type { TwilioOutbound, TwimlDial, TwimlVerb } from '@switchboard/telephony';
 import type { CallerSource } from './caller-script.ts';
 import type { FrameTicker } from './frame-ticker.ts';
 import type { LineImpairments } from './phone-line.ts';
 import type { TwilioRestFake } from './rest-fake.ts';
 import type { TurnReport } from './turn-tracker.ts';
+import type { AccountNumbers } from './twilio-rules.ts';
 
 /** Options of a simulated call; `C` is the call object caller-script predicates see (SimulatedCall). */
 export interface CallOptions<C> {
@@ -46,6 +47,11 @@ export interface CallOptions<C> {
   speed?: number;
   /** Registers the call with a REST fake, so API updates reach it. */
   restFake?: TwilioRestFake;
+  /**
+   * Numbers the account owns or verified, which a `<Dial callerId>` may show (besides the call's own
+   * From and To). Default: the REST fake's `accountNumbers`, or none.
+   */
+  accountNumbers?: AccountNumbers;
   /** Keep received media messages and heard audio (default true; benchmarks may turn it off). */
   recordAudio?: boolean;
   /** Where to connect for a Stream url; default maps `publicBaseUrl` to `voiceServerUrl`. */
@@ -100,13 +106,15 @@ export type CallEndReason =
   | 'twiml_finished'
   /** A `<Dial>` transferred the call. */
   | 'dialed'
+  /** The last verb was a `<Dial>` Twilio refused to place (see `errorCode`: 13214, 13224). */
+  | 'dial_failed'
   /** A REST update with `Status=completed`. */
   | 'completed_via_api'
   /** The webhook failed (network error, timeout or non-2xx). */
   | 'webhook_failed'
   /** TwiML that did not parse (Twilio says "an application error has occurred"). */
   | 'invalid_twiml'
-  /** The stream WebSocket could not be opened (e.g. refused with 403). */
+  /** The stream WebSocket could not be opened (refused with 403, or a url Twilio refuses: 31920). */
   | 'stream_failed';
 
 /** How the call ended. */
@@ -118,6 +126,8 @@ export interface CallEnd {
   httpStatus?: number;
   /** WebSocket close code when the stream was closed by the server. */
   closeCode?: number;
+  /** Twilio's error code, when Twilio refused something (31920, 13214, …). */
+  errorCode?: number;
   /** More detail (an error message, a close reason). */
   detail?: string;
 }
@@ -178,6 +188,22 @@ export interface ClearRecord {
   droppedMs: number;
   /** Marks echoed by the clear. */
   marks: string[];
+}
+
+/** An error Twilio logged for the call (its Notifications resource, the Console's debugger). */
+export interface CallNotification {
+  /** Call time, ms. */
+  atMs: number;
+  errorCode: number;
+  message: string;
+}
+
+/** A `<Dial>` Twilio ran: placed, or refused with the error Twilio logs. */
+export interface DialAttempt {
+  atMs: number;
+  verb: TwimlDial;
+  placed: boolean;
+  errorCode?: number;
 }
 
 /** TwiML that replaced the running instructions (REST update or `<Redirect>`). */

@@ -47,6 +47,7 @@ export {
   type RecordedRestRequest,
   startTwilioRestFake,
   type TwilioCallStatus,
+  type TwilioNotification,
   type TwilioRestFake,
   type TwilioRestFakeOptions,
 } from './rest-fake.ts';
@@ -54,11 +55,13 @@ export {
   type CallEnd,
   type CallEndReason,
   type CallFaults,
+  type CallNotification,
   type CallRedirect,
   type CallReport,
   type ClearRecord,
   DEFAULT_WAIT_TIMEOUT_MS,
   DEFAULT_WEBHOOK_PATH,
+  type DialAttempt,
   type HeardChunk,
   type MediaTap,
   type PlaceCallOptions,
@@ -69,6 +72,15 @@ export {
   type StreamProtocolError,
   type WebhookExchange,
 } from './simulated-call.ts';
+export {
+  type AccountNumbers,
+  dialProblem,
+  isWithheld,
+  MAX_UPDATE_TWIML_CHARS,
+  streamUrlProblem,
+  type TwilioNotificationCode,
+  updateTwimlProblem,
+} from './twilio-rules.ts';
 export {
   createUrlMapper,
   type InboundCallFields,

@@ -1,23 +1,25 @@
 /**
  * A fake of Twilio's Calls REST API (`/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json`), enough
  * for voice-server's updates: new TwiML (apologies, transfers), a URL, or `Status=completed` (hang-up).
- * It checks Basic auth, answers Twilio-shaped JSON (call resources and errors), records every request,
- * and hands updates to the simulated call that registered for them.
+ * It checks Basic auth, refuses what Twilio refuses (TwiML over 4,000 characters: 32018; redirecting a
+ * call that has ended: 21220), answers Twilio-shaped JSON, records every request, keeps the account's
+ * owned and verified numbers (which `<Dial callerId>` may show) and the calls' notifications (Twilio's
+ * debugger), and hands updates to the simulated call that registered for them.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  basicAuthMatches,
+  type CallRecord,
+  callResource,
+  readBody,
+  type TwilioCallStatus,
+  twilioError,
+} from './rest-resources.ts';
+import { type AccountNumbers, updateTwimlProblem } from './twilio-rules.ts';
 
-/** Twilio's call states. */
-export type TwilioCallStatus =
-  | 'queued'
-  | 'ringing'
-  | 'in-progress'
-  | 'completed'
-  | 'busy'
-  | 'failed'
-  | 'no-answer'
-  | 'canceled';
+export type { TwilioCallStatus } from './rest-resources.ts';
+export type { AccountNumbers } from './twilio-rules.ts';
 
 /** An update to a call, as posted to the Calls API. */
 export interface CallUpdate {
@@ -61,6 +63,15 @@ export interface RecordedRestRequest {
   authorized: boolean;
 }
 
+/** An error Twilio logged for a call (its Notifications resource; the Console's debugger). */
+export interface TwilioNotification {
+  callSid: string;
+  errorCode: number;
+  message: string;
+  /** Wall-clock time (`Date.now()`). */
+  atMs: number;
+}
+
 export interface TwilioRestFakeOptions {
   accountSid: string;
   authToken: string;
@@ -73,6 +84,8 @@ export interface TwilioRestFakeOptions {
    * progress; `not_found` answers Twilio's 20404.
    */
   unknownCalls?: 'accept' | 'not_found';
+  /** Numbers the account owns or verified (what `<Dial callerId>` may show); default none. */
+  accountNumbers?: AccountNumbers;
 }
 
 /** A running fake; see {@link startTwilioRestFake}. */
@@ -83,6 +96,14 @@ export interface TwilioRestFake {
   readonly requests: readonly RecordedRestRequest[];
   /** The accepted call updates, in order. */
   readonly updates: readonly CallUpdate[];
+  /** Errors Twilio would have logged for the calls (refused dials, failed streams), in order. */
+  readonly notifications: readonly TwilioNotification[];
+  /** The account's owned and verified numbers. */
+  readonly accountNumbers: AccountNumbers;
+  /** Replaces the account's owned and verified numbers. */
+  setAccountNumbers(numbers: AccountNumbers): void;
+  /** Records an error for a call (the simulated call does, when Twilio would log one). */
+  notify(callSid: string, errorCode: number, message: string): void;
   /** Routes the updates of `callSid` to `handler`; returns the function that removes it. */
   onUpdate(callSid: string, handler: CallUpdateHandler): () => void;
   /** Tells the fake a call exists (its resource JSON then carries these fields). */
@@ -92,99 +113,18 @@ export interface TwilioRestFake {
   close(): Promise<void>;
 }
 
-const API_VERSION = '2010-04-01';
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
-const MAX_BODY_BYTES = 1024 * 1024;
-
-interface CallRecord {
-  from: string;
-  to: string;
-  status: TwilioCallStatus;
-  createdAt: Date;
-  updatedAt: Date;
-  endedAt?: Date;
-}
-
-/** Twilio's date format in API resources (RFC 2822). */
-function rfc2822(date: Date): string {
-  return date.toUTCString().replace('GMT', '+0000');
-}
-
-function twilioError(code: number, status: number, message: string) {
-  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
-}
+const ENDED: readonly TwilioCallStatus[] = ['completed', 'canceled', 'failed', 'busy', 'no-answer'];
 
 /** Starts the fake (on an ephemeral port unless `port` is given). */
 export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<TwilioRestFake> {
   const requests: RecordedRestRequest[] = [];
   const updates: CallUpdate[] = [];
+  const notifications: TwilioNotification[] = [];
   const handlers = new Map<string, CallUpdateHandler>();
   const calls = new Map<string, CallRecord>();
   const unknownCalls = opts.unknownCalls ?? 'accept';
-
-  const callResource = (callSid: string, call: CallRecord) => {
-    const uri = `/${API_VERSION}/Accounts/${opts.accountSid}/Calls/${callSid}.json`;
-    const durationSec = call.endedAt
-      ? String(Math.round((call.endedAt.getTime() - call.createdAt.getTime()) / 1000))
-      : null;
-    return {
-      sid: callSid,
-      account_sid: opts.accountSid,
-      parent_call_sid: null,
-      date_created: rfc2822(call.createdAt),
-      date_updated: rfc2822(call.updatedAt),
-      start_time: rfc2822(call.createdAt),
-      end_time: call.endedAt ? rfc2822(call.endedAt) : null,
-      duration: durationSec,
-      to: call.to,
-      to_formatted: call.to,
-      from: call.from,
-      from_formatted: call.from,
-      phone_number_sid: null,
-      status: call.status,
-      direction: 'inbound',
-      answered_by: null,
-      api_version: API_VERSION,
-      forwarded_from: null,
-      group_sid: null,
-      caller_name: null,
-      queue_time: '0',
-      trunk_sid: null,
-      price: null,
-      price_unit: 'USD',
-      uri,
-      subresource_uris: {
-        notifications: uri.replace('.json', '/Notifications.json'),
-        recordings: uri.replace('.json', '/Recordings.json'),
-        payments: uri.replace('.json', '/Payments.json'),
-        events: uri.replace('.json', '/Events.json'),
-        siprec: uri.replace('.json', '/Siprec.json'),
-        streams: uri.replace('.json', '/Streams.json'),
-        transcriptions: uri.replace('.json', '/Transcriptions.json'),
-        user_defined_message_subscriptions: uri.replace('.json', '/UserDefinedMessageSubscriptions.json'),
-        user_defined_messages: uri.replace('.json', '/UserDefinedMessages.json'),
-      },
-    };
-  };
+  let accountNumbers: AccountNumbers = copyNumbers(opts.accountNumbers ?? {});
 
   const callFor = (callSid: string): CallRecord | undefined => {
     let call = calls.get(callSid);
@@ -197,7 +137,6 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const receivedAtMs = Date.now();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
     const match = CALL_PATH.exec(path);
@@ -205,7 +144,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       method,
       path,
       form: {},
-      receivedAtMs,
+      receivedAtMs: Date.now(),
       status: 0,
       authorized: false,
     };
@@ -224,15 +163,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     const body = method === 'POST' ? await readBody(req) : '';
     if (body === null) return send(413, twilioError(20001, 413, 'Request body is too large'));
     record.form = Object.fromEntries(new URLSearchParams(body));
-
-    const auth = req.headers.authorization ?? '';
-    const basic = /^Basic\s+(.+)$/i.exec(auth);
-    const decoded = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8') : '';
-    const colon = decoded.indexOf(':');
-    record.authorized =
-      colon > 0 &&
-      sameSecret(decoded.slice(0, colon), opts.accountSid) &&
-      sameSecret(decoded.slice(colon + 1), opts.authToken);
+    record.authorized = basicAuthMatches(req, opts.accountSid, opts.authToken);
     if (!record.authorized) return send(401, twilioError(20003, 401, 'Authenticate'));
 
     const notFound = () => send(404, twilioError(20404, 404, `The requested resource ${path} was not found`));
@@ -242,7 +173,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       return send(405, twilioError(20004, 405, 'Method not allowed'));
     const call = callFor(callSid);
     if (!call) return notFound();
-    if (method === 'GET') return send(200, callResource(callSid, call));
+    if (method === 'GET') return send(200, callResource(opts.accountSid, callSid, call));
 
     const form = record.form;
     const status = form.Status;
@@ -253,7 +184,11 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     if (form.Url !== undefined) update.url = form.Url;
     if (form.Method !== undefined) update.method = form.Method;
     if (status === 'completed' || status === 'canceled') update.status = status;
-    const ended = call.status === 'completed' || call.status === 'canceled';
+    if (update.twiml !== undefined) {
+      const tooLong = updateTwimlProblem(update.twiml);
+      if (tooLong) return send(400, twilioError(tooLong.errorCode, 400, tooLong.message));
+    }
+    const ended = ENDED.includes(call.status);
     if ((update.twiml !== undefined || update.url !== undefined) && ended)
       return send(400, twilioError(21220, 400, 'Call is not in-progress. Cannot redirect.'));
     if (update.twiml === undefined && update.url === undefined && update.status === undefined)
@@ -278,7 +213,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
         // A failing simulated call must not turn the API answer into a 500.
       }
     }
-    return send(200, callResource(callSid, call));
+    return send(200, callResource(opts.accountSid, callSid, call));
   };
 
   const server = createServer((req, res) => {
@@ -298,6 +233,16 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     baseUrl: `http://${host}:${port}`,
     requests,
     updates,
+    notifications,
+    get accountNumbers() {
+      return copyNumbers(accountNumbers);
+    },
+    setAccountNumbers(numbers) {
+      accountNumbers = copyNumbers(numbers);
+    },
+    notify(callSid, errorCode, message) {
+      notifications.push({ callSid, errorCode, message, atMs: Date.now() });
+    },
     onUpdate(callSid, handler) {
       handlers.set(callSid, handler);
       return () => {
@@ -321,7 +266,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       const now = new Date();
       call.status = status;
       call.updatedAt = now;
-      if (status === 'completed' || status === 'canceled' || status === 'failed') call.endedAt ??= now;
+      if (ENDED.includes(status)) call.endedAt ??= now;
     },
     close() {
       return new Promise<void>((resolve) => {
@@ -329,5 +274,12 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
         server.closeAllConnections();
       });
     },
+  };
+}
+
+function copyNumbers(numbers: AccountNumbers): AccountNumbers {
+  return {
+    ...(numbers.owned ? { owned: [...numbers.owned] } : {}),
+    ...(numbers.verified ? { verified: [...numbers.verified] } : {}),
   };
 }

@@ -9,10 +9,12 @@ import type { TwimlDial, TwimlVerb } from '@switchboard/telephony';
 import { CallRuntime } from './call-runtime.ts';
 import type {
   CallEnd,
+  CallNotification,
   CallOptions,
   CallRedirect,
   CallReport,
   ClearRecord,
+  DialAttempt,
   HeardChunk,
   ReceivedMessage,
   SentEvent,
@@ -54,8 +56,12 @@ export class SimulatedCall {
   readonly clears: ClearRecord[];
   /** Text of every `<Say>` Twilio would have spoken. */
   readonly said: string[];
-  /** Every `<Dial>` executed. */
+  /** Every `<Dial>` Twilio placed (a refused one is only in `dialAttempts`). */
   readonly dialed: TwimlDial[];
+  /** Every `<Dial>` run, placed or refused by Twilio (with its error code). */
+  readonly dialAttempts: DialAttempt[];
+  /** Errors Twilio logged for the call (a refused dial 13214/13224, a refused Stream url 31920). */
+  readonly notifications: CallNotification[];
   /** TwiML that replaced the running instructions. */
   readonly redirects: CallRedirect[];
   /** Verbs Twilio knows but the simulator skips (Play, Gather, ...). */
@@ -84,7 +90,9 @@ export class SimulatedCall {
       clears: this.clears,
     } = rt.recorder);
     this.said = rt.said;
-    this.dialed = rt.dialed;
+    this.dialed = rt.checks.dialed;
+    this.dialAttempts = rt.checks.dialAttempts;
+    this.notifications = rt.checks.notifications;
     this.redirects = rt.redirects;
     this.skippedVerbs = rt.skippedVerbs;
     this.scriptErrors = rt.scriptErrors;

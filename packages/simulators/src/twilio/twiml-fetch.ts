@@ -47,7 +47,10 @@ export async function requestTwiml(
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });
   } catch (err) {
-    return { error: `request failed: ${(err as Error).message}` };
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+    return { error: `request failed: ${(err as Error).message}${why ? ` (${why})` : ''}` };
   }
   const text = await res.text().catch(() => '');
   if (!res.ok) return { httpStatus: res.status, error: `HTTP ${res.status}` };

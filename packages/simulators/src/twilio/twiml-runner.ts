@@ -1,7 +1,8 @@
 /**
  * Runs TwiML verbs in order, as Twilio does: `<Connect><Stream>` runs the stream and carries on with
- * the next verb when the server closes it, `<Say>` is recorded, `<Dial>` and `<Hangup>` end the call,
- * `<Redirect>` fetches and runs new TwiML. A newer generation (a REST update, the end) stops a run.
+ * the next verb when the server closes it, `<Say>` is recorded, `<Dial>` and `<Hangup>` end the call
+ * (a `<Dial>` Twilio refuses fails and the next verb runs, as without an `action`), `<Redirect>`
+ * fetches and runs new TwiML. A newer generation (a REST update, the end) stops a run.
  */
 import type { TwimlConnect, TwimlDial, TwimlVerb } from '@switchboard/telephony';
 import type { StreamOutcome } from './call-stream.ts';
@@ -15,7 +16,8 @@ export interface TwimlHost {
   runStream(stream: TwimlConnect['stream']): Promise<StreamOutcome>;
   fetch(url: string, method: string): Promise<TwimlFetch>;
   say(text: string): void;
-  dial(verb: TwimlDial): void;
+  /** Places the dial; the error Twilio logs when it refuses it, else null. */
+  dial(verb: TwimlDial): { errorCode: number; message: string } | null;
   redirected(redirect: Omit<CallRedirect, 'atMs'>): void;
   skipped(verbName: string): void;
   finish(end: Omit<CallEnd, 'atMs'>): void;
@@ -29,9 +31,11 @@ export async function runTwiml(
   documentUrl: string,
 ): Promise<void> {
   let lastStreamClose: StreamOutcome | undefined;
+  let lastDialFailure: { errorCode: number; message: string } | null = null;
   for (const verb of verbs) {
     if (!host.isCurrent(generation)) return;
     lastStreamClose = undefined;
+    lastDialFailure = null;
     switch (verb.verb) {
       case 'Connect': {
         const outcome = await host.runStream(verb.stream);
@@ -40,6 +44,7 @@ export async function runTwiml(
           host.finish({
             reason: 'stream_failed',
             ...(outcome.httpStatus !== undefined ? { httpStatus: outcome.httpStatus } : {}),
+            ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
             ...(outcome.detail ? { detail: outcome.detail } : {}),
           });
           return;
@@ -57,7 +62,8 @@ export async function runTwiml(
         host.finish({ reason: 'twiml_hangup' });
         return;
       case 'Dial':
-        host.dial(verb);
+        lastDialFailure = host.dial(verb);
+        if (lastDialFailure) break;
         host.finish({ reason: 'dialed', detail: verb.number ?? verb.sip ?? '' });
         return;
       case 'Redirect': {
@@ -76,7 +82,13 @@ export async function runTwiml(
         break;
     }
   }
-  if (lastStreamClose)
+  if (lastDialFailure)
+    host.finish({
+      reason: 'dial_failed',
+      errorCode: lastDialFailure.errorCode,
+      detail: lastDialFailure.message,
+    });
+  else if (lastStreamClose)
     host.finish({
       reason: 'stream_closed',
       ...(lastStreamClose.closeCode !== undefined ? { closeCode: lastStreamClose.closeCode } : {}),

@@ -27,6 +27,8 @@ export interface CallControl {
   readonly appServer: AppServerClient;
   /** The conversation so far, in order. */
   transcript(): TranscriptMessage[];
+  /** The conversation once the caller's last words are transcribed (waiting at most `timeoutMs`). */
+  settledTranscript(timeoutMs: number): Promise<TranscriptMessage[]>;
   /** Knowledge chunks retrieved during this call (for the warm hand-off). */
   readonly knowledgeChunkIds: Set<string>;
   /** Replaces the live call's TwiML with a transfer (`<Dial>`); Twilio then ends the stream. */

@@ -115,7 +115,7 @@ describe('barge-in', () => {
     ]);
   });
 
-  it('never truncates past the audio sent, even when every mark has been echoed', async () => {
+  it('truncates at the last echoed mark when the odd-sized chunk after it has not been heard', async () => {
     const h = await speaking(2);
     delta(h.rt, 'resp_1', 'item_a', 37); // an odd-sized last chunk
     await settle();
@@ -192,5 +192,30 @@ describe('barge-in', () => {
     const creates = rt.sentOfType('response.create');
     expect(creates).toHaveLength(3);
     expect(creates[2]!.response?.instructions).toContain('Say goodbye.');
+  });
+});
+
+describe('barge-in before the response exists', () => {
+  it('speech between response.create and response.created cancels that response on creation; none of it plays', async () => {
+    const h = harness();
+    const rt = await h.rt();
+    rt.emit({ type: 'session.updated', event_id: 'e0', session: {} });
+    await settle();
+    expect(rt.sentOfType('response.create')).toHaveLength(1); // the greeting is on its way
+    rt.emit({ type: 'input_audio_buffer.speech_started', event_id: 'e1', audio_start_ms: 5, item_id: 'u1' });
+    await settle();
+    expect(h.metrics.bargeIns).toBe(1);
+    responseStart(rt, 'resp_greet', 'item_greet'); // the greeting now exists
+    delta(rt, 'resp_greet', 'item_greet', 100);
+    await settle();
+    expect(rt.sentOfType('response.cancel')).toEqual([
+      { type: 'response.cancel', response_id: 'resp_greet' },
+    ]);
+    expect(h.transport.frames('media')).toHaveLength(0);
+    expect(h.metrics.lateDeltasDropped).toBe(1);
+    responseDone(rt, 'resp_greet', 'cancelled');
+    await settle();
+    // The greeting is not asked for again after the caller was answered.
+    expect(rt.sentOfType('response.create')).toHaveLength(1);
   });
 });

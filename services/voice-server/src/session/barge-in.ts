@@ -62,13 +62,13 @@ export class BargeIn {
         type: 'conversation.item.truncate',
         item_id: heard.itemId,
         content_index: 0,
-        audio_end_ms: Math.min(heard.audioEndMs, heard.sentMs),
+        // Never past what was sent: the playback tracker's position is bounded by it.
+        audio_end_ms: heard.audioEndMs,
       });
     }
     for (const itemId of heard.unheardItemIds)
       if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
-    const msg = transcript.get(heard.itemId);
-    if (msg) msg.interrupted = true;
+    transcript.markInterrupted(heard.itemId, heard.audioEndMs, heard.sentMs);
   }
 
   private bargeIn(): void {
@@ -77,7 +77,9 @@ export class BargeIn {
     if (!rt) return;
     const heard: HeardPosition | undefined = playback.heardPosition();
     const responding = responses.isActive;
-    if (!heard && !responding) return;
+    // A response asked for but not yet created is as good as started: it is cancelled on creation.
+    const withdrawn = !responding && responses.withdrawInFlight();
+    if (!heard && !responding && !withdrawn) return;
     metrics.bargeIns++;
     tts?.cancel();
     this.deps.onInterrupted();
@@ -86,6 +88,7 @@ export class BargeIn {
       {
         heardMs: heard?.audioEndMs ?? 0,
         cancelled: responding,
+        withdrawn,
         unheardItems: heard?.unheardItemIds.length ?? 0,
       },
       'barge-in',

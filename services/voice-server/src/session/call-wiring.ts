@@ -198,7 +198,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       lifecycle,
       appServer,
       log,
-      transcript: messages,
+      transcript: (timeoutMs) => transcript.settled(timeoutMs),
       knowledgeChunkIds: tools.knowledgeChunkIds,
     });
   Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter, dropFallback });

@@ -2,7 +2,12 @@ import type { Logger } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
-import { transcriptExcerpt, transferCallerId, transferTwiml } from '../tools/transfer-to-human.ts';
+import {
+  SETTLE_TRANSCRIPT_MS,
+  transcriptExcerpt,
+  transferCallerId,
+  transferTwiml,
+} from '../tools/transfer-to-human.ts';
 import { errInfo } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import { DROP_CALLBACK, DROP_TRANSFER } from './lines.ts';
@@ -13,7 +18,8 @@ export interface DropFallbackDeps {
   lifecycle: CallLifecycle;
   appServer: AppServerClient;
   log: Logger;
-  transcript: () => TranscriptMessage[];
+  /** The conversation, once the caller's last words are transcribed (bounded wait). */
+  transcript: (timeoutMs: number) => Promise<TranscriptMessage[]>;
   knowledgeChunkIds: Set<string>;
 }
 
@@ -31,7 +37,7 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
       await appServer
         .createHandoffTicket(call.callSid, {
           summary: 'The AI agent lost its connection three times; the call was transferred.',
-          transcriptExcerpt: transcriptExcerpt({ transcript: deps.transcript }),
+          transcriptExcerpt: transcriptExcerpt(await deps.transcript(SETTLE_TRANSCRIPT_MS)),
           knowledgeChunkIds: [...deps.knowledgeChunkIds],
           transferTarget: target,
           idempotencyKey: `handoff:${call.callSid}`,

@@ -34,6 +34,7 @@ function output(opts: { cancelled?: string[] } = {}) {
     responses: recorder('responses', calls, {
       isCancelled: (id: unknown) => (opts.cancelled ?? []).includes(id as string),
       onDone: () => ({ failed: false, retried: false }),
+      onCreated: () => ({ cancel: false }),
     }),
     bargeIn: recorder('bargeIn', calls),
     afterReply: recorder('afterReply', calls),

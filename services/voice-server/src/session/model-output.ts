@@ -117,7 +117,10 @@ export class ModelOutput {
         }
         return;
       case 'response.created':
-        d.responses.onCreated(ev.response.id, ev.response.metadata);
+        if (d.responses.onCreated(ev.response.id, ev.response.metadata).cancel) {
+          // The caller spoke while this response was on its way: none of it may play.
+          d.link.send({ type: 'response.cancel', response_id: ev.response.id });
+        }
         d.afterReply.onResponseCreated(ev.response.id);
         return;
       case 'response.output_item.done':

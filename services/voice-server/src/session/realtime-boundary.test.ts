@@ -148,7 +148,7 @@ describe('the Realtime event boundary, through a call', () => {
           const appendsBefore = rt.sentOfType('input_audio_buffer.append').length;
           const mediaBefore = h.transport.frames('media').length;
           h.transport.media(audio(20), 100_000);
-          responseStart(rt, 'r_after', 'i_after');
+          responseStart(rt, 'r_after', 'i_after', { fromServer: true });
           delta(rt, 'r_after', 'i_after', 100);
           await settle();
           const ok =

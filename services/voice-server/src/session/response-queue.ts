@@ -55,6 +55,8 @@ export class ResponseQueue {
   private inFlight: Request | undefined;
   private readonly pending: Request[] = [];
   private readonly cancelled = new Set<string>();
+  /** The caller started speaking while our request was on its way: cancel it the moment it exists. */
+  private withdrawn = false;
   /** Responses started so far. */
   private started = 0;
   /** Of those, the ones that answer the conversation (not the platform's lines). */
@@ -90,7 +92,7 @@ export class ResponseQueue {
    * null or without our tag). A server that echoes no metadata at all is taken at its word that this is
    * the response we asked for.
    */
-  onCreated(responseId: string | undefined, metadata?: unknown): void {
+  onCreated(responseId: string | undefined, metadata?: unknown): { cancel: boolean } {
     this.started++;
     const tag = (metadata as Record<string, unknown> | null | undefined)?.[REQUEST_TAG];
     const mine = metadata === undefined || this.inFlight?.tag === tag;
@@ -98,6 +100,20 @@ export class ResponseQueue {
     if (ours) this.inFlight = undefined;
     if (!ours || ours.req.kind === 'continue') this.answering++;
     this.active = responseId === undefined ? undefined : { id: responseId, ours };
+    if (!ours || !this.withdrawn || responseId === undefined) return { cancel: false };
+    this.withdrawn = false;
+    this.cancelled.add(responseId);
+    return { cancel: true };
+  }
+
+  /**
+   * The caller started speaking after our response.create went out and before the response exists:
+   * it is cancelled as soon as it is created (none of its audio plays). False when none is on its way.
+   */
+  withdrawInFlight(): boolean {
+    if (!this.inFlight) return false;
+    this.withdrawn = true;
+    return true;
   }
 
   /** response.done: a failed response of ours is asked for once more; the next request goes out. */
@@ -126,6 +142,10 @@ export class ResponseQueue {
   onAlreadyActive(): void {
     const refused = this.inFlight;
     this.inFlight = undefined;
+    if (this.withdrawn) {
+      this.withdrawn = false;
+      return;
+    }
     this.active ??= { id: UNKNOWN_RESPONSE, ours: undefined };
     if (!refused || refused.req.kind === 'greeting') return;
     this.pending.unshift({ ...refused, askedAt: this.answering });
@@ -149,6 +169,7 @@ export class ResponseQueue {
   reset(): void {
     this.active = undefined;
     this.inFlight = undefined;
+    this.withdrawn = false;
     this.pending.length = 0;
     this.cancelled.clear();
   }

@@ -404,15 +404,20 @@ describe('maximum duration', () => {
 });
 
 describe('credits', () => {
-  it('reports the call duration to ai-server once the call ends', async () => {
+  it('bills the call’s duration in whole seconds, rounded up, once it ends', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     const h = harness();
     await h.rt();
+    vi.advanceTimersByTime(42_300);
     h.transport.stop();
     await h.done;
+    vi.useRealTimers();
     await until(() => h.aiServer.debits.length === 1, 'debit');
-    expect(h.aiServer.debits[0]).toMatchObject({ key: 'acme-support', callSid: h.session.call.callSid });
-    expect(Number.isInteger(h.aiServer.debits[0]!.durationSec)).toBe(true);
-    expect(h.aiServer.debits[0]!.durationSec).toBeGreaterThanOrEqual(1);
+    expect(h.aiServer.debits[0]).toEqual({
+      key: 'acme-support',
+      callSid: h.session.call.callSid,
+      durationSec: 43,
+    });
   });
 
   it('does not debit a call that never reached the model', async () => {

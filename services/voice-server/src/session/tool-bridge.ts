@@ -137,6 +137,7 @@ export class ToolBridge {
       aiServer,
       appServer,
       transcript: () => transcript.messages(),
+      settledTranscript: (timeoutMs) => transcript.settled(timeoutMs),
       knowledgeChunkIds: this.knowledgeChunkIds,
       transfer: (twiml) => lifecycle.transfer(twiml),
       hangUp: () => lifecycle.hangUp(),

@@ -3,6 +3,17 @@ import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts'
 interface Entry {
   message: TranscriptMessage;
   sent: boolean;
+  /** For an agent turn the caller cut off: how much of its audio they heard. */
+  heard?: { heardMs: number; totalMs: number };
+}
+
+/** The words of `text` heard when `fraction` of its audio had played (to the end of the word under way). */
+export function heardPart(text: string, fraction: number): string {
+  if (fraction >= 1) return text;
+  if (fraction <= 0) return '';
+  const at = Math.round(text.length * fraction);
+  const end = text.indexOf(' ', at);
+  return (end < 0 ? text : text.slice(0, end)).trimEnd();
 }
 
 /**
@@ -14,6 +25,7 @@ export class Transcript {
   private readonly byItem = new Map<string, Entry>();
   private readonly entries: Entry[] = [];
   private nextSequence = 1;
+  private settleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly callSid: string,
@@ -67,7 +79,56 @@ export class Transcript {
     if (!entry) return;
     if (text !== null) entry.message.text = text;
     Object.assign(entry.message, patch);
+    this.applyHeard(entry);
     if (!entry.sent) this.send([entry]);
+    if (this.settleWaiters.length && !this.callerTurnPending()) {
+      const waiters = this.settleWaiters;
+      this.settleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * The caller cut `itemId` off after hearing `heardMs` of its `totalMs` of audio: the turn is marked
+   * interrupted, with the part they heard, and sent again if it was already sent.
+   */
+  markInterrupted(itemId: string, heardMs: number, totalMs: number): void {
+    const entry = this.byItem.get(itemId);
+    if (entry?.message.role !== 'agent') return;
+    entry.heard = { heardMs, totalMs };
+    entry.message.interrupted = true;
+    this.applyHeard(entry);
+    if (entry.sent) this.send([entry]);
+  }
+
+  private applyHeard(entry: Entry): void {
+    const { heard, message } = entry;
+    if (!heard || message.text === null) return;
+    message.interrupted = true;
+    message.heardText = heardPart(message.text, heard.totalMs > 0 ? heard.heardMs / heard.totalMs : 0);
+  }
+
+  /**
+   * The conversation once every caller turn has its words (or is known to have none), waiting at most
+   * `timeoutMs`: transcripts arrive after the turn, and a hand-off should carry the caller's last words.
+   */
+  settled(timeoutMs: number): Promise<TranscriptMessage[]> {
+    if (!this.callerTurnPending()) return Promise.resolve(this.messages());
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settleWaiters = this.settleWaiters.filter((w) => w !== done);
+        resolve(this.messages());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.settleWaiters.push(done);
+    });
+  }
+
+  private callerTurnPending(): boolean {
+    return this.entries.some(
+      (e) => e.message.role === 'caller' && e.message.text === null && !e.message.transcription,
+    );
   }
 
   /** Sends every message not yet sent (at the end of the call); agent turns that never got words are left out. */

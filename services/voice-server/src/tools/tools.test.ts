@@ -2,6 +2,7 @@ import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  CALL,
   delta,
   harness,
   responseCreated,
@@ -11,6 +12,7 @@ import {
 } from '../testing/session-harness.ts';
 import { synthesizeEchoPop, THINKING_SOUND_MS, thinkingSoundChunks } from './thinking-sound.ts';
 import { Toolset } from './toolset.ts';
+import { transferCallerId } from './transfer-to-human.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -483,5 +485,26 @@ describe('dynamic tools', () => {
       ok: true,
       result: { echoed: 'check_order', arguments: { order_id: 'A-17' } },
     });
+  });
+});
+
+describe('the transfer caller ID', () => {
+  const profile = { key: 'p', outboundCallerId: '+18005550100' };
+  const call = (callerNumber: string, isSip = false) => ({ ...CALL, callerNumber, isSip });
+  it("shows a PSTN caller's own number, and the profile's number for SIP, withheld or unusable callers", () => {
+    expect(transferCallerId({ call: call('+14155550123'), profile })).toBe('+14155550123');
+    expect(transferCallerId({ call: call('sip:alice@acme.example', true), profile })).toBe('+18005550100');
+    expect(transferCallerId({ call: call('+266696687'), profile })).toBe('+18005550100');
+    expect(transferCallerId({ call: call('anonymous'), profile })).toBe('+18005550100');
+    expect(transferCallerId({ call: call(''), profile })).toBe('+18005550100');
+  });
+
+  it('has none for a SIP or withheld caller when the profile has no outbound number (the tool offers a callback)', () => {
+    expect(
+      transferCallerId({ call: call('sip:alice@acme.example', true), profile: { key: 'p' } }),
+    ).toBeUndefined();
+    expect(
+      transferCallerId({ call: call('+266696687'), profile: { key: 'p', outboundCallerId: null } }),
+    ).toBeUndefined();
   });
 });

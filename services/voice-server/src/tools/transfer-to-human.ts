@@ -1,13 +1,25 @@
 import { maskPhone } from '@switchboard/service-kit';
 import { dialTwiml } from '@switchboard/telephony';
+import type { TranscriptMessage } from '../ports/app-server.ts';
 import { type ToolContext, type ToolHandler, toolError } from './types.ts';
 
 const EXCERPT_MESSAGES = 20;
+/** How long a hand-off waits for the caller's last words to be transcribed. */
+export const SETTLE_TRANSCRIPT_MS = 1_500;
 
-/** Caller ID for the transfer leg: the profile's outbound number for SIP calls, the caller's own for PSTN. */
+/** A caller ID Twilio shows: E.164, and not a withheld caller (+266696687 spells ANONYMOUS). */
+const SHOWABLE = /^\+[1-9]\d{6,14}$/;
+const WITHHELD = new Set(['+266696687', '+86282452253', '+7378742833', '+2562533']);
+
+/**
+ * Caller ID for the transfer leg: the caller's own number for a PSTN call (Twilio lets a forwarded
+ * call show it), else the profile's outbound number (a SIP caller, or a PSTN caller who withheld
+ * theirs). Undefined when there is none: the tool then offers a callback.
+ */
 export function transferCallerId(ctx: Pick<ToolContext, 'call' | 'profile'>): string | undefined {
-  if (ctx.call.isSip) return ctx.profile.outboundCallerId ?? undefined;
-  return ctx.call.callerNumber || undefined;
+  const own = ctx.call.callerNumber;
+  if (!ctx.call.isSip && SHOWABLE.test(own) && !WITHHELD.has(own)) return own;
+  return ctx.profile.outboundCallerId || undefined;
 }
 
 /** `<Dial>` to a transfer target, an E.164 number or a SIP URI, optionally after a `<Say>`. */
@@ -20,9 +32,8 @@ export function transferTwiml(target: string, callerId: string, say?: string): s
 }
 
 /** The last messages of the conversation as plain lines, for the person who picks up. */
-export function transcriptExcerpt(ctx: Pick<ToolContext, 'transcript'>): string {
-  return ctx
-    .transcript()
+export function transcriptExcerpt(messages: TranscriptMessage[]): string {
+  return messages
     .filter((m) => m.text && (m.role === 'caller' || m.role === 'agent'))
     .slice(-EXCERPT_MESSAGES)
     .map((m) => `${m.role === 'caller' ? 'Caller' : 'Agent'}: ${m.text}`)
@@ -64,7 +75,7 @@ export const transferToHuman: ToolHandler = {
       return { output: toolError('No caller ID is available for a transfer. Offer a callback instead.') };
     const { ticketId } = await ctx.appServer.createHandoffTicket(ctx.call.callSid, {
       summary: `${String(args.reason)}. ${String(args.summary)}`,
-      transcriptExcerpt: transcriptExcerpt(ctx),
+      transcriptExcerpt: transcriptExcerpt(await ctx.settledTranscript(SETTLE_TRANSCRIPT_MS)),
       knowledgeChunkIds: [...ctx.knowledgeChunkIds],
       ...(args.priority ? { priority: args.priority as 'low' | 'normal' | 'high' | 'urgent' } : {}),
       transferTarget: target,

@@ -1,0 +1,89 @@
+// The demo's stack: the whole product (test/support/full-stack.ts) with the Acme profile as the demo
+// runs it, and call-sim's view of it: the target's details, the simulators' access and, on request,
+// the access server `call-sim run --target` connects to.
+import {
+  localSimulatorAccess,
+  type SimAccessServer,
+  type SimulatorAccess,
+  startSimAccessServer,
+  type TargetInfo,
+} from '@switchboard/simulators/scenarios';
+import {
+  ACCOUNT_SID,
+  ACME,
+  AUTH_TOKEN,
+  type FullStack,
+  type FullStackOptions,
+  PUBLIC_BASE_URL,
+  SERVICE_TOKEN,
+  startFullStack,
+} from './full-stack.ts';
+
+/** call-sim's runner, for the demo script (the root package does not depend on the simulators). */
+export * as callSim from '@switchboard/simulators/scenarios';
+
+/** The demo brand's time zone (the profile's). */
+export const DEMO_TIMEZONE = 'America/New_York';
+/** The demo caller's number. */
+export const DEMO_CALLER = '+14155550123';
+/**
+ * The demo profile's watchdog: a silent caller is asked whether they are still there after 8 s and
+ * the call ends 8 s later, so the silent-caller scenario takes seconds, not a minute.
+ */
+export const DEMO_INACTIVITY = { promptAfterSec: 8, endAfterSec: 8 };
+
+export interface DemoStack {
+  stack: FullStack;
+  target: TargetInfo;
+  access: SimulatorAccess;
+  /** Serves `access` for `call-sim run --target`; closed with the stack. */
+  serveAccess(port?: number): Promise<SimAccessServer>;
+  close(): Promise<void>;
+}
+
+export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoStack> {
+  const stack = await startFullStack({
+    ...opts,
+    realtime: { pacing: 'burst', ...opts.realtime },
+    profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...opts.profile },
+  });
+  const res = await fetch(`${stack.appServer.url}/admin/api-keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ brandId: stack.ai.brandId, label: 'call-sim' }),
+  });
+  if (!res.ok) throw new Error(`app-server refused an API key for call-sim: HTTP ${res.status}`);
+  const { key } = (await res.json()) as { key: string };
+  const target: TargetInfo = {
+    name: 'demo stack',
+    voiceServerUrl: stack.voiceUrl,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    authToken: AUTH_TOKEN,
+    accountSid: ACCOUNT_SID,
+    to: ACME.number,
+    from: DEMO_CALLER,
+    timezone: DEMO_TIMEZONE,
+    greeting: ACME.greeting,
+    appServer: { url: stack.appServer.url, apiKey: key },
+  };
+  const access = localSimulatorAccess({
+    realtime: stack.realtime,
+    twilioRest: stack.twilioRest,
+    info: target,
+  });
+  const servers: SimAccessServer[] = [];
+  return {
+    stack,
+    target,
+    access,
+    async serveAccess(port = 0) {
+      const server = await startSimAccessServer(access, port);
+      servers.push(server);
+      return server;
+    },
+    async close() {
+      for (const s of servers) await s.close();
+      await stack.close();
+    },
+  };
+}
