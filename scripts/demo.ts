@@ -4,12 +4,21 @@
 // returns, books a callback and says goodbye; the agent hangs up. It shows the call turn by turn, a
 // summary with each turn's latency and the barge-in, the transcript support staff see and the
 // callback in the brand's time zone. `--serve` keeps the stack up for the UI and for call-sim.
+// `--fault NAME` plays the same call with a provider fault (demo-faults.ts) and shows the metric.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callSim, DEMO_CALLER, DEMO_TIMEZONE, startDemoStack } from '../test/support/demo-stack.ts';
 import { ACME, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
+import { DEMO_FAULTS, type DemoFault, isDemoFault, metricLines } from './demo-faults.ts';
 
 const serve = process.argv.includes('--serve');
+const faultArg = process.argv.indexOf('--fault');
+const faultName = faultArg >= 0 ? (process.argv[faultArg + 1] ?? '') : undefined;
+if (faultName !== undefined && !isDemoFault(faultName)) {
+  process.stderr.write(`--fault: expected one of ${Object.keys(DEMO_FAULTS).join(', ')}\n`);
+  process.exit(2);
+}
+const fault: DemoFault | undefined = faultName === undefined ? undefined : DEMO_FAULTS[faultName];
 const dataDir = join(import.meta.dirname, '..', '.data', 'demo');
 const SCENARIO = join(import.meta.dirname, 'demo-call.yaml');
 const {
@@ -47,6 +56,17 @@ async function main(): Promise<void> {
   say(
     `  ready in ${ms(performance.now() - started)}; voice-server at ${stack.voiceUrl} (public URL ${PUBLIC_BASE_URL})\n`,
   );
+
+  if (fault) {
+    stack.realtime.setFaults(fault.plan);
+    if (fault.firstSessionOnly) {
+      const stop = stack.realtime.onSession(() => {
+        stop();
+        stack.realtime.resetFaults();
+      });
+    }
+    say(`Fault "${faultName}": ${fault.hears}.\n`);
+  }
 
   const voice = chooseVoice('auto');
   if (voice.notice) say(`Note: ${voice.notice}\n`);
@@ -105,9 +125,18 @@ async function main(): Promise<void> {
     say(
       `  ${callbackCheck.status === 'passed' ? '✓ the booking matches' : '✗ the booking does not match'} ${callbackCheck.expected}`,
     );
-  say(`\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (the agent's hang-up)`);
+  say(
+    `\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (hang-up, transfer, apologies)`,
+  );
 
-  const ok = result.status === 'passed' && callbacks.items.length === 1;
+  if (fault) {
+    const page = await (await fetch(`${stack.voiceUrl}/metrics`)).text();
+    say(`\nvoice-server /metrics after the "${faultName}" fault:`);
+    for (const line of metricLines(page, fault.metrics)) say(`  ${line}`);
+  }
+
+  // Under a fault the script's expectations may not hold (that is the point); the call was placed and ended.
+  const ok = fault !== undefined || (result.status === 'passed' && callbacks.items.length === 1);
   if (serve) {
     const access = await demo.serveAccess();
     say(

@@ -16,7 +16,7 @@ const FIRST_SESSION: Scenario = {
   greeting: 'Hi, Acme here.',
   msPerChar: 40,
   // The caller's words are transcribed before the drop lands in the answer (a drop before the
-  // transcript arrives replays the turn as audio: voice-server's reconnect tests cover that).
+  // transcript arrives gives the turn back as audio: the test below).
   turns: [
     { user: ORDER_LINE, say: 'Thanks. Let me look up order 4417 for you.', transcription: { delayMs: 0 } },
   ],
@@ -176,6 +176,53 @@ describe('Realtime reconnect', () => {
       ['caller', 'Great, thanks.'],
       ['agent', 'You are welcome. Goodbye!'],
     ]);
+  }, 45_000);
+
+  it('gives the new session the caller turn as audio when the socket dropped before its transcript', async () => {
+    // The first session transcribes slowly (10 s); its answer is cut off three deltas in, long before.
+    stack.realtime.setScenario({
+      ...FIRST_SESSION,
+      turns: [{ ...FIRST_SESSION.turns![0]!, transcription: { delayMs: 10_000 } }],
+    });
+    const base = stack.realtime.sessions.length;
+    let armed = false;
+    const resumedDone = () => (stack.realtime.sessions[base + 1]?.sent('response.done').length ?? 0) >= 1;
+    const call = await stack.call({
+      source: [
+        { until: (c) => armed && !c.isHearingAudio, timeoutMs: 20_000 },
+        tone('order number'),
+        { pauseMs: 700 },
+        { until: (c) => resumedDone() && !c.isHearingAudio, timeoutMs: 20_000 },
+        { hangup: true },
+      ],
+    });
+    const first = await stack.realtime.session(base, 10_000);
+    await first.waitFor('response.done', { timeoutMs: 10_000 });
+    const greetingDeltas = first.sent('response.output_audio.delta').length;
+    first.setFaults({ dropSocket: { afterAudioDeltas: greetingDeltas + 3, mode: 'terminate' } });
+    // The new session knows the question only by hearing it: an audio turn, no text to match.
+    stack.realtime.setScenario({ msPerChar: 40, turns: [{ user: ORDER_LINE, say: RESUMED_LINE }] });
+    armed = true;
+
+    const end = await call.ended;
+    expect(end.reason).toBe('caller_hangup');
+    expect(call.scriptErrors).toEqual([]);
+    expect(first.sent('conversation.item.input_audio_transcription.completed')).toHaveLength(0);
+    const resumed = stack.realtime.sessions[base + 1]!;
+    const items = resumed.received('conversation.item.create').map((e) => ({
+      seq: e.seq,
+      item: e.event.item as { role?: string; content?: Array<{ type: string; audio?: string }> },
+    }));
+    const audioTurn = items.find(
+      (i) => i.item.role === 'user' && i.item.content?.[0]?.type === 'input_audio',
+    );
+    expect(audioTurn).toBeDefined();
+    // The 600 ms tone, as committed (the VAD's padding around it included), in mu-law.
+    const bytes = Buffer.from(audioTurn!.item.content![0]!.audio!, 'base64').length;
+    expect(bytes).toBeGreaterThanOrEqual(600 * 8);
+    expect(bytes).toBeLessThanOrEqual(2_000 * 8);
+    expect(audioTurn!.seq).toBeLessThan(resumed.received('response.create')[0]!.seq);
+    expect(resumed.replies[0]).toMatchObject({ source: 'turn', text: RESUMED_LINE });
   }, 45_000);
 
   it('resumes after session_expired and a 1001 close', async () => {

@@ -156,7 +156,9 @@ function buildMessageItem(
     record.audioFormat = core.config.audio.input.format;
   }
   const onAdded = () => {
-    if (role === 'assistant') return;
+    if (role === 'assistant') return core.player.assistantItem();
+    // A user turn given back as audio (no text): the model hears it as the next thing the caller said.
+    if (role === 'user' && audio && texts.length === 0) return void core.player.audioItem();
     for (const text of texts) core.player.textItem(role, text);
   };
   return { record, onAdded };

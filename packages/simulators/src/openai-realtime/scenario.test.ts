@@ -116,6 +116,39 @@ describe('ScenarioPlayer', () => {
     expect(player.nextReply().source).toBe('default');
   });
 
+  it('reads a replayed conversation as a model would: no second greeting, the script moves past what was said', () => {
+    // A client that reconnects sends the conversation so far as text items (conversation.item.create).
+    const player = new ScenarioPlayer(acme, ids);
+    player.assistantItem(); // "Hi, thanks for calling Acme."
+    expect(player.textItem('user', 'Where is my  order')).toBe(true);
+    player.assistantItem(); // its answer is in the history too
+    // The next response (the client's "go on") is not the greeting nor the answered turn again.
+    expect(player.nextReply().source).toBe('default');
+    expect(player.userAudioCommitted()).toBe('thanks');
+    expect(player.nextReply().text).toBe('You are welcome.');
+  });
+
+  it('answers the last replayed question when the drop cut its answer off', () => {
+    const player = new ScenarioPlayer(acme, ids);
+    player.assistantItem();
+    player.textItem('user', 'where is my order');
+    expect(player.nextReply()).toMatchObject({ text: 'Let me check.', source: 'turn' });
+  });
+
+  it('takes a user message of audio only as the next audio turn', () => {
+    const player = new ScenarioPlayer(acme, ids);
+    player.assistantItem();
+    expect(player.audioItem()).toBe(true);
+    expect(player.nextReply().text).toBe('Let me check.');
+    expect(player.userAudioCommitted()).toBe('thanks');
+  });
+
+  it('leaves the script where it is for a replayed text that is not the next turn', () => {
+    const player = new ScenarioPlayer(acme, ids);
+    expect(player.textItem('user', 'thanks')).toBe(false);
+    expect(player.userAudioCommitted()).toBe('where is my order');
+  });
+
   it('uses a built-in default and the idle line', () => {
     const player = new ScenarioPlayer({ idle: 'Are you still there?' }, ids);
     expect(player.nextReply().text).toBe(DEFAULT_REPLY_TEXT);

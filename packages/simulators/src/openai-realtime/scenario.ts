@@ -33,6 +33,8 @@ export class ScenarioPlayer {
   private pending: { turn: ScenarioTurn; source: ReplySource } | null = null;
   private awaiting: { callIds: Set<string>; after: ScenarioReply | null } | null = null;
   private greeted = false;
+  /** The pending turn came from replayed history, not from speech heard in this session. */
+  private pendingFromHistory = false;
   private userHasSpoken = false;
   private lastTurn: ScenarioTurn | null = null;
   private readonly persona: RegExp | null;
@@ -68,6 +70,7 @@ export class ScenarioPlayer {
     }
     this.audioCursor++;
     this.pending = { turn, source: 'turn' };
+    this.pendingFromHistory = false;
     return turn.user ?? null;
   }
 
@@ -75,9 +78,46 @@ export class ScenarioPlayer {
   textItem(role: 'user' | 'system', text: string): boolean {
     if (role === 'user') this.userHasSpoken = true;
     const match = this.textTurns.find(({ pattern }) => pattern.test(text));
-    if (!match) return false;
+    if (!match) return role === 'user' && this.historyUserTurn(text);
     this.pending = { turn: match.turn, source: 'turn' };
+    this.pendingFromHistory = false;
     return true;
+  }
+
+  /**
+   * A replayed conversation (a client that reconnects sends what was said as text items): a user
+   * text equal to the next audio turn's transcript is that turn, already heard, so the script moves
+   * past it, as a model reading the history would; until an assistant message follows it, it is the
+   * question a response answers.
+   */
+  private historyUserTurn(text: string): boolean {
+    const next = this.audioTurns[this.audioCursor];
+    if (next?.user === undefined || normalise(next.user) !== normalise(text)) return false;
+    this.audioCursor++;
+    this.pending = { turn: next, source: 'turn' };
+    this.pendingFromHistory = true;
+    return true;
+  }
+
+  /**
+   * A user message of audio only was added (a client giving back a turn it has no text for): it is
+   * the next audio turn, heard now, and the question a response answers until an assistant message follows.
+   */
+  audioItem(): boolean {
+    this.userHasSpoken = true;
+    const next = this.audioTurns[this.audioCursor];
+    if (!next) return false;
+    this.audioCursor++;
+    this.pending = { turn: next, source: 'turn' };
+    this.pendingFromHistory = true;
+    return true;
+  }
+
+  /** An assistant message was added (history): the model has spoken, and answered what came before. */
+  assistantItem(): void {
+    this.greeted = true;
+    if (this.pendingFromHistory) this.pending = null;
+    this.pendingFromHistory = false;
   }
 
   /** Records that tool calls were emitted; `after` is said once all have outputs. */
@@ -101,6 +141,7 @@ export class ScenarioPlayer {
     if (this.pending) {
       const { turn, source } = this.pending;
       this.pending = null;
+      this.pendingFromHistory = false;
       return this.plan(turn, source);
     }
     if (!this.greeted && !this.userHasSpoken && this.scenario.greeting !== undefined) {
@@ -157,4 +198,8 @@ export class ScenarioPlayer {
 
 function toReply(value: string | ScenarioReply): ScenarioReply {
   return typeof value === 'string' ? { say: value } : value;
+}
+
+function normalise(text: string): string {
+  return text.trim().replace(/\s+/g, ' ').toLowerCase();
 }

@@ -56,8 +56,9 @@ describe('realistic timing', () => {
   it('is instant by default: response.created in the same turn as the request, audio in a burst', async () => {
     const c = await connect({});
     const t = await measure(c);
-    expect(t.createdMs).toBeLessThan(10);
-    expect(t.firstAudioMs).toBeLessThan(10);
+    // Below the realistic range's floor (150 ms), with room for a loaded machine: no wait was scheduled.
+    expect(t.createdMs).toBeLessThan(150);
+    expect(t.firstAudioMs).toBeLessThan(150);
   });
 
   it('takes a scenario timing over the simulator option, and setTiming for later sessions', async () => {

@@ -217,6 +217,46 @@ describe('QueuedAppServer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("carries the call's debit on its own line: retried while ai-server is down, not held up by app-server, and flush waits for it", async () => {
+    const { app, queue, events } = setup();
+    app.down = true; // app-server is down too: the debit must not wait behind the transcript
+    await queue.startConversation(start('CA_A'));
+    const debits: number[] = [];
+    let aiDown = true;
+    const debit = () => {
+      debits.push(Date.now());
+      return aiDown
+        ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+        : Promise.resolve({ ok: true });
+    };
+    expect(queue.enqueueTask('debit:CA_A', 'debit', debit)).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(debits.length).toBeGreaterThan(2);
+    expect(events).toContain('retry:debit');
+    // Draining waits: a flush cannot finish while the debit is still owed.
+    expect(await flushed(queue, 1_000)).toBe(false);
+    aiDown = false;
+    app.down = false;
+    expect(await flushed(queue, 60_000)).toBe(true);
+    const tried = debits.length;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(debits.length).toBe(tried); // delivered once, never again
+    expect(queue.pending).toEqual({ messages: 0, items: 0, calls: 0 });
+  });
+
+  it('gives up a debit ai-server refuses (4xx) after one try, and says so', async () => {
+    const { queue, logs, dropped } = setup();
+    let tries = 0;
+    queue.enqueueTask('debit:CA_B', 'debit', () => {
+      tries++;
+      return Promise.reject(Errors.notFound('no such profile'));
+    });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(tries).toBe(1);
+    expect(logs.records.map((r) => r.msg)).toContain('ai-server refused a queued request; dropping it');
+    expect(dropped).toEqual([{ count: 1, reason: 'rejected', kind: 'debit' }]);
+  });
+
   it('retries a flaky app-server (N failures, then success) without duplicating anything', async () => {
     const { app, queue } = setup();
     app.failures = 5;

@@ -95,6 +95,15 @@ export class QueuedAppServer implements AppServerClient {
     this.delivery.enqueue(callSid, { kind: 'end', end: { ...end } });
   }
 
+  /**
+   * Queues a request that must not be lost with the same retries, backoff and flush as transcripts
+   * (the call's debit): under `key`, its own line, so an app-server outage does not hold it up.
+   * `run` must be idempotent (a retry after a timeout may repeat one that landed).
+   */
+  enqueueTask(key: string, kind: 'debit', run: () => Promise<unknown>): boolean {
+    return this.delivery.enqueue(key, { kind, run });
+  }
+
   createHandoffTicket(callSid: string, input: HandoffTicketInput): Promise<HandoffTicketCreated> {
     // One key for every attempt, so app-server makes one ticket however often it is sent.
     const idempotencyKey = input.idempotencyKey ?? randomUUID();

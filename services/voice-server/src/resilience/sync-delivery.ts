@@ -209,6 +209,8 @@ export class SyncDelivery {
         return { take: 1, send: () => inner.createHandoffTicket(q.callSid, head.input) };
       case 'callback_ticket':
         return { take: 1, send: () => inner.createCallbackTicket(q.callSid, head.input) };
+      case 'debit':
+        return { take: 1, send: head.run };
       case 'messages': {
         // A backlog goes in few requests: consecutive message items merge up to the batch size.
         const batch = [...head.messages];
@@ -280,7 +282,7 @@ export class SyncDelivery {
       this.outage = true;
       this.o.logger?.warn(
         { callSid: q.callSid, kind: head.kind, err: errSummary(err) },
-        'app-server unreachable; holding requests and retrying with backoff',
+        `${peerOf(head.kind)} unreachable; holding requests and retrying with backoff`,
       );
     }
     const ceilingMs = Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(q.failures - 1, 30));
@@ -310,7 +312,7 @@ export class SyncDelivery {
     if (reason === 'rejected')
       this.o.logger?.error(
         { callSid, kind: item.kind, count, err: errSummary(err) },
-        'app-server refused a sync request; dropping it',
+        `${peerOf(item.kind)} refused a queued request; dropping it`,
       );
     this.report(reason, item.kind, count);
     if (item.kind === 'handoff_ticket' || item.kind === 'callback_ticket')
@@ -329,4 +331,9 @@ export class SyncDelivery {
     }
     this.flushWaiters.clear();
   }
+}
+
+/** The service a queued item goes to. */
+function peerOf(kind: SyncItemKind): string {
+  return kind === 'debit' ? 'ai-server' : 'app-server';
 }

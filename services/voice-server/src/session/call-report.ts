@@ -2,7 +2,7 @@ import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
-import type { AppServerClient } from '../ports/app-server.ts';
+import { type AppServerClient, hasDurableTasks } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
 import { debitCall } from './call-limits.ts';
 import { type EndReason, errInfo } from './call-types.ts';
@@ -67,16 +67,22 @@ export class CallReport {
         }),
       )
       .catch((err) => log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
-    if (reachedModel)
-      debitCall(
-        this.deps.aiServer,
-        {
-          botProfileKey: call.botProfileKey,
-          callSid: call.callSid,
-          durationSec: Math.max(1, Math.ceil((Date.now() - startedAtMs) / 1000)),
-        },
-        log,
-      );
+    if (reachedModel) {
+      const debit = {
+        botProfileKey: call.botProfileKey,
+        callSid: call.callSid,
+        durationSec: Math.max(1, Math.ceil((Date.now() - startedAtMs) / 1000)),
+      };
+      // Through the outbox when there is one: retried like transcripts, and draining waits for it.
+      if (hasDurableTasks(appServer))
+        appServer.enqueueTask(`debit:${call.callSid}`, 'debit', () =>
+          this.deps.aiServer.debitCall(debit.botProfileKey, {
+            callSid: debit.callSid,
+            durationSec: debit.durationSec,
+          }),
+        );
+      else debitCall(this.deps.aiServer, debit, log);
+    }
     metrics.callEnded(reason);
     log.info({ reason, durationSec }, 'call ended');
   }

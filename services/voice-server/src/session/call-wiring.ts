@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
+import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { AfterReply } from './after-reply.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -71,6 +72,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     () => report.conversationStarted,
   );
   const messages = () => transcript.messages();
+  // Each caller turn's audio until its words arrive: a new session after a drop hears what the old one lost.
+  const turnAudio = new CallerTurnAudio({});
   const audioOut = new AudioOut(transport, playback, metrics);
   const filler = new OutageFiller(audioOut, limits.maxFillerMs);
   // Parts built further down; the link's hooks run only once the call is under way.
@@ -85,8 +88,12 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     renewAfterMs: limits.renewRealtimeAfterMs,
     ...(deps.realtimeHealth ? { health: deps.realtimeHealth } : {}),
     transcript: messages,
+    audioOf: (itemId) => turnAudio.audioOf(itemId),
     hooks: {
-      onOpened: (rt) => p.input.flushHeld(rt),
+      onOpened: (rt) => {
+        turnAudio.onSessionStart();
+        p.input.flushHeld(rt);
+      },
       onDropped: (newOutage) => {
         p.responses.reset();
         if (!lifecycle.isEnded) filler.onDropped(newOutage);
@@ -174,6 +181,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     log,
     session: () => link.current,
     onPlayed: () => limiter.activity(),
+    onAppended: (payload) => turnAudio.onAudio(payload),
   });
   const output = new ModelOutput({
     link,
@@ -186,7 +194,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
-    transcriptEvents: new TranscriptEvents(transcript, responses, now),
+    transcriptEvents: new TranscriptEvents(transcript, responses, now, turnAudio),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
@@ -207,6 +215,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   lifecycle.onEnd(() => tools.dispose());
   lifecycle.onEnd(() => afterReply.clear());
   lifecycle.onEnd(() => input.dropHeld());
+  lifecycle.onEnd(() => turnAudio.close());
   lifecycle.onEnd(() => link.close());
   lifecycle.onEnd(() => {
     if (transport.isOpen) transport.close(1000, 'call ended');

@@ -26,6 +26,8 @@ export interface CallerInputDeps {
   dtmf: DtmfCollector;
   /** Agent audio was confirmed played (the inactivity watchdog counts it as activity). */
   onPlayed: () => void;
+  /** Caller audio went into the session's input buffer (frames, held audio, gap fill), in order. */
+  onAppended?: (payloadBase64: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -76,6 +78,7 @@ export class CallerInput {
         this.latestMediaMs = ms;
         if (rt) {
           rt.appendAudio(payload);
+          this.deps.onAppended?.(payload);
           metrics.framesIn++;
         } else {
           this.hold(payload, ms);
@@ -102,6 +105,7 @@ export class CallerInput {
   flushHeld(rt: RealtimeConnection): void {
     for (const { payload } of this.held) {
       rt.appendAudio(payload);
+      this.deps.onAppended?.(payload);
       this.deps.metrics.framesIn++;
     }
     this.dropHeld();
@@ -124,7 +128,9 @@ export class CallerInput {
 
   private fillGap(rt: RealtimeConnection, gapMs: number): void {
     const bytes = Math.round(gapMs) * MULAW_BYTES_PER_MS;
-    rt.appendAudio(silenceBase64(bytes));
+    const silence = silenceBase64(bytes);
+    rt.appendAudio(silence);
+    this.deps.onAppended?.(silence);
     this.deps.metrics.silenceFilledMs += Math.round(gapMs);
   }
 }

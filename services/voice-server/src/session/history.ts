@@ -13,20 +13,32 @@ function clip(text: string, max: number): string {
 }
 
 /**
- * The conversation so far as text items for a new Realtime session (after a drop or a renewal):
- * caller and agent turns as user/assistant messages, tool calls summarized as system notes. The most
- * recent turns are kept when the history is long.
+ * The conversation so far as items for a new Realtime session (after a drop or a renewal): caller and
+ * agent turns as user/assistant messages, tool calls summarized as system notes. A caller turn whose
+ * words never arrived (the socket dropped before its transcript, or transcription failed) is given back
+ * as its audio when `audioOf` still has it, so the new session hears the question the old one lost.
+ * The most recent turns are kept when the history is long.
  */
-export function replayItems(messages: TranscriptMessage[]): ItemCreate[] {
+export function replayItems(
+  messages: TranscriptMessage[],
+  audioOf: (itemId: string) => Uint8Array | undefined = () => undefined,
+): ItemCreate[] {
   const items: ItemCreate[] = [];
   let chars = 0;
   for (const m of [...messages].reverse()) {
     if (items.length >= MAX_REPLAY_MESSAGES || chars >= MAX_REPLAY_CHARS) break;
     let item: ItemCreate['item'] | undefined;
     let text = '';
+    let cost: number | undefined;
     if (m.role === 'caller' && m.text) {
       text = m.text;
       item = { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
+    } else if (m.role === 'caller' && m.itemId && audioOf(m.itemId)?.length) {
+      const bytes = audioOf(m.itemId)!;
+      const audio = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+      // Input audio costs about 10 tokens a second, as much as 40 characters of text.
+      cost = Math.ceil(bytes.length / 200);
+      item = { type: 'message', role: 'user', content: [{ type: 'input_audio', audio }] };
     } else if (m.role === 'agent' && m.text) {
       text = m.text;
       item = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };
@@ -38,7 +50,7 @@ export function replayItems(messages: TranscriptMessage[]): ItemCreate[] {
       item = { type: 'message', role: 'system', content: [{ type: 'input_text', text }] };
     }
     if (!item) continue;
-    chars += text.length;
+    chars += cost ?? text.length;
     items.push({ type: 'conversation.item.create', item });
   }
   return items.reverse();

@@ -101,7 +101,8 @@ export class CallLifecycle {
     try {
       await this.deps.twilioRest.hangup(this.deps.callSid);
     } catch (err) {
-      this.deps.log.warn({ err: errInfo(err) }, 'REST hang-up failed; closing the stream ends the call');
+      if (callAlreadyOver(err)) this.deps.log.info('the call was already over when we hung up');
+      else this.deps.log.warn({ err: errInfo(err) }, 'REST hang-up failed; closing the stream ends the call');
     }
     this.end(reason);
   }
@@ -112,19 +113,25 @@ export class CallLifecycle {
     try {
       await this.deps.twilioRest.updateCallTwiml(this.deps.callSid, sayAndHangupTwiml(text));
     } catch (err) {
-      this.deps.log.warn({ err: errInfo(err) }, `${why}; closing the stream`);
+      if (callAlreadyOver(err)) this.deps.log.info('the caller had hung up before the apology');
+      else this.deps.log.warn({ err: errInfo(err) }, `${why}; closing the stream`);
     }
     this.end(reason);
   }
 
-  /** Redirects the call to a transfer's TwiML; rejects (and is no transfer) when Twilio refuses. */
+  /**
+   * Redirects the call to a transfer's TwiML; rejects (and is no transfer) when Twilio refuses. A call
+   * Twilio says is no longer in progress (21220: the caller hung up first) is over, not a failure.
+   */
   async transfer(twiml: string): Promise<void> {
     this.transferring = true;
     try {
       await this.deps.twilioRest.updateCallTwiml(this.deps.callSid, twiml);
     } catch (err) {
       this.transferring = false;
-      throw err;
+      if (!callAlreadyOver(err)) throw err;
+      this.deps.log.info('the caller hung up before the transfer');
+      this.end('caller_hangup');
     }
   }
 
@@ -138,4 +145,13 @@ export class CallLifecycle {
     this.timers.clear();
     for (const release of this.cleanups) release();
   }
+}
+
+/**
+ * Twilio's answer to updating a call that has ended: error 21220 "Call is not in-progress. Cannot
+ * redirect." (HTTP 400). The call is already over; nothing failed.
+ */
+export function callAlreadyOver(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 21220 || code === '21220';
 }

@@ -86,7 +86,7 @@ describe('ModelOutput dispatch (a part alone)', () => {
     expect(o.metrics.lateDeltasDropped).toBe(1);
   });
 
-  it('speech events go to barge-in (and speech stopped starts the latency clock)', () => {
+  it('speech events go to barge-in and to the transcript (the turn audio kept, the latency clock started)', () => {
     const o = output();
     o.out.onEvent(
       ev({ type: 'input_audio_buffer.speech_started', event_id: 'e', audio_start_ms: 1, item_id: 'u' }),
@@ -96,6 +96,7 @@ describe('ModelOutput dispatch (a part alone)', () => {
     );
     expect(o.calls).toEqual([
       'bargeIn.onSpeechStarted',
+      'transcriptEvents.onSpeechStarted',
       'bargeIn.onSpeechStopped',
       'transcriptEvents.onSpeechStopped',
     ]);

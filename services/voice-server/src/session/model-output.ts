@@ -105,10 +105,11 @@ export class ModelOutput {
         return;
       case 'input_audio_buffer.speech_started':
         d.bargeIn.onSpeechStarted();
+        d.transcriptEvents.onSpeechStarted(ev.item_id, ev.audio_start_ms);
         return;
       case 'input_audio_buffer.speech_stopped':
         d.bargeIn.onSpeechStopped();
-        d.transcriptEvents.onSpeechStopped();
+        d.transcriptEvents.onSpeechStopped(ev.item_id, ev.audio_end_ms);
         return;
       case 'session.updated':
         if (!this.greeted) {

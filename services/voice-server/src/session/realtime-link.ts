@@ -47,6 +47,8 @@ export interface RealtimeLinkDeps {
   health?: SessionHealth;
   /** The conversation so far, replayed into a new session. */
   transcript: () => TranscriptMessage[];
+  /** A caller turn's audio, while kept: replayed in place of words that never came. */
+  audioOf?: (itemId: string) => Uint8Array | undefined;
   hooks: LinkHooks;
 }
 
@@ -218,7 +220,7 @@ export class RealtimeLink implements ResponseSink {
   private async openReplayed(): Promise<RealtimeConnection> {
     const next = await this.open();
     if (this.config) next.send({ type: 'session.update', session: this.config });
-    for (const item of replayItems(this.deps.transcript())) next.send(item);
+    for (const item of replayItems(this.deps.transcript(), this.deps.audioOf)) next.send(item);
     this.deps.hooks.onOpened(next);
     this.rt = next;
     this.gen++;

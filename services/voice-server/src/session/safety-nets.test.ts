@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
+import { QueuedAppServer } from '../resilience/queued-app-server.ts';
 import { delta, harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
 import { fillerChunks } from './filler.ts';
 
@@ -418,6 +420,19 @@ describe('credits', () => {
       callSid: h.session.call.callSid,
       durationSec: 43,
     });
+  });
+
+  it('debits through the outbox: retried while ai-server is unreachable, once, and a drain flush waits for it', async () => {
+    const outbox = new QueuedAppServer(new InMemoryAppServer(), { retryBaseMs: 20, retryMaxMs: 40 });
+    const h = harness({ appServer: outbox });
+    h.aiServer.debitFailures = 3;
+    await h.rt();
+    h.transport.stop();
+    await h.done;
+    expect(await outbox.flush(5_000)).toBe(true);
+    expect(h.aiServer.debitAttempts).toBe(4);
+    expect(h.aiServer.debits).toEqual([expect.objectContaining({ callSid: h.session.call.callSid })]);
+    outbox.close();
   });
 
   it('does not debit a call that never reached the model', async () => {

@@ -1,4 +1,5 @@
 import type { RealtimeServerEvent } from '@switchboard/realtime';
+import type { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import type { ResponseQueue } from './response-queue.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -15,10 +16,19 @@ export class TranscriptEvents {
     private readonly transcript: Transcript,
     private readonly responses: ResponseQueue,
     private readonly now: () => number,
+    /** Keeps each caller turn's audio until its words are known. */
+    private readonly turnAudio?: CallerTurnAudio,
   ) {}
 
-  onSpeechStopped(): void {
+  onSpeechStarted(itemId: string, audioStartMs: unknown): void {
+    if (typeof audioStartMs === 'number' && Number.isFinite(audioStartMs))
+      this.turnAudio?.onSpeechStarted(itemId, audioStartMs);
+  }
+
+  onSpeechStopped(itemId?: string, audioEndMs?: unknown): void {
     this.speechStoppedAt = this.now();
+    if (itemId !== undefined && typeof audioEndMs === 'number' && Number.isFinite(audioEndMs))
+      this.turnAudio?.onSpeechStopped(itemId, audioEndMs);
   }
 
   /** An audio delta of `itemId` is going out (cheap after the first one). */
@@ -47,9 +57,14 @@ export class TranscriptEvents {
       }
       case 'input_audio_buffer.committed':
         transcript.open(ev.item_id, 'caller', new Date());
+        this.turnAudio?.onCommitted(ev.item_id);
+        return true;
+      case 'input_audio_buffer.cleared':
+        this.turnAudio?.onCleared();
         return true;
       case 'conversation.item.input_audio_transcription.completed':
         transcript.finalize(ev.item_id, ev.transcript, { source: 'realtime' });
+        this.turnAudio?.forget(ev.item_id);
         return true;
       case 'conversation.item.input_audio_transcription.failed':
         // The turn stays on the conversation, in its place, marked: never dropped.

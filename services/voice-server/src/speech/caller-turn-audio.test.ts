@@ -200,6 +200,32 @@ describe('caller turn audio', () => {
   });
 });
 
+describe('caller turn audio kept for a new session', () => {
+  it('without a transcriber keeps each committed turn until its words are known, across a session change, the last four only', () => {
+    const keeper = new CallerTurnAudio({});
+    feed(keeper, ramp(0, 8 * 1000));
+    keeper.onSpeechStarted('item_a', 200);
+    keeper.onSpeechStopped('item_a', 700);
+    keeper.onCommitted('item_a');
+    expect(Buffer.from(keeper.audioOf('item_a')!).equals(Buffer.from(ramp(8 * 200, 8 * 500)))).toBe(true);
+    // the socket drops before the transcript: the new session's timeline starts at 0, the turn stays
+    keeper.onSessionStart();
+    expect(keeper.audioOf('item_a')?.length).toBe(8 * 500);
+    for (const id of ['b', 'c', 'd', 'e']) {
+      feed(keeper, ramp(0, 8 * 100));
+      keeper.onSpeechStarted(id, 0);
+      keeper.onSpeechStopped(id, 100);
+      keeper.onCommitted(id);
+    }
+    expect(keeper.audioOf('item_a')).toBeUndefined();
+    expect(keeper.audioOf('b')?.length).toBe(800);
+    keeper.forget('b');
+    expect(keeper.audioOf('b')).toBeUndefined();
+    keeper.close();
+    expect(keeper.audioOf('e')).toBeUndefined();
+  });
+});
+
 describe('caller turn audio, end to end', () => {
   let closers: Array<() => Promise<void>> = [];
   afterEach(async () => {

@@ -27,9 +27,12 @@ export interface TranscribedTurn {
 }
 
 export interface CallerTurnAudioOptions {
-  transcriber: Transcriber;
+  /** None: turns are only kept (for {@link CallerTurnAudio.audioOf}), not transcribed. */
+  transcriber?: Transcriber | undefined;
   /** Each committed turn's transcription, once it is known (in the order they finish). */
-  onTranscript: (turn: TranscribedTurn) => void;
+  onTranscript?: (turn: TranscribedTurn) => void;
+  /** Committed turns whose audio is kept until {@link CallerTurnAudio.forget}; default 4. */
+  keepCommitted?: number;
   /** Default 480,000 (60 s of mu-law). */
   maxTurnBytes?: number;
   /** Audio kept before speech starts; default 2000. */
@@ -68,7 +71,10 @@ const MAX_KEPT_TURNS = 4;
 
 /** One call's caller-turn audio. */
 export class CallerTurnAudio {
-  private readonly opts: Required<CallerTurnAudioOptions>;
+  private readonly opts: Required<Omit<CallerTurnAudioOptions, 'transcriber' | 'onTranscript'>> &
+    Pick<CallerTurnAudioOptions, 'onTranscript'> & { transcriber: Transcriber | undefined };
+  /** Committed turns' audio, oldest first, until their words are known. */
+  private readonly committed = new Map<string, Uint8Array>();
   private timelineMs = 0;
   /** Call audio before the current session's timeline began. */
   private earlierSessionsMs = 0;
@@ -80,7 +86,15 @@ export class CallerTurnAudio {
   private closed = false;
 
   constructor(options: CallerTurnAudioOptions) {
-    this.opts = { maxTurnBytes: 480_000, lookbackMs: 2000, maxInFlight: 2, maxQueued: 8, ...options };
+    this.opts = {
+      maxTurnBytes: 480_000,
+      lookbackMs: 2000,
+      maxInFlight: 2,
+      maxQueued: 8,
+      keepCommitted: 4,
+      ...options,
+      transcriber: options.transcriber,
+    };
   }
 
   /** A new Realtime session began (first connect, reconnect, renewal): its timeline starts at 0. */
@@ -128,6 +142,19 @@ export class CallerTurnAudio {
     this.handOver(turn!);
   }
 
+  /**
+   * The audio of committed turn `itemId` (mu-law), while it is kept: until {@link forget}, or until
+   * newer turns push it out. A turn whose words never came can be given back to a new session as audio.
+   */
+  audioOf(itemId: string): Uint8Array | undefined {
+    return this.committed.get(itemId);
+  }
+
+  /** The words of `itemId` are known: its audio is no longer needed. */
+  forget(itemId: string): void {
+    this.committed.delete(itemId);
+  }
+
   /** `input_audio_buffer.cleared`: uncommitted audio is gone. */
   onCleared(): void {
     this.turns = [];
@@ -145,6 +172,7 @@ export class CallerTurnAudio {
     this.queue.length = 0;
     this.turns = [];
     this.recent = [];
+    this.committed.clear();
     for (const c of this.running) c.abort();
     this.wakeIdle();
   }
@@ -167,6 +195,11 @@ export class CallerTurnAudio {
     const mulaw = cut(turn.chunks, turn.fromMs, toMs);
     if (mulaw.length === 0) return;
     const truncated = turn.truncated || mulaw.length > this.opts.maxTurnBytes;
+    this.committed.set(turn.itemId, mulaw.subarray(0, this.opts.maxTurnBytes));
+    while (this.committed.size > this.opts.keepCommitted) {
+      this.committed.delete(this.committed.keys().next().value!);
+    }
+    if (!this.opts.transcriber) return;
     const job: Job = {
       audio: { itemId: turn.itemId, mulaw: mulaw.subarray(0, this.opts.maxTurnBytes) },
       startMs: this.earlierSessionsMs + turn.fromMs,
@@ -189,10 +222,11 @@ export class CallerTurnAudio {
   private run(job: Job): void {
     const controller = new AbortController();
     this.running.add(controller);
-    const provider = this.opts.transcriber.provider;
+    const transcriber = this.opts.transcriber!;
+    const provider = transcriber.provider;
     let pending: Promise<TranscriptionResult>;
     try {
-      pending = this.opts.transcriber.transcribe(job.audio, controller.signal);
+      pending = transcriber.transcribe(job.audio, controller.signal);
     } catch (e) {
       pending = Promise.reject(e);
     }
@@ -213,7 +247,7 @@ export class CallerTurnAudio {
   private report(job: Job, result: TranscriptionResult): void {
     if (this.closed) return;
     try {
-      this.opts.onTranscript({
+      this.opts.onTranscript?.({
         itemId: job.audio.itemId,
         startMs: job.startMs,
         durationMs: job.audio.mulaw.length / MULAW_BYTES_PER_MS,

@@ -42,7 +42,15 @@ export class FakeAiServer implements CallAiServer {
   async checkCredits() {
     return { available: this.credits, remainingSeconds: this.credits ? this.remainingSeconds : 0 };
   }
+  /** Debit attempts that fail as if ai-server were unreachable, before one lands. */
+  debitFailures = 0;
+  debitAttempts = 0;
   async debitCall(key: string, q: { callSid: string; durationSec: number }) {
+    this.debitAttempts++;
+    if (this.debitFailures > 0) {
+      this.debitFailures--;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    }
     this.debits.push({ key, ...q });
     return { debited: true };
   }

@@ -3,6 +3,7 @@ import { type ScriptedRealtimeConnection, scriptedConnector } from '@switchboard
 import { createLogger } from '@switchboard/service-kit';
 import { VoiceMetrics } from '../metrics.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
+import type { AppServerClient } from '../ports/app-server.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
 import { FakeAiServer, FakeTwilioRest } from './fakes.ts';
 import { InMemoryCallTransport } from './in-memory-transport.ts';
@@ -30,6 +31,8 @@ export function harness(
     tools?: RealtimeFunctionTool[];
     call?: Partial<CallInfo>;
     limits?: CallLimitsOverrides;
+    /** The app-server client the session uses (e.g. the QueuedAppServer outbox); default in memory. */
+    appServer?: AppServerClient;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -39,6 +42,7 @@ export function harness(
   if (opts.failProfile) aiServer.failProfile = true;
   if (opts.profile) aiServer.profile = { ...aiServer.profile, ...opts.profile };
   if (opts.tools) aiServer.tools = opts.tools;
+  /** The in-memory app-server (what the session writes to unless `opts.appServer` is given). */
   const appServer = new InMemoryAppServer();
   const twilioRest = new FakeTwilioRest();
   const metrics = new VoiceMetrics();
@@ -62,7 +66,7 @@ export function harness(
       transport,
       connectRealtime: connector,
       aiServer,
-      appServer,
+      appServer: opts.appServer ?? appServer,
       twilioRest,
       logger,
       metrics,
