@@ -24,6 +24,8 @@ export interface AiServerDeps {
   operatorToken?: string;
   /** Unset: knowledge search and ingestion run lexical-only. */
   embedder?: Embedder;
+  /** Overrides the embedder's calibrated relevance floor (`noAnswer`). */
+  relevanceFloor?: number;
   reranker?: Reranker;
   toolPolicy: ToolEndpointPolicy;
   /** Clock for business hours (tests fix it). */
@@ -50,6 +52,7 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     profiles: new ProfileStore(deps.db.prisma),
     knowledge: new KnowledgeStore(deps.db.sql, deps.embedder),
     embedder: deps.embedder,
+    relevanceFloor: deps.relevanceFloor,
     reranker: deps.reranker,
     tools: new ToolExecutor(deps.toolPolicy, {
       fetch: deps.toolFetch,

@@ -21,6 +21,17 @@ const postgresUrl = {
   },
 };
 
+const relevanceFloor = {
+  doc: "Cosine similarity under which a search says noAnswer (0..1); unset: the embedder's calibrated floor",
+  parse(raw: string | undefined, name: string): number | undefined {
+    if (!raw) return undefined;
+    const n = Number(raw);
+    if (!/^\s*[0-9.]+\s*$/.test(raw) || !Number.isFinite(n) || n < 0 || n > 1)
+      throw new ConfigError([`${name}: must be a number from 0 to 1`]);
+    return n;
+  },
+};
+
 export const configSpec = {
   PORT: env.int({ default: 8081, min: 0, max: 65535, doc: 'HTTP port' }),
   HOST: env.string({ default: '0.0.0.0', doc: 'Interface to listen on' }),
@@ -35,9 +46,13 @@ export const configSpec = {
     default: '.data/ai-server',
     doc: "PGlite data folder when DATABASE_URL is unset ('memory' for none)",
   }),
+  EMBEDDINGS: env.oneOf(['auto', 'local', 'openai', 'none'] as const, {
+    default: 'auto',
+    doc: 'Embedding provider: local (trained word vectors, offline), openai (OPENAI_* below), none (lexical only); auto: openai when OPENAI_API_KEY is set, else local',
+  }),
   OPENAI_API_KEY: env.optionalString({
     secret: true,
-    doc: 'Key for the embeddings API; unset: knowledge search runs lexical-only',
+    doc: 'Key for the embeddings API (EMBEDDINGS=openai, or auto)',
   }),
   OPENAI_BASE_URL: env.url({
     default: 'https://api.openai.com/v1',
@@ -47,6 +62,7 @@ export const configSpec = {
     default: 'text-embedding-3-small',
     doc: 'Embeddings model (asked for 256 dimensions)',
   }),
+  KNOWLEDGE_RELEVANCE_FLOOR: relevanceFloor,
   RERANK_URL: env.optionalUrl({ doc: 'text-embeddings-inference style /rerank endpoint; unset: no rerank' }),
   RERANK_API_KEY: env.optionalString({ secret: true, doc: 'Bearer token for RERANK_URL, if it needs one' }),
   RERANK_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000, doc: 'Rerank call budget' }),

@@ -16,6 +16,8 @@ export interface AppContext {
   profiles: ProfileStore;
   knowledge: KnowledgeStore;
   embedder?: Embedder;
+  /** Overrides the embedder's calibrated relevance floor. */
+  relevanceFloor?: number;
   reranker?: Reranker;
   tools: ToolExecutor;
   /** The clock business hours are evaluated with. */

@@ -3,7 +3,7 @@ import { ConfigError, createLogger } from '@switchboard/service-kit';
 import { buildApp } from './app.ts';
 import { type AiServerConfig, loadAiServerConfig } from './config.ts';
 import { openAiDatabase } from './db.ts';
-import { createOpenAiEmbedder } from './knowledge/embedder.ts';
+import { configuredEmbedder } from './knowledge/configured-embedder.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
 
 let config: AiServerConfig;
@@ -18,12 +18,20 @@ try {
 }
 
 const logger = createLogger({ name: 'ai-server', level: config.LOG_LEVEL });
+let embedder: ReturnType<typeof configuredEmbedder>;
+try {
+  embedder = configuredEmbedder(config);
+} catch (err) {
+  // A configuration that names no usable provider, or word vectors that were never built.
+  console.error((err as Error).message);
+  process.exit(2);
+}
 const db = await openAiDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
 logger.info(
   {
     database: db.kind,
     migrationsApplied: db.migrations.applied.length,
-    embeddings: !!config.OPENAI_API_KEY,
+    embeddings: embedder?.id ?? 'none (lexical only)',
     rerank: !!config.RERANK_URL,
   },
   'database ready',
@@ -35,13 +43,8 @@ const app = await buildApp({
   db,
   serviceToken: config.SERVICE_TOKEN,
   operatorToken: config.OPERATOR_TOKEN,
-  embedder: config.OPENAI_API_KEY
-    ? createOpenAiEmbedder({
-        apiKey: config.OPENAI_API_KEY,
-        baseURL: config.OPENAI_BASE_URL,
-        model: config.EMBEDDING_MODEL,
-      })
-    : undefined,
+  embedder,
+  relevanceFloor: config.KNOWLEDGE_RELEVANCE_FLOOR,
   reranker: config.RERANK_URL
     ? createHttpReranker({
         url: config.RERANK_URL,

@@ -21,21 +21,40 @@ export interface BotProfileSummary {
   name: string;
 }
 
-export interface VoiceConfig {
-  provider: 'openai' | 'elevenlabs';
+/** A voice of the OpenAI Realtime API (alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar). */
+export interface OpenAiVoiceConfig {
+  provider: 'openai';
   voiceId: string;
+  /** `audio.output.speed`, 0.25–1.5. */
   speed?: number;
-  elevenlabs?: {
-    modelId?: string;
-    stability?: number;
-    similarityBoost?: number;
-    style?: number;
-    useSpeakerBoost?: boolean;
-  };
 }
+
+/** ElevenLabs voice settings, each optional (ranges as ElevenLabs documents them). */
+export interface ElevenLabsVoiceSettings {
+  /** 0–1. */
+  stability?: number;
+  /** 0–1. */
+  similarityBoost?: number;
+  /** 0–1. */
+  style?: number;
+  useSpeakerBoost?: boolean;
+  /** 0.7–1.2. */
+  speed?: number;
+}
+
+/** A brand's ElevenLabs voice, spoken through voice-server's streaming TTS. */
+export interface ElevenLabsVoiceConfig {
+  provider: 'elevenlabs';
+  /** Letters and digits. */
+  voiceId: string;
+  settings?: ElevenLabsVoiceSettings;
+}
+
+export type VoiceConfig = OpenAiVoiceConfig | ElevenLabsVoiceConfig;
 
 export interface TranscriberConfig {
   provider: 'openai' | 'cartesia' | 'elevenlabs';
+  /** For `openai`: gpt-4o-mini-transcribe, gpt-4o-transcribe or whisper-1. */
   model?: string;
   language?: string;
 }
@@ -156,13 +175,28 @@ export interface KnowledgeSearchHit {
   score: number;
   lexicalRank: number | null;
   vectorRank: number | null;
+  /** Cosine similarity to the question, null when the chunk was not a vector candidate. */
+  similarity: number | null;
 }
 
 export interface KnowledgeSearchResponse {
-  /** `lexical` when no embedding provider is configured (or it failed for this query). */
-  mode: 'hybrid' | 'lexical';
+  /**
+   * `hybrid` (full-text + vectors); `lexical` when no embedding provider is configured or it failed
+   * for this query; `vector` for a retrieval lane configured vector-only.
+   */
+  mode: 'hybrid' | 'lexical' | 'vector';
   reranked: boolean;
   results: KnowledgeSearchHit[];
+  /**
+   * True when the knowledge base has nothing relevant: no results, or the best chunk's similarity is
+   * under the calibrated floor. The results are still listed; the model should be told there is no
+   * answer (offer a transfer or a callback) rather than be read them.
+   */
+  noAnswer: boolean;
+  /** The best cosine similarity among the vector candidates, null without vectors. */
+  topSimilarity: number | null;
+  /** The floor `topSimilarity` was held to, null when none applies. */
+  relevanceFloor: number | null;
   warnings: string[];
 }
 

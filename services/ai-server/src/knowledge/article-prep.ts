@@ -8,6 +8,13 @@ export interface ArticleSource {
   body: string;
   format?: ArticleFormat;
   url?: string | null;
+  /** Chunk size and overlap in tokens; default 480/80 (an evaluation compares others). */
+  chunking?: ChunkingOptions;
+}
+
+export interface ChunkingOptions {
+  maxTokens: number;
+  overlapTokens: number;
 }
 
 /** An article's plain text, content hash and chunks: the CPU-heavy part of ingestion. */
@@ -26,8 +33,8 @@ export function prepareArticle(a: ArticleSource): PreparedText {
   const url = a.url?.trim() || null;
   const text = toPlainText(a.body, a.format ?? 'text');
   const hash = createHash('sha256')
-    .update(JSON.stringify([title, url, text]))
+    .update(JSON.stringify(a.chunking ? [title, url, text, a.chunking] : [title, url, text]))
     .digest('hex');
-  const pieces = chunkText(text);
-  return { title, url, text, hash, chunks: pieces.length ? pieces : chunkText(title) };
+  const pieces = chunkText(text, a.chunking);
+  return { title, url, text, hash, chunks: pieces.length ? pieces : chunkText(title, a.chunking) };
 }

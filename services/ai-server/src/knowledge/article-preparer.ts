@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ArticleSource, PreparedText } from './article-prep.ts';
+import type { ArticleSource, ChunkingOptions, PreparedText } from './article-prep.ts';
 
 /** An article could not be prepared: it took too long (`TOO_COMPLEX`) or the worker failed. */
 export class PreparationError extends Error {
@@ -33,7 +33,7 @@ export class ArticlePreparer {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly opts: { timeoutMs?: number } = {}) {}
+  constructor(private readonly opts: { timeoutMs?: number; chunking?: ChunkingOptions } = {}) {}
 
   prepare(source: ArticleSource): Promise<PreparedText> {
     if (this.closed) return Promise.reject(new PreparationError('PREPARATION_FAILED', 'preparer is closed'));
@@ -66,7 +66,8 @@ export class ArticlePreparer {
       this.replaceWorker();
     }, timeoutMs);
     this.running = { task, timer, id };
-    worker.postMessage({ id, source: task.source });
+    const { chunking } = this.opts;
+    worker.postMessage({ id, source: chunking ? { ...task.source, chunking } : task.source });
   }
 
   private ensureWorker(): Worker {

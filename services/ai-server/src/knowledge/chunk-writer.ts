@@ -3,9 +3,9 @@
  * loop between them: embedded PGlite runs SQL on the main thread, so one statement over a
  * 2,000,000-character article would hold every other request.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SqlRunner } from '@switchboard/db';
-import { toVectorLiteral } from './embedder.ts';
+import { isZeroVector, toVectorLiteral } from './embedder.ts';
 
 /** The text search configuration for chunks and queries. */
 export const TS_CONFIG = 'english';
@@ -18,11 +18,25 @@ export const TEXT_PART_CHARS = 4_000;
 
 export interface ChunkRow {
   articleId: string;
+  /** The article's externalId: with the brand, ordinal and text it makes the chunk's stable id. */
+  externalId: string;
   title: string;
   ordinal: number;
   text: string;
   tokenCount: number;
   embedding?: number[];
+}
+
+/**
+ * A chunk's id, derived from what it is (brand, article externalId, position and text) rather than
+ * drawn at random: the same corpus gets the same ids on every ingest, so ranking ties, broken by id,
+ * fall the same way every time. Shaped like a UUID (sha256, version nibble 8: custom).
+ */
+export function stableChunkId(brandId: string, externalId: string, ordinal: number, text: string): string {
+  const h = createHash('sha256')
+    .update(JSON.stringify([brandId, externalId, ordinal, text]))
+    .digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Lets timers and sockets run before the next database statement. */
@@ -103,7 +117,7 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
   const ids: string[] = [];
   for (const r of rows) {
     const n = params.length;
-    const id = randomUUID();
+    const id = stableChunkId(brandId, r.externalId, r.ordinal, r.text);
     ids.push(id);
     params.push(
       id,
@@ -113,7 +127,8 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
       r.text,
       r.tokenCount,
       r.title,
-      r.embedding ? toVectorLiteral(r.embedding) : null,
+      // A text with no known word has no direction (a zero vector): no embedding rather than NaN distances.
+      r.embedding && !isZeroVector(r.embedding) ? toVectorLiteral(r.embedding) : null,
     );
     values.push(
       `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6},

@@ -5,6 +5,11 @@ export interface Embedder {
   /** Identifies model and size; stored with an article so a change of either re-embeds it. */
   readonly id: string;
   readonly dimensions: number;
+  /**
+   * The cosine similarity below which a question's best chunk is taken as "nothing relevant",
+   * calibrated on a labelled evaluation for this model; undefined when none has been.
+   */
+  readonly relevanceFloor?: number;
   embed(texts: readonly string[]): Promise<number[][]>;
 }
 
@@ -68,6 +73,11 @@ export function normalise(v: readonly number[]): number[] {
   for (const x of v) sum += x * x;
   const n = Math.sqrt(sum);
   return n > 0 ? v.map((x) => x / n) : [...v];
+}
+
+/** True when every component is 0 (an embedding of a text with nothing the model knows). */
+export function isZeroVector(v: readonly number[]): boolean {
+  return !v.some((x) => x !== 0);
 }
 
 /** pgvector's text form: `[0.1,0.2,...]`. */

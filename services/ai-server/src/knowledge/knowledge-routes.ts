@@ -22,7 +22,13 @@ const searchFields = {
 
 async function runSearch(ctx: AppContext, brandId: string, body: KnowledgeSearchRequest, log: AppLog) {
   const res = await searchKnowledge(
-    { store: ctx.knowledge, embedder: ctx.embedder, reranker: ctx.reranker, log },
+    {
+      store: ctx.knowledge,
+      embedder: ctx.embedder,
+      reranker: ctx.reranker,
+      relevanceFloor: ctx.relevanceFloor,
+      log,
+    },
     brandId,
     body.query,
     { limit: body.limit },
@@ -32,6 +38,8 @@ async function runSearch(ctx: AppContext, brandId: string, body: KnowledgeSearch
       mode: res.mode,
       reranked: res.reranked,
       results: res.results.length,
+      noAnswer: res.noAnswer,
+      chunkIds: res.results.map((r) => r.chunkId),
       totalMs: Math.round(res.timingsMs.total),
     },
     'knowledge search',

@@ -230,6 +230,7 @@ export class KnowledgeStore {
       brandId,
       chunks.map((c, ordinal) => ({
         articleId: id,
+        externalId: p.input.externalId,
         title,
         ordinal,
         ...c,
@@ -333,20 +334,26 @@ export class KnowledgeStore {
     );
   }
 
-  /** Nearest chunks by cosine distance through the HNSW index, filtered to the brand. */
+  /**
+   * Nearest chunks by cosine distance through the HNSW index, filtered to the brand and to articles
+   * embedded with `model` (vectors of another model are never compared; they are re-embedded on the
+   * next ingest).
+   */
   async vectorSearch(
     brandId: string,
     vector: readonly number[],
     limit: number,
+    model: string,
   ): Promise<Array<{ id: string; distance: number }>> {
     const rows = await this.sql.query<{ id: string; distance: number }>(
       `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
        WHERE "brandId" = $1 AND embedding IS NOT NULL
+         AND "articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND "embeddingModel" = $4)
        ORDER BY embedding <=> $2::vector LIMIT $3`,
-      [brandId, toVectorLiteral(vector), limit],
+      [brandId, toVectorLiteral(vector), limit, model],
     );
-    // relaxed_order iterative scans may return near-ties slightly out of order.
-    return rows.sort((a, b) => a.distance - b.distance);
+    // relaxed_order iterative scans may return near-ties slightly out of order; exact ties go by id.
+    return rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   /** Text and article of the given chunks (of this brand only). */

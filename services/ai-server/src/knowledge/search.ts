@@ -1,7 +1,10 @@
 import type { Logger } from '@switchboard/service-kit';
-import type { Embedder } from './embedder.ts';
+import { type Embedder, isZeroVector } from './embedder.ts';
 import type { KnowledgeStore } from './knowledge-store.ts';
+import { byId, fuse, orQuery } from './rank-fusion.ts';
 import type { Reranker } from './reranker.ts';
+
+export { fuse, orQuery } from './rank-fusion.ts';
 
 /** Results a search returns by default (and at most {@link MAX_SEARCH_RESULTS}). */
 export const DEFAULT_SEARCH_RESULTS = 12;
@@ -10,8 +13,6 @@ export const MAX_SEARCH_RESULTS = 20;
 const CANDIDATES_PER_RETRIEVER = 40;
 /** Fused candidates sent to the reranker. */
 const RERANK_POOL = 30;
-/** Reciprocal rank fusion constant (the usual 60: damps the head of each list). */
-const RRF_K = 60;
 /**
  * Lexical candidates come from a query's rarer lexemes, taken rarest first until their chunk counts
  * sum past this budget; every lexeme still counts in the ranking. It bounds the rows ranked per query
@@ -19,7 +20,9 @@ const RRF_K = 60;
  */
 const LEXICAL_CANDIDATE_BUDGET = 1200;
 
-export type SearchMode = 'hybrid' | 'lexical';
+export type SearchMode = 'hybrid' | 'lexical' | 'vector';
+/** Which retrievers a search runs (an evaluation compares them; calls use hybrid). */
+export type Retrieval = 'hybrid' | 'lexical' | 'vector';
 
 export interface SearchHit {
   chunkId: string;
@@ -33,6 +36,8 @@ export interface SearchHit {
   lexicalRank: number | null;
   /** 1-based rank in the vector list, null when not among its candidates (or lexical mode). */
   vectorRank: number | null;
+  /** Cosine similarity of the chunk to the question, null when it was not a vector candidate. */
+  similarity: number | null;
 }
 
 export interface SearchResponse {
@@ -40,6 +45,15 @@ export interface SearchResponse {
   mode: SearchMode;
   reranked: boolean;
   results: SearchHit[];
+  /**
+   * True when nothing relevant was found: no results, or the best cosine similarity is below the
+   * embedder's calibrated floor. The results are still given (ranked as usual) for display.
+   */
+  noAnswer: boolean;
+  /** The best cosine similarity among the vector candidates (null without vectors). */
+  topSimilarity: number | null;
+  /** The floor `topSimilarity` was held to, null when none applies (no vector candidates). */
+  relevanceFloor: number | null;
   /** Degradations this search went through (embedding or rerank failures). */
   warnings: string[];
   /** Where the time went, milliseconds. */
@@ -50,12 +64,16 @@ export interface SearchDeps {
   store: KnowledgeStore;
   embedder?: Embedder;
   reranker?: Reranker;
+  /** Overrides the embedder's own `relevanceFloor` (the `KNOWLEDGE_RELEVANCE_FLOOR` setting). */
+  relevanceFloor?: number;
   log?: Pick<Logger, 'warn'>;
 }
 
 export interface SearchOptions {
   limit?: number;
-  /** Force lexical-only retrieval even with an embedder (quality comparisons). */
+  /** Which retrievers run; default hybrid (lexical alone without an embedder). */
+  retrieval?: Retrieval;
+  /** Same as `retrieval: 'lexical'`. */
   lexicalOnly?: boolean;
   /** Skip the reranker even when one is configured. */
   noRerank?: boolean;
@@ -75,29 +93,35 @@ export async function searchKnowledge(
   const timingsMs = { embed: 0, lexical: 0, vector: 0, rerank: 0, total: 0 };
   const limit = Math.min(Math.max(1, opts.limit ?? DEFAULT_SEARCH_RESULTS), MAX_SEARCH_RESULTS);
   const warnings: string[] = [];
-  const useVectors = !!deps.embedder && !opts.lexicalOnly;
+  const retrieval: Retrieval = opts.lexicalOnly ? 'lexical' : (opts.retrieval ?? 'hybrid');
+  const embedder = retrieval === 'lexical' ? undefined : deps.embedder;
 
   const [lexical, vector] = await Promise.all([
-    timed(
-      () => lexicalCandidates(deps.store, brandId, query),
-      (ms) => {
-        timingsMs.lexical = ms;
-      },
-    ),
-    useVectors
+    retrieval === 'vector' && embedder
+      ? Promise.resolve([])
+      : timed(
+          () => lexicalCandidates(deps.store, brandId, query),
+          (ms) => {
+            timingsMs.lexical = ms;
+          },
+        ),
+    embedder
       ? timed(
-          () => deps.embedder!.embed([query]),
+          () => embedder.embed([query]),
           (ms) => {
             timingsMs.embed = ms;
           },
         )
           .then(([v]) =>
-            timed(
-              () => deps.store.vectorSearch(brandId, v!, CANDIDATES_PER_RETRIEVER),
-              (ms) => {
-                timingsMs.vector = ms;
-              },
-            ),
+            // A question with no word the model knows has no direction: no vector candidates.
+            isZeroVector(v!)
+              ? []
+              : timed(
+                  () => deps.store.vectorSearch(brandId, v!, CANDIDATES_PER_RETRIEVER, embedder.id),
+                  (ms) => {
+                    timingsMs.vector = ms;
+                  },
+                ),
           )
           .catch((err: Error) => {
             warnings.push(`embedding failed, lexical only: ${err.message}`);
@@ -106,9 +130,13 @@ export async function searchKnowledge(
           })
       : Promise.resolve(undefined),
   ]);
-  const mode: SearchMode = vector ? 'hybrid' : 'lexical';
+  // The vector lane alone falls back to full-text when the embedding failed.
+  const lexicalList =
+    retrieval === 'vector' && !vector ? await lexicalCandidates(deps.store, brandId, query) : lexical;
+  const mode: SearchMode = !vector ? 'lexical' : retrieval === 'vector' ? 'vector' : 'hybrid';
+  const similarityOf = new Map(vector?.map((r) => [r.id, 1 - r.distance]) ?? []);
 
-  const fused = fuse([lexical.map((r) => r.id), vector?.map((r) => r.id) ?? []]);
+  const fused = fuse([lexicalList.map((r) => r.id), vector?.map((r) => r.id) ?? []]);
   const poolSize = deps.reranker && !opts.noRerank ? Math.max(RERANK_POOL, limit) : limit;
   const pool = fused.slice(0, poolSize);
   const details = await deps.store.chunkDetails(
@@ -118,7 +146,15 @@ export async function searchKnowledge(
   let hits: SearchHit[] = pool.flatMap((f) => {
     const d = details.get(f.id);
     return d
-      ? [{ ...d, score: f.score, lexicalRank: f.ranks[0] ?? null, vectorRank: f.ranks[1] ?? null }]
+      ? [
+          {
+            ...d,
+            score: f.score,
+            lexicalRank: f.ranks[0] ?? null,
+            vectorRank: f.ranks[1] ?? null,
+            similarity: similarityOf.get(f.id) ?? null,
+          },
+        ]
       : [];
   });
 
@@ -133,7 +169,7 @@ export async function searchKnowledge(
       const byIndex = new Map(scores.map((s) => [s.index, s.score]));
       hits = hits
         .map((h, i) => ({ ...h, score: byIndex.get(i) ?? Number.NEGATIVE_INFINITY }))
-        .sort((a, b) => b.score - a.score);
+        .sort((a, b) => b.score - a.score || byChunkId(a, b));
       reranked = true;
     } catch (err) {
       warnings.push(`rerank failed, fused order kept: ${(err as Error).message}`);
@@ -141,8 +177,22 @@ export async function searchKnowledge(
     }
     timingsMs.rerank = performance.now() - rerankStarted;
   }
+  const results = hits.slice(0, limit);
+  const topSimilarity = vector?.length ? 1 - vector[0]!.distance : null;
+  // No vector candidates (a question with no word the model knows): full text alone decides.
+  const relevanceFloor = vector?.length ? (deps.relevanceFloor ?? embedder?.relevanceFloor ?? null) : null;
+  const noAnswer = results.length === 0 || (relevanceFloor !== null && (topSimilarity ?? 0) < relevanceFloor);
   timingsMs.total = performance.now() - started;
-  return { mode, reranked, results: hits.slice(0, limit), warnings, timingsMs };
+  return {
+    mode,
+    reranked,
+    results,
+    noAnswer,
+    topSimilarity,
+    relevanceFloor,
+    warnings,
+    timingsMs,
+  };
 }
 
 async function timed<T>(fn: () => Promise<T>, record: (ms: number) => void): Promise<T> {
@@ -173,26 +223,4 @@ async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: 
   );
 }
 
-/** A tsquery text OR-ing already-normalised lexemes, each quoted. */
-export function orQuery(lexemes: readonly string[]): string {
-  return lexemes.map((l) => `'${l.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' | ');
-}
-
-/** Reciprocal rank fusion of ranked id lists; `ranks[i]` is the 1-based rank in list i. */
-export function fuse(
-  lists: readonly (readonly string[])[],
-): Array<{ id: string; score: number; ranks: Array<number | undefined> }> {
-  const byId = new Map<string, { id: string; score: number; ranks: Array<number | undefined> }>();
-  lists.forEach((list, li) => {
-    list.forEach((id, i) => {
-      let e = byId.get(id);
-      if (!e) {
-        e = { id, score: 0, ranks: lists.map(() => undefined) };
-        byId.set(id, e);
-      }
-      e.score += 1 / (RRF_K + i + 1);
-      e.ranks[li] = i + 1;
-    });
-  });
-  return [...byId.values()].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
-}
+const byChunkId = (a: SearchHit, b: SearchHit) => byId({ id: a.chunkId }, { id: b.chunkId });

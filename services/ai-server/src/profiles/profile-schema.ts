@@ -1,4 +1,5 @@
 /** JSON schemas of the bot-profile bodies (Fastify validates them; the OpenAPI document shows them). */
+import { transcriberSchema, voiceSchema } from './voice-schema.ts';
 
 export const PROFILE_KEY_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
 /**
@@ -27,39 +28,6 @@ const timeRanges = {
   },
 } as const;
 
-const voice = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['provider', 'voiceId'],
-  properties: {
-    provider: { type: 'string', enum: ['openai', 'elevenlabs'] },
-    voiceId: { type: 'string', minLength: 1, maxLength: 128 },
-    speed: { type: 'number', minimum: 0.25, maximum: 4 },
-    elevenlabs: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        modelId: { type: 'string', maxLength: 128 },
-        stability: { type: 'number', minimum: 0, maximum: 1 },
-        similarityBoost: { type: 'number', minimum: 0, maximum: 1 },
-        style: { type: 'number', minimum: 0, maximum: 1 },
-        useSpeakerBoost: { type: 'boolean' },
-      },
-    },
-  },
-} as const;
-
-const transcriber = {
-  type: ['object', 'null'],
-  additionalProperties: false,
-  required: ['provider'],
-  properties: {
-    provider: { type: 'string', enum: ['openai', 'cartesia', 'elevenlabs'] },
-    model: { type: 'string', maxLength: 128 },
-    language: { type: 'string', maxLength: 16 },
-  },
-} as const;
-
 const weekdayProps = Object.fromEntries(
   ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((d) => [d, timeRanges]),
 );
@@ -71,8 +39,8 @@ export const profileFields = {
   greeting: { type: ['string', 'null'], maxLength: 2000 },
   promptTemplate: { type: 'string', minLength: 1, maxLength: 50_000 },
   companyContext: { type: 'string', maxLength: 50_000 },
-  voice,
-  transcriber,
+  voice: voiceSchema,
+  transcriber: transcriberSchema,
   timezone: { type: 'string', minLength: 1, maxLength: 64 },
   businessHours: { type: 'object', additionalProperties: false, properties: weekdayProps },
   holidays: {

@@ -20,6 +20,8 @@ import {
   type WeeklyHours,
 } from '../prompts/business-hours.ts';
 import { unknownPlaceholders } from '../prompts/system-prompt.ts';
+import { currentVoice } from './stored-voice.ts';
+import { transcriberProblems, voiceProblems } from './voice-schema.ts';
 
 export type AddressKind = 'phone' | 'sip_domain' | 'application_sid';
 
@@ -84,7 +86,7 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     name: p.name,
     language: p.language,
     ...(p.greeting ? { greeting: p.greeting } : {}),
-    voice: p.voice as unknown as VoiceConfig,
+    voice: currentVoice(p.voice),
     transcriber: (p.transcriber as unknown as TranscriberConfig | null) ?? null,
     vadThreshold: p.vadThreshold,
     inactivity: p.inactivity as unknown as InactivityConfig,
@@ -114,7 +116,7 @@ export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
 
 /** Checks what JSON schema can't: time zone, template placeholders, schedule, watchdog order. */
 export function profileProblems(input: ProfileInput): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...voiceProblems(input.voice), ...transcriberProblems(input.transcriber)];
   if (input.timezone !== undefined && !isValidTimezone(input.timezone))
     problems.push('body.timezone is not a known IANA time zone');
   if (input.promptTemplate !== undefined) {

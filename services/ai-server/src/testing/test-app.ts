@@ -8,13 +8,19 @@ import type { AiDatabase } from '../context.ts';
 import { openAiDatabase } from '../db.ts';
 import { createOpenAiEmbedder } from '../knowledge/embedder.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
+import { createWordVectorEmbedder } from '../knowledge/word-vector-embedder.ts';
 import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
 
 export const SERVICE_TOKEN = 'test-service-token';
 export const OPERATOR_TOKEN = 'test-operator-token';
 
 export interface TestAppOptions {
+  /** Embeddings through the OpenAI SDK from the knowledge simulator. */
   embeddings?: boolean;
+  /** The offline default: the trained word vectors, in process. */
+  localEmbeddings?: boolean;
+  /** `KNOWLEDGE_RELEVANCE_FLOOR`: overrides the embedder's calibrated floor. */
+  relevanceFloor?: number;
   rerank?: boolean;
   now?: () => Date;
   toolPolicy?: Partial<ToolEndpointPolicy>;
@@ -53,8 +59,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     db,
     serviceToken: SERVICE_TOKEN,
     operatorToken: OPERATOR_TOKEN,
-    embedder:
-      opts.embeddings && sim
+    embedder: opts.localEmbeddings
+      ? createWordVectorEmbedder()
+      : opts.embeddings && sim
         ? createOpenAiEmbedder({
             apiKey: 'sk-test',
             baseURL: sim.openaiBaseUrl,
@@ -62,6 +69,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
             maxRetries: 0,
           })
         : undefined,
+    relevanceFloor: opts.relevanceFloor,
     reranker: opts.rerank && sim ? createHttpReranker({ url: sim.rerankUrl }) : undefined,
     toolPolicy: {
       allowInsecureLoopback: true,
