@@ -16,6 +16,7 @@ import { SessionRegistry } from './session/session-registry.ts';
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
 
 import { streamRoutes } from './stream/stream-route.ts';
+import { StreamTokens } from './stream/stream-token.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
 export interface VoiceServerDeps {
@@ -37,6 +38,8 @@ export interface VoiceServerDeps {
   limits?: CallLimitsOverrides;
   /** The process-wide Realtime circuit breaker; one with the product's defaults when absent. */
   realtimeBreaker?: RealtimeBreaker;
+  /** Per-call stream tokens; one keyed from TWILIO_AUTH_TOKEN when absent. */
+  streamTokens?: StreamTokens;
 }
 
 export interface VoiceServer {
@@ -58,6 +61,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
   let draining = false;
   const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
+  const streamTokens = deps.streamTokens ?? new StreamTokens(deps.config.TWILIO_AUTH_TOKEN);
 
   await app.register(formbody);
   await app.register(websocket, {
@@ -80,6 +84,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     authToken: deps.config.TWILIO_AUTH_TOKEN,
     aiServer: deps.aiServer,
     metrics,
+    streamTokens,
     admitCall: () => breaker.admit(),
   });
   await app.register(streamRoutes, {
@@ -92,6 +97,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     twilioRest: deps.twilioRest,
     connectRealtime: deps.connectRealtime,
     metrics,
+    streamTokens,
     sessions,
     realtimeHealth: breaker,
     accepting: () => !draining,

@@ -10,3 +10,4 @@ export * from './ports/twilio-rest-sdk.ts';
 export * from './resilience/index.ts';
 export * from './server.ts';
 export * from './session/session-manager.ts';
+export * from './stream/stream-token.ts';

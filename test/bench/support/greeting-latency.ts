@@ -5,6 +5,7 @@
  * session.update, greeting request, first delta out).
  */
 import { encodeTwilioConnected, encodeTwilioStart, signTwilioRequest } from '@switchboard/telephony';
+import { STREAM_TOKEN_PARAM, StreamTokens } from '@switchboard/voice-server';
 import { WebSocket } from 'ws';
 
 export interface GreetingTarget {
@@ -29,6 +30,9 @@ export function greetingLatency(target: GreetingTarget, n: number, timeoutMs = 1
     );
   const streamSid = `MZ${hex32(0xbe000 + n)}`;
   const callSid = `CA${hex32(0xbe000 + n)}`;
+  // As the webhook would have put them in the TwiML, token included.
+  const params = { bot_profile_key: 'bench', original_caller_number: '+15550100000' };
+  const tokens = new StreamTokens(target.authToken);
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(streamUrl, { headers });
     let startedAt = 0;
@@ -49,7 +53,7 @@ export function greetingLatency(target: GreetingTarget, n: number, timeoutMs = 1
           streamSid,
           accountSid: target.accountSid,
           callSid,
-          customParameters: { bot_profile_key: 'bench', original_caller_number: '+15550100000' },
+          customParameters: { ...params, [STREAM_TOKEN_PARAM]: tokens.issue(callSid, params) },
         }),
       );
     });

@@ -23,6 +23,8 @@ import { until } from '../testing/session-harness.ts';
 
 afterEach(closeApp);
 
+let calls = 0;
+
 const EXAMPLES: Array<Record<string, unknown>> = [
   JSON.parse(encodeTwilioConnected()),
   JSON.parse(startFrame()),
@@ -91,7 +93,8 @@ describe('the Twilio boundary, through the stream route', () => {
           },
         });
         ws.send(encodeTwilioConnected());
-        ws.send(startFrame());
+        // Each run is its own call: a stream token is good for one start only.
+        ws.send(startFrame(undefined, { callSid: `CA${String(++calls).padStart(32, '0')}` }));
         await until(() => connector.connections.length === before + 1, 'Realtime session');
         const rt = connector.connections[before]!;
         await until(() => rt.sentOfType('session.update').length > 0, 'configured');

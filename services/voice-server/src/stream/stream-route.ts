@@ -16,6 +16,7 @@ import {
   TwilioSessionManager,
 } from '../session/session-manager.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
+import type { StreamTokens } from './stream-token.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
 export interface StreamOptions {
@@ -29,6 +30,8 @@ export interface StreamOptions {
   twilioRest: TwilioRest;
   connectRealtime: RealtimeConnector;
   metrics: VoiceMetrics;
+  /** Checks each `start`'s per-call token (minted by the webhook). */
+  streamTokens: StreamTokens;
   sessions: SessionRegistry;
   /** False refuses new streams with 503 (draining). */
   accepting: () => boolean;
@@ -108,6 +111,14 @@ async function handleStream(
       }
       if (msg.event !== 'start') continue;
       const p = msg.start.customParameters ?? {};
+      const verdict = opts.streamTokens.verify(msg.start.callSid, p);
+      if (verdict !== 'ok') {
+        // A start not minted for this call by our webhook (replayed, altered, forged, stale).
+        opts.metrics.streamsRefused++;
+        log.warn({ reason: verdict }, 'stream start with an unusable token; closing the stream');
+        transport.close(1008, 'invalid stream token');
+        return;
+      }
       if (!p.bot_profile_key) {
         log.warn('start message without bot_profile_key; closing the stream');
         transport.close(1008, 'missing bot_profile_key');

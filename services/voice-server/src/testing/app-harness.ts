@@ -5,6 +5,7 @@ import { encodeTwilioStart } from '@switchboard/telephony';
 import type { WebSocket } from 'ws';
 import { buildVoiceServer, type VoiceServer } from '../app.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
+import { STREAM_TOKEN_PARAM, StreamTokens } from '../stream/stream-token.ts';
 import { FakeAiServer, FakeTwilioRest } from './fakes.ts';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
@@ -104,13 +105,22 @@ export async function postWebhook(
   });
 }
 
-export function startFrame(params: Record<string, string> = { bot_profile_key: 'acme-support' }) {
+/**
+ * A `start` as Twilio sends it for the TwiML our webhook returned: the parameters with the call's
+ * stream token (minted as the webhook would; `token: null` leaves it out, a string replaces it).
+ */
+export function startFrame(
+  params: Record<string, string> = { bot_profile_key: 'acme-support' },
+  opts: { token?: string | null; callSid?: string } = {},
+) {
+  const callSid = opts.callSid ?? SIDS.call;
+  const token = opts.token === undefined ? new StreamTokens(AUTH_TOKEN).issue(callSid, params) : opts.token;
   return encodeTwilioStart({
     sequenceNumber: 1,
     streamSid: SIDS.stream,
     accountSid: SIDS.account,
-    callSid: SIDS.call,
-    customParameters: params,
+    callSid,
+    customParameters: token === null ? params : { ...params, [STREAM_TOKEN_PARAM]: token },
   });
 }
 

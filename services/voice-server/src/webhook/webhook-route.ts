@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
 import { errSummary, isPeerRejection } from '../resilience/peer-errors.ts';
+import { STREAM_TOKEN_PARAM, type StreamTokens } from '../stream/stream-token.ts';
 import { transferTwiml } from '../tools/transfer-to-human.ts';
 
 export interface WebhookOptions {
@@ -12,6 +13,8 @@ export interface WebhookOptions {
   authToken: string;
   aiServer: CallAiServer;
   metrics: VoiceMetrics;
+  /** Mints the per-call token the stream's `start` must carry back. */
+  streamTokens: StreamTokens;
   /** False while the Realtime circuit breaker is open: the call gets the fallback instead of a stream. */
   admitCall?: () => boolean;
 }
@@ -113,6 +116,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
     };
     const freshcaller = params.FreshcallerCallId ?? params.freshcaller_call_id;
     if (freshcaller) parameters.freshcaller_call_id = freshcaller;
+    parameters[STREAM_TOKEN_PARAM] = opts.streamTokens.issue(params.CallSid ?? '', parameters);
     log.info({ botProfileKey: profileKey, from: maskPhone(params.From), isSip: sip }, 'call accepted');
     return reply.type('text/xml').send(connectStreamTwiml({ url: opts.streamUrl, parameters }));
   });
