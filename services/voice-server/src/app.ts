@@ -1,7 +1,12 @@
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { RealtimeConnector } from '@switchboard/realtime';
-import { buildBaseApp, type Logger, requireServiceToken } from '@switchboard/service-kit';
+import {
+  buildBaseApp,
+  type Logger,
+  registerMetricsRoute,
+  requireServiceToken,
+} from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
@@ -105,9 +110,10 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
       return { draining: true, calls: sessions.size };
     });
   }
-  app.get('/metrics', async (_req, reply) => {
+  metrics.enableProcessMetrics();
+  registerMetricsRoute(app, metrics.registry, () => {
     metrics.realtimeBreakerState = BREAKER_GAUGE[breaker.state];
-    return reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 }));
+    metrics.draining = draining ? 1 : 0;
   });
   app.addHook('onClose', async () => {
     for (const s of sessions) s.stop('shutdown');

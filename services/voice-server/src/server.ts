@@ -30,7 +30,7 @@ export async function startVoiceServer(
   const metrics = new VoiceMetrics();
   const aiServer = new CachingAiServer(
     new HttpAiServerClient({ baseUrl: config.AI_SERVER_URL, serviceToken: config.SERVICE_TOKEN }),
-    { logger, metrics: { onStaleServed: (method) => VoiceMetrics.bump(metrics.aiStaleServed, method) } },
+    { logger, metrics: { onStaleServed: (method) => metrics.add(metrics.aiStaleServed, method) } },
   );
   let appServer: AppServerClient;
   if (config.TRANSCRIPTS === 'app-server' && config.APP_SERVER_URL) {
@@ -45,7 +45,7 @@ export async function startVoiceServer(
       {
         logger,
         metrics: {
-          onDropped: (n, reason) => VoiceMetrics.bump(metrics.appSyncDropped, reason, n),
+          onDropped: (n, reason) => metrics.add(metrics.appSyncDropped, reason, n),
           onQueueDepth: (n) => {
             metrics.appSyncQueueDepth = n;
           },

@@ -123,6 +123,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer,
+    onToolRan: (run) => metrics.toolRan(run.call.name, run.durationMs, run.ok),
   });
   const limiter = new CallLimiter({
     limits,
@@ -186,7 +187,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
-    transcriptEvents: new TranscriptEvents(transcript, responses, now),
+    transcriptEvents: new TranscriptEvents(transcript, responses, now, (ms) =>
+      metrics.turnLatency.observe(ms / 1000),
+    ),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),

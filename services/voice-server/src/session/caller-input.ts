@@ -75,8 +75,13 @@ export class CallerInput {
         this.latestMediaTs = timestamp;
         this.latestMediaMs = ms;
         if (rt) {
+          const startedAt = performance.now();
           rt.appendAudio(payload);
           metrics.framesIn++;
+          metrics.relayLatency.observe(
+            { direction: 'caller_to_model' },
+            (performance.now() - startedAt) / 1000,
+          );
         } else {
           this.hold(payload, ms);
         }

@@ -99,9 +99,16 @@ export class ModelOutput {
           d.metrics.lateDeltasDropped++;
           return;
         }
-        d.transcriptEvents.onAgentAudio(ev.item_id);
-        d.limiter.activity();
-        d.audioOut.agent(ev.item_id, ev.delta);
+        {
+          const startedAt = performance.now();
+          d.transcriptEvents.onAgentAudio(ev.item_id);
+          d.limiter.activity();
+          d.audioOut.agent(ev.item_id, ev.delta);
+          d.metrics.relayLatency.observe(
+            { direction: 'model_to_caller' },
+            (performance.now() - startedAt) / 1000,
+          );
+        }
         return;
       case 'input_audio_buffer.speech_started':
         d.bargeIn.onSpeechStarted();

@@ -27,6 +27,17 @@ export interface ToolBridgeDeps {
   transcript: Transcript;
   aiServer: CallAiServer;
   appServer: AppServerClient;
+  /** Told of every tool run (metrics, tracing). */
+  onToolRan?: (run: ToolRun) => void;
+}
+
+/** One tool run, as metrics and traces see it. */
+export interface ToolRun {
+  call: FunctionCall;
+  args: unknown;
+  output: unknown;
+  durationMs: number;
+  ok: boolean;
 }
 
 /** A brand tool as ai-server lists it, with its own time budget when it has one. */
@@ -112,7 +123,9 @@ export class ToolBridge {
       stopThinkingSound: () => {
         if (playback.onlyPending(THINKING_ITEM)) audioOut.clear();
       },
-      recordTool: (call, args, output, durationMs) =>
+      recordTool: (call, args, output, durationMs) => {
+        const ok = !(output && typeof output === 'object' && (output as { ok?: unknown }).ok === false);
+        this.deps.onToolRan?.({ call, args, output, durationMs, ok });
         transcript.add({
           role: 'tool',
           text: call.name,
@@ -123,7 +136,8 @@ export class ToolBridge {
           toolArguments: args,
           toolResult: output,
           latency: { responseMs: durationMs },
-        }),
+        });
+      },
     };
   }
 

@@ -15,6 +15,8 @@ export class TranscriptEvents {
     private readonly transcript: Transcript,
     private readonly responses: ResponseQueue,
     private readonly now: () => number,
+    /** Told each reply's latency (caller speech stopped → first audio delta), in ms. */
+    private readonly onTurnLatency: (ms: number) => void = () => {},
   ) {}
 
   onSpeechStopped(): void {
@@ -27,8 +29,10 @@ export class TranscriptEvents {
     this.firstAudioSeen.add(itemId);
     if (this.speechStoppedAt !== undefined) {
       const msg = this.transcript.get(itemId);
-      if (msg) msg.latency = { responseMs: Math.round(this.now() - this.speechStoppedAt) };
+      const responseMs = this.now() - this.speechStoppedAt;
+      if (msg) msg.latency = { responseMs: Math.round(responseMs) };
       this.speechStoppedAt = undefined;
+      this.onTurnLatency(responseMs);
     }
   }
 
