@@ -21,6 +21,7 @@ import { SessionRegistry } from './session/session-registry.ts';
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
 
 import { streamRoutes } from './stream/stream-route.ts';
+import type { CallTracer } from './telemetry/call-tracer.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
 export interface VoiceServerDeps {
@@ -42,6 +43,8 @@ export interface VoiceServerDeps {
   limits?: CallLimitsOverrides;
   /** The process-wide Realtime circuit breaker; one with the product's defaults when absent. */
   realtimeBreaker?: RealtimeBreaker;
+  /** One trace per call (Opik); no tracing when absent. */
+  tracer?: CallTracer;
 }
 
 export interface VoiceServer {
@@ -102,6 +105,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     accepting: () => !draining,
     ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
     ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
   });
   if (deps.onDrainRequest && deps.config.SERVICE_TOKEN) {
     const onDrain = deps.onDrainRequest;
@@ -117,6 +121,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
   });
   app.addHook('onClose', async () => {
     for (const s of sessions) s.stop('shutdown');
+    await deps.tracer?.flush(2_000);
   });
 
   return {

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+import { parsePriceTable } from './telemetry/prices.ts';
 
 /** Every environment variable voice-server reads; README's configuration table mirrors this. */
 export const voiceServerConfigSpec = {
@@ -33,6 +34,23 @@ export const voiceServerConfigSpec = {
     min: 1024,
     doc: 'Largest inbound stream frame (bigger: 1009).',
   }),
+  OPIK_URL_OVERRIDE: env.optionalUrl({
+    doc: 'Opik API base URL (e.g. http://opik:5173/api, https://www.comet.com/opik/api); unset: no Opik traces.',
+  }),
+  OPIK_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Opik API key (Opik Cloud; unset for self-hosted).',
+  }),
+  OPIK_WORKSPACE: env.string({ default: 'default', doc: 'Opik workspace.' }),
+  OPIK_PROJECT_NAME: env.string({ default: 'switchboard', doc: 'Opik project the call traces go to.' }),
+  OPIK_MAX_PENDING: env.int({
+    default: 5000,
+    min: 1,
+    doc: 'Traces and spans held at most while Opik is slow or down; beyond it they are dropped and counted.',
+  }),
+  PRICE_TABLE_JSON: env.optionalString({
+    doc: 'Realtime prices (USD per 1M tokens) by model, over the built-in list: {"model":{"textInput":4,…}}.',
+  }),
   DRAIN_TIMEOUT_MS: env.int({
     default: 35 * 60_000,
     min: 0,
@@ -44,6 +62,11 @@ export type VoiceServerConfig = ConfigOf<typeof voiceServerConfigSpec>;
 
 export function readConfig(source: Record<string, string | undefined> = process.env): VoiceServerConfig {
   const config = loadConfig(voiceServerConfigSpec, source);
+  try {
+    parsePriceTable(config.PRICE_TABLE_JSON);
+  } catch (err) {
+    throw new ConfigError([`PRICE_TABLE_JSON: ${(err as Error).message}`]);
+  }
   // Losing every transcript must be asked for, never the result of a variable left out.
   if (config.TRANSCRIPTS === 'app-server' && !config.APP_SERVER_URL)
     throw new ConfigError([

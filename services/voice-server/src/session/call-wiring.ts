@@ -1,5 +1,7 @@
 import type { Logger } from '@switchboard/service-kit';
+import { maskPhone } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
+import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { AfterReply } from './after-reply.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -56,8 +58,16 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const lifecycle = new CallLifecycle({ twilioRest: deps.twilioRest, callSid: call.callSid, log });
   const now = deps.now ?? (() => performance.now());
   const playback = new PlaybackTracker(now);
+  const trace = (deps.tracer ?? noCallTracer).startCall({
+    callSid: call.callSid,
+    streamSid: call.streamSid,
+    botProfileKey: call.botProfileKey,
+    isSip: call.isSip,
+    caller: maskPhone(call.callerNumber),
+  });
   const report = new CallReport({
     call,
+    trace,
     startedAtMs: lifecycle.startedAtMs,
     aiServer,
     appServer,
@@ -123,7 +133,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer,
-    onToolRan: (run) => metrics.toolRan(run.call.name, run.durationMs, run.ok),
+    onToolRan: (run) => {
+      metrics.toolRan(run.call.name, run.durationMs, run.ok);
+      trace.toolRan(run);
+    },
   });
   const limiter = new CallLimiter({
     limits,
@@ -187,6 +200,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
+    onResponseDone: (response) => trace.responseDone(response),
     transcriptEvents: new TranscriptEvents(transcript, responses, now, (ms) =>
       metrics.turnLatency.observe(ms / 1000),
     ),

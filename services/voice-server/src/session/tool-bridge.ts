@@ -3,6 +3,7 @@ import type { Logger } from '@switchboard/service-kit';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallControl, CallInfo } from '../ports/call-control.ts';
+import type { ToolRun } from '../telemetry/call-tracer.ts';
 import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
 import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
 import { builtinTools, Toolset } from '../tools/toolset.ts';
@@ -29,15 +30,6 @@ export interface ToolBridgeDeps {
   appServer: AppServerClient;
   /** Told of every tool run (metrics, tracing). */
   onToolRan?: (run: ToolRun) => void;
-}
-
-/** One tool run, as metrics and traces see it. */
-export interface ToolRun {
-  call: FunctionCall;
-  args: unknown;
-  output: unknown;
-  durationMs: number;
-  ok: boolean;
 }
 
 /** A brand tool as ai-server lists it, with its own time budget when it has one. */

@@ -16,6 +16,7 @@ import {
   TwilioSessionManager,
 } from '../session/session-manager.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
+import type { CallTracer } from '../telemetry/call-tracer.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
 export interface StreamOptions {
@@ -38,6 +39,7 @@ export interface StreamOptions {
   limits?: CallLimitsOverrides;
   /** Where each call reports its Realtime sessions' health (the circuit breaker). */
   realtimeHealth?: SessionHealth;
+  tracer?: CallTracer;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -140,6 +142,7 @@ async function handleStream(
       ...(tts ? { tts } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
+      ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },
     call,
   );
