@@ -9,3 +9,4 @@ export * from './logger.ts';
 export * from './metrics.ts';
 export * from './openapi.ts';
 export * from './text-safety.ts';
+export * from './tracing.ts';

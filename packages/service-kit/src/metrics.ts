@@ -20,10 +20,18 @@ export function registerMetricsRoute(
   registry: Registry,
   beforeScrape?: () => void,
 ): void {
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    beforeScrape?.();
-    const text = await registry.metrics();
-    return reply.type(registry.contentType).send(text);
+  const schema = {
+    tags: ['health'],
+    summary: 'Metrics in Prometheus text format (prom-client)',
+    response: { 200: { description: 'Prometheus text exposition format 0.0.4', type: 'string' } },
+  };
+  // A plugin, so it loads after the OpenAPI plugin and is in the document.
+  void app.register(async (scope) => {
+    scope.get('/metrics', { schema }, async (_req, reply) => {
+      beforeScrape?.();
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
+    });
   });
 }
 

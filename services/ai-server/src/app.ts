@@ -43,6 +43,7 @@ export interface AiServerDeps {
 export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   const app = buildBaseApp({
     logger: deps.logger,
+    serviceName: 'ai-server',
     ready: deps.ready,
     bodyLimit: 2 * 1024 * 1024,
     openapi: AI_SERVER_OPENAPI,

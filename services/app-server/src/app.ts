@@ -58,6 +58,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
 
   const app = buildBaseApp({
     logger: deps.logger,
+    serviceName: 'app-server',
     ready: () => store.ping().catch(() => false),
     bodyLimit: 2 * 1024 * 1024,
     openapi: APP_SERVER_OPENAPI,

@@ -64,7 +64,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
   const sessions = new SessionRegistry();
   const breaker = deps.realtimeBreaker ?? new RealtimeBreaker({}, { log: deps.logger });
   let draining = false;
-  const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
+  const app = buildBaseApp({ logger: deps.logger, ready: () => !draining, serviceName: 'voice-server' });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
 
   await app.register(formbody);

@@ -6,6 +6,9 @@ export const voiceServerConfigSpec = {
   HOST: env.string({ default: '0.0.0.0', doc: 'Address to listen on.' }),
   PORT: env.int({ default: 8080, min: 0, max: 65535, doc: 'Port to listen on.' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({
+    doc: 'OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no OpenTelemetry traces. The other OTEL_* variables apply.',
+  }),
   PUBLIC_BASE_URL: env.url({ doc: 'The https URL Twilio reaches this service at (the URL it signs).' }),
   TWILIO_ACCOUNT_SID: env.string({ doc: 'Twilio account SID.' }),
   TWILIO_AUTH_TOKEN: env.string({ secret: true, doc: 'Twilio auth token: checks signatures, calls REST.' }),

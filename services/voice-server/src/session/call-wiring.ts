@@ -1,5 +1,5 @@
 import type { Logger } from '@switchboard/service-kit';
-import { maskPhone } from '@switchboard/service-kit';
+import { maskPhone, startStageSpan } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { AfterReply } from './after-reply.ts';
@@ -135,6 +135,12 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     appServer,
     onToolRan: (run) => {
       metrics.toolRan(run.call.name, run.durationMs, run.ok);
+      startStageSpan(
+        'voice-server',
+        `tool ${run.call.name}`,
+        { 'call.sid': call.callSid, 'tool.name': run.call.name, 'tool.ok': run.ok },
+        Date.now() - run.durationMs,
+      ).end();
       trace.toolRan(run);
     },
   });

@@ -1,5 +1,6 @@
 import type { RealtimeConnector } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
+import { annotateActiveSpan, withStageSpan } from '@switchboard/service-kit';
 import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -148,7 +149,13 @@ async function handleStream(
   );
   opts.sessions.add(session);
   try {
-    await session.run();
+    annotateActiveSpan({ 'call.sid': call.callSid });
+    await withStageSpan(
+      'voice-server',
+      'call',
+      { 'call.sid': call.callSid, 'call.stream_sid': call.streamSid, 'bot.profile_key': call.botProfileKey },
+      () => session.run(),
+    );
   } finally {
     opts.sessions.delete(session);
   }
