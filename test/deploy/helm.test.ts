@@ -3,10 +3,10 @@
 // (voice-server drains every call, secrets stay in Secrets, internal routes stay internal).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configSpec as aiServerSpec } from '@switchboard/ai-server';
-import { appServerConfigSpec } from '@switchboard/app-server';
+import { AiMetrics, configSpec as aiServerSpec } from '@switchboard/ai-server';
+import { AppMetrics, appServerConfigSpec } from '@switchboard/app-server';
 import { type ConfigSpec, secretNames } from '@switchboard/service-kit';
-import { voiceServerConfigSpec } from '@switchboard/voice-server';
+import { VoiceMetrics, voiceServerConfigSpec } from '@switchboard/voice-server';
 import { describe, expect, it } from 'vitest';
 import {
   CHART,
@@ -178,7 +178,7 @@ describe('Helm chart', () => {
     expect(all).not.toContain(`Prefix / → ${name('app-server')}`);
   });
 
-  it('lets only this release’s voice-server and the ingress controller reach ai-server and app-server', () => {
+  it('lets only this release’s voice-server, the ingress controller and Prometheus reach ai-server and app-server', () => {
     const all = docs('production values');
     for (const service of ['ai-server', 'app-server']) {
       const policy = find(all, 'NetworkPolicy', name(service));
@@ -196,7 +196,9 @@ describe('Helm chart', () => {
       for (const peer of peers)
         expect(
           peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'voice-server' ||
-            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx',
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx' ||
+            // Prometheus, for /metrics, with the ServiceMonitors on.
+            peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring',
           JSON.stringify(peer),
         ).toBe(true);
     }
@@ -243,32 +245,91 @@ describe('Helm chart', () => {
     );
   });
 
-  it('scrapes voice-server and alerts on the series it exports', () => {
+  it('scrapes each service, and alerts and charts only the series the services export', async () => {
     const all = docs('production values');
-    const monitor = find(all, 'ServiceMonitor', name('voice-server'));
-    const service = find(all, 'Service', name('voice-server'));
-    expect(monitor.spec.selector.matchLabels).toEqual(service.spec.selector);
-    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
-    const rules = find(all, 'PrometheusRule', name('voice-server')).spec.groups[0].rules as Fields[];
-    const exported = new Set([
-      'up',
-      ...[
-        ...readFileSync(
-          join(CHART, '..', '..', 'services', 'voice-server', 'src', 'metrics.ts'),
-          'utf8',
-        ).matchAll(/'(voice_[a-z_]+)'/g),
-      ].map((m) => m[1]!),
-      'voice_draining',
-    ]);
-    for (const rule of rules) {
-      const series = [...(rule.expr as string).matchAll(/\b([a-z_]+)\{job="/g)].map((m) => m[1]!);
-      expect(series.length, rule.alert).toBeGreaterThan(0);
-      for (const s of series) expect(exported.has(s), `${rule.alert}: ${s}`).toBe(true);
-      // The job label Prometheus gives a ServiceMonitor's targets is the Service's name.
-      expect(rule.expr).toContain(`job="${service.metadata.name}"`);
+    for (const service of Object.keys(SPECS)) {
+      const monitor = find(all, 'ServiceMonitor', name(service));
+      expect(monitor.spec.selector.matchLabels).toEqual(find(all, 'Service', name(service)).spec.selector);
+      expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
     }
+    const exported = await exportedSeries();
+    const rule = find(all, 'PrometheusRule', name('voice-server'));
+    const groups = rule.spec.groups as Array<{ name: string; rules: Fields[] }>;
+    const voiceService = find(all, 'Service', name('voice-server'));
+    // The job label Prometheus gives a ServiceMonitor's targets is the Service's name.
+    for (const r of groups[0]!.rules) expect(r.expr).toContain(`job="${voiceService.metadata.name}"`);
+    const alerts = groups.flatMap((g) => g.rules.map((r) => r.alert as string));
+    for (const alert of [
+      'SwitchboardCallsDropped',
+      'SwitchboardEventLoopLag',
+      'SwitchboardRealtimeErrors',
+      'SwitchboardSyncQueueDeep',
+    ])
+      expect(alerts).toContain(alert);
+    for (const r of groups.flatMap((g) => g.rules)) {
+      const series = seriesIn(r.expr as string);
+      expect(series.length, r.alert).toBeGreaterThan(0);
+      for (const s of series) expect(exported.has(s), `${r.alert}: ${s}`).toBe(true);
+    }
+    // The dashboard: a ConfigMap Grafana's sidecar picks up, charting exported series only.
+    const board = find(all, 'ConfigMap', name('dashboard'));
+    expect((board.metadata as Fields).labels.grafana_dashboard).toBe('1');
+    const dashboard = JSON.parse(board.data['switchboard.json']) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    expect(dashboard.panels.length).toBeGreaterThan(10);
+    for (const panel of dashboard.panels)
+      for (const t of panel.targets)
+        for (const s of seriesIn(t.expr)) expect(exported.has(s), `${panel.title}: ${s}`).toBe(true);
+    const charted = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => seriesIn(t.expr))));
+    for (const s of [
+      'voice_active_calls',
+      'voice_turn_latency_seconds_bucket',
+      'nodejs_eventloop_lag_p99_seconds',
+    ])
+      expect(charted).toContain(s);
+    // Off by default.
+    expect(docs('default values').some((m) => m.metadata.name === name('dashboard'))).toBe(false);
+  });
+
+  it('installs the very files deploy/observability holds', () => {
+    for (const file of ['grafana-dashboard.json', 'switchboard-alerts.yaml'])
+      expect(readFileSync(join(CHART, 'files', file), 'utf8'), file).toBe(
+        readFileSync(join(CHART, '..', '..', 'deploy', 'observability', file), 'utf8'),
+      );
   });
 });
+
+/** Series names a PromQL expression reads (label matchers, strings, durations and grouping left out). */
+function seriesIn(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+  const words = [...bare.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(\s*\()?/g)]
+    .filter((m) => !m[2] && !/^(and|or|unless|bool|offset)$/.test(m[1]!))
+    .map((m) => m[1]!);
+  return [...new Set(words)];
+}
+
+/** Every series name the three services' /metrics registries expose (histograms with their parts). */
+async function exportedSeries(): Promise<Set<string>> {
+  const voice = new VoiceMetrics();
+  voice.enableProcessMetrics();
+  const texts = await Promise.all([
+    voice.render(),
+    new AiMetrics().registry.metrics(),
+    new AppMetrics().registry.metrics(),
+  ]);
+  const names = new Set(['up']);
+  for (const text of texts)
+    for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      names.add(m[1]!);
+      if (m[2] === 'histogram') for (const part of ['_bucket', '_sum', '_count']) names.add(`${m[1]}${part}`);
+    }
+  return names;
+}
 
 describe('the chart README', () => {
   const readme = readFileSync(join(CHART, 'README.md'), 'utf8');

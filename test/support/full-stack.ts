@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { buildAppServer, openPrismaStore } from '@switchboard/app-server';
 
-import { createLogger, type Logger } from '@switchboard/service-kit';
+import { type CreateLoggerOptions, createLogger, type Logger } from '@switchboard/service-kit';
 import type { KnowledgeSimulator } from '@switchboard/simulators/knowledge';
 import {
   type RealtimeSimulator,
@@ -39,6 +39,8 @@ export interface FullStackOptions {
   logLevel?: string;
   /** Extra voice-server environment (e.g. DRAIN_TIMEOUT_MS). */
   voiceEnv?: Record<string, string>;
+  /** Where every service's log lines go (with `logLevel`); default nowhere. */
+  logDestination?: CreateLoggerOptions['destination'];
 }
 
 export interface FullStack {
@@ -67,7 +69,9 @@ async function json<T>(res: Response): Promise<T> {
 }
 
 export async function startFullStack(opts: FullStackOptions = {}): Promise<FullStack> {
-  const logger = createLogger({ name: 'stack', level: opts.logLevel ?? 'silent' });
+  const level = opts.logLevel ?? 'silent';
+  const destination = opts.logDestination ? { destination: opts.logDestination } : {};
+  const logger = createLogger({ name: 'stack', level, ...destination });
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
   const twilioRest = await startTwilioRestFake({
     accountSid: ACCOUNT_SID,
@@ -133,7 +137,13 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       SERVICE_TOKEN,
       ...opts.voiceEnv,
     }),
-    { handleSignals: false, exit: () => {} },
+    {
+      handleSignals: false,
+      exit: () => {},
+      ...(opts.logDestination
+        ? { logger: createLogger({ name: 'voice-server', level, ...destination }) }
+        : {}),
+    },
   );
 
   return {

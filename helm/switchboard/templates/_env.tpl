@@ -10,6 +10,7 @@ voice-server:
   TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID
   TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN
   OPENAI_API_KEY: OPENAI_API_KEY
+  OPIK_API_KEY: OPIK_API_KEY?
 ai-server:
   SERVICE_TOKEN: SERVICE_TOKEN
   DATABASE_URL: AI_SERVER_DATABASE_URL
@@ -34,7 +35,7 @@ app-server:
 {{- $_ := set $env "APP_SERVER_URL" (printf "http://%s:8082" (include "switchboard.fullname" (dict "root" $root "name" "app-server"))) -}}
 {{- end -}}
 {{- range $k, $v := .svc.env -}}
-{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY")) -}}
+{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "OPIK_API_KEY")) -}}
 {{- fail (printf "%s env %s: secrets belong in the Secret (secret.existingSecret), not in values" $.name $k) -}}
 {{- end -}}
 {{- $_ := set $env $k (toString $v) -}}

@@ -9,6 +9,7 @@ import { type ErrorBody, ServiceError } from './errors.ts';
 import { installInputGuards } from './json-body.ts';
 import { type OpenApiInfo, registerOpenApi } from './openapi.ts';
 import { securityHeaders } from './security-headers.ts';
+import { installHttpTracing } from './tracing.ts';
 
 export interface BaseAppOptions {
   logger: Logger;
@@ -20,6 +21,8 @@ export interface BaseAppOptions {
   /** Publish an OpenAPI 3 document of every route at `GET /openapi.json`. */
   openapi?: OpenApiInfo;
   fastify?: Omit<FastifyServerOptions, 'loggerInstance' | 'logger'>;
+  /** Names this service's spans (OpenTelemetry); default `switchboard`. */
+  serviceName?: string;
 }
 
 /**
@@ -44,6 +47,7 @@ export function buildBaseApp(opts: BaseAppOptions): FastifyInstance {
 
   // Response schemas document the API (OpenAPI); answers are serialized as they are, never trimmed.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  installHttpTracing(app, opts.serviceName ?? 'switchboard');
   installInputGuards(app, opts.jsonMaxDepth);
   securityHeaders(app);
 

@@ -1,4 +1,5 @@
 import { ServiceError } from './errors.ts';
+import { withClientSpan } from './tracing.ts';
 
 export interface JsonClientOptions {
   baseUrl: string;
@@ -34,13 +35,16 @@ export class JsonClient {
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs ?? 5000;
     let res: Response;
+    const method = req.method ?? (req.body === undefined ? 'GET' : 'POST');
     try {
-      res = await this.fetchImpl(url, {
-        method: req.method ?? (req.body === undefined ? 'GET' : 'POST'),
-        headers,
-        body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await withClientSpan(`${method} ${req.path.split('?')[0]}`, headers, () =>
+        this.fetchImpl(url, {
+          method,
+          headers,
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+          signal: AbortSignal.timeout(timeoutMs),
+        }),
+      );
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError')

@@ -6,5 +6,7 @@ export * from './http-client.ts';
 export * from './json-body.ts';
 export * from './json-depth.ts';
 export * from './logger.ts';
+export * from './metrics.ts';
 export * from './openapi.ts';
 export * from './text-safety.ts';
+export * from './tracing.ts';

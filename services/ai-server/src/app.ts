@@ -1,4 +1,4 @@
-import { buildBaseApp, type Logger } from '@switchboard/service-kit';
+import { buildBaseApp, type Logger, registerMetricsRoute } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { adminPlugin } from './admin/admin-routes.ts';
 import type { AiDatabase, AppContext } from './context.ts';
@@ -7,6 +7,7 @@ import type { Embedder } from './knowledge/embedder.ts';
 import { knowledgePlugin } from './knowledge/knowledge-routes.ts';
 import { KnowledgeStore } from './knowledge/knowledge-store.ts';
 import type { Reranker } from './knowledge/reranker.ts';
+import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
@@ -36,12 +37,15 @@ export interface AiServerDeps {
   resolveHost?: (host: string) => Promise<string[]>;
   /** Readiness: false answers 503 on /health-check/ready. */
   ready?: () => boolean;
+  /** The app's metrics (a fresh registry with process metrics when absent). */
+  metrics?: AiMetrics;
 }
 
 /** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
 export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   const app = buildBaseApp({
     logger: deps.logger,
+    serviceName: 'ai-server',
     ready: deps.ready,
     bodyLimit: 2 * 1024 * 1024,
     openapi: AI_SERVER_OPENAPI,
@@ -63,7 +67,9 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     serviceToken: deps.serviceToken,
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
+    metrics: deps.metrics ?? new AiMetrics(),
   };
+  registerMetricsRoute(app, ctx.metrics.registry);
   if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
   await app.register(adminPlugin, { ctx });
   await app.register(profilesPlugin, { ctx });

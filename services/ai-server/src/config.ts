@@ -36,6 +36,9 @@ export const configSpec = {
   PORT: env.int({ default: 8081, min: 0, max: 65535, doc: 'HTTP port' }),
   HOST: env.string({ default: '0.0.0.0', doc: 'Interface to listen on' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, { default: 'info' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({
+    doc: 'OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no OpenTelemetry traces. The other OTEL_* variables apply.',
+  }),
   SERVICE_TOKEN: env.string({ secret: true, doc: 'Bearer token voice-server presents on internal routes' }),
   OPERATOR_TOKEN: env.optionalString({
     secret: true,

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Embedder } from './knowledge/embedder.ts';
 import type { KnowledgeStore } from './knowledge/knowledge-store.ts';
 import type { Reranker } from './knowledge/reranker.ts';
+import type { AiMetrics } from './metrics.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import type { ToolExecutor } from './tools/tool-executor.ts';
 
@@ -25,6 +26,7 @@ export interface AppContext {
   serviceToken: string;
   operatorToken?: string;
   maxToolTimeoutMs: number;
+  metrics: AiMetrics;
 }
 
 /** Options every feature plugin receives. */

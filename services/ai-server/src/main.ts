@@ -1,5 +1,5 @@
 // ai-server entry point: read config, open the database, build the app, listen; close cleanly on signals.
-import { ConfigError, createLogger } from '@switchboard/service-kit';
+import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-kit';
 import { buildApp } from './app.ts';
 import { type AiServerConfig, loadAiServerConfig } from './config.ts';
 import { openAiDatabase } from './db.ts';
@@ -17,6 +17,10 @@ try {
   throw err;
 }
 
+startTelemetry({
+  serviceName: 'ai-server',
+  ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+});
 const logger = createLogger({ name: 'ai-server', level: config.LOG_LEVEL });
 let embedder: ReturnType<typeof configuredEmbedder>;
 try {

@@ -166,6 +166,7 @@ describe('brand isolation on every route', () => {
     'GET /assets/:name': { method: 'GET', url: () => '/assets/app.css', expect: 'public' },
     'GET /health-check/live': { method: 'GET', url: () => '/health-check/live', expect: 'public' },
     'GET /health-check/ready': { method: 'GET', url: () => '/health-check/ready', expect: 'public' },
+    'GET /metrics': { method: 'GET', url: () => '/metrics', expect: 'public' },
     'GET /': { method: 'GET', url: () => '/', expect: 'public' },
     'GET /login': { method: 'GET', url: () => '/login', expect: 'public' },
     'POST /login': {

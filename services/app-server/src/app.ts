@@ -1,4 +1,4 @@
-import { buildBaseApp, type Logger } from '@switchboard/service-kit';
+import { buildBaseApp, type Logger, registerMetricsRoute } from '@switchboard/service-kit';
 import { type FastifyInstance, LogController } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { Authenticator } from './auth/authenticator.ts';
@@ -11,6 +11,7 @@ import type { LiveDeps } from './live/follow.ts';
 import { LiveHub } from './live/hub.ts';
 import { LiveRelay } from './live/relay.ts';
 import { SseRegistry } from './live/sse.ts';
+import { AppMetrics } from './metrics.ts';
 import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
@@ -26,6 +27,8 @@ export interface AppServerDeps {
   hub?: LiveHub;
   /** Clock for sessions (ms since epoch); tests move it. */
   now?: () => number;
+  /** The app's metrics (a fresh registry with process metrics when absent). */
+  metrics?: AppMetrics;
 }
 
 export interface AppServer {
@@ -33,6 +36,7 @@ export interface AppServer {
   service: ConversationService;
   hub: LiveHub;
   auth: Authenticator;
+  metrics: AppMetrics;
   /** Every route registered, as "METHOD /path" (HEAD routes left out): the access test walks this list. */
   routes: string[];
 }
@@ -57,6 +61,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
 
   const app = buildBaseApp({
     logger: deps.logger,
+    serviceName: 'app-server',
     ready: () => store.ping().catch(() => false),
     bodyLimit: 2 * 1024 * 1024,
     openapi: APP_SERVER_OPENAPI,
@@ -88,7 +93,9 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
   });
 
-  await app.register(internalRoutes, { service, requireService: auth.requireServiceToken });
+  const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
+  registerMetricsRoute(app, metrics.registry);
+  await app.register(internalRoutes, { service, requireService: auth.requireServiceToken, metrics });
   await app.register(adminRoutes, { store, auth, service });
   await app.register(sessionRoutes, { auth });
   await app.register(async (api) => {
@@ -98,5 +105,5 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   });
   await app.register(uiRoutes, { store, service, auth, live, opikUiUrl: deps.config.OPIK_UI_URL });
 
-  return { app, service, hub, auth, routes };
+  return { app, service, hub, auth, metrics, routes };
 }

@@ -5,6 +5,9 @@ export const appServerConfigSpec = {
   HOST: env.string({ default: '0.0.0.0', doc: 'Address to listen on.' }),
   PORT: env.int({ default: 8082, min: 0, max: 65535, doc: 'Port to listen on.' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({
+    doc: 'OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no OpenTelemetry traces. The other OTEL_* variables apply.',
+  }),
   DATABASE_URL: env.optionalString({
     secret: true,
     doc: 'Postgres connection string. Unset: embedded PGlite in DATA_DIR.',

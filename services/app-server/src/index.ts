@@ -1,5 +1,6 @@
 export { type AppServer, type AppServerDeps, buildAppServer } from './app.ts';
 export { type AppServerConfig, appServerConfigSpec, readConfig } from './config.ts';
+export { AppMetrics } from './metrics.ts';
 export { MemoryStore } from './store/memory-store.ts';
 export { openPrismaStore } from './store/prisma-store.ts';
 export type { AppStore } from './store/store.ts';

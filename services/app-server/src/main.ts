@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, createLogger } from '@switchboard/service-kit';
+import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-kit';
 import { buildAppServer } from './app.ts';
 import { readConfig } from './config.ts';
 import { openPrismaStore } from './store/prisma-store.ts';
@@ -15,6 +15,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  startTelemetry({
+    serviceName: 'app-server',
+    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
   const logger = createLogger({ name: 'app-server', level: config.LOG_LEVEL });
   const store = await openPrismaStore({
     ...(config.DATABASE_URL

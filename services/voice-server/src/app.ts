@@ -1,7 +1,12 @@
 import formbody from '@fastify/formbody';
 import websocket from '@fastify/websocket';
 import type { RealtimeConnector } from '@switchboard/realtime';
-import { buildBaseApp, type Logger, requireServiceToken } from '@switchboard/service-kit';
+import {
+  buildBaseApp,
+  type Logger,
+  registerMetricsRoute,
+  requireServiceToken,
+} from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
@@ -17,6 +22,7 @@ const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_o
 
 import { streamRoutes } from './stream/stream-route.ts';
 import { StreamTokens } from './stream/stream-token.ts';
+import type { CallTracer } from './telemetry/call-tracer.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
 export interface VoiceServerDeps {
@@ -40,6 +46,8 @@ export interface VoiceServerDeps {
   realtimeBreaker?: RealtimeBreaker;
   /** Per-call stream tokens; one keyed from TWILIO_AUTH_TOKEN when absent. */
   streamTokens?: StreamTokens;
+  /** One trace per call (Opik); no tracing when absent. */
+  tracer?: CallTracer;
 }
 
 export interface VoiceServer {
@@ -59,7 +67,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
   const sessions = new SessionRegistry();
   const breaker = deps.realtimeBreaker ?? new RealtimeBreaker({}, { log: deps.logger });
   let draining = false;
-  const app = buildBaseApp({ logger: deps.logger, ready: () => !draining });
+  const app = buildBaseApp({ logger: deps.logger, ready: () => !draining, serviceName: 'voice-server' });
   const streamUrl = streamUrlOf(deps.config.PUBLIC_BASE_URL);
   const streamTokens = deps.streamTokens ?? new StreamTokens(deps.config.TWILIO_AUTH_TOKEN);
 
@@ -103,6 +111,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     accepting: () => !draining,
     ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
     ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
   });
   if (deps.onDrainRequest && deps.config.SERVICE_TOKEN) {
     const onDrain = deps.onDrainRequest;
@@ -111,12 +120,14 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
       return { draining: true, calls: sessions.size };
     });
   }
-  app.get('/metrics', async (_req, reply) => {
+  metrics.enableProcessMetrics();
+  registerMetricsRoute(app, metrics.registry, () => {
     metrics.realtimeBreakerState = BREAKER_GAUGE[breaker.state];
-    return reply.type('text/plain; version=0.0.4').send(metrics.render({ voice_draining: draining ? 1 : 0 }));
+    metrics.draining = draining ? 1 : 0;
   });
   app.addHook('onClose', async () => {
     for (const s of sessions) s.stop('shutdown');
+    await deps.tracer?.flush(2_000);
   });
 
   return {

@@ -1,10 +1,14 @@
 import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+import { parsePriceTable } from './telemetry/prices.ts';
 
 /** Every environment variable voice-server reads; README's configuration table mirrors this. */
 export const voiceServerConfigSpec = {
   HOST: env.string({ default: '0.0.0.0', doc: 'Address to listen on.' }),
   PORT: env.int({ default: 8080, min: 0, max: 65535, doc: 'Port to listen on.' }),
   LOG_LEVEL: env.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.optionalUrl({
+    doc: 'OTLP/HTTP collector (e.g. http://otel-collector:4318); unset: no OpenTelemetry traces. The other OTEL_* variables apply.',
+  }),
   PUBLIC_BASE_URL: env.url({ doc: 'The https URL Twilio reaches this service at (the URL it signs).' }),
   TWILIO_ACCOUNT_SID: env.string({ doc: 'Twilio account SID.' }),
   TWILIO_AUTH_TOKEN: env.string({ secret: true, doc: 'Twilio auth token: checks signatures, calls REST.' }),
@@ -33,6 +37,23 @@ export const voiceServerConfigSpec = {
     min: 1024,
     doc: 'Largest inbound stream frame (bigger: 1009).',
   }),
+  OPIK_URL_OVERRIDE: env.optionalUrl({
+    doc: 'Opik API base URL (e.g. http://opik:5173/api, https://www.comet.com/opik/api); unset: no Opik traces.',
+  }),
+  OPIK_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Opik API key (Opik Cloud; unset for self-hosted).',
+  }),
+  OPIK_WORKSPACE: env.string({ default: 'default', doc: 'Opik workspace.' }),
+  OPIK_PROJECT_NAME: env.string({ default: 'switchboard', doc: 'Opik project the call traces go to.' }),
+  OPIK_MAX_PENDING: env.int({
+    default: 5000,
+    min: 1,
+    doc: 'Traces and spans held at most while Opik is slow or down; beyond it they are dropped and counted.',
+  }),
+  PRICE_TABLE_JSON: env.optionalString({
+    doc: 'Realtime prices (USD per 1M tokens) by model, over the built-in list: {"model":{"textInput":4,…}}.',
+  }),
   DRAIN_TIMEOUT_MS: env.int({
     default: 35 * 60_000,
     min: 0,
@@ -44,6 +65,11 @@ export type VoiceServerConfig = ConfigOf<typeof voiceServerConfigSpec>;
 
 export function readConfig(source: Record<string, string | undefined> = process.env): VoiceServerConfig {
   const config = loadConfig(voiceServerConfigSpec, source);
+  try {
+    parsePriceTable(config.PRICE_TABLE_JSON);
+  } catch (err) {
+    throw new ConfigError([`PRICE_TABLE_JSON: ${(err as Error).message}`]);
+  }
   // Losing every transcript must be asked for, never the result of a variable left out.
   if (config.TRANSCRIPTS === 'app-server' && !config.APP_SERVER_URL)
     throw new ConfigError([

@@ -1,9 +1,14 @@
-import { ConfigError } from '@switchboard/service-kit';
+import { ConfigError, startTelemetry } from '@switchboard/service-kit';
 import { readConfig } from './config.ts';
 import { startVoiceServer } from './server.ts';
 
 try {
-  await startVoiceServer(readConfig());
+  const config = readConfig();
+  startTelemetry({
+    serviceName: 'voice-server',
+    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  });
+  await startVoiceServer(config);
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`voice-server: ${err.message}`);

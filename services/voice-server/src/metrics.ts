@@ -1,4 +1,17 @@
-/** Process-wide counters and gauges, exposed at /metrics in Prometheus text format. */
+import { BoundedLabel, createMetricsRegistry, MAX_LABEL_VALUES } from '@switchboard/service-kit';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Buckets (seconds) of in-process relay work: a frame in, a frame out, a barge-in. */
+const FAST_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** Buckets (seconds) of a turn (caller stops → model's first audio) and of a tool. */
+const SLOW_BUCKETS = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
+
+/**
+ * The process's call metrics, exposed at /metrics through prom-client. Counts and gauges are plain
+ * fields the call parts bump (tests read them directly); the registry reads them at each scrape.
+ * Histograms are observed as things happen. Label values are bounded: reasons, codes, directions and
+ * tool names, never a call SID or a phone number.
+ */
 export class VoiceMetrics {
   activeCalls = 0;
   callsStarted = 0;
@@ -22,6 +35,8 @@ export class VoiceMetrics {
   realtimeReconnects = new Map<string, number>();
   /** The Realtime circuit breaker: 0 closed, 1 open, 2 half-open. */
   realtimeBreakerState = 0;
+  /** 1 while the process drains (readiness 503, new streams refused). */
+  draining = 0;
   /** Calls answered with the fallback while the breaker was open. */
   breakerFallbacks = 0;
   realtimeErrors = new Map<string, number>();
@@ -38,155 +53,274 @@ export class VoiceMetrics {
   /** Answers served from the cache while ai-server was unreachable, by method. */
   aiStaleServed = new Map<string, number>();
   streamsRefused = 0;
+  /** Telemetry (traces, spans) given up so a call never waits on it, by sink. */
+  telemetryDropped = new Map<string, number>();
+
+  /** This process's registry (never prom-client's global one). */
+  readonly registry: Registry;
+  /** Time a frame spends in the relay: `caller_to_model` (Twilio → Realtime), `model_to_caller`. */
+  readonly relayLatency: Histogram<'direction'>;
+  /** Caller started speaking → the agent was stopped (response cancelled, Twilio cleared). */
+  readonly bargeInLatency: Histogram;
+  /** Caller stopped speaking → the model's first audio of the reply went to Twilio. */
+  readonly turnLatency: Histogram;
+  /** Tool runs, by tool and outcome (ok, error). */
+  readonly toolDuration: Histogram<'tool' | 'outcome'>;
+
+  private readonly bounded = new Map<Map<string, number>, BoundedLabel>();
+  private readonly toolNames = new BoundedLabel(MAX_LABEL_VALUES);
+  private processMetrics = false;
+
+  constructor() {
+    this.registry = createMetricsRegistry({ processMetrics: false });
+    this.relayLatency = new Histogram({
+      name: 'voice_relay_latency_seconds',
+      help: 'Time a frame spends in the relay, by direction (caller_to_model, model_to_caller).',
+      labelNames: ['direction'],
+      buckets: FAST_BUCKETS,
+      registers: [this.registry],
+    });
+    this.bargeInLatency = new Histogram({
+      name: 'voice_barge_in_latency_seconds',
+      help: 'Caller started speaking over the agent until the agent was stopped.',
+      buckets: FAST_BUCKETS,
+      registers: [this.registry],
+    });
+    this.turnLatency = new Histogram({
+      name: 'voice_turn_latency_seconds',
+      help: "Caller stopped speaking until the model's first audio of the reply was sent.",
+      buckets: SLOW_BUCKETS,
+      registers: [this.registry],
+    });
+    this.toolDuration = new Histogram({
+      name: 'voice_tool_duration_seconds',
+      help: 'Tool runs, by tool and outcome.',
+      labelNames: ['tool', 'outcome'],
+      buckets: SLOW_BUCKETS,
+      registers: [this.registry],
+    });
+    this.defineCollected();
+  }
+
+  /** Adds the process metrics (event-loop lag, heap, GC) to the registry; once per app. */
+  enableProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   callEnded(reason: string): void {
     this.activeCalls--;
-    this.callsEnded.set(reason, (this.callsEnded.get(reason) ?? 0) + 1);
+    this.add(this.callsEnded, reason);
   }
 
-  /** Adds `n` to the count under `key` in `map`. */
+  /** Adds `n` to the count under `key` in `map` (unbounded; prefer the instance methods). */
   static bump(map: Map<string, number>, key: string, n = 1): void {
     map.set(key, (map.get(key) ?? 0) + n);
   }
 
+  /** Adds `n` under `key`, folded into `other` once the map holds MAX_LABEL_VALUES keys. */
+  add(map: Map<string, number>, key: string, n = 1): void {
+    let label = this.bounded.get(map);
+    if (!label) {
+      label = new BoundedLabel();
+      this.bounded.set(map, label);
+    }
+    VoiceMetrics.bump(map, label.of(key), n);
+  }
+
   realtimeReconnect(outcome: string): void {
-    VoiceMetrics.bump(this.realtimeReconnects, outcome);
+    this.add(this.realtimeReconnects, outcome);
   }
 
   realtimeEventDropped(type: string, reason: string): void {
-    VoiceMetrics.bump(this.realtimeEventsDropped, `${type}|${reason}`);
+    this.add(this.realtimeEventsDropped, `${type}|${reason}`);
   }
 
   realtimeError(code: string): void {
-    this.realtimeErrors.set(code, (this.realtimeErrors.get(code) ?? 0) + 1);
+    this.add(this.realtimeErrors, code);
+  }
+
+  /** One tool run. */
+  toolRan(tool: string, durationMs: number, ok: boolean): void {
+    this.toolDuration.observe(
+      { tool: this.toolNames.of(tool), outcome: ok ? 'ok' : 'error' },
+      durationMs / 1000,
+    );
   }
 
   /** Prometheus exposition text. */
-  render(extra: Record<string, number> = {}): string {
-    const lines: string[] = [];
-    const metric = (name: string, type: string, help: string, values: Array<[string, number]>) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, v] of values) lines.push(`${name}${labels} ${v}`);
-    };
-    const esc = (v: string) => v.replace(/["\\\n]/g, '_');
-    const labelled = (label: string, m: Map<string, number>): Array<[string, number]> =>
-      [...m].map(([k, v]) => [`{${label}="${esc(k)}"}`, v]);
-    metric('voice_active_calls', 'gauge', 'Calls in progress.', [['', this.activeCalls]]);
-    metric('voice_calls_started_total', 'counter', 'Calls started.', [['', this.callsStarted]]);
-    metric(
-      'voice_calls_ended_total',
-      'counter',
-      'Calls ended, by reason.',
-      labelled('reason', this.callsEnded),
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private defineCollected(): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    const labelled = (name: string, help: string, label: string, read: () => Map<string, number>) =>
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers,
+        collect() {
+          this.reset();
+          for (const [k, v] of read()) this.inc({ [label]: k }, v);
+        },
+      });
+    gauge('voice_active_calls', 'Calls in progress.', () => this.activeCalls);
+    gauge('voice_draining', '1 while the process drains (new calls go to other pods).', () => this.draining);
+    counter('voice_calls_started_total', 'Calls started.', () => this.callsStarted);
+    labelled('voice_calls_ended_total', 'Calls ended, by reason.', 'reason', () => this.callsEnded);
+    counter('voice_frames_in_total', 'Caller media frames relayed to the model.', () => this.framesIn);
+    counter('voice_frames_out_total', 'Model audio frames sent to the caller.', () => this.framesOut);
+    counter(
+      'voice_frames_malformed_total',
+      'Inbound frames dropped as malformed.',
+      () => this.framesMalformed,
     );
-    metric('voice_frames_in_total', 'counter', 'Caller media frames relayed to the model.', [
-      ['', this.framesIn],
-    ]);
-    metric('voice_frames_out_total', 'counter', 'Model audio frames sent to the caller.', [
-      ['', this.framesOut],
-    ]);
-    metric('voice_frames_malformed_total', 'counter', 'Inbound frames dropped as malformed.', [
-      ['', this.framesMalformed],
-    ]);
-    metric(
+    counter(
       'voice_frames_before_session_total',
-      'counter',
       'Caller frames dropped while no model session was ready (beyond the 1.5 s held for it).',
-      [['', this.framesBeforeSession]],
+      () => this.framesBeforeSession,
     );
-    metric('voice_frames_before_start_total', 'counter', 'Stream messages sent before start (ignored).', [
-      ['', this.framesBeforeStart],
-    ]);
-    metric(
+    counter(
+      'voice_frames_before_start_total',
+      'Stream messages sent before start (ignored).',
+      () => this.framesBeforeStart,
+    );
+    counter(
       'voice_oversized_frames_total',
-      'counter',
       'Stream frames over MAX_FRAME_BYTES (closed with 1009).',
-      [['', this.oversizedFrames]],
+      () => this.oversizedFrames,
     );
-    metric('voice_late_deltas_dropped_total', 'counter', 'Audio deltas of cancelled responses dropped.', [
-      ['', this.lateDeltasDropped],
-    ]);
-    metric(
+    counter(
+      'voice_late_deltas_dropped_total',
+      'Audio deltas of cancelled responses dropped.',
+      () => this.lateDeltasDropped,
+    );
+    const framesDropped = (): Array<[string, number]> => [
+      ['malformed', this.framesMalformed],
+      ['before_session', this.framesBeforeSession],
+      ['before_start', this.framesBeforeStart],
+      ['oversized', this.oversizedFrames],
+      ['late_delta', this.lateDeltasDropped],
+    ];
+    new Counter({
+      name: 'voice_frames_dropped_total',
+      help: 'Frames dropped, by reason (malformed, before_session, before_start, oversized, late_delta).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, v] of framesDropped()) this.inc({ reason }, v);
+      },
+    });
+    counter(
       'voice_oversized_deltas_total',
-      'counter',
       'Model audio deltas over 200 ms, relayed in ~100 ms pieces with a mark each.',
-      [['', this.oversizedDeltas]],
+      () => this.oversizedDeltas,
     );
-    metric('voice_silence_filled_ms_total', 'counter', 'Silence inserted for inbound timestamp gaps.', [
-      ['', this.silenceFilledMs],
-    ]);
-    metric('voice_barge_ins_total', 'counter', 'Caller interruptions handled.', [['', this.bargeIns]]);
-    metric('voice_realtime_drops_total', 'counter', 'Realtime sockets that dropped mid-call.', [
-      ['', this.realtimeDrops],
-    ]);
-    metric(
+    counter(
+      'voice_silence_filled_ms_total',
+      'Silence inserted for inbound timestamp gaps.',
+      () => this.silenceFilledMs,
+    );
+    counter('voice_barge_ins_total', 'Caller interruptions handled.', () => this.bargeIns);
+    counter(
+      'voice_realtime_drops_total',
+      'Realtime sockets that dropped mid-call.',
+      () => this.realtimeDrops,
+    );
+    labelled(
       'voice_realtime_reconnects_total',
-      'counter',
       'Realtime reconnect attempts and outcomes (resumed, failed, dropped_early, gave_up, fatal).',
-      labelled('outcome', this.realtimeReconnects),
+      'outcome',
+      () => this.realtimeReconnects,
     );
-    metric(
+    gauge(
       'voice_realtime_breaker_state',
-      'gauge',
       'Realtime circuit breaker: 0 closed, 1 open (new calls get the fallback), 2 half-open.',
-      [['', this.realtimeBreakerState]],
+      () => this.realtimeBreakerState,
     );
-    metric(
+    counter(
       'voice_breaker_fallbacks_total',
-      'counter',
       'Calls answered with the fallback TwiML because the breaker was open.',
-      [['', this.breakerFallbacks]],
+      () => this.breakerFallbacks,
     );
-    metric(
+    labelled(
       'voice_realtime_errors_total',
-      'counter',
       'Realtime error events, by code.',
-      labelled('code', this.realtimeErrors),
+      'code',
+      () => this.realtimeErrors,
     );
-    metric(
-      'voice_realtime_events_dropped_total',
-      'counter',
-      'Realtime events dropped at the boundary (malformed, or a handler failed), by type and reason.',
-      [...this.realtimeEventsDropped].map(([k, v]) => {
-        const [type, reason] = k.split('|');
-        return [`{type="${esc(type!)}",reason="${esc(reason!)}"}`, v];
-      }),
-    );
-    metric(
+    const dropped = () => this.realtimeEventsDropped;
+    new Counter({
+      name: 'voice_realtime_events_dropped_total',
+      help: 'Realtime events dropped at the boundary (malformed, or a handler failed), by type and reason.',
+      labelNames: ['type', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [k, v] of dropped()) {
+          const [type = '', reason = ''] = k.split('|');
+          this.inc({ type, reason }, v);
+        }
+      },
+    });
+    labelled(
       'voice_app_sync_dropped_total',
-      'counter',
       'Transcript items app-server never got, by reason.',
-      labelled('reason', this.appSyncDropped),
+      'reason',
+      () => this.appSyncDropped,
     );
-    metric('voice_app_sync_queue_depth', 'gauge', 'Transcript messages waiting for app-server.', [
-      ['', this.appSyncQueueDepth],
-    ]);
-    metric('voice_app_sync_retries_total', 'counter', 'Retried deliveries to app-server.', [
-      ['', this.appSyncRetries],
-    ]);
-    metric(
+    gauge(
+      'voice_app_sync_queue_depth',
+      'Transcript messages waiting for app-server (the outbox).',
+      () => this.appSyncQueueDepth,
+    );
+    counter('voice_app_sync_retries_total', 'Retried deliveries to app-server.', () => this.appSyncRetries);
+    counter(
       'voice_app_sync_provisional_tickets_total',
-      'counter',
       'Tickets queued while app-server was down.',
-      [['', this.appSyncProvisionalTickets]],
+      () => this.appSyncProvisionalTickets,
     );
-    metric(
+    labelled(
       'voice_ai_stale_answers_total',
-      'counter',
       'Cached ai-server answers served during an outage.',
-      labelled('method', this.aiStaleServed),
+      'method',
+      () => this.aiStaleServed,
     );
-    metric('voice_webhooks_refused_total', 'counter', 'Webhooks refused (bad signature).', [
-      ['', this.webhooksRefused],
-    ]);
-    metric(
+    counter('voice_webhooks_refused_total', 'Webhooks refused (bad signature).', () => this.webhooksRefused);
+    counter(
       'voice_webhooks_unusable_total',
-      'counter',
       'Signed webhooks with an unusable field (not in service).',
-      [['', this.webhooksUnusable]],
+      () => this.webhooksUnusable,
     );
-    metric('voice_streams_refused_total', 'counter', 'Stream upgrades refused.', [['', this.streamsRefused]]);
-    for (const [name, v] of Object.entries(extra)) metric(name, 'gauge', name, [['', v]]);
-    return `${lines.join('\n')}\n`;
+    counter('voice_streams_refused_total', 'Stream upgrades refused.', () => this.streamsRefused);
+    labelled(
+      'voice_telemetry_dropped_total',
+      'Traces and spans given up so no call waits on telemetry, by sink.',
+      'sink',
+      () => this.telemetryDropped,
+    );
   }
 }

@@ -10,6 +10,8 @@ import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
+import { OpikCallTracer } from './telemetry/opik-tracer.ts';
+import { parsePriceTable } from './telemetry/prices.ts';
 
 export interface RunningVoiceServer {
   server: VoiceServer;
@@ -30,7 +32,7 @@ export async function startVoiceServer(
   const metrics = new VoiceMetrics();
   const aiServer = new CachingAiServer(
     new HttpAiServerClient({ baseUrl: config.AI_SERVER_URL, serviceToken: config.SERVICE_TOKEN }),
-    { logger, metrics: { onStaleServed: (method) => VoiceMetrics.bump(metrics.aiStaleServed, method) } },
+    { logger, metrics: { onStaleServed: (method) => metrics.add(metrics.aiStaleServed, method) } },
   );
   let appServer: AppServerClient;
   if (config.TRANSCRIPTS === 'app-server' && config.APP_SERVER_URL) {
@@ -45,7 +47,7 @@ export async function startVoiceServer(
       {
         logger,
         metrics: {
-          onDropped: (n, reason) => VoiceMetrics.bump(metrics.appSyncDropped, reason, n),
+          onDropped: (n, reason) => metrics.add(metrics.appSyncDropped, reason, n),
           onQueueDepth: (n) => {
             metrics.appSyncQueueDepth = n;
           },
@@ -62,6 +64,19 @@ export async function startVoiceServer(
     logger.warn('TRANSCRIPTS=memory: transcripts are kept in memory only and lost when the process exits');
     appServer = new InMemoryAppServer();
   }
+  const tracer = config.OPIK_URL_OVERRIDE
+    ? new OpikCallTracer({
+        apiUrl: config.OPIK_URL_OVERRIDE,
+        ...(config.OPIK_API_KEY ? { apiKey: config.OPIK_API_KEY } : {}),
+        projectName: config.OPIK_PROJECT_NAME,
+        workspaceName: config.OPIK_WORKSPACE,
+        model: config.OPENAI_REALTIME_MODEL,
+        prices: parsePriceTable(config.PRICE_TABLE_JSON),
+        maxPending: config.OPIK_MAX_PENDING,
+        onDropped: (n) => metrics.add(metrics.telemetryDropped, 'opik', n),
+        log: logger.child({ feature: 'opik' }),
+      })
+    : undefined;
   let drain: DrainingState | undefined;
   const server = await buildVoiceServer({
     config,
@@ -80,6 +95,7 @@ export async function startVoiceServer(
       realtimeUrl: realtimeUrlOf(config),
     }),
     onDrainRequest: (reason) => drain?.start(reason),
+    ...(tracer ? { tracer } : {}),
   });
   const exit = opts.exit ?? ((code: number) => process.exit(code));
   drain = new DrainingState({

@@ -20,7 +20,13 @@ const searchFields = {
   limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_RESULTS },
 } as const;
 
-async function runSearch(ctx: AppContext, brandId: string, body: KnowledgeSearchRequest, log: AppLog) {
+async function runSearch(
+  ctx: AppContext,
+  brandId: string,
+  body: KnowledgeSearchRequest,
+  log: AppLog,
+  source: 'call' | 'brand',
+) {
   const res = await searchKnowledge(
     {
       store: ctx.knowledge,
@@ -44,6 +50,7 @@ async function runSearch(ctx: AppContext, brandId: string, body: KnowledgeSearch
     },
     'knowledge search',
   );
+  ctx.metrics.searchLatency.observe({ source, mode: res.mode }, res.timingsMs.total / 1000);
   const { timingsMs: _timings, ...rest } = res;
   return rest satisfies KnowledgeSearchResponse;
 }
@@ -183,7 +190,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
           },
         },
       },
-      async (req) => runSearch(ctx, req.brandId, req.body, req.log),
+      async (req) => runSearch(ctx, req.brandId, req.body, req.log, 'brand'),
     );
   });
 
@@ -209,7 +216,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       },
       async (req) => {
         const p = await ctx.profiles.getByRef(req.body.profileKey);
-        return runSearch(ctx, p.brandId, req.body, req.log);
+        return runSearch(ctx, p.brandId, req.body, req.log, 'call');
       },
     );
   });

@@ -94,6 +94,7 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
       },
       async (req) => {
         const found = await ctx.profiles.lookup(req.body);
+        ctx.metrics.profileLookups.inc({ kind: 'lookup', outcome: found ? 'found' : 'not_found' });
         if (!found) throw AiErrors.profileNotFound('no profile answers these call parameters');
         return found;
       },
@@ -102,7 +103,14 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
     internal.get<{ Params: KeyParams }>(
       '/internal/profiles/:key',
       { schema: { ...internalDoc('call path', 'A profile as a call needs it'), params: profileRefParams } },
-      async (req) => toProfileDto(await ctx.profiles.getByRef(req.params.key)),
+      async (req) => {
+        const profile = await ctx.profiles.getByRef(req.params.key).catch((err: unknown) => {
+          ctx.metrics.profileLookups.inc({ kind: 'get', outcome: 'not_found' });
+          throw err;
+        });
+        ctx.metrics.profileLookups.inc({ kind: 'get', outcome: 'found' });
+        return toProfileDto(profile);
+      },
     );
   });
 };

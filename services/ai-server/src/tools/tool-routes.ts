@@ -263,13 +263,18 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
         const tool = await ctx.prisma.dynamicTool.findUnique({
           where: { profileId_name: { profileId: p.id, name: req.body.name } },
         });
-        if (!tool?.enabled)
-          return {
-            ok: false,
-            error: { code: 'UNKNOWN_TOOL', message: `no tool named ${req.body.name}` },
-            durationMs: 0,
-          };
-        return ctx.tools.execute(tool, req.body.arguments, { callSid: req.body.callSid, profileKey: p.key });
+        const outcome: ExecuteToolResult = tool?.enabled
+          ? await ctx.tools.execute(tool, req.body.arguments, {
+              callSid: req.body.callSid,
+              profileKey: p.key,
+            })
+          : {
+              ok: false,
+              error: { code: 'UNKNOWN_TOOL', message: `no tool named ${req.body.name}` },
+              durationMs: 0,
+            };
+        ctx.metrics.toolRan(outcome);
+        return outcome;
       },
     );
   });

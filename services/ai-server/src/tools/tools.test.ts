@@ -254,6 +254,19 @@ describe('dynamic tools: execution', () => {
     });
   });
 
+  it('times every run and counts failures by code at /metrics', async () => {
+    const count = (text: string, series: string) =>
+      Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const before = (await t.app.inject({ url: '/metrics' })).body;
+    await execute('order_status', { orderId: '12345' });
+    await execute('no_such_tool', {});
+    const after = (await t.app.inject({ url: '/metrics' })).body;
+    const delta = (series: string) => count(after, series) - count(before, series);
+    expect(delta('ai_tool_execution_seconds_count{outcome="ok"}')).toBe(1);
+    expect(delta('ai_tool_execution_seconds_count{outcome="error"}')).toBe(1);
+    expect(delta('ai_tool_errors_total{code="UNKNOWN_TOOL"}')).toBe(1);
+  });
+
   it('times out at the tool timeout', async () => {
     await addTool('slow_tool', '/slow', { timeoutMs: 200 });
     expect((await execute('slow_tool', { orderId: '1234' })).json()).toMatchObject({

@@ -10,6 +10,7 @@ import {
   type TranscriptMessage,
 } from '@switchboard/service-kit/clients/app-server';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { AppMetrics } from '../metrics.ts';
 import {
   appendMessagesBody,
   callbackTicketBody,
@@ -25,6 +26,8 @@ export interface InternalRoutesOptions {
   service: ConversationService;
   /** Admits only the service token. */
   requireService: preHandlerHookHandler;
+  /** Counts and times message ingest. */
+  metrics?: AppMetrics;
 }
 
 type CallSidParams = { callSid: string };
@@ -51,7 +54,12 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
       schema: { params: callSidParams, body: appendMessagesBody },
     },
     async (req) => {
+      const startedAt = performance.now();
       const stored = await service.appendMessages(req.params.callSid, req.body.messages, req.textRepairs);
+      if (opts.metrics) {
+        for (const m of stored) opts.metrics.messagesIngested.inc({ role: m.role });
+        opts.metrics.ingestLatency.observe((performance.now() - startedAt) / 1000);
+      }
       return { stored: stored.length };
     },
   );

@@ -40,6 +40,7 @@ describe('barge-in', () => {
       { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 200 },
     ]);
     expect(h.metrics.bargeIns).toBe(1);
+    expect(await h.metrics.render()).toMatch(/^voice_barge_in_latency_seconds_count 1$/m);
   });
 
   it('drops late deltas of the cancelled response and ignores marks Twilio echoes after the clear', async () => {

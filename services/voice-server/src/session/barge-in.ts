@@ -75,6 +75,7 @@ export class BargeIn {
     const { metrics, tts, playback, responses } = this.deps;
     const rt = this.deps.session();
     if (!rt) return;
+    const startedAt = performance.now();
     const heard: HeardPosition | undefined = playback.heardPosition();
     const responding = responses.isActive;
     // A response asked for but not yet created is as good as started: it is cancelled on creation.
@@ -84,6 +85,7 @@ export class BargeIn {
     tts?.cancel();
     this.deps.onInterrupted();
     this.interrupt(rt, heard);
+    metrics.bargeInLatency.observe((performance.now() - startedAt) / 1000);
     this.deps.log.info(
       {
         heardMs: heard?.audioEndMs ?? 0,

@@ -4,6 +4,7 @@ import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import { type AppServerClient, hasDurableTasks } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
+import type { CallTrace } from '../telemetry/call-tracer.ts';
 import { debitCall } from './call-limits.ts';
 import { type EndReason, errInfo } from './call-types.ts';
 import type { Transcript } from './transcript.ts';
@@ -24,6 +25,8 @@ export class CallReport {
       appServer: AppServerClient;
       metrics: VoiceMetrics;
       log: Logger;
+      /** The call's trace: ended here, its id sent with the conversation. */
+      trace?: CallTrace;
     },
   ) {}
 
@@ -64,6 +67,7 @@ export class CallReport {
           endReason: reason,
           endedAt: new Date().toISOString(),
           durationSec,
+          ...(this.deps.trace?.traceId ? { opikTraceId: this.deps.trace.traceId } : {}),
         }),
       )
       .catch((err) => log.warn({ err: errInfo(err) }, 'conversation end sync failed'));
@@ -83,6 +87,7 @@ export class CallReport {
         );
       else debitCall(this.deps.aiServer, debit, log);
     }
+    this.deps.trace?.end({ endReason: reason, durationSec });
     metrics.callEnded(reason);
     log.info({ reason, durationSec }, 'call ended');
   }

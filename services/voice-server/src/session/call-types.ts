@@ -5,6 +5,7 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import type { CallTracer } from '../telemetry/call-tracer.ts';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, type SessionHealth } from './reconnect-budget.ts';
 
 export type { CallInfo } from '../ports/call-control.ts';
@@ -30,6 +31,8 @@ export interface SessionDeps {
   limits?: CallLimitsOverrides;
   /** Where sessions' health is reported (the process-wide Realtime circuit breaker). */
   realtimeHealth?: SessionHealth;
+  /** Opens the call's trace (Opik); none when absent. */
+  tracer?: CallTracer;
 }
 
 /** Call limits to change, the reconnect policy field by field. */

@@ -1,6 +1,8 @@
 import type { Logger } from '@switchboard/service-kit';
+import { maskPhone, startStageSpan } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
+import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { AfterReply } from './after-reply.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -57,8 +59,16 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const lifecycle = new CallLifecycle({ twilioRest: deps.twilioRest, callSid: call.callSid, log });
   const now = deps.now ?? (() => performance.now());
   const playback = new PlaybackTracker(now);
+  const trace = (deps.tracer ?? noCallTracer).startCall({
+    callSid: call.callSid,
+    streamSid: call.streamSid,
+    botProfileKey: call.botProfileKey,
+    isSip: call.isSip,
+    caller: maskPhone(call.callerNumber),
+  });
   const report = new CallReport({
     call,
+    trace,
     startedAtMs: lifecycle.startedAtMs,
     aiServer,
     appServer,
@@ -132,6 +142,16 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer,
+    onToolRan: (run) => {
+      metrics.toolRan(run.call.name, run.durationMs, run.ok);
+      startStageSpan(
+        'voice-server',
+        `tool ${run.call.name}`,
+        { 'call.sid': call.callSid, 'tool.name': run.call.name, 'tool.ok': run.ok },
+        Date.now() - run.durationMs,
+      ).end();
+      trace.toolRan(run);
+    },
   });
   const limiter = new CallLimiter({
     limits,
@@ -200,7 +220,15 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     metrics,
     log,
-    transcriptEvents: new TranscriptEvents(transcript, responses, now, turnAudio, () => link.maybeRenew()),
+    onResponseDone: (response) => trace.responseDone(response),
+    transcriptEvents: new TranscriptEvents(
+      transcript,
+      responses,
+      now,
+      turnAudio,
+      () => link.maybeRenew(),
+      (ms) => metrics.turnLatency.observe(ms / 1000),
+    ),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),

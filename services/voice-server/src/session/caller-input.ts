@@ -77,9 +77,14 @@ export class CallerInput {
         this.latestMediaTs = timestamp;
         this.latestMediaMs = ms;
         if (rt) {
+          const startedAt = performance.now();
           rt.appendAudio(payload);
           this.deps.onAppended?.(payload);
           metrics.framesIn++;
+          metrics.relayLatency.observe(
+            { direction: 'caller_to_model' },
+            (performance.now() - startedAt) / 1000,
+          );
         } else {
           this.hold(payload, ms);
         }

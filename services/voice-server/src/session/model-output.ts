@@ -1,6 +1,7 @@
 import type { RealtimeConnection, RealtimeEventResult, RealtimeServerEvent } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
+import type { TracedResponse } from '../telemetry/call-tracer.ts';
 import type { AfterReply } from './after-reply.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { BargeIn } from './barge-in.ts';
@@ -30,6 +31,8 @@ export interface ModelOutputDeps {
   record: (text: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
+  /** Told of every finished response (the trace: usage, cost). */
+  onResponseDone?: (response: TracedResponse) => void;
 }
 
 /**
@@ -99,9 +102,16 @@ export class ModelOutput {
           d.metrics.lateDeltasDropped++;
           return;
         }
-        d.transcriptEvents.onAgentAudio(ev.item_id);
-        d.limiter.activity();
-        d.audioOut.agent(ev.item_id, ev.delta);
+        {
+          const startedAt = performance.now();
+          d.transcriptEvents.onAgentAudio(ev.item_id);
+          d.limiter.activity();
+          d.audioOut.agent(ev.item_id, ev.delta);
+          d.metrics.relayLatency.observe(
+            { direction: 'model_to_caller' },
+            (performance.now() - startedAt) / 1000,
+          );
+        }
         return;
       case 'input_audio_buffer.speech_started':
         d.bargeIn.onSpeechStarted();
@@ -137,6 +147,7 @@ export class ModelOutput {
       case 'response.done': {
         const id = ev.response.id ?? '';
         const outcome = d.responses.onDone(id, ev.response.status);
+        d.onResponseDone?.(ev.response as TracedResponse);
         if (outcome.failed) this.onFailed(ev.response, outcome.retried);
         d.tools.onResponseDone(id);
         d.afterReply.onResponseDone(id);

@@ -182,7 +182,7 @@ describe('the Realtime event boundary, through a call', () => {
     });
     const logged = h.lines.filter((l) => l.includes('dropped a Realtime event'));
     expect(logged.map((l) => JSON.parse(l).type)).toEqual(['error', 'response.created', 'unknown']);
-    expect(h.metrics.render()).toContain(
+    expect(await h.metrics.render()).toContain(
       'voice_realtime_events_dropped_total{type="error",reason="missing_field"} 2',
     );
   });

@@ -3,6 +3,7 @@ import type { Logger } from '@switchboard/service-kit';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallControl, CallInfo } from '../ports/call-control.ts';
+import type { ToolRun } from '../telemetry/call-tracer.ts';
 import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
 import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
 import { builtinTools, Toolset } from '../tools/toolset.ts';
@@ -27,6 +28,8 @@ export interface ToolBridgeDeps {
   transcript: Transcript;
   aiServer: CallAiServer;
   appServer: AppServerClient;
+  /** Told of every tool run (metrics, tracing). */
+  onToolRan?: (run: ToolRun) => void;
 }
 
 /** A brand tool as ai-server lists it, with its own time budget when it has one. */
@@ -112,7 +115,9 @@ export class ToolBridge {
       stopThinkingSound: () => {
         if (playback.onlyPending(THINKING_ITEM)) audioOut.clear();
       },
-      recordTool: (call, args, output, durationMs) =>
+      recordTool: (call, args, output, durationMs) => {
+        const ok = !(output && typeof output === 'object' && (output as { ok?: unknown }).ok === false);
+        this.deps.onToolRan?.({ call, args, output, durationMs, ok });
         transcript.add({
           role: 'tool',
           text: call.name,
@@ -123,7 +128,8 @@ export class ToolBridge {
           toolArguments: args,
           toolResult: output,
           latency: { responseMs: durationMs },
-        }),
+        });
+      },
     };
   }
 

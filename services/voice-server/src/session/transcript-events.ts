@@ -20,6 +20,8 @@ export class TranscriptEvents {
     private readonly turnAudio?: CallerTurnAudio,
     /** A caller turn's transcript came (or failed). */
     private readonly onCallerText: () => void = () => {},
+    /** Told each reply's latency (caller speech stopped → first audio delta), in ms. */
+    private readonly onTurnLatency: (ms: number) => void = () => {},
   ) {}
 
   onSpeechStarted(itemId: string, audioStartMs: unknown): void {
@@ -39,8 +41,10 @@ export class TranscriptEvents {
     this.firstAudioSeen.add(itemId);
     if (this.speechStoppedAt !== undefined) {
       const msg = this.transcript.get(itemId);
-      if (msg) msg.latency = { responseMs: Math.round(this.now() - this.speechStoppedAt) };
+      const responseMs = this.now() - this.speechStoppedAt;
+      if (msg) msg.latency = { responseMs: Math.round(responseMs) };
       this.speechStoppedAt = undefined;
+      this.onTurnLatency(responseMs);
     }
   }
 

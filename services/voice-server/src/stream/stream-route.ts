@@ -1,5 +1,6 @@
 import type { RealtimeConnector } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
+import { annotateActiveSpan, withStageSpan } from '@switchboard/service-kit';
 import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -16,6 +17,7 @@ import {
   TwilioSessionManager,
 } from '../session/session-manager.ts';
 import type { SessionRegistry } from '../session/session-registry.ts';
+import type { CallTracer } from '../telemetry/call-tracer.ts';
 import type { StreamTokens } from './stream-token.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
@@ -41,6 +43,7 @@ export interface StreamOptions {
   limits?: CallLimitsOverrides;
   /** Where each call reports its Realtime sessions' health (the circuit breaker). */
   realtimeHealth?: SessionHealth;
+  tracer?: CallTracer;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -151,12 +154,19 @@ async function handleStream(
       ...(tts ? { tts } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
+      ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },
     call,
   );
   opts.sessions.add(session);
   try {
-    await session.run();
+    annotateActiveSpan({ 'call.sid': call.callSid });
+    await withStageSpan(
+      'voice-server',
+      'call',
+      { 'call.sid': call.callSid, 'call.stream_sid': call.streamSid, 'bot.profile_key': call.botProfileKey },
+      () => session.run(),
+    );
   } finally {
     opts.sessions.delete(session);
   }

@@ -1,4 +1,4 @@
-import { maskPhone } from '@switchboard/service-kit';
+import { annotateActiveSpan, maskPhone } from '@switchboard/service-kit';
 import { connectStreamTwiml, sayAndHangupTwiml, validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
@@ -84,6 +84,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
     }
     const sip = isSipCall(params);
     const log = req.log.child({ callSid: params.CallSid });
+    annotateActiveSpan({ 'call.sid': params.CallSid ?? '' });
     let profileKey: string | undefined;
     try {
       profileKey = await lookupProfile(opts.aiServer, params, sip);
