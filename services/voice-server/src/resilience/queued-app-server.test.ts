@@ -410,6 +410,21 @@ describe('QueuedAppServer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('never gives up a batch for one message: a refused append of many is retried one message at a time', async () => {
+    const { app, queue, dropped } = setup();
+    app.refuse = (a) =>
+      a.op === 'messages' && a.sequences!.includes(3)
+        ? Errors.badRequest('body.messages[2].text')
+        : undefined;
+    await queue.startConversation(start('CA_A'));
+    // One append of five messages: one item, one request.
+    await queue.appendMessages('CA_A', [msg(1), msg(2), msg(3), msg(4), msg(5)]);
+    await queue.endConversation('CA_A', end);
+    expect(await flushed(queue, 10_000)).toBe(true);
+    expect(app.timeline('CA_A')).toEqual(['start', 'm1', 'm2', 'm4', 'm5', 'end']);
+    expect(dropped).toEqual([{ count: 1, reason: 'rejected', kind: 'messages' }]);
+  });
+
   it('drops what app-server refuses (4xx other than 408/429) after one try, and goes on', async () => {
     const { app, queue, dropped, logs } = setup();
     app.refuse = (a) => {

@@ -264,6 +264,11 @@ export class SyncDelivery {
       q.failures = 0;
       if (take > 1) {
         q.soloLeft = take;
+      } else if (head.kind === 'messages' && head.messages.length > 1) {
+        // One message may be what it refuses: send them one by one, so only that one is lost.
+        const singles: SyncItem[] = head.messages.map((m) => ({ kind: 'messages', messages: [m] }));
+        q.items.splice(0, 1, ...singles);
+        q.soloLeft = singles.length;
       } else {
         q.items.shift();
         if (head.kind === 'messages') {
