@@ -93,6 +93,13 @@ export class ScenarioPlayer {
   private historyUserTurn(text: string): boolean {
     const next = this.audioTurns[this.audioCursor];
     if (next?.user === undefined || normalise(next.user) !== normalise(text)) return false;
+    return this.takeTurnFromHistory();
+  }
+
+  /** The next audio turn was said in replayed history: move past it; it is the question until answered. */
+  private takeTurnFromHistory(): boolean {
+    const next = this.audioTurns[this.audioCursor];
+    if (!next) return false;
     this.audioCursor++;
     this.pending = { turn: next, source: 'turn' };
     this.pendingFromHistory = true;
@@ -105,12 +112,7 @@ export class ScenarioPlayer {
    */
   audioItem(): boolean {
     this.userHasSpoken = true;
-    const next = this.audioTurns[this.audioCursor];
-    if (!next) return false;
-    this.audioCursor++;
-    this.pending = { turn: next, source: 'turn' };
-    this.pendingFromHistory = true;
-    return true;
+    return this.takeTurnFromHistory();
   }
 
   /** An assistant message was added (history): the model has spoken, and answered what came before. */
