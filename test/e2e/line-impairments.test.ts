@@ -78,7 +78,10 @@ describe('a call on a bad line', () => {
 
       // Truncations: each within the audio the model produced for its item (the API would refuse it).
       for (const session of stack.realtime.sessions) {
-        expect(session.sent('error').map((e) => e.event)).toEqual([]);
+        // A false barge-in can cancel a response the server has just finished: the real API then answers
+        // response_cancel_not_active, a race voice-server expects and ignores. Nothing else may be refused.
+        const errors = session.sent('error').map((e) => e.event as { error: { code: string } });
+        expect(errors.filter((e) => e.error.code !== 'response_cancel_not_active')).toEqual([]);
       }
       const truncates = mine.filter((j) => j.type === 'conversation.item.truncate');
       const produced = new Map<string, number>();
