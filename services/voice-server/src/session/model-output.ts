@@ -7,6 +7,7 @@ import type { AudioOut } from './audio-out.ts';
 import type { BargeIn } from './barge-in.ts';
 import type { CallLimiter } from './call-limits.ts';
 import { errInfo } from './call-types.ts';
+import { RELAY_SAMPLE_EVERY } from './caller-input.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import { AFTER_FAILED_RESPONSE } from './lines.ts';
 import type { RealtimeLink } from './realtime-link.ts';
@@ -42,6 +43,8 @@ export interface ModelOutputDeps {
  */
 export class ModelOutput {
   private greeted = false;
+  /** Audio deltas relayed, for sampling the relay latency. */
+  private deltasRelayed = 0;
   /** Event types already logged as refused on this call (logged once per type). */
   private readonly refusedLogged = new Set<string>();
 
@@ -103,14 +106,16 @@ export class ModelOutput {
           return;
         }
         {
-          const startedAt = performance.now();
+          const sampled = (this.deltasRelayed++ & (RELAY_SAMPLE_EVERY - 1)) === 0;
+          const startedAt = sampled ? performance.now() : 0;
           d.transcriptEvents.onAgentAudio(ev.item_id);
           d.limiter.activity();
           d.audioOut.agent(ev.item_id, ev.delta);
-          d.metrics.relayLatency.observe(
-            { direction: 'model_to_caller' },
-            (performance.now() - startedAt) / 1000,
-          );
+          if (sampled)
+            d.metrics.relayLatency.observe(
+              { direction: 'model_to_caller' },
+              (performance.now() - startedAt) / 1000,
+            );
         }
         return;
       case 'input_audio_buffer.speech_started':
