@@ -30,14 +30,15 @@ export function replayItems(
     let item: ItemCreate['item'] | undefined;
     let text = '';
     let cost: number | undefined;
+    // A caller turn without words: its audio, while kept (looked up once).
+    const kept = m.role === 'caller' && !m.text && m.itemId ? audioOf(m.itemId) : undefined;
     if (m.role === 'caller' && m.text) {
       text = m.text;
       item = { type: 'message', role: 'user', content: [{ type: 'input_text', text }] };
-    } else if (m.role === 'caller' && m.itemId && audioOf(m.itemId)?.length) {
-      const bytes = audioOf(m.itemId)!;
-      const audio = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    } else if (kept?.length) {
+      const audio = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength).toString('base64');
       // Input audio costs about 10 tokens a second, as much as 40 characters of text.
-      cost = Math.ceil(bytes.length / 200);
+      cost = Math.ceil(kept.length / 200);
       item = { type: 'message', role: 'user', content: [{ type: 'input_audio', audio }] };
     } else if (m.role === 'agent' && m.text) {
       text = m.text;
