@@ -85,9 +85,11 @@ export async function applyMigrations(
   migrations: readonly Migration[],
   opts: ApplyMigrationsOptions = {},
 ): Promise<ApplyMigrationsResult> {
-  await runner.exec(MIGRATIONS_TABLE_DDL);
+  // The lock comes first: two replicas starting together would otherwise race on CREATE TABLE IF NOT
+  // EXISTS, which Postgres does not serialise (one fails on pg_type's unique index).
   if (opts.advisoryLock) await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_ADVISORY_LOCK_KEY]);
   try {
+    await runner.exec(MIGRATIONS_TABLE_DDL);
     const rows = await runner.query<MigrationRow>(
       'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"',
     );

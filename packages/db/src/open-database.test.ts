@@ -99,6 +99,32 @@ describe('openDatabase on embedded PGlite', () => {
 });
 
 describe('openDatabase on a Postgres URL', () => {
+  it('takes the advisory lock before it touches the schema, so replicas starting together do not race', async () => {
+    // Two replicas running CREATE TABLE IF NOT EXISTS at once: Postgres does not serialise it and one of
+    // them fails on pg_type's unique index, so the bookkeeping table is created under the lock too.
+    const pglite = await PGlite.create({ dataDir: 'memory://', extensions: { vector } });
+    cleanups.push(() => pglite.close());
+    const { applyMigrations, readMigrations } = await import('./migrations.ts');
+    const { pgliteRunner } = await import('./sql.ts');
+    const inner = pgliteRunner(pglite);
+    const seen: string[] = [];
+    const runner = {
+      query: <T>(sql: string, params?: readonly unknown[]) => {
+        seen.push(sql);
+        return inner.query<T>(sql, params);
+      },
+      exec: (sql: string) => {
+        seen.push(sql);
+        return inner.exec(sql);
+      },
+      transaction: inner.transaction.bind(inner),
+    };
+    await applyMigrations(runner, readMigrations(fixtureMigrations), { advisoryLock: true });
+    expect(seen[0]).toMatch(/pg_advisory_lock/);
+    expect(seen.findIndex((q) => /CREATE TABLE/i.test(q))).toBeGreaterThan(0);
+    expect(seen.at(-1)).toMatch(/pg_advisory_unlock/);
+  });
+
   it('uses node-postgres with the advisory-locked migration run', async () => {
     // PGlite served over the Postgres wire protocol stands in for a server (it has pgvector).
     const pglite = await PGlite.create({ dataDir: 'memory://', extensions: { vector } });
