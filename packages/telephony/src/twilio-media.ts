@@ -356,46 +356,69 @@ const MEDIA_HEAD = '{"event":"media","sequenceNumber":"';
  * frames this accepts, both give the same message.
  */
 export function readCompactMedia(text: string): TwilioInboundMedia | undefined {
+  // Straight-line on purpose: no closures (tsx keeps function names, so each closure made per frame
+  // costs a defineProperty call) and no intermediate strings for the counters.
   if (!text.startsWith(MEDIA_HEAD)) return undefined;
   let at = MEDIA_HEAD.length;
-  const field = (literal: string): boolean => {
-    if (!text.startsWith(literal, at)) return false;
-    at += literal.length;
-    return true;
-  };
-  /** A JSON string's content up to its closing quote when it needs no unescaping, else undefined. */
-  const plain = (maxLength: number): string | undefined => {
-    const end = text.indexOf('"', at);
-    if (end < 0 || end - at > maxLength) return undefined;
-    for (let i = at; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 0x20 || c === 0x5c) return undefined;
-    }
-    const value = text.slice(at, end);
-    at = end + 1;
-    return value;
-  };
-  const counter = (): number => {
-    const digits = plain(15);
-    return digits === undefined ? -1 : decimal(digits);
-  };
-  const sequenceNumber = counter();
-  if (sequenceNumber < 0 || !field(',"media":{"track":"')) return undefined;
-  const track = plain(32);
-  if (track === undefined || !field(',"chunk":"')) return undefined;
-  const chunk = counter();
-  if (chunk < 0 || !field(',"timestamp":"')) return undefined;
-  const timestamp = counter();
-  if (timestamp < 0 || !field(',"payload":"')) return undefined;
-  const end = text.indexOf('"', at);
+  let end = text.indexOf('"', at);
+  const sequenceNumber = decimalAt(text, at, end);
+  if (sequenceNumber < 0 || !text.startsWith(TRACK_FIELD, end + 1)) return undefined;
+  at = end + 1 + TRACK_FIELD.length;
+  end = plainEnd(text, at, 32);
+  if (end < 0 || !text.startsWith(CHUNK_FIELD, end + 1)) return undefined;
+  const track = text.slice(at, end);
+  at = end + 1 + CHUNK_FIELD.length;
+  end = text.indexOf('"', at);
+  const chunk = decimalAt(text, at, end);
+  if (chunk < 0 || !text.startsWith(TIMESTAMP_FIELD, end + 1)) return undefined;
+  at = end + 1 + TIMESTAMP_FIELD.length;
+  end = text.indexOf('"', at);
+  const timestamp = decimalAt(text, at, end);
+  if (timestamp < 0 || !text.startsWith(PAYLOAD_FIELD, end + 1)) return undefined;
+  at = end + 1 + PAYLOAD_FIELD.length;
+  end = text.indexOf('"', at);
   if (end < 0 || end - at > 64 * 1024) return undefined;
   const payload = text.slice(at, end);
-  if (!isBase64(payload)) return undefined;
-  at = end + 1;
-  if (!field('},"streamSid":"')) return undefined;
-  const streamSid = plain(64);
-  if (streamSid === undefined || at !== text.length - 1 || text.charCodeAt(at) !== 0x7d) return undefined;
+  if (!isBase64(payload) || !text.startsWith(STREAM_SID_FIELD, end + 1)) return undefined;
+  at = end + 1 + STREAM_SID_FIELD.length;
+  end = plainEnd(text, at, 64);
+  // The string's closing quote, then the object's closing brace, and nothing after it.
+  if (end < 0 || end + 2 !== text.length || text.charCodeAt(end + 1) !== 0x7d) return undefined;
+  const streamSid = text.slice(at, end);
   return { event: 'media', sequenceNumber, streamSid, media: { track, chunk, timestamp, payload } };
+}
+
+const TRACK_FIELD = ',"media":{"track":"';
+const CHUNK_FIELD = ',"chunk":"';
+const TIMESTAMP_FIELD = ',"timestamp":"';
+const PAYLOAD_FIELD = ',"payload":"';
+const STREAM_SID_FIELD = '},"streamSid":"';
+
+/** The decimal written in `text` from `from` up to `to` (1 to 15 digits), else -1. */
+function decimalAt(text: string, from: number, to: number): number {
+  const len = to - from;
+  if (to < 0 || len <= 0 || len > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Where the JSON string whose content starts at `from` closes, when its content needs no unescaping
+ * and is at most `maxLength` long; else -1.
+ */
+function plainEnd(text: string, from: number, maxLength: number): number {
+  const end = text.indexOf('"', from);
+  if (end < 0 || end - from > maxLength) return -1;
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x5c) return -1;
+  }
+  return end;
 }
 
 function guard<T>(
