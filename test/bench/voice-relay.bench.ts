@@ -8,6 +8,7 @@
 //   BENCH_TARGETS=forwarder,mark-relay,voice-server
 //   BENCH_REPEAT=3              runs of each (N, target); the figures are the medians over them
 //   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay over its measured window there
+//   BENCH_HEAP_SNAPSHOT=1       with BENCH_CPU_PROF, also a heap snapshot at the end of the window
 //
 // Prints a table and writes bench-results/voice-relay.json.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -136,7 +136,8 @@ export function startChildTarget(
         },
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          // A heap snapshot being written at the end of the window may take a while.
+          const killTimer = setTimeout(() => child.kill('SIGKILL'), opts.cpuProfileDir ? 60_000 : 5000);
           await exited;
           clearTimeout(killTimer);
         },

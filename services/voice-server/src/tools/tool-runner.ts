@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { validatorFor } from './argument-validators.ts';
 import type { Toolset } from './toolset.ts';
 import { type ToolContext, type ToolHandler, type ToolResult, toolError } from './types.ts';
 
@@ -50,7 +51,6 @@ export class ToolRunner {
   /** Per response: calls not yet answered, and whether response.done has arrived. */
   private readonly responses = new Map<string, { open: number; done: boolean }>();
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ allErrors: false, strict: false });
   private thinkingTimer: NodeJS.Timeout | undefined;
   private thinkingSuppressed = false;
   private disposed = false;
@@ -152,7 +152,7 @@ export class ToolRunner {
     let validate = this.validators.get(handler.schema.name);
     if (!validate) {
       try {
-        validate = this.ajv.compile(handler.schema.parameters);
+        validate = validatorFor(handler.schema.parameters);
       } catch {
         return { error: `The ${handler.schema.name} tool is misconfigured; do not call it again.` };
       }
