@@ -136,6 +136,15 @@ describe('Opik tracing of a call', () => {
       expect(usage.total_tokens).toBeGreaterThan(0);
       expect(r.total_estimated_cost).toBeGreaterThan(0);
     }
+    // The turn's waterfall: speech stopped → model's first audio → first frame sent to Twilio.
+    const turns = spans.filter((s) => s.name === 'turn');
+    expect(turns.length).toBeGreaterThanOrEqual(1);
+    for (const t of turns)
+      expect(t.metadata).toMatchObject({
+        kind: 'turn',
+        firstAudioMs: expect.any(Number),
+        firstFrameMs: expect.any(Number),
+      });
     const spanCost = responses.reduce((sum, r) => sum + (r.total_estimated_cost as number), 0);
     const cost = (
       trace.metadata as { cost: { total: number; currency: string; byProvider: { openai: number } } }

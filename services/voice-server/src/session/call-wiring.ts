@@ -4,6 +4,7 @@ import type { CallProfile } from '../ports/ai-server.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { withTraceOnTickets } from '../telemetry/traced-tickets.ts';
+import { recordTurnSpan } from '../telemetry/turn-span.ts';
 import { AfterReply } from './after-reply.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -231,6 +232,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       turnAudio,
       () => link.maybeRenew(),
       (ms) => metrics.turnLatency.observe(ms / 1000),
+      (turn) => {
+        trace.turnLatency(turn);
+        recordTurnSpan(call.callSid, turn);
+      },
     ),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
