@@ -17,7 +17,7 @@ beforeAll(async () => {
     voiceEnv: {
       OPIK_URL_OVERRIDE: opik.apiUrl,
       OPIK_PROJECT_NAME: 'switchboard-test',
-      OPIK_MAX_PENDING: '8',
+      OPIK_MAX_PENDING: '12',
     },
     realtime: {
       scenario: {
@@ -88,8 +88,12 @@ describe('Opik tracing of a call', () => {
     });
     await call.ended;
     const conversation = await conversationOf(call.callSid);
+    // The trace's end and its spans travel in separate batches: wait for both.
     await opik.waitFor(
-      (s) => s.traces().some((t) => (t.output as { endReason?: string } | undefined)?.endReason),
+      (s) =>
+        s.traces().some((t) => (t.output as { endReason?: string } | undefined)?.endReason) &&
+        s.spans().filter((x) => x.name === 'response.done').length >= 3 &&
+        s.spans().some((x) => x.name === 'turn'),
       10_000,
     );
     const traces = opik.store.traces();
@@ -158,7 +162,7 @@ describe('Opik tracing of a call', () => {
   it('with Opik stalled, the call goes on unaffected and the telemetry it could not hold is counted', async () => {
     await opik.setMode('stall');
     const before = opik.store.traces().length;
-    // Two calls at once: more traces and spans than the buffer (OPIK_MAX_PENDING=8) holds.
+    // Two calls at once: more traces and spans than the buffer (OPIK_MAX_PENDING=12) holds.
     const calls = await Promise.all(
       [0, 1].map(() =>
         stack.call({

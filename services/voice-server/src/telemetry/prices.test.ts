@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { costOf, DEFAULT_PRICES, parsePriceTable, splitUsage } from './prices.ts';
 import { speechPrice, sttCost, ttsCost } from './speech-prices.ts';
@@ -91,5 +92,36 @@ describe('Realtime prices', () => {
       'stt.cartesia.usdPerAudioSecond must be a number >= 0',
     );
     expect(() => parsePriceTable('{"stt":{"__proto__":{"usdPerAudioSecond":1}}}')).toThrow('__proto__');
+  });
+
+  it('any PRICE_TABLE_JSON gives a table of prices >= 0 or an Error naming what is wrong (fast-check)', () => {
+    const entry = fc.oneof(
+      fc.record({ usdPerCharacter: fc.oneof(fc.double(), fc.string()) }),
+      fc.record({ usdPerAudioSecond: fc.oneof(fc.double({ noNaN: true }), fc.constant(null)) }),
+      fc.jsonValue(),
+    );
+    const table = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ tts: fc.dictionary(fc.string(), entry), stt: fc.dictionary(fc.string(), entry) }),
+    );
+    fc.assert(
+      fc.property(table, (value) => {
+        let parsed: ReturnType<typeof parsePriceTable>;
+        try {
+          parsed = parsePriceTable(JSON.stringify(value));
+        } catch (err) {
+          expect(err).toBeInstanceOf(Error);
+          expect((err as Error).message.length).toBeGreaterThan(0);
+          return;
+        }
+        const numbers = [
+          ...Object.values(parsed.realtime).flatMap((p) => Object.values(p)),
+          ...Object.values(parsed.tts).map((p) => p.usdPerCharacter),
+          ...Object.values(parsed.stt).map((p) => p.usdPerAudioSecond),
+        ];
+        for (const n of numbers) expect(Number.isFinite(n) && n >= 0).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
