@@ -14,12 +14,11 @@ class ScriptedExporter implements SpanExporter {
   exported = 0;
   export(spans: ReadableSpan[], done: Done): void {
     if (this.mode === 'throw') throw new Error('exporter bug');
-    if (this.mode === 'fail') return done({ code: 1, error: new Error('503 from the collector') });
-    if (this.mode === 'ok') {
+    if (this.mode === 'fail') done({ code: 1, error: new Error('503 from the collector') });
+    else if (this.mode === 'ok') {
       this.exported += spans.length;
-      return done({ code: 0 });
-    }
-    this.held.push({ spans, done });
+      done({ code: 0 });
+    } else this.held.push({ spans, done });
   }
   async shutdown(): Promise<void> {}
 }
