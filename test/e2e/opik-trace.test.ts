@@ -17,7 +17,7 @@ beforeAll(async () => {
     voiceEnv: {
       OPIK_URL_OVERRIDE: opik.apiUrl,
       OPIK_PROJECT_NAME: 'switchboard-test',
-      OPIK_MAX_PENDING: '8',
+      OPIK_MAX_PENDING: '12',
     },
     realtime: {
       scenario: {
@@ -88,8 +88,12 @@ describe('Opik tracing of a call', () => {
     });
     await call.ended;
     const conversation = await conversationOf(call.callSid);
+    // The trace's end and its spans travel in separate batches: wait for both.
     await opik.waitFor(
-      (s) => s.traces().some((t) => (t.output as { endReason?: string } | undefined)?.endReason),
+      (s) =>
+        s.traces().some((t) => (t.output as { endReason?: string } | undefined)?.endReason) &&
+        s.spans().filter((x) => x.name === 'response.done').length >= 3 &&
+        s.spans().some((x) => x.name === 'turn'),
       10_000,
     );
     const traces = opik.store.traces();
@@ -136,6 +140,15 @@ describe('Opik tracing of a call', () => {
       expect(usage.total_tokens).toBeGreaterThan(0);
       expect(r.total_estimated_cost).toBeGreaterThan(0);
     }
+    // The turn's waterfall: speech stopped → model's first audio → first frame sent to Twilio.
+    const turns = spans.filter((s) => s.name === 'turn');
+    expect(turns.length).toBeGreaterThanOrEqual(1);
+    for (const t of turns)
+      expect(t.metadata).toMatchObject({
+        kind: 'turn',
+        firstAudioMs: expect.any(Number),
+        firstFrameMs: expect.any(Number),
+      });
     const spanCost = responses.reduce((sum, r) => sum + (r.total_estimated_cost as number), 0);
     const cost = (
       trace.metadata as { cost: { total: number; currency: string; byProvider: { openai: number } } }
@@ -149,7 +162,7 @@ describe('Opik tracing of a call', () => {
   it('with Opik stalled, the call goes on unaffected and the telemetry it could not hold is counted', async () => {
     await opik.setMode('stall');
     const before = opik.store.traces().length;
-    // Two calls at once: more traces and spans than the buffer (OPIK_MAX_PENDING=8) holds.
+    // Two calls at once: more traces and spans than the buffer (OPIK_MAX_PENDING=12) holds.
     const calls = await Promise.all(
       [0, 1].map(() =>
         stack.call({

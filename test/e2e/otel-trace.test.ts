@@ -81,12 +81,33 @@ describe('OpenTelemetry across the services', () => {
         { timeout: 10_000 },
       )
       .toEqual(new Set(['voice-server', 'ai-server', 'app-server']));
+    // The stream's request span ends when the socket closes, which may come a little after the call.
+    await expect
+      .poll(() => exporter.getFinishedSpans().some((s) => s.name === 'GET /twilio-stream'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
     const names = spans.map((s) => `${serviceOf(s) ?? 'client'} ${s.name}`);
     // The stream's request span carries the call SID; the call and its tool run are spans of their own.
     expect(spans.find((s) => s.name === 'GET /twilio-stream')?.attributes['call.sid']).toBe(call.callSid);
     expect(names).toContain('voice-server tool get_knowledge');
     expect(names).toContain('voice-server call');
+    // Each conversational turn is a span under the call's: speech stopped → first frame, the waterfall.
+    const turns = spans.filter((s) => s.name === 'turn');
+    expect(turns.length).toBeGreaterThanOrEqual(1);
+    for (const turn of turns) {
+      expect(turn.parentSpanContext?.spanId).toBe(callSpan!.spanContext().spanId);
+      expect(turn.attributes).toMatchObject({
+        'call.sid': call.callSid,
+        'turn.first_audio_ms': expect.any(Number),
+        'turn.first_frame_ms': expect.any(Number),
+      });
+      const frameMs = turn.attributes['turn.first_frame_ms'] as number;
+      expect(frameMs).toBeGreaterThanOrEqual(turn.attributes['turn.first_audio_ms'] as number);
+      const [s, ns] = turn.duration;
+      expect(Math.abs(s * 1000 + ns / 1e6 - frameMs)).toBeLessThan(1);
+    }
     expect(names).toEqual(expect.arrayContaining(['ai-server POST /voiceagent/search_knowledge_base/']));
     expect(names.some((n) => n.startsWith('app-server POST /internal/conversations'))).toBe(true);
     // Every server span of ai-server and app-server has a client span of voice-server as its parent.

@@ -10,8 +10,9 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { BufferConfig, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CountingBatchSpanProcessor } from './span-drops.ts';
 
 /** Spans held at most while the collector is slow or down; beyond it the processor drops them. */
 const MAX_QUEUED_SPANS = 2048;
@@ -23,18 +24,29 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** Where spans go instead (tests: an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
+  /** The exporter behind the batch processor instead of OTLP/HTTP from the OTEL_* variables. */
+  exporter?: SpanExporter;
+  /** The batch processor's queue (default 2048 spans) and batches (OTEL_BSP_* otherwise). */
+  buffer?: BufferConfig;
 }
 
 /**
  * Starts OpenTelemetry for the process (`@opentelemetry/sdk-node`: W3C trace context, async context) when
- * an OTLP endpoint or span processors are given; otherwise tracing stays off (every span a no-op).
- * Spans are batched and sent in the background, the queue bounded.
+ * an OTLP endpoint, an exporter or span processors are given; otherwise tracing stays off (every span a
+ * no-op). Spans are batched and sent in the background, the queue bounded; spans given up (queue full,
+ * collector failing) are counted in `otlpSpanDrops`, which each service's /metrics shows.
  */
 export function startTelemetry(opts: TelemetryOptions): { shutdown(): Promise<void> } | undefined {
+  const exporter = opts.exporter ?? (opts.otlpEndpoint ? new OTLPTraceExporter() : undefined);
   const processors =
     opts.spanProcessors ??
-    (opts.otlpEndpoint
-      ? [new BatchSpanProcessor(new OTLPTraceExporter(), { maxQueueSize: MAX_QUEUED_SPANS })]
+    (exporter
+      ? [
+          new CountingBatchSpanProcessor(exporter, {
+            maxQueueSize: MAX_QUEUED_SPANS,
+            ...opts.buffer,
+          }),
+        ]
       : []);
   if (processors.length === 0) return undefined;
   const sdk = new NodeSDK({

@@ -1,4 +1,4 @@
-import { createMetricsRegistry } from '@switchboard/service-kit';
+import { createMetricsRegistry, registerSpanDropsMetric } from '@switchboard/service-kit';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -47,6 +47,7 @@ export class AiMetrics {
       labelNames: ['code'],
       registers,
     });
+    registerSpanDropsMetric(this.registry, 'ai');
   }
 
   toolRan(outcome: { ok: boolean; durationMs: number; error?: { code: string } }): void {

@@ -1,4 +1,4 @@
-import { createMetricsRegistry } from '@switchboard/service-kit';
+import { createMetricsRegistry, registerSpanDropsMetric } from '@switchboard/service-kit';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -36,5 +36,6 @@ export class AppMetrics {
         this.set(liveClients());
       },
     });
+    registerSpanDropsMetric(this.registry, 'app');
   }
 }

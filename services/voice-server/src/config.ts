@@ -52,7 +52,10 @@ export const voiceServerConfigSpec = {
     doc: 'Traces and spans held at most while Opik is slow or down; beyond it they are dropped and counted.',
   }),
   PRICE_TABLE_JSON: env.optionalString({
-    doc: 'Realtime prices (USD per 1M tokens) by model, over the built-in list: {"model":{"textInput":4,…}}.',
+    doc:
+      'Prices for trace costs over the built-in list: Realtime USD per 1M tokens by model ({"model":{"textInput":4,…}}), ' +
+      'and "tts"/"stt" by provider or provider/model ({"tts":{"elevenlabs":{"usdPerCharacter":0.00005}},' +
+      '"stt":{"cartesia/ink-whisper":{"usdPerAudioSecond":0.000036}}}).',
   }),
   DRAIN_TIMEOUT_MS: env.int({
     default: 35 * 60_000,

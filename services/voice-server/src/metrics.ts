@@ -1,4 +1,9 @@
-import { BoundedLabel, createMetricsRegistry, MAX_LABEL_VALUES } from '@switchboard/service-kit';
+import {
+  BoundedLabel,
+  createMetricsRegistry,
+  MAX_LABEL_VALUES,
+  otlpSpanDrops,
+} from '@switchboard/service-kit';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Buckets (seconds) of in-process relay work: a frame in, a frame out, a barge-in. */
@@ -53,7 +58,7 @@ export class VoiceMetrics {
   /** Answers served from the cache while ai-server was unreachable, by method. */
   aiStaleServed = new Map<string, number>();
   streamsRefused = 0;
-  /** Telemetry (traces, spans) given up so a call never waits on it, by sink. */
+  /** Telemetry (traces, spans) given up so a call never waits on it, by sink (`otlp` is read from service-kit). */
   telemetryDropped = new Map<string, number>();
 
   /** This process's registry (never prom-client's global one). */
@@ -320,7 +325,8 @@ export class VoiceMetrics {
       'voice_telemetry_dropped_total',
       'Traces and spans given up so no call waits on telemetry, by sink.',
       'sink',
-      () => this.telemetryDropped,
+      // The process's OTLP spans (queue full, collector failing) beside this app's own sinks (opik).
+      () => new Map([...this.telemetryDropped, ['otlp', otlpSpanDrops.total]]),
     );
   }
 }

@@ -82,6 +82,8 @@ export interface HandoffTicketInput {
   transferTarget?: string;
   /** A repeated key returns the ticket the first request made. The client makes one when absent. */
   idempotencyKey?: string;
+  /** The call's Opik trace id, so staff can open the trace from the ticket. */
+  opikTraceId?: string;
 }
 
 /** A callback the agent promised the caller. */
@@ -96,6 +98,8 @@ export interface CallbackTicketInput {
   priority?: TicketPriority;
   /** A repeated key returns the ticket the first request made. The client makes one when absent. */
   idempotencyKey?: string;
+  /** The call's Opik trace id, so staff can open the trace from the ticket. */
+  opikTraceId?: string;
 }
 
 export interface HandoffTicketCreated {

@@ -92,6 +92,7 @@ export const conversationEndBody = {
 
 const priority = { type: 'string', enum: TICKET_PRIORITIES } as const;
 const idempotencyKey = { type: 'string', minLength: 1, maxLength: 200 } as const;
+const opikTraceId = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
 export const handoffTicketBody = {
   type: 'object',
@@ -107,6 +108,7 @@ export const handoffTicketBody = {
     priority,
     transferTarget: { type: 'string', minLength: 1, maxLength: 256 },
     idempotencyKey,
+    opikTraceId,
   },
 } as const;
 
@@ -122,6 +124,7 @@ export const callbackTicketBody = {
     reason: { type: 'string', minLength: 1, maxLength: 5000 },
     priority,
     idempotencyKey,
+    opikTraceId,
   },
 } as const;
 

@@ -151,6 +151,7 @@ export class ConversationService {
       knowledgeChunkIds: input.knowledgeChunkIds,
       transferTarget: input.transferTarget ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
+      opikTraceId: input.opikTraceId ?? null,
     });
     if (!result.created && result.ticket.kind !== 'handoff')
       throw Errors.conflict('idempotencyKey was already used for a callback ticket');
@@ -171,6 +172,7 @@ export class ConversationService {
       knowledgeChunkIds: [],
       transferTarget: null,
       idempotencyKey: input.idempotencyKey ?? null,
+      opikTraceId: input.opikTraceId ?? null,
       callback: {
         phone: input.phone,
         windowStart: input.windowStart ? new Date(input.windowStart) : null,

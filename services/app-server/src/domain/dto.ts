@@ -84,6 +84,7 @@ function ticketFields(t: Omit<Ticket, 'callback'>) {
     knowledgeChunkIds: t.knowledgeChunkIds,
     transferTarget: t.transferTarget,
     assignee: t.assignee,
+    opikTraceId: t.opikTraceId,
     afterSequence: t.afterSequence,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),

@@ -118,6 +118,8 @@ export interface Ticket {
   transferTarget: string | null;
   assignee: string | null;
   idempotencyKey: string | null;
+  /** The call's Opik trace id, as voice-server sent it with the ticket; null when the call was not traced. */
+  opikTraceId: string | null;
   /** The highest message sequence stored when the ticket was made: where its marker sits in the transcript. */
   afterSequence: number;
   createdAt: Date;

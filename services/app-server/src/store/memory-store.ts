@@ -220,6 +220,7 @@ export class MemoryStore implements AppStore {
       transferTarget: input.transferTarget,
       assignee: null,
       idempotencyKey: input.idempotencyKey,
+      opikTraceId: input.opikTraceId,
       afterSequence: Math.max(0, ...(this.messages.get(conversationId)?.keys() ?? [])),
       createdAt: now,
       updatedAt: now,

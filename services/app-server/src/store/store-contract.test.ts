@@ -161,6 +161,7 @@ describe.each(stores)('%s', (_name, open) => {
       knowledgeChunkIds: [],
       transferTarget: null,
       idempotencyKey: null,
+      opikTraceId: null,
     });
 
     const all = await store.listConversations(b, { limit: 50 });
@@ -208,6 +209,7 @@ describe.each(stores)('%s', (_name, open) => {
       knowledgeChunkIds: [],
       transferTarget: null,
       idempotencyKey: null,
+      opikTraceId: null,
       callback: { phone: '+1', windowStart: null, windowEnd: null, timezone: 'UTC', reason: 'r' },
     });
     expect(await store.getConversation(b, conversation.id)).not.toBeNull();
@@ -234,6 +236,7 @@ describe.each(stores)('%s', (_name, open) => {
       knowledgeChunkIds: ['k1', 'k2'],
       transferTarget: null,
       idempotencyKey: 'key-1',
+      opikTraceId: '0193a5c2-7d1e-7b3f-9a40-5c2d1e0f7a11',
       callback: {
         phone: '+14155550123',
         windowStart: new Date('2026-11-22T09:00:00Z'),
@@ -250,6 +253,7 @@ describe.each(stores)('%s', (_name, open) => {
       priority: 'urgent',
       afterSequence: 4,
       knowledgeChunkIds: ['k1', 'k2'],
+      opikTraceId: '0193a5c2-7d1e-7b3f-9a40-5c2d1e0f7a11',
       callback: { status: 'scheduled', timezone: 'Europe/Berlin', conversationId: conversation.id },
     });
     const again = await store.createTicket(conversation.id, input);

@@ -68,6 +68,7 @@ export interface NewTicket {
   knowledgeChunkIds: string[];
   transferTarget: string | null;
   idempotencyKey: string | null;
+  opikTraceId: string | null;
   /** Required when kind is `callback`. */
   callback?: {
     phone: string;

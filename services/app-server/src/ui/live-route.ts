@@ -91,7 +91,7 @@ export async function liveConversationRoute(
       );
       stream.send('replace', {
         id: 'tickets-panel',
-        html: ticketsPanel(await ticketsOf(), self, zone).value,
+        html: ticketsPanel(await ticketsOf(), self, zone, o.opikUiUrl).value,
       });
     }
   };
@@ -107,7 +107,10 @@ export async function liveConversationRoute(
     stream.send('replace', { id: 'call-figures', html: figuresPanel(current, messages).value });
     for (const e of transcriptEntries(messages, tickets, zone))
       stream.send('item', { id: e.id, order: e.order, html: e.html.value });
-    stream.send('replace', { id: 'tickets-panel', html: ticketsPanel(tickets, self, zone).value });
+    stream.send('replace', {
+      id: 'tickets-panel',
+      html: ticketsPanel(tickets, self, zone, o.opikUiUrl).value,
+    });
   };
 
   const stream = await followLive(req, reply, o.live, {

@@ -287,7 +287,14 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         : undefined;
       return sendPage(
         reply,
-        ticketsPage({ viewer: viewer(req), query, page, returnTo, ...(nextHref ? { nextHref } : {}) }),
+        ticketsPage({
+          viewer: viewer(req),
+          query,
+          page,
+          returnTo,
+          opikUiUrl: opts.opikUiUrl,
+          ...(nextHref ? { nextHref } : {}),
+        }),
       );
     },
   );

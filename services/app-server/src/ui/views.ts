@@ -247,9 +247,10 @@ export function ticketCard(
   t: Ticket,
   returnTo: string,
   timeZone: string,
-  opts: { conversationLink?: string } = {},
+  opts: { conversationLink?: string; opikUiUrl?: string | undefined } = {},
 ): SafeHtml {
   const cb = t.callback;
+  const trace = opikTraceUrl(opts.opikUiUrl, t.opikTraceId);
   return html`<article class="ticket card ticket-${t.kind}" id="ticket-${t.id}" data-ticket-id="${t.id}">
   <header>
     <span class="kind">${t.kind === 'handoff' ? 'Handoff' : 'Callback'}</span>
@@ -270,6 +271,7 @@ export function ticketCard(
   ${t.transferTarget ? html`<p class="muted">Transferred to ${t.transferTarget}</p>` : ''}
   ${t.transcriptExcerpt ? html`<details><summary>Transcript excerpt</summary><pre class="excerpt">${t.transcriptExcerpt}</pre></details>` : ''}
   ${t.knowledgeChunkIds.length ? html`<details><summary>Knowledge used (${t.knowledgeChunkIds.length})</summary><ul class="chunks">${t.knowledgeChunkIds.map((id) => html`<li class="mono">${id}</li>`)}</ul></details>` : ''}
+  ${t.opikTraceId ? html`<p class="trace">${trace ? html`<a class="trace-link" href="${trace}" target="_blank" rel="noopener noreferrer">Open the call's trace in Opik</a>` : html`Trace <span class="mono">${t.opikTraceId}</span>`}</p>` : ''}
   <p class="muted assignee">${t.assignee ? html`Assigned to ${t.assignee}` : 'Unassigned'}</p>
   <footer>
     ${cb ? callbackActions(t, returnTo) : ''}
@@ -284,11 +286,16 @@ export function ticketCard(
 }
 
 /** The side panel of a conversation: its tickets, oldest first. */
-export function ticketsPanel(tickets: Ticket[], returnTo: string, timeZone: string): SafeHtml {
+export function ticketsPanel(
+  tickets: Ticket[],
+  returnTo: string,
+  timeZone: string,
+  opikUiUrl?: string,
+): SafeHtml {
   const version = tickets.map((t) => `${t.id}:${t.updatedAt.getTime()}`).join(',');
   return html`<aside class="side" id="tickets-panel" data-v="${version}">
   <h2>Tickets &amp; callbacks</h2>
-  ${tickets.length ? tickets.map((t) => ticketCard(t, returnTo, timeZone)) : html`<p class="muted">None for this call.</p>`}
+  ${tickets.length ? tickets.map((t) => ticketCard(t, returnTo, timeZone, { opikUiUrl })) : html`<p class="muted">None for this call.</p>`}
 </aside>`;
 }
 
@@ -343,7 +350,7 @@ ${figuresPanel(c, o.messages)}
     </ol>
     ${o.messages.length === 0 ? html`<p class="muted" id="no-messages">No messages yet.</p>` : ''}
   </section>
-  ${ticketsPanel(o.tickets, self, o.timeZone)}
+  ${ticketsPanel(o.tickets, self, o.timeZone, o.opikUiUrl)}
 </div>`,
   });
 }
@@ -354,6 +361,7 @@ export function ticketsPage(o: {
   page: Page<Ticket>;
   returnTo: string;
   nextHref?: string;
+  opikUiUrl?: string | undefined;
 }): SafeHtml {
   return layout({
     title: 'Tickets & callbacks',
@@ -368,7 +376,7 @@ export function ticketsPage(o: {
 </form>
 <p class="quick"><a href="/tickets?kind=callback&amp;status=open">Callbacks to make</a> · <a href="/tickets?kind=handoff&amp;status=open">Open handoffs</a></p>
 <div class="ticket-list">
-${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, o.viewer.timeZone, { conversationLink: `/conversations/${t.conversationId}` })) : html`<p class="empty card">No tickets match.</p>`}
+${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, o.viewer.timeZone, { conversationLink: `/conversations/${t.conversationId}`, opikUiUrl: o.opikUiUrl })) : html`<p class="empty card">No tickets match.</p>`}
 </div>
 ${o.nextHref ? html`<p class="pager"><a href="${o.nextHref}">Older tickets →</a></p>` : ''}`,
   });

@@ -3,6 +3,8 @@ import { maskPhone, startStageSpan } from '@switchboard/service-kit';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { noCallTracer } from '../telemetry/call-tracer.ts';
+import { withTraceOnTickets } from '../telemetry/traced-tickets.ts';
+import { recordTurnSpan } from '../telemetry/turn-span.ts';
 import { AfterReply } from './after-reply.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -66,6 +68,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     isSip: call.isSip,
     caller: maskPhone(call.callerNumber),
   });
+  // Tickets the call raises carry its trace id.
+  const ticketsClient = withTraceOnTickets(appServer, trace.traceId);
   const report = new CallReport({
     call,
     trace,
@@ -141,7 +145,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     playback,
     transcript,
     aiServer,
-    appServer,
+    appServer: ticketsClient,
     onToolRan: (run) => {
       metrics.toolRan(run.call.name, run.durationMs, run.ok);
       startStageSpan(
@@ -228,6 +232,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       turnAudio,
       () => link.maybeRenew(),
       (ms) => metrics.turnLatency.observe(ms / 1000),
+      (turn) => {
+        trace.turnLatency(turn);
+        recordTurnSpan(call.callSid, turn);
+      },
     ),
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
@@ -238,7 +246,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       call,
       profile: owner.profile(),
       lifecycle,
-      appServer,
+      appServer: ticketsClient,
       log,
       transcript: (timeoutMs) => transcript.settled(timeoutMs),
       knowledgeChunkIds: tools.knowledgeChunkIds,

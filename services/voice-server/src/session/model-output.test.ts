@@ -23,7 +23,7 @@ function recorder(name: string, calls: string[], values: Record<string, unknown>
   );
 }
 
-function output(opts: { cancelled?: string[] } = {}) {
+function output(opts: { cancelled?: string[]; timed?: boolean } = {}) {
   const calls: string[] = [];
   const { log } = memoryLogger();
   const metrics = new VoiceMetrics();
@@ -39,7 +39,7 @@ function output(opts: { cancelled?: string[] } = {}) {
     bargeIn: recorder('bargeIn', calls),
     afterReply: recorder('afterReply', calls),
     tools: recorder('tools', calls),
-    transcriptEvents: recorder('transcriptEvents', calls),
+    transcriptEvents: recorder('transcriptEvents', calls, { onAgentAudio: () => opts.timed ?? false }),
     limiter: recorder('limiter', calls),
     greeting: () => 'greet',
     record: () => {},
@@ -84,6 +84,26 @@ describe('ModelOutput dispatch (a part alone)', () => {
     o.out.onEvent(delta('r_old'));
     expect(o.calls).toEqual(['responses.isCancelled']);
     expect(o.metrics.lateDeltasDropped).toBe(1);
+  });
+
+  it("the first delta of a timed reply: the waterfall's first frame is marked once media has gone out", () => {
+    const o = output({ timed: true });
+    o.out.onEvent(
+      ev({
+        type: 'response.output_audio.delta',
+        event_id: 'e',
+        response_id: 'r1',
+        item_id: 'i',
+        delta: mulaw(20),
+      }),
+    );
+    expect(o.calls).toEqual([
+      'responses.isCancelled',
+      'transcriptEvents.onAgentAudio',
+      'limiter.activity',
+      'audioOut.agent',
+      'transcriptEvents.onAgentFrameSent',
+    ]);
   });
 
   it('speech events go to barge-in and to the transcript (the turn audio kept, the latency clock started)', () => {

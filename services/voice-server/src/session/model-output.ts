@@ -108,9 +108,10 @@ export class ModelOutput {
         {
           const sampled = (this.deltasRelayed++ & (RELAY_SAMPLE_EVERY - 1)) === 0;
           const startedAt = sampled ? performance.now() : 0;
-          d.transcriptEvents.onAgentAudio(ev.item_id);
+          const timed = d.transcriptEvents.onAgentAudio(ev.item_id);
           d.limiter.activity();
           d.audioOut.agent(ev.item_id, ev.delta);
+          if (timed) d.transcriptEvents.onAgentFrameSent(ev.item_id);
           if (sampled)
             d.metrics.relayLatency.observe(
               { direction: 'model_to_caller' },

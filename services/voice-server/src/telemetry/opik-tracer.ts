@@ -1,7 +1,8 @@
 import type { Logger } from '@switchboard/service-kit';
-import { disableLogger, Opik, type Trace } from 'opik';
-import type { CallTrace, CallTracer, ToolRun, TracedCall, TracedResponse } from './call-tracer.ts';
-import { costOf, type PriceTable, splitUsage } from './prices.ts';
+import { disableLogger, Opik } from 'opik';
+import { type CallTrace, type CallTracer, NO_TRACE, type TracedCall } from './call-tracer.ts';
+import { OpikCallTrace } from './opik-call-trace.ts';
+import type { PriceTable } from './prices.ts';
 
 export interface OpikTracerOptions {
   /** OPIK_URL_OVERRIDE: the Opik API base (`…/api`). */
@@ -24,8 +25,10 @@ export interface OpikTracerOptions {
 }
 
 /**
- * One Opik trace per call through the `opik` SDK: spans per tool run and per `response.done` (tokens
- * split by kind, the model, the cost from the price table), the call's total cost on the trace. It
+ * One Opik trace per call through the `opik` SDK: spans per tool run, per `response.done` (tokens
+ * split by kind, the model, the cost from the price table), per external TTS synthesis and STT
+ * transcription (with their cost) and per agent turn (the latency waterfall); the call's total cost,
+ * per provider, on the trace. It
  * never holds a call up: the SDK sends in the background, at most `maxPending` items wait for Opik,
  * and what does not fit is dropped and counted. Opik down or slow loses traces, never calls.
  */
@@ -50,7 +53,7 @@ export class OpikCallTracer implements CallTracer {
   }
 
   startCall(call: TracedCall): CallTrace {
-    if (!this.admit(1)) return droppedTrace;
+    if (!this.admit(1)) return NO_TRACE;
     const metadata = {
       callSid: call.callSid,
       streamSid: call.streamSid,
@@ -105,87 +108,5 @@ export class OpikCallTracer implements CallTracer {
         });
     }, this.opts.flushDelayMs ?? 500);
     this.timer.unref();
-  }
-}
-
-const droppedTrace: CallTrace = { traceId: undefined, toolRan() {}, responseDone() {}, end() {} };
-
-class OpikCallTrace implements CallTrace {
-  private costUsd = 0;
-  private tokens = 0;
-  private unpriced = false;
-
-  constructor(
-    private readonly trace: Trace,
-    private readonly tracer: OpikCallTracer,
-    private readonly opts: OpikTracerOptions,
-    private readonly metadata: Record<string, unknown>,
-  ) {}
-
-  get traceId(): string {
-    return this.trace.data.id;
-  }
-
-  toolRan(run: ToolRun): void {
-    if (!this.tracer.admit(1)) return;
-    const endTime = new Date();
-    this.trace.span({
-      name: `tool ${run.call.name}`,
-      type: 'tool',
-      startTime: new Date(endTime.getTime() - run.durationMs),
-      endTime,
-      input: { arguments: run.args as Record<string, unknown> },
-      output: { result: run.output as Record<string, unknown> },
-      metadata: { durationMs: run.durationMs, ok: run.ok, callId: run.call.callId },
-    });
-  }
-
-  responseDone(response: TracedResponse): void {
-    if (!response.usage || !this.tracer.admit(1)) return;
-    const split = splitUsage(response.usage);
-    const cost = costOf(split, this.opts.prices[this.opts.model]);
-    if (cost === undefined) this.unpriced = true;
-    else this.costUsd += cost;
-    this.tokens += split.total;
-    const now = new Date();
-    this.trace.span({
-      name: 'response.done',
-      type: 'llm',
-      startTime: now,
-      endTime: now,
-      model: this.opts.model,
-      provider: 'openai',
-      usage: {
-        prompt_tokens: response.usage.input_tokens ?? 0,
-        completion_tokens: response.usage.output_tokens ?? 0,
-        total_tokens: split.total,
-        input_text_tokens: split.textInput,
-        input_cached_text_tokens: split.cachedTextInput,
-        input_audio_tokens: split.audioInput,
-        input_cached_audio_tokens: split.cachedAudioInput,
-        output_text_tokens: split.textOutput,
-        output_audio_tokens: split.audioOutput,
-      },
-      ...(cost !== undefined ? { totalEstimatedCost: cost } : {}),
-      metadata: { responseId: response.id ?? null, status: response.status ?? null },
-    });
-  }
-
-  end(summary: { endReason: string; durationSec: number }): void {
-    if (!this.tracer.admit(1)) return;
-    this.trace.update({
-      output: { endReason: summary.endReason, durationSec: summary.durationSec },
-      metadata: {
-        ...this.metadata,
-        cost: {
-          currency: 'USD',
-          total: Math.round(this.costUsd * 1e8) / 1e8,
-          byProvider: { openai: Math.round(this.costUsd * 1e8) / 1e8 },
-          ...(this.unpriced ? { unpricedModel: this.opts.model } : {}),
-        },
-        tokens: this.tokens,
-      },
-      endTime: new Date(),
-    });
   }
 }

@@ -1,4 +1,11 @@
 import type { RealtimeUsage } from './call-tracer.ts';
+import {
+  DEFAULT_STT_PRICES,
+  DEFAULT_TTS_PRICES,
+  parseSpeechPrices,
+  type SttPrice,
+  type TtsPrice,
+} from './speech-prices.ts';
 
 /** USD per 1M tokens of one model. */
 export interface ModelPrices {
@@ -10,11 +17,18 @@ export interface ModelPrices {
   audioOutput: number;
 }
 
-/** Prices by model name; PRICE_TABLE_JSON replaces entries of it. */
-export type PriceTable = Record<string, ModelPrices>;
+/** Every price a call's trace uses; PRICE_TABLE_JSON replaces entries of it. */
+export interface PriceTable {
+  /** Realtime models by name (USD per 1M tokens). */
+  realtime: Record<string, ModelPrices>;
+  /** External TTS by `provider/model` or `provider` (speech-prices.ts). */
+  tts: Record<string, TtsPrice>;
+  /** External STT by `provider/model` or `provider` (speech-prices.ts). */
+  stt: Record<string, SttPrice>;
+}
 
 /** OpenAI's list prices for the Realtime models (USD per 1M tokens). */
-export const DEFAULT_PRICES: PriceTable = {
+export const DEFAULT_REALTIME_PRICES: Record<string, ModelPrices> = {
   'gpt-realtime': {
     textInput: 4,
     cachedTextInput: 0.4,
@@ -42,7 +56,16 @@ const PRICE_KEYS: Array<keyof ModelPrices> = [
   'audioOutput',
 ];
 
-/** Parses PRICE_TABLE_JSON over the defaults; throws naming what is wrong. */
+export const DEFAULT_PRICES: PriceTable = {
+  realtime: DEFAULT_REALTIME_PRICES,
+  tts: DEFAULT_TTS_PRICES,
+  stt: DEFAULT_STT_PRICES,
+};
+
+/**
+ * Parses PRICE_TABLE_JSON over the defaults; throws naming what is wrong. Top-level keys are Realtime
+ * models, except `tts` and `stt`, which hold the speech providers' prices.
+ */
 export function parsePriceTable(json: string | undefined): PriceTable {
   if (!json) return DEFAULT_PRICES;
   let raw: unknown;
@@ -52,13 +75,22 @@ export function parsePriceTable(json: string | undefined): PriceTable {
     throw new Error('is not valid JSON');
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('must be an object of models');
-  const table: PriceTable = { ...DEFAULT_PRICES };
+  const table: PriceTable = { ...DEFAULT_PRICES, realtime: { ...DEFAULT_REALTIME_PRICES } };
   for (const [model, prices] of Object.entries(raw as Record<string, unknown>)) {
+    if (model === 'tts') {
+      table.tts = parseSpeechPrices(prices, DEFAULT_TTS_PRICES, 'tts');
+      continue;
+    }
+    if (model === 'stt') {
+      table.stt = parseSpeechPrices(prices, DEFAULT_STT_PRICES, 'stt');
+      continue;
+    }
+    if (model === '__proto__') throw new Error('__proto__ is not a model');
     const p = prices as Record<string, unknown>;
     for (const key of PRICE_KEYS)
       if (typeof p?.[key] !== 'number' || (p[key] as number) < 0)
         throw new Error(`${model}.${key} must be a number >= 0`);
-    table[model] = Object.fromEntries(PRICE_KEYS.map((k) => [k, p[k]])) as unknown as ModelPrices;
+    table.realtime[model] = Object.fromEntries(PRICE_KEYS.map((k) => [k, p[k]])) as unknown as ModelPrices;
   }
   return table;
 }

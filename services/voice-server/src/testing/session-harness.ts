@@ -5,6 +5,7 @@ import { VoiceMetrics } from '../metrics.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
+import type { CallTracer } from '../telemetry/call-tracer.ts';
 import { FakeAiServer, FakeTwilioRest } from './fakes.ts';
 import { InMemoryCallTransport } from './in-memory-transport.ts';
 
@@ -33,6 +34,8 @@ export function harness(
     limits?: CallLimitsOverrides;
     /** The app-server client the session uses (e.g. the QueuedAppServer outbox); default in memory. */
     appServer?: AppServerClient;
+    /** The call's tracer (e.g. a RecordingCallTracer); default none. */
+    tracer?: CallTracer;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -73,6 +76,7 @@ export function harness(
       tts,
       now: () => clock.ms,
       limits: { ...opts.limits, reconnect: { baseDelayMs: 10, ...opts.limits?.reconnect } },
+      ...(opts.tracer ? { tracer: opts.tracer } : {}),
     },
     { ...CALL, ...opts.call },
   );

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticket" ADD COLUMN     "opik_trace_id" TEXT;
