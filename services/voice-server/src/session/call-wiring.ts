@@ -8,7 +8,15 @@ import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
 import { CallLimiter } from './call-limits.ts';
 import { CallReport } from './call-report.ts';
-import { type CallInfo, type CallLimits, type EndReason, errInfo, type SessionDeps } from './call-types.ts';
+import { CallSpeech } from './call-speech.ts';
+import {
+  type CallInfo,
+  type CallLimits,
+  type EndReason,
+  errInfo,
+  type SessionDeps,
+  type TtsControl,
+} from './call-types.ts';
 import { CallerInput } from './caller-input.ts';
 import { takeDropFallback } from './drop-fallback.ts';
 import { DtmfCollector } from './dtmf.ts';
@@ -38,6 +46,8 @@ export interface CallParts {
   afterReply: AfterReply;
   tools: ToolBridge;
   limiter: CallLimiter;
+  /** External TTS voice and transcriber, per profile. */
+  speech: CallSpeech;
   /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
   dropFallback: () => Promise<void>;
 }
@@ -85,9 +95,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   // Each caller turn's audio until its words arrive: a new session after a drop hears what the old one lost.
   const turnAudio = new CallerTurnAudio({});
   const audioOut = new AudioOut(transport, playback, metrics);
-  const filler = new OutageFiller(audioOut, limits.maxFillerMs);
   // Parts built further down; the link's hooks run only once the call is under way.
   const p = { log, lifecycle, playback, transcript, report } as CallParts;
+  const filler = new OutageFiller(audioOut, limits.maxFillerMs, (text, item) => p.speech.sayLine(text, item));
   const link = new RealtimeLink({
     connect: deps.connectRealtime,
     callSid: call.callSid,
@@ -120,6 +130,21 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     },
   });
   const responses = new ResponseQueue(link);
+  const speech = new CallSpeech({
+    providers: deps.speech ?? {},
+    audioOut,
+    responses,
+    transcript,
+    turnAudio,
+    updateSession: (patch) => link.updateSession(patch),
+    onFirstAudio: (itemId) => transcriptEvents.onAgentAudio(itemId),
+    onActivity: () => p.limiter.activity(),
+    record: (text) =>
+      transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
+    metrics,
+    log,
+  });
+  p.speech = speech;
   const afterReply = new AfterReply({
     playback,
     lifecycle,
@@ -177,7 +202,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     metrics,
     log,
-    ...(deps.tts ? { tts: deps.tts } : {}),
+    tts: withExtraTts(speech, deps.tts),
     onInterrupted: () => {
       tools.onBargeIn();
       afterReply.onBargeIn();
@@ -209,6 +234,15 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     },
     onAppended: (payload) => turnAudio.onAudio(payload),
   });
+  const transcriptEvents = new TranscriptEvents(
+    transcript,
+    responses,
+    now,
+    turnAudio,
+    () => link.maybeRenew(),
+    (ms) => metrics.turnLatency.observe(ms / 1000),
+    (itemId) => speech.onRealtimeCallerText(itemId),
+  );
   const output = new ModelOutput({
     link,
     lifecycle,
@@ -221,14 +255,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     metrics,
     log,
     onResponseDone: (response) => trace.responseDone(response),
-    transcriptEvents: new TranscriptEvents(
-      transcript,
-      responses,
-      now,
-      turnAudio,
-      () => link.maybeRenew(),
-      (ms) => metrics.turnLatency.observe(ms / 1000),
-    ),
+    transcriptEvents,
+    speech,
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
@@ -249,10 +277,29 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   lifecycle.onEnd(() => tools.dispose());
   lifecycle.onEnd(() => afterReply.clear());
   lifecycle.onEnd(() => input.dropHeld());
-  lifecycle.onEnd(() => turnAudio.close());
+  lifecycle.onEnd(() => speech.closeVoice());
+  lifecycle.onEnd(() => void speech.finishTranscripts(TRANSCRIPTION_GRACE_MS));
   lifecycle.onEnd(() => link.close());
   lifecycle.onEnd(() => {
     if (transport.isOpen) transport.close(1000, 'call ended');
   });
   return p;
+}
+
+/** How long a call's last caller turns may still be transcribed after it ended. */
+const TRANSCRIPTION_GRACE_MS = 5_000;
+
+/** The call's external voice, plus a control given with the session's ports (tests observe it). */
+function withExtraTts(speech: CallSpeech, extra: TtsControl | undefined): TtsControl {
+  if (!extra) return speech;
+  return {
+    cancel: () => {
+      extra.cancel();
+      return speech.cancel();
+    },
+    get busy() {
+      return speech.busy || (extra.busy ?? false);
+    },
+    heardText: (itemId, heardMs) => speech.heardText(itemId, heardMs),
+  };
 }

@@ -55,7 +55,12 @@ export function harness(
   const order: string[] = [];
   /** The session's monotonic clock: still unless a test moves it (playback interpolation, latency). */
   const clock = { ms: 0 };
-  const tts = { cancelled: 0, cancel: () => order.push('tts.cancel') };
+  const tts = {
+    cancelled: 0,
+    cancel: () => {
+      order.push('tts.cancel');
+    },
+  };
   const origClear = transport.sendClear.bind(transport);
   transport.sendClear = () => {
     order.push('twilio.clear');
