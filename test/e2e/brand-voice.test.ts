@@ -148,6 +148,12 @@ describe('a brand voice through ElevenLabs', () => {
     expect(LONG_REPLY.startsWith(heardWords)).toBe(true);
     expect(heardWords.length).toBeLessThan(LONG_REPLY.length);
     expect(session.received('conversation.item.truncate')).toEqual([]);
+    // Nothing voice-server sent was refused (a cancel racing the response's end is allowed).
+    const refused = session
+      .sent('error')
+      .map((e) => (e.event.error as { code?: string }).code)
+      .filter((code) => code !== 'response_cancel_not_active');
+    expect(refused).toEqual([]);
 
     // app-server: the greeting, the interrupted answer with the words heard, the answer after.
     const messages = await messagesOf(s, call.callSid);
