@@ -162,3 +162,71 @@ describe('a brand voice through ElevenLabs', () => {
     expect(agent[1]).toMatchObject({ interrupted: true, heardText: heardWords });
   }, 120_000);
 });
+
+describe('the brand voice failing mid-call', () => {
+  it("goes on with the model's own audio once the ElevenLabs socket fails again after its reconnect", async () => {
+    stack = await startFullStack({
+      realtime: {
+        scenario: {
+          greeting: ACME.greeting,
+          turns: [
+            { user: 'Where is my order?', say: SHORT_REPLY },
+            { user: 'Can I return it?', say: 'Yes, just send it back with the label in the box.' },
+          ],
+        },
+      },
+      // Every ElevenLabs socket closes (1011) after its second audio message: mid-greeting, then again.
+      elevenlabs: { faults: { closeAfterAudioMessages: { count: 2 } } },
+      profile: { voice: { provider: 'elevenlabs', voiceId: BRAND_VOICE_ID } },
+      ...(process.env.DEBUG_STACK
+        ? { logLevel: 'debug', logDestination: { write: (l: string) => void process.stderr.write(l) } }
+        : {}),
+    });
+    const s = stack;
+    const call: SimulatedCall = await s.call({
+      recordAudio: true,
+      source: [
+        { until: (c) => c.heardMs >= 500 && !c.isHearingAudio, timeoutMs: 20_000 },
+        { pauseMs: 1500 },
+        { until: (c) => !c.isHearingAudio, timeoutMs: 20_000 },
+        { audio: { say: 'where is my order' }, label: 'order' },
+        { pauseMs: 900 },
+        { until: (c) => c.turns[0]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
+        { audio: { say: 'can i return it' }, label: 'return' },
+        { pauseMs: 900 },
+        { until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
+        { pauseMs: 300 },
+        { hangup: true },
+      ],
+    });
+    expect((await call.ended).reason).toBe('caller_hangup');
+    expect(call.scriptErrors).toEqual([]);
+
+    // Two sockets, each closed mid-turn: the stream gave up and the session went back to audio.
+    expect(s.elevenlabs.connections).toHaveLength(2);
+    const session = s.realtime.sessions[0]!;
+    const updates = session.received('session.update').map((e) => e.event.session as Record<string, unknown>);
+    expect(updates[0]!.output_modalities).toEqual(['text']);
+    expect(updates.at(-1)).toMatchObject({ output_modalities: ['audio'] });
+    expect(session.config.output_modalities).toEqual(['audio']);
+    expect(session.sent('error').map((e) => e.event)).toEqual([]);
+
+    // The caller heard the model's own audio after that: frames that no ElevenLabs context sent.
+    const eleven = new Set<string>();
+    for (const c of s.elevenlabs.connections)
+      for (const m of c.audioSent()) for (const piece of pieces(String(m.audio))) eleven.add(piece);
+    const media = call.received.flatMap((r) =>
+      r.message.event === 'media' ? [(r.message as { media: { payload: string } }).media.payload] : [],
+    );
+    expect(media.some((p) => eleven.has(p))).toBe(true);
+    expect(media.filter((p) => !eleven.has(p)).length).toBeGreaterThan(10);
+
+    // Counted once, logged, and noted on the conversation; both answers were given.
+    const metrics = await (await fetch(`${s.voiceUrl}/metrics`)).text();
+    expect(metrics).toContain('voice_tts_fallbacks_total{code="socket_closed"} 1');
+    const messages = await messagesOf(s, call.callSid);
+    expect(messages.some((m) => m.role === 'system' && /brand's voice/.test(m.text ?? ''))).toBe(true);
+    const agent = messages.filter((m) => m.role === 'agent').map((m) => m.text);
+    expect(agent).toContain(SHORT_REPLY);
+  }, 120_000);
+});

@@ -23,9 +23,11 @@ afterEach(async () => {
 
 async function endedConversation(s: FullStack, callSid: string): Promise<MessageView[]> {
   const find = async () =>
-    (await s.staffGet<{ items: Array<{ id: string; callSid: string; status: string }> }>('/api/conversations')).items.find(
-      (c) => c.callSid === callSid,
-    );
+    (
+      await s.staffGet<{ items: Array<{ id: string; callSid: string; status: string }> }>(
+        '/api/conversations',
+      )
+    ).items.find((c) => c.callSid === callSid);
   await expect.poll(async () => (await find())?.status, { timeout: 10_000 }).toBe('ended');
   const id = (await find())!.id;
   return (await s.staffGet<{ messages: MessageView[] }>(`/api/conversations/${id}`)).messages;
@@ -87,6 +89,8 @@ describe.each([
 
     // Cost attribution: the audio transcribed is counted.
     const metrics = await (await fetch(`${s.voiceUrl}/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`voice_transcriber_audio_seconds_total\\{provider="${provider}"\\} [1-9]`));
+    expect(metrics).toMatch(
+      new RegExp(`voice_transcriber_audio_seconds_total\\{provider="${provider}"\\} [1-9]`),
+    );
   }, 120_000);
 });
