@@ -10,7 +10,12 @@ import { InMemoryCallTransport } from './in-memory-transport.ts';
 
 export { FakeAiServer, FakeTwilioRest, PROFILE } from './fakes.ts';
 
-import { type CallInfo, type CallLimitsOverrides, TwilioSessionManager } from '../session/session-manager.ts';
+import {
+  type CallInfo,
+  type CallLimitsOverrides,
+  type SpeechProviders,
+  TwilioSessionManager,
+} from '../session/session-manager.ts';
 
 export const CALL: CallInfo = {
   streamSid: 'MZ00000000000000000000000000000001',
@@ -33,6 +38,8 @@ export function harness(
     limits?: CallLimitsOverrides;
     /** The app-server client the session uses (e.g. the QueuedAppServer outbox); default in memory. */
     appServer?: AppServerClient;
+    /** External TTS and transcribers the session may use per profile. */
+    speech?: SpeechProviders;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -76,6 +83,7 @@ export function harness(
       logger,
       metrics,
       tts,
+      ...(opts.speech ? { speech: opts.speech } : {}),
       now: () => clock.ms,
       limits: { ...opts.limits, reconnect: { baseDelayMs: 10, ...opts.limits?.reconnect } },
     },
