@@ -72,6 +72,8 @@ export class VoiceMetrics {
   readonly bargeInLatency: Histogram;
   /** Caller stopped speaking → the model's first audio of the reply went to Twilio. */
   readonly turnLatency: Histogram;
+  /** External TTS: a turn's first text in → its first audio out (the provider's share of a reply). */
+  readonly ttsFirstAudio: Histogram;
   /** Tool runs, by tool and outcome (ok, error). */
   readonly toolDuration: Histogram<'tool' | 'outcome'>;
 
@@ -98,6 +100,12 @@ export class VoiceMetrics {
       name: 'voice_turn_latency_seconds',
       help: "Caller stopped speaking until the model's first audio of the reply was sent.",
       buckets: SLOW_BUCKETS,
+      registers: [this.registry],
+    });
+    this.ttsFirstAudio = new Histogram({
+      name: 'voice_tts_first_audio_seconds',
+      help: "External TTS: a turn's first text sent until its first audio went to the caller.",
+      buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
       registers: [this.registry],
     });
     this.toolDuration = new Histogram({

@@ -38,6 +38,8 @@ export interface CallSpeechDeps {
   updateSession: (patch: Partial<RealtimeSessionCreateRequest>) => void;
   /** The first audio of an agent turn went out (the reply's latency). */
   onFirstAudio: (itemId: string) => void;
+  /** Monotonic ms clock. */
+  now: () => number;
   /** Audio went to the caller (the inactivity watchdog). */
   onActivity: () => void;
   /** Keeps a note on the conversation. */
@@ -76,7 +78,11 @@ export class CallSpeech implements TtsControl, TextSpeech {
         open: (listener) => factory(voice, listener),
         audioOut: this.deps.audioOut,
         isCancelled: (id) => this.deps.responses.isCancelled(id),
-        onFirstAudio: this.deps.onFirstAudio,
+        onFirstAudio: (itemId, ttsMs) => {
+          this.deps.metrics.ttsFirstAudio.observe(ttsMs / 1000);
+          this.deps.onFirstAudio(itemId);
+        },
+        now: this.deps.now,
         onActivity: this.deps.onActivity,
         onTurnFailed: (itemId, error) => this.onTurnFailed(itemId, error),
         onUnavailable: (error) => this.fallBack(error),

@@ -138,6 +138,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     turnAudio,
     updateSession: (patch) => link.updateSession(patch),
     onFirstAudio: (itemId) => transcriptEvents.onAgentAudio(itemId),
+    now,
     onActivity: () => p.limiter.activity(),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
@@ -183,7 +184,11 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     lifecycle,
     log,
     isBusy: () =>
-      tools.pending > 0 || responses.isActive || playback.hasPendingAudio || p.bargeIn.callerSpeaking,
+      tools.pending > 0 ||
+      responses.isActive ||
+      playback.hasPendingAudio ||
+      speech.busy ||
+      p.bargeIn.callerSpeaking,
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),

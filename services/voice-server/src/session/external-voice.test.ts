@@ -20,6 +20,7 @@ function voice(cancelled = new Set<string>()) {
     audioOut: path.audioOut,
     isCancelled: (id) => cancelled.has(id),
     onFirstAudio: (id) => seen.firstAudio.push(id),
+    now: () => 0,
     onActivity: () => seen.activity++,
     onTurnFailed: (id) => seen.failed.push(id),
     onUnavailable: (e) => seen.unavailable.push(e),

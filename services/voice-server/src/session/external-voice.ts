@@ -8,8 +8,13 @@ export interface ExternalVoiceDeps {
   audioOut: AudioOut;
   /** The response was cancelled (barge-in): its late text is not spoken. */
   isCancelled: (responseId: string) => boolean;
-  /** The first audio of an agent turn is going out (the reply's latency). */
-  onFirstAudio: (itemId: string) => void;
+  /**
+   * The first audio of an agent turn is going out (the reply's latency); `ttsMs` is the TTS's own
+   * share: the turn's first text in → its first audio out.
+   */
+  onFirstAudio: (itemId: string, ttsMs: number) => void;
+  /** Monotonic ms clock. */
+  now: () => number;
   /** Audio went to the caller (the inactivity watchdog). */
   onActivity: () => void;
   /** A turn could not be spoken to its end (its socket failed): the caller missed some of it. */
@@ -25,6 +30,8 @@ interface Turn {
   /** For the platform's own lines: the playback item they play as (never truncated). */
   localItem: string | undefined;
   audioSent: boolean;
+  /** When its first text went to the stream. */
+  textAtMs: number | undefined;
 }
 
 /** Turns remembered for truncation after their audio was all delivered. */
@@ -71,6 +78,8 @@ export class ExternalVoice {
       this.byResponse.set(responseId, items);
       items.add(itemId);
     }
+    const turn = this.turns.get(itemId)!;
+    turn.textAtMs ??= this.deps.now();
     this.stream.pushText(itemId, delta);
   }
 
@@ -120,7 +129,7 @@ export class ExternalVoice {
   }
 
   private startTurn(id: string, localItem: string | undefined): void {
-    this.turns.set(id, { spoken: new SpokenText(), localItem, audioSent: false });
+    this.turns.set(id, { spoken: new SpokenText(), localItem, audioSent: false, textAtMs: undefined });
     this.live.add(id);
     this.stream.startTurn(id);
     if (this.turns.size <= MAX_TURNS_KEPT) return;
@@ -145,7 +154,7 @@ export class ExternalVoice {
         }
         if (!turn.audioSent) {
           turn.audioSent = true;
-          d.onFirstAudio(event.turnId);
+          d.onFirstAudio(event.turnId, d.now() - (turn.textAtMs ?? d.now()));
         }
         d.audioOut.agent(event.turnId, event.payload);
         return;
