@@ -185,6 +185,23 @@ describe('a call with a brand voice', () => {
     expect(h.session.speechUsage.fellBack).toBe(true);
   });
 
+  it('says the outage filler in the brand voice while the Realtime session is reopened', async () => {
+    const h = await brandVoiceCall();
+    h.rt.drop(1011);
+    await until(() => h.connector.connections.length === 2, 'second session');
+    await settle();
+    const line = h.stream.calls.find((c) => c.startsWith('text:~filler'));
+    expect(line).toMatch(/^text:~filler#1:One moment, please\.$/);
+    h.stream.audio(line!.split(':')[1]!, 'One moment, please.', 800);
+    expect(h.transport.frames('media')).toHaveLength(1);
+    // the new session speaks in text too
+    expect(h.connector.connections[1]!.sentOfType('session.update')[0]!.session).toMatchObject({
+      output_modalities: ['text'],
+    });
+    h.session.stop('caller_hangup');
+    await h.done;
+  });
+
   it('speaks with the model when no ElevenLabs key is configured, and says so at the start', async () => {
     const h = harness({ profile: { voice: BRAND_VOICE } });
     const rt = await h.rt();
