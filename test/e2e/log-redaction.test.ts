@@ -27,7 +27,10 @@ beforeAll(async () => {
     logDestination: { write: (line: string) => void lines.push(line) },
     voiceEnv: { OPENAI_API_KEY: OPENAI_KEY },
     // The brand voice and the external transcriber too: their keys must not show either.
-    profile: { voice: { provider: 'elevenlabs', voiceId: BRAND_VOICE_ID }, transcriber: { provider: 'cartesia' } },
+    profile: {
+      voice: { provider: 'elevenlabs', voiceId: BRAND_VOICE_ID },
+      transcriber: { provider: 'cartesia' },
+    },
     realtime: {
       scenario: {
         greeting: ACME.greeting,
