@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Transcriber, TranscriptionResult } from '../ports/transcriber.ts';
 import { fakeTts } from '../testing/fake-tts.ts';
 import { harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
-import { REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
+import { DROP_TRANSFER, REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
 import { speechPlanFor } from './speech-plan.ts';
 
 const BRAND_VOICE = { provider: 'elevenlabs', voiceId: 'AcmeBrandVoice000001', settings: { stability: 0.3 } };
@@ -200,6 +200,37 @@ describe('a call with a brand voice', () => {
     });
     h.session.stop('caller_hangup');
     await h.done;
+  });
+
+  it('apologizes in the brand voice before the transfer when the model cannot be reached again', async () => {
+    const tts = fakeTts();
+    const h = harness({
+      profile: { voice: BRAND_VOICE, transferTarget: '+18005550199' },
+      speech: { tts: tts.factory },
+    });
+    const rt = await h.rt();
+    rt.drop(1011, 'server error');
+    for (let n = 2; n <= 4; n++) {
+      await until(() => h.connector.connections.length === n, `session ${n}`);
+      const c = h.connector.connections[n - 1]!;
+      await until(() => c.sentOfType('session.update').length > 0, `session ${n} configured`);
+      c.drop(1011, 'server error');
+    }
+    const stream = tts.streams[0]!;
+    await until(() => stream.calls.some((c) => c.includes(DROP_TRANSFER)), 'the apology in the brand voice');
+    const id = stream.calls
+      .filter((c) => c.startsWith('start:'))
+      .at(-1)!
+      .slice('start:'.length);
+    stream.audio(id, DROP_TRANSFER, 800);
+    stream.emit({ type: 'turn_done', turnId: id });
+    await settle();
+    expect(h.twilioRest.updates).toEqual([]); // not before the caller heard it
+    h.transport.echoAllMarks();
+    expect(await h.done).toBe('transferred');
+    const twiml = h.twilioRest.updates.at(-1)!.twiml;
+    expect(twiml).toContain('<Number>+18005550199</Number>');
+    expect(twiml).not.toContain('<Say');
   });
 
   it('speaks with the model when no ElevenLabs key is configured, and says so at the start', async () => {

@@ -6,10 +6,12 @@ import type { TtsError } from '../ports/tts-stream.ts';
 import type { CallerTurnAudio, TranscribedTurn } from '../speech/caller-turn-audio.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { TtsControl } from './call-types.ts';
+import { FILLER_ITEM } from './call-types.ts';
 import { CallerTranscripts } from './caller-transcripts.ts';
 import { ExternalVoice } from './external-voice.ts';
 import { REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
 import type { TextSpeech } from './model-output.ts';
+import type { PlaybackTracker } from './playback-tracker.ts';
 import type { ResponseQueue } from './response-queue.ts';
 import { type SpeechProviders, speechPlanFor } from './speech-plan.ts';
 import type { Transcript } from './transcript.ts';
@@ -34,6 +36,8 @@ export interface CallSpeechDeps {
   responses: ResponseQueue;
   transcript: Transcript;
   turnAudio: CallerTurnAudio;
+  /** What the caller has heard (a line waits for it to play). */
+  playback: PlaybackTracker;
   /** Sends a session.update for the rest of the call (RealtimeLink.updateSession). */
   updateSession: (patch: Partial<RealtimeSessionCreateRequest>) => void;
   /** The first audio of an agent turn went out (the reply's latency). */
@@ -149,6 +153,27 @@ export class CallSpeech implements TtsControl, TextSpeech {
     };
   }
 
+  /**
+   * Says a line of the platform's own in the brand's voice and waits until the caller has heard it
+   * (at most `timeoutMs`, twice: synthesis, then playback). False when it could not be said whole:
+   * the caller then hears it from Twilio.
+   */
+  async sayAndWait(text: string, timeoutMs: number): Promise<boolean> {
+    if (!this.speaksExternally) return false;
+    const said = await within(
+      new Promise<boolean>((resolve) => {
+        if (!this.voice!.sayLine(text, FILLER_ITEM, resolve)) resolve(false);
+      }),
+      timeoutMs,
+    );
+    if (!said) return false;
+    await within(
+      this.deps.playback.whenIdle().then(() => true),
+      timeoutMs,
+    );
+    return true;
+  }
+
   /** The call is over: the voice's stream closes at once. */
   closeVoice(): void {
     this.voice?.close();
@@ -205,4 +230,16 @@ export class CallSpeech implements TtsControl, TextSpeech {
     this.deps.updateSession({ output_modalities: ['audio'] });
     this.deps.record(VOICE_FELL_BACK_NOTE);
   }
+}
+
+/** `promise`, or false once `ms` have passed (the timer never holds the process). */
+function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+    void promise.then((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
 }

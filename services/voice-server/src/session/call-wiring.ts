@@ -133,6 +133,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const speech = new CallSpeech({
     providers: deps.speech ?? {},
     audioOut,
+    playback,
     responses,
     transcript,
     turnAudio,
@@ -274,6 +275,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       appServer,
       log,
       transcript: (timeoutMs) => transcript.settled(timeoutMs),
+      sayInVoice: (text) => speech.sayAndWait(text, VOICED_LINE_TIMEOUT_MS),
       knowledgeChunkIds: tools.knowledgeChunkIds,
     });
   Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter, dropFallback });
@@ -290,6 +292,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   });
   return p;
 }
+
+/** Longest wait for a line in the brand's voice to be synthesized, then to play. */
+const VOICED_LINE_TIMEOUT_MS = 8_000;
 
 /** How long a call's last caller turns may still be transcribed after it ended. */
 const TRANSCRIPTION_GRACE_MS = 5_000;

@@ -29,6 +29,8 @@ interface Turn {
   spoken: SpokenText;
   /** For the platform's own lines: the playback item they play as (never truncated). */
   localItem: string | undefined;
+  /** Told once whether the line was delivered whole (true) or not (failed, cancelled, given up). */
+  onEnd: ((whole: boolean) => void) | undefined;
   audioSent: boolean;
   /** When its first text went to the stream. */
   textAtMs: number | undefined;
@@ -99,10 +101,11 @@ export class ExternalVoice {
    * Speaks a line of the platform's own (the outage filler) as `localItem` in playback. False when
    * the stream cannot (the caller then hears the recorded line).
    */
-  sayLine(text: string, localItem: string): boolean {
+  sayLine(text: string, localItem: string, onEnd?: (whole: boolean) => void): boolean {
     if (!this.stream.available) return false;
     const id = `${localItem}#${++this.lines}`;
     this.startTurn(id, localItem);
+    this.turns.get(id)!.onEnd = onEnd;
     this.stream.pushText(id, text);
     this.stream.flush(id);
     return true;
@@ -112,7 +115,7 @@ export class ExternalVoice {
   cancel(): string[] {
     this.stream.cancel();
     const cut = [...this.live].filter((id) => !this.turns.get(id)?.localItem);
-    this.live.clear();
+    this.endAll();
     return cut;
   }
 
@@ -125,11 +128,32 @@ export class ExternalVoice {
 
   close(): void {
     this.stream.close();
+    this.endAll();
+  }
+
+  /** Every live turn ends unfinished. */
+  private endAll(): void {
+    const ids = [...this.live];
     this.live.clear();
+    for (const id of ids) this.ended(id, false);
+  }
+
+  private ended(id: string, whole: boolean): void {
+    const turn = this.turns.get(id);
+    const onEnd = turn?.onEnd;
+    if (!turn || !onEnd) return;
+    turn.onEnd = undefined;
+    onEnd(whole);
   }
 
   private startTurn(id: string, localItem: string | undefined): void {
-    this.turns.set(id, { spoken: new SpokenText(), localItem, audioSent: false, textAtMs: undefined });
+    this.turns.set(id, {
+      spoken: new SpokenText(),
+      localItem,
+      audioSent: false,
+      textAtMs: undefined,
+      onEnd: undefined,
+    });
     this.live.add(id);
     this.stream.startTurn(id);
     if (this.turns.size <= MAX_TURNS_KEPT) return;
@@ -161,9 +185,11 @@ export class ExternalVoice {
       }
       case 'turn_done':
         this.live.delete(event.turnId);
+        this.ended(event.turnId, true);
         return;
       case 'turn_failed': {
         const wasLive = this.live.delete(event.turnId);
+        this.ended(event.turnId, false);
         if (wasLive && !this.turns.get(event.turnId)?.localItem) d.onTurnFailed(event.turnId, event.error);
         return;
       }
@@ -171,7 +197,7 @@ export class ExternalVoice {
         d.onError(event.error);
         return;
       case 'unavailable':
-        this.live.clear();
+        this.endAll();
         d.onUnavailable(event.error);
         return;
     }
