@@ -89,6 +89,13 @@ describe('a call with a brand voice', () => {
     h.session.stop('caller_hangup');
     await h.done;
     expect(h.session.speechUsage).toMatchObject({ voiceProvider: 'elevenlabs', charactersSynthesized: 14 });
+    // reported with the call's end, for cost attribution
+    const ended = h.lines.find((l) => l.includes('"msg":"call ended"'))!;
+    expect(JSON.parse(ended).speech).toMatchObject({
+      voiceProvider: 'elevenlabs',
+      charactersSynthesized: 14,
+    });
+    expect(h.metrics.ttsCharacters).toBe(14);
   });
 
   it('on barge-in cancels the voice, replaces the text item with the words heard, and keeps them', async () => {
