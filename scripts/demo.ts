@@ -5,10 +5,11 @@
 // summary with each turn's latency and the barge-in, the transcript support staff see and the
 // callback in the brand's time zone. `--serve` keeps the stack up for the UI and for call-sim.
 // `--fault NAME` plays the same call with a provider fault (demo-faults.ts) and shows the metric.
+// `--voice elevenlabs` gives the Acme profile an ElevenLabs voice (the ElevenLabs simulator speaks it).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { callSim, DEMO_CALLER, DEMO_TIMEZONE, startDemoStack } from '../test/support/demo-stack.ts';
-import { ACME, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
+import { ACME, BRAND_VOICE_ID, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
 import { DEMO_FAULTS, type DemoFault, isDemoFault, metricLines } from './demo-faults.ts';
 
 const serve = process.argv.includes('--serve');
@@ -19,6 +20,15 @@ if (faultName !== undefined && !isDemoFault(faultName)) {
   process.exit(2);
 }
 const fault: DemoFault | undefined = faultName === undefined ? undefined : DEMO_FAULTS[faultName];
+const voiceArg = process.argv.indexOf('--voice');
+const voiceName = voiceArg >= 0 ? (process.argv[voiceArg + 1] ?? '') : 'openai';
+if (voiceName !== 'openai' && voiceName !== 'elevenlabs') {
+  process.stderr.write('--voice: expected openai or elevenlabs\n');
+  process.exit(2);
+}
+const brandVoice = voiceName === 'elevenlabs';
+/** The ElevenLabs simulator's synthesis delay before each generation's first audio, in the demo. */
+const SYNTHESIS_DELAY_MS = 150;
 const dataDir = join(import.meta.dirname, '..', '.data', 'demo');
 const SCENARIO = join(import.meta.dirname, 'demo-call.yaml');
 const {
@@ -51,7 +61,14 @@ async function main(): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   say('Starting ai-server, app-server and voice-server with simulated OpenAI, Twilio and embeddings…');
   const started = performance.now();
-  const demo = await startDemoStack();
+  const demo = await startDemoStack(
+    brandVoice
+      ? {
+          profile: { voice: { provider: 'elevenlabs', voiceId: BRAND_VOICE_ID } },
+          elevenlabs: { synthesisDelayMs: SYNTHESIS_DELAY_MS },
+        }
+      : {},
+  );
   const { stack } = demo;
   say(
     `  ready in ${ms(performance.now() - started)}; voice-server at ${stack.voiceUrl} (public URL ${PUBLIC_BASE_URL})\n`,
@@ -129,6 +146,8 @@ async function main(): Promise<void> {
     `\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (hang-up, transfer, apologies)`,
   );
 
+  if (brandVoice) await printBrandVoice(demo.stack);
+
   if (fault) {
     const page = await (await fetch(`${stack.voiceUrl}/metrics`)).text();
     say(`\nvoice-server /metrics after the "${faultName}" fault:`);
@@ -197,6 +216,26 @@ function printSummary(result: ScenarioResult): void {
   say(
     `  call: ${(ev.end.atMs / 1000).toFixed(1)} s, ended by the ${ev.endedBy} (${ev.end.reason}); ${result.status === 'passed' ? 'every expectation held' : 'some expectations failed'}`,
   );
+}
+
+/** Where the agent's voice came from, and the TTS's share of each reply's latency. */
+async function printBrandVoice(stack: Awaited<ReturnType<typeof startDemoStack>>['stack']): Promise<void> {
+  const sockets = stack.elevenlabs.connections;
+  const contexts = new Set(
+    sockets.flatMap((c) => c.audioSent().map((m) => `${c.voiceId}:${String(m.contextId)}`)),
+  );
+  const page = await (await fetch(`${stack.voiceUrl}/metrics`)).text();
+  const figure = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(page)?.[1] ?? Number.NaN);
+  const count = figure('voice_tts_first_audio_seconds_count');
+  const sumMs = figure('voice_tts_first_audio_seconds_sum') * 1000;
+  const chars = figure('voice_tts_characters_total');
+  say(
+    `\nThe agent's voice came from ElevenLabs (the simulator, voice ${BRAND_VOICE_ID}): ${contexts.size} answers spoken over ${sockets.length} socket${sockets.length === 1 ? '' : 's'}, ${chars} characters synthesized.`,
+  );
+  if (count > 0)
+    say(
+      `  first-audio latency (first text to ElevenLabs → first mu-law frame to Twilio): mean ${ms(sumMs / count)} over ${count} answers (the simulator waits ${SYNTHESIS_DELAY_MS} ms before each generation)`,
+    );
 }
 
 /** How far into the agent's answer the caller began to speak, as the scenario asked. */

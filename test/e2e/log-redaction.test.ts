@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACME,
   AUTH_TOKEN,
+  BRAND_VOICE_ID,
+  CARTESIA_KEY,
+  ELEVENLABS_KEY,
   type FullStack,
   PUBLIC_BASE_URL,
   SERVICE_TOKEN,
@@ -23,6 +26,11 @@ beforeAll(async () => {
     logLevel: 'trace',
     logDestination: { write: (line: string) => void lines.push(line) },
     voiceEnv: { OPENAI_API_KEY: OPENAI_KEY },
+    // The brand voice and the external transcriber too: their keys must not show either.
+    profile: {
+      voice: { provider: 'elevenlabs', voiceId: BRAND_VOICE_ID },
+      transcriber: { provider: 'cartesia' },
+    },
     realtime: {
       scenario: {
         greeting: ACME.greeting,
@@ -94,7 +102,8 @@ describe('voice-server logs of a call', () => {
     expect(voice.length).toBeGreaterThan(8);
     expect(voice.some((l) => l.includes(call.callSid))).toBe(true);
     const text = lines.join('');
-    for (const secret of [AUTH_TOKEN, SERVICE_TOKEN, OPENAI_KEY, forged, real])
+    expect(stack.elevenlabs.connections.length).toBeGreaterThan(0);
+    for (const secret of [AUTH_TOKEN, SERVICE_TOKEN, OPENAI_KEY, ELEVENLABS_KEY, CARTESIA_KEY, forged, real])
       expect(text.includes(secret), `secret ${secret.slice(0, 6)}…`).toBe(false);
     for (const number of [CALLER, ACME.number, ACME.transferTarget])
       for (const digits of forbiddenDigits(number))

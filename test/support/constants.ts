@@ -15,3 +15,8 @@ export const ACME = {
   outboundCallerId: '+18005550100',
   greeting: 'Hi, thanks for calling Acme Outfitters. How can I help?',
 };
+/** Keys voice-server presents to the ElevenLabs and Cartesia simulators. */
+export const ELEVENLABS_KEY = 'xi-stack-key-0123456789';
+export const CARTESIA_KEY = 'sk_car_stack_0123456789';
+/** An ElevenLabs voice id (20 letters and digits), the brand's own voice in the tests and the demo. */
+export const BRAND_VOICE_ID = 'AcmeBrandVoice000001';

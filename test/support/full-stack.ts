@@ -2,6 +2,16 @@ import { join } from 'node:path';
 import { buildAppServer, openPrismaStore } from '@switchboard/app-server';
 
 import { type CreateLoggerOptions, createLogger, type Logger } from '@switchboard/service-kit';
+import {
+  type CartesiaSimulator,
+  type CartesiaSimulatorOptions,
+  startCartesiaSimulator,
+} from '@switchboard/simulators/cartesia';
+import {
+  type ElevenLabsSimulator,
+  type ElevenLabsSimulatorOptions,
+  startElevenLabsSimulator,
+} from '@switchboard/simulators/elevenlabs';
 import type { KnowledgeSimulator } from '@switchboard/simulators/knowledge';
 import {
   type RealtimeSimulator,
@@ -18,12 +28,24 @@ import {
 import { type RunningVoiceServer, readConfig, startVoiceServer } from '@switchboard/voice-server';
 import type { FastifyInstance } from 'fastify';
 import { startSeededAiServer } from './ai-server-fixture.ts';
-import { ACCOUNT_SID, ACME, AUTH_TOKEN, PUBLIC_BASE_URL, SERVICE_TOKEN, STAFF } from './constants.ts';
+import {
+  ACCOUNT_SID,
+  ACME,
+  AUTH_TOKEN,
+  CARTESIA_KEY,
+  ELEVENLABS_KEY,
+  PUBLIC_BASE_URL,
+  SERVICE_TOKEN,
+  STAFF,
+} from './constants.ts';
 
 export {
   ACCOUNT_SID,
   ACME,
   AUTH_TOKEN,
+  BRAND_VOICE_ID,
+  CARTESIA_KEY,
+  ELEVENLABS_KEY,
   OPERATOR_TOKEN,
   PUBLIC_BASE_URL,
   SERVICE_TOKEN,
@@ -32,6 +54,10 @@ export {
 
 export interface FullStackOptions {
   realtime?: RealtimeSimulatorOptions;
+  /** The ElevenLabs simulator (brand voices, Scribe); voice-server has its key. */
+  elevenlabs?: ElevenLabsSimulatorOptions;
+  /** The Cartesia simulator (ink-whisper); voice-server has its key. */
+  cartesia?: CartesiaSimulatorOptions;
   /** Overrides of the Acme bot profile. */
   profile?: Record<string, unknown>;
   /** Data folder for both databases; default in memory. */
@@ -49,6 +75,8 @@ export interface FullStack {
   voice: RunningVoiceServer;
   voiceUrl: string;
   realtime: RealtimeSimulator;
+  elevenlabs: ElevenLabsSimulator;
+  cartesia: CartesiaSimulator;
   knowledge: KnowledgeSimulator;
   twilioRest: TwilioRestFake;
   logger: Logger;
@@ -73,6 +101,8 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
   const destination = opts.logDestination ? { destination: opts.logDestination } : {};
   const logger = createLogger({ name: 'stack', level, ...destination });
   const realtime = await startRealtimeSimulator({ pacing: 'burst', ...opts.realtime });
+  const elevenlabs = await startElevenLabsSimulator({ apiKey: ELEVENLABS_KEY, ...opts.elevenlabs });
+  const cartesia = await startCartesiaSimulator({ apiKey: CARTESIA_KEY, ...opts.cartesia });
   const twilioRest = await startTwilioRestFake({
     accountSid: ACCOUNT_SID,
     authToken: AUTH_TOKEN,
@@ -135,6 +165,10 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       AI_SERVER_URL: ai.url,
       APP_SERVER_URL: appUrl,
       SERVICE_TOKEN,
+      ELEVENLABS_API_KEY: ELEVENLABS_KEY,
+      ELEVENLABS_BASE_URL: elevenlabs.baseUrl,
+      CARTESIA_API_KEY: CARTESIA_KEY,
+      CARTESIA_BASE_URL: cartesia.baseUrl,
       ...opts.voiceEnv,
     }),
     {
@@ -152,6 +186,8 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     voice,
     voiceUrl: voice.url,
     realtime,
+    elevenlabs,
+    cartesia,
     knowledge,
     twilioRest,
     logger,
@@ -174,6 +210,8 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       await store.close();
       await ai.close();
       await realtime.close();
+      await elevenlabs.close();
+      await cartesia.close();
       await twilioRest.close();
     },
   };

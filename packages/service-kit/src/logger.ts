@@ -26,6 +26,11 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.password',
   '*.authToken',
+  // ElevenLabs' key header and field
+  'headers["xi-api-key"]',
+  '*.headers["xi-api-key"]',
+  'xi_api_key',
+  '*.xi_api_key',
   'payload',
   '*.payload',
   'audio',

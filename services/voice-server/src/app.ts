@@ -15,7 +15,7 @@ import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioRest } from './ports/twilio-rest.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
-import type { CallInfo, CallLimitsOverrides } from './session/session-manager.ts';
+import type { CallInfo, CallLimitsOverrides, SpeechProviders } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
 
 const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_open: 2 };
@@ -48,6 +48,8 @@ export interface VoiceServerDeps {
   streamTokens?: StreamTokens;
   /** One trace per call (Opik); no tracing when absent. */
   tracer?: CallTracer;
+  /** External TTS and transcription (from the ELEVENLABS_* and CARTESIA_* keys); none when absent. */
+  speech?: SpeechProviders;
 }
 
 export interface VoiceServer {
@@ -112,6 +114,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     ...(deps.wrapTransport ? { wrapTransport: deps.wrapTransport } : {}),
     ...(deps.limits ? { limits: deps.limits } : {}),
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    ...(deps.speech ? { speech: deps.speech } : {}),
   });
   if (deps.onDrainRequest && deps.config.SERVICE_TOKEN) {
     const onDrain = deps.onDrainRequest;

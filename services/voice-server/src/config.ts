@@ -57,6 +57,19 @@ export const voiceServerConfigSpec = {
       'and "tts"/"stt" by provider or provider/model ({"tts":{"elevenlabs":{"usdPerCharacter":0.00005}},' +
       '"stt":{"cartesia/ink-whisper":{"usdPerAudioSecond":0.000036}}}).',
   }),
+  ELEVENLABS_API_KEY: env.optionalString({
+    secret: true,
+    doc: "ElevenLabs key: brand voices (stream-input TTS) and Scribe transcripts; unset: profiles asking for them use the model's audio and the Realtime transcript.",
+  }),
+  ELEVENLABS_BASE_URL: env.url({
+    default: 'https://api.elevenlabs.io',
+    doc: 'ElevenLabs API base URL (the TTS WebSocket is on the same host).',
+  }),
+  CARTESIA_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Cartesia key: ink-whisper caller transcripts; unset: profiles asking for them keep the Realtime transcript.',
+  }),
+  CARTESIA_BASE_URL: env.url({ default: 'https://api.cartesia.ai', doc: 'Cartesia API base URL.' }),
   DRAIN_TIMEOUT_MS: env.int({
     default: 35 * 60_000,
     min: 0,

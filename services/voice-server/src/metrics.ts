@@ -60,6 +60,14 @@ export class VoiceMetrics {
   streamsRefused = 0;
   /** Telemetry (traces, spans) given up so a call never waits on it, by sink (`otlp` is read from service-kit). */
   telemetryDropped = new Map<string, number>();
+  /** Calls whose external TTS voice gave up (the model's own audio took over), by error code. */
+  ttsFallbacks = new Map<string, number>();
+  /** Characters sent to external TTS, counted at each call's end. */
+  ttsCharacters = 0;
+  /** Caller audio sent to external transcribers, in seconds, by provider. */
+  transcriberSeconds = new Map<string, number>();
+  /** External transcriptions of caller turns, by `provider|status` (ok, empty, failed). */
+  transcriptions = new Map<string, number>();
 
   /** This process's registry (never prom-client's global one). */
   readonly registry: Registry;
@@ -69,6 +77,8 @@ export class VoiceMetrics {
   readonly bargeInLatency: Histogram;
   /** Caller stopped speaking → the model's first audio of the reply went to Twilio. */
   readonly turnLatency: Histogram;
+  /** External TTS: a turn's first text in → its first audio out (the provider's share of a reply). */
+  readonly ttsFirstAudio: Histogram;
   /** Tool runs, by tool and outcome (ok, error). */
   readonly toolDuration: Histogram<'tool' | 'outcome'>;
 
@@ -95,6 +105,12 @@ export class VoiceMetrics {
       name: 'voice_turn_latency_seconds',
       help: "Caller stopped speaking until the model's first audio of the reply was sent.",
       buckets: SLOW_BUCKETS,
+      registers: [this.registry],
+    });
+    this.ttsFirstAudio = new Histogram({
+      name: 'voice_tts_first_audio_seconds',
+      help: "External TTS: a turn's first text sent until its first audio went to the caller.",
+      buckets: [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
       registers: [this.registry],
     });
     this.toolDuration = new Histogram({
@@ -321,6 +337,37 @@ export class VoiceMetrics {
       () => this.webhooksUnusable,
     );
     counter('voice_streams_refused_total', 'Stream upgrades refused.', () => this.streamsRefused);
+    labelled(
+      'voice_tts_fallbacks_total',
+      "Calls whose external TTS voice gave up mid-call (the model's own audio took over), by error code.",
+      'code',
+      () => this.ttsFallbacks,
+    );
+    counter(
+      'voice_tts_characters_total',
+      'Characters sent to external TTS (counted when each call ends).',
+      () => this.ttsCharacters,
+    );
+    labelled(
+      'voice_transcriber_audio_seconds_total',
+      'Caller audio sent to external transcribers, in seconds, by provider.',
+      'provider',
+      () => this.transcriberSeconds,
+    );
+    const transcriptions = () => this.transcriptions;
+    new Counter({
+      name: 'voice_transcriptions_total',
+      help: 'External transcriptions of caller turns, by provider and status (ok, empty, failed).',
+      labelNames: ['provider', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [k, v] of transcriptions()) {
+          const [provider = '', status = ''] = k.split('|');
+          this.inc({ provider, status }, v);
+        }
+      },
+    });
     labelled(
       'voice_telemetry_dropped_total',
       'Traces and spans given up so no call waits on telemetry, by sink.',

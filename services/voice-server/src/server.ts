@@ -10,6 +10,7 @@ import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
+import { speechProvidersOf } from './speech-providers.ts';
 import { OpikCallTracer } from './telemetry/opik-tracer.ts';
 import { parsePriceTable } from './telemetry/prices.ts';
 
@@ -95,6 +96,7 @@ export async function startVoiceServer(
       realtimeUrl: realtimeUrlOf(config),
     }),
     onDrainRequest: (reason) => drain?.start(reason),
+    speech: speechProvidersOf(config),
     ...(tracer ? { tracer } : {}),
   });
   const exit = opts.exit ?? ((code: number) => process.exit(code));

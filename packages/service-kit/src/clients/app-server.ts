@@ -33,6 +33,13 @@ export interface TranscriptMessage {
   heardText?: string;
   /** `failed`: a caller turn whose words the transcription could not make out (text stays null). */
   transcription?: 'failed';
+  /**
+   * Of a caller turn: the external transcriber that also transcribed it. With `source: 'transcriber'`
+   * the text is its (the Realtime transcript was empty or failed); otherwise its text is `transcriberText`.
+   */
+  transcriber?: 'cartesia' | 'elevenlabs';
+  /** The external transcriber's text of a caller turn whose `text` is the Realtime transcript. */
+  transcriberText?: string;
   toolName?: string;
   toolArguments?: unknown;
   toolResult?: unknown;

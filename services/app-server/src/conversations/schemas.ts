@@ -59,6 +59,10 @@ export const transcriptMessage = {
     heardText: { type: 'string' },
     // "failed" is the one value known today; others are ignored (a newer voice-server may send more).
     transcription: { type: 'string', maxLength: 40 },
+    // "cartesia" or "elevenlabs"; others are ignored, like transcription's.
+    transcriber: { type: 'string', maxLength: 40 },
+    // Kept up to the same length as text (see transcript-repair.ts).
+    transcriberText: { type: 'string' },
     toolName: { type: 'string', maxLength: 200 },
     toolArguments: {},
     toolResult: {},

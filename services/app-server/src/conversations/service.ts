@@ -7,11 +7,21 @@ import type {
   HandoffTicketInput,
   TranscriptMessage,
 } from '@switchboard/service-kit/clients/app-server';
-import type { CallbackStatus, Conversation, Message, Ticket } from '../domain/types.ts';
+import {
+  type CallbackStatus,
+  type Conversation,
+  type Message,
+  type Ticket,
+  TRANSCRIBERS,
+  type Transcriber,
+} from '../domain/types.ts';
 import type { LiveFeed, LiveRef } from '../live/feed.ts';
 import type { AppStore, CallbackWithTicket, MessageInput, TicketPatch } from '../store/store.ts';
 import { isKnownTimeZone } from './schemas.ts';
 import { repairMessages } from './transcript-repair.ts';
+
+const isTranscriber = (v: unknown): v is Transcriber =>
+  typeof v === 'string' && (TRANSCRIBERS as readonly string[]).includes(v);
 
 /** The conversation that owns a call SID; 404 when none. */
 async function byCallSid(store: AppStore, callSid: string): Promise<Conversation> {
@@ -39,6 +49,8 @@ function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string
     ...(m.latency?.firstFrameMs !== undefined ? { firstFrameMs: Math.round(m.latency.firstFrameMs) } : {}),
     ...(typeof m.heardText === 'string' ? { heardText: m.heardText } : {}),
     ...(m.transcription === 'failed' ? { transcription: 'failed' as const } : {}),
+    ...(isTranscriber(m.transcriber) ? { transcriber: m.transcriber } : {}),
+    ...(typeof m.transcriberText === 'string' ? { transcriberText: m.transcriberText } : {}),
   };
 }
 

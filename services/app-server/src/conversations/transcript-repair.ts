@@ -77,6 +77,12 @@ export function repairMessages(
       notes.push(`heardText: ${message.heardText.length} characters; the first ${MAX_MESSAGE_TEXT} kept`);
       message.heardText = message.heardText.slice(0, MAX_MESSAGE_TEXT);
     }
+    if (typeof message.transcriberText === 'string' && message.transcriberText.length > MAX_MESSAGE_TEXT) {
+      notes.push(
+        `transcriberText: ${message.transcriberText.length} characters; the first ${MAX_MESSAGE_TEXT} kept`,
+      );
+      message.transcriberText = message.transcriberText.slice(0, MAX_MESSAGE_TEXT);
+    }
     message.toolArguments = toolJson(message.toolArguments, 'toolArguments', notes);
     message.toolResult = toolJson(message.toolResult, 'toolResult', notes);
     let startedAt = new Date(m.startedAt);

@@ -62,6 +62,45 @@ describe.each(['memory', 'prisma'] as const)('turn fields from voice-server, %s 
     expect(again[1]).toMatchObject({ heardText: 'Your parcel left the depot', interrupted: true });
   });
 
+  it('keeps the external transcriber of a caller turn and its text, and ignores a transcriber it does not know', async () => {
+    const start = startBody();
+    await post('/internal/conversations', start);
+    const url = `/internal/conversations/${start.callSid}/messages`;
+    const res = await post(url, {
+      messages: [
+        msg(1, {
+          role: 'caller',
+          text: 'Where is my parcel?',
+          transcriber: 'cartesia',
+          transcriberText: 'where is my parcel',
+        }),
+        msg(2, {
+          role: 'caller',
+          text: 'can i return it',
+          source: 'transcriber',
+          transcriber: 'elevenlabs',
+          transcription: 'failed',
+        }),
+        msg(3, { role: 'caller', text: 'thanks', transcriber: 'deepgram' as 'cartesia' }),
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    const [first, second, third] = (await view(start.callSid)).messages;
+    expect(first).toMatchObject({
+      source: 'realtime',
+      transcriber: 'cartesia',
+      transcriberText: 'where is my parcel',
+    });
+    expect(second).toMatchObject({ source: 'transcriber', transcriber: 'elevenlabs', transcriberText: null });
+    expect(third).toMatchObject({ transcriber: null });
+    const page = await h.app.inject({
+      url: `/conversations/${(await h.store.findConversationByCallSid(start.callSid))!.id}`,
+      headers: { cookie },
+    });
+    expect(page.body).toContain('transcribed by ElevenLabs Scribe');
+    expect(page.body).toContain('Cartesia: where is my parcel');
+  });
+
   it("keeps the start's time zone, learns it as the brand's, and ignores one it does not know", async () => {
     const brandId = `tz-brand-${kind}`;
     const ny = startBody({ brandId, timezone: 'America/New_York' });
@@ -97,6 +136,17 @@ describe.each(['memory', 'prisma'] as const)('turn fields from voice-server, %s 
         field: 'transcription',
         message: msg(1, { transcription: v as unknown as 'failed' }),
       })),
+      notString.map((v) => ({
+        field: 'transcriber',
+        message: msg(1, { transcriber: v as unknown as 'cartesia' }),
+      })),
+      notString.map((v) => ({
+        field: 'transcriberText',
+        message: msg(1, { transcriberText: v as unknown as string }),
+      })),
+      fc
+        .string({ minLength: 41, maxLength: 60 })
+        .map((v) => ({ field: 'transcriber', message: msg(1, { transcriber: v as 'cartesia' }) })),
       fc
         .oneof(
           fc.double({ max: -0.001, noNaN: true, noDefaultInfinity: true }),

@@ -48,6 +48,8 @@ export function messageDto(m: Message) {
     interrupted: m.interrupted,
     heardText: m.heardText,
     transcription: m.transcription,
+    transcriber: m.transcriber,
+    transcriberText: m.transcriberText,
     toolName: m.toolName,
     toolArguments: m.toolArguments ?? null,
     toolResult: m.toolResult ?? null,

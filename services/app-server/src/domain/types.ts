@@ -57,6 +57,10 @@ export interface Conversation {
   updatedAt: Date;
 }
 
+/** External transcribers voice-server may name on a caller turn. */
+export const TRANSCRIBERS = ['cartesia', 'elevenlabs'] as const;
+export type Transcriber = (typeof TRANSCRIBERS)[number];
+
 /** A conversation in a list, with counts for the overview. */
 export interface ConversationSummary extends Conversation {
   messageCount: number;
@@ -84,6 +88,10 @@ export interface Message {
   heardText: string | null;
   /** `failed`: the transcription could not make out this caller turn. */
   transcription: 'failed' | null;
+  /** Of a caller turn: the external transcriber that also transcribed it (see TranscriptMessage). */
+  transcriber: Transcriber | null;
+  /** That transcriber's text when `text` is the Realtime transcript. */
+  transcriberText: string | null;
   /** What had to be repaired to store it (empty when it was stored as sent). */
   sanitized: string[];
   createdAt: Date;

@@ -145,6 +145,8 @@ export class MemoryStore implements AppStore {
             firstFrameMs: m.firstFrameMs ?? prev.firstFrameMs,
             heardText: m.heardText ?? prev.heardText,
             transcription: m.transcription ?? prev.transcription,
+            transcriber: m.transcriber ?? prev.transcriber,
+            transcriberText: m.transcriberText ?? prev.transcriberText,
             sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
@@ -165,6 +167,8 @@ export class MemoryStore implements AppStore {
             firstFrameMs: m.firstFrameMs ?? null,
             heardText: m.heardText ?? null,
             transcription: m.transcription ?? null,
+            transcriber: m.transcriber ?? null,
+            transcriberText: m.transcriberText ?? null,
             sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,

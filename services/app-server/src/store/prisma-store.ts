@@ -14,7 +14,9 @@ import type {
   StaffAccount,
   StaffSession,
   Ticket,
+  Transcriber,
 } from '../domain/types.ts';
+import { TRANSCRIBERS } from '../domain/types.ts';
 import type { LiveFeed } from '../live/feed.ts';
 import { PgNotificationSource } from '../live/pg-notifications.ts';
 import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
@@ -98,6 +100,10 @@ function toMessage(r: MessageRow): Message {
     firstFrameMs: r.firstFrameMs,
     heardText: r.heardText,
     transcription: r.transcription === 'failed' ? 'failed' : null,
+    transcriber: (TRANSCRIBERS as readonly string[]).includes(r.transcriber ?? '')
+      ? (r.transcriber as Transcriber)
+      : null,
+    transcriberText: r.transcriberText,
     sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -225,6 +231,8 @@ export class PrismaStore implements AppStore {
         ...(m.firstFrameMs !== undefined ? { firstFrameMs: m.firstFrameMs } : {}),
         ...(m.heardText !== undefined ? { heardText: m.heardText } : {}),
         ...(m.transcription !== undefined ? { transcription: m.transcription } : {}),
+        ...(m.transcriber !== undefined ? { transcriber: m.transcriber } : {}),
+        ...(m.transcriberText !== undefined ? { transcriberText: m.transcriberText } : {}),
         ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
       };
       return this.prisma.message.upsert({

@@ -113,6 +113,37 @@ describe.each(stores)('%s', (_name, open) => {
     });
   });
 
+  it('keeps an external transcriber and its text on a caller turn once sent, and fills a failed one', async () => {
+    const { conversation } = await store.startConversation(conv());
+    await store.upsertMessages(conversation.id, [
+      m(1, { role: 'caller', text: 'where is my order' }),
+      m(2, { role: 'caller', text: null, transcription: 'failed' }),
+    ]);
+    await store.upsertMessages(conversation.id, [
+      m(1, {
+        role: 'caller',
+        text: 'where is my order',
+        transcriber: 'cartesia',
+        transcriberText: 'where is my order?',
+      }),
+      m(2, { role: 'caller', text: 'can i return it', source: 'transcriber', transcriber: 'elevenlabs' }),
+    ]);
+    await store.upsertMessages(conversation.id, [m(1, { role: 'caller', text: 'where is my order' })]);
+    const [first, second] = await store.listMessages(conversation.id);
+    expect(first).toMatchObject({
+      source: 'realtime',
+      transcriber: 'cartesia',
+      transcriberText: 'where is my order?',
+    });
+    expect(second).toMatchObject({
+      text: 'can i return it',
+      source: 'transcriber',
+      transcriber: 'elevenlabs',
+      transcriberText: null,
+      transcription: 'failed',
+    });
+  });
+
   it('ends a conversation and sets a brand', async () => {
     const { conversation } = await store.startConversation(conv({ brandId: null }));
     const ended = await store.endConversation(conversation.id, {

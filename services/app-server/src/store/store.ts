@@ -15,6 +15,7 @@ import type {
   TicketKind,
   TicketPriority,
   TicketStatus,
+  Transcriber,
   TranscriptSource,
 } from '../domain/types.ts';
 import type { LiveFeed } from '../live/feed.ts';
@@ -49,6 +50,8 @@ export interface MessageInput {
   firstFrameMs?: number;
   heardText?: string;
   transcription?: 'failed';
+  transcriber?: Transcriber;
+  transcriberText?: string;
   /** Notes on what was repaired to store it; replaces the stored notes. */
   sanitized?: string[];
 }

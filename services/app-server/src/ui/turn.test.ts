@@ -23,6 +23,8 @@ const message = (over: Partial<Message>): Message => ({
   firstFrameMs: null,
   heardText: null,
   transcription: null,
+  transcriber: null,
+  transcriberText: null,
   sanitized: [],
   createdAt: at,
   updatedAt: at,
@@ -64,6 +66,33 @@ describe('the heard part of an interrupted answer', () => {
   it('shows a caller turn the transcription could not make out as "(not transcribed)"', () => {
     const li = messageItem(message({ role: 'caller', text: null, transcription: 'failed' }), 'UTC').value;
     expect(li).toContain('(not transcribed)');
+  });
+
+  it('marks a caller turn an external transcriber filled in, and shows its text beside a Realtime one', () => {
+    const filled = messageItem(
+      message({
+        role: 'caller',
+        text: 'where is my order',
+        source: 'transcriber',
+        transcriber: 'cartesia',
+        transcription: 'failed',
+      }),
+      'UTC',
+    ).value;
+    expect(filled).toContain('transcribed by Cartesia');
+    expect(filled).toContain('where is my order');
+    expect(filled).not.toContain('not transcribed');
+    const both = messageItem(
+      message({
+        role: 'caller',
+        text: 'where is my order',
+        transcriber: 'elevenlabs',
+        transcriberText: 'where is my <order>',
+      }),
+      'UTC',
+    ).value;
+    expect(both).toContain('ElevenLabs Scribe: where is my &lt;order&gt;');
+    expect(both).not.toContain('transcribed by');
   });
 });
 

@@ -82,8 +82,22 @@ function agentText(m: Message): SafeHtml {
   <p class="muted heard-unknown">How much of this the caller heard before interrupting is not known.</p>`;
 }
 
+const TRANSCRIBER_LABEL: Record<NonNullable<Message['transcriber']>, string> = {
+  cartesia: 'Cartesia',
+  elevenlabs: 'ElevenLabs Scribe',
+};
+
 function callerText(m: Message): SafeHtml {
-  if (m.text !== null) return html`<p class="text">${m.text}</p>`;
+  if (m.text !== null) {
+    const other =
+      m.transcriber &&
+      m.source !== 'transcriber' &&
+      m.transcriberText !== null &&
+      m.transcriberText !== m.text
+        ? html`<p class="muted transcriber-text" title="The same turn as ${TRANSCRIBER_LABEL[m.transcriber]} transcribed it">${TRANSCRIBER_LABEL[m.transcriber]}: ${m.transcriberText}</p>`
+        : '';
+    return html`<p class="text">${m.text}</p>${other}`;
+  }
   if (m.transcription === 'failed')
     return html`<p class="text muted not-transcribed" title="The transcription could not make out the caller's words">(not transcribed)</p>`;
   return html`<p class="text muted">(no transcript)</p>`;
@@ -114,7 +128,13 @@ export function messageItem(m: Message, timeZone: string): SafeHtml {
   <div class="msg-meta">
     <span class="speaker">${ROLE_LABEL[m.role]}</span>
     ${timeEl(m.startedAt, timeZone)}
-    ${m.source !== 'realtime' && m.source !== m.role ? html`<span class="tag">${m.source}</span>` : ''}
+    ${
+      m.source === 'transcriber' && m.transcriber
+        ? html`<span class="tag" title="The Realtime transcript of this turn was empty or failed">transcribed by ${TRANSCRIBER_LABEL[m.transcriber]}</span>`
+        : m.source !== 'realtime' && m.source !== m.role
+          ? html`<span class="tag">${m.source}</span>`
+          : ''
+    }
     ${bargeIn ? html`<span class="tag tag-warn" title="The caller spoke over this answer">interrupted</span>` : ''}
     ${m.transcription === 'failed' && m.text === null ? html`<span class="tag tag-warn">not transcribed</span>` : ''}
     ${m.sanitized.length ? html`<span class="tag tag-warn" title="Stored repaired: ${m.sanitized.join('; ')}">repaired</span>` : ''}

@@ -1,4 +1,5 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
+import type { TtsVoiceSettings } from './tts-stream.ts';
 
 /** Bot profile fields a call needs. */
 export interface CallProfile {
@@ -6,7 +7,8 @@ export interface CallProfile {
   brandId?: string;
   language?: string;
   greeting?: string;
-  voice?: { provider?: string; voiceId?: string; speed?: number };
+  /** `settings` are ElevenLabs' (stability, similarityBoost, style, useSpeakerBoost, speed). */
+  voice?: { provider?: string; voiceId?: string; speed?: number; settings?: TtsVoiceSettings };
   /** Who transcribes the caller (the Realtime API's own model, or an external provider). */
   transcriber?: { provider?: string; model?: string; language?: string } | null;
   vadThreshold?: number;

@@ -13,7 +13,7 @@ function bargeInOn(opts: { tts?: boolean } = {}) {
     responses: p.responses,
     audioOut: p.audioOut,
     transcript: p.transcript,
-    ...(opts.tts === false ? {} : { tts: { cancel: () => p.order.push('tts.cancel') } }),
+    ...(opts.tts === false ? {} : { tts: { cancel: () => void p.order.push('tts.cancel') } }),
     onInterrupted: () => p.order.push('interrupted'),
     onCallerActivity: () => p.order.push('caller.activity'),
     metrics: p.metrics,

@@ -51,24 +51,57 @@ export class BargeIn {
   /**
    * Stops the agent mid-sentence: cancels the active response, clears Twilio's buffer, truncates the
    * item being heard at what was heard (never past what was sent) and deletes items never heard.
+   * `cut` are external-voice turns cancelled before they were heard (their text items are deleted).
    */
-  interrupt(rt: RealtimeConnection, heard = this.deps.playback.heardPosition()): void {
-    const { responses, audioOut, transcript } = this.deps;
+  interrupt(
+    rt: RealtimeConnection,
+    heard = this.deps.playback.heardPosition(),
+    cut: readonly string[] = this.cancelTts(),
+  ): void {
+    const { responses, audioOut, transcript, tts } = this.deps;
     if (responses.cancelActive()) rt.send({ type: 'response.cancel' });
-    if (!heard) return;
-    audioOut.clear();
-    if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
+    const unheard = new Set(cut);
+    if (heard) {
+      audioOut.clear();
+      unheard.delete(heard.itemId);
+      for (const itemId of heard.unheardItemIds) unheard.add(itemId);
+      const spoken = isLocalAudio(heard.itemId)
+        ? undefined
+        : tts?.heardText?.(heard.itemId, heard.audioEndMs);
+      if (spoken !== undefined) this.keepHeardText(rt, heard.itemId, spoken);
+      else if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
+        rt.send({
+          type: 'conversation.item.truncate',
+          item_id: heard.itemId,
+          content_index: 0,
+          // Never past what was sent: the playback tracker's position is bounded by it.
+          audio_end_ms: heard.audioEndMs,
+        });
+      }
+      transcript.markInterrupted(heard.itemId, heard.audioEndMs, heard.sentMs, spoken);
+    }
+    for (const itemId of unheard)
+      if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
+  }
+
+  /**
+   * An external-voice turn is a text item, which the API cannot truncate: the words the caller heard
+   * take its place (a new assistant item right after it, then the old one deleted).
+   */
+  private keepHeardText(rt: RealtimeConnection, itemId: string, spoken: string): void {
+    const text = spoken.trim();
+    if (text) {
       rt.send({
-        type: 'conversation.item.truncate',
-        item_id: heard.itemId,
-        content_index: 0,
-        // Never past what was sent: the playback tracker's position is bounded by it.
-        audio_end_ms: heard.audioEndMs,
+        type: 'conversation.item.create',
+        previous_item_id: itemId,
+        item: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] },
       });
     }
-    for (const itemId of heard.unheardItemIds)
-      if (!isLocalAudio(itemId)) rt.send({ type: 'conversation.item.delete', item_id: itemId });
-    transcript.markInterrupted(heard.itemId, heard.audioEndMs, heard.sentMs);
+    rt.send({ type: 'conversation.item.delete', item_id: itemId });
+  }
+
+  private cancelTts(): readonly string[] {
+    return this.deps.tts?.cancel() ?? [];
   }
 
   private bargeIn(): void {
@@ -80,11 +113,13 @@ export class BargeIn {
     const responding = responses.isActive;
     // A response asked for but not yet created is as good as started: it is cancelled on creation.
     const withdrawn = !responding && responses.withdrawInFlight();
-    if (!heard && !responding && !withdrawn) return;
+    // The external voice may still be speaking a finished response (nothing of it sent yet).
+    const speaking = tts?.busy ?? false;
+    if (!heard && !responding && !withdrawn && !speaking) return;
     metrics.bargeIns++;
-    tts?.cancel();
+    const cut = this.cancelTts();
     this.deps.onInterrupted();
-    this.interrupt(rt, heard);
+    this.interrupt(rt, heard, cut);
     metrics.bargeInLatency.observe((performance.now() - startedAt) / 1000);
     this.deps.log.info(
       {

@@ -6,6 +6,7 @@ import { type AppServerClient, hasDurableTasks } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
 import type { CallTrace } from '../telemetry/call-tracer.ts';
 import { debitCall } from './call-limits.ts';
+import type { SpeechUsage } from './call-speech.ts';
 import { type EndReason, errInfo } from './call-types.ts';
 import type { Transcript } from './transcript.ts';
 
@@ -57,8 +58,9 @@ export class CallReport {
   }
 
   /** The call is over: the rest of the transcript, the end, and (once the model was reached) the debit. */
-  finished(reason: EndReason, transcript: Transcript, reachedModel: boolean): void {
+  finished(reason: EndReason, transcript: Transcript, reachedModel: boolean, speech?: SpeechUsage): void {
     const { call, startedAtMs, appServer, metrics, log } = this.deps;
+    if (speech) metrics.ttsCharacters += speech.charactersSynthesized;
     transcript.flush();
     const durationSec = Math.round((Date.now() - startedAtMs) / 100) / 10;
     void this.conversationStarted
@@ -89,6 +91,8 @@ export class CallReport {
     }
     this.deps.trace?.end({ endReason: reason, durationSec });
     metrics.callEnded(reason);
-    log.info({ reason, durationSec }, 'call ended');
+    // External speech used, for cost attribution (characters synthesized, caller audio transcribed).
+    const usage = speech && (speech.voiceProvider !== 'openai' || speech.transcriber) ? { speech } : {};
+    log.info({ reason, durationSec, ...usage }, 'call ended');
   }
 }

@@ -7,12 +7,22 @@ import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
 import type { CallTracer } from '../telemetry/call-tracer.ts';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, type SessionHealth } from './reconnect-budget.ts';
+import type { SpeechProviders } from './speech-plan.ts';
 
 export type { CallInfo } from '../ports/call-control.ts';
 
-/** Cancels speech from an external TTS provider; called first on barge-in. */
+/** Speech from an external TTS provider, as barge-in sees it. */
 export interface TtsControl {
-  cancel(): void;
+  /** Cancels every turn not yet spoken; called first on barge-in. Returns the items it cut off, if known. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a control that knows no items returns nothing
+  cancel(): readonly string[] | void;
+  /** True while a turn is being synthesized or delivered (nothing may have reached Twilio yet). */
+  readonly busy?: boolean;
+  /**
+   * What the caller heard of `itemId` after `heardMs` of its audio, from the provider's alignment;
+   * undefined when `itemId` was not spoken by the external voice.
+   */
+  heardText?(itemId: string, heardMs: number): string | undefined;
 }
 
 /** The ports one call is wired to. */
@@ -25,6 +35,8 @@ export interface SessionDeps {
   logger: Logger;
   metrics: VoiceMetrics;
   tts?: TtsControl;
+  /** External TTS and transcription, used per bot profile (none configured: the model's own audio). */
+  speech?: SpeechProviders;
   /** Monotonic ms clock for latency figures; default performance.now. */
   now?: () => number;
   /** Call limits; defaults are the product's (30 min cap, wrap-up 60 s before, renew before 60 min). */

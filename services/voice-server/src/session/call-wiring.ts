@@ -10,7 +10,15 @@ import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
 import { CallLimiter } from './call-limits.ts';
 import { CallReport } from './call-report.ts';
-import { type CallInfo, type CallLimits, type EndReason, errInfo, type SessionDeps } from './call-types.ts';
+import { CallSpeech } from './call-speech.ts';
+import {
+  type CallInfo,
+  type CallLimits,
+  type EndReason,
+  errInfo,
+  type SessionDeps,
+  type TtsControl,
+} from './call-types.ts';
 import { CallerInput } from './caller-input.ts';
 import { takeDropFallback } from './drop-fallback.ts';
 import { DtmfCollector } from './dtmf.ts';
@@ -40,6 +48,8 @@ export interface CallParts {
   afterReply: AfterReply;
   tools: ToolBridge;
   limiter: CallLimiter;
+  /** External TTS voice and transcriber, per profile. */
+  speech: CallSpeech;
   /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
   dropFallback: () => Promise<void>;
 }
@@ -89,9 +99,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   // Each caller turn's audio until its words arrive: a new session after a drop hears what the old one lost.
   const turnAudio = new CallerTurnAudio({});
   const audioOut = new AudioOut(transport, playback, metrics);
-  const filler = new OutageFiller(audioOut, limits.maxFillerMs);
   // Parts built further down; the link's hooks run only once the call is under way.
   const p = { log, lifecycle, playback, transcript, report } as CallParts;
+  const filler = new OutageFiller(audioOut, limits.maxFillerMs, (text, item) => p.speech.sayLine(text, item));
   const link = new RealtimeLink({
     connect: deps.connectRealtime,
     callSid: call.callSid,
@@ -124,6 +134,23 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     },
   });
   const responses = new ResponseQueue(link);
+  const speech = new CallSpeech({
+    providers: deps.speech ?? {},
+    audioOut,
+    playback,
+    responses,
+    transcript,
+    turnAudio,
+    updateSession: (patch) => link.updateSession(patch),
+    onFirstAudio: (itemId) => transcriptEvents.onAgentAudio(itemId),
+    now,
+    onActivity: () => p.limiter.activity(),
+    record: (text) =>
+      transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
+    metrics,
+    log,
+  });
+  p.speech = speech;
   const afterReply = new AfterReply({
     playback,
     lifecycle,
@@ -162,7 +189,11 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     lifecycle,
     log,
     isBusy: () =>
-      tools.pending > 0 || responses.isActive || playback.hasPendingAudio || p.bargeIn.callerSpeaking,
+      tools.pending > 0 ||
+      responses.isActive ||
+      playback.hasPendingAudio ||
+      speech.busy ||
+      p.bargeIn.callerSpeaking,
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
@@ -181,7 +212,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     metrics,
     log,
-    ...(deps.tts ? { tts: deps.tts } : {}),
+    tts: withExtraTts(speech, deps.tts),
     onInterrupted: () => {
       tools.onBargeIn();
       afterReply.onBargeIn();
@@ -213,6 +244,19 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     },
     onAppended: (payload) => turnAudio.onAudio(payload),
   });
+  const transcriptEvents = new TranscriptEvents(
+    transcript,
+    responses,
+    now,
+    turnAudio,
+    () => link.maybeRenew(),
+    (ms) => metrics.turnLatency.observe(ms / 1000),
+    (turn) => {
+      trace.turnLatency(turn);
+      recordTurnSpan(call.callSid, turn);
+    },
+    (itemId) => speech.onRealtimeCallerText(itemId),
+  );
   const output = new ModelOutput({
     link,
     lifecycle,
@@ -225,18 +269,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     metrics,
     log,
     onResponseDone: (response) => trace.responseDone(response),
-    transcriptEvents: new TranscriptEvents(
-      transcript,
-      responses,
-      now,
-      turnAudio,
-      () => link.maybeRenew(),
-      (ms) => metrics.turnLatency.observe(ms / 1000),
-      (turn) => {
-        trace.turnLatency(turn);
-        recordTurnSpan(call.callSid, turn);
-      },
-    ),
+    transcriptEvents,
+    speech,
     greeting: () => greetingLine(owner.profile()),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
@@ -249,6 +283,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       appServer: ticketsClient,
       log,
       transcript: (timeoutMs) => transcript.settled(timeoutMs),
+      sayInVoice: (text) => speech.sayAndWait(text, VOICED_LINE_TIMEOUT_MS),
       knowledgeChunkIds: tools.knowledgeChunkIds,
     });
   Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter, dropFallback });
@@ -257,10 +292,32 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   lifecycle.onEnd(() => tools.dispose());
   lifecycle.onEnd(() => afterReply.clear());
   lifecycle.onEnd(() => input.dropHeld());
-  lifecycle.onEnd(() => turnAudio.close());
+  lifecycle.onEnd(() => speech.closeVoice());
+  lifecycle.onEnd(() => void speech.finishTranscripts(TRANSCRIPTION_GRACE_MS));
   lifecycle.onEnd(() => link.close());
   lifecycle.onEnd(() => {
     if (transport.isOpen) transport.close(1000, 'call ended');
   });
   return p;
+}
+
+/** Longest wait for a line in the brand's voice to be synthesized, then to play. */
+const VOICED_LINE_TIMEOUT_MS = 8_000;
+
+/** How long a call's last caller turns may still be transcribed after it ended. */
+const TRANSCRIPTION_GRACE_MS = 5_000;
+
+/** The call's external voice, plus a control given with the session's ports (tests observe it). */
+function withExtraTts(speech: CallSpeech, extra: TtsControl | undefined): TtsControl {
+  if (!extra) return speech;
+  return {
+    cancel: () => {
+      extra.cancel();
+      return speech.cancel();
+    },
+    get busy() {
+      return speech.busy || (extra.busy ?? false);
+    },
+    heardText: (itemId, heardMs) => speech.heardText(itemId, heardMs),
+  };
 }

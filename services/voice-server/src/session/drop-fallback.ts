@@ -21,6 +21,8 @@ export interface DropFallbackDeps {
   /** The conversation, once the caller's last words are transcribed (bounded wait). */
   transcript: (timeoutMs: number) => Promise<TranscriptMessage[]>;
   knowledgeChunkIds: Set<string>;
+  /** Says a line in the brand's own voice and waits for it to play; false when it cannot (Twilio says it). */
+  sayInVoice?: (text: string) => Promise<boolean>;
 }
 
 /**
@@ -43,7 +45,8 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
           idempotencyKey: `handoff:${call.callSid}`,
         })
         .catch((err) => log.warn({ err: errInfo(err) }, 'hand-off ticket failed'));
-      await lifecycle.transfer(transferTwiml(target, callerId, DROP_TRANSFER));
+      const voiced = (await deps.sayInVoice?.(DROP_TRANSFER)) ?? false;
+      await lifecycle.transfer(transferTwiml(target, callerId, voiced ? undefined : DROP_TRANSFER));
       lifecycle.end('transferred');
       return;
     }
@@ -56,6 +59,10 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
         idempotencyKey: `callback:${call.callSid}:dropped`,
       })
       .catch((err) => log.warn({ err: errInfo(err) }, 'callback ticket failed'));
+    if (await deps.sayInVoice?.(DROP_CALLBACK)) {
+      await lifecycle.hangUp('realtime_unavailable');
+      return;
+    }
     await lifecycle.apologizeAndEnd(
       'realtime_unavailable',
       DROP_CALLBACK,

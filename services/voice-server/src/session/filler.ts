@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AudioOut } from './audio-out.ts';
 import { FILLER_ITEM } from './call-types.ts';
+import { FILLER_LINE } from './lines.ts';
 
 /** Audio per media frame of the filler; each frame gets a mark. */
 const CHUNK_MS = 100;
@@ -40,11 +41,14 @@ export class OutageFiller {
   constructor(
     private readonly audioOut: AudioOut,
     private readonly maxMs: number,
+    /** Speaks the line in the brand's own voice, when the call has one (false: it cannot now). */
+    private readonly sayInVoice: (text: string, localItem: string) => boolean = () => false,
   ) {}
 
   onDropped(newOutage: boolean): void {
     if (!newOutage || this.playedMs + fillerMs() > this.maxMs) return;
     this.playedMs += fillerMs();
+    if (this.sayInVoice(FILLER_LINE, FILLER_ITEM)) return;
     this.audioOut.local(FILLER_ITEM, fillerChunks());
   }
 

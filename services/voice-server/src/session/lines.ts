@@ -51,3 +51,15 @@ export function actionFailedNote(toolName: string, message: string): string {
     'and offer to arrange a callback from a colleague instead.'
   );
 }
+
+/** Asked of the model after the brand's voice failed mid-answer: the caller missed some of it. */
+export const REPEAT_AFTER_VOICE_FAILURE =
+  'The caller could not hear the end of your last answer because of a technical problem. Apologize in ' +
+  'a few words and say the rest of it again, briefly.';
+
+/** Kept on the conversation when the brand's voice failed and the model's own took over. */
+export const VOICE_FELL_BACK_NOTE =
+  "The brand's voice (external text-to-speech) failed; the rest of the call used the model's own voice.";
+
+/** The outage filler, when the brand's voice speaks it (the recorded one says the same). */
+export const FILLER_LINE = 'One moment, please.';

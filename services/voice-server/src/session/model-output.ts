@@ -34,6 +34,15 @@ export interface ModelOutputDeps {
   log: Logger;
   /** Told of every finished response (the trace: usage, cost). */
   onResponseDone?: (response: TracedResponse) => void;
+  /** The external voice, for text responses (a profile with its own TTS voice). */
+  speech?: TextSpeech;
+}
+
+/** Where the text of text-only responses goes to be spoken. */
+export interface TextSpeech {
+  onTextDelta(responseId: string, itemId: string, delta: string): void;
+  onTextDone(itemId: string): void;
+  onResponseDone(responseId: string): void;
 }
 
 /**
@@ -119,6 +128,17 @@ export class ModelOutput {
             );
         }
         return;
+      case 'response.output_text.delta':
+        if (d.responses.isCancelled(ev.response_id)) {
+          d.metrics.lateDeltasDropped++;
+          return;
+        }
+        d.speech?.onTextDelta(ev.response_id, ev.item_id, ev.delta);
+        return;
+      case 'response.output_text.done':
+        d.speech?.onTextDone(ev.item_id);
+        d.transcriptEvents.onEvent(ev);
+        return;
       case 'input_audio_buffer.speech_started':
         d.bargeIn.onSpeechStarted();
         d.transcriptEvents.onSpeechStarted(ev.item_id, ev.audio_start_ms);
@@ -152,6 +172,7 @@ export class ModelOutput {
         return;
       case 'response.done': {
         const id = ev.response.id ?? '';
+        d.speech?.onResponseDone(id);
         const outcome = d.responses.onDone(id, ev.response.status);
         d.onResponseDone?.(ev.response as TracedResponse);
         if (outcome.failed) this.onFailed(ev.response, outcome.retried);

@@ -121,6 +121,16 @@ export class RealtimeLink implements ResponseSink {
   }
 
   /**
+   * Changes the session's configuration for the rest of the call: sent to the current session now,
+   * and part of the configuration every later session (reconnect, renewal) starts with.
+   */
+  updateSession(patch: Partial<RealtimeSessionCreateRequest>): void {
+    if (!this.config) return;
+    this.config = { ...this.config, ...patch };
+    this.rt?.send({ type: 'session.update', session: { type: 'realtime', ...patch } });
+  }
+
+  /**
    * The API refused for good (`insufficient_quota`, an invalid key, an unknown model): no reconnect can
    * help, so the session is closed and the call takes its fallback at once.
    */

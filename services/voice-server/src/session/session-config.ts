@@ -28,14 +28,14 @@ export function sessionConfigFor(
   profile: CallProfile,
   instructions: string,
   tools: RealtimeFunctionTool[],
+  /** The call speaks with an external voice: the session answers in text (its own voice kept for a fallback). */
+  opts: { textOnly?: boolean } = {},
 ): CallSessionConfig {
   const problems: string[] = [];
   const voice = profile.voice ?? {};
   let voiceId: string | undefined = voice.voiceId;
   if (voice.provider && voice.provider !== 'openai') {
-    problems.push(
-      `The profile's voice provider "${voice.provider}" is not available on this call; the default voice was used.`,
-    );
+    // An external voice (speech-plan.ts says when it cannot be used): this is its fallback voice.
     voiceId = DEFAULT_REALTIME_VOICE;
   } else if (voiceId !== undefined && !(REALTIME_VOICES as readonly string[]).includes(voiceId)) {
     problems.push(
@@ -43,7 +43,7 @@ export function sessionConfigFor(
     );
     voiceId = DEFAULT_REALTIME_VOICE;
   }
-  let speed = voice.speed;
+  let speed = voice.provider === 'elevenlabs' ? undefined : voice.speed;
   if (speed !== undefined && !(speed >= REALTIME_SPEED.min && speed <= REALTIME_SPEED.max)) {
     problems.push(
       `The profile's speed ${speed} is outside ${REALTIME_SPEED.min}–${REALTIME_SPEED.max}; normal speed was used.`,
@@ -66,6 +66,7 @@ export function sessionConfigFor(
     inputTranscriptionModel: model,
     ...(language && /^[a-z]{2,3}$/.test(language) ? { inputTranscriptionLanguage: language } : {}),
     tools,
+    ...(opts.textOnly ? { textOnly: true } : {}),
   });
   return { config, problems };
 }

@@ -1,6 +1,7 @@
 import type { RealtimeServerEvent } from '@switchboard/realtime';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { setUpCall } from './call-setup.ts';
+import type { SpeechUsage } from './call-speech.ts';
 import {
   type CallInfo,
   type CallLimits,
@@ -16,6 +17,7 @@ import type { PlaybackTracker } from './playback-tracker.ts';
 import { sessionConfigFor } from './session-config.ts';
 import type { Transcript } from './transcript.ts';
 
+export type { SpeechUsage } from './call-speech.ts';
 export {
   type CallInfo,
   type CallLimits,
@@ -26,6 +28,7 @@ export {
   type SessionDeps,
   type TtsControl,
 } from './call-types.ts';
+export type { SpeechProviders } from './speech-plan.ts';
 
 /**
  * One call: the coordinator. It owns the call's lifecycle (run, stop, end politely, finish) over parts
@@ -72,6 +75,14 @@ export class TwilioSessionManager {
     return this.parts.input.latestMediaTs;
   }
 
+  /**
+   * What the call used of external speech providers (TTS characters, transcribed seconds), for cost
+   * attribution; final once the call has ended (also in the call's end log line).
+   */
+  get speechUsage(): SpeechUsage {
+    return this.parts.speech.usage;
+  }
+
   /** Realtime sessions resumed after a drop. */
   get reconnects(): number {
     return this.parts.link.reconnects;
@@ -106,8 +117,11 @@ export class TwilioSessionManager {
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {
       const schemas = tools.start(setup.profile, setup.dynamicTools);
-      const { config, problems } = sessionConfigFor(setup.profile, setup.instructions, schemas);
-      for (const problem of problems) {
+      const speech = this.parts.speech.configure(setup.profile);
+      const { config, problems } = sessionConfigFor(setup.profile, setup.instructions, schemas, {
+        textOnly: speech.textOnly,
+      });
+      for (const problem of [...speech.problems, ...problems]) {
         log.warn({ problem }, 'profile setting not sent to the Realtime API');
         this.parts.transcript.add({
           role: 'system',
@@ -125,7 +139,7 @@ export class TwilioSessionManager {
     }
     await Promise.all([inbound, outbound]);
     const reason = lifecycle.endReason ?? 'stream_closed';
-    report.finished(reason, this.parts.transcript, link.generation > 0);
+    report.finished(reason, this.parts.transcript, link.generation > 0, this.parts.speech.usage);
     return reason;
   }
 

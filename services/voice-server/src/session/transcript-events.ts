@@ -31,6 +31,8 @@ export class TranscriptEvents {
     private readonly onTurnLatency: (ms: number) => void = () => {},
     /** Told each reply's waterfall once its first frame has been sent to Twilio. */
     private readonly onTurn: (turn: TurnWaterfall) => void = () => {},
+    /** The Realtime transcript of caller turn `itemId` came or failed (an external one may fill it in). */
+    private readonly onRealtimeCallerText: (itemId: string) => void = () => {},
   ) {}
 
   onSpeechStarted(itemId: string, audioStartMs: unknown): void {
@@ -118,6 +120,13 @@ export class TranscriptEvents {
         transcript.finalize(ev.item_id, ev.transcript, cancelled ? { interrupted: true } : {});
         return true;
       }
+      case 'response.output_text.done': {
+        // A text response (the external voice speaks it): its text is the agent's words.
+        const cancelled = this.responses.isCancelled(ev.response_id);
+        transcript.open(ev.item_id, 'agent', new Date());
+        transcript.finalize(ev.item_id, ev.text, cancelled ? { interrupted: true } : {});
+        return true;
+      }
       case 'input_audio_buffer.committed':
         transcript.open(ev.item_id, 'caller', new Date());
         this.turnAudio?.onCommitted(ev.item_id);
@@ -129,12 +138,14 @@ export class TranscriptEvents {
         transcript.finalize(ev.item_id, ev.transcript, { source: 'realtime' });
         this.turnAudio?.forget(ev.item_id);
         this.onCallerText();
+        this.onRealtimeCallerText(ev.item_id);
         return true;
       case 'conversation.item.input_audio_transcription.failed':
         // The turn stays on the conversation, in its place, marked: never dropped.
         transcript.open(ev.item_id, 'caller', new Date());
         transcript.finalize(ev.item_id, null, { source: 'realtime', transcription: 'failed' });
         this.onCallerText();
+        this.onRealtimeCallerText(ev.item_id);
         return true;
       case 'conversation.item.done': {
         const item = ev.item;

@@ -3,8 +3,8 @@ import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts'
 interface Entry {
   message: TranscriptMessage;
   sent: boolean;
-  /** For an agent turn the caller cut off: how much of its audio they heard. */
-  heard?: { heardMs: number; totalMs: number };
+  /** For an agent turn the caller cut off: how much of its audio they heard (and, when known, the words). */
+  heard?: { heardMs: number; totalMs: number; text?: string | undefined };
 }
 
 /** The words of `text` heard when `fraction` of its audio had played (to the end of the word under way). */
@@ -88,14 +88,23 @@ export class Transcript {
     }
   }
 
+  /** Changes `itemId` after the fact (an external transcript came) and sends it again if it was sent. */
+  amend(itemId: string, patch: Partial<TranscriptMessage>): void {
+    const entry = this.byItem.get(itemId);
+    if (!entry) return;
+    Object.assign(entry.message, patch);
+    if (entry.sent) this.send([entry]);
+  }
+
   /**
    * The caller cut `itemId` off after hearing `heardMs` of its `totalMs` of audio: the turn is marked
-   * interrupted, with the part they heard, and sent again if it was already sent.
+   * interrupted, with the part they heard (`heardText` when the words heard are known exactly, from a
+   * TTS provider's alignment), and sent again if it was already sent.
    */
-  markInterrupted(itemId: string, heardMs: number, totalMs: number): void {
+  markInterrupted(itemId: string, heardMs: number, totalMs: number, heardText?: string): void {
     const entry = this.byItem.get(itemId);
     if (entry?.message.role !== 'agent') return;
-    entry.heard = { heardMs, totalMs };
+    entry.heard = { heardMs, totalMs, text: heardText };
     entry.message.interrupted = true;
     this.applyHeard(entry);
     if (entry.sent) this.send([entry]);
@@ -105,7 +114,8 @@ export class Transcript {
     const { heard, message } = entry;
     if (!heard || message.text === null) return;
     message.interrupted = true;
-    message.heardText = heardPart(message.text, heard.totalMs > 0 ? heard.heardMs / heard.totalMs : 0);
+    message.heardText =
+      heard.text ?? heardPart(message.text, heard.totalMs > 0 ? heard.heardMs / heard.totalMs : 0);
   }
 
   /**

@@ -97,6 +97,15 @@ export class CallerTurnAudio {
     };
   }
 
+  /**
+   * Transcribe committed turns with `transcriber` from now on, reporting to `onTranscript` (the call's
+   * profile, known after the audio keeper was made, asks for one).
+   */
+  useTranscriber(transcriber: Transcriber, onTranscript: (turn: TranscribedTurn) => void): void {
+    this.opts.transcriber = transcriber;
+    this.opts.onTranscript = onTranscript;
+  }
+
   /** A new Realtime session began (first connect, reconnect, renewal): its timeline starts at 0. */
   onSessionStart(): void {
     this.earlierSessionsMs += this.timelineMs;

@@ -13,6 +13,7 @@ import type { SessionHealth } from '../session/reconnect-budget.ts';
 import {
   type CallInfo,
   type CallLimitsOverrides,
+  type SpeechProviders,
   type TtsControl,
   TwilioSessionManager,
 } from '../session/session-manager.ts';
@@ -44,6 +45,7 @@ export interface StreamOptions {
   /** Where each call reports its Realtime sessions' health (the circuit breaker). */
   realtimeHealth?: SessionHealth;
   tracer?: CallTracer;
+  speech?: SpeechProviders;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -155,6 +157,7 @@ async function handleStream(
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
+      ...(opts.speech ? { speech: opts.speech } : {}),
     },
     call,
   );

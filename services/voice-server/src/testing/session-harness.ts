@@ -11,7 +11,12 @@ import { InMemoryCallTransport } from './in-memory-transport.ts';
 
 export { FakeAiServer, FakeTwilioRest, PROFILE } from './fakes.ts';
 
-import { type CallInfo, type CallLimitsOverrides, TwilioSessionManager } from '../session/session-manager.ts';
+import {
+  type CallInfo,
+  type CallLimitsOverrides,
+  type SpeechProviders,
+  TwilioSessionManager,
+} from '../session/session-manager.ts';
 
 export const CALL: CallInfo = {
   streamSid: 'MZ00000000000000000000000000000001',
@@ -36,6 +41,8 @@ export function harness(
     appServer?: AppServerClient;
     /** The call's tracer (e.g. a RecordingCallTracer); default none. */
     tracer?: CallTracer;
+    /** External TTS and transcribers the session may use per profile. */
+    speech?: SpeechProviders;
   } = {},
 ) {
   const transport = new InMemoryCallTransport(CALL.streamSid);
@@ -58,7 +65,12 @@ export function harness(
   const order: string[] = [];
   /** The session's monotonic clock: still unless a test moves it (playback interpolation, latency). */
   const clock = { ms: 0 };
-  const tts = { cancelled: 0, cancel: () => order.push('tts.cancel') };
+  const tts = {
+    cancelled: 0,
+    cancel: () => {
+      order.push('tts.cancel');
+    },
+  };
   const origClear = transport.sendClear.bind(transport);
   transport.sendClear = () => {
     order.push('twilio.clear');
@@ -74,6 +86,7 @@ export function harness(
       logger,
       metrics,
       tts,
+      ...(opts.speech ? { speech: opts.speech } : {}),
       now: () => clock.ms,
       limits: { ...opts.limits, reconnect: { baseDelayMs: 10, ...opts.limits?.reconnect } },
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
