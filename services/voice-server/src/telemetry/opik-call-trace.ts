@@ -65,7 +65,11 @@ export class OpikCallTrace implements CallTrace {
   responseDone(response: TracedResponse): void {
     if (!response.usage || !this.buffer.admit(1)) return;
     const split = splitUsage(response.usage);
-    const cost = costOf(split, this.opts.prices.realtime[this.opts.model]);
+    const { realtime } = this.opts.prices;
+    const cost = costOf(
+      split,
+      Object.hasOwn(realtime, this.opts.model) ? realtime[this.opts.model] : undefined,
+    );
     this.addCost('openai', this.opts.model, cost);
     this.tokens += split.total;
     const now = new Date();

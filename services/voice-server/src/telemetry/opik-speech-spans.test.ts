@@ -175,16 +175,21 @@ describe('TTS, STT and turn spans on the Opik trace', () => {
   it('takes any figures without throwing, and every span it sends is one Opik accepts (fast-check)', async () => {
     const trace = startCall();
     const n = fc.oneof(fc.double(), fc.integer(), fc.constant(Number.NaN), fc.constant(-1));
+    // Provider names from anywhere: real ones, Object's own property names, anything.
+    const provider = fc.oneof(
+      fc.string({ maxLength: 20 }),
+      fc.constantFrom('elevenlabs', 'cartesia', 'constructor', '__proto__', 'toString', 'hasOwnProperty'),
+    );
     const tts = fc.record({
-      provider: fc.string({ maxLength: 20 }),
+      provider,
       voiceId: fc.string({ maxLength: 20 }),
       characters: n,
       durationMs: n,
       firstAudioMs: fc.option(n, { nil: undefined }),
     }) as fc.Arbitrary<TtsSynthesis>;
     const stt = fc.record({
-      provider: fc.string({ maxLength: 20 }),
-      model: fc.string({ maxLength: 20 }),
+      provider,
+      model: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('valueOf')),
       audioSeconds: n,
       latencyMs: n,
       outcome: fc.constantFrom('ok', 'empty', 'failed'),

@@ -62,6 +62,8 @@ describe('Realtime prices', () => {
     // A model without an entry of its own is priced as its provider.
     expect(ttsCost(speechPrice(DEFAULT_PRICES.tts, 'elevenlabs', 'eleven_next'), 2_000)).toBeCloseTo(0.1, 8);
     expect(speechPrice(DEFAULT_PRICES.tts, 'acme-voice', undefined)).toBeUndefined();
+    // Only the table's own entries: a provider named like an Object property has no price.
+    expect(speechPrice(DEFAULT_PRICES.tts, 'constructor', 'toString')).toBeUndefined();
     expect(ttsCost(undefined, 10)).toBeUndefined();
     // Cartesia ink-whisper: about $0.13 per hour of audio (1 credit per second, docs.cartesia.ai/pricing).
     expect(sttCost(speechPrice(DEFAULT_PRICES.stt, 'cartesia', 'ink-whisper'), 3_600)).toBeCloseTo(0.13, 8);

@@ -39,14 +39,14 @@ export const DEFAULT_STT_PRICES: Record<string, SttPrice> = {
   'elevenlabs/scribe_v2_realtime': { usdPerAudioSecond: 0.39 / 3600 },
 };
 
-/** The entry for `provider/model`, else for `provider`. */
+/** The entry for `provider/model`, else for `provider` (own entries only: never `constructor`). */
 export function speechPrice<P>(
   table: Record<string, P>,
   provider: string,
   model: string | undefined,
 ): P | undefined {
-  const own = model ? table[`${provider}/${model}`] : undefined;
-  return own ?? table[provider];
+  const entry = (key: string) => (Object.hasOwn(table, key) ? table[key] : undefined);
+  return (model ? entry(`${provider}/${model}`) : undefined) ?? entry(provider);
 }
 
 /** USD of `characters` synthesized; undefined when the provider has no price. */
