@@ -227,8 +227,8 @@ export async function startPineconeSimulator(opts: PineconeSimulatorOptions): Pr
       return { id: v.id, values, ...(v.metadata ? { metadata: v.metadata as Metadata } : {}) };
     });
     const namespace = namespaceOf(body);
-    let ns = namespaces.get(namespace);
-    if (!ns) namespaces.set(namespace, (ns = new Map()));
+    const ns = namespaces.get(namespace) ?? new Map<string, StoredRecord>();
+    namespaces.set(namespace, ns);
     for (const r of records) ns.set(r.id, r);
     return { upsertedCount: records.length };
   }
