@@ -153,14 +153,7 @@ export async function startPineconeSimulator(opts: PineconeSimulatorOptions): Pr
       return send(res, 200, { vectors, namespace, usage: { readUnits: 1 } });
     }
     if (req.method !== 'POST') throw new PineconeHttpError(404, 'Not Found');
-    const op = (
-      {
-        '/vectors/upsert': 'upsert',
-        '/query': 'query',
-        '/vectors/delete': 'delete',
-        '/describe_index_stats': 'stats',
-      } as const
-    )[path as '/query'];
+    const op = POST_ROUTES[path];
     if (!op) throw new PineconeHttpError(404, 'Not Found');
     const raw = await readBody(req, op === 'upsert' ? PINECONE_LIMITS.upsertBytes : 8 * 1024 * 1024);
     await gate(op);
@@ -349,6 +342,13 @@ function filterOf(filter: unknown) {
     throw err;
   }
 }
+
+const POST_ROUTES: Record<string, PineconeOperation | undefined> = {
+  '/vectors/upsert': 'upsert',
+  '/query': 'query',
+  '/vectors/delete': 'delete',
+  '/describe_index_stats': 'stats',
+};
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
