@@ -40,8 +40,11 @@ export interface PineconeSimulator {
   indexHost: string;
   /** Requests served, by operation. */
   readonly requests: Record<PineconeOperation, number>;
-  /** The next `count` requests of `op` fail with `status` (500: INTERNAL, 503: UNAVAILABLE, 429…). */
-  failNext(op: PineconeOperation, count?: number, status?: number): void;
+  /**
+   * The next `count` requests of `op` fail with `status` (500: INTERNAL, 503: UNAVAILABLE, 429…);
+   * with `after`, only once that many more have succeeded (a failure halfway through a series).
+   */
+  failNext(op: PineconeOperation, count?: number, status?: number, opts?: { after?: number }): void;
   /** The next `count` requests of `op` answer only after `ms`. */
   delayNext(op: PineconeOperation, ms: number, count?: number): void;
   /** Records in a namespace (for tests). */
@@ -315,8 +318,9 @@ export async function startPineconeSimulator(opts: PineconeSimulatorOptions): Pr
     controllerUrl: baseUrl,
     indexHost: baseUrl,
     requests,
-    failNext(op, count = 1, status = 500) {
+    failNext(op, count = 1, status = 500, { after = 0 } = {}) {
       const list = failures.get(op) ?? [];
+      for (let i = 0; i < after; i++) list.push(0);
       for (let i = 0; i < count; i++) list.push(status);
       failures.set(op, list);
     },
