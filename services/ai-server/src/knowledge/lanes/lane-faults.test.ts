@@ -3,7 +3,6 @@
 // consistency check until the next ingest, and deleting an article removes it from both lanes or
 // from neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brand, type TestApp } from '../../testing/test-app.ts';
 import {
   acmeCorpus,
   consistency,
@@ -15,7 +14,8 @@ import {
   metric,
   putLanes,
   TWO_LANES,
-} from './lane-test-support.ts';
+} from '../../testing/lane-app.ts';
+import { brand, type TestApp } from '../../testing/test-app.ts';
 
 let t: TestApp;
 let acme: LaneBrand;

@@ -3,8 +3,6 @@
 // lanes, and the admin view of the lanes side by side.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brand, type TestApp } from '../../testing/test-app.ts';
-import { type DEFAULT_LANES, laneFor } from './lane-spec.ts';
 import {
   acmeCorpus,
   callSearch,
@@ -16,7 +14,9 @@ import {
   metric,
   putLanes,
   TWO_LANES,
-} from './lane-test-support.ts';
+} from '../../testing/lane-app.ts';
+import { brand, type TestApp } from '../../testing/test-app.ts';
+import { type DEFAULT_LANES, laneFor } from './lane-spec.ts';
 
 let t: TestApp;
 let acme: LaneBrand;

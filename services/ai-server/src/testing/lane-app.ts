@@ -1,6 +1,7 @@
 /** Test support for the lane tests: an app with the Pinecone simulator, a brand with a corpus, helpers. */
-import { brand, profileBody, service, startTestApp, type TestApp } from '../../testing/test-app.ts';
-import { readCorpus } from '../evaluation/corpus.ts';
+
+import { readCorpus } from '../knowledge/evaluation/corpus.ts';
+import { brand, profileBody, service, startTestApp, type TestApp } from './test-app.ts';
 
 const LANE_CORPUS = new Set(
   [
@@ -21,7 +22,7 @@ const LANE_CORPUS = new Set(
 
 /** Twelve overlapping articles of the example help centre (shipping, returns, warranty). */
 export const acmeCorpus = () =>
-  readCorpus(new URL('../../../../../examples/acme-help-center/', import.meta.url).pathname).filter((a) =>
+  readCorpus(new URL('../../../../examples/acme-help-center/', import.meta.url).pathname).filter((a) =>
     LANE_CORPUS.has(a.externalId),
   );
 
