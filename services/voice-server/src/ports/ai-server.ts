@@ -58,6 +58,9 @@ export interface CallAiServer {
   /** The brand's tools as Realtime function schemas, each with its own time budget when it has one. */
   getAvailableTools(key: string): Promise<Array<RealtimeFunctionTool & { timeoutMs?: number }>>;
   /** Split into the brand's retrieval lanes by `callSid`, so one call stays in one lane. */
-  searchKnowledge(key: string, q: { query: string; callSid?: string; limit?: number }): Promise<KnowledgeAnswer>;
+  searchKnowledge(
+    key: string,
+    q: { query: string; callSid?: string; limit?: number },
+  ): Promise<KnowledgeAnswer>;
   executeTool(key: string, q: { name: string; arguments: unknown; callSid: string }): Promise<ToolExecution>;
 }
