@@ -7,9 +7,11 @@ import {
   createHttpReranker,
   createOpenAiEmbedder,
   openAiDatabase,
+  PineconeLane,
 } from '@switchboard/ai-server';
 import type { Logger } from '@switchboard/service-kit';
 import { type KnowledgeSimulator, startKnowledgeSimulator } from '@switchboard/simulators/knowledge';
+import { type PineconeSimulator, startPineconeSimulator } from '@switchboard/simulators/pinecone';
 import type { FastifyInstance } from 'fastify';
 import { ACME, OPERATOR_TOKEN, SERVICE_TOKEN } from './constants.ts';
 
@@ -21,6 +23,8 @@ export interface SeededAiServer {
   apiKey: string;
   brandId: string;
   knowledge: KnowledgeSimulator;
+  /** The second retrieval store, when asked for. */
+  pinecone?: PineconeSimulator;
   close(): Promise<void>;
 }
 
@@ -34,9 +38,14 @@ export async function startSeededAiServer(opts: {
   logger: Logger;
   dataDir?: string;
   profile?: Record<string, unknown>;
+  /** A Pinecone simulator as the second retrieval lane's store (every ingest mirrored to it). */
+  pinecone?: boolean;
 }): Promise<SeededAiServer> {
   const logger = opts.logger;
   const knowledge = await startKnowledgeSimulator();
+  const pinecone = opts.pinecone
+    ? await startPineconeSimulator({ apiKey: 'pc-stack', indexName: 'knowledge', dimension: 256 })
+    : undefined;
   const aiDb = await openAiDatabase({ dataDir: opts.dataDir ?? 'memory' });
   const aiApp = await buildAiServer({
     logger: logger.child({ service: 'ai-server' }),
@@ -49,6 +58,15 @@ export async function startSeededAiServer(opts: {
       model: 'text-embedding-3-small',
     }),
     reranker: createHttpReranker({ url: knowledge.rerankUrl }),
+    ...(pinecone
+      ? {
+          pinecone: new PineconeLane({
+            apiKey: 'pc-stack',
+            indexName: 'knowledge',
+            controllerHostUrl: pinecone.controllerUrl,
+          }),
+        }
+      : {}),
     toolPolicy: {
       allowInsecureLoopback: true,
       allowPrivateNetworks: false,
@@ -113,10 +131,12 @@ export async function startSeededAiServer(opts: {
     apiKey,
     brandId,
     knowledge,
+    ...(pinecone ? { pinecone } : {}),
     async close() {
       await aiApp.close();
       await aiDb.close();
       await knowledge.close();
+      await pinecone?.close();
     },
   };
 }

@@ -67,6 +67,8 @@ export interface FullStackOptions {
   voiceEnv?: Record<string, string>;
   /** Where every service's log lines go (with `logLevel`); default nowhere. */
   logDestination?: CreateLoggerOptions['destination'];
+  /** A Pinecone simulator behind ai-server, for a brand's second retrieval lane. */
+  pinecone?: boolean;
 }
 
 export interface FullStack {
@@ -115,6 +117,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     logger,
     ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'ai-server') } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.pinecone ? { pinecone: true } : {}),
   });
   const { brandId, apiKey } = ai;
   const knowledge = ai.knowledge;

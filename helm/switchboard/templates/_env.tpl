@@ -17,6 +17,7 @@ ai-server:
   OPERATOR_TOKEN: OPERATOR_TOKEN?
   OPENAI_API_KEY: OPENAI_API_KEY?
   RERANK_API_KEY: RERANK_API_KEY?
+  PINECONE_API_KEY: PINECONE_API_KEY?
 app-server:
   SERVICE_TOKEN: SERVICE_TOKEN
   SESSION_SECRET: SESSION_SECRET
@@ -35,7 +36,7 @@ app-server:
 {{- $_ := set $env "APP_SERVER_URL" (printf "http://%s:8082" (include "switchboard.fullname" (dict "root" $root "name" "app-server"))) -}}
 {{- end -}}
 {{- range $k, $v := .svc.env -}}
-{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "OPIK_API_KEY")) -}}
+{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "PINECONE_API_KEY" "OPIK_API_KEY")) -}}
 {{- fail (printf "%s env %s: secrets belong in the Secret (secret.existingSecret), not in values" $.name $k) -}}
 {{- end -}}
 {{- $_ := set $env $k (toString $v) -}}

@@ -3,9 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { adminPlugin } from './admin/admin-routes.ts';
 import type { AiDatabase, AppContext } from './context.ts';
 import { creditsPlugin } from './credits/credit-routes.ts';
+import { ArticlePreparer } from './knowledge/article-preparer.ts';
 import type { Embedder } from './knowledge/embedder.ts';
 import { knowledgePlugin } from './knowledge/knowledge-routes.ts';
 import { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import { laneRoutes } from './knowledge/lanes/lane-routes.ts';
+import { DEFAULT_LANE_BUDGET_MS } from './knowledge/lanes/lane-search.ts';
+import { LaneSettings } from './knowledge/lanes/lane-settings.ts';
+import type { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
+import { SearchEvents } from './knowledge/lanes/search-events.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
@@ -28,6 +34,10 @@ export interface AiServerDeps {
   /** Overrides the embedder's calibrated relevance floor (`noAnswer`). */
   relevanceFloor?: number;
   reranker?: Reranker;
+  /** A second retrieval store fed by the same ingest (needs an embedder). */
+  pinecone?: PineconeLane;
+  /** A lane's budget before the other lane takes over; default 1,500 ms. */
+  laneBudgetMs?: number;
   toolPolicy: ToolEndpointPolicy;
   /** Clock for business hours (tests fix it). */
   now?: () => Date;
@@ -54,10 +64,21 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     prisma: deps.db.prisma,
     sql: deps.db.sql,
     profiles: new ProfileStore(deps.db.prisma),
-    knowledge: new KnowledgeStore(deps.db.sql, deps.embedder),
+    knowledge: new KnowledgeStore(
+      deps.db.sql,
+      deps.embedder,
+      new ArticlePreparer(),
+      deps.embedder ? deps.pinecone : undefined,
+    ),
     embedder: deps.embedder,
     relevanceFloor: deps.relevanceFloor,
     reranker: deps.reranker,
+    pinecone: deps.embedder ? deps.pinecone : undefined,
+    laneSettings: new LaneSettings(deps.db.sql),
+    searchEvents: new SearchEvents(deps.db.sql, (err) =>
+      deps.logger.warn({ err: { message: err.message } }, 'search event not recorded'),
+    ),
+    laneBudgetMs: deps.laneBudgetMs ?? DEFAULT_LANE_BUDGET_MS,
     tools: new ToolExecutor(deps.toolPolicy, {
       fetch: deps.toolFetch,
       resolve: deps.resolveHost,
@@ -77,6 +98,7 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   await app.register(creditsPlugin, { ctx });
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
+  await app.register(laneRoutes, { ctx });
   app.addHook('onClose', async () => ctx.knowledge.close());
   return app;
 }

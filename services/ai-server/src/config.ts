@@ -69,6 +69,25 @@ export const configSpec = {
   RERANK_URL: env.optionalUrl({ doc: 'text-embeddings-inference style /rerank endpoint; unset: no rerank' }),
   RERANK_API_KEY: env.optionalString({ secret: true, doc: 'Bearer token for RERANK_URL, if it needs one' }),
   RERANK_TIMEOUT_MS: env.int({ default: 2000, min: 100, max: 30_000, doc: 'Rerank call budget' }),
+  PINECONE_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Pinecone API key: enables the pinecone retrieval lane (every ingest is mirrored to PINECONE_INDEX)',
+  }),
+  PINECONE_INDEX: env.optionalString({
+    doc: 'Pinecone serverless index (256 dimensions, cosine); one namespace per brand. Required with PINECONE_API_KEY',
+  }),
+  PINECONE_INDEX_HOST: env.optionalUrl({
+    doc: "The index's host, to skip describe_index; unset: asked once",
+  }),
+  PINECONE_CONTROLLER_URL: env.optionalUrl({
+    doc: "Pinecone's control-plane base (a simulator); unset: Pinecone's",
+  }),
+  KNOWLEDGE_LANE_BUDGET_MS: env.int({
+    default: 1500,
+    min: 50,
+    max: 30_000,
+    doc: "A retrieval lane's time budget on the call path before the brand's other lane answers instead",
+  }),
   TOOL_ALLOW_INSECURE_LOOPBACK: env.bool({
     default: false,
     doc: 'Allow http:// (and loopback addresses) for dynamic tool endpoints on 127.0.0.0/8, ::1 and localhost only; for tests and local demos',

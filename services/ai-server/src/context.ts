@@ -2,6 +2,9 @@ import type { Database, SqlRunner } from '@switchboard/db';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Embedder } from './knowledge/embedder.ts';
 import type { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import type { LaneSettings } from './knowledge/lanes/lane-settings.ts';
+import type { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
+import type { SearchEvents } from './knowledge/lanes/search-events.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import type { AiMetrics } from './metrics.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
@@ -20,6 +23,12 @@ export interface AppContext {
   /** Overrides the embedder's calibrated relevance floor. */
   relevanceFloor?: number;
   reranker?: Reranker;
+  /** The second retrieval store, when the server has one configured (it mirrors every ingest). */
+  pinecone?: PineconeLane;
+  laneSettings: LaneSettings;
+  searchEvents: SearchEvents;
+  /** A lane's time budget before the other lane takes over. */
+  laneBudgetMs: number;
   tools: ToolExecutor;
   /** The clock business hours are evaluated with. */
   now: () => Date;

@@ -16,4 +16,6 @@ export const AiErrors = {
   invalidArticles: defineError('INVALID_ARTICLES', 400),
   articleTooLarge: defineError('ARTICLE_TOO_LARGE', 413),
   embeddingFailed: defineError('EMBEDDING_FAILED', 502, true),
+  laneWriteFailed: defineError('LANE_WRITE_FAILED', 502, true),
+  invalidLanes: defineError('INVALID_LANES', 400),
 };

@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { type AiServerConfig, loadAiServerConfig } from './config.ts';
 import { openAiDatabase } from './db.ts';
 import { configuredEmbedder } from './knowledge/configured-embedder.ts';
+import { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
 
 let config: AiServerConfig;
@@ -30,6 +31,23 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
+if (config.PINECONE_API_KEY && (!config.PINECONE_INDEX || !embedder)) {
+  console.error(
+    config.PINECONE_INDEX
+      ? 'PINECONE_API_KEY: the pinecone lane needs embeddings (EMBEDDINGS is none)'
+      : 'PINECONE_INDEX: is required with PINECONE_API_KEY',
+  );
+  process.exit(2);
+}
+const pinecone =
+  config.PINECONE_API_KEY && config.PINECONE_INDEX
+    ? new PineconeLane({
+        apiKey: config.PINECONE_API_KEY,
+        indexName: config.PINECONE_INDEX,
+        indexHost: config.PINECONE_INDEX_HOST,
+        controllerHostUrl: config.PINECONE_CONTROLLER_URL,
+      })
+    : undefined;
 const db = await openAiDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
 logger.info(
   {
@@ -37,6 +55,7 @@ logger.info(
     migrationsApplied: db.migrations.applied.length,
     embeddings: embedder?.id ?? 'none (lexical only)',
     rerank: !!config.RERANK_URL,
+    secondStore: pinecone?.id ?? 'none',
   },
   'database ready',
 );
@@ -49,6 +68,8 @@ const app = await buildApp({
   operatorToken: config.OPERATOR_TOKEN,
   embedder,
   relevanceFloor: config.KNOWLEDGE_RELEVANCE_FLOOR,
+  pinecone,
+  laneBudgetMs: config.KNOWLEDGE_LANE_BUDGET_MS,
   reranker: config.RERANK_URL
     ? createHttpReranker({
         url: config.RERANK_URL,

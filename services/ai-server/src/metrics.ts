@@ -13,6 +13,14 @@ export class AiMetrics {
   readonly searchLatency: Histogram<'source' | 'mode'>;
   /** Profile lookups on the call path, by kind (`lookup`, `get`) and outcome (`found`, `not_found`). */
   readonly profileLookups: Counter<'kind' | 'outcome'>;
+  /** Searches per retrieval lane: its role (primary, secondary) and store (postgres, pinecone). */
+  readonly laneLatency: Histogram<'lane' | 'store'>;
+  /** Lane searches that returned no chunk at all. */
+  readonly laneEmpty: Counter<'lane' | 'store'>;
+  /** Searches whose lane failed (`error`) or missed its budget (`timeout`) and that the other lane served. */
+  readonly laneFallbacks: Counter<'from' | 'reason'>;
+  /** Writes to the second store (a mirror lane) that failed, by operation (`write`, `delete`). */
+  readonly mirrorErrors: Counter<'op'>;
   /** Dynamic tool runs, by outcome (`ok`, `error`). */
   readonly toolLatency: Histogram<'outcome'>;
   /** Dynamic tool runs that failed, by error code. */
@@ -26,6 +34,31 @@ export class AiMetrics {
       help: 'Knowledge searches, by source (call, brand) and mode.',
       labelNames: ['source', 'mode'],
       buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.laneLatency = new Histogram({
+      name: 'ai_knowledge_lane_latency_seconds',
+      help: 'Knowledge searches per retrieval lane (primary, secondary) and store (postgres, pinecone).',
+      labelNames: ['lane', 'store'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.laneEmpty = new Counter({
+      name: 'ai_knowledge_lane_empty_results_total',
+      help: 'Lane searches that returned no chunk, per lane and store.',
+      labelNames: ['lane', 'store'],
+      registers,
+    });
+    this.laneFallbacks = new Counter({
+      name: 'ai_knowledge_lane_fallbacks_total',
+      help: 'Searches served by the other lane because this one failed (error) or missed its budget (timeout).',
+      labelNames: ['from', 'reason'],
+      registers,
+    });
+    this.mirrorErrors = new Counter({
+      name: 'ai_knowledge_mirror_errors_total',
+      help: 'Failed writes to the second retrieval store, by operation (write, delete).',
+      labelNames: ['op'],
       registers,
     });
     this.profileLookups = new Counter({

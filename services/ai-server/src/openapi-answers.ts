@@ -23,6 +23,7 @@ export function aiServerAnswers(method: string, url: string): RouteAnswers | und
       ? [401, 404, 409, 413]
       : [401, 404, 409];
   if (url === '/admin/knowledge/articles' && method === 'POST') errors.push(502);
+  if (url === '/admin/knowledge/articles/:articleId' && method === 'DELETE') errors.push(502);
   return { success, errors };
 }
 

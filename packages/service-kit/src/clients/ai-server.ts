@@ -161,6 +161,7 @@ export type ExecuteToolResult =
 
 export interface KnowledgeSearchRequest {
   query: string;
+  /** The call's stable key: a brand's lane split is sticky per call SID. */
   callSid?: string;
   /** 1..20, default 12. */
   limit?: number;
@@ -198,6 +199,10 @@ export interface KnowledgeSearchResponse {
   /** The floor `topSimilarity` was held to, null when none applies. */
   relevanceFloor: number | null;
   warnings: string[];
+  /** The retrieval lane that served the search (its name, role and store). */
+  lane?: { name: string; role: 'primary' | 'secondary'; store: 'postgres' | 'pinecone' };
+  /** Set when the call's own lane failed or missed its budget and the other lane answered. */
+  fallback?: { from: string; reason: 'error' | 'timeout' } | null;
 }
 
 /** ai-server as voice-server uses it. */

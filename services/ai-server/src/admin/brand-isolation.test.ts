@@ -51,10 +51,13 @@ beforeAll(async () => {
         title: 'B secret article',
         body: 'Zebra unicorn warranty secrets of brand B.',
       },
+      { externalId: 'b-only-id', title: 'B only', body: 'An article only brand B has.' },
     ],
   });
   bArticleId = ingest.json().results[0].articleId;
   bKeyId = (await call('POST', '/admin/api-keys', b.apiKey, { label: 'second' })).json().id;
+  const bLanes = { primary: { name: 'b-secret-lane', store: 'postgres', retrieval: 'lexical' } };
+  expect((await call('PUT', '/admin/knowledge/lanes', b.apiKey, bLanes)).statusCode).toBe(200);
   // Brand A has its own profile, so "not found" is not just "A has nothing".
   await call('POST', '/admin/profiles', a.apiKey, profileBody('a-profile'));
 });
@@ -228,6 +231,32 @@ const cases: Record<string, Case> = {
       await call('POST', '/admin/knowledge/search', a.apiKey, { query: 'zebra unicorn warranty secrets' })
     ).json();
     expect(res.results.map((r: { articleId: string }) => r.articleId)).not.toContain(bArticleId);
+  },
+  'GET /admin/knowledge/lanes': async () => {
+    const body = (await call('GET', '/admin/knowledge/lanes', a.apiKey)).body;
+    expect(body).not.toContain('b-secret-lane');
+  },
+  'PUT /admin/knowledge/lanes': async () => {
+    const put = await call('PUT', '/admin/knowledge/lanes', a.apiKey, {
+      primary: { name: 'a-lane', store: 'postgres', retrieval: 'hybrid' },
+    });
+    expect(put.statusCode).toBe(200);
+    expect((await call('GET', '/admin/knowledge/lanes', b.apiKey)).json().lanes[0].name).toBe(
+      'b-secret-lane',
+    );
+  },
+  'GET /admin/knowledge/lanes/consistency': async () => {
+    const own = (await call('GET', '/admin/knowledge/articles', a.apiKey)).json().articles.length;
+    expect((await call('GET', '/admin/knowledge/lanes/consistency', a.apiKey)).json().postgres.articles).toBe(
+      own,
+    );
+  },
+  'POST /admin/knowledge/lanes/evaluate': async () => {
+    const res = await call('POST', '/admin/knowledge/lanes/evaluate', a.apiKey, {
+      queries: [{ query: 'zebra unicorn warranty secrets', answers: ['b-only-id'] }],
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe('body.queries.0.answers.0 is not an article of this brand');
   },
 };
 

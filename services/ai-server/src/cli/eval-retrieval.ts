@@ -13,6 +13,9 @@
 //   --floor <c>.<metric>=<x>  e.g. hybrid.recall12=0.9 (repeatable); metrics: hit1 recall5 recall12
 //                             mrr ndcg12 auc unanswerableFlagged
 //   --json <file>             also write the figures as JSON
+//
+// `--lanes --queries <file>` instead runs the set through each of the brand's retrieval lanes on the
+// running server (AI_SERVER_URL / --url, AI_SERVER_API_KEY / --api-key); floors name lanes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +31,12 @@ import {
   STANDARD_CONFIGURATIONS,
 } from '../knowledge/evaluation/run-evaluation.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
+import { evaluateLanesRemotely } from './eval-lanes.ts';
 
 const USAGE =
   'usage: eval:retrieval --corpus <folder|file> --queries <file.yaml> [--configurations a,b] ' +
-  '[--embeddings local|openai|none] [--rerank-url <url>] [--floor <configuration>.<metric>=<min>]... [--json <file>]';
+  '[--embeddings local|openai|none] [--rerank-url <url>] [--floor <configuration>.<metric>=<min>]... [--json <file>]\n' +
+  '       eval:retrieval --lanes --queries <file.yaml> [--url <ai-server>] [--api-key <sbk_…>] [--floor <lane>.<metric>=<min>]...';
 
 /** JSON without the per-question outcomes' bulk: figures, plus each question's top articles. */
 export function reportJson(report: EvaluationReport): unknown {
@@ -62,8 +67,29 @@ export async function main(argv: string[], cwd: string): Promise<number> {
       'rerank-url': { type: 'string' },
       floor: { type: 'string', multiple: true },
       json: { type: 'string' },
+      lanes: { type: 'boolean' },
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
     },
   });
+  if (values.lanes && values.queries) {
+    const server = loadConfig({
+      AI_SERVER_URL: env.url({ default: 'http://localhost:8081' }),
+      AI_SERVER_API_KEY: env.optionalString({ secret: true }),
+    });
+    const apiKey = values['api-key'] ?? server.AI_SERVER_API_KEY;
+    if (!apiKey) {
+      console.error('--lanes needs the brand API key: --api-key or AI_SERVER_API_KEY');
+      return 2;
+    }
+    return evaluateLanesRemotely({
+      url: values.url ?? server.AI_SERVER_URL,
+      apiKey,
+      queries: parseLabelledSet(readFileSync(resolve(cwd, values.queries), 'utf8')),
+      floors: (values.floor ?? []).map(parseFloor),
+      print: (line) => console.log(line),
+    });
+  }
   if (!values.corpus || !values.queries) {
     console.error(USAGE);
     return 2;

@@ -8,8 +8,11 @@ import { AiErrors } from '../errors.ts';
 import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { applyArticleRepairs } from './article-repairs.ts';
-import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS } from './knowledge-store.ts';
-import { MAX_SEARCH_RESULTS, searchKnowledge } from './search.ts';
+import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS, MirrorError } from './knowledge-store.ts';
+import { laneDepsOf } from './lanes/lane-deps.ts';
+import { searchLanes } from './lanes/lane-search.ts';
+import type { LaneRole } from './lanes/lane-spec.ts';
+import { MAX_SEARCH_RESULTS } from './search.ts';
 
 /** Articles per ingest request; the CLI sends batches of this size. */
 export const MAX_ARTICLES_PER_REQUEST = 100;
@@ -23,24 +26,22 @@ const searchFields = {
 async function runSearch(
   ctx: AppContext,
   brandId: string,
-  body: KnowledgeSearchRequest,
+  body: KnowledgeSearchRequest & { lane?: LaneRole },
   log: AppLog,
   source: 'call' | 'brand',
 ) {
-  const res = await searchKnowledge(
-    {
-      store: ctx.knowledge,
-      embedder: ctx.embedder,
-      reranker: ctx.reranker,
-      relevanceFloor: ctx.relevanceFloor,
-      log,
-    },
-    brandId,
-    body.query,
-    { limit: body.limit },
-  );
+  const res = await searchLanes(laneDepsOf(ctx, log), brandId, body.query, {
+    limit: body.limit,
+    key: body.callSid,
+    role: body.lane,
+    source,
+  });
   log.info(
     {
+      lane: res.lane.name,
+      laneRole: res.lane.role,
+      store: res.lane.store,
+      fallbackFrom: res.fallback?.from,
       mode: res.mode,
       reranked: res.reranked,
       results: res.results.length,
@@ -119,7 +120,10 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
             return fixed ? { ...r, repaired: fixed } : r;
           });
           for (const r of results)
-            if (r.status === 'failed') req.log.warn({ code: r.error?.code }, 'article not ingested');
+            if (r.status === 'failed') {
+              req.log.warn({ code: r.error?.code }, 'article not ingested');
+              if (r.error?.code === 'LANE_WRITE_FAILED') ctx.metrics.mirrorErrors.inc({ op: 'write' });
+            }
           return { results };
         } catch (err) {
           if (err instanceof EmbeddingError)
@@ -171,22 +175,39 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       '/admin/knowledge/articles/:articleId',
       { schema: { ...adminDoc('knowledge', 'Delete an article and its chunks'), params: idParams } },
       async (req, reply) => {
-        if (!(await ctx.knowledge.deleteArticle(req.brandId, req.params.articleId)))
-          throw AiErrors.articleNotFound(`no article ${req.params.articleId}`);
+        let deleted: boolean;
+        try {
+          deleted = await ctx.knowledge.deleteArticle(req.brandId, req.params.articleId);
+        } catch (err) {
+          if (!(err instanceof MirrorError)) throw err;
+          ctx.metrics.mirrorErrors.inc({ op: 'delete' });
+          throw AiErrors.laneWriteFailed(
+            'the second retrieval lane could not delete the article; nothing was deleted; retry',
+          );
+        }
+        if (!deleted) throw AiErrors.articleNotFound(`no article ${req.params.articleId}`);
         return reply.status(204).send();
       },
     );
 
-    admin.post<{ Body: KnowledgeSearchRequest }>(
+    admin.post<{ Body: KnowledgeSearchRequest & { lane?: LaneRole } }>(
       '/admin/knowledge/search',
       {
         schema: {
-          ...adminDoc('knowledge', "Try a search over the brand's knowledge, as a call would"),
+          ...adminDoc(
+            'knowledge',
+            "Try a search over the brand's knowledge, as a call would (or in one lane)",
+          ),
           body: {
             type: 'object',
             additionalProperties: false,
             required: ['query'],
-            properties: searchFields,
+            properties: {
+              ...searchFields,
+              // A key splits like a call SID; a lane asks for that lane alone (no fallback).
+              callSid: { type: 'string', minLength: 1, maxLength: 64 },
+              lane: { type: 'string', enum: ['primary', 'secondary'] },
+            },
           },
         },
       },
@@ -201,7 +222,10 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
         // The caller's question, as the model put it: third-party text, repaired, not refused.
         config: { textPolicy: 'sanitize' },
         schema: {
-          ...internalDoc('call path', "Hybrid search over the profile's brand knowledge (top 12 by default)"),
+          ...internalDoc(
+            'call path',
+            "Search over the profile's brand knowledge (top 12 by default), in the lane the call SID is assigned to",
+          ),
           body: {
             type: 'object',
             additionalProperties: false,

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlRunner } from '@switchboard/db';
+import { type ArticleDetail, type ArticleSummary, getArticle, listArticles } from './article-listing.ts';
 import type { PreparedText } from './article-prep.ts';
 import { ArticlePreparer, PreparationError } from './article-preparer.ts';
 import type { ArticleFormat } from './article-text.ts';
+import type { ChunkMirror } from './chunk-mirror.ts';
+import { MirrorError } from './chunk-mirror.ts';
 import {
   chunkIdsOf,
   deleteChunks,
+  stableChunkId,
   TS_CONFIG,
   writeChunks,
   writeTextParts,
@@ -22,6 +26,9 @@ export const MAX_ARTICLE_CHARS = 2_000_000;
 export class EmbeddingError extends Error {
   override name = 'EmbeddingError';
 }
+
+export type { ArticleDetail, ArticleSummary } from './article-listing.ts';
+export { MirrorError } from './chunk-mirror.ts';
 
 /** An article as the admin API and the ingest CLI submit it. */
 export interface ArticleInput {
@@ -43,20 +50,6 @@ export interface IngestResult {
   chunks?: number;
   /** Why the article was not stored; the rest of the batch was. */
   error?: { code: string; message: string };
-}
-
-export interface ArticleSummary {
-  id: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  chunkCount: number;
-  embeddingModel: string | null;
-  updatedAt: string;
-}
-
-export interface ArticleDetail extends ArticleSummary {
-  body: string;
 }
 
 export interface ChunkDetail {
@@ -110,6 +103,8 @@ export class KnowledgeStore {
     private readonly sql: SqlRunner,
     private readonly embedder?: Embedder,
     private readonly preparer: ArticlePreparer = new ArticlePreparer(),
+    /** A second store fed by the same ingest (a retrieval lane); none: Postgres only. */
+    readonly mirror?: ChunkMirror,
   ) {}
 
   /** The embedder in use, if any (search needs the same one for queries). */
@@ -136,8 +131,9 @@ export class KnowledgeStore {
           externalId: string;
           contentHash: string;
           embeddingModel: string | null;
+          mirroredTo: string | null;
         }>(
-          `SELECT id, "externalId", "contentHash", "embeddingModel" FROM "KnowledgeArticle"
+          `SELECT id, "externalId", "contentHash", "embeddingModel", "mirroredTo" FROM "KnowledgeArticle"
            WHERE "brandId" = $1 AND "externalId" = ANY($2::text[])`,
           [brandId, articles.map((a) => a.externalId)],
         )
@@ -155,8 +151,12 @@ export class KnowledgeStore {
         continue;
       }
       const prior = existing.get(input.externalId);
+      // An article the mirror does not hold in full yet (added later, or a failed write) is rewritten.
       const unchanged =
-        prior && prior.contentHash === prepared.hash && (model === null || prior.embeddingModel === model);
+        prior &&
+        prior.contentHash === prepared.hash &&
+        (model === null || prior.embeddingModel === model) &&
+        (!this.mirror || prior.mirroredTo === this.mirror.id);
       planned.push({
         input,
         prepared,
@@ -205,39 +205,67 @@ export class KnowledgeStore {
     return articles.map((a) => results.get(a)!);
   }
 
-  /** Writes one changed article: its row (hash pending), its old chunks out, new chunks in, then the hash. */
+  /**
+   * Writes one changed article: first its chunks to the mirror (taken back there if that fails, so
+   * both stores keep the previous version), then its row (hash pending), old chunks out, new chunks
+   * in; then the mirror's older version goes, and last the hash. A failure after the mirror write
+   * takes the mirror's new records back; one in the final clean-up leaves the hash pending, so the
+   * next ingest redoes the article.
+   */
   private async writeArticle(brandId: string, p: Planned, model: string | null): Promise<string> {
     const { title, url, text, hash, chunks } = p.prepared;
     const id = p.existingId ?? randomUUID();
-    if (p.existingId) {
-      await this.sql.query(
-        `UPDATE "KnowledgeArticle" SET title = $2, url = $3, "contentHash" = $4,
-           "embeddingModel" = $5, "updatedAt" = now() WHERE id = $1`,
-        [id, title, url, PENDING_HASH, model],
-      );
-      await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id));
-    } else {
-      await this.sql.query(
-        `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, "contentHash",
-           "embeddingModel", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-        [id, brandId, p.input.externalId, title, url, PENDING_HASH, model],
-      );
+    const rows = chunks.map((c, ordinal) => ({
+      articleId: id,
+      externalId: p.input.externalId,
+      title,
+      ordinal,
+      ...c,
+      embedding: p.embeddings?.[ordinal],
+    }));
+    const version = randomUUID().slice(0, 8);
+    const mirrored = this.mirror
+      ? await this.mirror.writeArticle(
+          brandId,
+          id,
+          version,
+          rows.map((r) => ({
+            chunkId: stableChunkId(brandId, r.externalId, r.ordinal, r.text),
+            ordinal: r.ordinal,
+            title,
+            url,
+            text: r.text,
+            embedding: r.embedding,
+          })),
+        )
+      : [];
+    try {
+      if (p.existingId) {
+        await this.sql.query(
+          `UPDATE "KnowledgeArticle" SET title = $2, url = $3, "contentHash" = $4,
+             "embeddingModel" = $5, "mirroredTo" = NULL, "updatedAt" = now() WHERE id = $1`,
+          [id, title, url, PENDING_HASH, model],
+        );
+        await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id));
+      } else {
+        await this.sql.query(
+          `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, "contentHash",
+             "embeddingModel", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+          [id, brandId, p.input.externalId, title, url, PENDING_HASH, model],
+        );
+      }
+      await yieldToLoop();
+      await writeTextParts(this.sql, id, text);
+      await writeChunks(this.sql, brandId, rows);
+    } catch (err) {
+      if (this.mirror) await this.mirror.removeRecords(brandId, mirrored).catch(() => undefined);
+      throw err;
     }
-    await yieldToLoop();
-    await writeTextParts(this.sql, id, text);
-    await writeChunks(
-      this.sql,
-      brandId,
-      chunks.map((c, ordinal) => ({
-        articleId: id,
-        externalId: p.input.externalId,
-        title,
-        ordinal,
-        ...c,
-        embedding: p.embeddings?.[ordinal],
-      })),
+    await this.mirror?.removeArticle(brandId, id, version);
+    await this.sql.query(
+      'UPDATE "KnowledgeArticle" SET "contentHash" = $2, "mirroredTo" = $3 WHERE id = $1',
+      [id, hash, this.mirror?.id ?? null],
     );
-    await this.sql.query('UPDATE "KnowledgeArticle" SET "contentHash" = $2 WHERE id = $1', [id, hash]);
     return id;
   }
 
@@ -264,13 +292,18 @@ export class KnowledgeStore {
     for (const statement of ANALYZE_STATEMENTS) await this.sql.exec(statement);
   }
 
-  /** Deletes one of the brand's articles and its chunks; false when the brand has no such article. */
+  /**
+   * Deletes one of the brand's articles and its chunks, in the mirror too; false when the brand has no
+   * such article. Throws MirrorError (nothing deleted) when the mirror fails.
+   */
   async deleteArticle(brandId: string, articleId: string): Promise<boolean> {
     const found = await this.sql.query('SELECT 1 FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2', [
       articleId,
       brandId,
     ]);
     if (!found.length) return false;
+    // The mirror first: if it fails, nothing is deleted anywhere and the deletion can be retried.
+    await this.mirror?.removeArticle(brandId, articleId);
     await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, articleId));
     await this.sql.query('DELETE FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2', [
       articleId,
@@ -279,30 +312,13 @@ export class KnowledgeStore {
     return true;
   }
 
-  /** The brand's articles, newest first, `limit` at a time; pass the last id seen as `after`. */
-  async listArticles(brandId: string, opts: { limit: number; after?: string }): Promise<ArticleSummary[]> {
-    const rows = await this.sql.query<ArticleRow>(
-      `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
-         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id) AS "chunkCount"
-       FROM "KnowledgeArticle" a
-       WHERE a."brandId" = $1 AND ($2::text IS NULL OR a.id > $2)
-       ORDER BY a.id LIMIT $3`,
-      [brandId, opts.after ?? null, opts.limit],
-    );
-    return rows.map(toSummary);
+  /** The brand's articles, oldest id first, `limit` at a time; pass the last id seen as `after`. */
+  listArticles(brandId: string, opts: { limit: number; after?: string }): Promise<ArticleSummary[]> {
+    return listArticles(this.sql, brandId, opts);
   }
 
-  async getArticle(brandId: string, articleId: string): Promise<ArticleDetail | undefined> {
-    const rows = await this.sql.query<ArticleRow & { body: string | null }>(
-      `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
-         (SELECT string_agg(t.text, '' ORDER BY t.part) FROM "KnowledgeArticleText" t
-          WHERE t."articleId" = a.id) AS body,
-         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id) AS "chunkCount"
-       FROM "KnowledgeArticle" a WHERE a.id = $1 AND a."brandId" = $2`,
-      [articleId, brandId],
-    );
-    const r = rows[0];
-    return r ? { ...toSummary(r), body: r.body ?? '' } : undefined;
+  getArticle(brandId: string, articleId: string): Promise<ArticleDetail | undefined> {
+    return getArticle(this.sql, brandId, articleId);
   }
 
   /** Lexemes of `query` (as the chunks were indexed) with how many of the brand's chunks hold each. */
@@ -369,29 +385,17 @@ export class KnowledgeStore {
   }
 }
 
-interface ArticleRow {
-  id: string;
-  externalId: string;
-  title: string;
-  url: string | null;
-  embeddingModel: string | null;
-  updatedAt: Date | string;
-  chunkCount: number;
-}
-
-function toSummary(r: ArticleRow): ArticleSummary {
-  return {
-    id: r.id,
-    externalId: r.externalId,
-    title: r.title,
-    url: r.url,
-    chunkCount: Number(r.chunkCount),
-    embeddingModel: r.embeddingModel,
-    updatedAt: new Date(r.updatedAt).toISOString(),
-  };
-}
-
 function failed(input: ArticleInput, err: unknown): IngestResult {
+  if (err instanceof MirrorError)
+    return {
+      externalId: input.externalId,
+      status: 'failed',
+      error: {
+        code: 'LANE_WRITE_FAILED',
+        message:
+          'the second retrieval lane could not be brought in step; the article is marked for the next ingest; retry it',
+      },
+    };
   const code = err instanceof PreparationError ? err.code : 'WRITE_FAILED';
   const message =
     err instanceof PreparationError ? `article ${err.message}` : 'the article could not be stored; retry it';

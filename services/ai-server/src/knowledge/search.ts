@@ -1,7 +1,8 @@
 import type { Logger } from '@switchboard/service-kit';
 import { type Embedder, isZeroVector } from './embedder.ts';
 import type { KnowledgeStore } from './knowledge-store.ts';
-import { byId, fuse, orQuery } from './rank-fusion.ts';
+import { fuse, orQuery } from './rank-fusion.ts';
+import { rerankHits } from './rerank-hits.ts';
 import type { Reranker } from './reranker.ts';
 
 export { fuse, orQuery } from './rank-fusion.ts';
@@ -12,7 +13,7 @@ export const MAX_SEARCH_RESULTS = 20;
 /** Candidates each retriever contributes to the fusion. */
 const CANDIDATES_PER_RETRIEVER = 40;
 /** Fused candidates sent to the reranker. */
-const RERANK_POOL = 30;
+export const RERANK_POOL = 30;
 /**
  * Lexical candidates come from a query's rarer lexemes, taken rarest first until their chunk counts
  * sum past this budget; every lexeme still counts in the ranking. It bounds the rows ranked per query
@@ -162,14 +163,7 @@ export async function searchKnowledge(
   if (deps.reranker && !opts.noRerank && hits.length > 1) {
     const rerankStarted = performance.now();
     try {
-      const scores = await deps.reranker.rerank(
-        query,
-        hits.map((h) => `${h.title}\n\n${h.text}`),
-      );
-      const byIndex = new Map(scores.map((s) => [s.index, s.score]));
-      hits = hits
-        .map((h, i) => ({ ...h, score: byIndex.get(i) ?? Number.NEGATIVE_INFINITY }))
-        .sort((a, b) => b.score - a.score || byChunkId(a, b));
+      hits = await rerankHits(deps.reranker, query, hits);
       reranked = true;
     } catch (err) {
       warnings.push(`rerank failed, fused order kept: ${(err as Error).message}`);
@@ -222,5 +216,3 @@ async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: 
     CANDIDATES_PER_RETRIEVER,
   );
 }
-
-const byChunkId = (a: SearchHit, b: SearchHit) => byId({ id: a.chunkId }, { id: b.chunkId });

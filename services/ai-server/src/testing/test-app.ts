@@ -2,11 +2,13 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@switchboard/service-kit';
 import { type KnowledgeSimulator, startKnowledgeSimulator } from '@switchboard/simulators/knowledge';
+import { type PineconeSimulator, startPineconeSimulator } from '@switchboard/simulators/pinecone';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app.ts';
 import type { AiDatabase } from '../context.ts';
 import { openAiDatabase } from '../db.ts';
 import { createOpenAiEmbedder } from '../knowledge/embedder.ts';
+import { PineconeLane } from '../knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
 import { createWordVectorEmbedder } from '../knowledge/word-vector-embedder.ts';
 import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
@@ -27,12 +29,17 @@ export interface TestAppOptions {
   resolveHost?: (host: string) => Promise<string[]>;
   /** PGlite data folder; default in memory. */
   dataDir?: string;
+  /** A Pinecone simulator as the second retrieval store (needs an embedder). */
+  pinecone?: boolean;
+  /** A lane's budget before the other lane answers. */
+  laneBudgetMs?: number;
 }
 
 export interface TestApp {
   app: FastifyInstance;
   db: AiDatabase;
   sim?: KnowledgeSimulator;
+  pineconeSim?: PineconeSimulator;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
   /** Creates a brand through the operator route; returns its id and API key. */
@@ -45,6 +52,9 @@ export const brand = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` })
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const sim = opts.embeddings || opts.rerank ? await startKnowledgeSimulator() : undefined;
+  const pineconeSim = opts.pinecone
+    ? await startPineconeSimulator({ apiKey: 'pc-test', indexName: 'knowledge', dimension: 256 })
+    : undefined;
   const db = await openAiDatabase({ dataDir: opts.dataDir ?? 'memory' });
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
@@ -71,6 +81,15 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
         : undefined,
     relevanceFloor: opts.relevanceFloor,
     reranker: opts.rerank && sim ? createHttpReranker({ url: sim.rerankUrl }) : undefined,
+    pinecone: pineconeSim
+      ? new PineconeLane({
+          apiKey: 'pc-test',
+          indexName: 'knowledge',
+          controllerHostUrl: pineconeSim.controllerUrl,
+          writeRetries: 0,
+        })
+      : undefined,
+    laneBudgetMs: opts.laneBudgetMs,
     toolPolicy: {
       allowInsecureLoopback: true,
       allowPrivateNetworks: false,
@@ -86,6 +105,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     app,
     db,
     sim,
+    pineconeSim,
     logs,
     async createBrand(name = `Brand ${++n}`) {
       const res = await app.inject({
@@ -102,6 +122,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       await app.close();
       await db.close();
       await sim?.close();
+      await pineconeSim?.close();
     },
   };
 }

@@ -17,6 +17,21 @@ export interface CallFigures {
   worstReplyMs: number | null;
   /** Each tool once, with how many times it ran, in order of first use. */
   tools: { name: string; count: number }[];
+  /** The retrieval lanes that answered the call's knowledge searches (one, unless a search fell back). */
+  knowledgeLanes: string[];
+}
+
+const KNOWLEDGE_TOOLS = new Set(['get_knowledge', 'search_knowledge_base']);
+
+/** The lanes named in knowledge tool results (voice-server records the lane that served each search). */
+export function knowledgeLanes(toolCalls: readonly Message[]): string[] {
+  const lanes = new Set<string>();
+  for (const m of toolCalls) {
+    const lane = (m.toolResult as { lane?: unknown } | null)?.lane;
+    if (KNOWLEDGE_TOOLS.has(m.toolName ?? '') && typeof lane === 'string' && lane && lane.length <= 64)
+      lanes.add(lane);
+  }
+  return [...lanes];
 }
 
 /**
@@ -47,7 +62,8 @@ export function distinctToolCalls(messages: readonly Message[]): Message[] {
 export function callFigures(c: Conversation, messages: readonly Message[]): CallFigures {
   const latencies = messages.map(replyLatencyMs).filter((v): v is number => v !== null);
   const tools = new Map<string, number>();
-  for (const t of distinctToolCalls(messages)) {
+  const toolCalls = distinctToolCalls(messages);
+  for (const t of toolCalls) {
     const name = t.toolName ?? 'tool';
     tools.set(name, (tools.get(name) ?? 0) + 1);
   }
@@ -65,6 +81,7 @@ export function callFigures(c: Conversation, messages: readonly Message[]): Call
       : null,
     worstReplyMs: latencies.length ? Math.max(...latencies) : null,
     tools: [...tools].map(([name, count]) => ({ name, count })),
+    knowledgeLanes: knowledgeLanes(toolCalls),
   };
 }
 
@@ -88,6 +105,7 @@ export function figuresPanel(c: Conversation, messages: readonly Message[]): Saf
     <div><dt>Barge-ins</dt><dd data-figure="barge-ins">${f.bargeIns}</dd></div>
     ${f.notTranscribed ? html`<div><dt>Not transcribed</dt><dd data-figure="not-transcribed">${f.notTranscribed}</dd></div>` : ''}
     <div><dt>Tools used</dt><dd data-figure="tools"><ul class="inline-list">${tools}</ul></dd></div>
+    ${f.knowledgeLanes.length ? html`<div><dt>Knowledge lane</dt><dd data-figure="knowledge-lane" class="mono">${f.knowledgeLanes.join(' → ')}</dd></div>` : ''}
   </dl>
 </section>`;
 }

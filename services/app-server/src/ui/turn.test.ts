@@ -139,6 +139,7 @@ describe('per-call figures', () => {
       meanReplyMs: 700,
       worstReplyMs: 900,
       tools: [{ name: 'lookup', count: 2 }],
+      knowledgeLanes: [],
     });
   });
 });

@@ -28,6 +28,16 @@ export interface KnowledgeHit {
   score: number;
 }
 
+/** A knowledge search's answer as the call path reads it. */
+export interface KnowledgeAnswer {
+  mode: string;
+  results: KnowledgeHit[];
+  /** The knowledge base has nothing relevant (the results are not worth reading out). */
+  noAnswer?: boolean;
+  /** The retrieval lane that served it (recorded with the tool result on the conversation). */
+  lane?: { name: string; store?: string };
+}
+
 export type ToolExecution =
   | { ok: true; result: unknown }
   | { ok: false; error: string | { code: string; message: string } };
@@ -49,9 +59,10 @@ export interface CallAiServer {
   ): Promise<{ instructions: string }>;
   /** The brand's tools as Realtime function schemas, each with its own time budget when it has one. */
   getAvailableTools(key: string): Promise<Array<RealtimeFunctionTool & { timeoutMs?: number }>>;
+  /** Split into the brand's retrieval lanes by `callSid`, so one call stays in one lane. */
   searchKnowledge(
     key: string,
     q: { query: string; callSid?: string; limit?: number },
-  ): Promise<{ mode: string; results: KnowledgeHit[] }>;
+  ): Promise<KnowledgeAnswer>;
   executeTool(key: string, q: { name: string; arguments: unknown; callSid: string }): Promise<ToolExecution>;
 }

@@ -44,17 +44,32 @@ export const getKnowledge: ToolHandler = {
   },
   timeoutMs: 8_000,
   async run(args, ctx) {
-    const { mode, results } = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
+    // The call SID is the split key: every search of this call goes to the same retrieval lane.
+    const { mode, results, noAnswer, lane } = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
       query: String(args.query),
       callSid: ctx.call.callSid,
       limit: KNOWLEDGE_CHUNKS,
     });
+    // The lane goes into the tool result, which the conversation records with the transcript.
+    const laneName = lane?.name;
+    if (noAnswer)
+      return {
+        output: {
+          ok: true,
+          mode,
+          ...(laneName ? { lane: laneName } : {}),
+          no_answer: true,
+          note: 'The knowledge base has nothing on this. Do not guess: say so, and offer a transfer or a callback.',
+          results: [],
+        },
+      };
     const given = withinBudget(results);
     for (const r of given) ctx.knowledgeChunkIds.add(r.chunkId);
     return {
       output: {
         ok: true,
         mode,
+        ...(laneName ? { lane: laneName } : {}),
         results: given.map((r) => ({ chunk_id: r.chunkId, title: r.title, text: r.text, score: r.score })),
       },
     };
