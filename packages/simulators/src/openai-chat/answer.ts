@@ -12,8 +12,10 @@ export interface Reading {
   summary: string;
 }
 
-const POSITIVE = /\b(thanks?|thank you|great|perfect|wonderful|awesome|helpful|appreciate|love|excellent)\b/gi;
-const NEGATIVE = /\b(angry|terrible|awful|broken|damaged|late|never arrived|refund|complain\w*|frustrat\w*|upset|worst|cancel)\b/gi;
+const POSITIVE =
+  /\b(thanks?|thank you|great|perfect|wonderful|awesome|helpful|appreciate|love|excellent)\b/gi;
+const NEGATIVE =
+  /\b(angry|terrible|awful|broken|damaged|late|never arrived|refund|complain\w*|frustrat\w*|upset|worst|cancel)\b/gi;
 const INTENTS: [string, RegExp][] = [
   ['returns', /\b(return|returns|refund|exchange)\b/i],
   ['shipping', /\b(ship|shipping|delivery|deliver|arrive|tracking)\b/i],
@@ -38,7 +40,10 @@ export function readTranscript(text: string): Reading {
       : /\b(still|not resolved|didn't help|doesn't help)\b/i.test(text)
         ? 'unresolved'
         : 'resolved';
-  const leadScore = Math.min(100, (text.match(BUYING)?.length ?? 0) * 15 + (sentiment === 'positive' ? 10 : 0));
+  const leadScore = Math.min(
+    100,
+    (text.match(BUYING)?.length ?? 0) * 15 + (sentiment === 'positive' ? 10 : 0),
+  );
   const topics = hits.length ? hits.slice(0, 3).join(', ').replace(/_/g, ' ') : 'a general question';
   const summary = `The caller asked about ${topics}. The call ended ${resolution.replace('_', ' ')} with ${sentiment} sentiment.`;
   return { sentiment, intent, resolution, leadScore, summary };
@@ -107,9 +112,24 @@ function stringFor(name: string | undefined, r: Reading): string {
   return `${name ?? 'value'}: ${r.intent}`;
 }
 
-function numberFor(s: Record<string, unknown>, name: string | undefined, r: Reading, integer: boolean): number {
-  const min = typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + 1 : -Infinity;
-  const max = typeof s.maximum === 'number' ? s.maximum : typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum - 1 : Infinity;
+function numberFor(
+  s: Record<string, unknown>,
+  name: string | undefined,
+  r: Reading,
+  integer: boolean,
+): number {
+  const min =
+    typeof s.minimum === 'number'
+      ? s.minimum
+      : typeof s.exclusiveMinimum === 'number'
+        ? s.exclusiveMinimum + 1
+        : -Infinity;
+  const max =
+    typeof s.maximum === 'number'
+      ? s.maximum
+      : typeof s.exclusiveMaximum === 'number'
+        ? s.exclusiveMaximum - 1
+        : Infinity;
   const wanted = /score/i.test(name ?? '') ? r.leadScore : 0;
   const v = Math.max(min, Math.min(max, wanted));
   return integer ? Math.ceil(v) : v;

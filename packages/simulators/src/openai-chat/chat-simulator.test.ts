@@ -6,7 +6,7 @@
  */
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
-import OpenAI from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatSimulator, startChatSimulator } from './index.ts';
 
@@ -61,7 +61,7 @@ describe('chat completions with json_schema', () => {
   it('refuses a request without a model with the API error shape', async () => {
     const err = await ask({ model: undefined }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as OpenAI.APIError).error).toEqual({
+    expect((err as APIError).error).toEqual({
       message: 'you must provide a model parameter',
       type: 'invalid_request_error',
       param: null,
@@ -70,7 +70,7 @@ describe('chat completions with json_schema', () => {
   });
 
   it('refuses an unknown model with 404 model_not_found', async () => {
-    const err = (await ask({ model: 'gpt-imaginary' }).catch((e: unknown) => e)) as OpenAI.APIError;
+    const err = (await ask({ model: 'gpt-imaginary' }).catch((e: unknown) => e)) as APIError;
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect(err.code).toBe('model_not_found');
   });
@@ -98,26 +98,37 @@ describe('chat completions with json_schema', () => {
     ],
   ])('refuses a strict schema with %s (400 invalid_json_schema)', async (_name, bad, message) => {
     const err = (await ask({
-      response_format: { type: 'json_schema', json_schema: { name: 'call_analysis', schema: bad, strict: true } },
-    }).catch((e: unknown) => e)) as OpenAI.APIError;
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'call_analysis', schema: bad, strict: true },
+      },
+    }).catch((e: unknown) => e)) as APIError;
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(err.error).toEqual({ message, type: 'invalid_request_error', param: 'response_format', code: 'invalid_json_schema' });
+    expect(err.error).toEqual({
+      message,
+      type: 'invalid_request_error',
+      param: 'response_format',
+      code: 'invalid_json_schema',
+    });
   });
 
   it('accepts the same loose schema when strict is false', async () => {
     const a = await ask({
-      response_format: { type: 'json_schema', json_schema: { name: 'loose', schema: { ...schema, required: ['summary'] }, strict: false } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'loose', schema: { ...schema, required: ['summary'] }, strict: false },
+      },
     });
     expect(JSON.parse(a.choices[0]!.message.content!).summary).toContain('returns');
   });
 
   it('fails on demand: 429 rate_limit_exceeded, 500 server_error, and a stall the client times out on', async () => {
     sim.failNext({ kind: 'rate_limit' });
-    const limited = (await ask().catch((e: unknown) => e)) as OpenAI.APIError;
+    const limited = (await ask().catch((e: unknown) => e)) as APIError;
     expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
     expect(limited.code).toBe('rate_limit_exceeded');
     sim.failNext({ kind: 'server_error' });
-    const failed = (await ask().catch((e: unknown) => e)) as OpenAI.APIError;
+    const failed = (await ask().catch((e: unknown) => e)) as APIError;
     expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
     expect(failed.error).toMatchObject({ type: 'server_error' });
     sim.failNext({ kind: 'stall' });
@@ -131,14 +142,17 @@ describe('chat completions with json_schema', () => {
 
   it('answers a scripted result exactly', async () => {
     sim.scriptNext({ summary: 'scripted', nope: true });
-    expect(JSON.parse((await ask()).choices[0]!.message.content!)).toEqual({ summary: 'scripted', nope: true });
+    expect(JSON.parse((await ask()).choices[0]!.message.content!)).toEqual({
+      summary: 'scripted',
+      nope: true,
+    });
   });
 
   it('refuses a wrong key with 401 invalid_api_key', async () => {
     const other = new OpenAI({ apiKey: 'sk-wrong', baseURL: sim.openaiBaseUrl, maxRetries: 0 });
     const err = (await other.chat.completions
       .create({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] })
-      .catch((e: unknown) => e)) as OpenAI.APIError;
+      .catch((e: unknown) => e)) as APIError;
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(err.code).toBe('invalid_api_key');
   });
@@ -175,9 +189,16 @@ describe('responses API with text.format', () => {
       .create({
         model: 'gpt-4.1-mini',
         input: 'hi',
-        text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object', properties: { a: { type: 'string' } } }, strict: true } },
+        text: {
+          format: {
+            type: 'json_schema',
+            name: 'x',
+            schema: { type: 'object', properties: { a: { type: 'string' } } },
+            strict: true,
+          },
+        },
       })
-      .catch((e: unknown) => e)) as OpenAI.APIError;
+      .catch((e: unknown) => e)) as APIError;
     expect(err.error).toMatchObject({ param: 'text.format.schema', code: 'invalid_json_schema' });
   });
 });

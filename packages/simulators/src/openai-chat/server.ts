@@ -59,23 +59,41 @@ export async function startChatSimulator(opts: ChatSimulatorOptions = {}): Promi
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const e = err instanceof ApiError ? err : new ApiError(500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+      const e =
+        err instanceof ApiError
+          ? err
+          : new ApiError(
+              500,
+              'The server had an error while processing your request. Sorry about that!',
+              'server_error',
+            );
       send(res, e.status, e.body());
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const api = path === '/v1/chat/completions' ? 'chat.completions' : path === '/v1/responses' ? 'responses' : null;
+    const api =
+      path === '/v1/chat/completions' ? 'chat.completions' : path === '/v1/responses' ? 'responses' : null;
     if (req.method !== 'POST' || !api)
-      throw new ApiError(404, `Invalid URL (${req.method} ${path})`, 'invalid_request_error', null, 'unknown_url');
+      throw new ApiError(
+        404,
+        `Invalid URL (${req.method} ${path})`,
+        'invalid_request_error',
+        null,
+        'unknown_url',
+      );
     checkAuth(req);
     const body = await readJson(req, maxBody);
     const record: ChatRequestRecord = { api, model: '', schemaName: null, strict: false, status: 0 };
     requests.push(record);
     try {
       const parsed = api === 'chat.completions' ? parseChatRequest(body) : parseResponsesRequest(body);
-      Object.assign(record, { model: parsed.model, schemaName: parsed.format?.name ?? null, strict: parsed.format?.strict ?? false });
+      Object.assign(record, {
+        model: parsed.model,
+        schemaName: parsed.format?.name ?? null,
+        strict: parsed.format?.strict ?? false,
+      });
       const fault = faults.shift();
       if (fault?.kind === 'stall') {
         record.status = -1;
@@ -106,7 +124,13 @@ export async function startChatSimulator(opts: ChatSimulatorOptions = {}): Promi
   function checkAuth(req: IncomingMessage): void {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!m || (opts.apiKey && m[1] !== opts.apiKey))
-      throw new ApiError(401, 'Incorrect API key provided.', 'invalid_request_error', null, 'invalid_api_key');
+      throw new ApiError(
+        401,
+        'Incorrect API key provided.',
+        'invalid_request_error',
+        null,
+        'invalid_api_key',
+      );
   }
 
   const host = opts.host ?? LOCAL_HOST;
@@ -132,8 +156,18 @@ export async function startChatSimulator(opts: ChatSimulatorOptions = {}): Promi
 /** The errors OpenAI sends for these outages (types and codes as the API reports them). */
 function faultError(f: Exclude<ChatFault, { kind: 'stall' }>, model: string): ApiError {
   if (f.kind === 'rate_limit')
-    return new ApiError(429, `Rate limit reached for ${model} in organization org-simulated on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.`, 'requests', null, 'rate_limit_exceeded');
-  return new ApiError(f.status ?? 500, 'The server had an error while processing your request. Sorry about that!', 'server_error');
+    return new ApiError(
+      429,
+      `Rate limit reached for ${model} in organization org-simulated on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.`,
+      'requests',
+      null,
+      'rate_limit_exceeded',
+    );
+  return new ApiError(
+    f.status ?? 500,
+    'The server had an error while processing your request. Sorry about that!',
+    'server_error',
+  );
 }
 
 function chatCompletion(p: ParsedRequest, text: string) {
@@ -145,7 +179,12 @@ function chatCompletion(p: ParsedRequest, text: string) {
     created: Math.floor(Date.now() / 1000),
     model: p.model,
     choices: [
-      { index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' },
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
     ],
     usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     system_fingerprint: 'fp_simulated',
@@ -164,9 +203,19 @@ function response(p: ParsedRequest, text: string) {
     incomplete_details: null,
     model: p.model,
     output: [
-      { type: 'message', id: id('msg_'), status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] },
+      {
+        type: 'message',
+        id: id('msg_'),
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text, annotations: [] }],
+      },
     ],
-    text: { format: p.format ? { type: 'json_schema', name: p.format.name, schema: p.format.schema, strict: p.format.strict } : { type: 'text' } },
+    text: {
+      format: p.format
+        ? { type: 'json_schema', name: p.format.name, schema: p.format.schema, strict: p.format.strict }
+        : { type: 'text' },
+    },
     usage: { input_tokens: input, output_tokens: output, total_tokens: input + output },
   };
 }
@@ -182,13 +231,20 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new ApiError(400, 'We could not parse the JSON body of your request. (HINT: This likely means you aren\'t using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)');
+    throw new ApiError(
+      400,
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
+    );
   }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': id('req_') });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': id('req_'),
+  });
   res.end(text);
 }

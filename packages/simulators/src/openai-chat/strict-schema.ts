@@ -7,7 +7,16 @@
  */
 
 /** Keywords strict mode refuses wherever they appear. */
-const NOT_PERMITTED = ['allOf', 'not', 'if', 'then', 'else', 'dependentRequired', 'dependentSchemas', 'patternProperties'];
+const NOT_PERMITTED = [
+  'allOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'dependentRequired',
+  'dependentSchemas',
+  'patternProperties',
+];
 /** Most object properties in one schema, and deepest nesting (the guide's limits). */
 export const MAX_PROPERTIES = 5000;
 export const MAX_DEPTH = 10;
@@ -23,7 +32,7 @@ function context(path: Path): string {
 
 /** Why strict mode refuses this schema (the text after "Invalid schema for response_format 'name': "), or null. */
 export function strictSchemaProblem(schema: unknown): string | null {
-  if (!isObject(schema)) return "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"None\"'.";
+  if (!isObject(schema)) return 'schema must be a JSON Schema of \'type: "object"\', got \'type: "None"\'.';
   if (schema.type !== 'object' || 'anyOf' in schema)
     return `schema must be a JSON Schema of 'type: "object"', got 'type: "${String(schema.anyOf ? 'anyOf' : schema.type)}"'.`;
   const count = { properties: 0 };
@@ -37,11 +46,16 @@ function walk(
   count: { properties: number },
   root: Record<string, unknown>,
 ): string | null {
-  if (depth > MAX_DEPTH) return `In context=${context(path)}, schema exceeds the maximum nesting depth of ${MAX_DEPTH}.`;
-  for (const k of NOT_PERMITTED) if (k in node) return `In context=${context(path)}, '${k}' is not permitted.`;
+  if (depth > MAX_DEPTH)
+    return `In context=${context(path)}, schema exceeds the maximum nesting depth of ${MAX_DEPTH}.`;
+  for (const k of NOT_PERMITTED)
+    if (k in node) return `In context=${context(path)}, '${k}' is not permitted.`;
   if ('$ref' in node) {
     const ref = node.$ref;
-    if (typeof ref !== 'string' || !(ref === '#' || ref.startsWith('#/$defs/') || ref.startsWith('#/definitions/')))
+    if (
+      typeof ref !== 'string' ||
+      !(ref === '#' || ref.startsWith('#/$defs/') || ref.startsWith('#/definitions/'))
+    )
       return `In context=${context(path)}, reference to component '${String(ref)}' which was not found in the schema.`;
     return null;
   }
@@ -63,7 +77,8 @@ function walk(
       return `In context=${context(path)}, 'required' contains '${String(extra)}', which is not in 'properties'.`;
     for (const k of keys) {
       const child = props[k];
-      if (!isObject(child)) return `In context=${context([...path, 'properties', k])}, schema must be an object.`;
+      if (!isObject(child))
+        return `In context=${context([...path, 'properties', k])}, schema must be an object.`;
       const p = walk(child, [...path, 'properties', k], depth + 1, count, root);
       if (p) return p;
     }
@@ -74,7 +89,8 @@ function walk(
   }
   if (Array.isArray(node.anyOf)) {
     for (const [i, branch] of node.anyOf.entries()) {
-      if (!isObject(branch)) return `In context=${context([...path, 'anyOf', String(i)])}, schema must be an object.`;
+      if (!isObject(branch))
+        return `In context=${context([...path, 'anyOf', String(i)])}, schema must be an object.`;
       const p = walk(branch, [...path, 'anyOf', String(i)], depth + 1, count, root);
       if (p) return p;
     }

@@ -62,6 +62,8 @@ export class ConversationService {
   constructor(
     private readonly store: AppStore,
     private readonly feed: LiveFeed,
+    /** Runs after a call's end is stored (post-call analysis is queued here); must not throw. */
+    private readonly onEnded?: (c: Conversation) => Promise<void>,
   ) {}
 
   /**
@@ -135,6 +137,7 @@ export class ConversationService {
       opikTraceId: end.opikTraceId ?? null,
     });
     await this.announce(conversationRef(ended));
+    await this.onEnded?.(ended);
     return ended;
   }
 
