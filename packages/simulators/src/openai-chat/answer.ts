@@ -31,9 +31,13 @@ export function readTranscript(text: string): Reading {
   const pos = text.match(POSITIVE)?.length ?? 0;
   const neg = text.match(NEGATIVE)?.length ?? 0;
   const sentiment = pos && neg ? 'mixed' : pos ? 'positive' : neg ? 'negative' : 'neutral';
-  const hits = INTENTS.filter(([, re]) => re.test(text)).map(([name]) => name);
+  // Topics in the order the caller raised them: the first is the call's intent.
+  const hits = INTENTS.map(([name, re]) => ({ name, at: text.search(re) }))
+    .filter((h) => h.at >= 0)
+    .sort((a, b) => a.at - b.at)
+    .map((h) => h.name);
   const intent = hits[0] ?? 'general_inquiry';
-  const resolution = /\bcall\s?back\b/i.test(text)
+  const resolution = /\bcall\s?(me |you )?back\b/i.test(text)
     ? 'follow_up'
     : /\b(transfer|a person|an agent|human)\b/i.test(text)
       ? 'escalated'

@@ -131,17 +131,15 @@ describe('analysis API', () => {
       code: 'CONFLICT',
       message: expect.stringMatching(/analysis is off/),
     });
-    await h.store
-      .analyses()
-      .saveResult(
-        ids[1]!,
-        result({
-          sentiment: 'positive',
-          intent: 'returns',
-          summary: '=HYPERLINK("http://evil")',
-          leadScore: 30,
-        }),
-      );
+    await h.store.analyses().saveResult(
+      ids[1]!,
+      result({
+        sentiment: 'positive',
+        intent: 'returns',
+        summary: '=HYPERLINK("http://evil")',
+        leadScore: 30,
+      }),
+    );
   });
 
   it('lists and filters analyses by sentiment and intent, and aggregates them by day in the brand zone', async () => {
