@@ -60,7 +60,13 @@ describe('analysis-worker process on Postgres', () => {
       });
       ids.push(start.body.conversationId);
       const messages = [
-        { sequence: 1, role: 'caller', text: 'How much is the tent? I want to buy it.', startedAt: '2026-11-21T10:00:01.000Z', source: 'realtime' },
+        {
+          sequence: 1,
+          role: 'caller',
+          text: 'How much is the tent? I want to buy it.',
+          startedAt: '2026-11-21T10:00:01.000Z',
+          source: 'realtime',
+        },
       ];
       expect((await post(`/internal/conversations/${callSid}/messages`, { messages })).status).toBe(200);
       const end = await post(`/internal/conversations/${callSid}/end`, {
@@ -71,7 +77,8 @@ describe('analysis-worker process on Postgres', () => {
       expect(end.status).toBe(200);
     }
     const analysisOf = async (id: string) =>
-      (await (await fetch(`${app.url}/api/conversations/${id}/analysis`, { headers: staff })).json()).analysis;
+      (await (await fetch(`${app.url}/api/conversations/${id}/analysis`, { headers: staff })).json())
+        .analysis;
     for (const id of ids) expect((await analysisOf(id)).status).toBe('pending');
     expect(chat.requests).toHaveLength(0);
 
@@ -85,7 +92,8 @@ describe('analysis-worker process on Postgres', () => {
         LOG_LEVEL: 'info',
       },
     });
-    for (const s of [worker.stdout!, worker.stderr!]) s.on('data', (c: Buffer) => (workerOutput += c.toString()));
+    for (const s of [worker.stdout!, worker.stderr!])
+      s.on('data', (c: Buffer) => (workerOutput += c.toString()));
     const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
 
     const deadline = Date.now() + 60_000;
