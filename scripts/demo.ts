@@ -76,7 +76,10 @@ async function printAnalysis(stack: DemoStack['stack'], conversationId: string |
     await new Promise((r) => setTimeout(r, 250));
   }
   say('\nPost-call analysis (queued when the call ended, answered by the simulated OpenAI model):');
-  if (a?.status !== 'done') return say(`  not ready: ${a?.error ?? a?.status ?? 'none'}`);
+  if (a?.status !== 'done') {
+    say(`  not ready: ${a?.error ?? a?.status ?? 'none'}`);
+    return;
+  }
   say(`  ${a.summary}`);
   say(
     `  sentiment ${a.sentiment}, intent ${a.intent}, resolution ${a.resolution}, lead score ${a.leadScore} (${a.model}, ${a.promptVersion})`,

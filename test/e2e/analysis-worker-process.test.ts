@@ -40,7 +40,8 @@ afterAll(async () => {
 
 async function post(path: string, body: unknown, headers: Record<string, string> = service) {
   const res = await fetch(`${app.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked by the assertions that read them.
+  return { status: res.status, body: (await res.json()) as any };
 }
 
 describe('analysis-worker process on Postgres', () => {
@@ -77,8 +78,11 @@ describe('analysis-worker process on Postgres', () => {
       expect(end.status).toBe(200);
     }
     const analysisOf = async (id: string) =>
-      (await (await fetch(`${app.url}/api/conversations/${id}/analysis`, { headers: staff })).json())
-        .analysis;
+      (
+        (await (await fetch(`${app.url}/api/conversations/${id}/analysis`, { headers: staff })).json()) as {
+          analysis: { status: string; intent: string };
+        }
+      ).analysis;
     for (const id of ids) expect((await analysisOf(id)).status).toBe('pending');
     expect(chat.requests).toHaveLength(0);
 

@@ -100,6 +100,8 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   });
 
   const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
+  const queue = deps.analysisQueue;
+  if (queue?.backlog) metrics.analysisBacklog = () => queue.backlog!();
   registerMetricsRoute(app, metrics.registry);
   await app.register(internalRoutes, { service, requireService: auth.requireServiceToken, metrics });
   await app.register(adminRoutes, { store, auth, service });

@@ -29,12 +29,14 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info({ database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'database ready');
+  let countOutcome: ((outcome: string) => void) | undefined;
   const analysis = await startAnalysis({
     config,
     store,
     jobDatabase: store.jobDatabase!,
     logger,
     work: config.ANALYSIS_WORKER === 'inline',
+    onOutcome: (o) => countOutcome?.(o),
   });
   const server = await buildAppServer({
     config,
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     store,
     ...(analysis ? { analysisQueue: analysis.jobs } : {}),
   });
+  countOutcome = (outcome) => server.metrics.analyses.inc({ outcome });
   await server.app.listen({ host: config.HOST, port: config.PORT });
 
   let stopping = false;

@@ -14,6 +14,8 @@ export interface AnalysisJob {
 export interface AnalysisQueue {
   /** `already-queued`: a job for this conversation is waiting (one per conversation). */
   enqueue(job: AnalysisJob): Promise<'queued' | 'already-queued'>;
+  /** Jobs waiting, for the backlog gauge. */
+  backlog?(): Promise<number>;
 }
 
 /** Which attempt a job is on. */
