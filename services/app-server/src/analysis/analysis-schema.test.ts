@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AnalysisSchema,
@@ -69,5 +70,36 @@ describe('validateAnalysis', () => {
       sentiment: null,
       summary: null,
     });
+  });
+
+  it('answers any model text with typed fields or an AnalysisValidationError, nothing else', () => {
+    const answer = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          summary: fc.oneof(fc.string(), fc.integer()),
+          sentiment: fc.oneof(fc.constantFrom('positive', 'neutral', 'negative', 'mixed'), fc.string()),
+          intent: fc.string(),
+          resolution: fc.constantFrom('resolved', 'unresolved', 'escalated', 'follow_up', 'other'),
+          leadScore: fc.oneof(fc.integer(), fc.double(), fc.constant(null)),
+        })
+        .map((v) => JSON.stringify(v)),
+    );
+    fc.assert(
+      fc.property(answer, (text) => {
+        try {
+          const { fields } = validateAnalysis(text, DEFAULT_ANALYSIS_SCHEMA);
+          expect(typeof fields.summary === 'string' || fields.summary === null).toBe(true);
+          expect(
+            fields.leadScore === null ||
+              (Number.isInteger(fields.leadScore) && fields.leadScore >= 0 && fields.leadScore <= 100),
+          ).toBe(true);
+        } catch (err) {
+          expect(err).toBeInstanceOf(AnalysisValidationError);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
