@@ -133,6 +133,13 @@ describe('AnalysisWorker', () => {
     });
   });
 
+  it('drops malformed job data without asking the model or throwing', async () => {
+    const before = sim.requests.length;
+    for (const data of [{}, { conversationId: 42 }, { conversationId: "'; drop table" }, null])
+      await expect(worker.run(data as never, first)).resolves.toBeUndefined();
+    expect(sim.requests.length).toBe(before);
+  });
+
   it('skips a conversation that no longer exists', async () => {
     await expect(
       worker.run({ conversationId: '00000000-0000-4000-8000-000000000000' }, first),

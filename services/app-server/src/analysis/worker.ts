@@ -31,6 +31,9 @@ export class AnalysisWorker {
 
   async run(job: AnalysisJob, attempt: Attempt): Promise<void> {
     const { store, logger } = this.deps;
+    // Job data comes back from the database: anything but a conversation id is dropped, not retried.
+    if (typeof job?.conversationId !== 'string' || !/^[0-9a-f-]{36}$/.test(job.conversationId))
+      return this.outcome('skipped', logger, 'malformed analysis job');
     const analyses = store.analyses();
     const log = logger.child({ conversationId: job.conversationId, attempt: attempt.retryCount + 1 });
     const conversation = await store.getConversationById(job.conversationId);
