@@ -42,7 +42,7 @@ export function analysisPanel(o: {
   </dl>
   <p class="muted small">${a.model} · prompt ${a.promptVersion} · schema ${a.schemaVersion}${a.analyzedAt ? html` · ${timeEl(a.analyzedAt, o.timeZone)}` : ''}</p>`
       : '';
-  return html`<section class="analysis card" aria-label="Analysis" data-analysis-status="${a?.status ?? 'none'}">
+  return html`<section class="analysis card" id="call-analysis" aria-label="Analysis" data-analysis-status="${a?.status ?? 'none'}">
   <h2>Analysis</h2>
   ${state}${result}${rerun}
 </section>`;

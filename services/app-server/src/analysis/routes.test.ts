@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, msg, seedCall, staffCookie, startBody, startHarness } from '../testing/harness.ts';
+import { SseReader } from '../testing/sse-reader.ts';
 import type { AnalysisJob, AnalysisQueue } from './job-queue.ts';
 
 class RecordingQueue implements AnalysisQueue {
@@ -243,5 +244,36 @@ describe('hostile input on the analysis routes', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('live conversation page', () => {
+  it('updates an open conversation page live when the analysis lands', async () => {
+    const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const start = startBody();
+    const id = await seedCall(h, start, [msg(1, { text: 'hello' })]);
+    const live = await SseReader.open(`${base}/conversations/${id}/live`, { cookie });
+    try {
+      const panel = (status: string) => (e: { event: string; data: unknown }) =>
+        e.event === 'replace' &&
+        (e.data as { id: string }).id === 'call-analysis' &&
+        (e.data as { html: string }).html.includes(`data-analysis-status="${status}"`);
+      await live.next(panel('none'));
+      await h.app.inject({
+        method: 'POST',
+        url: `/internal/conversations/${start.callSid}/end`,
+        headers: h.serviceHeaders,
+        payload: { endReason: 'caller_hangup', endedAt: '2026-11-21T10:05:00.000Z', durationSec: 300 },
+      });
+      await live.next(panel('pending'));
+      await h.store.analyses().saveResult(id, result({ summary: 'Live summary.' }));
+      await h.store
+        .liveFeed()
+        .append([{ brandId: 'acme', conversationId: id, kind: 'conversation', ref: null }]);
+      const done = await live.next(panel('done'));
+      expect((done.data as { html: string }).html).toContain('Live summary.');
+    } finally {
+      live.close();
+    }
   });
 });

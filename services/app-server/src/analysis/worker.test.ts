@@ -76,6 +76,15 @@ describe('AnalysisWorker', () => {
     expect(sim.requests.at(-1)).toMatchObject({ schemaName: 'call_analysis', strict: true, status: 200 });
   });
 
+  it('announces the stored analysis on the live feed (open pages re-render it)', async () => {
+    const seen: unknown[] = [];
+    await store.liveFeed().listen((r) => seen.push(r));
+    await worker.run({ conversationId }, first);
+    expect(seen).toEqual([
+      expect.objectContaining({ conversationId, kind: 'conversation', brandId: 'acme' }),
+    ]);
+  });
+
   it('is idempotent: a second job for an analysed conversation asks nothing; a re-run asks again', async () => {
     await worker.run({ conversationId }, first);
     const before = sim.requests.length;

@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/service-kit';
+import type { Conversation } from '../domain/types.ts';
 import type { AppStore } from '../store/store.ts';
 import { type AnalysisSchema, DEFAULT_ANALYSIS_SCHEMA } from './analysis-schema.ts';
 import { errorNote } from './analysis-store.ts';
@@ -50,16 +51,26 @@ export class AnalysisWorker {
       const schema = await (this.deps.schemaFor ?? defaultSchemaSource)(conversation.botProfileKey);
       const result = await this.deps.analyzer.analyze({ conversation, messages, schema });
       await analyses.saveResult(conversation.id, result);
+      await this.announce(conversation);
       this.outcome('done', log, 'analysed');
     } catch (err) {
       const last = attempt.retryCount >= attempt.retryLimit;
       const retry = isRetryable(err) && !last;
       await analyses.saveFailure(conversation.id, errorNote(err), !retry);
+      await this.announce(conversation);
       log.warn({ err: errorNote(err), retry }, 'analysis attempt failed');
       this.deps.onOutcome?.(retry ? 'retry' : 'failed');
       // Thrown, the queue retries it with back-off; swallowed, the job ends here.
       if (retry) throw err;
     }
+  }
+
+  /** Open conversation pages (on any replica) re-render their analysis panel. */
+  private async announce(c: Conversation): Promise<void> {
+    await this.deps.store
+      .liveFeed()
+      .append([{ brandId: c.brandId, conversationId: c.id, kind: 'conversation', ref: null }])
+      .catch((err: unknown) => this.deps.logger.warn({ err: errorNote(err) }, 'analysis live update failed'));
   }
 
   private outcome(o: 'done' | 'skipped' | 'failed', log: Logger, msg: string): void {

@@ -136,8 +136,9 @@ export class ConversationService {
       durationSec: end.durationSec,
       opikTraceId: end.opikTraceId ?? null,
     });
-    await this.announce(conversationRef(ended));
+    // Queued first, so the pages the end re-renders already show the analysis as pending.
     await this.onEnded?.(ended);
+    await this.announce(conversationRef(ended));
     return ended;
   }
 

@@ -282,6 +282,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         brandId: me(req).brandId,
         brandZone: viewer(req).timeZone,
         opikUiUrl: opts.opikUiUrl,
+        analysisEnabled: opts.analysis.enabled,
       });
     },
   );
