@@ -8,7 +8,13 @@
 // `--voice elevenlabs` gives the Acme profile an ElevenLabs voice (the ElevenLabs simulator speaks it).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { callSim, DEMO_CALLER, DEMO_TIMEZONE, startDemoStack } from '../test/support/demo-stack.ts';
+import {
+  callSim,
+  DEMO_CALLER,
+  DEMO_TIMEZONE,
+  type DemoStack,
+  startDemoStack,
+} from '../test/support/demo-stack.ts';
 import { ACME, BRAND_VOICE_ID, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
 import { DEMO_FAULTS, type DemoFault, isDemoFault, metricLines } from './demo-faults.ts';
 
@@ -54,6 +60,40 @@ interface ConversationView {
     toolName: string | null;
     latency: { responseMs: number | null } | null;
   }>;
+}
+
+/** The post-call analysis app-server queued when the call ended (the worker runs inline in the demo). */
+async function printAnalysis(stack: DemoStack['stack'], conversationId: string | undefined): Promise<void> {
+  type Analysis = {
+    status: string;
+    summary: string;
+    sentiment: string;
+    intent: string;
+    resolution: string;
+    leadScore: number;
+    model: string;
+    promptVersion: string;
+    error: string | null;
+  };
+  const deadline = Date.now() + 30_000;
+  let a: Analysis | undefined;
+  while (conversationId && Date.now() < deadline) {
+    a = await stack
+      .staffGet<{ analysis: Analysis }>(`/api/conversations/${conversationId}/analysis`)
+      .then((r) => r.analysis)
+      .catch(() => undefined);
+    if (a && a.status !== 'pending') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say('\nPost-call analysis (queued when the call ended, answered by the simulated OpenAI model):');
+  if (a?.status !== 'done') {
+    say(`  not ready: ${a?.error ?? a?.status ?? 'none'}`);
+    return;
+  }
+  say(`  ${a.summary}`);
+  say(
+    `  sentiment ${a.sentiment}, intent ${a.intent}, resolution ${a.resolution}, lead score ${a.leadScore} (${a.model}, ${a.promptVersion})`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -145,6 +185,7 @@ async function main(): Promise<void> {
   say(
     `\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (hang-up, transfer, apologies)`,
   );
+  await printAnalysis(stack, conversation?.id);
 
   if (brandVoice) await printBrandVoice(demo.stack);
 

@@ -114,6 +114,11 @@ describe('docker-compose.yml', () => {
     const ai = loadConfig(aiServerSpec, offline['ai-server']!.environment!);
     expect(ai.OPENAI_BASE_URL).toBe(`http://simulators:${simPorts.SIM_KNOWLEDGE_PORT}/v1`);
     expect(ai.RERANK_URL).toBe(`http://simulators:${simPorts.SIM_KNOWLEDGE_PORT}/rerank`);
+    const app = loadConfig(appServerConfigSpec, offline['app-server']!.environment!);
+    expect(app.OPENAI_BASE_URL).toBe(`http://simulators:${simPorts.SIM_CHAT_PORT}/v1`);
+    expect(app.OPENAI_API_KEY).toBe(simPorts.OPENAI_API_KEY);
+    const liveApp = loadConfig(appServerConfigSpec, live['app-server']!.environment!);
+    expect([liveApp.OPENAI_API_KEY, liveApp.OPENAI_BASE_URL]).toEqual([undefined, undefined]); // analysis off until asked for
     // The simulators accept exactly the credentials the services present.
     for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'OPENAI_API_KEY'])
       expect(simPorts[key]).toBe(offline['voice-server']!.environment![key]);

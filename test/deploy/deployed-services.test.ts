@@ -374,10 +374,10 @@ describe('the four images wired together', () => {
   };
   const OPENAI_API_KEY = 'sk-deploy-test';
   const procs = new Map<Target, { child: ChildProcess; env: Record<string, string>; output: () => string }>();
-  const ports = {} as Record<'voice' | 'ai' | 'app' | 'knowledge' | 'realtime' | 'twilio', number>;
+  const ports = {} as Record<'voice' | 'ai' | 'app' | 'knowledge' | 'realtime' | 'twilio' | 'chat', number>;
 
   beforeAll(async () => {
-    for (const k of ['voice', 'ai', 'app', 'knowledge', 'realtime', 'twilio'] as const)
+    for (const k of ['voice', 'ai', 'app', 'knowledge', 'realtime', 'twilio', 'chat'] as const)
       ports[k] = await freePort();
     const local = (port: number) => `http://127.0.0.1:${port}`;
     const envs: Record<Target, Record<string, string>> = {
@@ -386,6 +386,7 @@ describe('the four images wired together', () => {
         SIM_KNOWLEDGE_PORT: String(ports.knowledge),
         SIM_REALTIME_PORT: String(ports.realtime),
         SIM_TWILIO_PORT: String(ports.twilio),
+        SIM_CHAT_PORT: String(ports.chat),
         SIM_PACING: 'burst',
         OPENAI_API_KEY,
         ...TWILIO,

@@ -43,6 +43,7 @@ export interface DemoStack {
 
 export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoStack> {
   const stack = await startFullStack({
+    analysis: true,
     ...opts,
     realtime: { pacing: 'burst', ...opts.realtime },
     profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...opts.profile },

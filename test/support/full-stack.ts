@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { buildAppServer, openPrismaStore } from '@switchboard/app-server';
+import {
+  type AnalysisRuntime,
+  buildAppServer,
+  openPrismaStore,
+  startAnalysis,
+} from '@switchboard/app-server';
 
 import { type CreateLoggerOptions, createLogger, type Logger } from '@switchboard/service-kit';
 import {
@@ -13,6 +18,7 @@ import {
   startElevenLabsSimulator,
 } from '@switchboard/simulators/elevenlabs';
 import type { KnowledgeSimulator } from '@switchboard/simulators/knowledge';
+import { type ChatSimulator, startChatSimulator } from '@switchboard/simulators/openai-chat';
 import {
   type RealtimeSimulator,
   type RealtimeSimulatorOptions,
@@ -69,6 +75,8 @@ export interface FullStackOptions {
   logDestination?: CreateLoggerOptions['destination'];
   /** A Pinecone simulator behind ai-server, for a brand's second retrieval lane. */
   pinecone?: boolean;
+  /** Post-call analysis: app-server queues ended calls and runs the worker inline against the chat simulator. */
+  analysis?: boolean;
 }
 
 export interface FullStack {
@@ -81,6 +89,8 @@ export interface FullStack {
   cartesia: CartesiaSimulator;
   knowledge: KnowledgeSimulator;
   twilioRest: TwilioRestFake;
+  /** The chat simulator analyses are asked of (with `analysis: true`). */
+  chat: ChatSimulator | undefined;
   logger: Logger;
   call(opts?: Partial<PlaceCallOptions>): Promise<SimulatedCall>;
   /** app-server's staff API as the brand's staff sees it. */
@@ -126,6 +136,26 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
   const store = await openPrismaStore({
     dataDir: opts.dataDir ? join(opts.dataDir, 'app-server') : 'memory',
   });
+  let chat: ChatSimulator | undefined;
+  let analysis: AnalysisRuntime | undefined;
+  if (opts.analysis) {
+    chat = await startChatSimulator();
+    analysis = await startAnalysis({
+      config: {
+        OPENAI_API_KEY: 'sk-sim',
+        OPENAI_BASE_URL: chat.openaiBaseUrl,
+        ANALYSIS_MODEL: 'gpt-4.1-mini',
+        ANALYSIS_TIMEOUT_MS: 10_000,
+        ANALYSIS_RETRY_LIMIT: 2,
+        ANALYSIS_RETRY_DELAY_SECONDS: 1,
+      },
+      store,
+      jobDatabase: store.jobDatabase!,
+      logger: logger.child({ service: 'app-server' }),
+      work: true,
+      pollingIntervalSeconds: 0.5,
+    });
+  }
   const appSrv = await buildAppServer({
     config: {
       SERVICE_TOKEN,
@@ -136,6 +166,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     },
     logger: logger.child({ service: 'app-server' }),
     store,
+    ...(analysis ? { analysisQueue: analysis.jobs } : {}),
   });
   const appUrl = await listen(appSrv.app);
   await json(
@@ -193,6 +224,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     cartesia,
     knowledge,
     twilioRest,
+    chat,
     logger,
     call: (callOpts = {}) =>
       placeCall({
@@ -210,6 +242,8 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     async close() {
       await voice.server.app.close();
       await appSrv.app.close();
+      await analysis?.close(2000);
+      await chat?.close();
       await store.close();
       await ai.close();
       await realtime.close();

@@ -33,6 +33,19 @@ describe('brand isolation on every route', () => {
       })
     ).json();
     acme = { conversationId, callSid: start.callSid, ticketId: cb.ticketId, callbackId: cb.callbackId };
+    await h.store.analyses().saveResult(conversationId, {
+      fields: {
+        summary: 'acme secret words',
+        sentiment: 'neutral',
+        intent: 'acme secret words',
+        resolution: 'resolved',
+        leadScore: 5,
+      },
+      result: {},
+      model: 'm',
+      promptVersion: 'p',
+      schemaVersion: 's',
+    });
     acmeCookie = { cookie: await staffCookie(h, 'acme') };
     other = {
       cookie: { cookie: await staffCookie(h, 'globex') },
@@ -161,6 +174,30 @@ describe('brand isolation on every route', () => {
       method: 'PATCH',
       url: () => `/api/callbacks/${acme.callbackId}`,
       body: () => ({ status: 'done' }),
+      expect: 'not-found',
+    },
+    'GET /api/conversations/:id/analysis': {
+      method: 'GET',
+      url: () => `/api/conversations/${acme.conversationId}/analysis`,
+      expect: 'not-found',
+    },
+    'POST /api/conversations/:id/analysis': {
+      method: 'POST',
+      url: () => `/api/conversations/${acme.conversationId}/analysis`,
+      expect: 'not-found',
+    },
+    'GET /api/analyses': { method: 'GET', url: () => '/api/analyses', expect: 'listed-without' },
+    'GET /api/analyses/aggregates': {
+      method: 'GET',
+      url: () => '/api/analyses/aggregates',
+      expect: 'listed-without',
+    },
+    'GET /analytics': { method: 'GET', url: () => '/analytics', expect: 'listed-without' },
+    'GET /analytics.csv': { method: 'GET', url: () => '/analytics.csv', expect: 'listed-without' },
+    'POST /conversations/:id/analysis': {
+      method: 'POST',
+      url: () => `/conversations/${acme.conversationId}/analysis`,
+      form: () => ({}),
       expect: 'not-found',
     },
     'GET /assets/:name': { method: 'GET', url: () => '/assets/app.css', expect: 'public' },

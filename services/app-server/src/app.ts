@@ -1,6 +1,9 @@
 import { buildBaseApp, type Logger, registerMetricsRoute } from '@switchboard/service-kit';
 import { type FastifyInstance, LogController } from 'fastify';
 import { adminRoutes } from './admin/admin-routes.ts';
+import { AnalysisService } from './analysis/analysis-service.ts';
+import { analysisApiRoutes } from './analysis/api-routes.ts';
+import type { AnalysisQueue } from './analysis/job-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
 import type { AppServerConfig } from './config.ts';
@@ -29,6 +32,8 @@ export interface AppServerDeps {
   now?: () => number;
   /** The app's metrics (a fresh registry with process metrics when absent). */
   metrics?: AppMetrics;
+  /** Where ended calls' analyses are queued; absent: post-call analysis is off. */
+  analysisQueue?: AnalysisQueue;
 }
 
 export interface AppServer {
@@ -46,7 +51,8 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   const hub = deps.hub ?? new LiveHub();
   const store = deps.store;
   const feed = store.liveFeed();
-  const service = new ConversationService(store, feed);
+  const analysis = new AnalysisService(store, deps.analysisQueue, deps.logger);
+  const service = new ConversationService(store, feed, (c) => analysis.afterEnd(c));
   let auth: Authenticator | undefined;
   const sse = new SseRegistry(async (req) => !!(await auth?.identify(req)));
   auth = new Authenticator({
@@ -94,6 +100,8 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   });
 
   const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
+  const queue = deps.analysisQueue;
+  if (queue?.backlog) metrics.analysisBacklog = () => queue.backlog!();
   registerMetricsRoute(app, metrics.registry);
   await app.register(internalRoutes, { service, requireService: auth.requireServiceToken, metrics });
   await app.register(adminRoutes, { store, auth, service });
@@ -102,8 +110,9 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     api.addHook('preHandler', auth.requirePrincipal);
     await api.register(conversationApiRoutes, { store, live });
     await api.register(ticketApiRoutes, { store, service });
+    await api.register(analysisApiRoutes, { store, analysis });
   });
-  await app.register(uiRoutes, { store, service, auth, live, opikUiUrl: deps.config.OPIK_UI_URL });
+  await app.register(uiRoutes, { store, service, auth, live, analysis, opikUiUrl: deps.config.OPIK_UI_URL });
 
   return { app, service, hub, auth, metrics, routes };
 }

@@ -37,6 +37,39 @@ export const appServerConfigSpec = {
   OPIK_UI_URL: env.optionalUrl({
     doc: 'Opik traces page; a conversation links to it with ?trace=<id>, or fills a {traceId} placeholder.',
   }),
+  OPENAI_API_KEY: env.optionalString({
+    secret: true,
+    doc: 'Turns post-call analysis on: each ended call is analysed by ANALYSIS_MODEL (structured output).',
+  }),
+  OPENAI_BASE_URL: env.optionalUrl({
+    doc: 'OpenAI API base (e.g. a simulator); set without a key it turns analysis on against that endpoint.',
+  }),
+  ANALYSIS_MODEL: env.string({
+    default: 'gpt-4.1-mini',
+    doc: 'Chat model for post-call analysis (json_schema structured output).',
+  }),
+  ANALYSIS_WORKER: env.oneOf(['inline', 'off'], {
+    default: 'inline',
+    doc: 'inline: this process also runs analysis jobs; off: only enqueues them (run the analysis-worker process).',
+  }),
+  ANALYSIS_TIMEOUT_MS: env.int({
+    default: 60_000,
+    min: 1000,
+    max: 600_000,
+    doc: 'One analysis request to the model.',
+  }),
+  ANALYSIS_RETRY_LIMIT: env.int({
+    default: 4,
+    min: 0,
+    max: 20,
+    doc: 'Retries of a failed analysis (rate limits, server errors, timeouts).',
+  }),
+  ANALYSIS_RETRY_DELAY_SECONDS: env.int({
+    default: 30,
+    min: 1,
+    max: 3600,
+    doc: 'First retry delay; doubled each retry.',
+  }),
 };
 
 export type AppServerConfig = ConfigOf<typeof appServerConfigSpec>;

@@ -1,3 +1,4 @@
+export { type AnalysisRuntime, analysisEnabled, startAnalysis } from './analysis/runtime.ts';
 export { type AppServer, type AppServerDeps, buildAppServer } from './app.ts';
 export { type AppServerConfig, appServerConfigSpec, readConfig } from './config.ts';
 export { AppMetrics } from './metrics.ts';

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startChatSimulator } from '@switchboard/simulators/openai-chat';
 import { describe, expect, it } from 'vitest';
 
 const cwd = fileURLToPath(new URL('..', import.meta.url));
@@ -66,4 +67,67 @@ describe('main', () => {
     expect(output()).not.toContain('main-test-token');
     expect(output()).not.toContain('5550123');
   }, 90_000);
+
+  it('with OPENAI_BASE_URL, analyses an ended call in its inline worker on embedded PGlite', async () => {
+    const chat = await startChatSimulator();
+    const { child, exited, output } = run({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATA_DIR: 'memory',
+      SERVICE_TOKEN: 'main-test-token',
+      SESSION_SECRET: 'a-session-secret-of-at-least-32-chars',
+      OPENAI_BASE_URL: chat.openaiBaseUrl,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      let url: string | undefined;
+      for (let i = 0; i < 600 && !url; i++) {
+        url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output())?.[1];
+        if (!url) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(url, output()).toBeDefined();
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer main-test-token', 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      await post('/internal/conversations', {
+        callSid: 'CAanalysed',
+        botProfileKey: 'p',
+        brandId: 'b',
+        callerNumber: '+14155550123',
+        isSip: false,
+        startedAt: new Date().toISOString(),
+      });
+      const messages = [
+        {
+          sequence: 1,
+          role: 'caller',
+          text: 'Where is my delivery?',
+          startedAt: new Date().toISOString(),
+          source: 'realtime',
+        },
+      ];
+      expect((await post('/internal/conversations/CAanalysed/messages', { messages })).status).toBe(200);
+      const end = await post('/internal/conversations/CAanalysed/end', {
+        endReason: 'caller_hangup',
+        endedAt: new Date().toISOString(),
+        durationSec: 30,
+      });
+      expect(end.status).toBe(200);
+      let metrics = '';
+      for (let i = 0; i < 300 && !/app_analyses_total\{outcome="done"\} 1/.test(metrics); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        metrics = await (await fetch(`${url}/metrics`)).text();
+      }
+      expect(metrics).toContain('app_analyses_total{outcome="done"} 1');
+      expect(metrics).toContain('app_analysis_backlog 0');
+      expect(chat.requests).toEqual([expect.objectContaining({ schemaName: 'call_analysis', status: 200 })]);
+    } finally {
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      await chat.close();
+    }
+  }, 120_000);
 });

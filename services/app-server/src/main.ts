@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-kit';
+import { startAnalysis } from './analysis/runtime.ts';
 import { buildAppServer } from './app.ts';
 import { readConfig } from './config.ts';
 import { openPrismaStore } from './store/prisma-store.ts';
@@ -28,7 +29,22 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info({ database: config.DATABASE_URL ? 'postgres' : 'pglite' }, 'database ready');
-  const server = await buildAppServer({ config, logger, store });
+  let countOutcome: ((outcome: string) => void) | undefined;
+  const analysis = await startAnalysis({
+    config,
+    store,
+    jobDatabase: store.jobDatabase!,
+    logger,
+    work: config.ANALYSIS_WORKER === 'inline',
+    onOutcome: (o) => countOutcome?.(o),
+  });
+  const server = await buildAppServer({
+    config,
+    logger,
+    store,
+    ...(analysis ? { analysisQueue: analysis.jobs } : {}),
+  });
+  countOutcome = (outcome) => server.metrics.analyses.inc({ outcome });
   await server.app.listen({ host: config.HOST, port: config.PORT });
 
   let stopping = false;
@@ -38,6 +54,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     void server.app
       .close()
+      .then(() => analysis?.close())
       .then(() => store.close())
       .then(
         () => process.exit(0),

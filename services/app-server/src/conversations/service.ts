@@ -74,6 +74,8 @@ export class ConversationService {
   constructor(
     private readonly store: AppStore,
     private readonly feed: LiveFeed,
+    /** Runs after a call's end is stored (post-call analysis is queued here); must not throw. */
+    private readonly onEnded?: (c: Conversation) => Promise<void>,
   ) {}
 
   /**
@@ -146,6 +148,8 @@ export class ConversationService {
       durationSec: end.durationSec,
       opikTraceId: end.opikTraceId ?? null,
     });
+    // Queued first, so the pages the end re-renders already show the analysis as pending.
+    await this.onEnded?.(ended);
     await this.announce(conversationRef(ended));
     return ended;
   }

@@ -1,4 +1,5 @@
 import { Errors } from '@switchboard/service-kit';
+import type { AnalysisFilter } from '../analysis/analysis-store.ts';
 import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
 import { decodeCursor, decodeOffsetCursor, inStoredRange } from '../store/store.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
@@ -122,4 +123,30 @@ export function parseTicketQuery(q: Query): TicketFilter {
 export function parseCallbackQuery(q: Query): CallbackFilter {
   const status = oneOf(q, 'status', CALLBACK_STATUSES);
   return { ...paging(q), ...(status ? { status } : {}) };
+}
+
+export const analysisQuerySchema = {
+  type: 'object',
+  properties: {
+    from: text('ISO date-time or UTC date: conversations started from then'),
+    to: text('ISO date-time or UTC date; a date includes that day'),
+    sentiment: text("the analysis' sentiment (positive, neutral, negative, mixed)"),
+    intent: text("the analysis' intent label"),
+    ...pagingFields,
+  },
+} as const;
+
+/** Analysis list filters from a query string; 400 naming the field when one is bad. */
+export function parseAnalysisQuery(q: Query): AnalysisFilter {
+  const from = dateBound(q, 'from');
+  const to = dateBound(q, 'to');
+  const sentiment = str(q, 'sentiment', 64);
+  const intent = str(q, 'intent', 64);
+  return {
+    ...paging(q),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(sentiment ? { sentiment } : {}),
+    ...(intent ? { intent } : {}),
+  };
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { AnalysisStore } from '../analysis/analysis-store.ts';
+import { MemoryAnalysisStore } from '../analysis/memory-analysis-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -78,6 +80,11 @@ export class MemoryStore implements AppStore {
   private readonly sessions = new Map<string, StaffSession>();
   private readonly brands = new Map<string, Brand>();
   private readonly feed = new MemoryLiveFeed();
+  private readonly analysisStore = new MemoryAnalysisStore((id) => this.conversations.get(id));
+
+  analyses(): AnalysisStore {
+    return this.analysisStore;
+  }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
     const existing = [...this.conversations.values()].find((c) => c.callSid === input.callSid);

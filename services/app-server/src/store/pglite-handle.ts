@@ -12,3 +12,24 @@ export function pgliteOf(adapter: PrismaAdapter | undefined): PgliteListener {
     throw new Error('live updates: the PGlite adapter no longer exposes its database (client.listen)');
   return client as PgliteListener;
 }
+
+/** The part of PGlite the job queue runs its SQL through (one connection, serialised by PGlite). */
+export interface PgliteSql {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  exec(sql: string): Promise<Array<{ rows: unknown[] }>>;
+}
+
+/** The database the job queue uses: Postgres by URL (its own small pool), or the embedded PGlite itself. */
+export type JobDatabase =
+  | { kind: 'postgres'; connectionString: string }
+  | { kind: 'pglite'; pglite: PgliteSql };
+
+/** The same PGlite, for the job queue's SQL. */
+export function pgliteDatabaseOf(adapter: PrismaAdapter | undefined): PgliteSql {
+  const client = pgliteOf(adapter) as unknown as Partial<PgliteSql>;
+  if (typeof client.query !== 'function' || typeof client.exec !== 'function')
+    throw new Error(
+      'job queue: the PGlite adapter no longer exposes its database (client.query, client.exec)',
+    );
+  return client as PgliteSql;
+}

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { type Database, openDatabase, type PrismaAdapter } from '@switchboard/db';
+import { type Database, openDatabase, type PrismaAdapter, type SqlRunner } from '@switchboard/db';
 import { createLogger, type Logger } from '@switchboard/service-kit';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import type { AnalysisStore } from '../analysis/analysis-store.ts';
+import { PrismaAnalysisStore } from '../analysis/prisma-analysis-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -22,7 +24,7 @@ import { PgNotificationSource } from '../live/pg-notifications.ts';
 import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
 import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
 import { likeLiteral, searchConversations } from './conversation-search.ts';
-import { pgliteOf } from './pglite-handle.ts';
+import { type JobDatabase, pgliteDatabaseOf, pgliteOf } from './pglite-handle.ts';
 import { PrismaBrands } from './prisma-brands.ts';
 import {
   type AppStore,
@@ -167,6 +169,9 @@ function pageOf<T extends { id: string }>(rows: T[], limit: number, at: (r: T) =
 export class PrismaStore implements AppStore {
   private readonly prisma: PrismaClient;
   private readonly brands: PrismaBrands;
+  private readonly analysisStore: PrismaAnalysisStore;
+  /** Where the job queue keeps its tables: the same database (set by openPrismaStore). */
+  jobDatabase: JobDatabase | undefined;
 
   /** `notifications`: how this process hears NOTIFY (PGlite's own, or a Postgres connection). */
   constructor(
@@ -176,6 +181,20 @@ export class PrismaStore implements AppStore {
   ) {
     this.prisma = db.prisma;
     this.brands = new PrismaBrands(db.prisma);
+    this.analysisStore = new PrismaAnalysisStore(
+      db.prisma,
+      db.sql,
+      toConversation as (r: never) => Conversation,
+    );
+  }
+
+  analyses(): AnalysisStore {
+    return this.analysisStore;
+  }
+
+  /** Raw SQL on the store's database. */
+  get sql(): SqlRunner {
+    return this.db.sql;
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
@@ -625,7 +644,11 @@ export async function openPrismaStore(opts: OpenStoreOptions): Promise<PrismaSto
           opts.logger ?? createLogger({ name: 'app-server', level: 'silent' }),
         )
       : new PgliteNotificationSource(pgliteOf(adapter));
-    return new PrismaStore(db, notifications);
+    const store = new PrismaStore(db, notifications);
+    store.jobDatabase = opts.databaseUrl
+      ? { kind: 'postgres', connectionString: opts.databaseUrl }
+      : { kind: 'pglite', pglite: pgliteDatabaseOf(adapter) };
+    return store;
   } catch (err) {
     await db.close();
     throw err;

@@ -1,3 +1,4 @@
+import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -200,6 +201,8 @@ export interface AppStore {
   getTicketById(id: string): Promise<Ticket | null>;
   /** The change channel live views follow: shared by every replica on the same database. */
   liveFeed(): LiveFeed;
+  /** Post-call analyses, in the same database. */
+  analyses(): AnalysisStore;
 
   /** True when the database answers. */
   ping(): Promise<boolean>;

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@switchboard/service-kit';
 import type { ConversationStart, TranscriptMessage } from '@switchboard/service-kit/clients/app-server';
+import type { AnalysisQueue } from '../analysis/job-queue.ts';
 import { type AppServer, buildAppServer } from '../app.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { openPrismaStore } from '../store/prisma-store.ts';
@@ -35,7 +36,13 @@ export type StoreKind = 'memory' | 'prisma';
 
 /** app-server on an in-memory store (or the given one), with a silent logger that records lines. */
 export async function startHarness(
-  opts: { store?: AppStore | StoreKind; opikUiUrl?: string; now?: () => number } = {},
+  opts: {
+    store?: AppStore | StoreKind;
+    opikUiUrl?: string;
+    now?: () => number;
+    /** Turns post-call analysis on (ended calls are queued here). */
+    analysisQueue?: AnalysisQueue;
+  } = {},
 ): Promise<Harness> {
   const store =
     opts.store === 'prisma'
@@ -55,6 +62,7 @@ export async function startHarness(
     logger: createLogger({ name: 'app-server-test', level: 'info', destination: logs }),
     store,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.analysisQueue ? { analysisQueue: opts.analysisQueue } : {}),
   });
   return {
     ...server,

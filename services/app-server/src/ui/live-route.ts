@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { analysisPanel } from '../analysis/pages.ts';
 import type { Conversation } from '../domain/types.ts';
 import { followLive, type LiveDeps } from '../live/follow.ts';
 import type { LiveEvent } from '../live/hub.ts';
@@ -20,6 +21,8 @@ export interface LiveConversationOptions {
   /** The zone when the call reported none. */
   brandZone: string;
   opikUiUrl: string | undefined;
+  /** Whether post-call analysis is on (the analysis panel says so when it is not). */
+  analysisEnabled: boolean;
 }
 
 /**
@@ -49,6 +52,12 @@ export async function liveConversationRoute(
       figuresTimer = undefined;
       sendFigures(stream).catch((err) => req.log.warn({ err }, 'live figures failed'));
     }, FIGURES_EVERY_MS);
+  };
+
+  const sendAnalysis = async (stream: SseStream, c: Conversation) => {
+    const analysis = await store.analyses().get(id);
+    const panel = analysisPanel({ conversation: c, analysis, enabled: o.analysisEnabled, timeZone: zone });
+    stream.send('replace', { id: 'call-analysis', html: panel.value });
   };
 
   const send = async (stream: SseStream, e: LiveEvent) => {
@@ -81,6 +90,7 @@ export async function liveConversationRoute(
         { id: 'call-header', html: callHeader(e.conversation, o.opikUiUrl, zone).value },
         e.id,
       );
+      await sendAnalysis(stream, e.conversation);
       figuresSoon(stream);
     } else {
       const order = markerOrder(e.ticket);
@@ -105,6 +115,7 @@ export async function liveConversationRoute(
     if (!current) return stream.close();
     stream.send('replace', { id: 'call-header', html: callHeader(current, o.opikUiUrl, zone).value });
     stream.send('replace', { id: 'call-figures', html: figuresPanel(current, messages).value });
+    await sendAnalysis(stream, current);
     for (const e of transcriptEntries(messages, tickets, zone))
       stream.send('item', { id: e.id, order: e.order, html: e.html.value });
     stream.send('replace', {

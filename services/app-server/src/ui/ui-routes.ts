@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Errors, ServiceError } from '@switchboard/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AnalysisService } from '../analysis/analysis-service.ts';
+import { analysisPanel } from '../analysis/pages.ts';
+import { analysisPages } from '../analysis/ui-routes.ts';
 import type { Authenticator, Principal } from '../auth/authenticator.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import {
@@ -34,6 +37,7 @@ export interface UiRoutesOptions {
   service: ConversationService;
   auth: Authenticator;
   live: LiveDeps;
+  analysis: AnalysisService;
   opikUiUrl: string | undefined;
   /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
   publicOrigin?: string;
@@ -235,10 +239,12 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     const brandId = me(req).brandId;
     const conversation = await store.getConversation(brandId, req.params.id);
     if (!conversation) throw Errors.notFound('There is no such conversation for your brand.');
-    const [messages, tickets] = await Promise.all([
+    const [messages, tickets, analysis] = await Promise.all([
       store.listMessages(conversation.id),
       store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 }),
+      store.analyses().get(conversation.id),
     ]);
+    const timeZone = conversation.timezone ?? viewer(req).timeZone;
     return sendPage(
       reply,
       conversationPage({
@@ -247,9 +253,19 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         messages,
         tickets: tickets.items.reverse(),
         opikUiUrl: opts.opikUiUrl,
-        timeZone: conversation.timezone ?? viewer(req).timeZone,
+        timeZone,
+        analysis: analysisPanel({ conversation, analysis, enabled: opts.analysis.enabled, timeZone }),
       }),
     );
+  });
+
+  analysisPages(app, {
+    store,
+    analysis: opts.analysis,
+    signedIn,
+    me,
+    viewer,
+    sendPage,
   });
 
   // Live updates of one conversation as rendered fragments: the page script only places them.
@@ -266,6 +282,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         brandId: me(req).brandId,
         brandZone: viewer(req).timeZone,
         opikUiUrl: opts.opikUiUrl,
+        analysisEnabled: opts.analysis.enabled,
       });
     },
   );

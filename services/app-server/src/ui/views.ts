@@ -43,7 +43,7 @@ export interface LayoutOptions {
   principal?: Principal;
   /** The brand as staff know it (name or slug); the id when it has neither. */
   brandLabel?: string;
-  nav?: 'conversations' | 'tickets';
+  nav?: 'conversations' | 'tickets' | 'analytics';
   body: SafeHtml;
 }
 
@@ -68,6 +68,7 @@ export function layout(o: LayoutOptions): SafeHtml {
       ? html`<nav>
     <a href="/conversations" ${o.nav === 'conversations' ? html`aria-current="page"` : ''}>Conversations</a>
     <a href="/tickets" ${o.nav === 'tickets' ? html`aria-current="page"` : ''}>Tickets &amp; callbacks</a>
+    <a href="/analytics" ${o.nav === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
   </nav>
   <div class="who">
     <span class="who-name" title="${p.name}">${p.displayName}</span>
@@ -331,6 +332,8 @@ export function conversationPage(o: {
   opikUiUrl: string | undefined;
   /** The call's zone: the one it reported, else the brand's. */
   timeZone: string;
+  /** The post-call analysis panel, when there is one to show. */
+  analysis?: SafeHtml;
 }): SafeHtml {
   const c = o.conversation;
   const self = `/conversations/${c.id}`;
@@ -342,6 +345,7 @@ export function conversationPage(o: {
     body: html`<p class="crumbs"><a href="/conversations">← Conversations</a></p>
 ${callHeader(c, o.opikUiUrl, o.timeZone)}
 ${figuresPanel(c, o.messages)}
+${o.analysis ?? ''}
 <div class="columns">
   <section class="transcript card" aria-label="Transcript">
     <h2>Transcript</h2>
