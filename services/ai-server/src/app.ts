@@ -9,6 +9,8 @@ import { KnowledgeStore } from './knowledge/knowledge-store.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
+import { outboundPlugin } from './outbound/outbound-routes.ts';
+import type { OutboundSettings } from './outbound/settings.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { promptsPlugin } from './prompts/prompt-routes.ts';
@@ -39,6 +41,8 @@ export interface AiServerDeps {
   ready?: () => boolean;
   /** The app's metrics (a fresh registry with process metrics when absent). */
   metrics?: AiMetrics;
+  /** Outbound calling: the dialer and its limits (no dialer: the outbound API answers 503). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 /** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
@@ -68,6 +72,12 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
     metrics: deps.metrics ?? new AiMetrics(),
+    outbound: {
+      maxConcurrentPerBrand: 5,
+      callingWindow: { openMin: 8 * 60, closeMin: 21 * 60 },
+      ringTimeoutSec: 30,
+      ...deps.outbound,
+    },
   };
   registerMetricsRoute(app, ctx.metrics.registry);
   if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
@@ -77,6 +87,7 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   await app.register(creditsPlugin, { ctx });
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
+  await app.register(outboundPlugin, { ctx });
   app.addHook('onClose', async () => ctx.knowledge.close());
   return app;
 }

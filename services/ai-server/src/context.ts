@@ -4,6 +4,7 @@ import type { Embedder } from './knowledge/embedder.ts';
 import type { KnowledgeStore } from './knowledge/knowledge-store.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import type { AiMetrics } from './metrics.ts';
+import type { OutboundSettings } from './outbound/settings.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import type { ToolExecutor } from './tools/tool-executor.ts';
 
@@ -27,6 +28,7 @@ export interface AppContext {
   operatorToken?: string;
   maxToolTimeoutMs: number;
   metrics: AiMetrics;
+  outbound: OutboundSettings;
 }
 
 /** Options every feature plugin receives. */

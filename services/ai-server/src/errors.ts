@@ -16,4 +16,12 @@ export const AiErrors = {
   invalidArticles: defineError('INVALID_ARTICLES', 400),
   articleTooLarge: defineError('ARTICLE_TOO_LARGE', 413),
   embeddingFailed: defineError('EMBEDDING_FAILED', 502, true),
+  invalidOutboundCall: defineError('INVALID_OUTBOUND_CALL', 400),
+  outboundCallNotFound: defineError('OUTBOUND_CALL_NOT_FOUND', 404),
+  idempotencyKeyReused: defineError('IDEMPOTENCY_KEY_REUSED', 409),
+  noCallerId: defineError('NO_CALLER_ID', 422),
+  outsideCallingHours: defineError('OUTSIDE_CALLING_HOURS', 422),
+  concurrencyLimit: defineError('OUTBOUND_CONCURRENCY_LIMIT', 429, true),
+  twilioRefused: defineError('TWILIO_REFUSED', 400),
+  outboundUnavailable: defineError('OUTBOUND_UNAVAILABLE', 503),
 };

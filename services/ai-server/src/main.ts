@@ -5,6 +5,7 @@ import { type AiServerConfig, loadAiServerConfig } from './config.ts';
 import { openAiDatabase } from './db.ts';
 import { configuredEmbedder } from './knowledge/configured-embedder.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
+import { httpOutboundDialer } from './outbound/dialer.ts';
 
 let config: AiServerConfig;
 try {
@@ -63,6 +64,20 @@ const app = await buildApp({
     maxTimeoutMs: config.TOOL_MAX_TIMEOUT_MS,
   },
   ready: () => !shuttingDown,
+  outbound: {
+    ...(config.VOICE_SERVER_URL
+      ? {
+          dialer: httpOutboundDialer({
+            baseUrl: config.VOICE_SERVER_URL,
+            serviceToken: config.SERVICE_TOKEN,
+          }),
+        }
+      : {}),
+    maxConcurrentPerBrand: config.OUTBOUND_MAX_CONCURRENT,
+    callingWindow: config.OUTBOUND_CALLING_HOURS,
+    ringTimeoutSec: config.OUTBOUND_RING_TIMEOUT_SEC,
+    ...(config.CONVERSATIONS_UI_URL ? { conversationsUrl: config.CONVERSATIONS_UI_URL } : {}),
+  },
 });
 app.addHook('onClose', async () => {
   await db.close();

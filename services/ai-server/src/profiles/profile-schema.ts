@@ -70,6 +70,7 @@ export const profileFields = {
   maxDurationSec: { type: 'integer', minimum: 30, maximum: 4 * 3600 },
   transferTarget: { type: ['string', 'null'], pattern: TRANSFER_TARGET_PATTERN, maxLength: 300 },
   outboundCallerId: { type: ['string', 'null'], pattern: E164_PATTERN },
+  voicemailMessage: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
   phoneNumbers: {
     type: 'array',
     maxItems: 100,

@@ -43,6 +43,8 @@ export interface ProfileInput {
   maxDurationSec?: number;
   transferTarget?: string | null;
   outboundCallerId?: string | null;
+  /** Said after the beep when an outbound call reaches an answering machine; null: hang up. */
+  voicemailMessage?: string | null;
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
@@ -64,6 +66,7 @@ export interface AdminProfileDto extends BotProfileDto {
   businessHours: WeeklyHours;
   holidays: Holiday[];
   creditSeconds: number;
+  voicemailMessage: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -109,6 +112,7 @@ export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
     businessHours: p.businessHours as unknown as WeeklyHours,
     holidays: p.holidays as unknown as Holiday[],
     creditSeconds: p.creditSeconds,
+    voicemailMessage: p.voicemailMessage,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -176,6 +180,7 @@ export class ProfileStore {
           maxDurationSec: input.maxDurationSec ?? 1800,
           transferTarget: input.transferTarget ?? null,
           outboundCallerId: input.outboundCallerId ?? null,
+          voicemailMessage: input.voicemailMessage ?? null,
           addresses: { create: addresses },
         },
         include: { addresses: true },
@@ -223,6 +228,7 @@ export class ProfileStore {
       if (patch.maxDurationSec !== undefined) data.maxDurationSec = patch.maxDurationSec;
       if (patch.transferTarget !== undefined) data.transferTarget = patch.transferTarget;
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
+      if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
     });
   }

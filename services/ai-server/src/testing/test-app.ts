@@ -9,6 +9,7 @@ import { openAiDatabase } from '../db.ts';
 import { createOpenAiEmbedder } from '../knowledge/embedder.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
 import { createWordVectorEmbedder } from '../knowledge/word-vector-embedder.ts';
+import type { OutboundSettings } from '../outbound/settings.ts';
 import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
 
 export const SERVICE_TOKEN = 'test-service-token';
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   resolveHost?: (host: string) => Promise<string[]>;
   /** PGlite data folder; default in memory. */
   dataDir?: string;
+  /** Outbound calling settings (a fake dialer). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 export interface TestApp {
@@ -80,6 +83,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
     now: opts.now,
     resolveHost: opts.resolveHost,
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
   });
   let n = 0;
   return {

@@ -7,6 +7,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DynamicTool, Prisma } from '../../generated/prisma/client.ts';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
+import { OUTCOME_TOOL_NAME } from '../outbound/outbound-prompt.ts';
+import { recordOutcome } from '../outbound/outcome.ts';
 import { PROFILE_KEY_PATTERN, PROFILE_REF_PATTERN, profileKeyParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 
@@ -260,6 +262,11 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
       },
       async (req): Promise<ExecuteToolResult> => {
         const p = await ctx.profiles.getByRef(req.body.profileKey);
+        if (req.body.name === OUTCOME_TOOL_NAME) {
+          const recorded = await recordOutcome(ctx, req.body.callSid, req.body.arguments);
+          ctx.metrics.toolRan(recorded);
+          return recorded;
+        }
         const tool = await ctx.prisma.dynamicTool.findUnique({
           where: { profileId_name: { profileId: p.id, name: req.body.name } },
         });
