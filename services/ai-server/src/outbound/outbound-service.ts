@@ -225,7 +225,7 @@ export async function recordOutboundEvent(ctx: AppContext, id: string, ev: Outbo
   if (Object.keys(data).length) await ctx.prisma.outboundCall.update({ where: { id }, data });
   return {
     id,
-    profileRef: `${call.profile.brandId}:${call.profile.key}`,
+    profileRef: await ctx.profiles.callRef(call.profile),
     status: (data.status as string | undefined) ?? call.status,
     voicemailMessage: call.profile.voicemailMessage,
   };

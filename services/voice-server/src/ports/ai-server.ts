@@ -1,4 +1,5 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
+import type { OutboundCallSetup } from '@switchboard/service-kit/clients/ai-server';
 
 /** Bot profile fields a call needs. */
 export interface CallProfile {
@@ -16,6 +17,8 @@ export interface CallProfile {
   outboundCallerId?: string | null;
   maxDurationSec?: number;
   inactivity?: { promptAfterSec?: number; endAfterSec?: number };
+  /** An outbound call's first words (its task), in place of the inbound greeting. */
+  opening?: string;
 }
 
 export interface KnowledgeHit {
@@ -44,7 +47,7 @@ export interface CallAiServer {
   getSystemPrompt(
     key: string,
     q: { callerNumber: string; isSip: boolean; callSid: string },
-  ): Promise<{ instructions: string }>;
+  ): Promise<{ instructions: string; outbound?: OutboundCallSetup }>;
   /** The brand's tools as Realtime function schemas, each with its own time budget when it has one. */
   getAvailableTools(key: string): Promise<Array<RealtimeFunctionTool & { timeoutMs?: number }>>;
   searchKnowledge(
