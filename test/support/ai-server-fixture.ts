@@ -6,6 +6,7 @@ import {
   buildApp as buildAiServer,
   createHttpReranker,
   createOpenAiEmbedder,
+  type OutboundSettings,
   openAiDatabase,
 } from '@switchboard/ai-server';
 import type { Logger } from '@switchboard/service-kit';
@@ -34,6 +35,10 @@ export async function startSeededAiServer(opts: {
   logger: Logger;
   dataDir?: string;
   profile?: Record<string, unknown>;
+  /** ai-server's clock (business hours, calling hours). */
+  now?: () => Date;
+  /** Outbound calling (the dialer that reaches voice-server). */
+  outbound?: Partial<OutboundSettings>;
 }): Promise<SeededAiServer> {
   const logger = opts.logger;
   const knowledge = await startKnowledgeSimulator();
@@ -55,6 +60,8 @@ export async function startSeededAiServer(opts: {
       maxResponseBytes: 65536,
       maxTimeoutMs: 15_000,
     },
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
   });
   const aiUrl = await aiApp.listen({ host: '127.0.0.1', port: 0 });
   const brandRes = await json<{ brand: { id: string }; apiKey: { key: string } }>(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { httpOutboundDialer, type OutboundSettings } from '@switchboard/ai-server';
 import { buildAppServer, openPrismaStore } from '@switchboard/app-server';
 
 import { type CreateLoggerOptions, createLogger, type Logger } from '@switchboard/service-kit';
@@ -9,9 +10,12 @@ import {
   startRealtimeSimulator,
 } from '@switchboard/simulators/openai-realtime';
 import {
+  type Callee,
+  type OutboundDialer,
   type PlaceCallOptions,
   placeCall,
   type SimulatedCall,
+  startOutboundDialer,
   startTwilioRestFake,
   type TwilioRestFake,
 } from '@switchboard/simulators/twilio';
@@ -41,6 +45,10 @@ export interface FullStackOptions {
   voiceEnv?: Record<string, string>;
   /** Where every service's log lines go (with `logLevel`); default nowhere. */
   logDestination?: CreateLoggerOptions['destination'];
+  /** ai-server's clock (business hours in prompts, outbound calling hours); default the real one. */
+  aiNow?: () => Date;
+  /** Outbound limits for ai-server (the dialer is always the stack's voice-server). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 export interface FullStack {
@@ -51,6 +59,10 @@ export interface FullStack {
   realtime: RealtimeSimulator;
   knowledge: KnowledgeSimulator;
   twilioRest: TwilioRestFake;
+  /** Drives the calls voice-server creates through the REST fake; who answers is `callee`. */
+  dialer: OutboundDialer;
+  /** Who picks up outbound calls from now on (default: a person who stays silent). */
+  setCallee(callee: (to: string) => Callee): void;
   logger: Logger;
   call(opts?: Partial<PlaceCallOptions>): Promise<SimulatedCall>;
   /** app-server's staff API as the brand's staff sees it. */
@@ -80,9 +92,16 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     accountNumbers: { owned: [ACME.number] },
   });
 
-  // ai-server, seeded with the Acme brand, its phone profile and its help center.
+  // ai-server, seeded with the Acme brand, its phone profile and its help center; it places outbound
+  // calls through the stack's voice-server, whose address is known once it listens.
+  let voiceUrl: string | undefined;
   const ai = await startSeededAiServer({
     logger,
+    ...(opts.aiNow ? { now: opts.aiNow } : {}),
+    outbound: {
+      dialer: httpOutboundDialer({ baseUrl: () => voiceUrl, serviceToken: SERVICE_TOKEN }),
+      ...opts.outbound,
+    },
     ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'ai-server') } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
   });
@@ -146,8 +165,23 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     },
   );
 
+  voiceUrl = voice.url;
+  let callee: (to: string) => Callee = () => ({ answer: 'human' });
+  const dialer = startOutboundDialer({
+    restFake: twilioRest,
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    voiceServerUrl: voice.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    callee: (to) => callee(to),
+  });
+
   return {
     ai: { app: ai.app, url: ai.url, apiKey, brandId },
+    dialer,
+    setCallee(next) {
+      callee = next;
+    },
     appServer: { app: appSrv.app, url: appUrl },
     voice,
     voiceUrl: voice.url,
@@ -169,6 +203,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     staffGet: async <T>(path: string) =>
       json<T>(await fetch(`${appUrl}${path}`, { headers: { authorization: `Bearer ${staffKey.key}` } })),
     async close() {
+      dialer.close();
       await voice.server.app.close();
       await appSrv.app.close();
       await store.close();

@@ -5,4 +5,6 @@ export { MIGRATIONS_DIR, openAiDatabase } from './db.ts';
 export { createOpenAiEmbedder, EMBEDDING_DIMENSIONS, type Embedder } from './knowledge/embedder.ts';
 export { createHttpReranker, type Reranker } from './knowledge/reranker.ts';
 export { AiMetrics } from './metrics.ts';
+export { httpOutboundDialer, type OutboundDialer } from './outbound/dialer.ts';
+export type { OutboundSettings } from './outbound/settings.ts';
 export type { ToolEndpointPolicy } from './tools/endpoint-policy.ts';
