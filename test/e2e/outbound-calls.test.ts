@@ -21,6 +21,25 @@ const OUTCOME = { price: 450, currency: 'GBP', availableFrom: '2027-01-04' };
 const VOICEMAIL = 'Hello, this is Acme Outfitters about your quote. Please call us back.';
 const SPEECH = { toneHz: 300, ms: 700 };
 
+/** The brand's view of a call, or an error answer (the fields the tests read). */
+interface CallView {
+  id: string;
+  status: string;
+  callSid: string;
+  to: string;
+  from: string;
+  outcome: unknown;
+  answeredBy: string | null;
+  voicemail: string | null;
+  conversation: { callSid: string } | null;
+  error: {
+    code: string;
+    message: string;
+    twilioCode?: number;
+    details: { twilioCode?: number; outboundCallId: string };
+  };
+}
+
 let stack: FullStack;
 let sessionIndex = 0;
 beforeAll(async () => {
@@ -47,18 +66,18 @@ async function placeOutbound(overrides: Record<string, unknown> = {}) {
       ...overrides,
     }),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as CallView };
 }
 
-async function outboundCall(id: string): Promise<Record<string, any>> {
+async function outboundCall(id: string): Promise<CallView> {
   const res = await fetch(`${stack.ai.url}/admin/outbound-calls/${id}`, {
     headers: { authorization: `Bearer ${stack.ai.apiKey}` },
   });
-  return (await res.json()) as Record<string, any>;
+  return (await res.json()) as CallView;
 }
 
 /** Polls the brand's view of a call until `done` holds (the final status callback is asynchronous). */
-async function until(id: string, done: (c: Record<string, any>) => boolean, timeoutMs = 20_000) {
+async function until(id: string, done: (c: CallView) => boolean, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const c = await outboundCall(id);
@@ -127,7 +146,7 @@ describe('outbound calls', () => {
 
     const view = await until(placed.body.id, (c) => c.status === 'completed');
     expect(view).toMatchObject({ outcome: OUTCOME, answeredBy: 'human', voicemail: null });
-    expect(view.conversation.callSid).toBe(placed.body.callSid);
+    expect(view.conversation?.callSid).toBe(placed.body.callSid);
     // The conversation staff read is the same call, with the callee as the other party.
     const conversation = await endedConversation(stack, placed.body.callSid);
     expect(conversation.conversation.callerNumber).toMatch(/0199$/);
