@@ -22,6 +22,8 @@ export const RESERVED_TOOL_NAMES = new Set([
   'end_call',
   'hang_up',
   'schedule_callback',
+  // An outbound call's outcome (ai-server runs it; see outbound/outcome.ts).
+  'record_call_outcome',
 ]);
 
 const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
