@@ -24,4 +24,6 @@ export const AiErrors = {
   concurrencyLimit: defineError('OUTBOUND_CONCURRENCY_LIMIT', 429, true),
   twilioRefused: defineError('TWILIO_REFUSED', 400),
   outboundUnavailable: defineError('OUTBOUND_UNAVAILABLE', 503),
+  doNotCall: defineError('DO_NOT_CALL', 422),
+  doNotCallNotFound: defineError('DO_NOT_CALL_NOT_FOUND', 404),
 };

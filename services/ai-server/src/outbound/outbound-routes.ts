@@ -4,6 +4,7 @@ import { AiErrors } from '../errors.ts';
 import { E164_PATTERN, PROFILE_KEY_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { isKnownTimezone } from './calling-hours.ts';
+import { doNotCallRoutes } from './do-not-call-routes.ts';
 import {
   type CreateOutboundCall,
   createOutboundCall,
@@ -70,6 +71,7 @@ const eventBody = {
 /** Outbound calls: the brand's API (place, look up) and voice-server's reports. */
 export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx }) => {
   adminScope(app, ctx, (admin) => {
+    doNotCallRoutes(admin, ctx);
     admin.post<{ Body: CreateOutboundCall }>(
       '/admin/outbound-calls',
       {

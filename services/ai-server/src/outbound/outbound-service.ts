@@ -96,6 +96,10 @@ export async function createOutboundCall(
     include: withProfile,
   });
   if (existing) return { created: false, call: sameRequest(existing, hash, settings) };
+  const listed = await ctx.prisma.doNotCallNumber.findUnique({
+    where: { brandId_number: { brandId, number: body.to } },
+  });
+  if (listed) throw AiErrors.doNotCall("do-not-call list: this number is on the brand's do-not-call list");
   if (!settings.dialer)
     throw AiErrors.outboundUnavailable('outbound calling is not configured (VOICE_SERVER_URL)');
   const profile = await ctx.profiles.getForBrand(brandId, body.profileKey);

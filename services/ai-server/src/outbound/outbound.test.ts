@@ -135,6 +135,26 @@ describe('POST /admin/outbound-calls', () => {
     expect(placed).toEqual([]);
   });
 
+  it('never calls a number on the brand’s do-not-call list', async () => {
+    const dnc = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object, apiKey = key) =>
+      t.app.inject({ method, url, headers: brand(apiKey), ...(payload ? { payload } : {}) });
+    expect((await dnc('POST', '/admin/do-not-call', { numbers: [CALLEE, CALLEE] })).json()).toEqual({
+      added: 1,
+    });
+    const refused = await post(body());
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({
+      code: 'DO_NOT_CALL',
+      message: expect.stringMatching(/do-not-call list/),
+    });
+    // Another brand's list is its own.
+    expect((await dnc('GET', '/admin/do-not-call', undefined, otherKey)).json()).toEqual({ numbers: [] });
+    expect((await dnc('DELETE', `/admin/do-not-call/${encodeURIComponent(CALLEE)}`)).statusCode).toBe(204);
+    expect((await dnc('DELETE', `/admin/do-not-call/${encodeURIComponent(CALLEE)}`)).statusCode).toBe(404);
+    expect((await post(body())).statusCode).toBe(201);
+    expect(placed).toHaveLength(1);
+  });
+
   it('holds a brand to its concurrency limit', async () => {
     expect((await post(body())).statusCode).toBe(201);
     expect((await post(body())).statusCode).toBe(201);
