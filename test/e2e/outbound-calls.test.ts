@@ -150,6 +150,12 @@ describe('outbound calls', () => {
     // The conversation staff read is the same call, with the callee as the other party.
     const conversation = await endedConversation(stack, placed.body.callSid);
     expect(conversation.conversation.callerNumber).toMatch(/0199$/);
+    // The outcome is in the conversation's transcript too: the tool call that recorded it.
+    const recordedTurns = (conversation.messages as Array<Record<string, unknown>>).filter(
+      (m) => m.toolName === 'record_call_outcome',
+    );
+    expect(recordedTurns).toHaveLength(2);
+    expect(recordedTurns[1]).toMatchObject({ toolArguments: OUTCOME, toolResult: { ok: true } });
     // Status callbacks came in Twilio's order, all accepted.
     const statuses = stack.dialer.callbacks
       .filter((c) => c.callSid === placed.body.callSid && c.kind === 'status')
