@@ -10,6 +10,7 @@ import type { Reranker } from './knowledge/reranker.ts';
 import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
 import { outboundPlugin } from './outbound/outbound-routes.ts';
+import { startOutboundRetrier } from './outbound/retrier.ts';
 import type { OutboundSettings } from './outbound/settings.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
@@ -88,6 +89,13 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
   await app.register(outboundPlugin, { ctx });
+  if (ctx.outbound.dialer) {
+    const retrier = startOutboundRetrier(ctx, {
+      intervalMs: ctx.outbound.retryPollMs ?? 5_000,
+      log: deps.logger.child({ feature: 'outbound' }),
+    });
+    app.addHook('onClose', async () => retrier.stop());
+  }
   app.addHook('onClose', async () => ctx.knowledge.close());
   return app;
 }

@@ -9,6 +9,7 @@ import type { OutboundCall } from '../../generated/prisma/client.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { AppContext } from '../context.ts';
 import { AiErrors } from '../errors.ts';
+import type { OutboundRetry } from '../profiles/profile-store.ts';
 import { calleeTimezone, localTime, withinCallingHours } from './calling-hours.ts';
 import type { OutboundSettings } from './settings.ts';
 
@@ -63,6 +64,9 @@ export function outboundView(c: OutboundCall & { profile: { key: string } }, set
     outcomeAt: c.outcomeAt?.toISOString() ?? null,
     error: c.error,
     durationSec: c.durationSec,
+    attempt: c.attempt,
+    nextAttemptAt: c.nextAttemptAt?.toISOString() ?? null,
+    previousAttempts: c.previousAttempts,
     conversation: c.callSid
       ? {
           callSid: c.callSid,
@@ -118,8 +122,14 @@ export async function createOutboundCall(
     row = await ctx.prisma.$transaction(async (tx) => {
       // One brand's creates queue here, so two at once cannot both take the last free place.
       await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext(${brandId}))`;
+      // A call waiting for its retry holds no place until it is placed again.
       const active = await tx.outboundCall.count({
-        where: { brandId, status: { in: ACTIVE }, updatedAt: { gt: new Date(Date.now() - STALE_AFTER_MS) } },
+        where: {
+          brandId,
+          status: { in: ACTIVE },
+          nextAttemptAt: null,
+          updatedAt: { gt: new Date(Date.now() - STALE_AFTER_MS) },
+        },
       });
       if (active >= settings.maxConcurrentPerBrand)
         throw AiErrors.concurrencyLimit(
@@ -210,9 +220,44 @@ export interface OutboundEvent {
 export async function recordOutboundEvent(ctx: AppContext, id: string, ev: OutboundEvent) {
   const call = await ctx.prisma.outboundCall.findUnique({
     where: { id },
-    include: { profile: { select: { key: true, brandId: true, voicemailMessage: true } } },
+    include: {
+      profile: { select: { key: true, brandId: true, voicemailMessage: true, outboundRetry: true } },
+    },
   });
   if (!call) throw AiErrors.outboundCallNotFound(`no outbound call ${id}`);
+  const previous = (call.previousAttempts as Array<{ callSid: string }> | null) ?? [];
+  const answer = {
+    id,
+    profileRef: await ctx.profiles.callRef(call.profile),
+    status: call.status,
+    voicemailMessage: call.profile.voicemailMessage,
+  };
+  // A late callback of a try that is over (the call was retried since): nothing to change.
+  if (previous.some((p) => p.callSid === ev.callSid)) return { ...answer, status: 'completed' };
+  const retry = call.profile.outboundRetry as OutboundRetry | null;
+  if (
+    (ev.status === 'busy' || ev.status === 'no-answer') &&
+    !TERMINAL.includes(call.status) &&
+    retry &&
+    call.attempt < retry.attempts
+  ) {
+    const waitMs = retry.backoffSec * 1000 * 2 ** (call.attempt - 1);
+    await ctx.prisma.outboundCall.update({
+      where: { id },
+      data: {
+        status: 'queued',
+        callSid: null,
+        answeredBy: null,
+        attempt: call.attempt + 1,
+        nextAttemptAt: new Date(Date.now() + waitMs),
+        previousAttempts: [
+          ...previous,
+          { callSid: ev.callSid, status: ev.status, endedAt: new Date().toISOString() },
+        ] as Prisma.InputJsonValue,
+      },
+    });
+    return { ...answer, status: ev.status };
+  }
   if (call.callSid && call.callSid !== ev.callSid)
     throw Errors.conflict('this outbound call belongs to another CallSid');
   const data: Prisma.OutboundCallUpdateInput = {};
@@ -227,10 +272,5 @@ export async function recordOutboundEvent(ctx: AppContext, id: string, ev: Outbo
   if (ev.durationSec !== undefined) data.durationSec = ev.durationSec;
   if (ev.voicemail) data.voicemail = ev.voicemail;
   if (Object.keys(data).length) await ctx.prisma.outboundCall.update({ where: { id }, data });
-  return {
-    id,
-    profileRef: await ctx.profiles.callRef(call.profile),
-    status: (data.status as string | undefined) ?? call.status,
-    voicemailMessage: call.profile.voicemailMessage,
-  };
+  return { ...answer, status: (data.status as string | undefined) ?? call.status };
 }

@@ -34,6 +34,7 @@ beforeAll(async () => {
         },
       },
       maxConcurrentPerBrand: MAX_CONCURRENT,
+      retryPollMs: 100,
       conversationsUrl: 'https://app.example.com',
     },
   });
@@ -52,6 +53,16 @@ beforeAll(async () => {
     headers: brand(key),
     payload: profileBody('no-caller-id'),
   });
+  const retrying = await t.app.inject({
+    method: 'POST',
+    url: '/admin/profiles',
+    headers: brand(key),
+    payload: profileBody('retrying', {
+      outboundCallerId: CALLER_ID,
+      outboundRetry: { attempts: 2, backoffSec: 1 },
+    }),
+  });
+  expect(retrying.statusCode).toBe(201);
 }, 60_000);
 afterAll(() => t?.close());
 beforeEach(async () => {
@@ -223,6 +234,33 @@ describe('voice-server reports and the call path', () => {
     expect((await get(call.id)).json()).toMatchObject({ status: 'completed', durationSec: 42 });
     const other = await event(call.id, { callSid: `CA${'f'.repeat(32)}`, status: 'busy' });
     expect(other.statusCode).toBe(409);
+  });
+
+  it('tries a busy call again after the profile’s back-off, then keeps the last try’s status', async () => {
+    const call = (await post(body({ profileKey: 'retrying' }))).json();
+    const first = call.callSid as string;
+    await event(call.id, { callSid: first, status: 'ringing' });
+    await event(call.id, { callSid: first, status: 'busy' });
+    const waiting = (await get(call.id)).json();
+    expect(waiting).toMatchObject({ status: 'queued', attempt: 2, callSid: null });
+    expect(Date.parse(waiting.nextAttemptAt) - Date.now()).toBeGreaterThan(0);
+    const deadline = Date.now() + 10_000;
+    let again = waiting;
+    while (!again.callSid && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = (await get(call.id)).json();
+    }
+    expect(again.callSid).toMatch(/^CA/);
+    expect(again.callSid).not.toBe(first);
+    expect(placed).toHaveLength(2);
+    // A late callback of the first try changes nothing.
+    expect((await event(call.id, { callSid: first, status: 'completed' })).statusCode).toBe(200);
+    expect((await get(call.id)).json()).toMatchObject({ status: 'queued', callSid: again.callSid });
+    await event(call.id, { callSid: again.callSid, status: 'no-answer' });
+    const final = (await get(call.id)).json();
+    expect(final).toMatchObject({ status: 'no-answer', attempt: 2, nextAttemptAt: null });
+    expect(final.previousAttempts).toEqual([{ callSid: first, status: 'busy', endedAt: expect.any(String) }]);
+    expect(placed).toHaveLength(2);
   });
 
   it('gives the call its task, context and outcome tool, and stores a valid outcome', async () => {

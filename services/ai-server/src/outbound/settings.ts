@@ -13,4 +13,6 @@ export interface OutboundSettings {
   ringTimeoutSec: number;
   /** Base of the staff UI's conversation links (`…/conversations/by-call/<CallSid>`); unset: none. */
   conversationsUrl?: string;
+  /** How often due retries (busy / no-answer, per the profile's outboundRetry) are looked for. */
+  retryPollMs?: number;
 }
