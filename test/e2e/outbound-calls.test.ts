@@ -31,6 +31,8 @@ interface CallView {
   outcome: unknown;
   answeredBy: string | null;
   voicemail: string | null;
+  attempt: number;
+  previousAttempts: Array<{ callSid: string; status: string }>;
   conversation: { callSid: string } | null;
   error: {
     code: string;
@@ -43,7 +45,10 @@ interface CallView {
 let stack: FullStack;
 let sessionIndex = 0;
 beforeAll(async () => {
-  stack = await startFullStack({ aiNow: () => NOW, outbound: { maxConcurrentPerBrand: 3 } });
+  stack = await startFullStack({
+    aiNow: () => NOW,
+    outbound: { maxConcurrentPerBrand: 3, retryPollMs: 200 },
+  });
 }, 60_000);
 afterAll(async () => {
   await stack?.close();
@@ -229,4 +234,24 @@ describe('outbound calls', () => {
     const view = await until(placed.body.id, (c) => c.status === 'completed');
     expect(view).toMatchObject({ answeredBy: 'machine_end_beep', voicemail: 'left_message', outcome: null });
   }, 60_000);
+
+  it('tries a busy callee again per the profile, and keeps the last try’s no-answer', async () => {
+    const patched = await fetch(`${stack.ai.url}/admin/profiles/${ACME.profileKey}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${stack.ai.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ outboundRetry: { attempts: 2, backoffSec: 1 } }),
+    });
+    expect(patched.status).toBe(200);
+    let tries = 0;
+    stack.setCallee(() => (++tries === 1 ? { answer: 'busy' } : { answer: 'no-answer', ringMs: 100 }));
+    const creates = () => stack.twilioRest.requests.filter((r) => r.path.endsWith('/Calls.json')).length;
+    const before = creates();
+    const placed = await placeOutbound();
+    expect(placed.status).toBe(201);
+    const view = await until(placed.body.id, (c) => c.status === 'no-answer');
+    expect(view.attempt).toBe(2);
+    expect(view.previousAttempts).toMatchObject([{ callSid: placed.body.callSid, status: 'busy' }]);
+    expect(view.callSid).not.toBe(placed.body.callSid);
+    expect(creates() - before).toBe(2);
+  }, 30_000);
 });
