@@ -104,9 +104,9 @@ export async function createOutboundCall(
     where: { brandId_number: { brandId, number: body.to } },
   });
   if (listed) throw AiErrors.doNotCall("do-not-call list: this number is on the brand's do-not-call list");
+  const profile = await ctx.profiles.getForBrand(brandId, body.profileKey);
   if (!settings.dialer)
     throw AiErrors.outboundUnavailable('outbound calling is not configured (VOICE_SERVER_URL)');
-  const profile = await ctx.profiles.getForBrand(brandId, body.profileKey);
   if (!profile.outboundCallerId)
     throw AiErrors.noCallerId(`profile ${profile.key} has no outboundCallerId to call from`);
   const now = ctx.now();
