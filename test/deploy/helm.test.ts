@@ -171,6 +171,8 @@ describe('Helm chart', () => {
     expect(routes[name('voice')]).toEqual([
       `Exact /twilio-voice-webhook → ${name('voice-server')}`,
       `Exact /twilio-stream → ${name('voice-server')}`,
+      // Twilio's status and AMD callbacks and the answer webhook of outbound calls.
+      `Prefix /twilio-outbound → ${name('voice-server')}`,
     ]);
     const all = Object.values(routes).flat();
     for (const internal of ['/internal', '/voiceagent', '/metrics', '/admin/drain', '/admin/staff'])

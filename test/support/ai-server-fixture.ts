@@ -6,6 +6,7 @@ import {
   buildApp as buildAiServer,
   createHttpReranker,
   createOpenAiEmbedder,
+  type OutboundSettings,
   openAiDatabase,
   PineconeLane,
 } from '@switchboard/ai-server';
@@ -40,6 +41,10 @@ export async function startSeededAiServer(opts: {
   profile?: Record<string, unknown>;
   /** A Pinecone simulator as the second retrieval lane's store (every ingest mirrored to it). */
   pinecone?: boolean;
+  /** ai-server's clock (business hours, calling hours). */
+  now?: () => Date;
+  /** Outbound calling (the dialer that reaches voice-server). */
+  outbound?: Partial<OutboundSettings>;
 }): Promise<SeededAiServer> {
   const logger = opts.logger;
   const knowledge = await startKnowledgeSimulator();
@@ -73,6 +78,8 @@ export async function startSeededAiServer(opts: {
       maxResponseBytes: 65536,
       maxTimeoutMs: 15_000,
     },
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
   });
   const aiUrl = await aiApp.listen({ host: '127.0.0.1', port: 0 });
   const brandRes = await json<{ brand: { id: string }; apiKey: { key: string } }>(

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { httpOutboundDialer, type OutboundSettings } from '@switchboard/ai-server';
 import {
   type AnalysisRuntime,
   buildAppServer,
@@ -25,9 +26,12 @@ import {
   startRealtimeSimulator,
 } from '@switchboard/simulators/openai-realtime';
 import {
+  type Callee,
+  type OutboundDialer,
   type PlaceCallOptions,
   placeCall,
   type SimulatedCall,
+  startOutboundDialer,
   startTwilioRestFake,
   type TwilioRestFake,
 } from '@switchboard/simulators/twilio';
@@ -77,6 +81,10 @@ export interface FullStackOptions {
   pinecone?: boolean;
   /** Post-call analysis: app-server queues ended calls and runs the worker inline against the chat simulator. */
   analysis?: boolean;
+  /** ai-server's clock (business hours in prompts, outbound calling hours); default the real one. */
+  aiNow?: () => Date;
+  /** Outbound limits for ai-server (the dialer is always the stack's voice-server). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 export interface FullStack {
@@ -91,6 +99,10 @@ export interface FullStack {
   twilioRest: TwilioRestFake;
   /** The chat simulator analyses are asked of (with `analysis: true`). */
   chat: ChatSimulator | undefined;
+  /** Drives the calls voice-server creates through the REST fake; who answers is `callee`. */
+  dialer: OutboundDialer;
+  /** Who picks up outbound calls from now on (default: a person who stays silent). */
+  setCallee(callee: (to: string) => Callee): void;
   logger: Logger;
   call(opts?: Partial<PlaceCallOptions>): Promise<SimulatedCall>;
   /** app-server's staff API as the brand's staff sees it. */
@@ -122,9 +134,16 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     accountNumbers: { owned: [ACME.number] },
   });
 
-  // ai-server, seeded with the Acme brand, its phone profile and its help center.
+  // ai-server, seeded with the Acme brand, its phone profile and its help center; it places outbound
+  // calls through the stack's voice-server, whose address is known once it listens.
+  let voiceUrl: string | undefined;
   const ai = await startSeededAiServer({
     logger,
+    ...(opts.aiNow ? { now: opts.aiNow } : {}),
+    outbound: {
+      dialer: httpOutboundDialer({ baseUrl: () => voiceUrl, serviceToken: SERVICE_TOKEN }),
+      ...opts.outbound,
+    },
     ...(opts.dataDir ? { dataDir: join(opts.dataDir, 'ai-server') } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.pinecone ? { pinecone: true } : {}),
@@ -214,8 +233,23 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     },
   );
 
+  voiceUrl = voice.url;
+  let callee: (to: string) => Callee = () => ({ answer: 'human' });
+  const dialer = startOutboundDialer({
+    restFake: twilioRest,
+    accountSid: ACCOUNT_SID,
+    authToken: AUTH_TOKEN,
+    voiceServerUrl: voice.url,
+    publicBaseUrl: PUBLIC_BASE_URL,
+    callee: (to) => callee(to),
+  });
+
   return {
     ai: { app: ai.app, url: ai.url, apiKey, brandId },
+    dialer,
+    setCallee(next) {
+      callee = next;
+    },
     appServer: { app: appSrv.app, url: appUrl },
     voice,
     voiceUrl: voice.url,
@@ -240,6 +274,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     staffGet: async <T>(path: string) =>
       json<T>(await fetch(`${appUrl}${path}`, { headers: { authorization: `Bearer ${staffKey.key}` } })),
     async close() {
+      dialer.close();
       await voice.server.app.close();
       await appSrv.app.close();
       await analysis?.close(2000);

@@ -35,6 +35,10 @@ app-server:
 {{- $_ := set $env "AI_SERVER_URL" (printf "http://%s:8081" (include "switchboard.fullname" (dict "root" $root "name" "ai-server"))) -}}
 {{- $_ := set $env "APP_SERVER_URL" (printf "http://%s:8082" (include "switchboard.fullname" (dict "root" $root "name" "app-server"))) -}}
 {{- end -}}
+{{- if eq .name "ai-server" -}}
+{{- /* Outbound calls are placed through voice-server. */ -}}
+{{- $_ := set $env "VOICE_SERVER_URL" (printf "http://%s:8080" (include "switchboard.fullname" (dict "root" $root "name" "voice-server"))) -}}
+{{- end -}}
 {{- range $k, $v := .svc.env -}}
 {{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "PINECONE_API_KEY" "OPIK_API_KEY")) -}}
 {{- fail (printf "%s env %s: secrets belong in the Secret (secret.existingSecret), not in values" $.name $k) -}}

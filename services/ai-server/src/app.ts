@@ -15,6 +15,9 @@ import { SearchEvents } from './knowledge/lanes/search-events.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
+import { outboundPlugin } from './outbound/outbound-routes.ts';
+import { startOutboundRetrier } from './outbound/retrier.ts';
+import type { OutboundSettings } from './outbound/settings.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { promptsPlugin } from './prompts/prompt-routes.ts';
@@ -49,6 +52,8 @@ export interface AiServerDeps {
   ready?: () => boolean;
   /** The app's metrics (a fresh registry with process metrics when absent). */
   metrics?: AiMetrics;
+  /** Outbound calling: the dialer and its limits (no dialer: the outbound API answers 503). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 /** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
@@ -89,6 +94,12 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
     metrics: deps.metrics ?? new AiMetrics(),
+    outbound: {
+      maxConcurrentPerBrand: 5,
+      callingWindow: { openMin: 8 * 60, closeMin: 21 * 60 },
+      ringTimeoutSec: 30,
+      ...deps.outbound,
+    },
   };
   registerMetricsRoute(app, ctx.metrics.registry);
   if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
@@ -99,6 +110,14 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   await app.register(toolsPlugin, { ctx });
   await app.register(knowledgePlugin, { ctx });
   await app.register(laneRoutes, { ctx });
+  await app.register(outboundPlugin, { ctx });
+  if (ctx.outbound.dialer) {
+    const retrier = startOutboundRetrier(ctx, {
+      intervalMs: ctx.outbound.retryPollMs ?? 5_000,
+      log: deps.logger.child({ feature: 'outbound' }),
+    });
+    app.addHook('onClose', async () => retrier.stop());
+  }
   app.addHook('onClose', async () => ctx.knowledge.close());
   return app;
 }

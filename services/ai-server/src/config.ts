@@ -3,6 +3,7 @@
  * bad variable stops the process with a message naming it.
  */
 import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+import { type CallingWindow, parseCallingWindow } from './outbound/calling-hours.ts';
 
 const postgresUrl = {
   secret: true,
@@ -29,6 +30,17 @@ const relevanceFloor = {
     if (!/^\s*[0-9.]+\s*$/.test(raw) || !Number.isFinite(n) || n < 0 || n > 1)
       throw new ConfigError([`${name}: must be a number from 0 to 1`]);
     return n;
+  },
+};
+
+const callingHours = {
+  doc: "Callee's local hours outbound calls are placed in (HH:MM-HH:MM)",
+  parse(raw: string | undefined, name: string): CallingWindow {
+    try {
+      return parseCallingWindow(raw?.trim() || '08:00-21:00');
+    } catch (err) {
+      throw new ConfigError([`${name}: ${(err as Error).message}`]);
+    }
   },
 };
 
@@ -107,6 +119,25 @@ export const configSpec = {
     min: 100,
     max: 60_000,
     doc: 'Largest per-tool timeout a brand may set',
+  }),
+  VOICE_SERVER_URL: env.optionalUrl({
+    doc: 'voice-server base URL outbound calls are placed through; unset: POST /admin/outbound-calls answers 503',
+  }),
+  OUTBOUND_MAX_CONCURRENT: env.int({
+    default: 5,
+    min: 1,
+    max: 1000,
+    doc: 'Outbound calls one brand may have under way at once',
+  }),
+  OUTBOUND_CALLING_HOURS: callingHours,
+  OUTBOUND_RING_TIMEOUT_SEC: env.int({
+    default: 30,
+    min: 5,
+    max: 600,
+    doc: 'How long an outbound call rings before it is no-answer',
+  }),
+  CONVERSATIONS_UI_URL: env.optionalUrl({
+    doc: "app-server's public URL, for the conversation links of outbound calls; unset: no link",
   }),
 };
 

@@ -7,6 +7,7 @@ import type { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import type { SearchEvents } from './knowledge/lanes/search-events.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import type { AiMetrics } from './metrics.ts';
+import type { OutboundSettings } from './outbound/settings.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import type { ToolExecutor } from './tools/tool-executor.ts';
 
@@ -36,6 +37,7 @@ export interface AppContext {
   operatorToken?: string;
   maxToolTimeoutMs: number;
   metrics: AiMetrics;
+  outbound: OutboundSettings;
 }
 
 /** Options every feature plugin receives. */

@@ -7,4 +7,6 @@ export { type LaneSetting, laneFor } from './knowledge/lanes/lane-spec.ts';
 export { PineconeLane, type PineconeLaneOptions } from './knowledge/lanes/pinecone-lane.ts';
 export { createHttpReranker, type Reranker } from './knowledge/reranker.ts';
 export { AiMetrics } from './metrics.ts';
+export { httpOutboundDialer, type OutboundDialer } from './outbound/dialer.ts';
+export type { OutboundSettings } from './outbound/settings.ts';
 export type { ToolEndpointPolicy } from './tools/endpoint-policy.ts';

@@ -6,6 +6,7 @@ import { openAiDatabase } from './db.ts';
 import { configuredEmbedder } from './knowledge/configured-embedder.ts';
 import { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
+import { httpOutboundDialer } from './outbound/dialer.ts';
 
 let config: AiServerConfig;
 try {
@@ -84,6 +85,20 @@ const app = await buildApp({
     maxTimeoutMs: config.TOOL_MAX_TIMEOUT_MS,
   },
   ready: () => !shuttingDown,
+  outbound: {
+    ...(config.VOICE_SERVER_URL
+      ? {
+          dialer: httpOutboundDialer({
+            baseUrl: config.VOICE_SERVER_URL,
+            serviceToken: config.SERVICE_TOKEN,
+          }),
+        }
+      : {}),
+    maxConcurrentPerBrand: config.OUTBOUND_MAX_CONCURRENT,
+    callingWindow: config.OUTBOUND_CALLING_HOURS,
+    ringTimeoutSec: config.OUTBOUND_RING_TIMEOUT_SEC,
+    ...(config.CONVERSATIONS_UI_URL ? { conversationsUrl: config.CONVERSATIONS_UI_URL } : {}),
+  },
 });
 app.addHook('onClose', async () => {
   await db.close();

@@ -24,6 +24,14 @@ export function aiServerAnswers(method: string, url: string): RouteAnswers | und
       : [401, 404, 409];
   if (url === '/admin/knowledge/articles' && method === 'POST') errors.push(502);
   if (url === '/admin/knowledge/articles/:articleId' && method === 'DELETE') errors.push(502);
+  if (url === '/admin/do-not-call' && method === 'POST') return { success: { 200: 'Added' }, errors };
+  if (url === '/admin/outbound-calls' && method === 'POST') {
+    // 200: a repeated idempotency key; 422: a rule (caller ID, calling hours); 429: the brand's limit.
+    return {
+      success: { 200: 'The call this idempotency key placed', 201: 'Placed' },
+      errors: [...errors, 422, 429, 502, 503],
+    };
+  }
   return { success, errors };
 }
 

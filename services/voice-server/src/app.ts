@@ -10,10 +10,12 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
+import type { OutboundReports } from './outbound/outbound-reports.ts';
+import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
-import type { TwilioRest } from './ports/twilio-rest.ts';
+import type { TwilioCallCreator, TwilioRest } from './ports/twilio-rest.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import type { CallInfo, CallLimitsOverrides, SpeechProviders } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
@@ -50,6 +52,10 @@ export interface VoiceServerDeps {
   tracer?: CallTracer;
   /** External TTS and transcription (from the ELEVENLABS_* and CARTESIA_* keys); none when absent. */
   speech?: SpeechProviders;
+  /** Creates outbound calls (Twilio's Calls API); without it voice-server places none. */
+  twilioCalls?: TwilioCallCreator;
+  /** Reports outbound calls' news to ai-server. */
+  outboundReports?: OutboundReports;
 }
 
 export interface VoiceServer {
@@ -115,6 +121,18 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     ...(deps.limits ? { limits: deps.limits } : {}),
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
     ...(deps.speech ? { speech: deps.speech } : {}),
+  });
+  await app.register(outboundRoutes, {
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    streamUrl,
+    authToken: deps.config.TWILIO_AUTH_TOKEN,
+    twilioRest: deps.twilioRest,
+    streamTokens,
+    metrics,
+    admitCall: () => breaker.admit(),
+    ...(deps.config.SERVICE_TOKEN ? { serviceToken: deps.config.SERVICE_TOKEN } : {}),
+    ...(deps.twilioCalls ? { calls: deps.twilioCalls } : {}),
+    ...(deps.outboundReports ? { reports: deps.outboundReports } : {}),
   });
   if (deps.onDrainRequest && deps.config.SERVICE_TOKEN) {
     const onDrain = deps.onDrainRequest;

@@ -6,6 +6,7 @@ import { buildVoiceServer, type VoiceServer } from './app.ts';
 import { realtimeUrlOf, type VoiceServerConfig } from './config.ts';
 import { DrainingState } from './draining.ts';
 import { VoiceMetrics } from './metrics.ts';
+import { httpOutboundReports } from './outbound/outbound-reports.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
@@ -79,16 +80,22 @@ export async function startVoiceServer(
       })
     : undefined;
   let drain: DrainingState | undefined;
+  const twilio = new TwilioSdkRest({
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: config.TWILIO_AUTH_TOKEN,
+    ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}),
+  });
   const server = await buildVoiceServer({
     config,
     logger,
     metrics,
     aiServer,
     appServer,
-    twilioRest: new TwilioSdkRest({
-      accountSid: config.TWILIO_ACCOUNT_SID,
-      authToken: config.TWILIO_AUTH_TOKEN,
-      ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}),
+    twilioRest: twilio,
+    twilioCalls: twilio,
+    outboundReports: httpOutboundReports({
+      baseUrl: config.AI_SERVER_URL,
+      serviceToken: config.SERVICE_TOKEN,
     }),
     connectRealtime: openAIRealtimeConnector({
       apiKey: config.OPENAI_API_KEY,

@@ -125,6 +125,17 @@ export interface BusinessHoursStatusDto {
 export interface SystemPromptResponse {
   instructions: string;
   businessHours: BusinessHoursStatusDto;
+  /** Present when the call is one the brand asked the agent to place (the task is in `instructions`). */
+  outbound?: OutboundCallSetup;
+}
+
+/** What an outbound call adds to its session: how the agent opens, and the outcome tool. */
+export interface OutboundCallSetup {
+  outboundCallId: string;
+  /** The first response's instruction (in place of the inbound greeting). */
+  opening: string;
+  /** Tools only this call has (the outcome tool, when the request gave an outcome schema). */
+  tools: RealtimeFunctionToolSchema[];
 }
 
 /** A Realtime API function tool (the session's `tools[]` entry). */

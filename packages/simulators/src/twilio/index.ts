@@ -34,6 +34,20 @@ export {
   type WallClock,
 } from './frame-ticker.ts';
 export {
+  type Callee,
+  type DialedCall,
+  type OutboundDialer,
+  type OutboundDialerOptions,
+  startOutboundDialer,
+} from './outbound-dialer.ts';
+export {
+  type CreateCallProblem,
+  type CreateCallRequest,
+  isDialableNumber,
+  parseCreateCall,
+  type StatusCallbackEvent,
+} from './outbound-rules.ts';
+export {
   type FrameFate,
   type LineImpairments,
   PhoneLine,
@@ -43,6 +57,7 @@ export { type ClearResult, type PlaybackListener, PlaybackModel } from './playba
 export {
   type CallUpdate,
   type CallUpdateHandler,
+  type CreatedCall,
   type FakeCallInfo,
   type RecordedRestRequest,
   startTwilioRestFake,
@@ -72,6 +87,7 @@ export {
   type StreamProtocolError,
   type WebhookExchange,
 } from './simulated-call.ts';
+export type { PostedCallback } from './status-callbacks.ts';
 export {
   type AccountNumbers,
   dialProblem,

@@ -8,6 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type CreateCallRequest, parseCreateCall } from './outbound-rules.ts';
 import {
   basicAuthMatches,
   type CallRecord,
@@ -17,6 +18,7 @@ import {
   twilioError,
 } from './rest-resources.ts';
 import { type AccountNumbers, updateTwimlProblem } from './twilio-rules.ts';
+import { newSid } from './webhook-form.ts';
 
 export type { TwilioCallStatus } from './rest-resources.ts';
 export type { AccountNumbers } from './twilio-rules.ts';
@@ -86,6 +88,14 @@ export interface TwilioRestFakeOptions {
   unknownCalls?: 'accept' | 'not_found';
   /** Numbers the account owns or verified (what `<Dial callerId>` may show); default none. */
   accountNumbers?: AccountNumbers;
+  /** E.164 prefixes the account's geo permissions refuse to call (21215); default none. */
+  blockedPrefixes?: readonly string[];
+}
+
+/** A call created through `POST /Calls.json`, handed to whoever drives it (see `startOutboundDialer`). */
+export interface CreatedCall {
+  callSid: string;
+  request: CreateCallRequest;
 }
 
 /** A running fake; see {@link startTwilioRestFake}. */
@@ -110,10 +120,18 @@ export interface TwilioRestFake {
   registerCall(callSid: string, info: FakeCallInfo): void;
   /** Records a call's new status (e.g. `completed` when the caller hangs up). */
   setCallStatus(callSid: string, status: TwilioCallStatus): void;
+  /** Records answering machine detection's verdict on a call (its `answered_by`). */
+  setAnsweredBy(callSid: string, answeredBy: string): void;
+  /**
+   * Takes the calls created through the API from now on (after their 201 is written). Without one,
+   * a created call stays `queued`. Returns the function that removes it.
+   */
+  onCreateCall(handler: (call: CreatedCall) => void): () => void;
   close(): Promise<void>;
 }
 
 const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
 const ENDED: readonly TwilioCallStatus[] = ['completed', 'canceled', 'failed', 'busy', 'no-answer'];
 
 /** Starts the fake (on an ephemeral port unless `port` is given). */
@@ -125,6 +143,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
   const calls = new Map<string, CallRecord>();
   const unknownCalls = opts.unknownCalls ?? 'accept';
   let accountNumbers: AccountNumbers = copyNumbers(opts.accountNumbers ?? {});
+  let createHandler: ((call: CreatedCall) => void) | undefined;
 
   const callFor = (callSid: string): CallRecord | undefined => {
     let call = calls.get(callSid);
@@ -167,6 +186,33 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     if (!record.authorized) return send(401, twilioError(20003, 401, 'Authenticate'));
 
     const notFound = () => send(404, twilioError(20404, 404, `The requested resource ${path} was not found`));
+    const list = CALLS_PATH.exec(path);
+    if (list && decodeURIComponent(list[1]!) === opts.accountSid && method === 'POST') {
+      const parsed = parseCreateCall(new URLSearchParams(body), {
+        accountNumbers,
+        ...(opts.blockedPrefixes ? { blockedPrefixes: opts.blockedPrefixes } : {}),
+      });
+      if ('problem' in parsed) {
+        const p = parsed.problem;
+        return send(p.httpStatus, twilioError(p.code, p.httpStatus, p.message));
+      }
+      const callSid = newSid('CA');
+      const now = new Date();
+      const call: CallRecord = {
+        from: parsed.request.from,
+        to: parsed.request.to,
+        status: 'queued',
+        createdAt: now,
+        updatedAt: now,
+        direction: 'outbound-api',
+      };
+      calls.set(callSid, call);
+      record.callSid = callSid;
+      send(201, callResource(opts.accountSid, callSid, call));
+      const handler = createHandler;
+      if (handler) setImmediate(() => handler({ callSid, request: parsed.request }));
+      return;
+    }
     if (!match || decodeURIComponent(match[1]!) !== opts.accountSid) return notFound();
     const callSid = record.callSid!;
     if (method !== 'GET' && method !== 'POST')
@@ -253,6 +299,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       const now = new Date();
       const existing = calls.get(callSid);
       calls.set(callSid, {
+        ...existing,
         from: info.from ?? existing?.from ?? '',
         to: info.to ?? existing?.to ?? '',
         status: info.status ?? existing?.status ?? 'in-progress',
@@ -267,6 +314,16 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       call.status = status;
       call.updatedAt = now;
       if (ENDED.includes(status)) call.endedAt ??= now;
+    },
+    setAnsweredBy(callSid, answeredBy) {
+      const call = calls.get(callSid);
+      if (call) call.answeredBy = answeredBy;
+    },
+    onCreateCall(handler) {
+      createHandler = handler;
+      return () => {
+        if (createHandler === handler) createHandler = undefined;
+      };
     },
     close() {
       return new Promise<void>((resolve) => {

@@ -24,6 +24,10 @@ export interface CallRecord {
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
+  /** `outbound-api` for calls placed through the Calls API; default `inbound`. */
+  direction?: 'inbound' | 'outbound-api';
+  /** Answering machine detection's verdict (`human`, `machine_end_beep`, ...), when it ran. */
+  answeredBy?: string;
 }
 
 export const API_VERSION = '2010-04-01';
@@ -92,8 +96,8 @@ export function callResource(accountSid: string, callSid: string, call: CallReco
     from_formatted: call.from,
     phone_number_sid: null,
     status: call.status,
-    direction: 'inbound',
-    answered_by: null,
+    direction: call.direction ?? 'inbound',
+    answered_by: call.answeredBy ?? null,
     api_version: API_VERSION,
     forwarded_from: null,
     group_sid: null,

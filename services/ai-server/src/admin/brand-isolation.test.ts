@@ -9,6 +9,8 @@ let a: { brandId: string; apiKey: string };
 let b: { brandId: string; apiKey: string };
 let bArticleId: string;
 let bKeyId: string;
+let bOutboundId: string;
+const B_DNC = ['+14155550901', '+14155550902'];
 
 const call = (method: string, url: string, key: string, payload?: unknown): Promise<LightMyRequestResponse> =>
   t.app.inject({
@@ -58,6 +60,22 @@ beforeAll(async () => {
   bKeyId = (await call('POST', '/admin/api-keys', b.apiKey, { label: 'second' })).json().id;
   const bLanes = { primary: { name: 'b-secret-lane', store: 'postgres', retrieval: 'lexical' } };
   expect((await call('PUT', '/admin/knowledge/lanes', b.apiKey, bLanes)).statusCode).toBe(200);
+  // B has an outbound call (placed without a dialer here, so written directly) and a do-not-call list.
+  const bProfileId = (await call('GET', '/admin/profiles/b-profile', b.apiKey)).json().id as string;
+  bOutboundId = (
+    await t.db.prisma.outboundCall.create({
+      data: {
+        brandId: b.brandId,
+        profileId: bProfileId,
+        idempotencyKey: 'b-call',
+        requestHash: 'h',
+        toNumber: '+14155550903',
+        fromNumber: '+14155550900',
+        task: 'B secret task',
+      },
+    })
+  ).id;
+  await call('POST', '/admin/do-not-call', b.apiKey, { numbers: B_DNC });
   // Brand A has its own profile, so "not found" is not just "A has nothing".
   await call('POST', '/admin/profiles', a.apiKey, profileBody('a-profile'));
 });
@@ -72,7 +90,9 @@ async function bState() {
   const tool = (await call('GET', '/admin/profiles/b-profile/tools/b_tool', b.apiKey)).json();
   const article = (await call('GET', `/admin/knowledge/articles/${bArticleId}`, b.apiKey)).json();
   const keys = (await call('GET', '/admin/api-keys', b.apiKey)).json();
-  return { profile, tool, article, keys };
+  const outbound = (await call('GET', `/admin/outbound-calls/${bOutboundId}`, b.apiKey)).json();
+  const doNotCall = (await call('GET', '/admin/do-not-call', b.apiKey)).json();
+  return { profile, tool, article, keys, outbound, doNotCall };
 }
 
 type Case = () => Promise<void>;
@@ -224,6 +244,39 @@ const cases: Record<string, Case> = {
     await expectNotFound(
       await call('DELETE', `/admin/knowledge/articles/${bArticleId}`, a.apiKey),
       'ARTICLE_NOT_FOUND',
+    );
+  },
+  'POST /admin/outbound-calls': async () => {
+    await expectNotFound(
+      await call('POST', '/admin/outbound-calls', a.apiKey, {
+        to: '+14155550904',
+        profileKey: 'b-profile',
+        task: 'Call for B',
+        idempotencyKey: 'b-call',
+      }),
+      'PROFILE_NOT_FOUND',
+    );
+  },
+  'GET /admin/outbound-calls/{id}': async () => {
+    await expectNotFound(
+      await call('GET', `/admin/outbound-calls/${bOutboundId}`, a.apiKey),
+      'OUTBOUND_CALL_NOT_FOUND',
+    );
+  },
+  'GET /admin/do-not-call': async () => {
+    expect((await call('GET', '/admin/do-not-call', a.apiKey)).json()).toEqual({ numbers: [] });
+  },
+  'POST /admin/do-not-call': async () => {
+    // A's own list gets the number; B's stays as it was.
+    expect((await call('POST', '/admin/do-not-call', a.apiKey, { numbers: [B_DNC[0]] })).json()).toEqual({
+      added: 1,
+    });
+    await call('DELETE', `/admin/do-not-call/${encodeURIComponent(B_DNC[0]!)}`, a.apiKey);
+  },
+  'DELETE /admin/do-not-call/{number}': async () => {
+    await expectNotFound(
+      await call('DELETE', `/admin/do-not-call/${encodeURIComponent(B_DNC[1]!)}`, a.apiKey),
+      'DO_NOT_CALL_NOT_FOUND',
     );
   },
   'POST /admin/knowledge/search': async () => {

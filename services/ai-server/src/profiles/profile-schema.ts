@@ -70,6 +70,16 @@ export const profileFields = {
   maxDurationSec: { type: 'integer', minimum: 30, maximum: 4 * 3600 },
   transferTarget: { type: ['string', 'null'], pattern: TRANSFER_TARGET_PATTERN, maxLength: 300 },
   outboundCallerId: { type: ['string', 'null'], pattern: E164_PATTERN },
+  voicemailMessage: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+  outboundRetry: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['attempts', 'backoffSec'],
+    properties: {
+      attempts: { type: 'integer', minimum: 2, maximum: 5 },
+      backoffSec: { type: 'integer', minimum: 1, maximum: 86_400 },
+    },
+  },
   phoneNumbers: {
     type: 'array',
     maxItems: 100,

@@ -43,9 +43,19 @@ export interface ProfileInput {
   maxDurationSec?: number;
   transferTarget?: string | null;
   outboundCallerId?: string | null;
+  /** Said after the beep when an outbound call reaches an answering machine; null: hang up. */
+  voicemailMessage?: string | null;
+  /** Busy and no-answer outbound calls are tried again: `attempts` in all, waiting `backoffSec`, doubling. */
+  outboundRetry?: OutboundRetry | null;
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
+}
+
+/** How a profile retries busy and no-answer outbound calls. */
+export interface OutboundRetry {
+  attempts: number;
+  backoffSec: number;
 }
 
 /** A new profile: key, name, template and voice are required. */
@@ -64,6 +74,8 @@ export interface AdminProfileDto extends BotProfileDto {
   businessHours: WeeklyHours;
   holidays: Holiday[];
   creditSeconds: number;
+  voicemailMessage: string | null;
+  outboundRetry: OutboundRetry | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -109,6 +121,8 @@ export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
     businessHours: p.businessHours as unknown as WeeklyHours,
     holidays: p.holidays as unknown as Holiday[],
     creditSeconds: p.creditSeconds,
+    voicemailMessage: p.voicemailMessage,
+    outboundRetry: (p.outboundRetry as unknown as OutboundRetry | null) ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
   };
@@ -176,6 +190,8 @@ export class ProfileStore {
           maxDurationSec: input.maxDurationSec ?? 1800,
           transferTarget: input.transferTarget ?? null,
           outboundCallerId: input.outboundCallerId ?? null,
+          voicemailMessage: input.voicemailMessage ?? null,
+          ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
           addresses: { create: addresses },
         },
         include: { addresses: true },
@@ -223,6 +239,9 @@ export class ProfileStore {
       if (patch.maxDurationSec !== undefined) data.maxDurationSec = patch.maxDurationSec;
       if (patch.transferTarget !== undefined) data.transferTarget = patch.transferTarget;
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
+      if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
+      if (patch.outboundRetry !== undefined)
+        data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
     });
   }

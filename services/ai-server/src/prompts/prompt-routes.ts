@@ -2,6 +2,7 @@ import type { SystemPromptRequest, SystemPromptResponse } from '@switchboard/ser
 import type { FastifyPluginAsync } from 'fastify';
 import type { BotProfile } from '../../generated/prisma/client.ts';
 import type { AppContext, FeatureOptions } from '../context.ts';
+import { outboundInstructions, outboundSetup } from '../outbound/outbound-prompt.ts';
 import { profileKeyParams, profileRefParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { evaluateBusinessHours, type Holiday, type WeeklyHours } from './business-hours.ts';
@@ -59,7 +60,24 @@ export const promptsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
           body: promptBody,
         },
       },
-      async (req) => buildSystemPrompt(ctx, await ctx.profiles.getByRef(req.params.key), req.body),
+      async (req) => {
+        const profile = await ctx.profiles.getByRef(req.params.key);
+        const prompt = buildSystemPrompt(ctx, profile, req.body);
+        // A call the brand asked the agent to place: its task joins the prompt, its outcome tool the session.
+        const outbound = await ctx.prisma.outboundCall.findUnique({ where: { callSid: req.body.callSid } });
+        if (!outbound || outbound.profileId !== profile.id) return prompt;
+        const input = {
+          id: outbound.id,
+          task: outbound.task,
+          context: outbound.context as Record<string, unknown>,
+          outcomeSchema: outbound.outcomeSchema as Record<string, unknown> | null,
+        };
+        return {
+          ...prompt,
+          instructions: prompt.instructions + outboundInstructions(input),
+          outbound: outboundSetup(input),
+        };
+      },
     );
   });
 

@@ -11,6 +11,7 @@ import { createOpenAiEmbedder } from '../knowledge/embedder.ts';
 import { PineconeLane } from '../knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
 import { createWordVectorEmbedder } from '../knowledge/word-vector-embedder.ts';
+import type { OutboundSettings } from '../outbound/settings.ts';
 import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
 
 export const SERVICE_TOKEN = 'test-service-token';
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   pinecone?: boolean;
   /** A lane's budget before the other lane answers. */
   laneBudgetMs?: number;
+  /** Outbound calling settings (a fake dialer). */
+  outbound?: Partial<OutboundSettings>;
 }
 
 export interface TestApp {
@@ -99,6 +102,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     },
     now: opts.now,
     resolveHost: opts.resolveHost,
+    ...(opts.outbound ? { outbound: opts.outbound } : {}),
   });
   let n = 0;
   return {

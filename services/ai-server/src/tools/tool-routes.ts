@@ -7,6 +7,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DynamicTool, Prisma } from '../../generated/prisma/client.ts';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
+import { OUTCOME_TOOL_NAME } from '../outbound/outbound-prompt.ts';
+import { recordOutcome } from '../outbound/outcome.ts';
 import { PROFILE_KEY_PATTERN, PROFILE_REF_PATTERN, profileKeyParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 
@@ -20,6 +22,8 @@ export const RESERVED_TOOL_NAMES = new Set([
   'end_call',
   'hang_up',
   'schedule_callback',
+  // An outbound call's outcome (ai-server runs it; see outbound/outcome.ts).
+  'record_call_outcome',
 ]);
 
 const TOOL_NAME_PATTERN = '^[a-zA-Z0-9_-]{1,64}$';
@@ -260,6 +264,11 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
       },
       async (req): Promise<ExecuteToolResult> => {
         const p = await ctx.profiles.getByRef(req.body.profileKey);
+        if (req.body.name === OUTCOME_TOOL_NAME) {
+          const recorded = await recordOutcome(ctx, req.body.callSid, req.body.arguments);
+          ctx.metrics.toolRan(recorded);
+          return recorded;
+        }
         const tool = await ctx.prisma.dynamicTool.findUnique({
           where: { profileId_name: { profileId: p.id, name: req.body.name } },
         });

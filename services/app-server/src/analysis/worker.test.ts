@@ -178,6 +178,8 @@ describe('isRetryable and the transcript', () => {
       firstAudioMs: null,
       firstFrameMs: null,
       transcription: null,
+      transcriber: null,
+      transcriberText: null,
       sanitized: [],
       createdAt: new Date(),
       updatedAt: new Date(),

@@ -20,6 +20,8 @@ const message = (over: Partial<Message>): Message => ({
   firstFrameMs: null,
   heardText: null,
   transcription: null,
+  transcriber: null,
+  transcriberText: null,
   sanitized: [],
   createdAt: at,
   updatedAt: at,

@@ -267,6 +267,26 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     viewer,
     sendPage,
   });
+  // The link ai-server gives with an outbound call: it knows the call SID, not the conversation id.
+  app.get<{ Params: { callSid: string } }>(
+    '/conversations/by-call/:callSid',
+    {
+      preHandler: signedIn,
+      schema: {
+        params: {
+          type: 'object',
+          required: ['callSid'],
+          properties: { callSid: { type: 'string', pattern: '^CA[0-9a-fA-F]{32}$' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const conversation = await store.findConversationByCallSid(req.params.callSid);
+      if (!conversation || conversation.brandId !== me(req).brandId)
+        throw Errors.notFound('There is no such conversation for your brand.');
+      return reply.redirect(`/conversations/${conversation.id}`, 303);
+    },
+  );
 
   // Live updates of one conversation as rendered fragments: the page script only places them.
   app.get<{ Params: { id: string } }>(

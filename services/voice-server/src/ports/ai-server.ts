@@ -1,4 +1,5 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
+import type { OutboundCallSetup } from '@switchboard/service-kit/clients/ai-server';
 import type { TtsVoiceSettings } from './tts-stream.ts';
 
 /** Bot profile fields a call needs. */
@@ -18,6 +19,8 @@ export interface CallProfile {
   outboundCallerId?: string | null;
   maxDurationSec?: number;
   inactivity?: { promptAfterSec?: number; endAfterSec?: number };
+  /** An outbound call's first words (its task), in place of the inbound greeting. */
+  opening?: string;
 }
 
 export interface KnowledgeHit {
@@ -56,7 +59,7 @@ export interface CallAiServer {
   getSystemPrompt(
     key: string,
     q: { callerNumber: string; isSip: boolean; callSid: string },
-  ): Promise<{ instructions: string }>;
+  ): Promise<{ instructions: string; outbound?: OutboundCallSetup }>;
   /** The brand's tools as Realtime function schemas, each with its own time budget when it has one. */
   getAvailableTools(key: string): Promise<Array<RealtimeFunctionTool & { timeoutMs?: number }>>;
   /** Split into the brand's retrieval lanes by `callSid`, so one call stays in one lane. */

@@ -5,3 +5,30 @@ export interface TwilioRest {
   /** Ends the call. */
   hangup(callSid: string): Promise<void>;
 }
+
+/** An outbound call to create through the Calls API. */
+export interface CreateCallParams {
+  to: string;
+  from: string;
+  /** Where Twilio fetches the TwiML once the callee answers. */
+  url: string;
+  statusCallback: string;
+  /** AMD: `Enable` (verdict at once) or `DetectMessageEnd` (a machine's verdict after its beep). */
+  machineDetection: 'Enable' | 'DetectMessageEnd';
+  /** Where the asynchronous AMD verdict goes. */
+  asyncAmdStatusCallback: string;
+  /** Ring time before no-answer, seconds. */
+  timeoutSec: number;
+}
+
+export type CreateCallResult =
+  | { ok: true; callSid: string; status: string }
+  /** Twilio answered 4xx: it will not place this call (its error code says why). */
+  | { ok: false; refused: true; twilioCode?: number; message: string }
+  /** Twilio could not be reached or failed. */
+  | { ok: false; refused: false; message: string };
+
+/** Places outbound calls (`calls.create`). */
+export interface TwilioCallCreator {
+  createCall(params: CreateCallParams): Promise<CreateCallResult>;
+}

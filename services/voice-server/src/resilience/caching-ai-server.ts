@@ -63,6 +63,7 @@ interface BusinessHoursHint {
 
 type LookupQuery = Parameters<CallAiServer['lookupBotProfile']>[0];
 type PromptQuery = Parameters<CallAiServer['getSystemPrompt']>[1];
+type SystemPromptAnswer = Awaited<ReturnType<CallAiServer['getSystemPrompt']>>;
 /** Phone numbers shorter than this are not recognisable in a prompt (e.g. "anonymous", short codes). */
 const MIN_NUMBER_DIGITS = 7;
 
@@ -123,11 +124,13 @@ export class CachingAiServer implements CallAiServer {
     );
   }
 
-  async getSystemPrompt(key: string, q: PromptQuery): Promise<{ instructions: string }> {
+  async getSystemPrompt(key: string, q: PromptQuery): Promise<SystemPromptAnswer> {
     const scope = this.promptScope === 'caller' ? `\u0000${q.callerNumber}` : '';
     const cacheKey = `prompt\u0000${key}\u0000${q.isSip ? 'sip' : 'pstn'}${scope}`;
     try {
       const fresh = await this.inner.getSystemPrompt(key, q);
+      // An outbound call's prompt carries its own task: never one to serve another call.
+      if (fresh.outbound) return fresh;
       const template = promptTemplate(fresh.instructions, q, this.promptScope);
       // A prompt that cannot be filled in safely for another caller is not kept; an older usable one stays.
       if (template)

@@ -58,10 +58,11 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
       await lifecycle.apologizeAndEnd('no_credits', APOLOGIES.no_credits!);
       return undefined;
     }
-    profile = p;
+    // An outbound call opens with its task and has its own tools (the outcome).
+    profile = prompt.outbound ? { ...p, opening: prompt.outbound.opening } : p;
     deps.onAccepted(profile);
     instructions = prompt.instructions;
-    dynamicTools = tools;
+    dynamicTools = prompt.outbound ? [...tools, ...prompt.outbound.tools] : tools;
   } catch (err) {
     if (lifecycle.isEnded) return undefined;
     log.error({ err: errInfo(err) }, 'bot profile or prompt unavailable');

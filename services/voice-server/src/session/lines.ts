@@ -35,6 +35,7 @@ export function goodbyeFor(reason: EndReason, language?: string): string {
 
 /** The first response of the call: the profile's greeting, word for word (or a greeting of the model's). */
 export function greetingLine(profile: CallProfile | undefined): string {
+  if (profile?.opening) return profile.opening;
   const greeting = profile?.greeting;
   if (!greeting) return 'Greet the caller briefly and ask how you can help.';
   return `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"`;
