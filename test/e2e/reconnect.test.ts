@@ -57,7 +57,7 @@ beforeAll(async () => {
     voiceEnv: { OPENAI_REALTIME_URL: `ws://127.0.0.1:${realtimeProxy.port}/v1/realtime` },
   });
   realtimeProxy.setTarget(portOf(stack.realtime.url));
-}, 60_000);
+}, 120_000);
 afterEach(() => {
   realtimeProxy.on();
   stack.realtime.setTiming('instant');
