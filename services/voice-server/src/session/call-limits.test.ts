@@ -2,9 +2,9 @@
 // watchdog's clock.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { FakeTwilioRest } from '../testing/fakes.ts';
+import { FakeAiServer, FakeTwilioRest } from '../testing/fakes.ts';
 import { memoryLogger } from '../testing/parts.ts';
-import { CallLimiter } from './call-limits.ts';
+import { CallLimiter, DEBIT_RETRY_MS, debitCall } from './call-limits.ts';
 import { DEFAULT_CALL_LIMITS, type EndReason } from './call-types.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { WRAP_UP_NOTE } from './lines.ts';
@@ -127,5 +127,42 @@ describe('CallLimiter (a part alone)', () => {
     t.l.stop();
     t.lifecycle.end('caller_hangup');
     expect(t.l.liveTimers + t.lifecycle.liveTimers).toBe(0);
+  });
+});
+
+describe('debitCall (billing without the outbox)', () => {
+  const debit = { botProfileKey: 'acme', callSid: 'CA1', durationSec: 42.3 };
+
+  it('bills whole seconds rounded up, retrying 1 s, 5 s and 30 s after each failure', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ai = new FakeAiServer();
+    ai.debitFailures = 3;
+    debitCall(ai, debit, memoryLogger().log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ai.debitAttempts).toBe(1);
+    let attempts = 1;
+    for (const waitMs of DEBIT_RETRY_MS) {
+      await vi.advanceTimersByTimeAsync(waitMs - 1);
+      expect(ai.debitAttempts).toBe(attempts);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(ai.debitAttempts).toBe(++attempts);
+    }
+    expect(DEBIT_RETRY_MS).toEqual([1_000, 5_000, 30_000]);
+    expect(ai.debits).toEqual([{ key: 'acme', callSid: 'CA1', durationSec: 43 }]);
+  });
+
+  it('gives up after the last retry and says so once, with the unbilled duration', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ai = new FakeAiServer();
+    ai.debitFailures = 10;
+    const { log, lines } = memoryLogger();
+    debitCall(ai, debit, log);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(ai.debitAttempts).toBe(DEBIT_RETRY_MS.length + 1);
+    expect(ai.debits).toEqual([]);
+    const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string; durationSec?: number });
+    expect(errors.filter((l) => l.level >= 50)).toEqual([
+      expect.objectContaining({ msg: 'could not debit the call; credits not charged', durationSec: 42.3 }),
+    ]);
   });
 });
