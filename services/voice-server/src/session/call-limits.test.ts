@@ -15,11 +15,17 @@ afterEach(() => {
 
 function limiter(
   profile: Partial<CallProfile> = {},
-  opts: { busy?: () => boolean; hasCredit?: (elapsedSec: number) => Promise<boolean> } = {},
+  opts: {
+    busy?: () => boolean;
+    hasCredit?: (elapsedSec: number) => Promise<boolean>;
+    /** Call time that passed before the model connected and the clocks started. */
+    connectedAfterMs?: number;
+  } = {},
 ) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   const { log } = memoryLogger();
   const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA1', log });
+  if (opts.connectedAfterMs) vi.advanceTimersByTime(opts.connectedAfterMs);
   const events: string[] = [];
   const l = new CallLimiter({
     limits: DEFAULT_CALL_LIMITS,
@@ -72,6 +78,56 @@ describe('CallLimiter (a part alone)', () => {
     expect(ends(ten.events)).toEqual(['end:max_duration']);
   });
 
+  it('a cap shorter than the wrap-up lead gets no wrap-up note, only the end', async () => {
+    const t = limiter({ maxDurationSec: 30 }, { busy: () => true });
+    await vi.advanceTimersByTimeAsync(30_000 - 1);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['end:max_duration']);
+  });
+
+  it('the cap counts from the start of the call, not from when the model connected', async () => {
+    const t = limiter({ maxDurationSec: 300 }, { busy: () => true, connectedAfterMs: 100_000 });
+    await vi.advanceTimersByTimeAsync(140_000 - 1);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['wrap-up']);
+    await vi.advanceTimersByTimeAsync(60_000 - 1);
+    expect(ends(t.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ends(t.events)).toEqual(['end:max_duration']);
+  });
+
+  it('a credit answer that lands after the call ended ends nothing and schedules no more checks', async () => {
+    for (const answer of ['no credit', 'unreachable'] as const) {
+      let settleCheck: (() => void) | undefined;
+      let checks = 0;
+      const t = limiter(
+        {},
+        {
+          busy: () => true,
+          hasCredit: () => {
+            checks++;
+            return new Promise<boolean>((resolve, reject) => {
+              settleCheck = () =>
+                answer === 'no credit' ? resolve(false) : reject(new Error('ECONNREFUSED'));
+            });
+          },
+        },
+      );
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(checks).toBe(1);
+      t.lifecycle.end('caller_hangup');
+      settleCheck!();
+      await vi.advanceTimersByTimeAsync(5 * 60_000);
+      expect(ends(t.events)).toEqual([]);
+      expect(checks).toBe(1);
+      expect(t.lifecycle.liveTimers).toBe(0);
+      t.l.stop();
+      vi.useRealTimers();
+    }
+  });
+
   it('checks the credits every minute and ends politely once they run out', async () => {
     let remainingSec = 150;
     const checks: number[] = [];
@@ -116,6 +172,34 @@ describe('CallLimiter (a part alone)', () => {
     expect(t.events).toEqual(['ask:Say exactly this, and nothing else: "Êtes-vous toujours là ?"']);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(t.events.at(-1)).toBe('end:inactivity');
+  });
+
+  it('agent audio starts the watchdog over too; before the clocks start, activity is a no-op', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { log } = memoryLogger();
+    const idle = new CallLimiter({
+      limits: DEFAULT_CALL_LIMITS,
+      lifecycle: new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA0', log }),
+      log,
+      isBusy: () => false,
+      say: () => {},
+      note: () => {},
+      endPolitely: () => {},
+      hasCredit: async () => true,
+    });
+    expect(() => {
+      idle.activity();
+      idle.callerActivity();
+    }).not.toThrow();
+    expect(idle.liveTimers).toBe(0);
+    const t = limiter({ inactivity: { promptAfterSec: 10, endAfterSec: 10 } });
+    expect(t.l.liveTimers).toBe(1);
+    await vi.advanceTimersByTimeAsync(9_000);
+    t.l.activity();
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.events).toHaveLength(1);
   });
 
   it('caller speech starts the watchdog over; nothing is left running once stopped', async () => {
