@@ -3,7 +3,7 @@
 // endpoint that refuses every reconnect ends in a transfer to a person, with an apology.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RealtimeSimSession, Scenario } from '@switchboard/simulators/openai-realtime';
+import type { ModelTiming, RealtimeSimSession, Scenario } from '@switchboard/simulators/openai-realtime';
 import type { SimulatedCall } from '@switchboard/simulators/twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { portOf, startTcpProxy, type TcpProxy } from '../support/child-tcp-proxy.ts';
@@ -57,15 +57,22 @@ beforeAll(async () => {
     voiceEnv: { OPENAI_REALTIME_URL: `ws://127.0.0.1:${realtimeProxy.port}/v1/realtime` },
   });
   realtimeProxy.setTarget(portOf(stack.realtime.url));
-}, 60_000);
+}, 120_000);
 afterEach(() => {
   realtimeProxy.on();
+  stack.realtime.setTiming('instant');
   stack.realtime.setScenario(FIRST_SESSION);
 });
 afterAll(async () => {
   await stack?.close();
   await realtimeProxy?.close();
 });
+
+/** The call-path tests run under both model timings of the Realtime simulator. */
+const TIMINGS: Array<[string, ModelTiming]> = [
+  ['instant model timing', 'instant'],
+  ['realistic model timing', 'realistic'],
+];
 
 const tone = (label: string) => ({ audio: { toneHz: 300, ms: 600 }, label });
 
@@ -129,54 +136,62 @@ function expectResumed(call: SimulatedCall, first: RealtimeSimSession, resumed: 
 }
 
 describe('Realtime reconnect', () => {
-  it('resumes after the socket drops in the middle of a response', async () => {
-    const base = stack.realtime.sessions.length;
-    let armed = false;
-    const resumedDone = () => (stack.realtime.sessions[base + 1]?.sent('response.done').length ?? 0) >= 1;
-    const call = await stack.call({
-      source: [
-        { until: (c) => armed && !c.isHearingAudio, timeoutMs: 20_000 },
-        tone('order number'),
-        { pauseMs: 700 },
-        { until: (c) => resumedDone() && !c.isHearingAudio, timeoutMs: 20_000 },
-        tone('thanks'),
-        { pauseMs: 700 },
-        { until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
-        { hangup: true },
-      ],
-    });
-    const first = await stack.realtime.session(base, 10_000);
-    await first.waitFor('response.done', { timeoutMs: 10_000 });
-    // Drop the socket three audio deltas into the answer to the caller's turn.
-    const greetingDeltas = first.sent('response.output_audio.delta').length;
-    first.setFaults({ dropSocket: { afterAudioDeltas: greetingDeltas + 3, mode: 'terminate' } });
-    stack.realtime.setScenario(RESUMED_SESSION);
-    armed = true;
+  it.each(TIMINGS)(
+    'resumes after the socket drops in the middle of a response, under %s',
+    async (_name, timing) => {
+      stack.realtime.setTiming(timing);
+      const base = stack.realtime.sessions.length;
+      let armed = false;
+      const resumedDone = () => (stack.realtime.sessions[base + 1]?.sent('response.done').length ?? 0) >= 1;
+      const call = await stack.call({
+        source: [
+          { until: (c) => armed && !c.isHearingAudio, timeoutMs: 20_000 },
+          tone('order number'),
+          { pauseMs: 700 },
+          { until: (c) => resumedDone() && !c.isHearingAudio, timeoutMs: 20_000 },
+          tone('thanks'),
+          { pauseMs: 700 },
+          {
+            until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio,
+            timeoutMs: 20_000,
+          },
+          { hangup: true },
+        ],
+      });
+      const first = await stack.realtime.session(base, 10_000);
+      await first.waitFor('response.done', { timeoutMs: 10_000 });
+      // Drop the socket three audio deltas into the answer to the caller's turn.
+      const greetingDeltas = first.sent('response.output_audio.delta').length;
+      first.setFaults({ dropSocket: { afterAudioDeltas: greetingDeltas + 3, mode: 'terminate' } });
+      stack.realtime.setScenario(RESUMED_SESSION);
+      armed = true;
 
-    const end = await call.ended;
-    expect(end.reason).toBe('caller_hangup');
-    expect(call.scriptErrors).toEqual([]);
-    // The answer was cut off: it started, and its socket went away before it finished.
-    expect(first.sent('response.output_audio.delta').length).toBe(greetingDeltas + 3);
-    expect(first.sent('response.done')).toHaveLength(1);
-    expect(stack.realtime.sessions).toHaveLength(base + 2);
-    const resumed = stack.realtime.sessions[base + 1]!;
-    expectResumed(call, first, resumed);
-    // The conversation went on: the caller's next turn was answered on the new session.
-    expect(resumed.replies[1]).toMatchObject({ source: 'turn', text: 'You are welcome. Goodbye!' });
+      const end = await call.ended;
+      expect(end.reason).toBe('caller_hangup');
+      expect(call.scriptErrors).toEqual([]);
+      // The answer was cut off: it started, and its socket went away before it finished.
+      expect(first.sent('response.output_audio.delta').length).toBe(greetingDeltas + 3);
+      expect(first.sent('response.done')).toHaveLength(1);
+      expect(stack.realtime.sessions).toHaveLength(base + 2);
+      const resumed = stack.realtime.sessions[base + 1]!;
+      expectResumed(call, first, resumed);
+      // The conversation went on: the caller's next turn was answered on the new session.
+      expect(resumed.replies[1]).toMatchObject({ source: 'turn', text: 'You are welcome. Goodbye!' });
 
-    // app-server has every turn once, the replay added nothing.
-    const view = await conversationOf(call.callSid);
-    expect(view.conversation.endReason).toBe('caller_hangup');
-    const lines = view.messages.filter((m) => m.text).map((m) => [m.role, m.text]);
-    expect(lines).toEqual([
-      ['agent', 'Hi, Acme here.'],
-      ['caller', ORDER_LINE],
-      ['agent', RESUMED_LINE],
-      ['caller', 'Great, thanks.'],
-      ['agent', 'You are welcome. Goodbye!'],
-    ]);
-  }, 45_000);
+      // app-server has every turn once, the replay added nothing.
+      const view = await conversationOf(call.callSid);
+      expect(view.conversation.endReason).toBe('caller_hangup');
+      const lines = view.messages.filter((m) => m.text).map((m) => [m.role, m.text]);
+      expect(lines).toEqual([
+        ['agent', 'Hi, Acme here.'],
+        ['caller', ORDER_LINE],
+        ['agent', RESUMED_LINE],
+        ['caller', 'Great, thanks.'],
+        ['agent', 'You are welcome. Goodbye!'],
+      ]);
+    },
+    45_000,
+  );
 
   it('gives the new session the caller turn as audio when the socket dropped before its transcript', async () => {
     // The first session transcribes slowly (10 s); its answer is cut off three deltas in, long before.
@@ -225,47 +240,55 @@ describe('Realtime reconnect', () => {
     expect(resumed.replies[0]).toMatchObject({ source: 'turn', text: RESUMED_LINE });
   }, 45_000);
 
-  it('resumes after session_expired and a 1001 close', async () => {
-    const base = stack.realtime.sessions.length;
-    const resumedDone = () => (stack.realtime.sessions[base + 1]?.sent('response.done').length ?? 0) >= 1;
-    const call = await stack.call({
-      source: [
-        { until: (c) => c.heardMs >= 300 && !c.isHearingAudio, timeoutMs: 20_000 },
-        tone('order number'),
-        { pauseMs: 700 },
-        { until: (c) => resumedDone() && !c.isHearingAudio, timeoutMs: 20_000 },
-        tone('thanks'),
-        { pauseMs: 700 },
-        { until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio, timeoutMs: 20_000 },
-        { hangup: true },
-      ],
-    });
-    const first = await stack.realtime.session(base, 10_000);
-    // Once the answer to the caller's turn has been heard, the Realtime session hits its time cap.
-    await call.waitFor((c) => c.turns[0]?.responseLatencyMs !== undefined && !c.isHearingAudio, 20_000);
-    stack.realtime.setScenario(RESUMED_SESSION);
-    first.setFaults({ sessionExpiresAfterMs: 0 });
+  it.each(TIMINGS)(
+    'resumes after session_expired and a 1001 close, under %s',
+    async (_name, timing) => {
+      stack.realtime.setTiming(timing);
+      const base = stack.realtime.sessions.length;
+      const resumedDone = () => (stack.realtime.sessions[base + 1]?.sent('response.done').length ?? 0) >= 1;
+      const call = await stack.call({
+        source: [
+          { until: (c) => c.heardMs >= 300 && !c.isHearingAudio, timeoutMs: 20_000 },
+          tone('order number'),
+          { pauseMs: 700 },
+          { until: (c) => resumedDone() && !c.isHearingAudio, timeoutMs: 20_000 },
+          tone('thanks'),
+          { pauseMs: 700 },
+          {
+            until: (c) => c.turns[1]?.responseLatencyMs !== undefined && !c.isHearingAudio,
+            timeoutMs: 20_000,
+          },
+          { hangup: true },
+        ],
+      });
+      const first = await stack.realtime.session(base, 10_000);
+      // Once the answer to the caller's turn has been heard, the Realtime session hits its time cap.
+      await call.waitFor((c) => c.turns[0]?.responseLatencyMs !== undefined && !c.isHearingAudio, 20_000);
+      stack.realtime.setScenario(RESUMED_SESSION);
+      first.setFaults({ sessionExpiresAfterMs: 0 });
 
-    const end = await call.ended;
-    expect(end.reason).toBe('caller_hangup');
-    expect(call.scriptErrors).toEqual([]);
-    const expired = first.sent('error').map((e) => (e.event.error as { code?: string }).code);
-    expect(expired).toContain('session_expired');
-    expect(await first.closed).toMatchObject({ code: 1001 });
-    expect(stack.realtime.sessions).toHaveLength(base + 2);
-    const resumed = stack.realtime.sessions[base + 1]!;
-    expectResumed(call, first, resumed);
-    // The agent's finished answer was replayed too.
-    const assistant = resumed
-      .received('conversation.item.create')
-      .map((e) => e.event.item as { role?: string; content?: Array<{ text?: string }> })
-      .filter((i) => i.role === 'assistant')
-      .map((i) => i.content?.[0]?.text);
-    expect(assistant).toEqual(['Hi, Acme here.', 'Thanks. Let me look up order 4417 for you.']);
-    expect(resumed.replies[1]).toMatchObject({ source: 'turn', text: 'You are welcome. Goodbye!' });
-    const metrics = await (await fetch(`${stack.voiceUrl}/metrics`)).text();
-    expect(metrics).toMatch(/^voice_realtime_errors_total\{code="session_expired"\} [1-9]/m);
-  }, 45_000);
+      const end = await call.ended;
+      expect(end.reason).toBe('caller_hangup');
+      expect(call.scriptErrors).toEqual([]);
+      const expired = first.sent('error').map((e) => (e.event.error as { code?: string }).code);
+      expect(expired).toContain('session_expired');
+      expect(await first.closed).toMatchObject({ code: 1001 });
+      expect(stack.realtime.sessions).toHaveLength(base + 2);
+      const resumed = stack.realtime.sessions[base + 1]!;
+      expectResumed(call, first, resumed);
+      // The agent's finished answer was replayed too.
+      const assistant = resumed
+        .received('conversation.item.create')
+        .map((e) => e.event.item as { role?: string; content?: Array<{ text?: string }> })
+        .filter((i) => i.role === 'assistant')
+        .map((i) => i.content?.[0]?.text);
+      expect(assistant).toEqual(['Hi, Acme here.', 'Thanks. Let me look up order 4417 for you.']);
+      expect(resumed.replies[1]).toMatchObject({ source: 'turn', text: 'You are welcome. Goodbye!' });
+      const metrics = await (await fetch(`${stack.voiceUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^voice_realtime_errors_total\{code="session_expired"\} [1-9]/m);
+    },
+    45_000,
+  );
 
   it('transfers the caller with an apology when every reconnect is refused', async () => {
     const base = stack.realtime.sessions.length;

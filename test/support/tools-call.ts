@@ -72,6 +72,23 @@ export function replyPlayback(call: SimulatedCall, session: RealtimeSimSession):
   return byResponse;
 }
 
+/** The output voice-server sent the model for function call `callId`, parsed. */
+export function functionOutput(session: RealtimeSimSession, callId: string): Record<string, unknown> {
+  const item = session
+    .received('conversation.item.create')
+    .map((e) => (e.event as { item: { type: string; call_id?: string; output?: string } }).item)
+    .find((i) => i.type === 'function_call_output' && i.call_id === callId);
+  if (!item?.output) throw new Error(`no function_call_output for ${callId}`);
+  return JSON.parse(item.output) as Record<string, unknown>;
+}
+
+/** The call id of the model's first call of tool `name`. */
+export function toolCallId(session: RealtimeSimSession, name: string): string {
+  const call = session.replies.flatMap((r) => r.toolCalls).find((c) => c.name === name);
+  if (!call) throw new Error(`the model never called ${name}`);
+  return call.callId;
+}
+
 /** The response that played the scenario line `text`. */
 export function replySaying(session: RealtimeSimSession, text: string): string {
   const reply = session.replies.find((r) => r.text === text);
@@ -205,12 +222,14 @@ export interface ToolEndpointRequest {
   answeredAtMs?: number;
 }
 
-/** A brand's tool backend on loopback that answers every POST after `delayMs`. */
+/** A brand's tool backend on loopback that answers every POST after `delayMs`, or when released. */
 export interface SlowToolEndpoint {
   baseUrl: string;
-  /** How long the next requests take to answer. */
-  delayMs: number;
+  /** How long the next requests take to answer; `'held'`: until {@link release} is called. */
+  delayMs: number | 'held';
   requests: ToolEndpointRequest[];
+  /** Answers every request still held. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -218,6 +237,7 @@ export interface SlowToolEndpoint {
 export async function startSlowToolEndpoint(): Promise<SlowToolEndpoint> {
   const requests: ToolEndpointRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const held: Array<() => void> = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -231,11 +251,18 @@ export async function startSlowToolEndpoint(): Promise<SlowToolEndpoint> {
       }
       const entry: ToolEndpointRequest = { path: req.url ?? '', body, receivedAtMs: Date.now() };
       requests.push(entry);
-      const timer = setTimeout(() => {
-        timers.delete(timer);
+      const answer = () => {
         entry.answeredAtMs = Date.now();
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ orderId: entry.body.arguments?.order_id, status: 'shipped' }));
+      };
+      if (self.delayMs === 'held') {
+        held.push(answer);
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        answer();
       }, self.delayMs);
       timers.add(timer);
     });
@@ -246,7 +273,11 @@ export async function startSlowToolEndpoint(): Promise<SlowToolEndpoint> {
     baseUrl: `http://127.0.0.1:${port}`,
     delayMs: 0,
     requests,
+    release() {
+      for (const answer of held.splice(0)) answer();
+    },
     async close() {
+      held.length = 0;
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

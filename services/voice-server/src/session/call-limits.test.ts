@@ -2,9 +2,9 @@
 // watchdog's clock.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { FakeTwilioRest } from '../testing/fakes.ts';
+import { FakeAiServer, FakeTwilioRest } from '../testing/fakes.ts';
 import { memoryLogger } from '../testing/parts.ts';
-import { CallLimiter } from './call-limits.ts';
+import { CallLimiter, DEBIT_RETRY_MS, debitCall } from './call-limits.ts';
 import { DEFAULT_CALL_LIMITS, type EndReason } from './call-types.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { WRAP_UP_NOTE } from './lines.ts';
@@ -15,11 +15,17 @@ afterEach(() => {
 
 function limiter(
   profile: Partial<CallProfile> = {},
-  opts: { busy?: () => boolean; hasCredit?: (elapsedSec: number) => Promise<boolean> } = {},
+  opts: {
+    busy?: () => boolean;
+    hasCredit?: (elapsedSec: number) => Promise<boolean>;
+    /** Call time that passed before the model connected and the clocks started. */
+    connectedAfterMs?: number;
+  } = {},
 ) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   const { log } = memoryLogger();
   const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA1', log });
+  if (opts.connectedAfterMs) vi.advanceTimersByTime(opts.connectedAfterMs);
   const events: string[] = [];
   const l = new CallLimiter({
     limits: DEFAULT_CALL_LIMITS,
@@ -72,6 +78,56 @@ describe('CallLimiter (a part alone)', () => {
     expect(ends(ten.events)).toEqual(['end:max_duration']);
   });
 
+  it('a cap shorter than the wrap-up lead gets no wrap-up note, only the end', async () => {
+    const t = limiter({ maxDurationSec: 30 }, { busy: () => true });
+    await vi.advanceTimersByTimeAsync(30_000 - 1);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['end:max_duration']);
+  });
+
+  it('the cap counts from the start of the call, not from when the model connected', async () => {
+    const t = limiter({ maxDurationSec: 300 }, { busy: () => true, connectedAfterMs: 100_000 });
+    await vi.advanceTimersByTimeAsync(140_000 - 1);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['wrap-up']);
+    await vi.advanceTimersByTimeAsync(60_000 - 1);
+    expect(ends(t.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ends(t.events)).toEqual(['end:max_duration']);
+  });
+
+  it('a credit answer that lands after the call ended ends nothing and schedules no more checks', async () => {
+    for (const answer of ['no credit', 'unreachable'] as const) {
+      let settleCheck: (() => void) | undefined;
+      let checks = 0;
+      const t = limiter(
+        {},
+        {
+          busy: () => true,
+          hasCredit: () => {
+            checks++;
+            return new Promise<boolean>((resolve, reject) => {
+              settleCheck = () =>
+                answer === 'no credit' ? resolve(false) : reject(new Error('ECONNREFUSED'));
+            });
+          },
+        },
+      );
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(checks).toBe(1);
+      t.lifecycle.end('caller_hangup');
+      settleCheck!();
+      await vi.advanceTimersByTimeAsync(5 * 60_000);
+      expect(ends(t.events)).toEqual([]);
+      expect(checks).toBe(1);
+      expect(t.lifecycle.liveTimers).toBe(0);
+      t.l.stop();
+      vi.useRealTimers();
+    }
+  });
+
   it('checks the credits every minute and ends politely once they run out', async () => {
     let remainingSec = 150;
     const checks: number[] = [];
@@ -118,6 +174,34 @@ describe('CallLimiter (a part alone)', () => {
     expect(t.events.at(-1)).toBe('end:inactivity');
   });
 
+  it('agent audio starts the watchdog over too; before the clocks start, activity is a no-op', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { log } = memoryLogger();
+    const idle = new CallLimiter({
+      limits: DEFAULT_CALL_LIMITS,
+      lifecycle: new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA0', log }),
+      log,
+      isBusy: () => false,
+      say: () => {},
+      note: () => {},
+      endPolitely: () => {},
+      hasCredit: async () => true,
+    });
+    expect(() => {
+      idle.activity();
+      idle.callerActivity();
+    }).not.toThrow();
+    expect(idle.liveTimers).toBe(0);
+    const t = limiter({ inactivity: { promptAfterSec: 10, endAfterSec: 10 } });
+    expect(t.l.liveTimers).toBe(1);
+    await vi.advanceTimersByTimeAsync(9_000);
+    t.l.activity();
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(t.events).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.events).toHaveLength(1);
+  });
+
   it('caller speech starts the watchdog over; nothing is left running once stopped', async () => {
     const t = limiter({ inactivity: { promptAfterSec: 10, endAfterSec: 10 } });
     await vi.advanceTimersByTimeAsync(9_000);
@@ -127,5 +211,42 @@ describe('CallLimiter (a part alone)', () => {
     t.l.stop();
     t.lifecycle.end('caller_hangup');
     expect(t.l.liveTimers + t.lifecycle.liveTimers).toBe(0);
+  });
+});
+
+describe('debitCall (billing without the outbox)', () => {
+  const debit = { botProfileKey: 'acme', callSid: 'CA1', durationSec: 42.3 };
+
+  it('bills whole seconds rounded up, retrying 1 s, 5 s and 30 s after each failure', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ai = new FakeAiServer();
+    ai.debitFailures = 3;
+    debitCall(ai, debit, memoryLogger().log);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ai.debitAttempts).toBe(1);
+    let attempts = 1;
+    for (const waitMs of DEBIT_RETRY_MS) {
+      await vi.advanceTimersByTimeAsync(waitMs - 1);
+      expect(ai.debitAttempts).toBe(attempts);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(ai.debitAttempts).toBe(++attempts);
+    }
+    expect(DEBIT_RETRY_MS).toEqual([1_000, 5_000, 30_000]);
+    expect(ai.debits).toEqual([{ key: 'acme', callSid: 'CA1', durationSec: 43 }]);
+  });
+
+  it('gives up after the last retry and says so once, with the unbilled duration', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ai = new FakeAiServer();
+    ai.debitFailures = 10;
+    const { log, lines } = memoryLogger();
+    debitCall(ai, debit, log);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(ai.debitAttempts).toBe(DEBIT_RETRY_MS.length + 1);
+    expect(ai.debits).toEqual([]);
+    const errors = lines.map((l) => JSON.parse(l) as { level: number; msg: string; durationSec?: number });
+    expect(errors.filter((l) => l.level >= 50)).toEqual([
+      expect.objectContaining({ msg: 'could not debit the call; credits not charged', durationSec: 42.3 }),
+    ]);
   });
 });
