@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Transcriber, TranscriptionResult } from '../ports/transcriber.ts';
 import { fakeTts } from '../testing/fake-tts.ts';
+import { RecordingCallTracer } from '../testing/recording-tracer.ts';
 import { harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
 import { DROP_TRANSFER, REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
 import { speechPlanFor } from './speech-plan.ts';
@@ -33,9 +34,13 @@ function textDone(rt: ScriptedRealtimeConnection, responseId: string, itemId: st
   });
 }
 
-async function brandVoiceCall() {
+async function brandVoiceCall(tracer?: RecordingCallTracer) {
   const tts = fakeTts();
-  const h = harness({ profile: { voice: BRAND_VOICE }, speech: { tts: tts.factory } });
+  const h = harness({
+    profile: { voice: BRAND_VOICE },
+    speech: { tts: tts.factory },
+    ...(tracer ? { tracer } : {}),
+  });
   const rt = await h.rt();
   rt.emit({ type: 'session.updated', event_id: 'e0', session: {} });
   await settle();
@@ -289,6 +294,23 @@ describe('a call with a brand voice', () => {
     h.session.stop('caller_hangup');
     await h.done;
   });
+  it("puts each TTS turn on the call's trace: voice, characters, first audio", async () => {
+    const tracer = new RecordingCallTracer();
+    const h = await brandVoiceCall(tracer);
+    responseStart(h.rt, 'resp_1', 'item_a');
+    textDelta(h.rt, 'resp_1', 'item_a', 'Hi, ');
+    textDelta(h.rt, 'resp_1', 'item_a', 'Acme here.');
+    textDone(h.rt, 'resp_1', 'item_a', 'Hi, Acme here.');
+    responseDone(h.rt, 'resp_1');
+    await settle();
+    h.stream.audio('item_a', 'Hi, Acme here.', 1600);
+    h.session.stop('caller_hangup');
+    await h.done;
+    expect(tracer.traces[0]!.tts).toEqual([
+      expect.objectContaining({ provider: 'elevenlabs', voiceId: BRAND_VOICE.voiceId, characters: 14 }),
+    ]);
+    expect(tracer.traces[0]!.tts[0]!.firstAudioMs).toBeGreaterThanOrEqual(0);
+  });
 });
 
 describe('a call with an external transcriber', () => {
@@ -341,5 +363,31 @@ describe('a call with an external transcriber', () => {
     await h.done;
     expect(h.session.speechUsage).toMatchObject({ transcriber: 'cartesia', audioSecondsTranscribed: 0.2 });
     expect(h.metrics.transcriberSeconds.get('cartesia')).toBeCloseTo(0.2);
+  });
+
+  it("puts each transcription on the call's trace with its audio seconds and outcome", async () => {
+    const t = transcriber('where is my order');
+    const tracer = new RecordingCallTracer();
+    const h = harness({
+      profile: { transcriber: { provider: 'cartesia' } },
+      speech: { transcribers: { cartesia: t } },
+      tracer,
+    });
+    const rt = await h.rt();
+    for (let i = 0; i < 10; i++) h.transport.media(Buffer.alloc(160, 0x10).toString('base64'), i * 20);
+    await settle();
+    rt.emit({ type: 'input_audio_buffer.speech_started', event_id: 'a', audio_start_ms: 0, item_id: 'u1' });
+    rt.emit({ type: 'input_audio_buffer.speech_stopped', event_id: 'b', audio_end_ms: 200, item_id: 'u1' });
+    rt.emit({ type: 'input_audio_buffer.committed', event_id: 'c', item_id: 'u1', previous_item_id: null });
+    await until(() => tracer.traces[0]!.stt.length === 1);
+    expect(tracer.traces[0]!.stt[0]).toMatchObject({
+      provider: 'cartesia',
+      model: 'ink-whisper',
+      audioSeconds: 0.2,
+      outcome: 'ok',
+    });
+    expect(tracer.traces[0]!.stt[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    h.session.stop('caller_hangup');
+    await h.done;
   });
 });

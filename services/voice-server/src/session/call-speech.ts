@@ -4,6 +4,7 @@ import type { VoiceMetrics } from '../metrics.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { TtsError } from '../ports/tts-stream.ts';
 import type { CallerTurnAudio, TranscribedTurn } from '../speech/caller-turn-audio.ts';
+import type { CallTrace } from '../telemetry/call-tracer.ts';
 import type { AudioOut } from './audio-out.ts';
 import type { TtsControl } from './call-types.ts';
 import { FILLER_ITEM } from './call-types.ts';
@@ -30,6 +31,9 @@ export interface SpeechUsage {
   fellBack: boolean;
 }
 
+/** The model each transcriber asks for (the adapters' defaults), for the trace's price lookup. */
+const TRANSCRIBER_MODEL = { cartesia: 'ink-whisper', elevenlabs: 'scribe_v1' } as const;
+
 export interface CallSpeechDeps {
   providers: SpeechProviders;
   audioOut: AudioOut;
@@ -48,6 +52,8 @@ export interface CallSpeechDeps {
   onActivity: () => void;
   /** Keeps a note on the conversation. */
   record: (text: string) => void;
+  /** The call's trace: a span per TTS turn and per transcription, with their cost. */
+  trace?: Pick<CallTrace, 'ttsSynthesized' | 'sttTranscribed'>;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -91,6 +97,14 @@ export class CallSpeech implements TtsControl, TextSpeech {
         onTurnFailed: (itemId, error) => this.onTurnFailed(itemId, error),
         onUnavailable: (error) => this.fallBack(error),
         onError: (error) => log.debug({ code: error.code }, 'TTS stream error (survived)'),
+        onSynthesized: (t) =>
+          this.deps.trace?.ttsSynthesized({
+            provider: 'elevenlabs',
+            voiceId: voice.voiceId,
+            characters: t.characters,
+            ...(t.firstAudioMs !== undefined ? { firstAudioMs: t.firstAudioMs } : {}),
+            durationMs: t.durationMs,
+          }),
       });
       this.usedVoice = true;
     }
@@ -203,6 +217,14 @@ export class CallSpeech implements TtsControl, TextSpeech {
     const r = turn.result;
     metrics.add(metrics.transcriberSeconds, r.provider, r.audioSeconds);
     metrics.add(metrics.transcriptions, `${r.provider}|${r.status}`);
+    this.deps.trace?.sttTranscribed({
+      provider: r.provider,
+      model: TRANSCRIBER_MODEL[r.provider],
+      audioSeconds: r.audioSeconds,
+      latencyMs: turn.latencyMs,
+      outcome: r.status,
+      ...(r.status === 'failed' ? { errorCode: r.error.code } : {}),
+    });
   }
 
   /** The caller missed part of a turn: once the voice is settled, the model says it again. */

@@ -149,6 +149,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
     metrics,
     log,
+    trace,
   });
   p.speech = speech;
   const afterReply = new AfterReply({

@@ -8,6 +8,7 @@ const turn = (itemId: string, result: TranscriptionResult): TranscribedTurn => (
   itemId,
   startMs: 0,
   durationMs: 1000,
+  latencyMs: 0,
   truncated: false,
   result,
 });

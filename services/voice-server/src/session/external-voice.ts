@@ -23,6 +23,20 @@ export interface ExternalVoiceDeps {
   onUnavailable: (error: TtsError) => void;
   /** Something the stream survived (a malformed message dropped). */
   onError: (error: TtsError) => void;
+  /** A turn's synthesis ended (spoken whole, failed or cut off): what it cost and how fast it began. */
+  onSynthesized?: (synthesis: TurnSynthesis) => void;
+}
+
+/** One TTS turn's synthesis, for the call's trace. */
+export interface TurnSynthesis {
+  itemId: string;
+  /** Characters of text sent for it. */
+  characters: number;
+  /** Its first text in → its first audio out; absent when no audio came. */
+  firstAudioMs?: number;
+  /** Its first text in → its end. */
+  durationMs: number;
+  whole: boolean;
 }
 
 interface Turn {
@@ -34,6 +48,10 @@ interface Turn {
   audioSent: boolean;
   /** When its first text went to the stream. */
   textAtMs: number | undefined;
+  characters: number;
+  firstAudioMs: number | undefined;
+  /** Its synthesis was reported (once). */
+  reported: boolean;
 }
 
 /** Turns remembered for truncation after their audio was all delivered. */
@@ -82,6 +100,7 @@ export class ExternalVoice {
     }
     const turn = this.turns.get(itemId)!;
     turn.textAtMs ??= this.deps.now();
+    turn.characters += delta.length;
     this.stream.pushText(itemId, delta);
   }
 
@@ -105,7 +124,10 @@ export class ExternalVoice {
     if (!this.stream.available) return false;
     const id = `${localItem}#${++this.lines}`;
     this.startTurn(id, localItem);
-    this.turns.get(id)!.onEnd = onEnd;
+    const turn = this.turns.get(id)!;
+    turn.onEnd = onEnd;
+    turn.textAtMs = this.deps.now();
+    turn.characters += text.length;
     this.stream.pushText(id, text);
     this.stream.flush(id);
     return true;
@@ -140,6 +162,16 @@ export class ExternalVoice {
 
   private ended(id: string, whole: boolean): void {
     const turn = this.turns.get(id);
+    if (turn && !turn.reported && turn.textAtMs !== undefined) {
+      turn.reported = true;
+      this.deps.onSynthesized?.({
+        itemId: id,
+        characters: turn.characters,
+        ...(turn.firstAudioMs !== undefined ? { firstAudioMs: turn.firstAudioMs } : {}),
+        durationMs: this.deps.now() - turn.textAtMs,
+        whole,
+      });
+    }
     const onEnd = turn?.onEnd;
     if (!turn || !onEnd) return;
     turn.onEnd = undefined;
@@ -153,6 +185,9 @@ export class ExternalVoice {
       audioSent: false,
       textAtMs: undefined,
       onEnd: undefined,
+      characters: 0,
+      firstAudioMs: undefined,
+      reported: false,
     });
     this.live.add(id);
     this.stream.startTurn(id);
@@ -171,6 +206,7 @@ export class ExternalVoice {
         const turn = this.turns.get(event.turnId);
         if (!turn || !this.live.has(event.turnId)) return;
         turn.spoken.add(event.bytes, event.alignment);
+        turn.firstAudioMs ??= d.now() - (turn.textAtMs ?? d.now());
         d.onActivity();
         if (turn.localItem) {
           d.audioOut.local(turn.localItem, [event.payload]);
@@ -178,7 +214,7 @@ export class ExternalVoice {
         }
         if (!turn.audioSent) {
           turn.audioSent = true;
-          d.onFirstAudio(event.turnId, d.now() - (turn.textAtMs ?? d.now()));
+          d.onFirstAudio(event.turnId, turn.firstAudioMs);
         }
         d.audioOut.agent(event.turnId, event.payload);
         return;

@@ -83,7 +83,9 @@ describe('caller turn audio', () => {
       durationMs: 1100,
       truncated: false,
       result: ok('hello'),
+      latencyMs: expect.any(Number),
     });
+    expect(log.events[0]!.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
   it("cuts on the new session's timeline after a session change, and places the turn on the call's audio", async () => {

@@ -24,6 +24,8 @@ export interface TranscribedTurn {
   /** The turn was longer than `maxTurnBytes`: only its start was transcribed. */
   truncated: boolean;
   result: TranscriptionResult;
+  /** From handing the turn to the transcriber to its answer (0 for a turn given up while waiting). */
+  latencyMs: number;
 }
 
 export interface CallerTurnAudioOptions {
@@ -233,6 +235,7 @@ export class CallerTurnAudio {
     this.running.add(controller);
     const transcriber = this.opts.transcriber!;
     const provider = transcriber.provider;
+    const startedAt = performance.now();
     let pending: Promise<TranscriptionResult>;
     try {
       pending = transcriber.transcribe(job.audio, controller.signal);
@@ -246,14 +249,14 @@ export class CallerTurnAudio {
       )
       .then((result) => {
         this.running.delete(controller);
-        this.report(job, result);
+        this.report(job, result, performance.now() - startedAt);
         const next = this.closed ? undefined : this.queue.shift();
         if (next) this.run(next);
         else if (this.running.size === 0) this.wakeIdle();
       });
   }
 
-  private report(job: Job, result: TranscriptionResult): void {
+  private report(job: Job, result: TranscriptionResult, latencyMs = 0): void {
     if (this.closed) return;
     try {
       this.opts.onTranscript?.({
@@ -262,6 +265,7 @@ export class CallerTurnAudio {
         durationMs: job.audio.mulaw.length / MULAW_BYTES_PER_MS,
         truncated: job.truncated,
         result,
+        latencyMs,
       });
     } catch {
       // the listener's failure is its own
