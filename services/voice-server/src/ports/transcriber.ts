@@ -10,6 +10,8 @@ export interface TurnAudio {
   itemId: string;
   /** G.711 mu-law, 8 kHz, mono, as the caller's frames carried it. */
   mulaw: Uint8Array;
+  /** The language the caller speaks (ISO 639-1, e.g. `es`), from the profile; absent: the provider's default. */
+  language?: string;
 }
 
 export type TranscriberProvider = 'cartesia' | 'elevenlabs';

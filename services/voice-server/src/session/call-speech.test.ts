@@ -6,7 +6,7 @@ import { fakeTts } from '../testing/fake-tts.ts';
 import { RecordingCallTracer } from '../testing/recording-tracer.ts';
 import { harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
 import { DROP_TRANSFER, REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
-import { speechPlanFor } from './speech-plan.ts';
+import { callerLanguage, speechPlanFor } from './speech-plan.ts';
 
 const BRAND_VOICE = { provider: 'elevenlabs', voiceId: 'AcmeBrandVoice000001', settings: { stability: 0.3 } };
 
@@ -66,6 +66,33 @@ describe('speech plan', () => {
     expect(speechPlanFor({ key: 'p', voice: { provider: 'openai', voiceId: 'marin' } }, {}).problems).toEqual(
       [],
     );
+  });
+});
+
+describe("the caller's language for an external transcriber", () => {
+  const cartesia = { provider: 'cartesia' } as Transcriber;
+  const scribe = { provider: 'elevenlabs' } as Transcriber;
+  const providers = { transcribers: { cartesia, elevenlabs: scribe } };
+
+  it('is the primary subtag of the profile language (or of the transcriber setting)', () => {
+    expect(callerLanguage({ key: 'p', language: 'es-MX' })).toBe('es');
+    expect(callerLanguage({ key: 'p', language: 'en-US', transcriber: { language: 'fr' } })).toBe('fr');
+    expect(callerLanguage({ key: 'p' })).toBeUndefined();
+    expect(callerLanguage({ key: 'p', language: '../x' })).toBeUndefined();
+  });
+
+  it('keeps Cartesia for English callers only, and says so for others; Scribe takes any', () => {
+    const es = { key: 'p', language: 'es-MX' };
+    const cartesiaEs = speechPlanFor({ ...es, transcriber: { provider: 'cartesia' } }, providers);
+    expect(cartesiaEs.transcriber).toBeUndefined();
+    expect(cartesiaEs.problems[0]).toMatch(/speak es/);
+    expect(speechPlanFor({ ...es, transcriber: { provider: 'elevenlabs' } }, providers).transcriber).toBe(
+      scribe,
+    );
+    expect(
+      speechPlanFor({ key: 'p', language: 'en-GB', transcriber: { provider: 'cartesia' } }, providers)
+        .transcriber,
+    ).toBe(cartesia);
   });
 });
 
@@ -363,6 +390,31 @@ describe('a call with an external transcriber', () => {
     await h.done;
     expect(h.session.speechUsage).toMatchObject({ transcriber: 'cartesia', audioSecondsTranscribed: 0.2 });
     expect(h.metrics.transcriberSeconds.get('cartesia')).toBeCloseTo(0.2);
+  });
+
+  it("tells the transcriber the caller's language with each turn", async () => {
+    const languages: Array<string | undefined> = [];
+    const scribe: Transcriber = {
+      provider: 'elevenlabs',
+      transcribe: async (audio): Promise<TranscriptionResult> => {
+        languages.push(audio.language);
+        return { status: 'ok', provider: 'elevenlabs', text: 'hola', audioSeconds: 0.2 };
+      },
+    };
+    const h = harness({
+      profile: { language: 'es-MX', transcriber: { provider: 'elevenlabs' } },
+      speech: { transcribers: { elevenlabs: scribe } },
+    });
+    const rt = await h.rt();
+    for (let i = 0; i < 10; i++) h.transport.media(Buffer.alloc(160, 0x10).toString('base64'), i * 20);
+    await settle();
+    rt.emit({ type: 'input_audio_buffer.speech_started', event_id: 'a', audio_start_ms: 0, item_id: 'u1' });
+    rt.emit({ type: 'input_audio_buffer.speech_stopped', event_id: 'b', audio_end_ms: 200, item_id: 'u1' });
+    rt.emit({ type: 'input_audio_buffer.committed', event_id: 'c', item_id: 'u1', previous_item_id: null });
+    await until(() => languages.length === 1);
+    expect(languages).toEqual(['es']);
+    h.session.stop('caller_hangup');
+    await h.done;
   });
 
   it("puts each transcription on the call's trace with its audio seconds and outcome", async () => {

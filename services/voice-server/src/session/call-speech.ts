@@ -14,7 +14,7 @@ import { REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
 import type { TextSpeech } from './model-output.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
 import type { ResponseQueue } from './response-queue.ts';
-import { type SpeechProviders, speechPlanFor } from './speech-plan.ts';
+import { callerLanguage, type SpeechProviders, speechPlanFor } from './speech-plan.ts';
 import type { Transcript } from './transcript.ts';
 
 /** What a call used of the external speech providers, for cost attribution. */
@@ -112,7 +112,11 @@ export class CallSpeech implements TtsControl, TextSpeech {
       const transcripts = new CallerTranscripts(this.deps.transcript, (turn) => this.onTranscribed(turn));
       this.transcripts = transcripts;
       this.transcriber = plan.transcriber.provider;
-      this.deps.turnAudio.useTranscriber(plan.transcriber, (turn) => transcripts.onExternal(turn));
+      this.deps.turnAudio.useTranscriber(
+        plan.transcriber,
+        (turn) => transcripts.onExternal(turn),
+        callerLanguage(profile),
+      );
     }
     return { textOnly: this.voice !== undefined, problems: plan.problems };
   }

@@ -43,11 +43,24 @@ export function speechPlanFor(profile: CallProfile, providers: SpeechProviders =
   const t = profile.transcriber?.provider;
   if (t === 'cartesia' || t === 'elevenlabs') {
     const transcriber = providers.transcribers?.[t];
-    if (transcriber) plan.transcriber = transcriber;
+    const language = callerLanguage(profile);
+    if (transcriber && t === 'cartesia' && language && language !== 'en')
+      // ink-whisper's manual-finalize socket takes `language: "en"` only (the SDK's type says so).
+      plan.problems.push(
+        `The profile's callers speak ${language}, which Cartesia's turn transcription does not take; only the Realtime transcript is kept.`,
+      );
+    else if (transcriber) plan.transcriber = transcriber;
     else
       plan.problems.push(
         `The profile asks for ${t === 'cartesia' ? 'Cartesia' : 'ElevenLabs Scribe'} transcripts, but no key for it is configured; only the Realtime transcript is kept.`,
       );
   }
   return plan;
+}
+
+/** The caller's language for an external transcriber: the profile's (its primary subtag, `es-MX` → `es`). */
+export function callerLanguage(profile: CallProfile): string | undefined {
+  const tag = profile.transcriber?.language ?? profile.language;
+  const primary = tag?.split('-')[0]?.toLowerCase();
+  return primary && /^[a-z]{2,3}$/.test(primary) ? primary : undefined;
 }

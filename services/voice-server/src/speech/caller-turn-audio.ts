@@ -86,6 +86,8 @@ export class CallerTurnAudio {
   private readonly running = new Set<AbortController>();
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  /** The caller's language, told to the transcriber with each turn. */
+  private language: string | undefined;
 
   constructor(options: CallerTurnAudioOptions) {
     this.opts = {
@@ -103,9 +105,14 @@ export class CallerTurnAudio {
    * Transcribe committed turns with `transcriber` from now on, reporting to `onTranscript` (the call's
    * profile, known after the audio keeper was made, asks for one).
    */
-  useTranscriber(transcriber: Transcriber, onTranscript: (turn: TranscribedTurn) => void): void {
+  useTranscriber(
+    transcriber: Transcriber,
+    onTranscript: (turn: TranscribedTurn) => void,
+    language?: string,
+  ): void {
     this.opts.transcriber = transcriber;
     this.opts.onTranscript = onTranscript;
+    this.language = language;
   }
 
   /** A new Realtime session began (first connect, reconnect, renewal): its timeline starts at 0. */
@@ -212,7 +219,11 @@ export class CallerTurnAudio {
     }
     if (!this.opts.transcriber) return;
     const job: Job = {
-      audio: { itemId: turn.itemId, mulaw: mulaw.subarray(0, this.opts.maxTurnBytes) },
+      audio: {
+        itemId: turn.itemId,
+        mulaw: mulaw.subarray(0, this.opts.maxTurnBytes),
+        ...(this.language ? { language: this.language } : {}),
+      },
       startMs: this.earlierSessionsMs + turn.fromMs,
       truncated,
     };

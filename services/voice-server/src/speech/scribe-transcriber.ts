@@ -49,7 +49,9 @@ export class ScribeTranscriber implements Transcriber {
           modelId: this.opts.modelId,
           file,
           tagAudioEvents: false,
-          ...(this.opts.languageCode ? { languageCode: this.opts.languageCode } : {}),
+          ...(audio.language || this.opts.languageCode
+            ? { languageCode: audio.language ?? this.opts.languageCode }
+            : {}),
         },
         { abortSignal, maxRetries: this.opts.maxRetries, timeoutInSeconds: this.opts.timeoutMs / 1000 },
       );
