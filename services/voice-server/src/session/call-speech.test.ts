@@ -321,9 +321,16 @@ describe('a call with a brand voice', () => {
     h.session.stop('caller_hangup');
     await h.done;
   });
-  it("puts each TTS turn on the call's trace: voice, characters, first audio", async () => {
+  it("puts each TTS turn on the call's trace: voice, characters, first audio, and the turn's waterfall", async () => {
     const tracer = new RecordingCallTracer();
     const h = await brandVoiceCall(tracer);
+    // the caller's turn ended (its start, a barge-in, is another test's subject)
+    h.rt.emit({
+      type: 'input_audio_buffer.speech_stopped',
+      event_id: 's2',
+      audio_end_ms: 400,
+      item_id: 'u1',
+    });
     responseStart(h.rt, 'resp_1', 'item_a');
     textDelta(h.rt, 'resp_1', 'item_a', 'Hi, ');
     textDelta(h.rt, 'resp_1', 'item_a', 'Acme here.');
@@ -337,6 +344,11 @@ describe('a call with a brand voice', () => {
       expect.objectContaining({ provider: 'elevenlabs', voiceId: BRAND_VOICE.voiceId, characters: 14 }),
     ]);
     expect(tracer.traces[0]!.tts[0]!.firstAudioMs).toBeGreaterThanOrEqual(0);
+    // the turn's waterfall has the TTS figures: first text, first synthesized chunk, first frame sent
+    const turn = tracer.traces[0]!.turns[0]!;
+    expect(turn.firstTextMs).toBeGreaterThanOrEqual(0);
+    expect(turn.firstSynthMs).toBeGreaterThanOrEqual(turn.firstTextMs!);
+    expect(turn.firstFrameMs).toBeGreaterThanOrEqual(turn.firstSynthMs!);
   });
 });
 

@@ -46,6 +46,10 @@ export interface CallSpeechDeps {
   updateSession: (patch: Partial<RealtimeSessionCreateRequest>) => void;
   /** The first audio of an agent turn went out (the reply's latency). */
   onFirstAudio: (itemId: string) => void;
+  /** The first text of an agent turn went to the voice (the turn's waterfall). */
+  onFirstText?: (itemId: string) => void;
+  /** The first frame of an agent turn's voice was sent to Twilio (the turn's waterfall). */
+  onFirstFrameSent?: (itemId: string) => void;
   /** Monotonic ms clock. */
   now: () => number;
   /** Audio went to the caller (the inactivity watchdog). */
@@ -92,6 +96,8 @@ export class CallSpeech implements TtsControl, TextSpeech {
           this.deps.metrics.ttsFirstAudio.observe(ttsMs / 1000);
           this.deps.onFirstAudio(itemId);
         },
+        ...(this.deps.onFirstText ? { onFirstText: this.deps.onFirstText } : {}),
+        ...(this.deps.onFirstFrameSent ? { onFirstFrameSent: this.deps.onFirstFrameSent } : {}),
         now: this.deps.now,
         onActivity: this.deps.onActivity,
         onTurnFailed: (itemId, error) => this.onTurnFailed(itemId, error),

@@ -142,7 +142,13 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     turnAudio,
     updateSession: (patch) => link.updateSession(patch),
-    onFirstAudio: (itemId) => transcriptEvents.onAgentAudio(itemId),
+    // The first synthesized chunk is the first audio the caller hears of the turn.
+    onFirstAudio: (itemId) => {
+      transcriptEvents.onSynthesized(itemId);
+      transcriptEvents.onAgentAudio(itemId);
+    },
+    onFirstText: (itemId) => transcriptEvents.onAgentText(itemId),
+    onFirstFrameSent: (itemId) => transcriptEvents.onAgentFrameSent(itemId),
     now,
     onActivity: () => p.limiter.activity(),
     record: (text) =>

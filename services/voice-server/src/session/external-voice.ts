@@ -13,6 +13,10 @@ export interface ExternalVoiceDeps {
    * share: the turn's first text in → its first audio out.
    */
   onFirstAudio: (itemId: string, ttsMs: number) => void;
+  /** The first text of an agent turn went to the stream (the turn's latency waterfall). */
+  onFirstText?: (itemId: string) => void;
+  /** The first media frame of an agent turn has been sent to Twilio (the waterfall is complete). */
+  onFirstFrameSent?: (itemId: string) => void;
   /** Monotonic ms clock. */
   now: () => number;
   /** Audio went to the caller (the inactivity watchdog). */
@@ -99,7 +103,10 @@ export class ExternalVoice {
       items.add(itemId);
     }
     const turn = this.turns.get(itemId)!;
-    turn.textAtMs ??= this.deps.now();
+    if (turn.textAtMs === undefined) {
+      turn.textAtMs = this.deps.now();
+      this.deps.onFirstText?.(itemId);
+    }
     turn.characters += delta.length;
     this.stream.pushText(itemId, delta);
   }
@@ -212,11 +219,13 @@ export class ExternalVoice {
           d.audioOut.local(turn.localItem, [event.payload]);
           return;
         }
-        if (!turn.audioSent) {
+        const first = !turn.audioSent;
+        if (first) {
           turn.audioSent = true;
           d.onFirstAudio(event.turnId, turn.firstAudioMs);
         }
         d.audioOut.agent(event.turnId, event.payload);
+        if (first) d.onFirstFrameSent?.(event.turnId);
         return;
       }
       case 'turn_done':
