@@ -219,6 +219,12 @@ describe('brand isolation on every route', () => {
       url: () => `/conversations/${acme.conversationId}`,
       expect: 'not-found',
     },
+    // An outbound call's link: another brand's staff are told there is no such conversation.
+    'GET /conversations/by-call/:callSid': {
+      method: 'GET',
+      url: () => `/conversations/by-call/${acme.callSid}`,
+      expect: 'not-found',
+    },
     'GET /conversations/:id/live': {
       method: 'GET',
       url: () => `/conversations/${acme.conversationId}/live`,
@@ -279,7 +285,13 @@ describe('brand isolation on every route', () => {
 
   // The control: the same reads with acme's own session find the data, so the 404s above are about brand.
   for (const [route, c] of Object.entries(cases)) {
-    if (c.method !== 'GET' || c.expect === 'public' || route.endsWith('/events') || route.endsWith('/live'))
+    if (
+      c.method !== 'GET' ||
+      c.expect === 'public' ||
+      route.endsWith('/events') ||
+      route.endsWith('/live') ||
+      route.includes('/by-call/')
+    )
       continue;
     it(`${route} with the owning brand's session finds the data`, async () => {
       const res = await h.app.inject({ method: 'GET', url: c.url(), headers: acmeCookie });
@@ -290,6 +302,16 @@ describe('brand isolation on every route', () => {
       expect(found).toBe(true);
     });
   }
+
+  it("sends the owning brand's staff from an outbound call's link to its conversation", async () => {
+    const res = await h.app.inject({
+      method: 'GET',
+      url: `/conversations/by-call/${acme.callSid}`,
+      headers: acmeCookie,
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/conversations/${acme.conversationId}`);
+  });
 
   it("left acme's data as it was", async () => {
     const c = await h.store.getConversation('acme', acme.conversationId);
