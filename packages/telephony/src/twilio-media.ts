@@ -191,17 +191,9 @@ function uint(parent: Record<string, unknown>, key: string, path: string): numbe
   return n;
 }
 
-/** The value of 1 to 15 decimal digits, or -1 for anything else (runs three times per caller frame). */
+/** The value of 1 to 15 decimal digits, or -1 for anything else (the full decoder; the compact reader reads them in place). */
 function decimal(s: string): number {
-  const len = s.length;
-  if (len === 0 || len > 15) return -1;
-  let n = 0;
-  for (let i = 0; i < len; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
+  return decimalAt(s, 0, s.length);
 }
 
 /** Strict base64 check without a regex: this runs on every caller frame of every call. */
