@@ -67,7 +67,8 @@ export class BargeIn {
       for (const itemId of heard.unheardItemIds) unheard.add(itemId);
       const spoken = isLocalAudio(heard.itemId)
         ? undefined
-        : tts?.heardText?.(heard.itemId, heard.audioEndMs);
+        : // The words heard end where a word ends: no space the caller never heard the next word after.
+          tts?.heardText?.(heard.itemId, heard.audioEndMs)?.trim();
       if (spoken !== undefined) this.keepHeardText(rt, heard.itemId, spoken);
       else if (heard.audioEndMs > 0 && !isLocalAudio(heard.itemId)) {
         rt.send({
@@ -88,8 +89,7 @@ export class BargeIn {
    * An external-voice turn is a text item, which the API cannot truncate: the words the caller heard
    * take its place (a new assistant item right after it, then the old one deleted).
    */
-  private keepHeardText(rt: RealtimeConnection, itemId: string, spoken: string): void {
-    const text = spoken.trim();
+  private keepHeardText(rt: RealtimeConnection, itemId: string, text: string): void {
     if (text) {
       rt.send({
         type: 'conversation.item.create',

@@ -169,6 +169,31 @@ describe('a call with a brand voice', () => {
     await h.done;
   });
 
+  it('keeps the words heard without the space after the last one, for the model and the transcript alike', async () => {
+    const h = await brandVoiceCall();
+    responseStart(h.rt, 'resp_1', 'item_a');
+    // 10 ms a character: the first mark (99.75 ms) falls just after "Your item " and its space
+    textDelta(h.rt, 'resp_1', 'item_a', 'Your item left today.');
+    h.stream.audio('item_a', 'Your item left today.', 1680, 10);
+    h.transport.echo(h.transport.frames('mark')[0]!.name);
+    await settle();
+    h.rt.emit({
+      type: 'input_audio_buffer.speech_started',
+      event_id: 'e1',
+      audio_start_ms: 900,
+      item_id: 'u1',
+    });
+    await settle();
+    expect(h.rt.sentOfType('conversation.item.create').at(-1)).toMatchObject({
+      item: { content: [{ type: 'output_text', text: 'Your item' }] },
+    });
+    textDone(h.rt, 'resp_1', 'item_a', 'Your item left today.');
+    await settle();
+    expect(h.session.transcript.get('item_a')).toMatchObject({ interrupted: true, heardText: 'Your item' });
+    h.session.stop('caller_hangup');
+    await h.done;
+  });
+
   it('deletes a finished answer the voice had not started to speak when the caller talks', async () => {
     const h = await brandVoiceCall();
     responseStart(h.rt, 'resp_1', 'item_a');
