@@ -81,17 +81,19 @@ export class ScriptedRealtimeConnection implements RealtimeConnection {
 
 /**
  * A connector handing out scripted connections; `connections` lists every one opened. Set `fail` (at
- * any time) to make the following attempts reject; `attempts` counts every call.
+ * any time) to make the following attempts reject, or `hold` to make them wait for it first (a slow
+ * handshake); `attempts` counts every call.
  */
-export function scriptedConnector(opts: { fail?: Error } = {}): RealtimeConnector & {
+export function scriptedConnector(opts: { fail?: Error; hold?: Promise<unknown> } = {}): RealtimeConnector & {
   connections: ScriptedRealtimeConnection[];
-  options: { fail?: Error };
+  options: { fail?: Error; hold?: Promise<unknown> };
   attempts: number;
 } {
   const connections: ScriptedRealtimeConnection[] = [];
   const state = Object.assign(
     async () => {
       state.attempts++;
+      if (state.options.hold) await state.options.hold;
       if (state.options.fail) throw state.options.fail;
       const c = new ScriptedRealtimeConnection();
       connections.push(c);
