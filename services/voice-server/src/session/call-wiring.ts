@@ -101,7 +101,12 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const audioOut = new AudioOut(transport, playback, metrics);
   // Parts built further down; the link's hooks run only once the call is under way.
   const p = { log, lifecycle, playback, transcript, report } as CallParts;
-  const filler = new OutageFiller(audioOut, limits.maxFillerMs, (text, item) => p.speech.sayLine(text, item));
+  const filler = new OutageFiller({
+    audioOut,
+    maxMs: limits.maxFillerMs,
+    later: (ms, fn) => lifecycle.later(ms, fn),
+    sayInVoice: (text, item) => p.speech.sayLine(text, item),
+  });
   const link = new RealtimeLink({
     connect: deps.connectRealtime,
     callSid: call.callSid,
@@ -122,7 +127,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         p.responses.reset();
         if (!lifecycle.isEnded) filler.onDropped(newOutage);
       },
-      onResumed: () => p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP }),
+      onResumed: () => {
+        filler.onResumed();
+        p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP });
+      },
       giveUp: () => p.dropFallback(),
       // Quiet: nothing playing or under way, and no caller words still to come from this session.
       isQuiet: () =>

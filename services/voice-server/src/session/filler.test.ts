@@ -2,7 +2,7 @@
 // the call's cap, however many times the Realtime session drops and comes back.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { harness, until } from '../testing/session-harness.ts';
-import { fillerMs } from './filler.ts';
+import { fillerChunks, fillerMs } from './filler.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -61,5 +61,35 @@ describe('the outage filler over a call', () => {
   it('the cap is the call limit: 4 s of it is two clips', async () => {
     const { totalMs } = await outages(4, 3_000, 4_000);
     expect(totalMs).toBe(2 * fillerMs());
+  });
+
+  it('stops the moment the session is back: pieces not yet sent are dropped, nothing is cleared', async () => {
+    const { h, perOutage } = await outages(1, 300);
+    // 300 ms down: the two pieces sent ahead and one per 100 ms since, 500 ms in all; the caller has
+    // heard 300 ms of it, so at most 200 ms is still to play when the session is back.
+    expect(perOutage[0]).toBeLessThanOrEqual(500);
+    expect(perOutage[0]).toBeGreaterThanOrEqual(200);
+    expect(perOutage[0]).toBeLessThan(fillerMs());
+    const sentAtResume = h.transport.frames('media').length;
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(h.transport.frames('media')).toHaveLength(sentAtResume);
+    expect(h.transport.frames('clear')).toHaveLength(0);
+    // The model is asked to pick the thread up again on the new session.
+    expect(h.connector.connections.at(-1)!.sentOfType('response.create')).toHaveLength(1);
+  });
+
+  it('the clip goes out at the pace it plays, two pieces ahead, while the outage lasts', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({ limits: { reconnect: { perOutage: 3, perCall: 6, stableAfterMs: 1_000 } } });
+    await h.rt();
+    h.connector.options.hold = new Promise(() => {});
+    h.connector.connections[0]!.drop(1011);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.transport.frames('media')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.transport.frames('media')).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(h.transport.frames('media').map((f) => f.payload)).toEqual(fillerChunks());
+    h.transport.stop();
   });
 });
