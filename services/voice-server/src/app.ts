@@ -64,6 +64,8 @@ export interface VoiceServer {
   sessions: SessionRegistry;
   metrics: VoiceMetrics;
   realtimeBreaker: RealtimeBreaker;
+  /** What every call's limits differ in from the product's defaults (reconnects, filler, …). */
+  readonly callLimits: CallLimitsOverrides;
   /** Flips readiness to 503 and refuses new streams; calls in progress go on. */
   startDraining(): void;
   readonly draining: boolean;
@@ -156,6 +158,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     sessions,
     metrics,
     realtimeBreaker: breaker,
+    callLimits: deps.limits ?? {},
     startDraining() {
       draining = true;
     },

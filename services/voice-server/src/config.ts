@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigOf, env, loadConfig } from '@switchboard/service-kit';
+import { checkRealtimeResilience, realtimeResilienceSpec } from './config-realtime.ts';
 import { parsePriceTable } from './telemetry/prices.ts';
 
 /** Every environment variable voice-server reads; README's configuration table mirrors this. */
@@ -75,6 +76,7 @@ export const voiceServerConfigSpec = {
     min: 0,
     doc: 'Longest wait for calls to end on SIGTERM.',
   }),
+  ...realtimeResilienceSpec,
 };
 
 export type VoiceServerConfig = ConfigOf<typeof voiceServerConfigSpec>;
@@ -91,6 +93,7 @@ export function readConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError([
       'APP_SERVER_URL: is required (or set TRANSCRIPTS=memory to keep transcripts in memory only)',
     ]);
+  checkRealtimeResilience(config);
   return config;
 }
 

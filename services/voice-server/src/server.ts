@@ -4,6 +4,7 @@ import { HttpAiServerClient } from '@switchboard/service-kit/clients/ai-server';
 import { HttpAppServerClient } from '@switchboard/service-kit/clients/app-server';
 import { buildVoiceServer, type VoiceServer } from './app.ts';
 import { realtimeUrlOf, type VoiceServerConfig } from './config.ts';
+import { breakerOptionsOf, reconnectPolicyOf } from './config-realtime.ts';
 import { DrainingState } from './draining.ts';
 import { VoiceMetrics } from './metrics.ts';
 import { httpOutboundReports } from './outbound/outbound-reports.ts';
@@ -11,6 +12,7 @@ import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
+import { RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import { speechProvidersOf } from './speech-providers.ts';
 import { OpikCallTracer } from './telemetry/opik-tracer.ts';
 import { parsePriceTable } from './telemetry/prices.ts';
@@ -103,6 +105,8 @@ export async function startVoiceServer(
       realtimeUrl: realtimeUrlOf(config),
     }),
     onDrainRequest: (reason) => drain?.start(reason),
+    limits: { reconnect: reconnectPolicyOf(config) },
+    realtimeBreaker: new RealtimeBreaker(breakerOptionsOf(config), { log: logger }),
     speech: speechProvidersOf(config),
     ...(tracer ? { tracer } : {}),
   });

@@ -49,6 +49,11 @@ export class RealtimeBreaker implements SessionHealth {
     this.opts = { ...DEFAULT_BREAKER_OPTIONS, ...opts };
   }
 
+  /** The thresholds in force (the product's defaults where none were given). */
+  get options(): Readonly<RealtimeBreakerOptions> {
+    return this.opts;
+  }
+
   get state(): BreakerState {
     return this.current;
   }

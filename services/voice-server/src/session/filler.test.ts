@@ -10,7 +10,10 @@ afterEach(() => {
 
 /** Filler audio sent to the caller so far, in ms (8 kHz mu-law: 8 bytes a ms). */
 function mediaMs(sent: Array<{ event: string; payload?: string }>): number {
-  return sent.reduce((ms, f) => ms + (f.event === 'media' ? Buffer.from(f.payload!, 'base64').length / 8 : 0), 0);
+  return sent.reduce(
+    (ms, f) => ms + (f.event === 'media' ? Buffer.from(f.payload!, 'base64').length / 8 : 0),
+    0,
+  );
 }
 
 /** A call whose Realtime session drops and stays down `downMs` each time, then comes back and stays up. */
