@@ -80,6 +80,8 @@ export interface BotProfileDto extends BotProfileSummary {
   transferTarget: string | null;
   /** E.164 caller id for outbound calls and transfers. */
   outboundCallerId: string | null;
+  /** Said when the AI agent cannot take calls and no transfer target is set; null: the platform's apology. */
+  afterHoursMessage?: string | null;
   timezone: string;
   phoneNumbers: string[];
   sipDomains: string[];

@@ -12,6 +12,8 @@ export const SIP_DOMAIN_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-
 export const APPLICATION_SID_PATTERN = '^AP[0-9a-f]{32}$';
 /** A phone number, or a SIP URI for SIP transfers. */
 export const TRANSFER_TARGET_PATTERN = '^(\\+[1-9][0-9]{6,14}|sips?:[^\\s]+)$';
+/** Longest after-hours message: about 30 s of speech. */
+export const AFTER_HOURS_MAX_CHARS = 500;
 const TIME_PATTERN = '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$';
 
 const timeRanges = {
@@ -71,6 +73,13 @@ export const profileFields = {
   transferTarget: { type: ['string', 'null'], pattern: TRANSFER_TARGET_PATTERN, maxLength: 300 },
   outboundCallerId: { type: ['string', 'null'], pattern: E164_PATTERN },
   voicemailMessage: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+  /** Said (then the call ends) while the AI agent cannot take calls and no transfer target is set. */
+  afterHoursMessage: {
+    type: ['string', 'null'],
+    minLength: 1,
+    maxLength: AFTER_HOURS_MAX_CHARS,
+    pattern: '\\S',
+  },
   outboundRetry: {
     type: ['object', 'null'],
     additionalProperties: false,

@@ -45,6 +45,8 @@ export interface ProfileInput {
   outboundCallerId?: string | null;
   /** Said after the beep when an outbound call reaches an answering machine; null: hang up. */
   voicemailMessage?: string | null;
+  /** Said when the AI agent cannot take calls and no transfer target is set; null: the platform's apology. */
+  afterHoursMessage?: string | null;
   /** Busy and no-answer outbound calls are tried again: `attempts` in all, waiting `backoffSec`, doubling. */
   outboundRetry?: OutboundRetry | null;
   phoneNumbers?: string[];
@@ -105,6 +107,7 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     maxDurationSec: p.maxDurationSec,
     transferTarget: p.transferTarget,
     outboundCallerId: p.outboundCallerId,
+    afterHoursMessage: p.afterHoursMessage,
     timezone: p.timezone,
     phoneNumbers: of('phone'),
     sipDomains: of('sip_domain'),
@@ -191,6 +194,7 @@ export class ProfileStore {
           transferTarget: input.transferTarget ?? null,
           outboundCallerId: input.outboundCallerId ?? null,
           voicemailMessage: input.voicemailMessage ?? null,
+          afterHoursMessage: input.afterHoursMessage ?? null,
           ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
           addresses: { create: addresses },
         },
@@ -240,6 +244,7 @@ export class ProfileStore {
       if (patch.transferTarget !== undefined) data.transferTarget = patch.transferTarget;
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
       if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
+      if (patch.afterHoursMessage !== undefined) data.afterHoursMessage = patch.afterHoursMessage;
       if (patch.outboundRetry !== undefined)
         data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });

@@ -198,6 +198,7 @@ describe('internal: profile lookup and read', () => {
       maxDurationSec: 900,
       transferTarget: null,
       outboundCallerId: '+14155550131',
+      afterHoursMessage: null,
       timezone: 'America/New_York',
       phoneNumbers: ['+14155550130'],
       sipDomains: ['lookup.sip.example.com'],

@@ -17,6 +17,8 @@ export interface CallProfile {
   transferTarget?: string | null;
   /** Caller ID for transfers of SIP calls. */
   outboundCallerId?: string | null;
+  /** Said to new callers while the AI agent cannot take calls and there is no transfer target. */
+  afterHoursMessage?: string | null;
   maxDurationSec?: number;
   inactivity?: { promptAfterSec?: number; endAfterSec?: number };
   /** An outbound call's first words (its task), in place of the inbound greeting. */

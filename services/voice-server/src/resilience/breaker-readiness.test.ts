@@ -53,4 +53,45 @@ describe('the Realtime circuit breaker in the app', () => {
     expect(metrics.body).toMatch(/^voice_realtime_breaker_state 1$/m);
     expect(metrics.body).toMatch(/^voice_breaker_fallbacks_total 1$/m);
   });
+
+  it("open, and the profile has no transfer target: the brand's after-hours message, escaped, then a hang-up", async () => {
+    const { app, server, ai } = await build();
+    ai.profile = { ...ai.profile, afterHoursMessage: '  Acme <Support> & "Repairs": back at 9, see you!  ' };
+    for (let i = 0; i < 10; i++) server.realtimeBreaker.failed();
+    const res = await webhook(app);
+    expect(res.body).toContain(
+      '<Say>Acme &lt;Support&gt; &amp; "Repairs": back at 9, see you!</Say><Hangup/>',
+    );
+    expect(res.body).not.toContain('technical trouble');
+    expect(logLines().some((l) => l.includes('"fallback":"after_hours_message"'))).toBe(true);
+  });
+
+  it('a transfer target wins over the message; without either, the platform apology', async () => {
+    const { app, server, ai } = await build();
+    for (let i = 0; i < 10; i++) server.realtimeBreaker.failed();
+    ai.profile = { ...ai.profile, transferTarget: '+18005550199', afterHoursMessage: 'Closed.' };
+    const transfer = await webhook(app);
+    expect(transfer.body).toContain('<Number>+18005550199</Number>');
+    expect(transfer.body).not.toContain('Closed.');
+    ai.profile = { ...ai.profile, transferTarget: null, afterHoursMessage: '   ' };
+    expect((await webhook(app)).body).toContain('technical trouble');
+  });
+
+  it('a message longer than 500 characters is cut at a word, never said whole', async () => {
+    const { app, server, ai } = await build();
+    for (let i = 0; i < 10; i++) server.realtimeBreaker.failed();
+    ai.profile = { ...ai.profile, afterHoursMessage: 'word '.repeat(400) };
+    const said = /<Say>([^<]*)<\/Say>/.exec((await webhook(app)).body)![1]!;
+    expect(said.length).toBeLessThanOrEqual(500);
+    expect(said.length).toBeGreaterThan(450);
+    expect(said.endsWith('word')).toBe(true);
+  });
 });
+
+async function webhook(app: Awaited<ReturnType<typeof build>>['app']) {
+  const params = pstnCall();
+  const sig = signTwilioRequest(AUTH_TOKEN, `${PUBLIC}/twilio-voice-webhook`, params);
+  const res = await postWebhook(app, params, sig);
+  expect(res.statusCode).toBe(200);
+  return res;
+}

@@ -103,12 +103,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
     }
     if (opts.admitCall && !opts.admitCall()) {
       opts.metrics.breakerFallbacks++;
-      const twiml = await fallbackTwiml(opts.aiServer, profileKey, params, sip);
+      const fallback = await fallbackTwiml(opts.aiServer, profileKey, params, sip);
       log.warn(
-        { botProfileKey: profileKey, transfer: twiml.includes('<Dial') },
+        { botProfileKey: profileKey, fallback: fallback.kind },
         'Realtime circuit breaker open: answered with the fallback',
       );
-      return reply.type('text/xml').send(twiml);
+      return reply.type('text/xml').send(fallback.twiml);
     }
     const parameters: Record<string, string> = {
       bot_profile_key: profileKey,
@@ -123,18 +123,34 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
   });
 };
 
-/** While the model is unreachable: the profile's human line, or an apology. */
+/** While the model is unreachable: the profile's human line, or its after-hours message, or an apology. */
 async function fallbackTwiml(
   ai: CallAiServer,
   profileKey: string,
   body: VoiceWebhookBody,
   sip: boolean,
-): Promise<string> {
+): Promise<{ twiml: string; kind: 'transfer' | 'after_hours_message' | 'apology' }> {
   const profile = await ai.getBotProfile(profileKey).catch(() => undefined);
   const target = profile?.transferTarget;
   const callerId = sip ? profile?.outboundCallerId : body.From;
-  if (target && callerId) return transferTwiml(target, callerId, PROVIDER_DOWN_TRANSFER);
-  return sayAndHangupTwiml(PROVIDER_DOWN);
+  if (target && callerId)
+    return { twiml: transferTwiml(target, callerId, PROVIDER_DOWN_TRANSFER), kind: 'transfer' };
+  const own = afterHoursLine(profile?.afterHoursMessage);
+  if (own) return { twiml: sayAndHangupTwiml(own), kind: 'after_hours_message' };
+  return { twiml: sayAndHangupTwiml(PROVIDER_DOWN), kind: 'apology' };
+}
+
+/** Longest after-hours message said (ai-server refuses longer ones; a stale row is cut, not read out whole). */
+export const AFTER_HOURS_MAX_CHARS = 500;
+
+/** The brand's after-hours message as it is said: trimmed, at most 500 characters cut at a word; none if blank. */
+export function afterHoursLine(message: string | null | undefined): string | undefined {
+  const text = message?.trim();
+  if (!text) return undefined;
+  if (text.length <= AFTER_HOURS_MAX_CHARS) return text;
+  const cut = text.slice(0, AFTER_HOURS_MAX_CHARS);
+  const lastSpace = cut.lastIndexOf(' ');
+  return lastSpace > AFTER_HOURS_MAX_CHARS / 2 ? cut.slice(0, lastSpace) : cut;
 }
 
 async function lookupProfile(
