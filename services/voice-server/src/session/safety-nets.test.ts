@@ -119,9 +119,13 @@ describe('Realtime reconnect', () => {
       },
     ]);
     expect(next.sentOfType('response.create')).toHaveLength(1);
-    // The caller heard "one moment" while it reconnected.
+    // The caller heard "one moment" while it reconnected: its first pieces (the rest is not sent once
+    // the session is back).
     const media = h.transport.frames('media').map((f) => f.payload);
-    expect(media.slice(-fillerChunks().length)).toEqual(fillerChunks());
+    const from = media.indexOf(fillerChunks()[0]!);
+    expect(from).toBeGreaterThan(0);
+    expect(media.slice(from)).toEqual(fillerChunks().slice(0, media.length - from));
+    expect(media.length - from).toBeGreaterThanOrEqual(2);
     // Audio flows to the new session.
     h.transport.media(Buffer.alloc(160, 0xff).toString('base64'), 0);
     await settle();
