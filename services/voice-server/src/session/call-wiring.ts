@@ -131,7 +131,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         filler.onResumed();
         p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP });
       },
-      giveUp: () => p.dropFallback(),
+      giveUp: () => {
+        filler.onGaveUp();
+        return p.dropFallback();
+      },
       // Quiet: nothing playing or under way, and no caller words still to come from this session.
       isQuiet: () =>
         !transcript.callerTurnPending() &&

@@ -95,4 +95,19 @@ describe('the outage filler over a call', () => {
     expect(h.transport.frames('media').map((f) => f.payload)).toEqual(fillerChunks());
     h.transport.stop();
   });
+
+  it('when the call gives up, the rest of the clip goes out at once, ahead of the fallback', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const h = harness({
+      profile: { transferTarget: '+18005550199' },
+      limits: { reconnect: { perOutage: 1, perCall: 1 } },
+    });
+    await h.rt();
+    h.connector.options.fail = new Error('connect ECONNREFUSED');
+    h.connector.connections[0]!.drop(1011);
+    await vi.advanceTimersByTimeAsync(0);
+    await until(() => h.twilioRest.updates.length > 0, 'the transfer');
+    // No time has passed, yet the whole clip was sent before the transfer was asked for.
+    expect(h.transport.frames('media').map((f) => f.payload)).toEqual(fillerChunks());
+  });
 });

@@ -78,6 +78,15 @@ export class OutageFiller {
     this.stop();
   }
 
+  /**
+   * The call takes its fallback: the rest of the clip goes out now, so the line that follows (in the
+   * brand's voice) plays after it instead of between its pieces.
+   */
+  onGaveUp(): void {
+    while (this.queue.length) this.sendNext();
+    this.stop();
+  }
+
   /** Filler sent so far in this call, in ms. */
   get totalMs(): number {
     return this.sentMs;
