@@ -63,14 +63,18 @@ describe('the demo', () => {
     for (const turn of [1, 2, 3, 4]) expect(summary).toMatch(new RegExp(`^ {2}${turn} +\\S.* \\d+ ms`, 'm'));
     // the caller spoke 3.5 s into the answer (the scenario's interrupt.afterMs) and the agent stopped
     expect(summary).toMatch(/^ {2}2 .* spoke 3\.\d s into the answer; it stopped \d+ ms later/m);
-    expect(summary).toMatch(/reply latency \(speech stopped → first audio heard\): mean \d+ ms, worst \d+ ms/);
+    expect(summary).toMatch(
+      /reply latency \(speech stopped → first audio heard\): mean \d+ ms, worst \d+ ms/,
+    );
     expect(summary).toMatch(/ended by the agent \(completed_via_api\); every expectation held/);
   });
 
   it("books the callback the agent promised, shown in the brand's zone (New York)", () => {
     const said = /the agent said: ".*between (\d+) and (\d+) pm Eastern\.?"/.exec(output);
     expect(said, output).not.toBeNull();
-    const booked = /scheduled: .*, \w{3}, \w{3} \d+, (\d+):00–(\d+):00 pm E[SD]T \(stored (\S+);/.exec(output);
+    const booked = /scheduled: .*, \w{3}, \w{3} \d+, (\d+):00–(\d+):00 pm E[SD]T \(stored (\S+);/.exec(
+      output,
+    );
     expect(booked, output).not.toBeNull();
     expect([booked![1], booked![2]]).toEqual([said![1], said![2]]);
     // the stored instant is that hour in New York, not in UTC
@@ -95,7 +99,10 @@ describe('the demo', () => {
       body: new URLSearchParams({ brand: DEMO_BRAND.slug, email: STAFF.email, password: STAFF.password }),
     });
     expect(signIn.status).toBe(303);
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const page = await (await fetch(`${url}/conversations`, { headers: { cookie } })).text();
     const topbar = page.slice(page.indexOf('<header'), page.indexOf('</header>'));
     expect(topbar).toContain(`<span class="who-brand">${DEMO_BRAND.name}</span>`);
