@@ -1,7 +1,7 @@
 /**
  * `call-sim run --voice`: on a machine without espeak-ng (a PATH that holds none), `--voice espeak`
  * stops with exit 2 and the install command before any call; `auto` says it falls back to
- * simulated speech and runs on.
+ * simulated speech and runs on. A webhook answering TwiML Twilio cannot run is exit 2 with the cause.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,9 +16,12 @@ let dir: string;
 let scenario: string;
 let url: string;
 let webhooks = 0;
+/** What the voice-server here answers to the webhook. */
+let twiml: string | undefined;
 const server = createServer((_req, res) => {
   webhooks++;
-  res.writeHead(500).end();
+  if (twiml === undefined) res.writeHead(500).end();
+  else res.writeHead(200, { 'content-type': 'text/xml' }).end(twiml);
 });
 const savedPath = process.env.PATH;
 beforeAll(async () => {
@@ -36,10 +39,10 @@ afterEach(() => {
   process.env.PATH = savedPath;
 });
 
-async function run(voice: string) {
+async function run(voice: string, path = dir) {
   const out: string[] = [];
   const err: string[] = [];
-  process.env.PATH = dir; // no espeak-ng here
+  process.env.PATH = path; // without espeak-ng by default
   const code = await runMain(['--url', url, '--auth-token', 'token', '--voice', voice, scenario], {
     out: (t) => void out.push(t),
     err: (t) => void err.push(t),
@@ -69,4 +72,19 @@ it('--voice auto without espeak-ng says so once and calls with simulated speech'
   // the target here answers 500: the scenario is unusable, with the cause
   expect(r.code).toBe(2);
   expect(r.out).toContain('cause: the webhook answered HTTP 500');
+});
+
+it('a webhook answering TwiML Twilio cannot run is unusable (exit 2), with the parse error as the cause', async () => {
+  twiml = '<?xml version="1.0" encoding="UTF-8"?><Response><Connect></Connect></Response>';
+  try {
+    const r = await run('simulated', savedPath);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(
+      'cause: TwiML invalid: <Connect> has no <Stream> (Twilio ends such a call: "an application error has occurred")',
+    );
+    expect(r.out).toMatch(/call {4}ended: Twilio could not run the TwiML$/m);
+    expect(r.out).toContain('0 passed, 0 failed, 1 unusable');
+  } finally {
+    twiml = undefined;
+  }
 });
