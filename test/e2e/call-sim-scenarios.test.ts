@@ -56,6 +56,16 @@ interface JsonReport {
   }>;
 }
 
+/** The live view of each scenario, by its progress line (`[i/N] name (file)`). */
+function liveViews(text: string): Map<string, string> {
+  const views = new Map<string, string>();
+  for (const section of text.split(/\n(?=\[\d+\/\d+\] )/).slice(1)) {
+    const [head, ...rest] = section.split('\n');
+    views.set(head!, rest.join('\n'));
+  }
+  return views;
+}
+
 /** A loopback port nothing listens on (and one fetch accepts). */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -72,7 +82,8 @@ beforeAll(async () => {
   demo = await startDemoStack();
   target = (await demo.serveAccess()).url;
   work = await mkdtemp(join(tmpdir(), 'call-sim-e2e-'));
-}, 60_000);
+  // the whole product starts here: 48–71 s seen on two CPUs under other jobs' load
+}, 120_000);
 afterAll(async () => {
   await demo?.close();
   if (work) await rm(work, { recursive: true, force: true });
@@ -110,8 +121,29 @@ describe('call-sim run against the demo stack', () => {
     // the live view and the table went to stderr, next to the JSON on stdout
     expect(r.stderr).toMatch(/stops: Twilio cleared \d+ ms/);
     expect(r.stderr).toContain('7 passed, 0 failed');
-    const interruption = report.scenarios.find((s) => s.name === 'caller interrupts')!;
-    expect(interruption.evidence!.turns[1]!.bargeIn).toMatchObject({ stopped: true });
+    // a progress line opens each scenario's live view: who speaks, the tools, how the call ended
+    const live = liveViews(r.stderr);
+    expect([...live.keys()]).toEqual(
+      report.scenarios.map((s, i) => `[${i + 1}/7] ${s.name} (${join(EXAMPLES, files[i]!)})`),
+    );
+    const transfer = live.get(`[7/7] transfer to a person (${join(EXAMPLES, 'transfer.yaml')})`)!;
+    expect(transfer).toMatch(/^ +\d+\.\d s {2}agent {3}"Hi, thanks for calling Acme Outfitters\./m);
+    expect(transfer).toMatch(/^ +\d+\.\d s {2}caller {2}says "My order arrived damaged\. I would like/m);
+    expect(transfer).toMatch(/^ +\d+\.\d s {2}agent {3}speaks \(\d+ ms after the caller stopped\)$/m);
+    expect(transfer).toMatch(
+      /^ +\d+\.\d s {2}tool {4}transfer_to_human\(reason="Order arrived damaged", summary=".*, priority="high"\)$/m,
+    );
+    expect(transfer).toMatch(/^ +\d+\.\d s {2}agent {3}"I'm connecting you with a colleague now\."$/m);
+    expect(transfer).toMatch(/^ +\d+\.\d s {2}call {4}ended: transferred \(<Dial>\)$/m);
+    const keypad = [...live].find(([head]) => head.includes('keypad digits'))![1];
+    expect(keypad).toMatch(/^ +\d+\.\d s {2}caller {2}presses 48213#$/m);
+    const silent = [...live].find(([head]) => head.includes('silent caller'))![1];
+    expect(silent).toMatch(/^ +\d+\.\d s {2}caller {2}stays silent \(for up to 40\.0 s\)$/m);
+    expect(silent).toMatch(/^ +\d+\.\d s {2}agent {3}"Are you still there\?"$/m);
+    const interruption = live.get(`[2/7] caller interrupts (${join(EXAMPLES, 'interruption.yaml')})`)!;
+    expect(interruption).toMatch(/^ +\d+\.\d s {2}caller {2}says ".*" {2}← over the agent$/m);
+    const interrupted = report.scenarios.find((s) => s.name === 'caller interrupts')!;
+    expect(interrupted.evidence!.turns[1]!.bargeIn).toMatchObject({ stopped: true });
     const xml = await readFile(junit, 'utf8');
     expect(xml).toContain('<testsuite name="call-sim" tests="7" failures="0" errors="0"');
     expect(xml.match(/<testcase /g)).toHaveLength(7);
@@ -197,6 +229,26 @@ describe('call-sim run against the demo stack', () => {
     const noAccess = await callSim(['run', '--target', closed, scenario]);
     expect(noAccess.code).toBe(2);
     expect(noAccess.stderr).toContain(`access server at ${closed} cannot be reached (ECONNREFUSED)`);
+    // a webhook that answers TwiML Twilio cannot run (<Connect> without its <Stream>): Twilio stops
+    // the call with an application error (12100, document parse failure), so nothing can be tested
+    const badTwiml = createServer((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end('<?xml version="1.0" encoding="UTF-8"?><Response><Connect></Connect></Response>'),
+    );
+    await new Promise<void>((resolve) => badTwiml.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(badTwiml.address() as AddressInfo).port}`;
+      const invalid = await callSim(['run', '--url', url, '--auth-token', AUTH_TOKEN, scenario]);
+      expect(invalid.code).toBe(2);
+      expect(invalid.stdout).toContain('UNUSABLE  keypad digits');
+      expect(invalid.stdout).toContain(
+        'cause: TwiML invalid: <Connect> has no <Stream> (Twilio ends such a call: "an application error has occurred")',
+      );
+      expect(invalid.stdout).toMatch(/call {4}ended: Twilio could not run the TwiML$/m);
+    } finally {
+      await new Promise((resolve) => badTwiml.close(resolve));
+    }
   }, 60_000);
 
   it('against a plain URL (as for staging) checks what the caller observes and says what it cannot check', async () => {

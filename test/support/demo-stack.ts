@@ -24,6 +24,8 @@ export * as callSim from '@switchboard/simulators/scenarios';
 
 /** The demo brand's time zone (the profile's). */
 export const DEMO_TIMEZONE = 'America/New_York';
+/** The demo brand as staff know it in app-server: they sign in with the slug, the UI shows the name. */
+export const DEMO_BRAND = { slug: 'acme', name: 'Acme Outfitters' } as const;
 /** The demo caller's number. */
 export const DEMO_CALLER = '+14155550123';
 /**
@@ -48,9 +50,16 @@ export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoS
     realtime: { pacing: 'burst', ...opts.realtime },
     profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...opts.profile },
   });
+  const admin = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
+  const named = await fetch(`${stack.appServer.url}/admin/brands/${stack.ai.brandId}`, {
+    method: 'PUT',
+    headers: admin,
+    body: JSON.stringify({ ...DEMO_BRAND, timezone: DEMO_TIMEZONE }),
+  });
+  if (!named.ok) throw new Error(`app-server refused the demo brand's slug and name: HTTP ${named.status}`);
   const res = await fetch(`${stack.appServer.url}/admin/api-keys`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' },
+    headers: admin,
     body: JSON.stringify({ brandId: stack.ai.brandId, label: 'call-sim' }),
   });
   if (!res.ok) throw new Error(`app-server refused an API key for call-sim: HTTP ${res.status}`);

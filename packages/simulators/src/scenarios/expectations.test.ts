@@ -250,6 +250,26 @@ describe('checks', () => {
       "the agent's audio ran on (2400 ms heard over the caller)",
     );
   });
+
+  it('counts the answers cut off, not the clears that only ended the thinking sound', () => {
+    // Seen in the demo under load: the caller cut one answer off, and two tools ran long enough for
+    // the thinking sound to start; each was cleared when the answer was ready (three clears in all).
+    const s = scenario({ expect: { interruptions: 1 } });
+    expect(checkExpectations(s, evidence({ clears: 3, agent }))[0]).toMatchObject({
+      status: 'passed',
+      source: 'simulated model',
+      actual: '1 answer(s) cut off; 3 Twilio clear message(s) in all',
+    });
+    const none = { ...agent, lines: lines.map((l) => ({ ...l, interrupted: false })) };
+    expect(checkExpectations(s, evidence({ clears: 1, agent: none }))[0]!.status).toBe('failed');
+    // from the caller's side alone, every clear counts
+    expect(checkExpectations(s, evidence({ clears: 3 }))[0]).toMatchObject({
+      status: 'failed',
+      source: 'caller',
+      actual: '3 (Twilio clear messages)',
+    });
+    expect(checkExpectations(s, evidence({ clears: 1 }))[0]!.status).toBe('passed');
+  });
 });
 
 describe('attribution', () => {

@@ -86,15 +86,29 @@ function checkBlock(e: Expectations, ev: Evidence, turn: number | null): Partial
   if (e.callback !== undefined) out.push(checkCallback(e.callback, ev, agent));
   if (e.ended) out.push(...checkEnd(e.ended, ev));
   if (e.bargeIn && turn !== null) out.push(checkBargeIn(e.bargeIn, ev, turn));
-  if (e.interruptions !== undefined) {
-    out.push({
-      check: 'interruptions',
-      expected: `${e.interruptions} time(s) the agent was cut off`,
-      source: 'caller',
-      ...verdict(ev.clears === e.interruptions, `${ev.clears} (Twilio clear messages)`),
-    });
-  }
+  if (e.interruptions !== undefined) out.push(checkInterruptions(e.interruptions, ev));
   return out;
+}
+
+/**
+ * How often the agent was cut off. Where the agent's side is known, its answers marked cut off: a
+ * Twilio clear that only drops the platform's own hold audio (the thinking sound, ended because the
+ * answer is ready) cuts nobody off. From the caller's side alone, every clear counts.
+ */
+function checkInterruptions(expected: number, ev: Evidence): Partial {
+  const check = { check: 'interruptions', expected: `${expected} time(s) the agent was cut off` };
+  if (!ev.agent)
+    return {
+      ...check,
+      source: 'caller',
+      ...verdict(ev.clears === expected, `${ev.clears} (Twilio clear messages)`),
+    };
+  const cut = ev.agent.lines.filter((l) => l.interrupted).length;
+  return {
+    ...check,
+    source: ev.agent.source,
+    ...verdict(cut === expected, `${cut} answer(s) cut off; ${ev.clears} Twilio clear message(s) in all`),
+  };
 }
 
 const verdict = (ok: boolean, actual: string) => ({

@@ -57,6 +57,10 @@ function endText(reason: string): string {
     dialed: 'transferred (<Dial>)',
     twiml_hangup: 'TwiML <Hangup>',
     twiml_finished: 'the TwiML ran out',
+    dial_failed: 'Twilio refused the <Dial>',
+    webhook_failed: 'the webhook failed',
+    invalid_twiml: 'Twilio could not run the TwiML',
+    stream_failed: 'the media stream was refused',
   };
   return text[reason] ?? reason;
 }

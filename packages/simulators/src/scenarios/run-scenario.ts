@@ -218,7 +218,8 @@ export function unusableTarget(call: SimulatedCall, end: CallEnd, url: string): 
       return `the webhook at ${call.webhook.postedTo} did not answer within 15 s`;
     return `the webhook could not be reached: ${end.detail ?? 'unknown error'}`;
   }
-  if (end.reason === 'invalid_twiml') return `TwiML invalid: ${end.detail ?? ''}`.trim();
+  if (end.reason === 'invalid_twiml')
+    return `TwiML invalid: ${(end.detail ?? '').replace(/^invalid TwiML:\s*/, '') || 'it did not parse'} (Twilio ends such a call: "an application error has occurred")`;
   if (end.reason === 'stream_failed')
     return `the media stream was refused${end.httpStatus ? ` (HTTP ${end.httpStatus})` : ''}${end.detail ? `: ${end.detail}` : ''}`;
   if (call.streamSid === undefined && call.said.length > 0)

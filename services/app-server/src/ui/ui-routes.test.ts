@@ -266,4 +266,28 @@ describe('conversations UI (server-rendered)', () => {
     expect(out.statusCode).toBe(303);
     expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
   });
+
+  it('shows the brand in the top bar by its name or slug, never by its id', async () => {
+    const brandId = '0b6f1c3e-7a51-4c2e-9d0a-5f3b8e2a1c47'; // as ai-server names brands
+    const cookie = await staffCookie(h, brandId, 'staff@acme.test');
+    const topbar = async () => {
+      const page = await h.app.inject({ method: 'GET', url: '/conversations', headers: { cookie } });
+      const header = page.body.slice(page.body.indexOf('<header'), page.body.indexOf('</header>'));
+      // the harness names its staff after their brand ("Staff of …"): only the brand's place counts
+      return header.replace(/<span class="who-name".*?<\/span>/, '');
+    };
+    const put = (body: object) =>
+      h.app.inject({
+        method: 'PUT',
+        url: `/admin/brands/${brandId}`,
+        headers: h.serviceHeaders,
+        payload: body,
+      });
+    expect(await topbar()).not.toContain(brandId);
+    expect(await topbar()).not.toContain('who-brand');
+    expect((await put({ slug: 'acme' })).statusCode).toBe(200);
+    expect(await topbar()).toContain('<span class="who-brand">acme</span>');
+    expect((await put({ name: 'Acme Parcels' })).statusCode).toBe(200);
+    expect(await topbar()).toContain('<span class="who-brand">Acme Parcels</span>');
+  });
 });

@@ -146,7 +146,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       const brand = await store.getBrand(principal.brandId);
       viewers.set(req, {
         principal,
-        brandLabel: brand?.name ?? brand?.slug ?? principal.brandId,
+        brandLabel: brand?.name ?? brand?.slug ?? undefined,
         timeZone: brand?.timezone ?? DEFAULT_ZONE,
       });
       return;

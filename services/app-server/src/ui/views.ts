@@ -32,8 +32,8 @@ const badge = (s: string) => html`<span class="badge badge-${s}">${label(s)}</sp
 /** Who reads a page, and the zone its times are shown in. */
 export interface Viewer {
   principal: Principal;
-  /** The brand as staff know it (name or slug); the id when it has neither. */
-  brandLabel: string;
+  /** The brand as staff know it (name or slug); none when it has neither (its id means nothing to them). */
+  brandLabel?: string;
   /** The brand's IANA time zone (UTC when unknown): the zone of every time on list pages. */
   timeZone: string;
 }
@@ -41,7 +41,7 @@ export interface Viewer {
 export interface LayoutOptions {
   title: string;
   principal?: Principal;
-  /** The brand as staff know it (name or slug); the id when it has neither. */
+  /** The brand as staff know it (name or slug); none when it has neither. */
   brandLabel?: string;
   nav?: 'conversations' | 'tickets' | 'analytics';
   body: SafeHtml;
@@ -72,7 +72,7 @@ export function layout(o: LayoutOptions): SafeHtml {
   </nav>
   <div class="who">
     <span class="who-name" title="${p.name}">${p.displayName}</span>
-    <span class="who-brand">${o.brandLabel ?? p.brandId}</span>
+    ${o.brandLabel ? html`<span class="who-brand">${o.brandLabel}</span>` : ''}
     <form method="post" action="/logout"><button type="submit" class="link">Sign out</button></form>
   </div>`
       : ''
