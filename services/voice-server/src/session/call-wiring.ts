@@ -51,7 +51,7 @@ export interface CallParts {
   /** External TTS voice and transcriber, per profile. */
   speech: CallSpeech;
   /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
-  dropFallback: () => Promise<void>;
+  dropFallback: (fatalCode?: string) => Promise<void>;
 }
 
 /** What the parts ask of the coordinator. */
@@ -123,7 +123,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         if (!lifecycle.isEnded) filler.onDropped(newOutage);
       },
       onResumed: () => p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP }),
-      giveUp: () => p.dropFallback(),
+      giveUp: (fatalCode) => p.dropFallback(fatalCode),
       // Quiet: nothing playing or under way, and no caller words still to come from this session.
       isQuiet: () =>
         !transcript.callerTurnPending() &&
@@ -282,8 +282,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
   });
-  const dropFallback = () =>
+  const dropFallback = (fatalCode?: string) =>
     takeDropFallback({
+      ...(fatalCode ? { fatalCode } : {}),
       call,
       profile: owner.profile(),
       lifecycle,

@@ -16,6 +16,9 @@ import type { ResponseQueue } from './response-queue.ts';
 import type { ToolBridge } from './tool-bridge.ts';
 import type { TranscriptEvents } from './transcript-events.ts';
 
+/** Responses that may fail in a row before the call takes its fallback (a retry, an apology, then give up). */
+export const MAX_FAILED_RESPONSES_IN_ROW = 3;
+
 export interface ModelOutputDeps {
   link: RealtimeLink;
   lifecycle: CallLifecycle;
@@ -56,6 +59,8 @@ export class ModelOutput {
   private deltasRelayed = 0;
   /** Event types already logged as refused on this call (logged once per type). */
   private readonly refusedLogged = new Set<string>();
+  /** Responses that failed since the last one that did not. */
+  private failedInRow = 0;
 
   constructor(private readonly deps: ModelOutputDeps) {}
 
@@ -173,9 +178,18 @@ export class ModelOutput {
       case 'response.done': {
         const id = ev.response.id ?? '';
         d.speech?.onResponseDone(id);
-        const outcome = d.responses.onDone(id, ev.response.status);
+        const status = ev.response.status;
+        if (status === 'failed') this.failedInRow++;
+        else if (status === 'completed' || status === 'incomplete') this.failedInRow = 0;
         d.onResponseDone?.(ev.response as TracedResponse);
-        if (outcome.failed) this.onFailed(ev.response, outcome.retried);
+        if (status === 'failed' && this.failedInRow >= MAX_FAILED_RESPONSES_IN_ROW) {
+          // Nothing more is asked of this model: the call takes its fallback.
+          d.responses.reset();
+          this.onFailedForGood(ev.response);
+        } else {
+          const outcome = d.responses.onDone(id, status);
+          if (outcome.failed) this.onFailed(ev.response, outcome.retried);
+        }
         d.tools.onResponseDone(id);
         d.afterReply.onResponseDone(id);
         d.link.maybeRenew();
@@ -191,11 +205,7 @@ export class ModelOutput {
 
   /** A response failed: it was asked for again, or (the second time) the model apologizes. */
   private onFailed(response: { id?: string; status_details?: unknown }, retried: boolean): void {
-    const details = response.status_details as
-      | { error?: { code?: string; type?: string } }
-      | null
-      | undefined;
-    const code = details?.error?.code ?? details?.error?.type ?? 'unknown';
+    const code = failureCode(response);
     this.deps.metrics.realtimeError(`response_failed:${code}`);
     this.deps.log.warn({ responseId: response.id, code, retried }, 'a Realtime response failed');
     this.deps.record(
@@ -204,6 +214,24 @@ export class ModelOutput {
         : `The model failed to answer again (${code}).`,
     );
     if (!retried) this.deps.responses.request({ kind: 'line', line: AFTER_FAILED_RESPONSE });
+  }
+
+  /**
+   * Responses failed {@link MAX_FAILED_RESPONSES_IN_ROW} times in a row (the apology too): the model
+   * cannot answer, so the session is given up and the call takes the drop fallback (a transfer to the
+   * profile's person, or a callback and a goodbye).
+   */
+  private onFailedForGood(response: { id?: string; status_details?: unknown }): void {
+    const code = failureCode(response);
+    this.deps.metrics.realtimeError(`response_failed:${code}`);
+    this.deps.log.warn(
+      { responseId: response.id, code, inRow: this.failedInRow },
+      'Realtime responses keep failing; taking the fallback',
+    );
+    this.deps.record(
+      `The model failed to answer ${this.failedInRow} times in a row (${code}); the call took its fallback.`,
+    );
+    this.deps.link.refusedForGood('response_failed_repeatedly');
   }
 
   private onError(error: { code?: string | null; message: string; type: string }): void {
@@ -225,4 +253,10 @@ export class ModelOutput {
     }
     this.deps.log.warn({ code, message: error.message }, 'Realtime error event');
   }
+}
+
+/** The error code of a failed response (`status_details.error`), or `unknown`. */
+function failureCode(response: { status_details?: unknown }): string {
+  const details = response.status_details as { error?: { code?: string; type?: string } } | null | undefined;
+  return details?.error?.code ?? details?.error?.type ?? 'unknown';
 }
