@@ -9,7 +9,7 @@ import type { CallLimiter } from './call-limits.ts';
 import { errInfo } from './call-types.ts';
 import { RELAY_SAMPLE_EVERY } from './caller-input.ts';
 import type { CallLifecycle } from './lifecycle.ts';
-import { AFTER_FAILED_RESPONSE } from './lines.ts';
+import { AFTER_CONTENT_FILTER, AFTER_FAILED_RESPONSE } from './lines.ts';
 import type { RealtimeLink } from './realtime-link.ts';
 import { isFatalRealtimeError } from './reconnect-budget.ts';
 import type { ResponseQueue } from './response-queue.ts';
@@ -61,6 +61,8 @@ export class ModelOutput {
   private readonly refusedLogged = new Set<string>();
   /** Responses that failed since the last one that did not. */
   private failedInRow = 0;
+  /** The model was asked to apologise for a content-filter cut, and has not completed an answer since. */
+  private filterApologyAsked = false;
 
   constructor(private readonly deps: ModelOutputDeps) {}
 
@@ -189,6 +191,8 @@ export class ModelOutput {
         } else {
           const outcome = d.responses.onDone(id, status);
           if (outcome.failed) this.onFailed(ev.response, outcome.retried);
+          if (status === 'incomplete') this.onIncomplete(ev.response);
+          else if (status === 'completed') this.filterApologyAsked = false;
         }
         d.tools.onResponseDone(id);
         d.afterReply.onResponseDone(id);
@@ -232,6 +236,29 @@ export class ModelOutput {
       `The model failed to answer ${this.failedInRow} times in a row (${code}); the call took its fallback.`,
     );
     this.deps.link.refusedForGood('response_failed_repeatedly');
+  }
+
+  /**
+   * A response ended `incomplete`: at `max_output_tokens` what was said stands; cut by the content
+   * filter, the caller would be left in silence, so the model apologises (once until an answer goes
+   * through: an apology cut the same way is not asked again). Both are kept on the conversation.
+   */
+  private onIncomplete(response: { id?: string; status_details?: unknown }): void {
+    const reason = (response.status_details as { reason?: string } | null | undefined)?.reason ?? 'unknown';
+    const d = this.deps;
+    d.metrics.realtimeError(`response_incomplete:${reason}`);
+    d.log.info({ responseId: response.id, reason }, 'a Realtime response ended incomplete');
+    if (reason !== 'content_filter') {
+      d.record(`The model's answer was cut short (${reason}); what was said stands.`);
+      return;
+    }
+    if (this.filterApologyAsked) {
+      d.record("The content filter cut the model's apology too; nothing more was asked.");
+      return;
+    }
+    this.filterApologyAsked = true;
+    d.record("The content filter cut the model's answer short; the model was asked to apologise.");
+    d.responses.request({ kind: 'line', line: AFTER_CONTENT_FILTER });
   }
 
   private onError(error: { code?: string | null; message: string; type: string }): void {
