@@ -204,11 +204,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
-    hasCredit: async (elapsedSec) => {
+    creditLeft: async (elapsedSec) => {
       const credits = await aiServer.checkCredits(call.botProfileKey);
-      return (
-        credits.available && (credits.remainingSeconds === undefined || credits.remainingSeconds > elapsedSec)
-      );
+      if (!credits.available) return 0;
+      return credits.remainingSeconds === undefined ? Infinity : credits.remainingSeconds - elapsedSec;
     },
   });
   const bargeIn = new BargeIn({
