@@ -5,6 +5,26 @@
  */
 
 /**
+ * The built-in Realtime voices (`audio.output.voice`; GA schema `VoiceIdsShared`). The schema types
+ * the field as any string, but the server refuses other names with `invalid_value` and this list.
+ */
+export const REALTIME_VOICES = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'sage',
+  'shimmer',
+  'verse',
+  'marin',
+  'cedar',
+] as const;
+
+/** The range of `audio.output.speed` the API accepts. */
+export const REALTIME_SPEED = { min: 0.25, max: 1.5 } as const;
+
+/**
  * Languages `audio.input.transcription.language` may name: ISO-639-1 codes, as the real API lists them
  * in its `invalid_value` error for any other value (quoted in Azure-Samples/aoai-realtime-audio-sdk#150).
  */
