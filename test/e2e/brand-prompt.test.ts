@@ -3,7 +3,8 @@
 // response.create: "instructions ... override the session instructions for this response"), so a line
 // sent that way would lose the brand's persona, knowledge rules and language. The Realtime simulator
 // models the replacement: its scripted model answers out of character when the instructions in force
-// do not name the persona. Every kind of turn the platform asks for is checked here.
+// do not name the persona. Every kind of turn the platform asks for is checked here. The stack starts
+// inside each test (tens of seconds on a loaded machine), hence the long timeouts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../support/stack.ts';
 
@@ -55,5 +56,43 @@ describe("the brand's prompt", () => {
       expect(update.session.instructions).toContain(PERSONA);
       expect(update.session.instructions).toContain(LANGUAGE_RULE);
     }
-  }, 40_000);
+  }, 90_000);
+
+  it('is in force on the apology after a response failed twice, and on the line that resumes after a drop', async () => {
+    stack = await startStack({
+      profile: { inactivity: { promptAfterSec: 3, endAfterSec: 3 }, maxDurationSec: 60 },
+      realtime: {
+        scenario: {
+          persona: { match: PERSONA },
+          greeting: 'Hi, thanks for calling Acme Outfitters.',
+          default: 'Acme Outfitters here, still with you.',
+          msPerChar: 10,
+        },
+        // The greeting fails, and so does its retry: the platform asks the model to apologise.
+        faults: { responseOutcome: { status: 'failed', count: 2 } },
+      },
+    });
+    const call = await stack.call({ source: [{ pauseMs: 30_000 }] });
+    const first = await stack.realtime.session(0, 10_000);
+    stack.realtime.resetFaults(); // the session a reconnect opens has none
+    const deadline = Date.now() + 10_000;
+    while (first.sent('response.done').length < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    // Once the apology is done the session expires (session_expired, then close 1001): the call resumes.
+    first.setFaults({ sessionExpiresAfterMs: 0 });
+    const end = await call.ended;
+    expect(end.reason).not.toBe('caller_hangup');
+    expect(stack.realtime.sessions.length).toBeGreaterThanOrEqual(2);
+    const replies = stack.realtime.sessions.flatMap((s) => s.replies);
+    expect(replies.slice(0, 2)).toMatchObject([{ status: 'failed' }, { status: 'failed' }]);
+    const apology = replies.find((r) => r.instructions.includes('did not catch that'));
+    const resumed = replies.find((r) => r.instructions.includes('The line dropped for a moment'));
+    expect(apology, 'the apology after two failures').toBeDefined();
+    expect(resumed, 'the line after the reconnect').toBeDefined();
+    for (const r of [apology!, resumed!, ...replies]) {
+      expect(r.source, `${r.responseId}: ${r.text}`).not.toBe('off_persona');
+      expect(r.instructions).toContain(PERSONA);
+      expect(r.instructions).toContain(LANGUAGE_RULE);
+    }
+  }, 90_000);
 });

@@ -1,3 +1,4 @@
+export * from './api-values.ts';
 export * from './async-queue.ts';
 export * from './event-guards.ts';
 export * from './openai-connection.ts';

@@ -20,23 +20,6 @@ export interface PhoneSessionOptions {
   inputTranscriptionLanguage?: string;
 }
 
-/** The voices the Realtime API speaks with (`audio.output.voice`). */
-export const REALTIME_VOICES = [
-  'alloy',
-  'ash',
-  'ballad',
-  'coral',
-  'echo',
-  'sage',
-  'shimmer',
-  'verse',
-  'marin',
-  'cedar',
-] as const;
-
-/** The range of `audio.output.speed` the API accepts. */
-export const REALTIME_SPEED = { min: 0.25, max: 1.5 } as const;
-
 /** Models the Realtime API transcribes caller audio with (`audio.input.transcription.model`). */
 export const REALTIME_TRANSCRIPTION_MODELS = [
   'gpt-4o-mini-transcribe',

@@ -2,6 +2,7 @@
  * Parameters a session and a single response both carry (audio format, voice, output modalities,
  * tools, tool choice, token limit), validated the way the real API validates them.
  */
+import { REALTIME_VOICES } from '@switchboard/realtime/api-values';
 import type { RealtimeAudioFormat } from './audio-format.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import {
@@ -44,23 +45,8 @@ export function parseFormat(value: unknown, path: string): RealtimeAudioFormat {
   return { type };
 }
 
-/**
- * The built-in Realtime voices (GA schema `VoiceIdsShared`; the `audio.output.voice` description in
- * `RealtimeSessionCreateRequestGA`). The schema types the field as any string, but the server refuses
- * other names with `invalid_value` and the list of supported values.
- */
-export const REALTIME_VOICES = [
-  'alloy',
-  'ash',
-  'ballad',
-  'coral',
-  'echo',
-  'sage',
-  'shimmer',
-  'verse',
-  'marin',
-  'cedar',
-] as const;
+/** The built-in Realtime voices (one list with the product's: `@switchboard/realtime/api-values`). */
+export { REALTIME_VOICES };
 
 /** Parses a voice: a built-in voice name or `{id}` of a custom voice (`VoiceIdsOrCustomVoice`). */
 export function parseVoice(value: unknown, path: string): string | { id: string } {

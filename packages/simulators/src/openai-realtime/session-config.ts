@@ -3,6 +3,7 @@
  * real API does it (unknown or beta-shaped fields rejected with the offending `param` path, nested
  * fields merged, a bad update leaving the session unchanged).
  */
+import { REALTIME_SPEED } from '@switchboard/realtime/api-values';
 import type { RealtimeAudioFormat } from './audio-format.ts';
 import {
   checkVoiceChange,
@@ -167,10 +168,7 @@ function applyAudio(
     if ('format' in output)
       next.audio.output.format = parseFormat(output.format, 'session.audio.output.format');
     if ('speed' in output) {
-      next.audio.output.speed = expectNumber(output.speed, 'session.audio.output.speed', {
-        min: 0.25,
-        max: 1.5,
-      });
+      next.audio.output.speed = expectNumber(output.speed, 'session.audio.output.speed', REALTIME_SPEED);
     }
     if ('voice' in output) {
       const voice = parseVoice(output.voice, 'session.audio.output.voice');

@@ -2,9 +2,10 @@
  * `audio.input.transcription`: which transcription models and languages the real API takes, and the
  * parser for the session's transcription config. Sources: the GA schema `AudioTranscription`
  * (openai/openai-openapi, and the openai SDK v6 `AudioTranscription` type) for the models and fields;
- * the real API's `invalid_value` for a language lists the ISO-639-1 codes below (quoted in
- * Azure-Samples/aoai-realtime-audio-sdk#150).
+ * the languages are the product's own list (`@switchboard/realtime/api-values`, one list for both),
+ * whose source is the real API's `invalid_value` for a language.
  */
+import { TRANSCRIPTION_LANGUAGES } from '@switchboard/realtime/api-values';
 import { RealtimeProtocolError } from './errors.ts';
 import { checkKeys, expectArray, expectEnum, expectObject, expectString, quotedList } from './validate.ts';
 
@@ -24,13 +25,7 @@ export const TRANSCRIPTION_MODELS = [
 export type TranscriptionModel = (typeof TRANSCRIPTION_MODELS)[number];
 
 /** Languages a transcription `language` may name (ISO-639-1, as the real API lists them). */
-// biome-ignore format: a table reads better than one code per line
-export const TRANSCRIPTION_LANGUAGES = [
-  'af', 'ar', 'az', 'be', 'bg', 'bs', 'ca', 'cs', 'cy', 'da', 'de', 'el', 'en', 'es', 'et', 'fa',
-  'fi', 'fr', 'gl', 'he', 'hi', 'hr', 'hu', 'hy', 'id', 'is', 'it', 'ja', 'kk', 'kn', 'ko', 'lt',
-  'lv', 'mi', 'mk', 'mr', 'ms', 'ne', 'nl', 'no', 'pl', 'pt', 'ro', 'ru', 'sk', 'sl', 'sr', 'sv',
-  'sw', 'ta', 'th', 'tl', 'tr', 'uk', 'ur', 'vi', 'zh',
-] as const;
+export { TRANSCRIPTION_LANGUAGES };
 
 /** `delay` values (only `gpt-realtime-whisper` takes them). */
 const DELAYS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;

@@ -17,7 +17,7 @@ function limiter(
   profile: Partial<CallProfile> = {},
   opts: {
     busy?: () => boolean;
-    hasCredit?: (elapsedSec: number) => Promise<boolean>;
+    creditLeft?: (elapsedSec: number) => Promise<number>;
     /** Call time that passed before the model connected and the clocks started. */
     connectedAfterMs?: number;
   } = {},
@@ -35,7 +35,7 @@ function limiter(
     say: (line) => events.push(`ask:${line}`),
     note: (t) => events.push(t === WRAP_UP_NOTE ? 'wrap-up' : `note:${t}`),
     endPolitely: (reason: EndReason) => events.push(`end:${reason}`),
-    hasCredit: opts.hasCredit ?? (async () => true),
+    creditLeft: opts.creditLeft ?? (async () => Infinity),
   });
   l.start({ key: 'p', ...profile });
   return { l, events, lifecycle };
@@ -106,11 +106,10 @@ describe('CallLimiter (a part alone)', () => {
         {},
         {
           busy: () => true,
-          hasCredit: () => {
+          creditLeft: () => {
             checks++;
-            return new Promise<boolean>((resolve, reject) => {
-              settleCheck = () =>
-                answer === 'no credit' ? resolve(false) : reject(new Error('ECONNREFUSED'));
+            return new Promise<number>((resolve, reject) => {
+              settleCheck = () => (answer === 'no credit' ? resolve(0) : reject(new Error('ECONNREFUSED')));
             });
           },
         },
@@ -129,24 +128,55 @@ describe('CallLimiter (a part alone)', () => {
   });
 
   it('checks the credits every minute and ends politely once they run out', async () => {
-    let remainingSec = 150;
+    let remainingSec = 500;
     const checks: number[] = [];
     const t = limiter(
       {},
       {
         busy: () => true,
-        hasCredit: async (elapsedSec) => {
+        creditLeft: async (elapsedSec) => {
           checks.push(elapsedSec);
-          return remainingSec > elapsedSec;
+          return remainingSec - elapsedSec;
         },
       },
     );
     await vi.advanceTimersByTimeAsync(120_000);
     expect(checks).toEqual([60, 120]);
     expect(ends(t.events)).toEqual([]);
-    remainingSec = 100;
+    remainingSec = 100; // spent elsewhere meanwhile: none left at the next check
     await vi.advanceTimersByTimeAsync(60_000);
     expect(ends(t.events)).toEqual(['end:no_credits']);
+  });
+
+  it('credits that run out before the next check: the wrap-up a minute ahead, the end when they do', async () => {
+    const checks: number[] = [];
+    const t = limiter(
+      {},
+      {
+        busy: () => true,
+        creditLeft: async (elapsedSec) => {
+          checks.push(elapsedSec);
+          return 150 - elapsedSec;
+        },
+      },
+    );
+    await vi.advanceTimersByTimeAsync(90_000 - 1);
+    expect(checks).toEqual([60]); // 90 s left: less than the wrap-up lead plus a check interval
+    expect(t.events).not.toContain('wrap-up');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['wrap-up']);
+    await vi.advanceTimersByTimeAsync(60_000 - 1);
+    expect(ends(t.events)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.events).toEqual(['wrap-up', 'end:no_credits']);
+    expect(checks).toEqual([60]);
+  });
+
+  it('the wrap-up is given once, when both the cap and the credits come near', async () => {
+    const t = limiter({ maxDurationSec: 150 }, { busy: () => true, creditLeft: async (e) => 160 - e });
+    await vi.advanceTimersByTimeAsync(160_000);
+    expect(t.events.filter((e) => e === 'wrap-up')).toHaveLength(1);
+    expect(ends(t.events)).toEqual(['end:max_duration', 'end:no_credits']);
   });
 
   it('an unreachable ai-server never ends a call: it checks again a minute later', async () => {
@@ -155,7 +185,7 @@ describe('CallLimiter (a part alone)', () => {
       {},
       {
         busy: () => true,
-        hasCredit: async () => {
+        creditLeft: async () => {
           calls++;
           throw new Error('ECONNREFUSED');
         },
@@ -185,7 +215,7 @@ describe('CallLimiter (a part alone)', () => {
       say: () => {},
       note: () => {},
       endPolitely: () => {},
-      hasCredit: async () => true,
+      creditLeft: async () => Infinity,
     });
     expect(() => {
       idle.activity();

@@ -19,17 +19,22 @@ export interface CallLimiterDeps {
   /** A note the model reads with its next turn. */
   note: (text: string) => void;
   endPolitely: (reason: EndReason) => void;
-  /** True while the brand still has credit for `elapsedSec` more seconds; throws when unknown. */
-  hasCredit: (elapsedSec: number) => Promise<boolean>;
+  /**
+   * Seconds of credit the call has left once `elapsedSec` have passed (0 or less: none; Infinity: no
+   * limit); throws when unknown.
+   */
+  creditLeft: (elapsedSec: number) => Promise<number>;
 }
 
 /**
  * The limits of one call: the inactivity watchdog, the maximum duration (a wrap-up note a minute
- * before, then a polite end), and the brand's credits (checked every minute; a call that runs out
- * ends politely).
+ * before, then a polite end), and the brand's credits (checked every minute; once they will run out
+ * before the next check, the same wrap-up a minute before they do, then a polite end when they do).
  */
 export class CallLimiter {
   private watchdog: InactivityWatchdog | undefined;
+  /** The wrap-up note has been given (once a call, whichever limit comes first). */
+  private wrappedUp = false;
 
   constructor(private readonly deps: CallLimiterDeps) {}
 
@@ -41,7 +46,7 @@ export class CallLimiter {
       : limits.maxCallMs;
     const elapsed = Date.now() - lifecycle.startedAtMs;
     if (capMs - limits.wrapUpBeforeMs > elapsed)
-      lifecycle.later(capMs - limits.wrapUpBeforeMs - elapsed, () => this.deps.note(WRAP_UP_NOTE));
+      lifecycle.later(capMs - limits.wrapUpBeforeMs - elapsed, () => this.wrapUp());
     lifecycle.later(Math.max(0, capMs - elapsed), () => this.deps.endPolitely('max_duration'));
     this.checkCreditsEvery(limits.creditCheckEveryMs);
     const promptAfterMs = (profile.inactivity?.promptAfterSec ?? 0) * 1000 || limits.promptAfterSilenceMs;
@@ -60,17 +65,29 @@ export class CallLimiter {
   }
 
   private checkCreditsEvery(everyMs: number): void {
-    const { lifecycle, log } = this.deps;
+    const { lifecycle, log, limits } = this.deps;
     lifecycle.later(everyMs, () => {
       const elapsedSec = Math.ceil((Date.now() - lifecycle.startedAtMs) / 1000);
-      this.deps.hasCredit(elapsedSec).then(
-        (ok) => {
+      this.deps.creditLeft(elapsedSec).then(
+        (leftSec) => {
           if (lifecycle.isEnded) return;
-          if (ok) this.checkCreditsEvery(everyMs);
-          else {
+          if (leftSec <= 0) {
             log.info({ elapsedSec }, 'credits ran out during the call; ending it politely');
             this.deps.endPolitely('no_credits');
+            return;
           }
+          const leftMs = leftSec * 1000;
+          if (leftMs >= limits.wrapUpBeforeMs + everyMs) {
+            this.checkCreditsEvery(everyMs);
+            return;
+          }
+          // They run out before the next check would see it: wrap up ahead, end when they do.
+          log.info({ elapsedSec, leftSec }, 'credits run out soon; wrapping up the call');
+          lifecycle.later(Math.max(0, leftMs - limits.wrapUpBeforeMs), () => this.wrapUp());
+          lifecycle.later(leftMs, () => {
+            log.info({ leftSec }, 'credits ran out during the call; ending it politely');
+            this.deps.endPolitely('no_credits');
+          });
         },
         (err) => {
           // ai-server unreachable: an outage never ends a call; check again later.
@@ -79,6 +96,13 @@ export class CallLimiter {
         },
       );
     });
+  }
+
+  /** Tells the model to wrap up (once a call). */
+  private wrapUp(): void {
+    if (this.wrappedUp) return;
+    this.wrappedUp = true;
+    this.deps.note(WRAP_UP_NOTE);
   }
 
   /** Agent audio played or went out. */

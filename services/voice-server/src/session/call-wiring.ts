@@ -51,7 +51,7 @@ export interface CallParts {
   /** External TTS voice and transcriber, per profile. */
   speech: CallSpeech;
   /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
-  dropFallback: () => Promise<void>;
+  dropFallback: (fatalCode?: string) => Promise<void>;
 }
 
 /** What the parts ask of the coordinator. */
@@ -131,9 +131,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
         filler.onResumed();
         p.responses.request({ kind: 'line', line: RESUME_AFTER_DROP });
       },
-      giveUp: () => {
+      giveUp: (fatalCode) => {
         filler.onGaveUp();
-        return p.dropFallback();
+        return p.dropFallback(fatalCode);
       },
       // Quiet: nothing playing or under way, and no caller words still to come from this session.
       isQuiet: () =>
@@ -215,11 +215,10 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
-    hasCredit: async (elapsedSec) => {
+    creditLeft: async (elapsedSec) => {
       const credits = await aiServer.checkCredits(call.botProfileKey);
-      return (
-        credits.available && (credits.remainingSeconds === undefined || credits.remainingSeconds > elapsedSec)
-      );
+      if (!credits.available) return 0;
+      return credits.remainingSeconds === undefined ? Infinity : credits.remainingSeconds - elapsedSec;
     },
   });
   const bargeIn = new BargeIn({
@@ -293,8 +292,9 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
   });
-  const dropFallback = () =>
+  const dropFallback = (fatalCode?: string) =>
     takeDropFallback({
+      ...(fatalCode ? { fatalCode } : {}),
       call,
       profile: owner.profile(),
       lifecycle,

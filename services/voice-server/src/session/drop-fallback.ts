@@ -21,6 +21,8 @@ export interface DropFallbackDeps {
   /** The conversation, once the caller's last words are transcribed (bounded wait). */
   transcript: (timeoutMs: number) => Promise<TranscriptMessage[]>;
   knowledgeChunkIds: Set<string>;
+  /** Why no session can be had (the API refused for good, the model kept failing); else the drops. */
+  fatalCode?: string;
   /** Says a line in the brand's own voice and waits for it to play; false when it cannot (Twilio says it). */
   sayInVoice?: (text: string) => Promise<boolean>;
 }
@@ -38,7 +40,9 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
     if (target && callerId) {
       await appServer
         .createHandoffTicket(call.callSid, {
-          summary: 'The AI agent lost its connection three times; the call was transferred.',
+          summary: deps.fatalCode
+            ? `The AI agent could not go on (${deps.fatalCode}); the call was transferred.`
+            : 'The AI agent lost its connection three times; the call was transferred.',
           transcriptExcerpt: transcriptExcerpt(await deps.transcript(SETTLE_TRANSCRIPT_MS)),
           knowledgeChunkIds: [...deps.knowledgeChunkIds],
           transferTarget: target,

@@ -45,6 +45,11 @@ export function greetingLine(profile: CallProfile | undefined): string {
 export const AFTER_FAILED_RESPONSE =
   'Apologize in a few words that you did not catch that, and ask the caller to say it again.';
 
+/** Asked of the model after the content filter cut its answer short: never leave the caller in silence. */
+export const AFTER_CONTENT_FILTER =
+  'Your last answer was cut off. Say in a few words that you cannot help with that on this call, and ask ' +
+  'how else you can help.';
+
 /** A note to the model after a call action (transfer, hang-up) failed. */
 export function actionFailedNote(toolName: string, message: string): string {
   return (

@@ -9,12 +9,15 @@ import type { CallLimiter } from './call-limits.ts';
 import { errInfo } from './call-types.ts';
 import { RELAY_SAMPLE_EVERY } from './caller-input.ts';
 import type { CallLifecycle } from './lifecycle.ts';
-import { AFTER_FAILED_RESPONSE } from './lines.ts';
+import { AFTER_CONTENT_FILTER, AFTER_FAILED_RESPONSE } from './lines.ts';
 import type { RealtimeLink } from './realtime-link.ts';
 import { isFatalRealtimeError } from './reconnect-budget.ts';
 import type { ResponseQueue } from './response-queue.ts';
 import type { ToolBridge } from './tool-bridge.ts';
 import type { TranscriptEvents } from './transcript-events.ts';
+
+/** Responses that may fail in a row before the call takes its fallback (a retry, an apology, then give up). */
+export const MAX_FAILED_RESPONSES_IN_ROW = 3;
 
 export interface ModelOutputDeps {
   link: RealtimeLink;
@@ -56,6 +59,10 @@ export class ModelOutput {
   private deltasRelayed = 0;
   /** Event types already logged as refused on this call (logged once per type). */
   private readonly refusedLogged = new Set<string>();
+  /** Responses that failed since the last one that did not. */
+  private failedInRow = 0;
+  /** The model was asked to apologise for a content-filter cut, and has not completed an answer since. */
+  private filterApologyAsked = false;
 
   constructor(private readonly deps: ModelOutputDeps) {}
 
@@ -173,9 +180,20 @@ export class ModelOutput {
       case 'response.done': {
         const id = ev.response.id ?? '';
         d.speech?.onResponseDone(id);
-        const outcome = d.responses.onDone(id, ev.response.status);
+        const status = ev.response.status;
+        if (status === 'failed') this.failedInRow++;
+        else if (status === 'completed' || status === 'incomplete') this.failedInRow = 0;
         d.onResponseDone?.(ev.response as TracedResponse);
-        if (outcome.failed) this.onFailed(ev.response, outcome.retried);
+        if (status === 'failed' && this.failedInRow >= MAX_FAILED_RESPONSES_IN_ROW) {
+          // Nothing more is asked of this model: the call takes its fallback.
+          d.responses.reset();
+          this.onFailedForGood(ev.response);
+        } else {
+          const outcome = d.responses.onDone(id, status);
+          if (outcome.failed) this.onFailed(ev.response, outcome.retried);
+          if (status === 'incomplete') this.onIncomplete(ev.response);
+          else if (status === 'completed') this.filterApologyAsked = false;
+        }
         d.tools.onResponseDone(id);
         d.afterReply.onResponseDone(id);
         d.link.maybeRenew();
@@ -191,11 +209,7 @@ export class ModelOutput {
 
   /** A response failed: it was asked for again, or (the second time) the model apologizes. */
   private onFailed(response: { id?: string; status_details?: unknown }, retried: boolean): void {
-    const details = response.status_details as
-      | { error?: { code?: string; type?: string } }
-      | null
-      | undefined;
-    const code = details?.error?.code ?? details?.error?.type ?? 'unknown';
+    const code = failureCode(response);
     this.deps.metrics.realtimeError(`response_failed:${code}`);
     this.deps.log.warn({ responseId: response.id, code, retried }, 'a Realtime response failed');
     this.deps.record(
@@ -204,6 +218,47 @@ export class ModelOutput {
         : `The model failed to answer again (${code}).`,
     );
     if (!retried) this.deps.responses.request({ kind: 'line', line: AFTER_FAILED_RESPONSE });
+  }
+
+  /**
+   * Responses failed {@link MAX_FAILED_RESPONSES_IN_ROW} times in a row (the apology too): the model
+   * cannot answer, so the session is given up and the call takes the drop fallback (a transfer to the
+   * profile's person, or a callback and a goodbye).
+   */
+  private onFailedForGood(response: { id?: string; status_details?: unknown }): void {
+    const code = failureCode(response);
+    this.deps.metrics.realtimeError(`response_failed:${code}`);
+    this.deps.log.warn(
+      { responseId: response.id, code, inRow: this.failedInRow },
+      'Realtime responses keep failing; taking the fallback',
+    );
+    this.deps.record(
+      `The model failed to answer ${this.failedInRow} times in a row (${code}); the call took its fallback.`,
+    );
+    this.deps.link.refusedForGood('response_failed_repeatedly');
+  }
+
+  /**
+   * A response ended `incomplete`: at `max_output_tokens` what was said stands; cut by the content
+   * filter, the caller would be left in silence, so the model apologises (once until an answer goes
+   * through: an apology cut the same way is not asked again). Both are kept on the conversation.
+   */
+  private onIncomplete(response: { id?: string; status_details?: unknown }): void {
+    const reason = (response.status_details as { reason?: string } | null | undefined)?.reason ?? 'unknown';
+    const d = this.deps;
+    d.metrics.realtimeError(`response_incomplete:${reason}`);
+    d.log.info({ responseId: response.id, reason }, 'a Realtime response ended incomplete');
+    if (reason !== 'content_filter') {
+      d.record(`The model's answer was cut short (${reason}); what was said stands.`);
+      return;
+    }
+    if (this.filterApologyAsked) {
+      d.record("The content filter cut the model's apology too; nothing more was asked.");
+      return;
+    }
+    this.filterApologyAsked = true;
+    d.record("The content filter cut the model's answer short; the model was asked to apologise.");
+    d.responses.request({ kind: 'line', line: AFTER_CONTENT_FILTER });
   }
 
   private onError(error: { code?: string | null; message: string; type: string }): void {
@@ -225,4 +280,10 @@ export class ModelOutput {
     }
     this.deps.log.warn({ code, message: error.message }, 'Realtime error event');
   }
+}
+
+/** The error code of a failed response (`status_details.error`), or `unknown`. */
+function failureCode(response: { status_details?: unknown }): string {
+  const details = response.status_details as { error?: { code?: string; type?: string } } | null | undefined;
+  return details?.error?.code ?? details?.error?.type ?? 'unknown';
 }

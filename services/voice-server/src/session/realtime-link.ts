@@ -28,7 +28,8 @@ export interface LinkHooks {
   /** A dropped session was replaced: the model picks the thread up again. */
   onResumed(): void;
   /** Every reconnect attempt failed. */
-  giveUp(): Promise<void>;
+  /** No session can be had any more (`fatalCode`: the API refused for good, or the model kept failing). */
+  giveUp(fatalCode?: string): Promise<void>;
   /** True when nothing is going on (no response, no caller speech, no audio playing, no tool). */
   isQuiet(): boolean;
 }
@@ -183,7 +184,7 @@ export class RealtimeLink implements ResponseSink {
       { attempts: this.budget.attemptsInCall, fatal: this.fatalCode },
       'Realtime session could not be resumed; taking the fallback',
     );
-    await hooks.giveUp();
+    await hooks.giveUp(this.fatalCode);
     return undefined;
   }
 

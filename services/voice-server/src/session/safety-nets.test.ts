@@ -3,6 +3,7 @@ import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
 import { QueuedAppServer } from '../resilience/queued-app-server.ts';
 import { delta, harness, responseDone, responseStart, settle, until } from '../testing/session-harness.ts';
 import { fillerChunks } from './filler.ts';
+import { FINISH_ANSWER_MAX_MS } from './session-manager.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -318,7 +319,7 @@ describe('inactivity watchdog', () => {
 });
 
 describe('maximum duration', () => {
-  it('tells the model to wrap up before the cap, then says goodbye and ends whatever is in flight', async () => {
+  it('tells the model to wrap up before the cap, then says goodbye once the answer in flight is done', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const h = harness({ profile: { maxDurationSec: 120 } });
     const rt = await h.rt();
@@ -342,20 +343,21 @@ describe('maximum duration', () => {
     await settle();
     const notes = rt.sentOfType('conversation.item.create').map((e) => JSON.stringify(e));
     expect(notes.some((n) => n.includes('about to reach its time limit'))).toBe(true);
-    // At the cap a response is mid-sentence: it is cancelled and cleared, then the goodbye.
+    // At the cap a response is mid-sentence: it is not cut; the goodbye follows it.
     responseStart(rt, 'r1', 'a1');
     delta(rt, 'r1', 'a1', 100);
     await settle();
     await vi.advanceTimersByTimeAsync(60_000);
     await settle();
-    expect(rt.sentOfType('response.cancel')).toHaveLength(1);
-    expect(h.transport.frames('clear')).toHaveLength(1);
-    responseDone(rt, 'r1', 'cancelled');
+    expect(rt.sentOfType('response.cancel')).toHaveLength(0);
+    expect(h.transport.frames('clear')).toHaveLength(0);
+    expect(rt.sentOfType('response.create')).toHaveLength(0);
+    responseDone(rt, 'r1');
     await settle();
     const creates = rt.sentOfType('response.create').map((e) => JSON.stringify(e));
     expect(creates.at(-1)).toContain('time limit');
     // The goodbye never comes back: the call still ends after the grace period.
-    await vi.advanceTimersByTimeAsync(15_000);
+    await vi.advanceTimersByTimeAsync(h.session.limits.goodbyeGraceMs + FINISH_ANSWER_MAX_MS);
     vi.useRealTimers();
     expect(await h.done).toBe('max_duration');
   });

@@ -1,4 +1,5 @@
 import {
+  isTranscriptionLanguage,
   phoneSessionConfig,
   REALTIME_SPEED,
   REALTIME_TRANSCRIPTION_MODELS,
@@ -22,7 +23,8 @@ export interface CallSessionConfig {
 /**
  * The Realtime session configuration for a call on `profile`. Nothing the API would refuse is sent (a
  * refused session.update leaves the caller in silence): a voice or speed it does not have falls back
- * to the default, and says so. Caller transcription is always asked for, in the profile's language.
+ * to the default, and says so. Caller transcription is always asked for, in the profile's language when
+ * the API takes it as a hint (without one otherwise, and says so).
  */
 export function sessionConfigFor(
   profile: CallProfile,
@@ -57,14 +59,14 @@ export function sessionConfigFor(
     (REALTIME_TRANSCRIPTION_MODELS as readonly string[]).includes(t.model)
       ? t.model
       : DEFAULT_TRANSCRIPTION_MODEL;
-  const language = (t?.language ?? profile.language)?.toLowerCase().split(/[-_]/)[0];
+  const language = transcriptionLanguage(t?.language ?? profile.language, problems);
   const config = phoneSessionConfig({
     instructions: withLanguageRule(instructions, profile.language),
     ...(voiceId ? { voice: voiceId } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
     inputTranscriptionModel: model,
-    ...(language && /^[a-z]{2,3}$/.test(language) ? { inputTranscriptionLanguage: language } : {}),
+    ...(language ? { inputTranscriptionLanguage: language } : {}),
     tools,
     ...(opts.textOnly ? { textOnly: true } : {}),
   });
@@ -75,4 +77,18 @@ export function sessionConfigFor(
 function withLanguageRule(instructions: string, language: string | undefined): string {
   if (!language) return instructions;
   return `${instructions.trimEnd()}\n\n# Language\nSpeak ${language} with the caller, unless they ask for another language.`;
+}
+
+/**
+ * The transcription hint for a profile's language (BCP 47, as ai-server accepts it): its primary
+ * subtag when the API lists it, else none (the API would refuse the whole session.update), noted.
+ */
+function transcriptionLanguage(tag: string | undefined, problems: string[]): string | undefined {
+  if (!tag?.trim()) return undefined;
+  const base = tag.trim().toLowerCase().split(/[-_]/)[0] ?? '';
+  if (isTranscriptionLanguage(base)) return base;
+  problems.push(
+    `The profile's language "${tag.slice(0, 35)}" is not one the Realtime API transcribes with a language hint; caller speech is transcribed without one.`,
+  );
+  return undefined;
 }

@@ -18,6 +18,9 @@ import { sessionConfigFor } from './session-config.ts';
 import type { Transcript } from './transcript.ts';
 
 export type { SpeechUsage } from './call-speech.ts';
+
+/** Longest an answer being spoken may go on once the call is ending; then it is cut for the goodbye. */
+export const FINISH_ANSWER_MAX_MS = 10_000;
 export {
   type CallInfo,
   type CallLimits,
@@ -148,23 +151,39 @@ export class TwilioSessionManager {
     this.parts.lifecycle.end(reason);
   }
 
-  /** Ends the call politely: whatever is in flight stops, the agent says goodbye, then the call ends. */
+  /**
+   * Ends the call politely: tools and clocks stop, the agent says goodbye, then the call ends. An
+   * answer being spoken is not cut: the goodbye is asked for once it is done (its audio then follows
+   * the answer's), unless it is still going after {@link FINISH_ANSWER_MAX_MS}.
+   */
   endPolitely(reason: EndReason): void {
     const { lifecycle, link, log, limiter, tools, bargeIn, afterReply, responses } = this.parts;
     if (lifecycle.isEnded || lifecycle.endingPolitely) return;
-    const rt = link.current;
-    if (!rt) {
+    if (!link.current) {
       lifecycle.end(reason);
       return;
     }
     lifecycle.endingPolitely = true;
-    log.info({ reason }, 'ending the call with a goodbye');
+    const answering = responses.isBusy;
+    log.info({ reason, answering }, 'ending the call with a goodbye');
     limiter.stop();
     tools.dispose();
-    bargeIn.interrupt(rt);
-    afterReply.replace(reason, () => lifecycle.hangUp(reason));
+    const hangUp = () => lifecycle.hangUp(reason);
+    afterReply.replace(reason, hangUp);
     responses.request({ kind: 'line', line: goodbyeFor(reason, this.profile?.language) });
-    lifecycle.later(this.limits.goodbyeGraceMs, () => void lifecycle.hangUp(reason));
+    let graceMs = this.limits.goodbyeGraceMs;
+    if (answering) {
+      graceMs += FINISH_ANSWER_MAX_MS;
+      lifecycle.later(FINISH_ANSWER_MAX_MS, () => {
+        const rt = link.current;
+        // The goodbye still waits: the answer before it has not ended. Cut it, so the goodbye is said.
+        if (!rt || responses.waiting === 0) return;
+        log.info({ reason }, 'the answer before the goodbye did not end in time; cutting it');
+        bargeIn.interrupt(rt);
+        afterReply.replace(reason, hangUp);
+      });
+    }
+    lifecycle.later(graceMs, () => void hangUp());
   }
 
   /** Handles one Realtime server event (scripted unit tests drive the model loop through it). */
