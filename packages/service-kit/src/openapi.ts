@@ -51,8 +51,8 @@ export interface RouteAnswers {
   success: Record<number, string>;
   /** Error statuses this route can answer. */
   errors?: number[];
-  /** The success body's media type when it is not JSON (pages, event streams, assets). */
-  mediaType?: string;
+  /** The success body's media type(s) when it is not JSON (pages, event streams, assets). */
+  mediaType?: string | readonly string[];
 }
 
 export interface OpenApiInfo {
@@ -71,9 +71,13 @@ export function registeredRoutes(app: FastifyInstance): string[] {
   return routeLists.get(app) ?? [];
 }
 
-function successEntry(status: number, description: string, mediaType: string | undefined) {
+function successEntry(status: number, description: string, mediaType: RouteAnswers['mediaType']) {
   if (status === 204 || (status >= 300 && status < 400)) return { description, type: 'null' };
-  if (mediaType) return { description, content: { [mediaType]: { schema: { type: 'string' } } } };
+  if (mediaType)
+    return {
+      description,
+      content: Object.fromEntries([mediaType].flat().map((t) => [t, { schema: { type: 'string' } }])),
+    };
   return { description, type: 'object', additionalProperties: true };
 }
 

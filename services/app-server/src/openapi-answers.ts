@@ -34,7 +34,14 @@ export function appServerAnswers(method: string, url: string): RouteAnswers | un
       success: ACCEPTED[route] ?? (NO_CONTENT.has(route) ? { 204: 'Done' } : { 200: 'OK' }),
       errors: [401, 403, 404, 409, 429],
     };
-  if (url === '/assets/:name') return { success: { 200: 'The file' }, errors: [404], mediaType: 'text/css' };
+  if (url === '/assets/:name')
+    return { success: { 200: 'The file' }, errors: [404], mediaType: ['text/css', 'text/javascript'] };
+  if (url === '/analytics.csv')
+    return {
+      success: { 200: 'The analyses as CSV', 303: 'Sign in first' },
+      errors: [404],
+      mediaType: 'text/csv',
+    };
   if (method === 'POST') return { success: { 303: 'Done; back to the page' }, errors: [401, 403, 404, 429] };
   return {
     success: { 200: 'The page', 303: 'Redirect (sign in first, or already signed in)' },
