@@ -43,7 +43,9 @@ export function buildBaseApp(opts: BaseAppOptions): FastifyInstance {
     ...(opts.fastify as FastifyServerOptions),
   }) as unknown as FastifyInstance;
 
-  // Response schemas document the API (OpenAPI); answers are serialized as they are, never trimmed.
+  // Response schemas document the API (OpenAPI); answers are serialized as they are, never trimmed
+  // (fast-json-stringify would drop a field a schema forgets). The OpenAPI contract test checks the
+  // schemas against real answers instead.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installHttpTracing(app, opts.serviceName ?? 'switchboard');
   installInputGuards(app, opts.jsonMaxDepth);
