@@ -1,7 +1,8 @@
 // The largest allowed article, as text with no word breaks and as CJK without punctuation, is ingested
-// while /health-check/live and the call path (profile lookup by the dialled number, knowledge search)
-// are each polled every 100 ms: health never goes 200 ms without an answer, and the call path answers
-// in ~100 ms (median), with at most a few requests over 200 ms.
+// while /health-check/live is polled every 100 ms and the call path (profile lookup by the dialled
+// number, knowledge search) every 200 ms each (a call makes far fewer; more would be load the test
+// adds itself): health never goes 200 ms without an answer, and the call path answers in ~100 ms
+// (median), with at most one request in fifty over 200 ms and none over 500 ms.
 //
 // On a shared 2-core machine other processes can keep this process's main thread waiting for a CPU
 // for hundreds of milliseconds, which no code here can prevent: so the asserted figures leave out the
@@ -90,7 +91,7 @@ const probes: Probe[] = [
   },
   {
     name: 'profile lookup',
-    everyMs: 100,
+    everyMs: 200,
     async request() {
       const res = await post('/internal/profiles/lookup', { to: PHONE });
       expect(res.status).toBe(200);
@@ -99,7 +100,7 @@ const probes: Probe[] = [
   },
   {
     name: 'knowledge search',
-    everyMs: 100,
+    everyMs: 200,
     async request() {
       const res = await post('/voiceagent/search_knowledge_base/', {
         profileKey: PROFILE,
@@ -138,8 +139,10 @@ describe('the largest allowed article', () => {
       for (const f of callPath) {
         expect(f.requests, f.name).toBeGreaterThan(5);
         expect(median(f.ownMs), f.name).toBeLessThanOrEqual(100);
-        // At most one request in twenty over 200 ms of this process's own time.
-        expect(over(f.ownMs, 200), f.name).toBeLessThanOrEqual(Math.floor(f.requests / 20));
+        // Of this process's own time: at most one request in fifty over 200 ms, and none over 500 ms
+        // (one long stall is one slow request: the count alone would miss it).
+        expect(over(f.ownMs, 200), f.name).toBeLessThanOrEqual(Math.floor(f.requests / 50));
+        expect(Math.max(...f.ownMs), f.name).toBeLessThanOrEqual(500);
       }
     }, 600_000);
   }
