@@ -86,6 +86,54 @@ describe('buildBaseApp', () => {
     expect((await app().inject({ url: '/nowhere' })).statusCode).toBe(404);
   });
 
+  it('puts nosniff and no-store on answers refused before any route runs, echoing nothing', async () => {
+    const a = app();
+    a.get('/things/:id', async () => ({}));
+    const secure = (headers: Record<string, unknown>) => ({
+      nosniff: headers['x-content-type-options'],
+      cache: headers['cache-control'],
+    });
+    const longParam = await a.inject({ url: `/things/${'q'.repeat(150)}` });
+    expect(longParam.statusCode).toBe(414);
+    expect(longParam.json().error.code).toBe('URI_TOO_LONG');
+    expect(longParam.body).not.toContain('qqq');
+    expect(secure(longParam.headers)).toEqual({ nosniff: 'nosniff', cache: 'no-store' });
+    const badUrl = await a.inject({ url: '/things/%E0%A4%Aq' });
+    expect(badUrl.statusCode).toBe(400);
+    expect(badUrl.json().error.message).toMatch(/^params: /);
+    expect(secure(badUrl.headers)).toEqual({ nosniff: 'nosniff', cache: 'no-store' });
+    const missing = await a.inject({ url: '/nowhere/<b>' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).not.toContain('nowhere');
+    expect(secure(missing.headers)).toEqual({ nosniff: 'nosniff', cache: 'no-store' });
+  });
+
+  it('answers a request Node cannot parse with a catalog body and the security headers', async () => {
+    const a = app();
+    await a.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = a.server.address() as { port: number };
+      const res = await fetch(`http://127.0.0.1:${port}/health-check/live`, {
+        headers: { 'x-big': 'y'.repeat(20_000) },
+      });
+      expect(res.status).toBe(431);
+      expect(await res.json()).toEqual({
+        error: { code: 'HEADERS_TOO_LARGE', message: 'request headers are too large' },
+      });
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('never trims an answer to its response schema (a field the schema forgets still arrives)', async () => {
+    const a = app();
+    const response = { 200: { type: 'object', properties: { kept: { type: 'string' } } } };
+    a.get('/schema-trim', { schema: { response } }, async () => ({ kept: 'a', forgotten: { deep: [1] } }));
+    expect((await a.inject({ url: '/schema-trim' })).json()).toEqual({ kept: 'a', forgotten: { deep: [1] } });
+  });
+
   it('keeps the bearer token out of the logs', async () => {
     lines.length = 0;
     await app().inject({ method: 'POST', url: '/things', headers: auth, payload: { name: 'a' } });

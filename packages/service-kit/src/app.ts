@@ -6,6 +6,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { type ErrorBody, ServiceError } from './errors.ts';
+import { clientErrorAnswer, frameworkErrorAnswer } from './framework-errors.ts';
 import { installInputGuards } from './json-body.ts';
 import { type OpenApiInfo, registerOpenApi } from './openapi.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -36,16 +37,15 @@ export function buildBaseApp(opts: BaseAppOptions): FastifyInstance {
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    // A URL the router can't decode (invalid percent-encoding or UTF-8): a 400 naming where.
-    frameworkErrors: (_err, _req, reply) => {
-      void (reply as unknown as { status(n: number): { send(body: unknown): unknown } }).status(400).send({
-        error: { code: 'BAD_REQUEST', message: 'params: the URL path is not valid percent-encoded UTF-8' },
-      });
-    },
+    // Refusals before any route or hook runs: catalog bodies with the security headers.
+    frameworkErrors: frameworkErrorAnswer,
+    clientErrorHandler: clientErrorAnswer,
     ...(opts.fastify as FastifyServerOptions),
   }) as unknown as FastifyInstance;
 
-  // Response schemas document the API (OpenAPI); answers are serialized as they are, never trimmed.
+  // Response schemas document the API (OpenAPI); answers are serialized as they are, never trimmed
+  // (fast-json-stringify would drop a field a schema forgets). The OpenAPI contract test checks the
+  // schemas against real answers instead.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installHttpTracing(app, opts.serviceName ?? 'switchboard');
   installInputGuards(app, opts.jsonMaxDepth);

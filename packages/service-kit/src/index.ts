@@ -8,6 +8,7 @@ export * from './json-depth.ts';
 export * from './logger.ts';
 export * from './metrics.ts';
 export * from './openapi.ts';
+export * from './response-schema.ts';
 export * from './span-drops.ts';
 export * from './text-safety.ts';
 export * from './tracing.ts';

@@ -23,7 +23,12 @@ export function registerMetricsRoute(
   const schema = {
     tags: ['health'],
     summary: 'Metrics in Prometheus text format (prom-client)',
-    response: { 200: { description: 'Prometheus text exposition format 0.0.4', type: 'string' } },
+    response: {
+      200: {
+        description: 'Prometheus text exposition format 0.0.4',
+        content: { [registry.contentType.split(';')[0]!]: { schema: { type: 'string' } } },
+      },
+    },
   };
   // A plugin, so it loads after the OpenAPI plugin and is in the document.
   void app.register(async (scope) => {

@@ -25,6 +25,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource (or one of another brand)',
   409: 'Conflicts with existing data',
   413: 'Body or field larger than allowed',
+  414: 'A path parameter longer than allowed',
   415: 'Content type not supported',
   429: 'Too many attempts; try again later',
   500: 'Internal error (never caused by input)',
@@ -50,8 +51,8 @@ export interface RouteAnswers {
   success: Record<number, string>;
   /** Error statuses this route can answer. */
   errors?: number[];
-  /** The success body's media type when it is not JSON (pages, event streams, assets). */
-  mediaType?: string;
+  /** The success body's media type(s) when it is not JSON (pages, event streams, assets). */
+  mediaType?: string | readonly string[];
 }
 
 export interface OpenApiInfo {
@@ -70,15 +71,20 @@ export function registeredRoutes(app: FastifyInstance): string[] {
   return routeLists.get(app) ?? [];
 }
 
-function successEntry(status: number, description: string, mediaType: string | undefined) {
+function successEntry(status: number, description: string, mediaType: RouteAnswers['mediaType']) {
   if (status === 204 || (status >= 300 && status < 400)) return { description, type: 'null' };
-  if (mediaType) return { description, content: { [mediaType]: { schema: { type: 'string' } } } };
+  if (mediaType)
+    return {
+      description,
+      content: Object.fromEntries([mediaType].flat().map((t) => [t, { schema: { type: 'string' } }])),
+    };
   return { description, type: 'object', additionalProperties: true };
 }
 
 /**
  * Publishes an OpenAPI 3 document of every route registered after this call at `GET /openapi.json`,
- * and adds the answers any route can give (400 for unreadable input, 413, 415, 500) to each route.
+ * and adds the answers any route can give (400 for unreadable input, 413, 415, 414 for an over-long
+ * path parameter, 500) to each route.
  */
 export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
   const list: string[] = [];
@@ -97,7 +103,8 @@ export function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): void {
     for (const [status, entry] of Object.entries(errorResponses(...(answers?.errors ?? []))))
       if (!(status in response)) response[status] = entry;
     const readsBody = [route.method].flat().some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH');
-    const always = [400, 500, ...(readsBody ? [413, 415] : [])];
+    const hasParams = route.url.includes(':');
+    const always = [400, 500, ...(readsBody ? [413, 415] : []), ...(hasParams ? [414] : [])];
     for (const [status, entry] of Object.entries(errorResponses(...always)))
       if (!(status in response)) response[status] = entry;
   });

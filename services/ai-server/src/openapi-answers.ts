@@ -10,7 +10,8 @@ const CREATES = new Set([
 
 /** What each ai-server route answers (documented in the OpenAPI document; checked by its test). */
 export function aiServerAnswers(method: string, url: string): RouteAnswers | undefined {
-  if (url.startsWith('/health-check') || url === '/openapi.json') return undefined;
+  // Health, the document itself and metrics document their own answers.
+  if (url.startsWith('/health-check') || url === '/openapi.json' || url === '/metrics') return undefined;
   const success: Record<number, string> =
     method === 'DELETE'
       ? { 204: 'Deleted' }

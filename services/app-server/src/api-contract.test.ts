@@ -2,8 +2,10 @@
 // is fed hostile input generated from its schemas (no 5xx, field-naming 400s, still responsive), the
 // document validates as OpenAPI 3, covers every route, and documents every status the routes answered.
 import { describeOpenApiContract, type OpenApiDoc } from '@switchboard/service-kit/testing/openapi-contract';
+import { happyPathProblems } from '@switchboard/service-kit/testing/openapi-happy-paths';
 import { fuzzOperations } from '@switchboard/service-kit/testing/route-fuzz';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appServerHappyRows } from './testing/happy-paths.ts';
 import { type Harness, msg, seedCall, staffCookie, startBody, startHarness } from './testing/harness.ts';
 
 let h: Harness;
@@ -14,7 +16,8 @@ let doc: OpenApiDoc;
 let seen: Map<string, Set<number>>;
 
 beforeAll(async () => {
-  h = await startHarness({ store: 'prisma' });
+  // Post-call analysis on (into a queue that keeps nothing), so its routes answer as in production.
+  h = await startHarness({ store: 'prisma', analysisQueue: { enqueue: async () => 'queued' } });
   cookie = await staffCookie(h, 'acme');
   const start = startBody();
   callSid = start.callSid;
@@ -39,7 +42,12 @@ describe('app-server under hostile input', () => {
   }, 600_000);
 });
 
-await describeOpenApiContract({ doc: () => doc, routes: () => h.routes, seen: () => seen });
+await describeOpenApiContract({
+  doc: () => doc,
+  routes: () => h.routes,
+  seen: () => seen,
+  happyPathProblems: () => happyPathProblems(h.app, doc, appServerHappyRows(h)),
+});
 
 describe('success statuses', () => {
   it('are the documented ones: creations 201, deletions 204', async () => {
@@ -54,5 +62,22 @@ describe('success statuses', () => {
     const out = await h.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
     expect(out.statusCode).toBe(204);
     expect(doc.paths['/api/session']!.delete!.responses).toHaveProperty('204');
+  });
+});
+
+describe('answers refused before any route runs', () => {
+  it('carry nosniff and no-store and echo nothing: 414, 400 and 404', async () => {
+    const app = h.app;
+    const answers = [
+      await app.inject({ url: `/api/conversations/${'k'.repeat(150)}`, headers: { cookie } }),
+      await app.inject({ url: '/api/conversations/%E0%A4%Ak', headers: { cookie } }),
+      await app.inject({ url: '/no-such-route-kkk', headers: { cookie } }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([414, 400, 404]);
+    for (const a of answers) {
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['cache-control']).toBe('no-store');
+      expect(a.body).not.toMatch(/kkk/);
+    }
   });
 });

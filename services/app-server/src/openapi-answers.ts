@@ -7,13 +7,18 @@ const CREATED: Record<string, Record<number, string>> = {
   'POST /admin/staff': { 201: 'Created' },
   'POST /admin/api-keys': { 201: 'Created' },
 };
+/** Routes that queue work and answer 202. */
+const ACCEPTED: Record<string, Record<number, string>> = {
+  'POST /api/conversations/:id/analysis': { 202: 'Queued for analysis (or already queued)' },
+};
 const NO_CONTENT = new Set(['DELETE /api/session', 'DELETE /api/sessions', 'POST /api/me/password']);
 const STREAMS = new Set(['/api/events', '/api/conversations/:id/events', '/conversations/:id/live']);
 
 /** What each app-server route answers (documented in the OpenAPI document; checked by its test). */
 export function appServerAnswers(method: string, url: string): RouteAnswers | undefined {
   const route = `${method} ${url}`;
-  if (url.startsWith('/health-check') || url === '/openapi.json') return undefined;
+  // Health, the document itself and metrics document their own answers.
+  if (url.startsWith('/health-check') || url === '/openapi.json' || url === '/metrics') return undefined;
   if (url.startsWith('/internal') || url.startsWith('/admin'))
     return { success: CREATED[route] ?? { 200: 'OK' }, errors: [401, 403, 404, 409] };
   if (STREAMS.has(url))
@@ -26,10 +31,17 @@ export function appServerAnswers(method: string, url: string): RouteAnswers | un
     };
   if (url.startsWith('/api'))
     return {
-      success: NO_CONTENT.has(route) ? { 204: 'Done' } : { 200: 'OK' },
+      success: ACCEPTED[route] ?? (NO_CONTENT.has(route) ? { 204: 'Done' } : { 200: 'OK' }),
       errors: [401, 403, 404, 409, 429],
     };
-  if (url === '/assets/:name') return { success: { 200: 'The file' }, errors: [404], mediaType: 'text/css' };
+  if (url === '/assets/:name')
+    return { success: { 200: 'The file' }, errors: [404], mediaType: ['text/css', 'text/javascript'] };
+  if (url === '/analytics.csv')
+    return {
+      success: { 200: 'The analyses as CSV', 303: 'Sign in first' },
+      errors: [404],
+      mediaType: 'text/csv',
+    };
   if (method === 'POST') return { success: { 303: 'Done; back to the page' }, errors: [401, 403, 404, 429] };
   return {
     success: { 200: 'The page', 303: 'Redirect (sign in first, or already signed in)' },

@@ -1,5 +1,6 @@
 /** Checks of a service's OpenAPI document against the routes it registers and the answers it gave. */
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { bareSuccessSchemas } from './openapi-happy-paths.ts';
 
 export interface OpenApiDoc {
   paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -49,11 +50,15 @@ export interface ContractSubject {
   routes(): readonly string[];
   /** Statuses each operation answered (the fuzz suite's record). */
   seen(): Map<string, Set<number>>;
+  /** The other direction: problems of a valid request per operation (see `happyPathProblems`). */
+  happyPathProblems(): Promise<string[]>;
 }
 
 /**
  * The OpenAPI contract tests, registered in the calling test file: the document validates, covers
- * every route with a success answer and a 400, and lists every status the routes answered.
+ * every route with a success answer and a 400, and lists every status the routes answered; each JSON
+ * success answer has a schema that names its fields, and a valid request of each operation answers
+ * a documented status with a body that schema accepts.
  */
 export async function describeOpenApiContract(subject: ContractSubject): Promise<void> {
   const { describe, expect, it } = await import('vitest');
@@ -69,5 +74,11 @@ export async function describeOpenApiContract(subject: ContractSubject): Promise
     it('documents each status the routes answered under fuzzing', () => {
       expect(undocumentedStatuses(subject.doc(), subject.seen())).toEqual([]);
     });
+    it('gives each JSON success answer a schema that names its fields', () => {
+      expect(bareSuccessSchemas(subject.doc())).toEqual([]);
+    });
+    it('answers a valid request of each operation with a documented status and body', async () => {
+      expect(await subject.happyPathProblems()).toEqual([]);
+    }, 120_000);
   });
 }

@@ -3,6 +3,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { adminDoc, adminScope } from '../route-helpers.ts';
+import {
+  apiKeysResponse,
+  brandResponse,
+  createdApiKeyResponse,
+  createdBrandResponse,
+} from './admin-responses.ts';
 import { generateApiKey } from './brand-auth.ts';
 
 const keyIdParams = {
@@ -27,6 +33,7 @@ export const adminPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
           tags: ['operator'],
           summary: 'Create a brand and its first API key (the key is shown once)',
           security: [{ operatorToken: [] }],
+          response: { 201: createdBrandResponse },
           body: {
             type: 'object',
             additionalProperties: false,
@@ -60,7 +67,12 @@ export const adminPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
   adminScope(app, ctx, (admin) => {
     admin.get(
       '/admin/brand',
-      { schema: adminDoc('brand', 'The brand this API key belongs to') },
+      {
+        schema: {
+          ...adminDoc('brand', 'The brand this API key belongs to'),
+          response: { 200: brandResponse },
+        },
+      },
       async (req) => {
         const brand = await ctx.prisma.brand.findUniqueOrThrow({ where: { id: req.brandId } });
         return { id: brand.id, name: brand.name, createdAt: brand.createdAt.toISOString() };
@@ -69,7 +81,12 @@ export const adminPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
 
     admin.get(
       '/admin/api-keys',
-      { schema: adminDoc('brand', "The brand's API keys (prefixes only)") },
+      {
+        schema: {
+          ...adminDoc('brand', "The brand's API keys (prefixes only)"),
+          response: { 200: apiKeysResponse },
+        },
+      },
       async (req) => {
         const keys = await ctx.prisma.brandApiKey.findMany({
           where: { brandId: req.brandId },
@@ -92,6 +109,7 @@ export const adminPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
       {
         schema: {
           ...adminDoc('brand', 'Create another API key (shown once)'),
+          response: { 201: createdApiKeyResponse },
           body: {
             type: 'object',
             additionalProperties: false,

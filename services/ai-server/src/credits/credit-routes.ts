@@ -1,10 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import { answer, arr, bool, dateTime, int, obj, str } from '@switchboard/service-kit';
 import type { CreditStatus, DebitRequest, DebitResult } from '@switchboard/service-kit/clients/ai-server';
 import type { FastifyPluginAsync } from 'fastify';
 import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { profileKeyParams, profileRefParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
+
+const creditStatusResponse = answer(
+  'Whether a call may start, and the seconds left',
+  obj({ available: bool, remainingSeconds: int }),
+);
+const debitResponse = answer(
+  'The debit (`duplicate` when this call SID was debited before; nothing changed)',
+  obj({ callSid: str, debitedSeconds: int, remainingSeconds: int, duplicate: bool }),
+);
+const balanceResponse = answer('The new balance in seconds', obj({ creditSeconds: int }));
+const debitsResponse = answer(
+  'The balance and the latest 100 debits, newest first',
+  obj({
+    creditSeconds: int,
+    debits: arr(obj({ callSid: str, durationSec: int, debitedSec: int, at: dateTime })),
+  }),
+);
 
 /** Postgres `integer` ceiling: balances saturate here instead of overflowing. */
 const MAX_CREDIT_SECONDS = 2_147_483_647;
@@ -18,6 +36,7 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
         schema: {
           ...internalDoc('call path', 'Whether the profile may take a call, and how long'),
           params: profileRefParams,
+          response: { 200: creditStatusResponse },
         },
       },
       async (req): Promise<CreditStatus> => {
@@ -44,6 +63,7 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
               durationSec: { type: 'integer', minimum: 0, maximum: 86_400 },
             },
           },
+          response: { 200: debitResponse },
         },
       },
       async (req): Promise<DebitResult> => {
@@ -99,6 +119,7 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
             required: ['seconds'],
             properties: { seconds: { type: 'integer', minimum: 1, maximum: 100_000_000 } },
           },
+          response: { 200: balanceResponse },
         },
       },
       async (req) => {
@@ -115,7 +136,11 @@ export const creditsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
     admin.get<{ Params: { key: string } }>(
       '/admin/profiles/:key/debits',
       {
-        schema: { ...adminDoc('credits', "The profile's most recent call debits"), params: profileKeyParams },
+        schema: {
+          ...adminDoc('credits', "The profile's most recent call debits"),
+          params: profileKeyParams,
+          response: { 200: debitsResponse },
+        },
       },
       async (req) => {
         const p = await ctx.profiles.getForBrand(req.brandId, req.params.key);

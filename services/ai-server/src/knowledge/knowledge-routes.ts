@@ -8,6 +8,12 @@ import { AiErrors } from '../errors.ts';
 import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { applyArticleRepairs } from './article-repairs.ts';
+import {
+  articleListResponse,
+  articleResponse,
+  ingestResponse,
+  searchResponse,
+} from './knowledge-responses.ts';
 import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS, MirrorError } from './knowledge-store.ts';
 import { laneDepsOf } from './lanes/lane-deps.ts';
 import { searchLanes } from './lanes/lane-search.ts';
@@ -96,6 +102,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
               },
             },
           },
+          response: { 200: ingestResponse },
         },
       },
       async (req) => {
@@ -146,6 +153,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
               after: { type: 'string', pattern: ARTICLE_ID_PATTERN },
             },
           },
+          response: { 200: articleListResponse },
         },
       },
       async (req) => {
@@ -163,7 +171,13 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
 
     admin.get<{ Params: { articleId: string } }>(
       '/admin/knowledge/articles/:articleId',
-      { schema: { ...adminDoc('knowledge', 'Read an article'), params: idParams } },
+      {
+        schema: {
+          ...adminDoc('knowledge', 'Read an article'),
+          params: idParams,
+          response: { 200: articleResponse },
+        },
+      },
       async (req) => {
         const a = await ctx.knowledge.getArticle(req.brandId, req.params.articleId);
         if (!a) throw AiErrors.articleNotFound(`no article ${req.params.articleId}`);
@@ -209,6 +223,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
               lane: { type: 'string', enum: ['primary', 'secondary'] },
             },
           },
+          response: { 200: searchResponse },
         },
       },
       async (req) => runSearch(ctx, req.brandId, req.body, req.log, 'brand'),
@@ -236,6 +251,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
               ...searchFields,
             },
           },
+          response: { 200: searchResponse },
         },
       },
       async (req) => {

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { E164_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc } from '../route-helpers.ts';
+import { doNotCallAddedResponse, doNotCallListResponse } from './outbound-responses.ts';
 
 const numberParams = {
   type: 'object',
@@ -14,7 +15,12 @@ const numberParams = {
 export function doNotCallRoutes(admin: FastifyInstance, ctx: AppContext): void {
   admin.get(
     '/admin/do-not-call',
-    { schema: adminDoc('outbound calls', "The brand's do-not-call list") },
+    {
+      schema: {
+        ...adminDoc('outbound calls', "The brand's do-not-call list"),
+        response: { 200: doNotCallListResponse },
+      },
+    },
     async (req) => {
       const rows = await ctx.prisma.doNotCallNumber.findMany({
         where: { brandId: req.brandId },
@@ -42,6 +48,7 @@ export function doNotCallRoutes(admin: FastifyInstance, ctx: AppContext): void {
             },
           },
         },
+        response: { 200: doNotCallAddedResponse },
       },
     },
     async (req) => {

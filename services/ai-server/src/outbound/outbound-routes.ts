@@ -6,6 +6,12 @@ import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpe
 import { isKnownTimezone } from './calling-hours.ts';
 import { doNotCallRoutes } from './do-not-call-routes.ts';
 import {
+  outboundCallResponse,
+  outboundEventResponse,
+  placedCallResponse,
+  repeatedCallResponse,
+} from './outbound-responses.ts';
+import {
   type CreateOutboundCall,
   createOutboundCall,
   type OutboundEvent,
@@ -81,6 +87,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
             'Place a call: the agent calls `to` with a task; answers at once with the call id (the same one again for a repeated idempotency key)',
           ),
           body: createBody,
+          response: { 200: repeatedCallResponse, 201: placedCallResponse },
         },
       },
       async (req, reply) => {
@@ -105,6 +112,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
         schema: {
           ...adminDoc('outbound calls', 'An outbound call: status, outcome, conversation link'),
           params: idParams,
+          response: { 200: outboundCallResponse },
         },
       },
       async (req) => {
@@ -129,6 +137,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           ),
           params: idParams,
           body: eventBody,
+          response: { 200: outboundEventResponse },
         },
       },
       async (req) => recordOutboundEvent(ctx, req.params.id, req.body),

@@ -4,6 +4,12 @@ import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import {
+  adminProfileResponse,
+  profileDtoResponse,
+  profileListResponse,
+  profileSummaryResponse,
+} from './profile-responses.ts';
+import {
   createProfileBody,
   profileKeyParams,
   profileRefParams,
@@ -23,7 +29,12 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
   adminScope(app, ctx, (admin) => {
     admin.get(
       '/admin/profiles',
-      { schema: adminDoc('profiles', "List the brand's bot profiles") },
+      {
+        schema: {
+          ...adminDoc('profiles', "List the brand's bot profiles"),
+          response: { 200: profileListResponse },
+        },
+      },
       async (req) => ({
         profiles: (await ctx.profiles.list(req.brandId)).map(toAdminProfileDto),
       }),
@@ -31,7 +42,13 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
 
     admin.post<{ Body: CreateProfileInput }>(
       '/admin/profiles',
-      { schema: { ...adminDoc('profiles', 'Create a bot profile'), body: createProfileBody } },
+      {
+        schema: {
+          ...adminDoc('profiles', 'Create a bot profile'),
+          body: createProfileBody,
+          response: { 201: adminProfileResponse },
+        },
+      },
       async (req, reply) => {
         const created = await ctx.profiles.create(req.brandId, req.body);
         return reply.status(201).send(toAdminProfileDto(created));
@@ -40,7 +57,13 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
 
     admin.get<{ Params: KeyParams }>(
       '/admin/profiles/:key',
-      { schema: { ...adminDoc('profiles', 'Read a bot profile'), params: profileKeyParams } },
+      {
+        schema: {
+          ...adminDoc('profiles', 'Read a bot profile'),
+          params: profileKeyParams,
+          response: { 200: adminProfileResponse },
+        },
+      },
       async (req) => toAdminProfileDto(await ctx.profiles.getForBrand(req.brandId, req.params.key)),
     );
 
@@ -51,6 +74,7 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           ...adminDoc('profiles', 'Change a bot profile'),
           params: profileKeyParams,
           body: updateProfileBody,
+          response: { 200: adminProfileResponse },
         },
       },
       async (req) => toAdminProfileDto(await ctx.profiles.update(req.brandId, req.params.key, req.body)),
@@ -90,6 +114,7 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
               applicationSid: { type: 'string', maxLength: 64 },
             },
           },
+          response: { 200: profileSummaryResponse },
         },
       },
       async (req) => {
@@ -102,7 +127,13 @@ export const profilesPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
 
     internal.get<{ Params: KeyParams }>(
       '/internal/profiles/:key',
-      { schema: { ...internalDoc('call path', 'A profile as a call needs it'), params: profileRefParams } },
+      {
+        schema: {
+          ...internalDoc('call path', 'A profile as a call needs it'),
+          params: profileRefParams,
+          response: { 200: profileDtoResponse },
+        },
+      },
       async (req) => {
         const profile = await ctx.profiles.getByRef(req.params.key).catch((err: unknown) => {
           ctx.metrics.profileLookups.inc({ kind: 'get', outcome: 'not_found' });

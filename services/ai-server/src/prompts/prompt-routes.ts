@@ -6,6 +6,7 @@ import { outboundInstructions, outboundSetup } from '../outbound/outbound-prompt
 import { profileKeyParams, profileRefParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { evaluateBusinessHours, type Holiday, type WeeklyHours } from './business-hours.ts';
+import { promptPreviewResponse, systemPromptResponse } from './prompt-responses.ts';
 import { renderSystemPrompt } from './system-prompt.ts';
 
 const promptBody = {
@@ -58,6 +59,7 @@ export const promptsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
           ),
           params: profileRefParams,
           body: promptBody,
+          response: { 200: systemPromptResponse },
         },
       },
       async (req) => {
@@ -89,6 +91,7 @@ export const promptsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { c
           ...adminDoc('profiles', 'Preview the system prompt a call would get now'),
           params: profileKeyParams,
           body: promptBody,
+          response: { 200: promptPreviewResponse },
         },
       },
       async (req) =>

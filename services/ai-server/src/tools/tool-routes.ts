@@ -11,6 +11,12 @@ import { OUTCOME_TOOL_NAME } from '../outbound/outbound-prompt.ts';
 import { recordOutcome } from '../outbound/outcome.ts';
 import { PROFILE_KEY_PATTERN, PROFILE_REF_PATTERN, profileKeyParams } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
+import {
+  executeToolResponse,
+  realtimeToolsResponse,
+  toolListResponse,
+  toolResponse,
+} from './tool-responses.ts';
 
 /** Names voice-server's own tools use; a dynamic tool may not shadow them. */
 export const RESERVED_TOOL_NAMES = new Set([
@@ -109,7 +115,13 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
   adminScope(app, ctx, (admin) => {
     admin.get<{ Params: { key: string } }>(
       '/admin/profiles/:key/tools',
-      { schema: { ...adminDoc('tools', "List a profile's dynamic tools"), params: profileKeyParams } },
+      {
+        schema: {
+          ...adminDoc('tools', "List a profile's dynamic tools"),
+          params: profileKeyParams,
+          response: { 200: toolListResponse },
+        },
+      },
       async (req) => {
         const p = await ctx.profiles.getForBrand(req.brandId, req.params.key);
         const tools = await ctx.prisma.dynamicTool.findMany({
@@ -132,6 +144,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
             required: ['name', 'description', 'parameters', 'endpointUrl'],
             properties: { name: { type: 'string', pattern: TOOL_NAME_PATTERN }, ...toolFields },
           },
+          response: { 201: toolResponse },
         },
       },
       async (req, reply) => {
@@ -171,7 +184,13 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
 
     admin.get<{ Params: { key: string; name: string } }>(
       '/admin/profiles/:key/tools/:name',
-      { schema: { ...adminDoc('tools', 'Read a dynamic tool'), params: toolParams } },
+      {
+        schema: {
+          ...adminDoc('tools', 'Read a dynamic tool'),
+          params: toolParams,
+          response: { 200: toolResponse },
+        },
+      },
       async (req) => toToolDto(await findTool(req.brandId, req.params.key, req.params.name)),
     );
 
@@ -182,6 +201,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
           ...adminDoc('tools', 'Change a dynamic tool'),
           params: toolParams,
           body: { type: 'object', additionalProperties: false, minProperties: 1, properties: toolFields },
+          response: { 200: toolResponse },
         },
       },
       async (req) => {
@@ -226,6 +246,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
             required: ['profileKey'],
             properties: { profileKey: { type: 'string', pattern: PROFILE_REF_PATTERN } },
           },
+          response: { 200: realtimeToolsResponse },
         },
       },
       async (req): Promise<{ tools: RealtimeFunctionToolSchema[] }> => {
@@ -260,6 +281,7 @@ export const toolsPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx
               callSid: { type: 'string', minLength: 1, maxLength: 64 },
             },
           },
+          response: { 200: executeToolResponse },
         },
       },
       async (req): Promise<ExecuteToolResult> => {

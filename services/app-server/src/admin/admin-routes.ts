@@ -1,4 +1,4 @@
-import { Errors } from '@switchboard/service-kit';
+import { answer, Errors, obj, str } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { newApiKey } from '../auth/api-keys.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -6,6 +6,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { callSidParams, externalId, isKnownTimeZone } from '../conversations/schemas.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import { brandDto, conversationDto, staffDto } from '../domain/dto.ts';
+import { brandSchema, conversationSchema, staffSchema } from '../domain/dto-schemas.ts';
 import { type AppStore, type BrandPatch, SlugTakenError, StaffExistsError } from '../store/store.ts';
 
 export const createStaffBody = {
@@ -98,7 +99,7 @@ export async function adminRoutes(
 
   app.post<{ Body: NewStaffRequest }>(
     '/admin/staff',
-    { schema: { body: createStaffBody } },
+    { schema: { body: createStaffBody, response: { 201: answer('Created', obj({ staff: staffSchema })) } } },
     async (req, reply) => {
       const staff = await createStaffAccount(store, req.body);
       return reply.status(201).send({ staff: staffDto(staff) });
@@ -107,7 +108,17 @@ export async function adminRoutes(
 
   app.post<{ Body: { brandId: string; label: string } }>(
     '/admin/api-keys',
-    { schema: { body: createApiKeyBody } },
+    {
+      schema: {
+        body: createApiKeyBody,
+        response: {
+          201: answer(
+            'Created; the full key is shown only here',
+            obj({ id: str, brandId: str, label: str, key: str }),
+          ),
+        },
+      },
+    },
     async (req, reply) => {
       const made = newApiKey();
       const key = await store.createApiKey({
@@ -124,7 +135,12 @@ export async function adminRoutes(
   // Disables a staff account and ends its sessions (their cookies and live streams stop at once).
   app.post<{ Params: { id: string } }>(
     '/admin/staff/:id/disable',
-    { schema: { params: staffIdParams } },
+    {
+      schema: {
+        params: staffIdParams,
+        response: { 200: answer('Disabled; its sessions are ended', obj({ staff: staffSchema })) },
+      },
+    },
     async (req) => {
       const staff = await opts.auth.disableStaff(req.params.id);
       if (!staff) throw Errors.notFound('no such staff account');
@@ -135,7 +151,13 @@ export async function adminRoutes(
   // A brand's sign-in slug, display name and time zone (ids stay as voice-server and the API use them).
   app.put<{ Params: { brandId: string }; Body: BrandPatch }>(
     '/admin/brands/:brandId',
-    { schema: { params: brandIdParams, body: putBrandBody } },
+    {
+      schema: {
+        params: brandIdParams,
+        body: putBrandBody,
+        response: { 200: answer('The brand as stored', obj({ brand: brandSchema })) },
+      },
+    },
     async (req) => {
       const tz = req.body.timezone;
       if (typeof tz === 'string' && !isKnownTimeZone(tz))
@@ -151,7 +173,15 @@ export async function adminRoutes(
 
   app.put<{ Params: { callSid: string }; Body: { brandId: string } }>(
     '/admin/conversations/:callSid/brand',
-    { schema: { params: callSidParams, body: setBrandBody } },
+    {
+      schema: {
+        params: callSidParams,
+        body: setBrandBody,
+        response: {
+          200: answer('The conversation, now of that brand', obj({ conversation: conversationSchema })),
+        },
+      },
+    },
     async (req) => ({
       conversation: conversationDto(await service.setBrand(req.params.callSid, req.body.brandId)),
     }),

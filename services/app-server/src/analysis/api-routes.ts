@@ -1,4 +1,16 @@
-import { Errors } from '@switchboard/service-kit';
+import {
+  answer,
+  arr,
+  dateTime,
+  Errors,
+  int,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  openObject,
+  str,
+} from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { analysisQuerySchema, parseAnalysisQuery } from '../domain/queries.ts';
@@ -17,6 +29,37 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
+
+const analysisSchema = obj({
+  conversationId: str,
+  status: oneOf('pending', 'done', 'failed'),
+  summary: nullable(str),
+  sentiment: nullable(str),
+  intent: nullable(str),
+  resolution: nullable(str),
+  leadScore: nullable(num),
+  /** The whole validated answer; a profile's analysis schema may add fields. */
+  result: nullable(openObject),
+  model: nullable(str),
+  promptVersion: nullable(str),
+  schemaVersion: nullable(str),
+  attempts: int,
+  error: nullable(str),
+  analyzedAt: nullable(dateTime),
+});
+
+/** Counts by a name: `[name, count]` pairs, most frequent first. */
+const counts = arr({ type: 'array', items: { anyOf: [str, int] }, minItems: 2, maxItems: 2 });
+const byName = { type: 'object', additionalProperties: int };
+
+const aggregatesSchema = obj({
+  timeZone: str,
+  total: int,
+  bySentiment: counts,
+  byIntent: counts,
+  days: arr(obj({ day: str, total: int, sentiment: byName, intent: byName })),
+  leadScore: obj({ average: nullable(num), bands: arr(int) }),
+});
 
 export function analysisDto(a: ConversationAnalysis) {
   return {
@@ -49,7 +92,12 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
 
   app.get<{ Params: { id: string } }>(
     '/api/conversations/:id/analysis',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        params: idParams,
+        response: { 200: answer("The conversation's analysis", obj({ analysis: analysisSchema })) },
+      },
+    },
     async (req) => {
       const a = await store.analyses().getForBrand(principal(req).brandId, req.params.id);
       if (!a) throw Errors.notFound('no analysis for this conversation');
@@ -59,14 +107,36 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
 
   app.post<{ Params: { id: string } }>(
     '/api/conversations/:id/analysis',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        params: idParams,
+        response: {
+          202: answer(
+            'Queued for analysis (or already queued)',
+            obj({ status: oneOf('queued', 'already-queued') }),
+          ),
+        },
+      },
+    },
     async (req, reply) => {
       const outcome = await analysis.rerun(principal(req).brandId, req.params.id);
       return reply.status(202).send({ status: outcome });
     },
   );
 
-  app.get('/api/analyses', { schema: { querystring: analysisQuerySchema } }, async (req) => {
+  const listDoc = {
+    querystring: analysisQuerySchema,
+    response: {
+      200: answer(
+        'A page of finished analyses with their call start and profile',
+        obj({
+          items: arr(obj({ ...analysisSchema.properties, startedAt: dateTime, botProfileKey: str })),
+          nextCursor: nullable(str),
+        }),
+      ),
+    },
+  };
+  app.get('/api/analyses', { schema: listDoc }, async (req) => {
     const filter = parseAnalysisQuery(req.query as Record<string, unknown>);
     const page = await store.analyses().list(principal(req).brandId, filter);
     return {
@@ -79,7 +149,11 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
     };
   });
 
-  app.get('/api/analyses/aggregates', { schema: { querystring: analysisQuerySchema } }, async (req) => {
+  const aggregatesDoc = {
+    querystring: analysisQuerySchema,
+    response: { 200: answer('Counts by sentiment, intent and day, and lead-score bands', aggregatesSchema) },
+  };
+  app.get('/api/analyses/aggregates', { schema: aggregatesDoc }, async (req) => {
     const { limit: _l, cursor: _c, ...filter } = parseAnalysisQuery(req.query as Record<string, unknown>);
     const brandId = principal(req).brandId;
     const timeZone = await brandZone(store, brandId);

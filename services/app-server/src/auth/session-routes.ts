@@ -1,7 +1,8 @@
-import { Errors } from '@switchboard/service-kit';
+import { answer, Errors, obj, oneOf, str } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { externalId } from '../conversations/schemas.ts';
 import { staffDto } from '../domain/dto.ts';
+import { staffSchema } from '../domain/dto-schemas.ts';
 import type { Authenticator } from './authenticator.ts';
 import { MIN_PASSWORD_LENGTH } from './passwords.ts';
 
@@ -34,7 +35,12 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: Authenti
 
   app.post<{ Body: { brand?: string; brandId?: string; email: string; password: string } }>(
     '/api/session',
-    { schema: { body: signInBody } },
+    {
+      schema: {
+        body: signInBody,
+        response: { 200: answer('Signed in; the session cookie is set', obj({ staff: staffSchema })) },
+      },
+    },
     async (req, reply) => {
       const brand = req.body.brand ?? req.body.brandId;
       const result = await auth.signIn(brand, req.body.email, req.body.password, {
@@ -72,7 +78,9 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: Authenti
     },
   );
 
-  app.get('/api/me', { preHandler: auth.requirePrincipal }, async (req) => {
+  const me = obj({ kind: oneOf('staff', 'apiKey'), id: str, brandId: str, name: str, displayName: str });
+  const meDoc = { response: { 200: answer('Who is signed in: a staff member or a brand API key', me) } };
+  app.get('/api/me', { preHandler: auth.requirePrincipal, schema: meDoc }, async (req) => {
     const p = req.principal!;
     return { kind: p.kind, id: p.id, brandId: p.brandId, name: p.name, displayName: p.displayName };
   });

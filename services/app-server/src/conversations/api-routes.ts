@@ -1,7 +1,14 @@
-import { Errors } from '@switchboard/service-kit';
+import { answer, arr, Errors, obj } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { conversationDto, conversationSummaryDto, messageDto, ticketDto } from '../domain/dto.ts';
+import {
+  conversationSchema,
+  conversationSummarySchema,
+  messageSchema,
+  pageOf,
+  ticketSchema,
+} from '../domain/dto-schemas.ts';
 import { conversationQuerySchema, parseConversationQuery } from '../domain/queries.ts';
 import { followLive, type LiveDeps } from '../live/follow.ts';
 import type { LiveEvent } from '../live/hub.ts';
@@ -48,7 +55,11 @@ export async function conversationApiRoutes(
   const { store, live } = opts;
   const principal = (req: { principal?: Principal }): Principal => req.principal!;
 
-  app.get('/api/conversations', { schema: { querystring: conversationQuerySchema } }, async (req) => {
+  const listDoc = {
+    querystring: conversationQuerySchema,
+    response: { 200: answer('A page of conversations, newest first', pageOf(conversationSummarySchema)) },
+  };
+  app.get('/api/conversations', { schema: listDoc }, async (req) => {
     const filter = parseConversationQuery(req.query as Record<string, unknown>);
     const page = await store.listConversations(principal(req).brandId, filter);
     return { items: page.items.map(conversationSummaryDto), nextCursor: page.nextCursor };
@@ -56,7 +67,21 @@ export async function conversationApiRoutes(
 
   app.get<{ Params: { id: string } }>(
     '/api/conversations/:id',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        params: idParams,
+        response: {
+          200: answer(
+            'The conversation, its transcript in order and its tickets, oldest first',
+            obj({
+              conversation: conversationSchema,
+              messages: arr(messageSchema),
+              tickets: arr(ticketSchema),
+            }),
+          ),
+        },
+      },
+    },
     async (req) => {
       const brandId = principal(req).brandId;
       const conversation = await store.getConversation(brandId, req.params.id);

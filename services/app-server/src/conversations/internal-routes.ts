@@ -1,4 +1,4 @@
-import { Errors } from '@switchboard/service-kit';
+import { answer, bool, Errors, int, obj, oneOf, str } from '@switchboard/service-kit';
 import {
   APP_SERVER_PATHS,
   type CallbackTicketCreated,
@@ -10,6 +10,7 @@ import {
   type TranscriptMessage,
 } from '@switchboard/service-kit/clients/app-server';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import { CONVERSATION_STATUSES } from '../domain/types.ts';
 import type { AppMetrics } from '../metrics.ts';
 import {
   appendMessagesBody,
@@ -32,6 +33,10 @@ export interface InternalRoutesOptions {
 
 type CallSidParams = { callSid: string };
 
+const started = obj({ conversationId: str, created: bool });
+const handoff = obj({ ticketId: str });
+const callback = obj({ ticketId: str, callbackId: str });
+
 /** voice-server's routes: start, transcript sync, end, tickets. All idempotent. */
 export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesOptions): Promise<void> {
   const { service } = opts;
@@ -39,7 +44,15 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
 
   app.post<{ Body: ConversationStart }>(
     APP_SERVER_PATHS.conversations,
-    { schema: { body: conversationStartBody } },
+    {
+      schema: {
+        body: conversationStartBody,
+        response: {
+          200: answer('Already known (a repeated start changes nothing)', started),
+          201: answer('Started', started),
+        },
+      },
+    },
     async (req, reply) => {
       const { conversation, created } = await service.start(req.body);
       return reply.status(created ? 201 : 200).send({ conversationId: conversation.id, created });
@@ -51,7 +64,13 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
     {
       // Transcripts are third-party text: repaired and noted on the message, never refused for it.
       config: { textPolicy: 'sanitize', jsonOverDepth: 'replace', jsonMaxDepth: 40 },
-      schema: { params: callSidParams, body: appendMessagesBody },
+      schema: {
+        params: callSidParams,
+        body: appendMessagesBody,
+        response: {
+          200: answer('Messages stored (repeats by sequence are kept once)', obj({ stored: int })),
+        },
+      },
     },
     async (req) => {
       const startedAt = performance.now();
@@ -66,7 +85,18 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
 
   app.post<{ Params: CallSidParams; Body: ConversationEnd }>(
     '/internal/conversations/:callSid/end',
-    { schema: { params: callSidParams, body: conversationEndBody } },
+    {
+      schema: {
+        params: callSidParams,
+        body: conversationEndBody,
+        response: {
+          200: answer(
+            'Ended (a repeated end changes nothing)',
+            obj({ conversationId: str, status: oneOf(...CONVERSATION_STATUSES) }),
+          ),
+        },
+      },
+    },
     async (req) => {
       const c = await service.end(req.params.callSid, req.body);
       return { conversationId: c.id, status: c.status };
@@ -75,7 +105,16 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
 
   app.post<{ Params: CallSidParams; Body: HandoffTicketInput }>(
     '/internal/conversations/:callSid/tickets/handoff',
-    { schema: { params: callSidParams, body: handoffTicketBody } },
+    {
+      schema: {
+        params: callSidParams,
+        body: handoffTicketBody,
+        response: {
+          200: answer('The ticket this idempotency key created before', handoff),
+          201: answer('Created', handoff),
+        },
+      },
+    },
     async (req, reply) => {
       const { ticket, created } = await service.createHandoffTicket(req.params.callSid, req.body);
       const body: HandoffTicketCreated = { ticketId: ticket.id };
@@ -85,7 +124,16 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
 
   app.post<{ Params: CallSidParams; Body: CallbackTicketInput }>(
     '/internal/conversations/:callSid/tickets/callback',
-    { schema: { params: callSidParams, body: callbackTicketBody } },
+    {
+      schema: {
+        params: callSidParams,
+        body: callbackTicketBody,
+        response: {
+          200: answer('The callback this idempotency key created before', callback),
+          201: answer('Created', callback),
+        },
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       if (!isKnownTimeZone(b.timezone))

@@ -1,8 +1,9 @@
-import { Errors } from '@switchboard/service-kit';
+import { answer, Errors } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import { callbackWithTicketDto, ticketDto } from '../domain/dto.ts';
+import { callbackWithTicketSchema, pageOf, ticketSchema } from '../domain/dto-schemas.ts';
 import {
   callbackQuerySchema,
   parseCallbackQuery,
@@ -51,7 +52,13 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
   const { store, service } = opts;
   const brandOf = (req: { principal?: Principal }): string => req.principal!.brandId;
 
-  app.get('/api/tickets', { schema: { querystring: ticketQuerySchema } }, async (req) => {
+  const ticketDoc = { 200: answer('The ticket, with its callback', ticketSchema) };
+  const callbackDoc = { 200: answer('The callback, with its ticket', callbackWithTicketSchema) };
+  const ticketsDoc = {
+    querystring: ticketQuerySchema,
+    response: { 200: answer('A page of tickets, newest first', pageOf(ticketSchema)) },
+  };
+  app.get('/api/tickets', { schema: ticketsDoc }, async (req) => {
     const page = await store.listTickets(
       brandOf(req),
       parseTicketQuery(req.query as Record<string, unknown>),
@@ -59,19 +66,27 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
     return { items: page.items.map(ticketDto), nextCursor: page.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/api/tickets/:id', { schema: { params: idParams } }, async (req) => {
-    const ticket = await store.getTicket(brandOf(req), req.params.id);
-    if (!ticket) throw Errors.notFound('no such ticket');
-    return ticketDto(ticket);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/api/tickets/:id',
+    { schema: { params: idParams, response: ticketDoc } },
+    async (req) => {
+      const ticket = await store.getTicket(brandOf(req), req.params.id);
+      if (!ticket) throw Errors.notFound('no such ticket');
+      return ticketDto(ticket);
+    },
+  );
 
   app.patch<{ Params: { id: string }; Body: TicketPatch }>(
     '/api/tickets/:id',
-    { schema: { params: idParams, body: ticketPatchBody } },
+    { schema: { params: idParams, body: ticketPatchBody, response: ticketDoc } },
     async (req) => ticketDto(await service.updateTicket(brandOf(req), req.params.id, req.body)),
   );
 
-  app.get('/api/callbacks', { schema: { querystring: callbackQuerySchema } }, async (req) => {
+  const callbacksDoc = {
+    querystring: callbackQuerySchema,
+    response: { 200: answer('A page of callbacks, soonest first', pageOf(callbackWithTicketSchema)) },
+  };
+  app.get('/api/callbacks', { schema: callbacksDoc }, async (req) => {
     const page = await store.listCallbacks(
       brandOf(req),
       parseCallbackQuery(req.query as Record<string, unknown>),
@@ -79,15 +94,19 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
     return { items: page.items.map(callbackWithTicketDto), nextCursor: page.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/api/callbacks/:id', { schema: { params: idParams } }, async (req) => {
-    const callback = await store.getCallback(brandOf(req), req.params.id);
-    if (!callback) throw Errors.notFound('no such callback');
-    return callbackWithTicketDto(callback);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/api/callbacks/:id',
+    { schema: { params: idParams, response: callbackDoc } },
+    async (req) => {
+      const callback = await store.getCallback(brandOf(req), req.params.id);
+      if (!callback) throw Errors.notFound('no such callback');
+      return callbackWithTicketDto(callback);
+    },
+  );
 
   app.patch<{ Params: { id: string }; Body: { status: CallbackStatus } }>(
     '/api/callbacks/:id',
-    { schema: { params: idParams, body: callbackPatchBody } },
+    { schema: { params: idParams, body: callbackPatchBody, response: callbackDoc } },
     async (req) =>
       callbackWithTicketDto(await service.updateCallbackStatus(brandOf(req), req.params.id, req.body.status)),
   );

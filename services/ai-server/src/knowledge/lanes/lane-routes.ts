@@ -6,6 +6,7 @@ import type { LabelledQuery } from '../evaluation/labelled-set.ts';
 import { laneConsistency } from './lane-consistency.ts';
 import { laneDepsOf } from './lane-deps.ts';
 import { evaluateLanes, latestEvaluations } from './lane-evaluation.ts';
+import { consistencyResponse, evaluationsResponse, lanesResponse } from './lane-responses.ts';
 import {
   type LaneSetting,
   type LaneStore,
@@ -80,10 +81,13 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
     admin.get(
       '/admin/knowledge/lanes',
       {
-        schema: adminDoc(
-          'knowledge',
-          'The retrieval lanes side by side: configuration, live and evaluation figures',
-        ),
+        schema: {
+          ...adminDoc(
+            'knowledge',
+            'The retrieval lanes side by side: configuration, live and evaluation figures',
+          ),
+          response: { 200: lanesResponse },
+        },
       },
       async (req) => lanesView(ctx, req.brandId),
     );
@@ -94,6 +98,7 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
         schema: {
           ...adminDoc('knowledge', 'Define the primary lane, a second lane and the share of calls it serves'),
           body: laneSettingSchema,
+          response: { 200: lanesResponse },
         },
       },
       async (req) => {
@@ -114,10 +119,13 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
     admin.get(
       '/admin/knowledge/lanes/consistency',
       {
-        schema: adminDoc(
-          'knowledge',
-          'What each store holds of the brand (articles, chunks, records), and whether they agree',
-        ),
+        schema: {
+          ...adminDoc(
+            'knowledge',
+            'What each store holds of the brand (articles, chunks, records), and whether they agree',
+          ),
+          response: { 200: consistencyResponse },
+        },
       },
       async (req) => laneConsistency(ctx.sql, ctx.knowledge.mirror, req.brandId),
     );
@@ -131,6 +139,7 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
             'Run labelled questions through each lane on the live corpus; keeps the figures',
           ),
           body: evaluateBody,
+          response: { 200: evaluationsResponse },
         },
       },
       async (req) => {

@@ -1,0 +1,52 @@
+/** Response schemas of the profile routes; value shapes come from the request schemas. */
+import { answer, arr, dateTime, int, nullable, num, obj, str } from '@switchboard/service-kit';
+import { profileFields } from './profile-schema.ts';
+
+/** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
+export const profileDtoSchema = obj(
+  {
+    key: str,
+    brandId: str,
+    name: str,
+    language: str,
+    greeting: str,
+    voice: profileFields.voice,
+    transcriber: profileFields.transcriber,
+    vadThreshold: num,
+    inactivity: profileFields.inactivity,
+    maxDurationSec: int,
+    transferTarget: nullable(str),
+    outboundCallerId: nullable(str),
+    timezone: str,
+    phoneNumbers: arr(str),
+    sipDomains: arr(str),
+    applicationSids: arr(str),
+  },
+  ['greeting'],
+);
+
+/** A profile as its brand manages it (`AdminProfileDto`). */
+export const adminProfileSchema = obj(
+  {
+    id: str,
+    ...profileDtoSchema.properties,
+    promptTemplate: str,
+    companyContext: str,
+    businessHours: profileFields.businessHours,
+    holidays: profileFields.holidays,
+    creditSeconds: int,
+    voicemailMessage: nullable(str),
+    outboundRetry: profileFields.outboundRetry,
+    createdAt: dateTime,
+    updatedAt: dateTime,
+  },
+  ['greeting'],
+);
+
+export const profileListResponse = answer("The brand's profiles", obj({ profiles: arr(adminProfileSchema) }));
+export const adminProfileResponse = answer('The profile', adminProfileSchema);
+export const profileSummaryResponse = answer(
+  'The profile answering the call',
+  obj({ key: str, brandId: str, name: str }),
+);
+export const profileDtoResponse = answer('The profile', profileDtoSchema);
