@@ -17,6 +17,7 @@ export const profileDtoSchema = obj(
     maxDurationSec: int,
     transferTarget: nullable(str),
     outboundCallerId: nullable(str),
+    afterHoursMessage: nullable(str),
     timezone: str,
     phoneNumbers: arr(str),
     sipDomains: arr(str),
