@@ -12,6 +12,7 @@ import {
   outboundView,
   recordOutboundEvent,
 } from './outbound-service.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 const idParams = {
   type: 'object',
@@ -72,6 +73,7 @@ const eventBody = {
 export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx }) => {
   adminScope(app, ctx, (admin) => {
     doNotCallRoutes(admin, ctx);
+    webhookRoutes(admin, ctx);
     admin.post<{ Body: CreateOutboundCall }>(
       '/admin/outbound-calls',
       {
@@ -94,8 +96,14 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           throw AiErrors.invalidOutboundCall('body.context has a name longer than 100 characters');
         if (body.calleeTimezone !== undefined && !isKnownTimezone(body.calleeTimezone))
           throw AiErrors.invalidOutboundCall('body.calleeTimezone is not a known IANA time zone');
-        const { created, call } = await createOutboundCall(ctx, req.brandId, body);
-        return reply.status(created ? 201 : 200).send(call);
+        try {
+          const { created, call } = await createOutboundCall(ctx, req.brandId, body);
+          return reply.status(created ? 201 : 200).send(call);
+        } catch (err) {
+          const retryAfterSec = (err as { details?: { retryAfterSec?: unknown } }).details?.retryAfterSec;
+          if (typeof retryAfterSec === 'number') reply.header('retry-after', String(retryAfterSec));
+          throw err;
+        }
       },
     );
 
@@ -103,7 +111,10 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
       '/admin/outbound-calls/:id',
       {
         schema: {
-          ...adminDoc('outbound calls', 'An outbound call: status, outcome, conversation link'),
+          ...adminDoc(
+            'outbound calls',
+            'An outbound call: status, outcome, conversation link, outcome webhook delivery',
+          ),
           params: idParams,
         },
       },
@@ -113,7 +124,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           include: { profile: { select: { key: true } } },
         });
         if (!call) throw AiErrors.outboundCallNotFound(`no outbound call ${req.params.id}`);
-        return outboundView(call, ctx.outbound);
+        return { ...outboundView(call, ctx.outbound), webhook: await ctx.webhooks.deliveryOf(call.id) };
       },
     );
   });
