@@ -136,7 +136,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
         schema: {
           ...internalDoc(
             'call path',
-            "An outbound call's news from Twilio (status, AMD verdict, voicemail); answers its profile and voicemail message",
+            "An outbound call's news from Twilio (status, AMD verdict, voicemail); answers its profile, voicemail message and AMD verdict so far",
           ),
           params: idParams,
           body: eventBody,

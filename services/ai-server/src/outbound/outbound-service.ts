@@ -234,6 +234,8 @@ export async function recordOutboundEvent(ctx: AppContext, id: string, ev: Outbo
     profileRef: await ctx.profiles.callRef(call.profile),
     status: call.status,
     voicemailMessage: call.profile.voicemailMessage,
+    /** The AMD verdict so far (voice-server holds the opening until it says human). */
+    answeredBy: ev.answeredBy ?? call.answeredBy,
   };
   // A late callback of a try that is over (the call was retried since): nothing to change.
   if (previous.some((p) => p.callSid === ev.callSid)) return { ...answer, status: 'completed' };
