@@ -6,8 +6,11 @@
 // callback in the brand's time zone. `--serve` keeps the stack up for the UI and for call-sim.
 // `--fault NAME` plays the same call with a provider fault (demo-faults.ts) and shows the metric.
 // `--voice elevenlabs` gives the Acme profile an ElevenLabs voice (the ElevenLabs simulator speaks it).
+// `--outbound` places an outbound call through the brand API instead (test/support/demo-outbound.ts): a person
+// answers, the agent records the quote, the brand's webhook gets the signed outcome.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OUTBOUND_OUTCOME, runOutboundDemo } from '../test/support/demo-outbound.ts';
 import {
   callSim,
   DEMO_CALLER,
@@ -19,6 +22,7 @@ import { ACME, BRAND_VOICE_ID, PUBLIC_BASE_URL, STAFF } from '../test/support/fu
 import { DEMO_FAULTS, type DemoFault, isDemoFault, metricLines } from './demo-faults.ts';
 
 const serve = process.argv.includes('--serve');
+const outbound = process.argv.includes('--outbound');
 const faultArg = process.argv.indexOf('--fault');
 const faultName = faultArg >= 0 ? (process.argv[faultArg + 1] ?? '') : undefined;
 if (faultName !== undefined && !isDemoFault(faultName)) {
@@ -113,6 +117,19 @@ async function main(): Promise<void> {
   say(
     `  ready in ${ms(performance.now() - started)}; voice-server at ${stack.voiceUrl} (public URL ${PUBLIC_BASE_URL})\n`,
   );
+
+  if (outbound) {
+    const r = await runOutboundDemo(stack, say);
+    await demo.close();
+    const ok =
+      r.status === 'completed' &&
+      JSON.stringify(r.outcome) === JSON.stringify(OUTBOUND_OUTCOME) &&
+      r.webhook?.state === 'delivered' &&
+      r.received.length === 1 &&
+      r.received[0]!.verified;
+    if (!ok) say('\nThe outbound call did not go as scripted.');
+    process.exit(ok ? 0 : 1);
+  }
 
   if (fault) {
     stack.realtime.setFaults(fault.plan);
@@ -209,8 +226,18 @@ async function main(): Promise<void> {
         '',
         'Run scenarios against this stack in another terminal:',
         `  pnpm call-sim run --target ${access.url} examples/scenarios/*.yaml`,
-        'Ctrl-C to stop.',
       ].join('\n'),
+    );
+    // Unmasked: the callee is the simulator's number, and the command must paste as it is.
+    process.stdout.write(
+      `${[
+        "Place an outbound call with the demo brand's key (a simulated person answers):",
+        `  export AI=${stack.ai.url} KEY=${stack.ai.apiKey}`,
+        `  curl -s -X POST $AI/admin/outbound-calls -H "authorization: Bearer $KEY" -H 'content-type: application/json' \\`,
+        `    -d '{"to":"+14155550199","profileKey":"${ACME.profileKey}","task":"Ask when they open on Saturday.","idempotencyKey":"demo-1"}'`,
+        '  curl -s $AI/admin/outbound-calls/<id> -H "authorization: Bearer $KEY"',
+        'Ctrl-C to stop.',
+      ].join('\n')}\n`,
     );
     process.once('SIGINT', () => void demo.close().then(() => process.exit(ok ? 0 : 1)));
     return;
