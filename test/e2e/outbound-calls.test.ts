@@ -1,6 +1,9 @@
 // Outbound calls end to end: the brand's API on ai-server, voice-server creating the call through the
 // Twilio REST fake (the real twilio SDK), the simulated callee answering (a person, a machine, nobody),
 // signed status and AMD callbacks, the Realtime simulator playing an agent that records the outcome.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhook } from '@switchboard/ai-server';
 import type { RealtimeSimSession, Scenario } from '@switchboard/simulators/openai-realtime';
 import type { CallerScriptStep, SimulatedCall } from '@switchboard/simulators/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +37,7 @@ interface CallView {
   attempt: number;
   previousAttempts: Array<{ callSid: string; status: string }>;
   conversation: { callSid: string } | null;
+  webhook: { eventId: string; state: string; attempts: number; lastStatus: number | null } | null;
   error: {
     code: string;
     message: string;
@@ -44,14 +48,28 @@ interface CallView {
 
 let stack: FullStack;
 let sessionIndex = 0;
+/** The brand's webhook receiver: what it was sent. */
+let receiver: Server;
+const hooks: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
 beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   stack = await startFullStack({
     aiNow: () => NOW,
     outbound: { maxConcurrentPerBrand: 3, retryPollMs: 200 },
   });
-}, 60_000);
+  // The whole stack starts here: under a loaded CI machine that took over a minute.
+}, 120_000);
 afterAll(async () => {
   await stack?.close();
+  await new Promise((r) => receiver?.close(r));
 });
 
 const sessionOf = (): RealtimeSimSession | undefined => stack.realtime.sessions[sessionIndex];
@@ -126,7 +144,15 @@ const calleeGivesPrice = (): CallerScriptStep<SimulatedCall>[] => [
 ];
 
 describe('outbound calls', () => {
-  it('calls a person with the task, who gives the price; the outcome is validated and stored', async () => {
+  it('calls a person with the task, who gives the price; the outcome is validated, stored and posted', async () => {
+    // The brand's webhook (a receiver on loopback: the stack allows it, as for dynamic tools).
+    const hook = await fetch(`${stack.ai.url}/admin/outbound-webhook`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stack.ai.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/calls` }),
+    });
+    expect(hook.status).toBe(201);
+    const { secret } = (await hook.json()) as { secret: string };
     stack.realtime.setScenario(quoteScenario);
     sessionIndex = stack.realtime.sessions.length;
     stack.setCallee(() => ({ answer: 'human', source: calleeGivesPrice() }));
@@ -171,6 +197,26 @@ describe('outbound calls', () => {
       ['in-progress', 204],
       ['completed', 204],
     ]);
+    // The brand's receiver got the signed event, once, with the outcome and the conversation.
+    const withWebhook = await until(placed.body.id, (c) => c.webhook?.state === 'delivered');
+    expect(hooks).toHaveLength(1);
+    const [got] = hooks;
+    expect(verifyWebhook(secret, got!.headers['switchboard-signature'] as string, got!.body)).toMatchObject({
+      ok: true,
+    });
+    expect(got!.headers['switchboard-event-id']).toBe(withWebhook.webhook!.eventId);
+    expect(JSON.parse(got!.body)).toMatchObject({
+      id: withWebhook.webhook!.eventId,
+      type: 'outbound_call.ended',
+      call: {
+        id: placed.body.id,
+        status: 'completed',
+        answeredBy: 'human',
+        outcome: OUTCOME,
+        conversation: { callSid: placed.body.callSid },
+      },
+    });
+    expect(withWebhook.webhook).toMatchObject({ attempts: 1, lastStatus: 204 });
   }, 60_000);
 
   it('records a no-answer from the status callback', async () => {
@@ -220,6 +266,7 @@ describe('outbound calls', () => {
     expect(patched.status).toBe(200);
     stack.realtime.setScenario({ msPerChar: 30, greeting: 'Hello, this is Acme calling about a quote.' });
     stack.setCallee(() => ({ answer: 'machine', greeting: 'please leave a message', beep: true }));
+    sessionIndex = stack.realtime.sessions.length;
 
     const placed = await placeOutbound();
     expect(placed.status).toBe(201);
@@ -228,6 +275,8 @@ describe('outbound calls', () => {
     expect(await dialed.done).toBe('completed');
     // Twilio said the message (the TwiML voice-server put in place of the stream), then hung up.
     expect(dialed.call!.said).toEqual([VOICEMAIL]);
+    // The agent never spoke over the greeting: its opening waited for AMD, which said machine.
+    expect(sessionOf()?.replies ?? []).toEqual([]);
     expect(dialed.call!.endedWith?.reason).toBe('twiml_hangup');
     const amd = stack.dialer.callbacks.find((c) => c.callSid === placed.body.callSid && c.kind === 'amd');
     expect(amd).toMatchObject({ params: { AnsweredBy: 'machine_end_beep' }, httpStatus: 204 });

@@ -47,6 +47,8 @@ export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoS
   const stack = await startFullStack({
     analysis: true,
     ...opts,
+    // The demo runs whenever someone tries it: outbound calls at any hour (the rule itself is tested).
+    outbound: { callingWindow: { openMin: 0, closeMin: 24 * 60 }, ...opts.outbound },
     realtime: { pacing: 'burst', ...opts.realtime },
     profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...opts.profile },
   });

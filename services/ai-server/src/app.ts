@@ -16,8 +16,10 @@ import type { Reranker } from './knowledge/reranker.ts';
 import { AiMetrics } from './metrics.ts';
 import { AI_SERVER_OPENAPI } from './openapi-answers.ts';
 import { outboundPlugin } from './outbound/outbound-routes.ts';
+import { outboundView } from './outbound/outbound-service.ts';
 import { startOutboundRetrier } from './outbound/retrier.ts';
 import type { OutboundSettings } from './outbound/settings.ts';
+import { DEFAULT_WEBHOOK_DELIVERY, OutcomeWebhooks } from './outbound/webhook-deliveries.ts';
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { promptsPlugin } from './prompts/prompt-routes.ts';
@@ -46,6 +48,8 @@ export interface AiServerDeps {
   now?: () => Date;
   /** fetch used by dynamic tools (tests may inject); default global fetch. */
   toolFetch?: typeof fetch;
+  /** fetch used by outcome webhooks (tests may inject); default the guarded fetch of the tool policy. */
+  webhookFetch?: typeof fetch;
   /** DNS resolver for tool endpoint checks (tests may inject). */
   resolveHost?: (host: string) => Promise<string[]>;
   /** Readiness: false answers 503 on /health-check/ready. */
@@ -65,6 +69,13 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     bodyLimit: 2 * 1024 * 1024,
     openapi: AI_SERVER_OPENAPI,
   });
+  const outbound: OutboundSettings = {
+    maxConcurrentPerBrand: 5,
+    maxCallsPerMinute: 30,
+    callingWindow: { openMin: 8 * 60, closeMin: 21 * 60 },
+    ringTimeoutSec: 30,
+    ...deps.outbound,
+  };
   const ctx: AppContext = {
     prisma: deps.db.prisma,
     sql: deps.db.sql,
@@ -94,12 +105,18 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     operatorToken: deps.operatorToken,
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
     metrics: deps.metrics ?? new AiMetrics(),
-    outbound: {
-      maxConcurrentPerBrand: 5,
-      callingWindow: { openMin: 8 * 60, closeMin: 21 * 60 },
-      ringTimeoutSec: 30,
-      ...deps.outbound,
-    },
+    outbound,
+    webhooks: new OutcomeWebhooks(
+      deps.db.prisma,
+      deps.toolPolicy,
+      { ...DEFAULT_WEBHOOK_DELIVERY, ...outbound.webhookDelivery },
+      (call) => outboundView(call, outbound),
+      {
+        log: deps.logger.child({ feature: 'outbound-webhooks' }),
+        ...(deps.webhookFetch ? { fetch: deps.webhookFetch } : {}),
+        ...(deps.resolveHost ? { resolve: deps.resolveHost } : {}),
+      },
+    ),
   };
   registerMetricsRoute(app, ctx.metrics.registry);
   if (deps.db.kind === 'pglite') await ctx.knowledge.warmUp();
@@ -117,6 +134,8 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
       log: deps.logger.child({ feature: 'outbound' }),
     });
     app.addHook('onClose', async () => retrier.stop());
+    ctx.webhooks.start();
+    app.addHook('onClose', async () => ctx.webhooks.stop());
   }
   app.addHook('onClose', async () => ctx.knowledge.close());
   return app;

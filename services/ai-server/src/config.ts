@@ -129,6 +129,30 @@ export const configSpec = {
     max: 1000,
     doc: 'Outbound calls one brand may have under way at once',
   }),
+  OUTBOUND_MAX_CALLS_PER_MINUTE: env.int({
+    default: 30,
+    min: 1,
+    max: 10_000,
+    doc: 'Outbound calls one brand may place in any 60 seconds (counted across replicas); more get a 429 with Retry-After',
+  }),
+  OUTCOME_WEBHOOK_MAX_ATTEMPTS: env.int({
+    default: 8,
+    min: 1,
+    max: 20,
+    doc: "Tries of an outbound call's outcome webhook event, the first included",
+  }),
+  OUTCOME_WEBHOOK_BACKOFF_SEC: env.int({
+    default: 600,
+    min: 1,
+    max: 86_400,
+    doc: 'Wait after the first failed webhook try, doubled after each further one (8 tries: about 21 h in all)',
+  }),
+  OUTCOME_WEBHOOK_TIMEOUT_MS: env.int({
+    default: 10_000,
+    min: 500,
+    max: 60_000,
+    doc: 'Longest one webhook try may take',
+  }),
   OUTBOUND_CALLING_HOURS: callingHours,
   OUTBOUND_RING_TIMEOUT_SEC: env.int({
     default: 30,

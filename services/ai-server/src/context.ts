@@ -8,6 +8,7 @@ import type { SearchEvents } from './knowledge/lanes/search-events.ts';
 import type { Reranker } from './knowledge/reranker.ts';
 import type { AiMetrics } from './metrics.ts';
 import type { OutboundSettings } from './outbound/settings.ts';
+import type { OutcomeWebhooks } from './outbound/webhook-deliveries.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
 import type { ToolExecutor } from './tools/tool-executor.ts';
 
@@ -38,6 +39,8 @@ export interface AppContext {
   maxToolTimeoutMs: number;
   metrics: AiMetrics;
   outbound: OutboundSettings;
+  /** Outcome webhooks of outbound calls: the brand's URL, signed events, their tries. */
+  webhooks: OutcomeWebhooks;
 }
 
 /** Options every feature plugin receives. */

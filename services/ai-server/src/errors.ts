@@ -28,4 +28,7 @@ export const AiErrors = {
   outboundUnavailable: defineError('OUTBOUND_UNAVAILABLE', 503),
   doNotCall: defineError('DO_NOT_CALL', 422),
   doNotCallNotFound: defineError('DO_NOT_CALL_NOT_FOUND', 404),
+  rateLimit: defineError('OUTBOUND_RATE_LIMIT', 429, true),
+  invalidWebhook: defineError('INVALID_WEBHOOK', 400),
+  webhookNotFound: defineError('WEBHOOK_NOT_FOUND', 404),
 };

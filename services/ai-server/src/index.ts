@@ -9,4 +9,5 @@ export { createHttpReranker, type Reranker } from './knowledge/reranker.ts';
 export { AiMetrics } from './metrics.ts';
 export { httpOutboundDialer, type OutboundDialer } from './outbound/dialer.ts';
 export type { OutboundSettings } from './outbound/settings.ts';
+export { signWebhook, verifyWebhook } from './outbound/webhook-signature.ts';
 export type { ToolEndpointPolicy } from './tools/endpoint-policy.ts';

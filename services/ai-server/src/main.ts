@@ -95,6 +95,12 @@ const app = await buildApp({
         }
       : {}),
     maxConcurrentPerBrand: config.OUTBOUND_MAX_CONCURRENT,
+    maxCallsPerMinute: config.OUTBOUND_MAX_CALLS_PER_MINUTE,
+    webhookDelivery: {
+      maxAttempts: config.OUTCOME_WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: config.OUTCOME_WEBHOOK_BACKOFF_SEC * 1000,
+      timeoutMs: config.OUTCOME_WEBHOOK_TIMEOUT_MS,
+    },
     callingWindow: config.OUTBOUND_CALLING_HOURS,
     ringTimeoutSec: config.OUTBOUND_RING_TIMEOUT_SEC,
     ...(config.CONVERSATIONS_UI_URL ? { conversationsUrl: config.CONVERSATIONS_UI_URL } : {}),

@@ -26,6 +26,8 @@ export function aiServerAnswers(method: string, url: string): RouteAnswers | und
   if (url === '/admin/knowledge/articles' && method === 'POST') errors.push(502);
   if (url === '/admin/knowledge/articles/:articleId' && method === 'DELETE') errors.push(502);
   if (url === '/admin/do-not-call' && method === 'POST') return { success: { 200: 'Added' }, errors };
+  if (url === '/admin/outbound-webhook' && method === 'PUT')
+    return { success: { 200: 'Updated', 201: 'Created: the signing secret, shown this once' }, errors };
   if (url === '/admin/outbound-calls' && method === 'POST') {
     // 200: a repeated idempotency key; 422: a rule (caller ID, calling hours); 429: the brand's limit.
     return {

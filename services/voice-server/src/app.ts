@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
 import { VoiceMetrics } from './metrics.ts';
+import { amdGate } from './outbound/amd-gate.ts';
 import type { OutboundReports } from './outbound/outbound-reports.ts';
 import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
@@ -123,6 +124,14 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     ...(deps.limits ? { limits: deps.limits } : {}),
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
     ...(deps.speech ? { speech: deps.speech } : {}),
+    ...(deps.outboundReports
+      ? {
+          amdGate: amdGate(deps.outboundReports, {
+            onError: (err) =>
+              app.log.warn({ err: { message: err.message } }, 'AMD verdict not read; asking again'),
+          }),
+        }
+      : {}),
   });
   await app.register(outboundRoutes, {
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,

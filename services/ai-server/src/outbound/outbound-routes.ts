@@ -18,6 +18,7 @@ import {
   outboundView,
   recordOutboundEvent,
 } from './outbound-service.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 const idParams = {
   type: 'object',
@@ -78,6 +79,7 @@ const eventBody = {
 export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { ctx }) => {
   adminScope(app, ctx, (admin) => {
     doNotCallRoutes(admin, ctx);
+    webhookRoutes(admin, ctx);
     admin.post<{ Body: CreateOutboundCall }>(
       '/admin/outbound-calls',
       {
@@ -101,8 +103,14 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           throw AiErrors.invalidOutboundCall('body.context has a name longer than 100 characters');
         if (body.calleeTimezone !== undefined && !isKnownTimezone(body.calleeTimezone))
           throw AiErrors.invalidOutboundCall('body.calleeTimezone is not a known IANA time zone');
-        const { created, call } = await createOutboundCall(ctx, req.brandId, body);
-        return reply.status(created ? 201 : 200).send(call);
+        try {
+          const { created, call } = await createOutboundCall(ctx, req.brandId, body);
+          return reply.status(created ? 201 : 200).send(call);
+        } catch (err) {
+          const retryAfterSec = (err as { details?: { retryAfterSec?: unknown } }).details?.retryAfterSec;
+          if (typeof retryAfterSec === 'number') reply.header('retry-after', String(retryAfterSec));
+          throw err;
+        }
       },
     );
 
@@ -110,7 +118,10 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
       '/admin/outbound-calls/:id',
       {
         schema: {
-          ...adminDoc('outbound calls', 'An outbound call: status, outcome, conversation link'),
+          ...adminDoc(
+            'outbound calls',
+            'An outbound call: status, outcome, conversation link, outcome webhook delivery',
+          ),
           params: idParams,
           response: { 200: outboundCallResponse },
         },
@@ -121,7 +132,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           include: { profile: { select: { key: true } } },
         });
         if (!call) throw AiErrors.outboundCallNotFound(`no outbound call ${req.params.id}`);
-        return outboundView(call, ctx.outbound);
+        return { ...outboundView(call, ctx.outbound), webhook: await ctx.webhooks.deliveryOf(call.id) };
       },
     );
   });
@@ -133,7 +144,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
         schema: {
           ...internalDoc(
             'call path',
-            "An outbound call's news from Twilio (status, AMD verdict, voicemail); answers its profile and voicemail message",
+            "An outbound call's news from Twilio (status, AMD verdict, voicemail); answers its profile, voicemail message and AMD verdict so far",
           ),
           params: idParams,
           body: eventBody,

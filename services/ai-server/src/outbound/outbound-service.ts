@@ -11,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import type { OutboundRetry } from '../profiles/profile-store.ts';
 import { calleeTimezone, localTime, withinCallingHours } from './calling-hours.ts';
+import { checkCallsPerMinute } from './rate-limit.ts';
 import type { OutboundSettings } from './settings.ts';
 
 /** The create request, as validated by the route's schema. */
@@ -135,6 +136,7 @@ export async function createOutboundCall(
         throw AiErrors.concurrencyLimit(
           `concurrency limit: ${active} outbound calls of this brand are under way (at most ${settings.maxConcurrentPerBrand})`,
         );
+      await checkCallsPerMinute(tx, brandId, settings.maxCallsPerMinute);
       return tx.outboundCall.create({
         data: {
           brandId,
@@ -177,6 +179,7 @@ export async function createOutboundCall(
       where: { id: row.id },
       data: { status: 'failed', error, endedAt: new Date() },
     });
+    await ctx.webhooks.callEnded(row.id);
     if (placed.refused)
       throw AiErrors.twilioRefused(`Twilio refused the call: ${placed.message}`, {
         outboundCallId: row.id,
@@ -231,6 +234,8 @@ export async function recordOutboundEvent(ctx: AppContext, id: string, ev: Outbo
     profileRef: await ctx.profiles.callRef(call.profile),
     status: call.status,
     voicemailMessage: call.profile.voicemailMessage,
+    /** The AMD verdict so far (voice-server holds the opening until it says human). */
+    answeredBy: ev.answeredBy ?? call.answeredBy,
   };
   // A late callback of a try that is over (the call was retried since): nothing to change.
   if (previous.some((p) => p.callSid === ev.callSid)) return { ...answer, status: 'completed' };
@@ -272,5 +277,7 @@ export async function recordOutboundEvent(ctx: AppContext, id: string, ev: Outbo
   if (ev.durationSec !== undefined) data.durationSec = ev.durationSec;
   if (ev.voicemail) data.voicemail = ev.voicemail;
   if (Object.keys(data).length) await ctx.prisma.outboundCall.update({ where: { id }, data });
+  // The brand's webhook hears of the final state (once: a repeated report makes no second event).
+  if (data.status && TERMINAL.includes(data.status as string)) await ctx.webhooks.callEnded(id);
   return { ...answer, status: (data.status as string | undefined) ?? call.status };
 }

@@ -71,6 +71,7 @@ export function startOutboundRetrier(
                 : { message: result.message },
           },
         });
+        await ctx.webhooks.callEnded(row.id);
       }
     }
     return placed;

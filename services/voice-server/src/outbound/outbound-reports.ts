@@ -17,6 +17,8 @@ export interface OutboundReportAnswer {
   status: string;
   /** Said after a machine's beep; null: hang up on a machine. */
   voicemailMessage: string | null;
+  /** Answering machine detection's verdict so far; null or absent while it has none. */
+  answeredBy?: string | null;
 }
 
 /** ai-server's `/internal/outbound-calls/:id/events`. */

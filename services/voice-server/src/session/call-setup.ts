@@ -1,5 +1,6 @@
 import type { RealtimeConnection } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
+import type { AmdGate, AmdWait } from '../outbound/amd-gate.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
 import { errInfo } from './call-types.ts';
@@ -25,6 +26,8 @@ export interface CallSetupDeps {
   onAccepted: (profile: CallProfile) => void;
   /** The Realtime socket would not open: the caller gets the profile's fallback. */
   onRealtimeUnavailable: () => Promise<void>;
+  /** An outbound call waits for answering machine detection before its opening (absent: no wait). */
+  amdGate?: AmdGate;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
   let profile: CallProfile;
   let instructions: string;
   let dynamicTools: DynamicToolSchema[];
+  let answerer: Promise<AmdWait> = Promise.resolve('human');
   try {
     const [credits, p, prompt, tools] = await Promise.all([
       aiServer.checkCredits(key),
@@ -63,6 +67,13 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     deps.onAccepted(profile);
     instructions = prompt.instructions;
     dynamicTools = prompt.outbound ? [...tools, ...prompt.outbound.tools] : tools;
+    // Asked while the Realtime socket opens; the opening waits for the verdict.
+    if (prompt.outbound && deps.amdGate)
+      answerer = deps.amdGate({
+        outboundCallId: prompt.outbound.outboundCallId,
+        callSid: call.callSid,
+        isEnded: () => lifecycle.isEnded,
+      });
   } catch (err) {
     if (lifecycle.isEnded) return undefined;
     log.error({ err: errInfo(err) }, 'bot profile or prompt unavailable');
@@ -79,8 +90,11 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     await deps.onRealtimeUnavailable();
     return undefined;
   }
-  if (lifecycle.isEnded) {
-    rt.close(1000, 'call ended');
+  const verdict = await answerer;
+  if (verdict !== 'human') log.info({ amd: verdict }, 'answering machine detection before the opening');
+  if (lifecycle.isEnded || verdict === 'machine' || verdict === 'ended') {
+    // On a machine the AMD route has put the voicemail message (or a hang-up) in the stream's place.
+    rt.close(1000, verdict === 'machine' ? 'answering machine' : 'call ended');
     return undefined;
   }
   return { rt, profile, instructions, dynamicTools };

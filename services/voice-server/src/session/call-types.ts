@@ -1,6 +1,7 @@
 import type { RealtimeConnector, ResponseCreateEvent } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
+import type { AmdGate } from '../outbound/amd-gate.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
@@ -45,6 +46,8 @@ export interface SessionDeps {
   realtimeHealth?: SessionHealth;
   /** Opens the call's trace (Opik); none when absent. */
   tracer?: CallTracer;
+  /** Outbound calls hold their opening until answering machine detection says human. */
+  amdGate?: AmdGate;
 }
 
 /** Call limits to change, the reconnect policy field by field. */

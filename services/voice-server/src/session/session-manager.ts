@@ -116,6 +116,7 @@ export class TwilioSessionManager {
         report.startConversation(profile);
       },
       onRealtimeUnavailable: () => this.parts.dropFallback(),
+      ...(this.deps.amdGate ? { amdGate: this.deps.amdGate } : {}),
     });
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {

@@ -5,6 +5,7 @@ import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { VoiceMetrics } from '../metrics.ts';
+import type { AmdGate } from '../outbound/amd-gate.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
@@ -46,6 +47,8 @@ export interface StreamOptions {
   realtimeHealth?: SessionHealth;
   tracer?: CallTracer;
   speech?: SpeechProviders;
+  /** Outbound calls hold their opening until answering machine detection says human. */
+  amdGate?: AmdGate;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -158,6 +161,7 @@ async function handleStream(
       ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
       ...(opts.speech ? { speech: opts.speech } : {}),
+      ...(opts.amdGate ? { amdGate: opts.amdGate } : {}),
     },
     call,
   );
