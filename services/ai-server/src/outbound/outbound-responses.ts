@@ -43,11 +43,35 @@ const outboundCallSchema = obj({
 
 export const placedCallResponse = answer('The call, placed', outboundCallSchema);
 export const repeatedCallResponse = answer('The call this idempotency key placed before', outboundCallSchema);
-export const outboundCallResponse = answer('The call', outboundCallSchema);
+/** Delivery of the call's outcome event to the brand's webhook (`DeliveryView`); null before the end. */
+const webhookDeliverySchema = obj({
+  eventId: str,
+  state: str,
+  attempts: int,
+  lastStatus: nullable(int),
+  lastError: nullable(str),
+  nextAttemptAt: nullable(dateTime),
+  deliveredAt: nullable(dateTime),
+});
+
+export const outboundCallResponse = answer(
+  'The call, with its outcome webhook delivery',
+  obj({ ...outboundCallSchema.properties, webhook: nullable(webhookDeliverySchema) }),
+);
+
+/** The brand's outcome webhook; `secret` only in the answer that made it. */
+const webhookSchema = obj({ url: str, createdAt: dateTime, updatedAt: dateTime, secret: str }, ['secret']);
+export const webhookCreatedResponse = answer(
+  'The webhook, made: its signing secret is shown this once',
+  webhookSchema,
+);
+export const webhookResponse = answer('The webhook (with the secret only when rotated)', webhookSchema);
 
 export const outboundEventResponse = answer(
   "The call's status after the report, with what voice-server needs (profile, voicemail message)",
-  obj({ id: str, profileRef: str, status: str, voicemailMessage: nullable(str) }),
+  obj({ id: str, profileRef: str, status: str, voicemailMessage: nullable(str), answeredBy: nullable(str) }, [
+    'answeredBy',
+  ]),
 );
 
 export const doNotCallListResponse = answer(

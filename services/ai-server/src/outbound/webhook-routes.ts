@@ -3,6 +3,7 @@ import type { OutboundWebhook } from '../../generated/prisma/client.ts';
 import type { AppContext } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { adminDoc } from '../route-helpers.ts';
+import { webhookCreatedResponse, webhookResponse } from './outbound-responses.ts';
 import { newWebhookSecret } from './webhook-signature.ts';
 
 export interface PutWebhookBody {
@@ -49,6 +50,7 @@ export function webhookRoutes(admin: FastifyInstance, ctx: AppContext): void {
           'Set the URL outbound call outcomes are POSTed to (signed); the secret is shown on creation only',
         ),
         body: putBody,
+        response: { 200: webhookResponse, 201: webhookCreatedResponse },
       },
     },
     async (req, reply) => {
@@ -78,7 +80,12 @@ export function webhookRoutes(admin: FastifyInstance, ctx: AppContext): void {
 
   admin.get(
     '/admin/outbound-webhook',
-    { schema: adminDoc('outbound calls', "The brand's outcome webhook (never its secret)") },
+    {
+      schema: {
+        ...adminDoc('outbound calls', "The brand's outcome webhook (never its secret)"),
+        response: { 200: webhookResponse },
+      },
+    },
     async (req) => {
       const hook = await ctx.prisma.outboundWebhook.findUnique({ where: { brandId: req.brandId } });
       if (!hook) throw AiErrors.webhookNotFound('this brand has no outbound webhook');

@@ -192,6 +192,13 @@ export function aiServerHappyRows(apiKey: string, toolUrl: string): HappyRow[] {
       url: `/admin/do-not-call/${encodeURIComponent('+14155550189')}`,
       headers: admin,
     }),
+    row('PUT /admin/outbound-webhook', {
+      method: 'PUT',
+      url: '/admin/outbound-webhook',
+      headers: admin,
+      payload: { url: toolUrl },
+    }),
+    row('GET /admin/outbound-webhook', { url: '/admin/outbound-webhook', headers: admin }),
     row('POST /admin/outbound-calls', {
       method: 'POST',
       url: '/admin/outbound-calls',
@@ -219,6 +226,11 @@ export function aiServerHappyRows(apiKey: string, toolUrl: string): HappyRow[] {
         answeredBy: 'human',
       },
     })),
+    row('DELETE /admin/outbound-webhook', {
+      method: 'DELETE',
+      url: '/admin/outbound-webhook',
+      headers: admin,
+    }),
     row('DELETE /admin/profiles/{key}', { method: 'DELETE', url: `/admin/profiles/${KEY}`, headers: admin }),
   ];
 }
