@@ -79,7 +79,11 @@ describe('live monitor routes', () => {
 
   it('ends a live call through the voice-server holding it, logging the staff id (not the email)', async () => {
     const { start, id } = await liveCall();
-    const page = await h.app.inject({ method: 'GET', url: `/conversations/${id}`, headers: { cookie: acme } });
+    const page = await h.app.inject({
+      method: 'GET',
+      url: `/conversations/${id}`,
+      headers: { cookie: acme },
+    });
     expect(page.body).toContain(`action="/conversations/${id}/end-call"`);
 
     const res = await post(`/conversations/${id}/end-call`, acme);
@@ -96,7 +100,11 @@ describe('live monitor routes', () => {
     const line = h.logs.lines.map((l) => JSON.parse(l)).find((l) => l.action === 'end_call');
     expect(line).toMatchObject({ staffId: fake.asked[0]!.staff.staffId, outcome: 'ending' });
     expect(h.logs.text).not.toContain('dana@acme.test');
-    const after = await h.app.inject({ method: 'GET', url: res.headers.location!, headers: { cookie: acme } });
+    const after = await h.app.inject({
+      method: 'GET',
+      url: res.headers.location!,
+      headers: { cookie: acme },
+    });
     expect(after.body).toContain('Ending the call: the agent is saying goodbye.');
   });
 
@@ -123,7 +131,11 @@ describe('live monitor routes', () => {
     const { id } = await liveCall();
     const foreign = await post(`/conversations/${id}/end-call`, acme, '', { origin: 'https://evil.example' });
     expect(foreign.statusCode).toBe(403);
-    const anonymous = await h.app.inject({ method: 'POST', url: `/conversations/${id}/end-call`, headers: FORM });
+    const anonymous = await h.app.inject({
+      method: 'POST',
+      url: `/conversations/${id}/end-call`,
+      headers: FORM,
+    });
     expect(anonymous.statusCode).toBe(401);
     expect(fake.asked).toEqual([]);
   });
@@ -155,7 +167,11 @@ describe('live monitor routes', () => {
         ),
         async (to) => {
           const before = fake.asked.length;
-          const res = await post(`/conversations/${id}/transfer`, acme, new URLSearchParams({ to }).toString());
+          const res = await post(
+            `/conversations/${id}/transfer`,
+            acme,
+            new URLSearchParams({ to }).toString(),
+          );
           const number = e164(to);
           if (number === undefined) {
             expect(res.statusCode).toBe(400);
@@ -178,7 +194,11 @@ describe('live monitor routes', () => {
         fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 60 }), { maxKeys: 4 }),
         fc.constantFrom('end-call', 'transfer'),
         async (fields, action) => {
-          const res = await post(`/conversations/${id}/${action}`, acme, new URLSearchParams(fields).toString());
+          const res = await post(
+            `/conversations/${id}/${action}`,
+            acme,
+            new URLSearchParams(fields).toString(),
+          );
           expect([303, 400]).toContain(res.statusCode);
         },
       ),
@@ -270,7 +290,9 @@ describe('httpCallControl', () => {
   it('posts to the instance with the service token, and reads 404 as "the call is gone"', async () => {
     const ok = answering(202, { status: 'ending' });
     expect(await ok.control.end('http://10.0.0.9:8080/', 'CA1', staff)).toEqual({ ok: true });
-    expect(ok.seen).toEqual([{ url: 'http://10.0.0.9:8080/internal/calls/CA1/end', auth: 'Bearer svc', body: staff }]);
+    expect(ok.seen).toEqual([
+      { url: 'http://10.0.0.9:8080/internal/calls/CA1/end', auth: 'Bearer svc', body: staff },
+    ]);
     const gone = answering(404, { error: { code: 'NOT_FOUND', message: 'no such call' } });
     expect(await gone.control.transfer('http://10.0.0.9:8080', 'CA1', '+14155550100', staff)).toEqual({
       ok: false,
