@@ -75,14 +75,16 @@ describe('live call monitor in Chromium', () => {
     // The call appears in the list (number masked) without a reload, and opens.
     const row = staff.locator('#live-calls tr');
     await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
-    expect(await row.first().innerText()).toContain('+1******0123');
-    expect(await row.first().innerText()).toContain(ACME.profileKey);
+    expect(await row.first().textContent()).toContain('+1******0123');
+    expect(await row.first().textContent()).toContain(ACME.profileKey);
     await row.first().getByRole('link').click();
     await staff.waitForURL(/\/conversations\/[0-9a-f-]+$/);
     const conversationUrl = staff.url();
     const transcript = staff.locator('#messages li.msg');
-    await expect.poll(() => staff.locator('#messages').innerText(), { timeout: 15_000 }).toContain(GREETING);
-    await expect.poll(() => staff.locator('#call-timer').innerText()).toMatch(/^0:\d\d$/);
+    await expect
+      .poll(() => staff.locator('#messages').textContent(), { timeout: 15_000 })
+      .toContain(GREETING);
+    await expect.poll(() => staff.locator('#call-timer').textContent()).toMatch(/^0:\d\d$/);
 
     // Another brand's staff: no live call, no page, and the action is refused.
     const other = await signIn(OTHER.email, OTHER.password);
@@ -102,12 +104,13 @@ describe('live call monitor in Chromium', () => {
     const before = await transcript.count();
     speak = true;
     await expect
-      .poll(() => staff.locator('#level-caller').evaluate((m) => (m as HTMLMeterElement).value), {
+      // A meter's value attribute reflects the value the page script sets.
+      .poll(async () => Number(await staff.locator('#level-caller').getAttribute('value')), {
         timeout: 10_000,
-        intervals: [100],
+        interval: 50,
       })
       .toBeGreaterThan(0.05);
-    await expect.poll(() => staff.locator('#messages').innerText(), { timeout: 20_000 }).toContain(REPLY);
+    await expect.poll(() => staff.locator('#messages').textContent(), { timeout: 20_000 }).toContain(REPLY);
     expect(await transcript.count()).toBeGreaterThan(before);
     await call.waitFor((c) => !c.isHearingAudio && c.bufferedMs === 0, 20_000);
 
@@ -115,7 +118,7 @@ describe('live call monitor in Chromium', () => {
     const heardBefore = call.heardMs;
     await staff.getByRole('button', { name: 'End call' }).click();
     await staff.waitForURL(/\?monitor=ending$/);
-    expect(await staff.locator('#call-monitor').innerText()).toContain('the agent is saying goodbye');
+    expect(await staff.locator('#call-monitor').textContent()).toContain('the agent is saying goodbye');
     const end = await call.ended;
     expect(end.reason).toBe('completed_via_api');
     const session = stack.realtime.sessions[sessionIndex]!;
@@ -129,10 +132,10 @@ describe('live call monitor in Chromium', () => {
 
     // The page shows the end and the note; the list no longer has the call.
     await expect
-      .poll(() => staff.locator('#call-monitor').innerText(), { timeout: 10_000 })
+      .poll(() => staff.locator('#call-monitor').textContent(), { timeout: 10_000 })
       .toContain('The call has ended.');
     await expect
-      .poll(() => staff.locator('#messages').innerText())
+      .poll(() => staff.locator('#messages').textContent())
       .toContain('ended the call from the live monitor');
     await staff.goto(`${stack.appServer.url}/live`);
     expect(await staff.locator('#live-calls tr').count()).toBe(0);
