@@ -141,4 +141,42 @@ describe('live call monitor in Chromium', () => {
     expect(await staff.locator('#live-calls tr').count()).toBe(0);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('transfers the call to a number staff type in, noted in the transcript', async () => {
+    const staff = await signIn(STAFF.email, STAFF.password);
+    const call = await stack.call({
+      source: [
+        { until: (c) => c.heardMs >= 300 && !c.isHearingAudio, timeoutMs: 20_000 },
+        { pauseMs: 60_000 },
+      ],
+    });
+    const row = staff.locator('#live-calls tr');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    await row.first().getByRole('link').click();
+    await expect
+      .poll(() => staff.locator('#messages').textContent(), { timeout: 15_000 })
+      .toContain(GREETING);
+
+    // A number that is not E.164 is refused before anything reaches the call.
+    const field = staff.getByLabel('Transfer to');
+    await field.fill('12345');
+    expect(
+      await field.evaluate((el) => (el as unknown as { validity: { valid: boolean } }).validity.valid),
+    ).toBe(false);
+    await field.fill('+442071234567');
+    await staff.getByRole('button', { name: 'Transfer' }).click();
+    await staff.waitForURL(/\?monitor=transferring$/);
+
+    const end = await call.ended;
+    expect(end.reason).toBe('dialed');
+    expect(call.dialed).toEqual([
+      expect.objectContaining({ verb: 'Dial', number: '+442071234567', callerId: '+14155550123' }),
+    ]);
+    expect(call.redirects[0]?.twiml).toContain('<Say>Please hold while I connect you to a colleague.</Say>');
+    const ended = await endedConversation(stack, call.callSid);
+    expect(ended.conversation.endReason).toBe('transferred');
+    expect(ended.messages.map((m) => m.text)).toContain(
+      'Avery Agent transferred the call to +442071234567 from the live monitor.',
+    );
+  }, 120_000);
 });
