@@ -1,7 +1,14 @@
 import type { StaffActor } from '@switchboard/service-kit/clients/app-server';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Harness, seedCall, staffCookie, startBody, startHarness } from '../testing/harness.ts';
+import {
+  brandKey,
+  type Harness,
+  seedCall,
+  staffCookie,
+  startBody,
+  startHarness,
+} from '../testing/harness.ts';
 import { SseReader } from '../testing/sse-reader.ts';
 import { type CallControl, type ControlOutcome, httpCallControl } from './call-control.ts';
 import { e164 } from './routes.ts';
@@ -137,6 +144,14 @@ describe('live monitor routes', () => {
       headers: FORM,
     });
     expect(anonymous.statusCode).toBe(401);
+    // The brand's own API key is not a staff member: no action in anyone's name.
+    const key = await brandKey(h, 'acme');
+    const byKey = await h.app.inject({
+      method: 'POST',
+      url: `/conversations/${id}/end-call`,
+      headers: { authorization: key, ...FORM },
+    });
+    expect([401, 403]).toContain(byKey.statusCode);
     expect(fake.asked).toEqual([]);
   });
 

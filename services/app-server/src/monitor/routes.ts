@@ -108,8 +108,8 @@ export function monitorPages(app: FastifyInstance, o: MonitorPagesOptions): void
     '/conversations/:id/end-call',
     { preHandler: o.signedIn },
     async (req, reply) => {
-      const staff = staffOf(req);
       const c = await liveCall(req);
+      const staff = staffOf(req);
       const log = { staffId: staff.staffId, conversationId: c.id, action: 'end_call' };
       if (!activeOnly(c) || !c.controlUrl) {
         req.log.info({ ...log, outcome: 'gone' }, 'staff action on a call that is not live');
@@ -126,8 +126,8 @@ export function monitorPages(app: FastifyInstance, o: MonitorPagesOptions): void
     '/conversations/:id/transfer',
     { preHandler: o.signedIn },
     async (req, reply) => {
-      const staff = staffOf(req);
       const c = await liveCall(req);
+      const staff = staffOf(req);
       const typed = (req.body as Record<string, unknown> | undefined)?.to;
       const to = e164(typed);
       if (!to)
