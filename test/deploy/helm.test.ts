@@ -180,6 +180,21 @@ describe('Helm chart', () => {
     expect(all).not.toContain(`Prefix / → ${name('app-server')}`);
   });
 
+  it("tells app-server each voice-server pod's own address, and lets app-server reach it (the live monitor's actions)", () => {
+    const all = docs('production values');
+    const env = environment(all, podOf(find(all, 'Deployment', name('voice-server'))).containers[0]);
+    expect(env.POD_IP).toBe('field:status.podIP');
+    expect(env.VOICE_SERVER_INTERNAL_URL).toBe('http://$(POD_IP):8080');
+    const peers = find(all, 'NetworkPolicy', name('voice-server')).spec.ingress.flatMap(
+      (r: Fields) => r.from,
+    );
+    expect(peers).toContainEqual({
+      podSelector: {
+        matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/name': 'app-server' },
+      },
+    });
+  });
+
   it('lets only this release’s voice-server, the ingress controller and Prometheus reach ai-server and app-server', () => {
     const all = docs('production values');
     for (const service of ['ai-server', 'app-server']) {

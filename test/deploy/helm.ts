@@ -87,14 +87,20 @@ export function podOf(m: Manifest): Fields {
   return m.spec.template.spec;
 }
 
-/** A container's environment as the pod would see it: its ConfigMaps' data, then its own env (secret refs as `secret:<key>`, `?` when optional). */
+/**
+ * A container's environment as the pod would see it: its ConfigMaps' data, then its own env (secret
+ * refs as `secret:<key>`, `?` when optional; the pod's own fields as `field:<path>`).
+ */
 export function environment(all: Manifest[], container: Fields): Record<string, string> {
   const env: Record<string, string> = {};
   for (const from of container.envFrom ?? [])
     Object.assign(env, find(all, 'ConfigMap', from.configMapRef.name).data);
   for (const e of container.env ?? [])
     env[e.name] =
-      e.value ?? `secret:${e.valueFrom.secretKeyRef.key}${e.valueFrom.secretKeyRef.optional ? '?' : ''}`;
+      e.value ??
+      (e.valueFrom.fieldRef
+        ? `field:${e.valueFrom.fieldRef.fieldPath}`
+        : `secret:${e.valueFrom.secretKeyRef.key}${e.valueFrom.secretKeyRef.optional ? '?' : ''}`);
   return env;
 }
 

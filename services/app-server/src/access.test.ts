@@ -87,6 +87,12 @@ describe('brand isolation on every route', () => {
       body: () => ({ endReason: 'x', endedAt: '2026-11-21T10:00:00Z', durationSec: 1 }),
       expect: 'forbidden',
     },
+    'POST /internal/conversations/:callSid/levels': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/levels`,
+      body: () => ({ windowMs: 250, caller: [0.5], agent: [0] }),
+      expect: 'forbidden',
+    },
     'POST /internal/conversations/:callSid/tickets/handoff': {
       method: 'POST',
       url: () => `/internal/conversations/${acme.callSid}/tickets/handoff`,
@@ -228,6 +234,22 @@ describe('brand isolation on every route', () => {
     'GET /conversations/:id/live': {
       method: 'GET',
       url: () => `/conversations/${acme.conversationId}/live`,
+      expect: 'not-found',
+    },
+    // The live monitor: acme's call is live, so acme's own list shows it (the control below).
+    'GET /live': { method: 'GET', url: () => '/live', expect: 'listed-without' },
+    // A stream of the reader's own brand; monitor-routes.test.ts and the e2e show another brand's calls never reach it.
+    'GET /live/stream': { method: 'GET', url: () => '/live/stream', expect: 'public' },
+    'POST /conversations/:id/end-call': {
+      method: 'POST',
+      url: () => `/conversations/${acme.conversationId}/end-call`,
+      form: () => ({}),
+      expect: 'not-found',
+    },
+    'POST /conversations/:id/transfer': {
+      method: 'POST',
+      url: () => `/conversations/${acme.conversationId}/transfer`,
+      form: () => ({ to: '+14155550100' }),
       expect: 'not-found',
     },
     'GET /tickets': { method: 'GET', url: () => '/tickets', expect: 'listed-without' },

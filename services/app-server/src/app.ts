@@ -15,6 +15,7 @@ import { LiveHub } from './live/hub.ts';
 import { LiveRelay } from './live/relay.ts';
 import { SseRegistry } from './live/sse.ts';
 import { AppMetrics } from './metrics.ts';
+import { type CallControl, httpCallControl } from './monitor/call-control.ts';
 import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
@@ -32,6 +33,8 @@ export interface AppServerDeps {
   now?: () => number;
   /** The app's metrics (a fresh registry with process metrics when absent). */
   metrics?: AppMetrics;
+  /** The live monitor's actions on calls; over HTTP to voice-server with the service token when absent. */
+  callControl?: CallControl;
   /** Where ended calls' analyses are queued; absent: post-call analysis is off. */
   analysisQueue?: AnalysisQueue;
 }
@@ -112,7 +115,16 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     await api.register(ticketApiRoutes, { store, service });
     await api.register(analysisApiRoutes, { store, analysis });
   });
-  await app.register(uiRoutes, { store, service, auth, live, analysis, opikUiUrl: deps.config.OPIK_UI_URL });
+  const control = deps.callControl ?? httpCallControl({ serviceToken: deps.config.SERVICE_TOKEN });
+  await app.register(uiRoutes, {
+    store,
+    service,
+    auth,
+    live,
+    analysis,
+    control,
+    opikUiUrl: deps.config.OPIK_UI_URL,
+  });
 
   return { app, service, hub, auth, metrics, routes };
 }

@@ -9,6 +9,7 @@ import {
 } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
+import { controlRoutes } from './control/control-routes.ts';
 import { VoiceMetrics } from './metrics.ts';
 import { amdGate } from './outbound/amd-gate.ts';
 import type { OutboundReports } from './outbound/outbound-reports.ts';
@@ -18,6 +19,7 @@ import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioCallCreator, TwilioRest } from './ports/twilio-rest.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
+import type { LevelsSink } from './session/audio-levels.ts';
 import type { CallInfo, CallLimitsOverrides, SpeechProviders } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
 
@@ -57,6 +59,10 @@ export interface VoiceServerDeps {
   twilioCalls?: TwilioCallCreator;
   /** Reports outbound calls' news to ai-server. */
   outboundReports?: OutboundReports;
+  /** Where calls' audio levels go (app-server's live monitor); not measured when absent. */
+  levels?: LevelsSink;
+  /** The URL app-server reaches this instance's call controls at (VOICE_SERVER_INTERNAL_URL). */
+  controlUrl?: () => string | undefined;
 }
 
 export interface VoiceServer {
@@ -132,7 +138,11 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
           }),
         }
       : {}),
+    ...(deps.levels ? { levels: deps.levels } : {}),
+    ...(deps.controlUrl && deps.config.SERVICE_TOKEN ? { controlUrl: deps.controlUrl } : {}),
   });
+  if (deps.config.SERVICE_TOKEN)
+    await app.register(controlRoutes, { sessions, serviceToken: deps.config.SERVICE_TOKEN });
   await app.register(outboundRoutes, {
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     streamUrl,

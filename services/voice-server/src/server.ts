@@ -10,6 +10,7 @@ import { VoiceMetrics } from './metrics.ts';
 import { httpOutboundReports } from './outbound/outbound-reports.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
+import { httpLevelsSink } from './ports/live-levels.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
 import { RealtimeBreaker } from './resilience/realtime-breaker.ts';
@@ -82,6 +83,7 @@ export async function startVoiceServer(
       })
     : undefined;
   let drain: DrainingState | undefined;
+  let controlUrl = config.VOICE_SERVER_INTERNAL_URL;
   const twilio = new TwilioSdkRest({
     accountSid: config.TWILIO_ACCOUNT_SID,
     authToken: config.TWILIO_AUTH_TOKEN,
@@ -107,6 +109,17 @@ export async function startVoiceServer(
     onDrainRequest: (reason) => drain?.start(reason),
     limits: { reconnect: reconnectPolicyOf(config) },
     realtimeBreaker: new RealtimeBreaker(breakerOptionsOf(config), { log: logger }),
+    // The live monitor: levels to app-server, and the address it reaches this instance's call controls at.
+    ...(config.TRANSCRIPTS === 'app-server' && config.APP_SERVER_URL
+      ? {
+          levels: httpLevelsSink({
+            baseUrl: config.APP_SERVER_URL,
+            token: config.SERVICE_TOKEN,
+            log: logger,
+          }),
+          controlUrl: () => controlUrl,
+        }
+      : {}),
     speech: speechProvidersOf(config),
     ...(tracer ? { tracer } : {}),
   });
@@ -130,5 +143,7 @@ export async function startVoiceServer(
   }
   const address = await server.app.listen({ host: config.HOST, port: config.PORT });
   logger.info({ address }, 'voice-server listening');
+  // Without a configured internal URL, the address it listens on (right when the services share a host).
+  controlUrl ??= address;
   return { server, drain, url: address, logger };
 }

@@ -68,6 +68,24 @@ export interface ConversationStart {
    * times in it. Absent or unknown: the brand's zone if app-server has one, else UTC.
    */
   timezone?: string;
+  /** Who placed the call: the caller (`inbound`, the default) or the brand (`outbound`). */
+  direction?: 'inbound' | 'outbound';
+  /**
+   * Where app-server reaches the voice-server instance holding the call to act on it (end, transfer),
+   * with the service token, e.g. "http://10.0.3.7:8080". Absent: staff cannot act on the call.
+   */
+  controlUrl?: string;
+}
+
+/**
+ * Audio levels of a live call, oldest first: one entry per window (a few a second), each side's RMS
+ * level from 0 (silence) to 1 (full scale).
+ */
+export interface CallLevels {
+  /** Length of each window in ms. */
+  windowMs: number;
+  caller: number[];
+  agent: number[];
 }
 
 /** Sent once when a call ends. */
@@ -150,7 +168,20 @@ export const APP_SERVER_PATHS = {
     `/internal/conversations/${encodeURIComponent(callSid)}/tickets/handoff`,
   callbackTickets: (callSid: string) =>
     `/internal/conversations/${encodeURIComponent(callSid)}/tickets/callback`,
+  levels: (callSid: string) => `/internal/conversations/${encodeURIComponent(callSid)}/levels`,
 } as const;
+
+/** voice-server's control routes for a call it holds (app-server calls them with the service token). */
+export const CALL_CONTROL_PATHS = {
+  end: (callSid: string) => `/internal/calls/${encodeURIComponent(callSid)}/end`,
+  transfer: (callSid: string) => `/internal/calls/${encodeURIComponent(callSid)}/transfer`,
+} as const;
+
+/** Who asked for a call action from the live monitor: the staff id for logs, the name for the transcript. */
+export interface StaffActor {
+  staffId: string;
+  staffName: string;
+}
 
 /**
  * AppServerClient over HTTP with the service token. Requests for one call run one after another in the

@@ -38,7 +38,9 @@ export function sendApiEvent(stream: SseStream, e: LiveEvent): void {
     stream.send('conversation', { conversation: conversationDto(e.conversation) }, e.id);
   else if (e.type === 'message')
     stream.send('message', { conversationId: e.conversation.id, message: messageDto(e.message) }, e.id);
-  else stream.send('ticket', { conversationId: e.conversation.id, ticket: ticketDto(e.ticket) }, e.id);
+  else if (e.type === 'ticket')
+    stream.send('ticket', { conversationId: e.conversation.id, ticket: ticketDto(e.ticket) }, e.id);
+  // Audio levels are the staff monitor's; the API's streams do not carry them.
 }
 
 /** A Last-Event-ID older than what is kept: the client should fetch afresh. */

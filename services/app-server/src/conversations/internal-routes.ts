@@ -3,6 +3,7 @@ import {
   APP_SERVER_PATHS,
   type CallbackTicketCreated,
   type CallbackTicketInput,
+  type CallLevels,
   type ConversationEnd,
   type ConversationStart,
   type HandoffTicketCreated,
@@ -15,6 +16,7 @@ import type { AppMetrics } from '../metrics.ts';
 import {
   appendMessagesBody,
   callbackTicketBody,
+  callLevelsBody,
   callSidParams,
   conversationEndBody,
   conversationStartBody,
@@ -81,6 +83,13 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
       }
       return { stored: stored.length };
     },
+  );
+
+  // A live call's audio levels for the staff monitor, about once a second; passed on, not stored.
+  app.post<{ Params: CallSidParams; Body: CallLevels }>(
+    '/internal/conversations/:callSid/levels',
+    { schema: { params: callSidParams, body: callLevelsBody } },
+    async (req) => ({ live: await service.levels(req.params.callSid, req.body) }),
   );
 
   app.post<{ Params: CallSidParams; Body: ConversationEnd }>(

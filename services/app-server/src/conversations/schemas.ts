@@ -40,6 +40,21 @@ export const conversationStartBody = {
     freshcallerCallId: { type: 'string', maxLength: 128 },
     // An IANA zone; one this runtime doesn't know is ignored (the call is recorded all the same).
     timezone: { type: 'string', maxLength: 64 },
+    direction: { type: 'string', enum: ['inbound', 'outbound'] },
+    // The voice-server instance holding the call: app-server sends staff actions there (service token).
+    controlUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\s]+$' },
+  },
+} as const;
+
+/** A live call's audio levels (a second or so of windows per side, each 0…1). */
+const levelList = { type: 'array', maxItems: 40, items: { type: 'number', minimum: 0, maximum: 1 } } as const;
+export const callLevelsBody = {
+  type: 'object',
+  required: ['windowMs', 'caller', 'agent'],
+  properties: {
+    windowMs: { type: 'integer', minimum: 20, maximum: 5000 },
+    caller: levelList,
+    agent: levelList,
   },
 } as const;
 

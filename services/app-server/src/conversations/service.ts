@@ -2,6 +2,7 @@ import type { TextRepair } from '@switchboard/service-kit';
 import { Errors } from '@switchboard/service-kit';
 import type {
   CallbackTicketInput,
+  CallLevels,
   ConversationEnd,
   ConversationStart,
   HandoffTicketInput,
@@ -94,6 +95,8 @@ export class ConversationService {
       startedAt: new Date(start.startedAt),
       freshcallerCallId: start.freshcallerCallId ?? null,
       timezone,
+      direction: start.direction ?? 'inbound',
+      controlUrl: start.controlUrl ?? null,
     });
     // The zone voice-server reports is the brand's: the brand's pages use it until an operator sets one.
     const c = result.conversation;
@@ -152,6 +155,18 @@ export class ConversationService {
     await this.onEnded?.(ended);
     await this.announce(conversationRef(ended));
     return ended;
+  }
+
+  /**
+   * A live call's audio levels, passed on to the views following it (not stored). False when the call
+   * is over: voice-server's last batch may come after the end.
+   */
+  async levels(callSid: string, levels: CallLevels): Promise<boolean> {
+    const c = await byCallSid(this.store, callSid);
+    if (c.status !== 'active') return false;
+    const ref = JSON.stringify({ windowMs: levels.windowMs, caller: levels.caller, agent: levels.agent });
+    await this.feed.announce([{ ...conversationRef(c), kind: 'levels', ref }]);
+    return true;
   }
 
   async createHandoffTicket(

@@ -35,6 +35,9 @@ export const TRANSCRIPT_SOURCES = [
 ] as const satisfies readonly TranscriptSource[];
 
 /** One phone call as app-server records it. */
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
 export interface Conversation {
   id: string;
   /** Null until known: such conversations are visible to no staff. */
@@ -53,6 +56,10 @@ export interface Conversation {
   opikTraceId: string | null;
   /** IANA time zone from the call's start (the brand's); null when voice-server sent none. */
   timezone: string | null;
+  /** Who placed the call. */
+  direction: CallDirection;
+  /** The voice-server instance holding the live call (staff actions go there); null: none known. */
+  controlUrl: string | null;
   createdAt: Date;
   updatedAt: Date;
 }

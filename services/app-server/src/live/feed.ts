@@ -1,5 +1,5 @@
 /** What kind of thing changed. */
-export const LIVE_KINDS = ['conversation', 'message', 'ticket'] as const;
+export const LIVE_KINDS = ['conversation', 'message', 'ticket', 'levels'] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 /** A change worth showing live: which conversation, and which of its parts. */
@@ -8,11 +8,14 @@ export interface LiveRef {
   brandId: string | null;
   conversationId: string;
   kind: LiveKind;
-  /** The message sequence or the ticket id; null for the conversation itself. */
+  /** The message sequence, the ticket id, or the levels (JSON); null for the conversation itself. */
   ref: string | null;
 }
 
-/** A recorded change; ids grow in the order changes were recorded, across every replica. */
+/**
+ * A recorded change; ids grow in the order changes were recorded, across every replica. Id 0: passing
+ * news that was announced but not recorded (audio levels), never caught up on.
+ */
 export interface LiveRecord extends LiveRef {
   id: number;
 }
@@ -27,6 +30,8 @@ export type LiveScope = { brandId: string } | { conversationId: string };
 export interface LiveFeed {
   /** Records the changes, in order, and announces them. */
   append(refs: readonly LiveRef[]): Promise<void>;
+  /** Announces passing news to every replica without recording it (delivered with id 0). */
+  announce(refs: readonly LiveRef[]): Promise<void>;
   /**
    * Changes in `scope` after `afterId`, oldest first, plus any recorded in the last few seconds (a
    * change can commit after a later-numbered one). `gone` when `afterId` is older than what is kept.
@@ -68,7 +73,7 @@ function parseRecord(v: unknown): LiveRecord | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   const id = Number(o.id);
-  if (!Number.isSafeInteger(id) || id < 1) return undefined;
+  if (!Number.isSafeInteger(id) || id < 0) return undefined;
   if (typeof o.c !== 'string' || !LIVE_KINDS.includes(o.k as LiveKind)) return undefined;
   return {
     id,

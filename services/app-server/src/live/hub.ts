@@ -1,3 +1,4 @@
+import type { CallLevels } from '@switchboard/service-kit/clients/app-server';
 import type { Conversation, Message, Ticket } from '../domain/types.ts';
 
 /**
@@ -7,7 +8,9 @@ import type { Conversation, Message, Ticket } from '../domain/types.ts';
 export type LiveEvent =
   | { type: 'conversation'; id: number; conversation: Conversation }
   | { type: 'message'; id: number; conversation: Conversation; message: Message }
-  | { type: 'ticket'; id: number; conversation: Conversation; ticket: Ticket };
+  | { type: 'ticket'; id: number; conversation: Conversation; ticket: Ticket }
+  /** Passing news (id 0): the live call's audio levels, never caught up on. */
+  | { type: 'levels'; id: number; conversation: Conversation; levels: CallLevels };
 
 export type LiveListener = (event: LiveEvent) => void;
 

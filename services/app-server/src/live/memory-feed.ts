@@ -18,6 +18,10 @@ export class MemoryLiveFeed implements LiveFeed {
     }
   }
 
+  async announce(refs: readonly LiveRef[]): Promise<void> {
+    for (const ref of refs) for (const l of this.listeners) l({ ...ref, id: 0 });
+  }
+
   async since(scope: LiveScope, afterId: number): Promise<LiveRecord[] | 'gone'> {
     const oldest = this.records[0]?.id ?? this.nextId;
     if (afterId < oldest - 1) return 'gone';

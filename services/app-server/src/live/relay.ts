@@ -1,3 +1,4 @@
+import type { CallLevels } from '@switchboard/service-kit/clients/app-server';
 import type { Conversation, Message } from '../domain/types.ts';
 import type { AppStore } from '../store/store.ts';
 import type { LiveFeed, LiveRecord } from './feed.ts';
@@ -48,6 +49,9 @@ export class LiveRelay {
       else if (r.kind === 'message') {
         const m = messages.get(`${r.conversationId}\u0000${r.ref}`);
         if (m) out.push({ type: 'message', id: r.id, conversation: c, message: m });
+      } else if (r.kind === 'levels') {
+        const levels = parseLevels(r.ref);
+        if (levels) out.push({ type: 'levels', id: r.id, conversation: c, levels });
       } else if (r.ref) {
         const t = await this.store.getTicketById(r.ref);
         if (t && t.conversationId === c.id)
@@ -88,5 +92,19 @@ export class LiveRelay {
     } finally {
       this.draining = false;
     }
+  }
+}
+
+/** Levels as announced (JSON of CallLevels); anything else is left out. */
+function parseLevels(ref: string | null): CallLevels | undefined {
+  if (!ref) return undefined;
+  try {
+    const v = JSON.parse(ref) as Partial<CallLevels>;
+    const isList = (l: unknown): l is number[] =>
+      Array.isArray(l) && l.length <= 40 && l.every((x) => typeof x === 'number' && x >= 0 && x <= 1);
+    if (typeof v.windowMs !== 'number' || !isList(v.caller) || !isList(v.agent)) return undefined;
+    return { windowMs: v.windowMs, caller: v.caller, agent: v.agent };
+  } catch {
+    return undefined;
   }
 }

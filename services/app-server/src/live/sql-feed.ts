@@ -110,6 +110,12 @@ export class SqlLiveFeed implements LiveFeed {
     this.pruneNowAndThen();
   }
 
+  async announce(refs: readonly LiveRef[]): Promise<void> {
+    const records = refs.map((r) => ({ ...r, id: 0 }));
+    for (const payload of payloadChunks(records))
+      await this.sql.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, payload]);
+  }
+
   async since(scope: LiveScope, afterId: number): Promise<LiveRecord[] | 'gone'> {
     const [bounds] = await this.sql.query<{ min: string | null }>(
       'SELECT min(id)::text AS min FROM live_event',
@@ -168,6 +174,10 @@ export class SqlLiveFeed implements LiveFeed {
   }
 
   private deliver(r: LiveRecord): void {
+    if (r.id === 0) {
+      for (const l of this.listeners) l(r);
+      return;
+    }
     if (this.delivered.has(r.id)) return;
     this.delivered.add(r.id);
     if (this.delivered.size > REMEMBERED_IDS) {

@@ -89,9 +89,14 @@ export class MemoryStore implements AppStore {
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {
     const existing = [...this.conversations.values()].find((c) => c.callSid === input.callSid);
     if (existing) {
-      if ((!existing.brandId && input.brandId) || (!existing.timezone && input.timezone)) {
+      if (
+        (!existing.brandId && input.brandId) ||
+        (!existing.timezone && input.timezone) ||
+        (!existing.controlUrl && input.controlUrl)
+      ) {
         existing.brandId ??= input.brandId;
         existing.timezone ??= input.timezone;
+        existing.controlUrl ??= input.controlUrl ?? null;
         existing.updatedAt = new Date();
       }
       return { conversation: clone(existing), created: false };
@@ -100,6 +105,8 @@ export class MemoryStore implements AppStore {
     const conversation: Conversation = {
       id: randomUUID(),
       ...input,
+      direction: input.direction ?? 'inbound',
+      controlUrl: input.controlUrl ?? null,
       channel: 'PHONE',
       status: 'active',
       endedAt: null,

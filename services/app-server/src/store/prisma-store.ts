@@ -79,6 +79,8 @@ function toConversation(r: ConversationRow): Conversation {
     durationSec: r.durationSec,
     opikTraceId: r.opikTraceId,
     timezone: r.timezone,
+    direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
+    controlUrl: r.controlUrl,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -216,6 +218,7 @@ export class PrismaStore implements AppStore {
     const data = {
       ...(!row.brandId && input.brandId ? { brandId: input.brandId } : {}),
       ...(!row.timezone && input.timezone ? { timezone: input.timezone } : {}),
+      ...(!row.controlUrl && input.controlUrl ? { controlUrl: input.controlUrl } : {}),
     };
     if (!Object.keys(data).length) return toConversation(row);
     return toConversation(await this.prisma.conversation.update({ where: { id: row.id }, data }));

@@ -4,6 +4,7 @@ import type {
   Brand,
   Callback,
   CallbackStatus,
+  CallDirection,
   Conversation,
   ConversationStatus,
   ConversationSummary,
@@ -32,6 +33,10 @@ export interface NewConversation {
   freshcallerCallId: string | null;
   /** A known IANA zone, or null. */
   timezone: string | null;
+  /** Default inbound. */
+  direction?: CallDirection;
+  /** The voice-server instance holding the call; default none. */
+  controlUrl?: string | null;
 }
 
 /** A message as voice-server sends it; absent fields leave a stored message's values alone. */

@@ -4,6 +4,7 @@ import type { Conversation } from '../domain/types.ts';
 import { followLive, type LiveDeps } from '../live/follow.ts';
 import type { LiveEvent } from '../live/hub.ts';
 import type { SseStream } from '../live/sse.ts';
+import { monitorPanel } from '../monitor/views.ts';
 import type { AppStore } from '../store/store.ts';
 import { distinctToolCalls, figuresPanel } from './figures.ts';
 import { messageItem } from './turn.ts';
@@ -84,12 +85,15 @@ export async function liveConversationRoute(
         e.id,
       );
       figuresSoon(stream);
+    } else if (e.type === 'levels') {
+      stream.send('levels', e.levels);
     } else if (e.type === 'conversation') {
       stream.send(
         'replace',
         { id: 'call-header', html: callHeader(e.conversation, o.opikUiUrl, zone).value },
         e.id,
       );
+      stream.send('replace', { id: 'call-monitor', html: monitorPanel(e.conversation).value });
       await sendAnalysis(stream, e.conversation);
       figuresSoon(stream);
     } else {
@@ -114,6 +118,7 @@ export async function liveConversationRoute(
     ]);
     if (!current) return stream.close();
     stream.send('replace', { id: 'call-header', html: callHeader(current, o.opikUiUrl, zone).value });
+    stream.send('replace', { id: 'call-monitor', html: monitorPanel(current).value });
     stream.send('replace', { id: 'call-figures', html: figuresPanel(current, messages).value });
     await sendAnalysis(stream, current);
     for (const e of transcriptEntries(messages, tickets, zone))

@@ -19,6 +19,9 @@ import {
   type TicketStatus,
 } from '../domain/types.ts';
 import type { LiveDeps } from '../live/follow.ts';
+import type { CallControl } from '../monitor/call-control.ts';
+import { MONITOR_NOTICES, monitorPages } from '../monitor/routes.ts';
+import { monitorPanel } from '../monitor/views.ts';
 import type { AppStore } from '../store/store.ts';
 import { DEFAULT_ZONE, safeLocalPath } from './format.ts';
 import type { SafeHtml } from './html.ts';
@@ -39,6 +42,8 @@ export interface UiRoutesOptions {
   live: LiveDeps;
   analysis: AnalysisService;
   opikUiUrl: string | undefined;
+  /** Where the live monitor's actions go (the voice-server instance holding each call). */
+  control: CallControl;
   /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
   publicOrigin?: string;
 }
@@ -245,6 +250,9 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       store.analyses().get(conversation.id),
     ]);
     const timeZone = conversation.timezone ?? viewer(req).timeZone;
+    const noticeKey = (req.query as Record<string, unknown>).monitor;
+    const notice = typeof noticeKey === 'string' ? MONITOR_NOTICES[noticeKey] : undefined;
+    const live = conversation.status === 'active' || notice !== undefined;
     return sendPage(
       reply,
       conversationPage({
@@ -255,10 +263,12 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         opikUiUrl: opts.opikUiUrl,
         timeZone,
         analysis: analysisPanel({ conversation, analysis, enabled: opts.analysis.enabled, timeZone }),
+        ...(live ? { monitor: monitorPanel(conversation, notice) } : {}),
       }),
     );
   });
 
+  monitorPages(app, { store, live: opts.live, control: opts.control, signedIn, me, viewer, sendPage });
   analysisPages(app, {
     store,
     analysis: opts.analysis,

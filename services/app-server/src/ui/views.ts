@@ -43,7 +43,7 @@ export interface LayoutOptions {
   principal?: Principal;
   /** The brand as staff know it (name or slug); none when it has neither. */
   brandLabel?: string;
-  nav?: 'conversations' | 'tickets' | 'analytics';
+  nav?: 'conversations' | 'live' | 'tickets' | 'analytics';
   body: SafeHtml;
 }
 
@@ -67,6 +67,7 @@ export function layout(o: LayoutOptions): SafeHtml {
     p
       ? html`<nav>
     <a href="/conversations" ${o.nav === 'conversations' ? html`aria-current="page"` : ''}>Conversations</a>
+    <a href="/live" ${o.nav === 'live' ? html`aria-current="page"` : ''}>Live calls</a>
     <a href="/tickets" ${o.nav === 'tickets' ? html`aria-current="page"` : ''}>Tickets &amp; callbacks</a>
     <a href="/analytics" ${o.nav === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
   </nav>
@@ -334,6 +335,8 @@ export function conversationPage(o: {
   timeZone: string;
   /** The post-call analysis panel, when there is one to show. */
   analysis?: SafeHtml;
+  /** The live monitor panel (timer, levels, actions), for a live call or one that just ended. */
+  monitor?: SafeHtml;
 }): SafeHtml {
   const c = o.conversation;
   const self = `/conversations/${c.id}`;
@@ -344,6 +347,7 @@ export function conversationPage(o: {
     nav: 'conversations',
     body: html`<p class="crumbs"><a href="/conversations">← Conversations</a></p>
 ${callHeader(c, o.opikUiUrl, o.timeZone)}
+${o.monitor ?? ''}
 ${figuresPanel(c, o.messages)}
 ${o.analysis ?? ''}
 <div class="columns">

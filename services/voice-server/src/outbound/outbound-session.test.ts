@@ -25,7 +25,7 @@ class OutboundAi extends FakeAiServer {
   }
 }
 
-async function setUp(ai: OutboundAi) {
+async function setUp(ai: OutboundAi, accepted: boolean[] = []) {
   const lifecycle = { isEnded: false, apologizeAndEnd: async () => {} } as unknown as CallLifecycle;
   return setUpCall({
     call: {
@@ -40,7 +40,7 @@ async function setUp(ai: OutboundAi) {
     lifecycle,
     log: createLogger({ name: 'test', level: 'silent' }),
     open: async () => ({ close() {} }) as never,
-    onAccepted: () => {},
+    onAccepted: (_profile, outbound) => accepted.push(outbound),
     onRealtimeUnavailable: async () => {},
   });
 }
@@ -49,13 +49,17 @@ describe('an outbound call’s setup', () => {
   it('opens with the task and adds the outcome tool', async () => {
     const ai = new OutboundAi();
     ai.outbound = { outboundCallId: 'oc-1', opening: 'Say why you are calling.', tools: [OUTCOME_TOOL] };
-    const setup = (await setUp(ai))!;
+    const accepted: boolean[] = [];
+    const setup = (await setUp(ai, accepted))!;
     expect(greetingLine(setup.profile)).toBe('Say why you are calling.');
+    expect(accepted).toEqual([true]); // the conversation starts as outbound (the live monitor shows it)
     expect(setup.dynamicTools.map((t) => t.name)).toEqual(['record_call_outcome']);
   });
 
   it('keeps an inbound call’s greeting and tools', async () => {
-    const setup = (await setUp(new OutboundAi()))!;
+    const accepted: boolean[] = [];
+    const setup = (await setUp(new OutboundAi(), accepted))!;
+    expect(accepted).toEqual([false]);
     expect(greetingLine(setup.profile)).toBe('Greet the caller now, saying: "Hi, thanks for calling Acme."');
     expect(setup.dynamicTools).toEqual([]);
   });

@@ -28,6 +28,8 @@ export class CallReport {
       log: Logger;
       /** The call's trace: ended here, its id sent with the conversation. */
       trace?: CallTrace;
+      /** Where app-server reaches this instance's controls for the call. */
+      controlUrl?: () => string | undefined;
     },
   ) {}
 
@@ -42,8 +44,9 @@ export class CallReport {
   }
 
   /** The call was accepted on `profile`: app-server opens its conversation. */
-  startConversation(profile: CallProfile): void {
+  startConversation(profile: CallProfile, outbound = false): void {
     const { call } = this.deps;
+    const controlUrl = this.deps.controlUrl?.();
     this.conversationStarted = this.deps.appServer
       .startConversation({
         callSid: call.callSid,
@@ -53,6 +56,8 @@ export class CallReport {
         isSip: call.isSip,
         startedAt: new Date(this.deps.startedAtMs).toISOString(),
         ...(call.freshcallerCallId ? { freshcallerCallId: call.freshcallerCallId } : {}),
+        direction: outbound ? 'outbound' : 'inbound',
+        ...(controlUrl ? { controlUrl } : {}),
       })
       .catch((err) => this.deps.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));
   }

@@ -23,7 +23,8 @@ export interface CallSetupDeps {
   /** Opens the call's Realtime socket. */
   open: () => Promise<RealtimeConnection>;
   /** The call may go ahead (credits available): app-server hears of it now. */
-  onAccepted: (profile: CallProfile) => void;
+  /** `outbound`: the call is one the brand placed (it opens with its task). */
+  onAccepted: (profile: CallProfile, outbound: boolean) => void;
   /** The Realtime socket would not open: the caller gets the profile's fallback. */
   onRealtimeUnavailable: () => Promise<void>;
   /** An outbound call waits for answering machine detection before its opening (absent: no wait). */
@@ -64,7 +65,7 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     }
     // An outbound call opens with its task and has its own tools (the outcome).
     profile = prompt.outbound ? { ...p, opening: prompt.outbound.opening } : p;
-    deps.onAccepted(profile);
+    deps.onAccepted(profile, !!prompt.outbound);
     instructions = prompt.instructions;
     dynamicTools = prompt.outbound ? [...tools, ...prompt.outbound.tools] : tools;
     // Asked while the Realtime socket opens; the opening waits for the verdict.

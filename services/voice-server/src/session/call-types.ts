@@ -7,6 +7,7 @@ import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
 import type { CallTracer } from '../telemetry/call-tracer.ts';
+import type { LevelsSink } from './audio-levels.ts';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, type SessionHealth } from './reconnect-budget.ts';
 import type { SpeechProviders } from './speech-plan.ts';
 
@@ -48,6 +49,10 @@ export interface SessionDeps {
   tracer?: CallTracer;
   /** Outbound calls hold their opening until answering machine detection says human. */
   amdGate?: AmdGate;
+  /** Where each side's audio levels go, batched (the live monitor); not measured when absent. */
+  levels?: LevelsSink;
+  /** The URL app-server reaches this instance's call controls at (known once it listens). */
+  controlUrl?: () => string | undefined;
 }
 
 /** Call limits to change, the reconnect policy field by field. */
@@ -110,7 +115,9 @@ export type EndReason =
   | 'transferred'
   | 'inactivity'
   | 'max_duration'
-  | 'shutdown';
+  | 'shutdown'
+  /** Staff ended the call from the live monitor (after the agent's goodbye). */
+  | 'staff_ended';
 
 /** Parameters of a response.create. */
 export type ResponseParams = NonNullable<ResponseCreateEvent['response']>;

@@ -6,6 +6,7 @@ import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { withTraceOnTickets } from '../telemetry/traced-tickets.ts';
 import { recordTurnSpan } from '../telemetry/turn-span.ts';
 import { AfterReply } from './after-reply.ts';
+import { AudioLevels, measureAgentAudio } from './audio-levels.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
 import { CallLimiter } from './call-limits.ts';
@@ -52,6 +53,8 @@ export interface CallParts {
   speech: CallSpeech;
   /** The model cannot be reached: transfer to a person, or a callback and a goodbye. */
   dropFallback: (fatalCode?: string) => Promise<void>;
+  /** Each side's audio level (the live monitor), when measured. */
+  levels: AudioLevels | undefined;
 }
 
 /** What the parts ask of the coordinator. */
@@ -66,7 +69,10 @@ export interface CallOwner {
  * `BargeIn`, tools run behind `ToolBridge`, and `CallLifecycle` decides how the call ends.
  */
 export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, owner: CallOwner): CallParts {
-  const { transport, metrics, aiServer, appServer } = deps;
+  const { metrics, aiServer, appServer } = deps;
+  // Each side's audio level for the live monitor: the agent's frames measured on their way out.
+  const levels = deps.levels ? new AudioLevels(call.callSid, deps.levels) : undefined;
+  const transport = levels ? measureAgentAudio(deps.transport, levels) : deps.transport;
   const log = deps.logger.child({ callSid: call.callSid, streamSid: call.streamSid });
   const lifecycle = new CallLifecycle({ twilioRest: deps.twilioRest, callSid: call.callSid, log });
   const now = deps.now ?? (() => performance.now());
@@ -88,6 +94,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     appServer,
     metrics,
     log,
+    ...(deps.controlUrl ? { controlUrl: deps.controlUrl } : {}),
   });
   const transcript = new Transcript(
     call.callSid,
@@ -100,7 +107,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
   const turnAudio = new CallerTurnAudio({});
   const audioOut = new AudioOut(transport, playback, metrics);
   // Parts built further down; the link's hooks run only once the call is under way.
-  const p = { log, lifecycle, playback, transcript, report } as CallParts;
+  const p = { log, lifecycle, playback, transcript, report, levels } as CallParts;
   const filler = new OutageFiller({
     audioOut,
     maxMs: limits.maxFillerMs,
@@ -260,6 +267,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       if (!playback.hasPendingAudio) link.maybeRenew();
     },
     onAppended: (payload) => turnAudio.onAudio(payload),
+    ...(levels ? { onCallerAudio: (payload: string) => levels.addCaller(payload) } : {}),
   });
   const transcriptEvents = new TranscriptEvents(
     transcript,

@@ -30,6 +30,8 @@ export interface CallerInputDeps {
   onPlayed: () => void;
   /** Caller audio went into the session's input buffer (frames, held audio, gap fill), in order. */
   onAppended?: (payloadBase64: string) => void;
+  /** Every caller frame as it arrives (the audio level meter). */
+  onCallerAudio?: (payloadBase64: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -70,6 +72,7 @@ export class CallerInput {
     switch (msg.event) {
       case 'media': {
         const { payload, timestamp } = msg.media;
+        this.deps.onCallerAudio?.(payload);
         const ms = base64ByteLength(payload) / MULAW_BYTES_PER_MS;
         const rt = this.deps.session();
         if (rt && this.latestMediaTs >= 0) {

@@ -19,6 +19,8 @@ const GOODBYES: Partial<Record<EndReason, string>> = {
     'Say, briefly, that you have to end the call now, that they can call back any time, and say goodbye.',
   no_credits:
     'Say, briefly and warmly, that you have to end the call now, thank the caller, and say goodbye.',
+  staff_ended:
+    'Say, briefly and warmly, that you have to end the call now, thank the caller, and say goodbye.',
 };
 
 export const RESUME_AFTER_DROP =

@@ -1,5 +1,8 @@
 import type { RealtimeServerEvent } from '@switchboard/realtime';
+import { maskPhone } from '@switchboard/service-kit';
+import type { StaffActor } from '@switchboard/service-kit/clients/app-server';
 import type { CallProfile } from '../ports/ai-server.ts';
+import { transferCallerId, transferTwiml } from '../tools/transfer-to-human.ts';
 import { setUpCall } from './call-setup.ts';
 import type { SpeechUsage } from './call-speech.ts';
 import {
@@ -32,6 +35,17 @@ export {
   type TtsControl,
 } from './call-types.ts';
 export type { SpeechProviders } from './speech-plan.ts';
+
+/** What the caller hears (from Twilio) before a transfer staff asked for. */
+export const STAFF_TRANSFER_LINE = 'Please hold while I connect you to a colleague.';
+
+/** A transfer needs a caller ID to show, and the call has none (a SIP caller without an outbound number). */
+export class NoCallerIdError extends Error {
+  constructor() {
+    super('no caller ID to show on the transfer (set the profile outbound number)');
+    this.name = 'NoCallerIdError';
+  }
+}
 
 /**
  * One call: the coordinator. It owns the call's lifecycle (run, stop, end politely, finish) over parts
@@ -99,8 +113,12 @@ export class TwilioSessionManager {
 
   /** Runs the call to its end; never rejects. */
   async run(): Promise<EndReason> {
-    const { lifecycle, log, input, output, link, tools, limiter, report } = this.parts;
+    const { lifecycle, log, input, output, link, tools, limiter, report, levels } = this.parts;
     report.started();
+    if (levels) {
+      levels.start();
+      lifecycle.onEnd(() => levels.stop());
+    }
     const inbound = input.run().catch((err) => {
       log.error({ err: errInfo(err) }, 'caller loop failed');
       lifecycle.end('stream_closed');
@@ -111,9 +129,11 @@ export class TwilioSessionManager {
       lifecycle,
       log,
       open: () => link.open(),
-      onAccepted: (profile) => {
+      onAccepted: (profile, outbound) => {
         this.profile = profile;
-        report.startConversation(profile);
+        report.startConversation(profile, outbound);
+        // Levels go out once app-server has the conversation they belong to.
+        if (levels) void report.conversationStarted.then(() => levels.send());
       },
       onRealtimeUnavailable: () => this.parts.dropFallback(),
       ...(this.deps.amdGate ? { amdGate: this.deps.amdGate } : {}),
@@ -185,6 +205,49 @@ export class TwilioSessionManager {
       });
     }
     lifecycle.later(graceMs, () => void hangUp());
+  }
+
+  /**
+   * Staff ended the call from the live monitor: a note in the transcript, then the polite end (the
+   * agent's goodbye, then the hang-up). False when the call is already over or ending.
+   */
+  endByStaff(staff: StaffActor): boolean {
+    const { lifecycle, log } = this.parts;
+    if (lifecycle.isEnded || lifecycle.endingPolitely) return false;
+    log.info({ staffId: staff.staffId }, 'staff ended the call from the live monitor');
+    this.note(`${staff.staffName} ended the call from the live monitor.`);
+    this.endPolitely('staff_ended');
+    return true;
+  }
+
+  /**
+   * Staff transferred the call from the live monitor to `to` (E.164): Twilio says a short line and dials
+   * it. Rejects when there is no caller ID to show or Twilio refuses; false when the call is over.
+   */
+  async transferByStaff(to: string, staff: StaffActor): Promise<boolean> {
+    const { lifecycle, log, limiter } = this.parts;
+    if (lifecycle.isEnded || lifecycle.transferring) return false;
+    const profile = this.profile;
+    const callerId = profile ? transferCallerId({ call: this.call, profile }) : undefined;
+    if (!callerId) throw new NoCallerIdError();
+    log.info(
+      { staffId: staff.staffId, to: maskPhone(to) },
+      'staff transferred the call from the live monitor',
+    );
+    this.note(`${staff.staffName} transferred the call to ${to} from the live monitor.`);
+    limiter.stop();
+    await lifecycle.transfer(transferTwiml(to, callerId, STAFF_TRANSFER_LINE));
+    return !lifecycle.isEnded || lifecycle.endReason === 'transferred';
+  }
+
+  /** A system note in the transcript (staff see it in the conversation). */
+  private note(text: string): void {
+    this.parts.transcript.add({
+      role: 'system',
+      text,
+      startedAt: new Date().toISOString(),
+      source: 'system',
+    });
   }
 
   /** Handles one Realtime server event (scripted unit tests drive the model loop through it). */

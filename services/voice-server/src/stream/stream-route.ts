@@ -10,6 +10,7 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import type { LevelsSink } from '../session/audio-levels.ts';
 import type { SessionHealth } from '../session/reconnect-budget.ts';
 import {
   type CallInfo,
@@ -49,6 +50,10 @@ export interface StreamOptions {
   speech?: SpeechProviders;
   /** Outbound calls hold their opening until answering machine detection says human. */
   amdGate?: AmdGate;
+  /** Where calls' audio levels go (the live monitor). */
+  levels?: LevelsSink;
+  /** The URL app-server reaches this instance's call controls at. */
+  controlUrl?: () => string | undefined;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -162,6 +167,8 @@ async function handleStream(
       ...(opts.tracer ? { tracer: opts.tracer } : {}),
       ...(opts.speech ? { speech: opts.speech } : {}),
       ...(opts.amdGate ? { amdGate: opts.amdGate } : {}),
+      ...(opts.levels ? { levels: opts.levels } : {}),
+      ...(opts.controlUrl ? { controlUrl: opts.controlUrl } : {}),
     },
     call,
   );

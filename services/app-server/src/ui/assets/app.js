@@ -3,8 +3,42 @@
 // After a dropped connection EventSource reconnects with Last-Event-ID and the server sends what changed.
 
 (() => {
+  // Live calls' running times (the list's durations, the monitor's timer), from their start.
+  function tick() {
+    for (const el of document.querySelectorAll('time.call-timer[data-started-at]')) {
+      const s = Math.max(0, Math.floor((Date.now() - Date.parse(el.dataset.startedAt)) / 1000));
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      const ss = String(s % 60).padStart(2, '0');
+      el.textContent = h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
+
   const list = document.querySelector('[data-live-url]');
   if (!list || !('EventSource' in window)) return;
+
+  // The live calls list says so when it is empty.
+  function showEmpty() {
+    const empty = document.getElementById('no-live-calls');
+    if (empty) empty.hidden = list.children.length > 0;
+  }
+
+  // Each side's level meter plays a batch of levels back at the pace they were measured.
+  let levelTimers = [];
+  function levels(data) {
+    const caller = document.getElementById('level-caller');
+    const agent = document.getElementById('level-agent');
+    if (!caller || !agent) return;
+    for (const t of levelTimers) clearTimeout(t);
+    levelTimers = data.caller.map((_, i) =>
+      setTimeout(() => {
+        caller.value = data.caller[i] ?? 0;
+        agent.value = data.agent[i] ?? 0;
+      }, i * data.windowMs),
+    );
+  }
 
   function fromHtml(markup) {
     const tpl = document.createElement('template');
@@ -63,9 +97,22 @@
   }
 
   const source = new EventSource(list.dataset.liveUrl);
-  source.addEventListener('item', (e) => upsertItem(JSON.parse(e.data)));
-  source.addEventListener('replace', (e) => replace(JSON.parse(e.data)));
-  source.addEventListener('remove', (e) => remove(JSON.parse(e.data)));
+  source.addEventListener('item', (e) => {
+    upsertItem(JSON.parse(e.data));
+    tick();
+    showEmpty();
+  });
+  source.addEventListener('replace', (e) => {
+    replace(JSON.parse(e.data));
+    tick();
+  });
+  source.addEventListener('remove', (e) => {
+    remove(JSON.parse(e.data));
+    showEmpty();
+  });
+  // A fresh snapshot follows (the list's stream could not catch up): start from no rows.
+  source.addEventListener('reset', () => list.replaceChildren());
+  source.addEventListener('levels', (e) => levels(JSON.parse(e.data)));
   source.addEventListener('open', () => document.body.classList.add('live-connected'));
   source.addEventListener('error', () => document.body.classList.remove('live-connected'));
 })();

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "conversation" ADD COLUMN     "direction" TEXT NOT NULL DEFAULT 'inbound',
+ADD COLUMN     "control_url" TEXT;
