@@ -12,7 +12,12 @@ const ACCEPTED: Record<string, Record<number, string>> = {
   'POST /api/conversations/:id/analysis': { 202: 'Queued for analysis (or already queued)' },
 };
 const NO_CONTENT = new Set(['DELETE /api/session', 'DELETE /api/sessions', 'POST /api/me/password']);
-const STREAMS = new Set(['/api/events', '/api/conversations/:id/events', '/conversations/:id/live']);
+const STREAMS = new Set([
+  '/api/events',
+  '/api/conversations/:id/events',
+  '/conversations/:id/live',
+  '/live/stream',
+]);
 
 /** What each app-server route answers (documented in the OpenAPI document; checked by its test). */
 export function appServerAnswers(method: string, url: string): RouteAnswers | undefined {

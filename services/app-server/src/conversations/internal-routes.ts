@@ -88,7 +88,18 @@ export async function internalRoutes(app: FastifyInstance, opts: InternalRoutesO
   // A live call's audio levels for the staff monitor, about once a second; passed on, not stored.
   app.post<{ Params: CallSidParams; Body: CallLevels }>(
     '/internal/conversations/:callSid/levels',
-    { schema: { params: callSidParams, body: callLevelsBody } },
+    {
+      schema: {
+        params: callSidParams,
+        body: callLevelsBody,
+        response: {
+          200: answer(
+            'Passed on to the views following the call; live: false once the call is over',
+            obj({ live: bool }),
+          ),
+        },
+      },
+    },
     async (req) => ({ live: await service.levels(req.params.callSid, req.body) }),
   );
 

@@ -75,6 +75,12 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
         idempotencyKey: 'happy-callback',
       },
     }),
+    row('POST /internal/conversations/{callSid}/levels', {
+      method: 'POST',
+      url: `/internal/conversations/${call}/levels`,
+      headers: service,
+      payload: { windowMs: 250, caller: [0.1, 0.2], agent: [0, 0.4] },
+    }),
     row('POST /internal/conversations/{callSid}/end', {
       method: 'POST',
       url: `/internal/conversations/${call}/end`,
@@ -244,6 +250,26 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
     row(
       'GET /analytics.csv',
       staff(() => ({ url: '/analytics.csv' })),
+    ),
+    row(
+      'GET /live',
+      staff(() => ({ url: '/live' })),
+    ),
+    row(
+      'GET /live/stream',
+      staff(() => ({ url: '/live/stream', payloadAsStream: true })),
+    ),
+    row(
+      'POST /conversations/{id}/end-call',
+      staff((a) => ({ method: 'POST', url: `/conversations/${conversationId(a)}/end-call`, ...form({}) })),
+    ),
+    row(
+      'POST /conversations/{id}/transfer',
+      staff((a) => ({
+        method: 'POST',
+        url: `/conversations/${conversationId(a)}/transfer`,
+        ...form({ to: '+14155550123' }),
+      })),
     ),
     row(
       'GET /tickets',
