@@ -15,7 +15,10 @@ import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
-import type { TwilioCallCreator, TwilioRest } from './ports/twilio-rest.ts';
+import type { TwilioCallCreator, TwilioRecordingStarter, TwilioRest } from './ports/twilio-rest.ts';
+import { CallRecordings } from './recording/call-recordings.ts';
+import type { RecordingReports } from './recording/recording-reports.ts';
+import { recordingRoutes } from './recording/recording-routes.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import type { CallInfo, CallLimitsOverrides, SpeechProviders } from './session/session-manager.ts';
 import { SessionRegistry } from './session/session-registry.ts';
@@ -56,6 +59,10 @@ export interface VoiceServerDeps {
   twilioCalls?: TwilioCallCreator;
   /** Reports outbound calls' news to ai-server. */
   outboundReports?: OutboundReports;
+  /** Starts call recordings (Twilio's Recordings API); without it no call is recorded. */
+  twilioRecordings?: TwilioRecordingStarter;
+  /** Passes finished recordings to app-server. */
+  recordingReports?: RecordingReports;
 }
 
 export interface VoiceServer {
@@ -103,6 +110,11 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     streamTokens,
     admitCall: () => breaker.admit(),
   });
+  const recordings = deps.twilioRecordings
+    ? new CallRecordings(deps.twilioRecordings, deps.config.PUBLIC_BASE_URL, (outcome) =>
+        metrics.add(metrics.callRecordings, outcome),
+      )
+    : undefined;
   await app.register(streamRoutes, {
     streamUrl,
     authToken: deps.config.TWILIO_AUTH_TOKEN,
@@ -121,6 +133,13 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     ...(deps.limits ? { limits: deps.limits } : {}),
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
     ...(deps.speech ? { speech: deps.speech } : {}),
+    ...(recordings ? { recordings } : {}),
+  });
+  await app.register(recordingRoutes, {
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    authToken: deps.config.TWILIO_AUTH_TOKEN,
+    metrics,
+    ...(deps.recordingReports ? { reports: deps.recordingReports } : {}),
   });
   await app.register(outboundRoutes, {
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
@@ -130,6 +149,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     streamTokens,
     metrics,
     admitCall: () => breaker.admit(),
+    profiles: deps.aiServer,
     ...(deps.config.SERVICE_TOKEN ? { serviceToken: deps.config.SERVICE_TOKEN } : {}),
     ...(deps.twilioCalls ? { calls: deps.twilioCalls } : {}),
     ...(deps.outboundReports ? { reports: deps.outboundReports } : {}),

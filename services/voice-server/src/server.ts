@@ -10,6 +10,7 @@ import { httpOutboundReports } from './outbound/outbound-reports.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
+import { httpRecordingReports } from './recording/recording-reports.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
 import { speechProvidersOf } from './speech-providers.ts';
 import { OpikCallTracer } from './telemetry/opik-tracer.ts';
@@ -93,6 +94,15 @@ export async function startVoiceServer(
     appServer,
     twilioRest: twilio,
     twilioCalls: twilio,
+    twilioRecordings: twilio,
+    ...(config.APP_SERVER_URL
+      ? {
+          recordingReports: httpRecordingReports({
+            baseUrl: config.APP_SERVER_URL,
+            serviceToken: config.SERVICE_TOKEN,
+          }),
+        }
+      : {}),
     outboundReports: httpOutboundReports({
       baseUrl: config.AI_SERVER_URL,
       serviceToken: config.SERVICE_TOKEN,
