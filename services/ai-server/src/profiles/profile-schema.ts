@@ -71,6 +71,15 @@ export const profileFields = {
   transferTarget: { type: ['string', 'null'], pattern: TRANSFER_TARGET_PATTERN, maxLength: 300 },
   outboundCallerId: { type: ['string', 'null'], pattern: E164_PATTERN },
   voicemailMessage: { type: ['string', 'null'], minLength: 1, maxLength: 1000 },
+  recording: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['enabled'],
+    properties: {
+      enabled: { type: 'boolean' },
+      consentNotice: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+    },
+  },
   outboundRetry: {
     type: ['object', 'null'],
     additionalProperties: false,

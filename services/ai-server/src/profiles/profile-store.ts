@@ -3,6 +3,7 @@ import type {
   BotProfileSummary,
   InactivityConfig,
   ProfileLookupQuery,
+  RecordingConfig,
   TranscriberConfig,
   VoiceConfig,
 } from '@switchboard/service-kit/clients/ai-server';
@@ -47,6 +48,8 @@ export interface ProfileInput {
   voicemailMessage?: string | null;
   /** Busy and no-answer outbound calls are tried again: `attempts` in all, waiting `backoffSec`, doubling. */
   outboundRetry?: OutboundRetry | null;
+  /** Call recording with its consent notice; null turns it off. */
+  recording?: { enabled: boolean; consentNotice?: string | null } | null;
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
@@ -109,7 +112,21 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     phoneNumbers: of('phone'),
     sipDomains: of('sip_domain'),
     applicationSids: of('application_sid'),
+    recording: recordingOf(p.recording),
   };
+}
+
+/** The stored recording setting, off when unset. */
+function recordingOf(stored: unknown): RecordingConfig {
+  const r = stored as { enabled?: unknown; consentNotice?: unknown } | null;
+  return {
+    enabled: r?.enabled === true,
+    consentNotice: typeof r?.consentNotice === 'string' ? r.consentNotice : null,
+  };
+}
+
+function recordingJson(r: NonNullable<ProfileInput['recording']>) {
+  return json({ enabled: r.enabled, consentNotice: r.consentNotice ?? null });
 }
 
 export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
@@ -192,6 +209,7 @@ export class ProfileStore {
           outboundCallerId: input.outboundCallerId ?? null,
           voicemailMessage: input.voicemailMessage ?? null,
           ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
+          ...(input.recording ? { recording: recordingJson(input.recording) } : {}),
           addresses: { create: addresses },
         },
         include: { addresses: true },
@@ -240,6 +258,8 @@ export class ProfileStore {
       if (patch.transferTarget !== undefined) data.transferTarget = patch.transferTarget;
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
       if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
+      if (patch.recording !== undefined)
+        data.recording = patch.recording ? recordingJson(patch.recording) : Prisma.DbNull;
       if (patch.outboundRetry !== undefined)
         data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
