@@ -3,6 +3,7 @@ import { createLogger } from '@switchboard/service-kit';
 import type { ConversationStart, TranscriptMessage } from '@switchboard/service-kit/clients/app-server';
 import type { AnalysisQueue } from '../analysis/job-queue.ts';
 import { type AppServer, buildAppServer } from '../app.ts';
+import type { TwilioRecordings } from '../recordings/twilio-recordings.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { openPrismaStore } from '../store/prisma-store.ts';
 import type { AppStore } from '../store/store.ts';
@@ -42,6 +43,10 @@ export async function startHarness(
     now?: () => number;
     /** Turns post-call analysis on (ended calls are queued here). */
     analysisQueue?: AnalysisQueue;
+    /** Twilio's recordings (e.g. over the REST simulator). */
+    twilioRecordings?: TwilioRecordings;
+    /** The recording retention clock. */
+    recordingNow?: () => Date;
   } = {},
 ): Promise<Harness> {
   const store =
@@ -63,6 +68,8 @@ export async function startHarness(
     store,
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.analysisQueue ? { analysisQueue: opts.analysisQueue } : {}),
+    ...(opts.twilioRecordings ? { twilioRecordings: opts.twilioRecordings } : {}),
+    ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
   });
   return {
     ...server,
