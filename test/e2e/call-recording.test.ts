@@ -82,7 +82,7 @@ describe('call recording', () => {
     expect(call.scriptErrors).toEqual([]);
 
     // The notice is Twilio's <Say> before the stream: heard before the agent says anything.
-    expect(call.webhook.verbs.map((v) => v.verb)).toEqual(['Say', 'Connect']);
+    expect((call.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Say', 'Connect']);
     expect(call.said[0]).toBe(NOTICE);
 
     const conversation = (await endedConversation(stack, call.callSid)).conversation;
@@ -164,7 +164,7 @@ describe('call recording', () => {
     const placed = (await res.json()) as { callSid: string };
     const dialed = await stack.dialer.waitForCall(placed.callSid);
     expect(await dialed.done).toBe('completed');
-    expect(dialed.call!.webhook.verbs.map((v) => v.verb)).toEqual(['Say', 'Connect']);
+    expect((dialed.call!.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Say', 'Connect']);
     expect(dialed.call!.said[0]).toBe(NOTICE);
     const conversation = (await endedConversation(stack, placed.callSid)).conversation;
     expect(await recordingOf(conversation.id)).toMatchObject({ status: 'completed', channels: 2 });

@@ -122,6 +122,12 @@ describe('brand isolation on every route', () => {
       url: () => `/api/conversations/${acme.conversationId}/recording`,
       expect: 'not-found',
     },
+    'POST /conversations/:id/recording/delete': {
+      method: 'POST',
+      url: () => `/conversations/${acme.conversationId}/recording/delete`,
+      form: () => ({}),
+      expect: 'not-found',
+    },
     'POST /admin/staff': {
       method: 'POST',
       url: () => '/admin/staff',

@@ -137,7 +137,15 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     await api.register(ticketApiRoutes, { store, service });
     await api.register(analysisApiRoutes, { store, analysis });
   });
-  await app.register(uiRoutes, { store, service, auth, live, analysis, opikUiUrl: deps.config.OPIK_UI_URL });
+  await app.register(uiRoutes, {
+    store,
+    service,
+    auth,
+    live,
+    analysis,
+    recordings,
+    opikUiUrl: deps.config.OPIK_UI_URL,
+  });
 
   return { app, service, hub, auth, metrics, routes, recordings };
 }

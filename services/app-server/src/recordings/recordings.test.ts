@@ -200,6 +200,29 @@ for (const store of ['memory', 'prisma'] as const) {
   });
 }
 
+describe('the conversation page', () => {
+  it('has a player whose audio comes through app-server, and a delete button that deletes at Twilio', async () => {
+    const s = await setUp('memory');
+    const page = await s.h.app.inject({ url: `/conversations/${s.conversationId}`, headers: s.acme });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(
+      `<audio controls preload="none" src="/api/conversations/${s.conversationId}/recording">`,
+    );
+    expect(page.body).not.toContain(s.recordingSid);
+    const del = await s.h.app.inject({
+      method: 'POST',
+      url: `/conversations/${s.conversationId}/recording/delete`,
+      headers: { ...s.acme, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: '',
+    });
+    expect(del.statusCode).toBe(303);
+    expect(s.fake.recordings[0]!.deleted).toBe(true);
+    const after = await s.h.app.inject({ url: `/conversations/${s.conversationId}`, headers: s.acme });
+    expect(after.body).not.toContain('<audio');
+    expect(after.body).toContain('Deleted');
+  });
+});
+
 describe('recording reports', () => {
   it('refuses an unknown call (404), a bad SID or status (400), and brand credentials (403)', async () => {
     const s = await setUp('memory');

@@ -334,6 +334,8 @@ export function conversationPage(o: {
   timeZone: string;
   /** The post-call analysis panel, when there is one to show. */
   analysis?: SafeHtml;
+  /** The call recording panel, when the call was recorded. */
+  recording?: SafeHtml;
 }): SafeHtml {
   const c = o.conversation;
   const self = `/conversations/${c.id}`;
@@ -345,6 +347,7 @@ export function conversationPage(o: {
     body: html`<p class="crumbs"><a href="/conversations">← Conversations</a></p>
 ${callHeader(c, o.opikUiUrl, o.timeZone)}
 ${figuresPanel(c, o.messages)}
+${o.recording ?? ''}
 ${o.analysis ?? ''}
 <div class="columns">
   <section class="transcript card" aria-label="Transcript">
