@@ -211,11 +211,11 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     if (recordings.matches(path)) {
       const answer = recordings.handle(method, path, body, callFor);
       record.status = answer.status;
-      if (answer.status === 204) return void res.writeHead(204).end();
       if ('media' in answer) {
         res.writeHead(200, { 'content-type': answer.contentType, 'content-length': answer.media.length });
         return void res.end(answer.media);
       }
+      if (!('json' in answer)) return void res.writeHead(204).end();
       return send(answer.status, answer.json);
     }
     const list = CALLS_PATH.exec(path);
