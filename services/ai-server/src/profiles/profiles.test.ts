@@ -68,7 +68,10 @@ describe('brand admin: bot profiles', () => {
       ],
       [profileBody('Bad Key'), /body\.key must match pattern/],
       [profileBody('bad-9', { recording: { consentNotice: 'We record.' } }), /body\.recording/],
-      [profileBody('bad-10', { recording: { enabled: true, consentNotice: '' } }), /body\.recording\.consentNotice/],
+      [
+        profileBody('bad-10', { recording: { enabled: true, consentNotice: '' } }),
+        /body\.recording\.consentNotice/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await post('/admin/profiles', body);
