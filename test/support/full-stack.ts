@@ -3,7 +3,9 @@ import { httpOutboundDialer, type OutboundSettings } from '@switchboard/ai-serve
 import {
   type AnalysisRuntime,
   buildAppServer,
+  httpTwilioRecordings,
   openPrismaStore,
+  type RecordingService,
   startAnalysis,
 } from '@switchboard/app-server';
 
@@ -85,11 +87,13 @@ export interface FullStackOptions {
   aiNow?: () => Date;
   /** Outbound limits for ai-server (the dialer is always the stack's voice-server). */
   outbound?: Partial<OutboundSettings>;
+  /** app-server's clock for recording retention; default the real one. */
+  recordingNow?: () => Date;
 }
 
 export interface FullStack {
   ai: { app: FastifyInstance; url: string; apiKey: string; brandId: string };
-  appServer: { app: FastifyInstance; url: string };
+  appServer: { app: FastifyInstance; url: string; recordings: RecordingService };
   voice: RunningVoiceServer;
   voiceUrl: string;
   realtime: RealtimeSimulator;
@@ -107,6 +111,8 @@ export interface FullStack {
   call(opts?: Partial<PlaceCallOptions>): Promise<SimulatedCall>;
   /** app-server's staff API as the brand's staff sees it. */
   staffGet<T>(path: string): Promise<T>;
+  /** A raw request to app-server with the brand's staff key (e.g. a recording's audio). */
+  staffFetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -186,6 +192,13 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     logger: logger.child({ service: 'app-server' }),
     store,
     ...(analysis ? { analysisQueue: analysis.jobs } : {}),
+    // Recordings play and are deleted through the Twilio REST simulator.
+    twilioRecordings: httpTwilioRecordings({
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiBaseUrl: twilioRest.baseUrl,
+    }),
+    ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
   });
   const appUrl = await listen(appSrv.app);
   await json(
@@ -234,6 +247,8 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
   );
 
   voiceUrl = voice.url;
+  // Recording status callbacks go to the public URL, which the simulator maps to voice-server.
+  twilioRest.routeCallbacks(PUBLIC_BASE_URL, voice.url);
   let callee: (to: string) => Callee = () => ({ answer: 'human' });
   const dialer = startOutboundDialer({
     restFake: twilioRest,
@@ -250,7 +265,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     setCallee(next) {
       callee = next;
     },
-    appServer: { app: appSrv.app, url: appUrl },
+    appServer: { app: appSrv.app, url: appUrl, recordings: appSrv.recordings },
     voice,
     voiceUrl: voice.url,
     realtime,
@@ -270,6 +285,11 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
         to: ACME.number,
         restFake: twilioRest,
         ...callOpts,
+      }),
+    staffFetch: (path, init = {}) =>
+      fetch(`${appUrl}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${staffKey.key}` },
       }),
     staffGet: async <T>(path: string) =>
       json<T>(await fetch(`${appUrl}${path}`, { headers: { authorization: `Bearer ${staffKey.key}` } })),

@@ -22,6 +22,8 @@ app-server:
   SERVICE_TOKEN: SERVICE_TOKEN
   SESSION_SECRET: SESSION_SECRET
   DATABASE_URL: APP_SERVER_DATABASE_URL
+  TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID
+  TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN
 {{- end -}}
 
 {{/* Plain settings of one service: (dict "root" $ "name" "voice-server" "port" 8080 "svc" .Values.voiceServer). */}}

@@ -17,6 +17,8 @@ export interface ConnectStreamOptions {
   /** Sent to the stream in the `start` message's customParameters. */
   parameters?: Record<string, string>;
   statusCallback?: string;
+  /** Said by Twilio before the stream opens (e.g. a recording consent notice). */
+  sayFirst?: { text: string } & SayOptions;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface ConnectStreamOptions {
  */
 export function connectStreamTwiml(opts: ConnectStreamOptions): string {
   const response = new VoiceResponse();
+  if (opts.sayFirst) response.say(sayAttrs(opts.sayFirst), xmlSafe(opts.sayFirst.text));
   const stream = response.connect().stream({
     url: xmlSafe(opts.url),
     ...(opts.statusCallback ? { statusCallback: xmlSafe(opts.statusCallback) } : {}),

@@ -105,6 +105,35 @@ describe('brand isolation on every route', () => {
       body: () => ({ phone: '+14155550123', timezone: 'UTC', reason: 'r' }),
       expect: 'forbidden',
     },
+    'POST /internal/conversations/:callSid/recording': {
+      method: 'POST',
+      url: () => `/internal/conversations/${acme.callSid}/recording`,
+      body: () => ({
+        recordingSid: `RE${'1'.repeat(32)}`,
+        accountSid: `AC${'1'.repeat(32)}`,
+        status: 'completed',
+        durationSec: 3,
+        channels: 2,
+      }),
+      expect: 'forbidden',
+    },
+    // Another brand's staff hear nothing (recordings/recordings.test.ts plays the brand's own).
+    'GET /api/conversations/:id/recording': {
+      method: 'GET',
+      url: () => `/api/conversations/${acme.conversationId}/recording`,
+      expect: 'not-found',
+    },
+    'DELETE /api/conversations/:id/recording': {
+      method: 'DELETE',
+      url: () => `/api/conversations/${acme.conversationId}/recording`,
+      expect: 'not-found',
+    },
+    'POST /conversations/:id/recording/delete': {
+      method: 'POST',
+      url: () => `/conversations/${acme.conversationId}/recording/delete`,
+      form: () => ({}),
+      expect: 'not-found',
+    },
     'POST /admin/staff': {
       method: 'POST',
       url: () => '/admin/staff',
@@ -312,6 +341,7 @@ describe('brand isolation on every route', () => {
       c.expect === 'public' ||
       route.endsWith('/events') ||
       route.endsWith('/live') ||
+      route.endsWith('/recording') ||
       route.includes('/by-call/')
     )
       continue;

@@ -17,6 +17,9 @@ import { SseRegistry } from './live/sse.ts';
 import { AppMetrics } from './metrics.ts';
 import { type CallControl, httpCallControl } from './monitor/call-control.ts';
 import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
+import { recordingApiRoutes, recordingInternalRoutes } from './recordings/recording-routes.ts';
+import { RecordingService } from './recordings/recording-service.ts';
+import type { TwilioRecordings } from './recordings/twilio-recordings.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -37,6 +40,12 @@ export interface AppServerDeps {
   callControl?: CallControl;
   /** Where ended calls' analyses are queued; absent: post-call analysis is off. */
   analysisQueue?: AnalysisQueue;
+  /** Twilio's recordings (media, deletion); absent: recordings are listed but not playable. */
+  twilioRecordings?: TwilioRecordings;
+  /** How often the retention sweep runs (ms); absent or 0: only when `recordings.sweep()` is called. */
+  recordingSweepMs?: number;
+  /** Clock for recording retention; tests move it. */
+  recordingNow?: () => Date;
 }
 
 export interface AppServer {
@@ -47,6 +56,8 @@ export interface AppServer {
   metrics: AppMetrics;
   /** Every route registered, as "METHOD /path" (HEAD routes left out): the access test walks this list. */
   routes: string[];
+  /** Call recordings: playback, deletion, the retention sweep. */
+  recordings: RecordingService;
 }
 
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
@@ -102,16 +113,30 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
   });
 
+  const recordings = new RecordingService(
+    store,
+    store.recordings(),
+    deps.twilioRecordings,
+    deps.logger.child({ feature: 'recordings' }),
+    deps.recordingNow,
+  );
+  if (deps.recordingSweepMs && deps.twilioRecordings) {
+    const timer = setInterval(() => void recordings.sweep(), deps.recordingSweepMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
   const queue = deps.analysisQueue;
   if (queue?.backlog) metrics.analysisBacklog = () => queue.backlog!();
   registerMetricsRoute(app, metrics.registry);
   await app.register(internalRoutes, { service, requireService: auth.requireServiceToken, metrics });
+  await app.register(recordingInternalRoutes, { recordings, requireService: auth.requireServiceToken });
   await app.register(adminRoutes, { store, auth, service });
   await app.register(sessionRoutes, { auth });
   await app.register(async (api) => {
     api.addHook('preHandler', auth.requirePrincipal);
-    await api.register(conversationApiRoutes, { store, live });
+    await api.register(conversationApiRoutes, { store, live, recordings });
+    await api.register(recordingApiRoutes, { recordings });
     await api.register(ticketApiRoutes, { store, service });
     await api.register(analysisApiRoutes, { store, analysis });
   });
@@ -123,8 +148,9 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     live,
     analysis,
     control,
+    recordings,
     opikUiUrl: deps.config.OPIK_UI_URL,
   });
 
-  return { app, service, hub, auth, metrics, routes };
+  return { app, service, hub, auth, metrics, routes, recordings };
 }

@@ -70,6 +70,22 @@ export const appServerConfigSpec = {
     max: 3600,
     doc: 'First retry delay; doubled each retry.',
   }),
+  TWILIO_ACCOUNT_SID: env.optionalString({
+    doc: 'Twilio account whose call recordings staff play and delete (with TWILIO_AUTH_TOKEN); unset: recordings are listed but not playable.',
+  }),
+  TWILIO_AUTH_TOKEN: env.optionalString({
+    secret: true,
+    doc: 'Auth token of TWILIO_ACCOUNT_SID (Basic auth for recording media and deletion).',
+  }),
+  TWILIO_API_BASE_URL: env.optionalUrl({
+    doc: 'Twilio REST API base (default https://api.twilio.com; e.g. a simulator).',
+  }),
+  RECORDING_SWEEP_MINUTES: env.int({
+    default: 60,
+    min: 0,
+    max: 1440,
+    doc: "How often expired call recordings (past their brand's retention) are deleted at Twilio; 0: never.",
+  }),
 };
 
 export type AppServerConfig = ConfigOf<typeof appServerConfigSpec>;

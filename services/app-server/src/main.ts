@@ -3,6 +3,7 @@ import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-
 import { startAnalysis } from './analysis/runtime.ts';
 import { buildAppServer } from './app.ts';
 import { readConfig } from './config.ts';
+import { httpTwilioRecordings } from './recordings/twilio-recordings.ts';
 import { openPrismaStore } from './store/prisma-store.ts';
 
 async function main(): Promise<void> {
@@ -43,6 +44,16 @@ async function main(): Promise<void> {
     logger,
     store,
     ...(analysis ? { analysisQueue: analysis.jobs } : {}),
+    ...(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN
+      ? {
+          twilioRecordings: httpTwilioRecordings({
+            accountSid: config.TWILIO_ACCOUNT_SID,
+            authToken: config.TWILIO_AUTH_TOKEN,
+            ...(config.TWILIO_API_BASE_URL ? { apiBaseUrl: config.TWILIO_API_BASE_URL } : {}),
+          }),
+        }
+      : {}),
+    recordingSweepMs: config.RECORDING_SWEEP_MINUTES * 60_000,
   });
   countOutcome = (outcome) => server.metrics.analyses.inc({ outcome });
   await server.app.listen({ host: config.HOST, port: config.PORT });

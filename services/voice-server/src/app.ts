@@ -17,7 +17,10 @@ import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
 import type { AppServerClient } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
-import type { TwilioCallCreator, TwilioRest } from './ports/twilio-rest.ts';
+import type { TwilioCallCreator, TwilioRecordingStarter, TwilioRest } from './ports/twilio-rest.ts';
+import { CallRecordings } from './recording/call-recordings.ts';
+import type { RecordingReports } from './recording/recording-reports.ts';
+import { recordingRoutes } from './recording/recording-routes.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import type { LevelsSink } from './session/audio-levels.ts';
 import type { CallInfo, CallLimitsOverrides, SpeechProviders } from './session/session-manager.ts';
@@ -63,6 +66,10 @@ export interface VoiceServerDeps {
   levels?: LevelsSink;
   /** The URL app-server reaches this instance's call controls at (VOICE_SERVER_INTERNAL_URL). */
   controlUrl?: () => string | undefined;
+  /** Starts call recordings (Twilio's Recordings API); without it no call is recorded. */
+  twilioRecordings?: TwilioRecordingStarter;
+  /** Passes finished recordings to app-server. */
+  recordingReports?: RecordingReports;
 }
 
 export interface VoiceServer {
@@ -112,6 +119,11 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     streamTokens,
     admitCall: () => breaker.admit(),
   });
+  const recordings = deps.twilioRecordings
+    ? new CallRecordings(deps.twilioRecordings, deps.config.PUBLIC_BASE_URL, (outcome) =>
+        metrics.add(metrics.callRecordings, outcome),
+      )
+    : undefined;
   await app.register(streamRoutes, {
     streamUrl,
     authToken: deps.config.TWILIO_AUTH_TOKEN,
@@ -140,6 +152,13 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
       : {}),
     ...(deps.levels ? { levels: deps.levels } : {}),
     ...(deps.controlUrl && deps.config.SERVICE_TOKEN ? { controlUrl: deps.controlUrl } : {}),
+    ...(recordings ? { recordings } : {}),
+  });
+  await app.register(recordingRoutes, {
+    publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+    authToken: deps.config.TWILIO_AUTH_TOKEN,
+    metrics,
+    ...(deps.recordingReports ? { reports: deps.recordingReports } : {}),
   });
   if (deps.config.SERVICE_TOKEN)
     await app.register(controlRoutes, { sessions, serviceToken: deps.config.SERVICE_TOKEN });
@@ -151,6 +170,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     streamTokens,
     metrics,
     admitCall: () => breaker.admit(),
+    profiles: deps.aiServer,
     ...(deps.config.SERVICE_TOKEN ? { serviceToken: deps.config.SERVICE_TOKEN } : {}),
     ...(deps.twilioCalls ? { calls: deps.twilioCalls } : {}),
     ...(deps.outboundReports ? { reports: deps.outboundReports } : {}),

@@ -58,6 +58,8 @@ export class VoiceMetrics {
   /** Answers served from the cache while ai-server was unreachable, by method. */
   aiStaleServed = new Map<string, number>();
   streamsRefused = 0;
+  /** Call recordings asked of Twilio, by outcome (started, refused). */
+  callRecordings = new Map<string, number>();
   /** Telemetry (traces, spans) given up so a call never waits on it, by sink (`otlp` is read from service-kit). */
   telemetryDropped = new Map<string, number>();
   /** Calls whose external TTS voice gave up (the model's own audio took over), by error code. */
@@ -307,6 +309,12 @@ export class VoiceMetrics {
         }
       },
     });
+    labelled(
+      'voice_call_recordings_total',
+      'Call recordings asked of Twilio, by outcome (started, refused).',
+      'outcome',
+      () => this.callRecordings,
+    );
     labelled(
       'voice_app_sync_dropped_total',
       'Transcript items app-server never got, by reason.',

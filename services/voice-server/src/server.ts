@@ -12,6 +12,7 @@ import type { AppServerClient } from './ports/app-server.ts';
 import { InMemoryAppServer } from './ports/in-memory-app-server.ts';
 import { httpLevelsSink } from './ports/live-levels.ts';
 import { TwilioSdkRest } from './ports/twilio-rest-sdk.ts';
+import { httpRecordingReports } from './recording/recording-reports.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
 import { RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import { speechProvidersOf } from './speech-providers.ts';
@@ -97,6 +98,15 @@ export async function startVoiceServer(
     appServer,
     twilioRest: twilio,
     twilioCalls: twilio,
+    twilioRecordings: twilio,
+    ...(config.APP_SERVER_URL
+      ? {
+          recordingReports: httpRecordingReports({
+            baseUrl: config.APP_SERVER_URL,
+            serviceToken: config.SERVICE_TOKEN,
+          }),
+        }
+      : {}),
     outboundReports: httpOutboundReports({
       baseUrl: config.AI_SERVER_URL,
       serviceToken: config.SERVICE_TOKEN,

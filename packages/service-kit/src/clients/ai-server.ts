@@ -86,6 +86,14 @@ export interface BotProfileDto extends BotProfileSummary {
   phoneNumbers: string[];
   sipDomains: string[];
   applicationSids: string[];
+  /** Call recording; absent or `enabled: false`: calls are not recorded. */
+  recording?: RecordingConfig;
+}
+
+/** A profile's call recording: on, with the consent notice the caller hears first (a default when null). */
+export interface RecordingConfig {
+  enabled: boolean;
+  consentNotice: string | null;
 }
 
 export interface CreditStatus {

@@ -23,6 +23,8 @@ export class CallRecorder {
   readonly protocolErrors: StreamProtocolError[] = [];
   /** Audio heard, in order (when `recordAudio`). */
   readonly heard: HeardChunk[] = [];
+  /** Audio the caller sent (speech frames only), in order (when `recordAudio`). */
+  readonly spoken: HeardChunk[] = [];
   readonly clears: ClearRecord[] = [];
   readonly turns = new TurnTracker();
   /** Keep media messages and heard audio (counters are kept either way). */
@@ -49,17 +51,19 @@ export class CallRecorder {
     this.turns.heard(audio.length);
   }
 
+  /** The caller sent `audio` (a frame of speech) at call time `atMs`. */
+  spoke(audio: Uint8Array, atMs: number): void {
+    if (this.recordAudio) this.spoken.push({ atMs, audio: audio.slice() });
+  }
+
   /** What the caller heard as one mu-law track from the call's start to `untilMs` (silence between). */
   heardAudio(untilMs: number): Uint8Array {
-    const last = this.heard[this.heard.length - 1];
-    const endMs = Math.max(untilMs, last ? last.atMs + last.audio.length / MULAW_BYTES_PER_MS : 0);
-    const out = new Uint8Array(Math.ceil(endMs * MULAW_BYTES_PER_MS)).fill(MULAW_SILENCE_BYTE);
-    for (const chunk of this.heard) {
-      const at = Math.round(chunk.atMs * MULAW_BYTES_PER_MS);
-      if (at >= out.length) continue;
-      out.set(chunk.audio.subarray(0, Math.max(0, out.length - at)), at);
-    }
-    return out;
+    return track(this.heard, untilMs);
+  }
+
+  /** What the caller said as one mu-law track from the call's start to `untilMs` (silence between). */
+  spokenAudio(untilMs: number): Uint8Array {
+    return track(this.spoken, untilMs);
   }
 
   /** {@link heardAudio} as a mu-law WAV file's bytes. */
@@ -94,4 +98,17 @@ export class CallRecorder {
       heardAfterBargeInMs: bargeIns.map((b) => b.heardAfterStartMs),
     };
   }
+}
+
+/** Chunks laid on one mu-law track from time 0 to `untilMs` (or the last chunk's end), silence between. */
+function track(chunks: readonly HeardChunk[], untilMs: number): Uint8Array {
+  const last = chunks[chunks.length - 1];
+  const endMs = Math.max(untilMs, last ? last.atMs + last.audio.length / MULAW_BYTES_PER_MS : 0);
+  const out = new Uint8Array(Math.ceil(endMs * MULAW_BYTES_PER_MS)).fill(MULAW_SILENCE_BYTE);
+  for (const chunk of chunks) {
+    const at = Math.round(chunk.atMs * MULAW_BYTES_PER_MS);
+    if (at >= out.length) continue;
+    out.set(chunk.audio.subarray(0, Math.max(0, out.length - at)), at);
+  }
+  return out;
 }

@@ -177,7 +177,18 @@ export class CallRuntime<C> {
   async dial(): Promise<void> {
     if (this.opts.restFake) {
       const fake = this.opts.restFake;
-      fake.registerCall(this.callSid, { from: this.from, to: this.to, status: 'ringing' });
+      fake.registerCall(this.callSid, {
+        from: this.from,
+        to: this.to,
+        status: 'ringing',
+        recordingAudio: {
+          nowMs: () => this.nowMs(),
+          tracks: (untilMs) => ({
+            caller: this.recorder.spokenAudio(untilMs),
+            agent: this.recorder.heardAudio(untilMs),
+          }),
+        },
+      });
       this.unregisterRest = fake.onUpdate(this.callSid, (update) => this.applyUpdate(update));
     }
     const generation = this.generation;

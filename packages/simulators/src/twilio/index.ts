@@ -55,6 +55,17 @@ export {
 } from './phone-line.ts';
 export { type ClearResult, type PlaybackListener, PlaybackModel } from './playback.ts';
 export {
+  type RecordingTracks,
+  recordingWav,
+  silentMp3,
+} from './recording-media.ts';
+export type {
+  FakeRecording,
+  FakeRecordingStatus,
+  PostedRecordingCallback,
+  RecordingAudioSource,
+} from './recordings.ts';
+export {
   type CallUpdate,
   type CallUpdateHandler,
   type CreatedCall,

@@ -77,6 +77,7 @@ export class MediaSender<C> {
     }
     const line = host.line;
     if (line?.altersAudio) audio = line.shape(audio, t - FRAME_MS);
+    if (audio && plan.audio) host.recorder.spoke(audio, t - FRAME_MS);
     const payload = audio
       ? Buffer.from(audio.buffer, audio.byteOffset, FRAME_BYTES).toString('base64')
       : SILENCE_FRAME_BASE64;

@@ -9,6 +9,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CreateCallRequest, parseCreateCall } from './outbound-rules.ts';
+import type { RecordingAudioSource } from './recordings.ts';
+import { type FakeRecording, type PostedRecordingCallback, RecordingBook } from './recordings.ts';
 import {
   basicAuthMatches,
   type CallRecord,
@@ -18,7 +20,7 @@ import {
   twilioError,
 } from './rest-resources.ts';
 import { type AccountNumbers, updateTwimlProblem } from './twilio-rules.ts';
-import { newSid } from './webhook-form.ts';
+import { createUrlMapper, newSid } from './webhook-form.ts';
 
 export type { TwilioCallStatus } from './rest-resources.ts';
 export type { AccountNumbers } from './twilio-rules.ts';
@@ -46,6 +48,8 @@ export interface FakeCallInfo {
   from?: string;
   to?: string;
   status?: TwilioCallStatus;
+  /** The call's two sides, for its recordings' audio (without it a recording is silent). */
+  recordingAudio?: RecordingAudioSource;
 }
 
 /** One request the fake received. */
@@ -127,6 +131,14 @@ export interface TwilioRestFake {
    * a created call stays `queued`. Returns the function that removes it.
    */
   onCreateCall(handler: (call: CreatedCall) => void): () => void;
+  /** The recordings started through the Recordings API, in order (deleted ones flagged). */
+  readonly recordings: readonly FakeRecording[];
+  /** The recording status callbacks posted, in order. */
+  readonly recordingCallbacks: readonly PostedRecordingCallback[];
+  /** Callbacks to URLs under `publicBaseUrl` go to `localUrl` (where the voice server listens). */
+  routeCallbacks(publicBaseUrl: string, localUrl: string): void;
+  /** Resolves once every recording callback posted so far has been answered. */
+  recordingCallbacksSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -144,6 +156,16 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
   const unknownCalls = opts.unknownCalls ?? 'accept';
   let accountNumbers: AccountNumbers = copyNumbers(opts.accountNumbers ?? {});
   let createHandler: ((call: CreatedCall) => void) | undefined;
+  let mapCallbackUrl = (url: string) => url;
+  let baseUrl = '';
+  const recordings = new RecordingBook({
+    accountSid: opts.accountSid,
+    authToken: opts.authToken,
+    baseUrl: () => baseUrl,
+    mapUrl: (url) => mapCallbackUrl(url),
+    notify: (callSid, errorCode, message) =>
+      notifications.push({ callSid, errorCode, message, atMs: Date.now() }),
+  });
 
   const callFor = (callSid: string): CallRecord | undefined => {
     let call = calls.get(callSid);
@@ -179,13 +201,23 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
       });
       res.end(text);
     };
-    const body = method === 'POST' ? await readBody(req) : '';
+    const body = method === 'POST' || method === 'DELETE' ? await readBody(req) : '';
     if (body === null) return send(413, twilioError(20001, 413, 'Request body is too large'));
     record.form = Object.fromEntries(new URLSearchParams(body));
     record.authorized = basicAuthMatches(req, opts.accountSid, opts.authToken);
     if (!record.authorized) return send(401, twilioError(20003, 401, 'Authenticate'));
 
     const notFound = () => send(404, twilioError(20404, 404, `The requested resource ${path} was not found`));
+    if (recordings.matches(path)) {
+      const answer = recordings.handle(method, path, body, callFor);
+      record.status = answer.status;
+      if ('media' in answer) {
+        res.writeHead(200, { 'content-type': answer.contentType, 'content-length': answer.media.length });
+        return void res.end(answer.media);
+      }
+      if (!('json' in answer)) return void res.writeHead(204).end();
+      return send(answer.status, answer.json);
+    }
     const list = CALLS_PATH.exec(path);
     if (list && decodeURIComponent(list[1]!) === opts.accountSid && method === 'POST') {
       const parsed = parseCreateCall(new URLSearchParams(body), {
@@ -250,6 +282,7 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
     if (endsCall && !ended) {
       call.status = update.status === 'completed' ? 'completed' : 'canceled';
       call.endedAt = now;
+      recordings.callEnded(callSid);
     }
     const handler = handlers.get(callSid);
     if (handler && !ended && (endsCall || update.twiml !== undefined || update.url !== undefined)) {
@@ -274,9 +307,10 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
   });
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
+  baseUrl = `http://${host}:${port}`;
 
   return {
-    baseUrl: `http://${host}:${port}`,
+    baseUrl,
     requests,
     updates,
     notifications,
@@ -306,14 +340,17 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       });
+      if (info.recordingAudio) recordings.setAudio(callSid, info.recordingAudio);
     },
     setCallStatus(callSid, status) {
       const call = calls.get(callSid);
       if (!call) return;
       const now = new Date();
+      const wasEnded = ENDED.includes(call.status);
       call.status = status;
       call.updatedAt = now;
       if (ENDED.includes(status)) call.endedAt ??= now;
+      if (ENDED.includes(status) && !wasEnded) recordings.callEnded(callSid);
     },
     setAnsweredBy(callSid, answeredBy) {
       const call = calls.get(callSid);
@@ -325,6 +362,12 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
         if (createHandler === handler) createHandler = undefined;
       };
     },
+    recordings: recordings.recordings,
+    recordingCallbacks: recordings.callbacks,
+    routeCallbacks(publicBaseUrl, localUrl) {
+      mapCallbackUrl = createUrlMapper(publicBaseUrl, localUrl).http;
+    },
+    recordingCallbacksSettled: () => recordings.settled(),
     close() {
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -80,6 +80,15 @@ export const profileFields = {
     maxLength: AFTER_HOURS_MAX_CHARS,
     pattern: '\\S',
   },
+  recording: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    required: ['enabled'],
+    properties: {
+      enabled: { type: 'boolean' },
+      consentNotice: { type: ['string', 'null'], minLength: 1, maxLength: 500 },
+    },
+  },
   outboundRetry: {
     type: ['object', 'null'],
     additionalProperties: false,

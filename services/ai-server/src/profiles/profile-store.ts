@@ -3,6 +3,7 @@ import type {
   BotProfileSummary,
   InactivityConfig,
   ProfileLookupQuery,
+  RecordingConfig,
   TranscriberConfig,
   VoiceConfig,
 } from '@switchboard/service-kit/clients/ai-server';
@@ -49,6 +50,8 @@ export interface ProfileInput {
   afterHoursMessage?: string | null;
   /** Busy and no-answer outbound calls are tried again: `attempts` in all, waiting `backoffSec`, doubling. */
   outboundRetry?: OutboundRetry | null;
+  /** Call recording with its consent notice; null turns it off. */
+  recording?: { enabled: boolean; consentNotice?: string | null } | null;
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
@@ -112,7 +115,21 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     phoneNumbers: of('phone'),
     sipDomains: of('sip_domain'),
     applicationSids: of('application_sid'),
+    recording: recordingOf(p.recording),
   };
+}
+
+/** The stored recording setting, off when unset. */
+function recordingOf(stored: unknown): RecordingConfig {
+  const r = stored as { enabled?: unknown; consentNotice?: unknown } | null;
+  return {
+    enabled: r?.enabled === true,
+    consentNotice: typeof r?.consentNotice === 'string' ? r.consentNotice : null,
+  };
+}
+
+function recordingJson(r: NonNullable<ProfileInput['recording']>) {
+  return json({ enabled: r.enabled, consentNotice: r.consentNotice ?? null });
 }
 
 export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
@@ -196,6 +213,7 @@ export class ProfileStore {
           voicemailMessage: input.voicemailMessage ?? null,
           afterHoursMessage: input.afterHoursMessage ?? null,
           ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
+          ...(input.recording ? { recording: recordingJson(input.recording) } : {}),
           addresses: { create: addresses },
         },
         include: { addresses: true },
@@ -245,6 +263,8 @@ export class ProfileStore {
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
       if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
       if (patch.afterHoursMessage !== undefined) data.afterHoursMessage = patch.afterHoursMessage;
+      if (patch.recording !== undefined)
+        data.recording = patch.recording ? recordingJson(patch.recording) : Prisma.DbNull;
       if (patch.outboundRetry !== undefined)
         data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });

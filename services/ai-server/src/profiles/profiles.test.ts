@@ -67,12 +67,35 @@ describe('brand admin: bot profiles', () => {
         /body\.inactivity\.endAfterSec must be at least/,
       ],
       [profileBody('Bad Key'), /body\.key must match pattern/],
+      [profileBody('bad-9', { recording: { consentNotice: 'We record.' } }), /body\.recording/],
+      [
+        profileBody('bad-10', { recording: { enabled: true, consentNotice: '' } }),
+        /body\.recording\.consentNotice/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await post('/admin/profiles', body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json().error.message).toMatch(message);
     }
+  });
+
+  it('records calls with a consent notice, and stops when recording is set to null', async () => {
+    const made = await post(
+      '/admin/profiles',
+      profileBody('acme-recorded', { recording: { enabled: true, consentNotice: 'We record calls.' } }),
+    );
+    expect(made.statusCode).toBe(201);
+    expect(made.json().recording).toEqual({ enabled: true, consentNotice: 'We record calls.' });
+    const call = await t.app.inject({ url: '/internal/profiles/acme-recorded', headers: service });
+    expect(call.json().recording).toEqual({ enabled: true, consentNotice: 'We record calls.' });
+    const off = await t.app.inject({
+      method: 'PATCH',
+      url: '/admin/profiles/acme-recorded',
+      headers: brand(apiKey),
+      payload: { recording: null },
+    });
+    expect(off.json().recording).toEqual({ enabled: false, consentNotice: null });
   });
 
   it('patches only the given fields and replaces addresses per kind', async () => {
@@ -203,6 +226,7 @@ describe('internal: profile lookup and read', () => {
       phoneNumbers: ['+14155550130'],
       sipDomains: ['lookup.sip.example.com'],
       applicationSids: [`AP${'b'.repeat(32)}`],
+      recording: { enabled: false, consentNotice: null },
     });
   });
 

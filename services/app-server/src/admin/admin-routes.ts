@@ -64,6 +64,8 @@ export const putBrandBody = {
     slug: { ...brandSlug, type: ['string', 'null'] },
     name: { type: ['string', 'null'], minLength: 1, maxLength: 120 },
     timezone: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
+    /** Days call recordings are kept (then deleted at Twilio); null: until staff delete them. */
+    recordingRetentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
   },
 } as const;
 
@@ -149,7 +151,7 @@ export async function adminRoutes(
   );
 
   // A brand's sign-in slug, display name and time zone (ids stay as voice-server and the API use them).
-  app.put<{ Params: { brandId: string }; Body: BrandPatch }>(
+  app.put<{ Params: { brandId: string }; Body: BrandPatch & { recordingRetentionDays?: number | null } }>(
     '/admin/brands/:brandId',
     {
       schema: {
@@ -159,11 +161,16 @@ export async function adminRoutes(
       },
     },
     async (req) => {
-      const tz = req.body.timezone;
+      const { recordingRetentionDays, ...patch } = req.body;
+      const tz = patch.timezone;
       if (typeof tz === 'string' && !isKnownTimeZone(tz))
         throw Errors.badRequest('body.timezone is not a known IANA time zone');
       try {
-        return { brand: brandDto(await store.putBrand(req.params.brandId, req.body)) };
+        const brandId = req.params.brandId;
+        if (recordingRetentionDays !== undefined)
+          await store.recordings().setRetention(brandId, recordingRetentionDays);
+        const brand = brandDto(await store.putBrand(brandId, patch));
+        return { brand: { ...brand, recordingRetentionDays: await store.recordings().retentionOf(brandId) } };
       } catch (err) {
         if (err instanceof SlugTakenError) throw Errors.conflict('body.slug is taken by another brand');
         throw err;

@@ -13,11 +13,14 @@ import { conversationQuerySchema, parseConversationQuery } from '../domain/queri
 import { followLive, type LiveDeps } from '../live/follow.ts';
 import type { LiveEvent } from '../live/hub.ts';
 import type { SseStream } from '../live/sse.ts';
+import { type RecordingService, recordingDto } from '../recordings/recording-service.ts';
 import type { AppStore } from '../store/store.ts';
 
 export interface ConversationApiOptions {
   store: AppStore;
   live: LiveDeps;
+  /** The conversation's recording joins its detail when given. */
+  recordings?: RecordingService;
 }
 
 const idParams = {
@@ -88,12 +91,14 @@ export async function conversationApiRoutes(
       const brandId = principal(req).brandId;
       const conversation = await store.getConversation(brandId, req.params.id);
       if (!conversation) throw Errors.notFound('no such conversation');
-      const [messages, tickets] = await Promise.all([
+      const [messages, tickets, recording] = await Promise.all([
         store.listMessages(conversation.id),
         store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 }),
+        opts.recordings?.forConversation(conversation.id) ?? null,
       ]);
       return {
         conversation: conversationDto(conversation),
+        recording: recordingDto(conversation.id, recording),
         messages: messages.map(messageDto),
         tickets: tickets.items.map(ticketDto).reverse(),
       };

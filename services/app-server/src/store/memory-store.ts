@@ -14,6 +14,7 @@ import type {
   Ticket,
 } from '../domain/types.ts';
 import { MemoryLiveFeed } from '../live/memory-feed.ts';
+import { MemoryRecordingStore, type RecordingStore } from '../recordings/recording-store.ts';
 import { relevance } from './relevance.ts';
 import {
   type AppStore,
@@ -84,6 +85,12 @@ export class MemoryStore implements AppStore {
 
   analyses(): AnalysisStore {
     return this.analysisStore;
+  }
+
+  private readonly recordingStore = new MemoryRecordingStore((id) => this.conversations.get(id));
+
+  recordings(): RecordingStore {
+    return this.recordingStore;
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {

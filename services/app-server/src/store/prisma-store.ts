@@ -23,6 +23,8 @@ import type { LiveFeed } from '../live/feed.ts';
 import { PgNotificationSource } from '../live/pg-notifications.ts';
 import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
 import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
+import { PrismaRecordingStore } from '../recordings/prisma-recording-store.ts';
+import type { RecordingStore } from '../recordings/recording-store.ts';
 import { likeLiteral, searchConversations } from './conversation-search.ts';
 import { type JobDatabase, pgliteDatabaseOf, pgliteOf } from './pglite-handle.ts';
 import { PrismaBrands } from './prisma-brands.ts';
@@ -192,6 +194,13 @@ export class PrismaStore implements AppStore {
 
   analyses(): AnalysisStore {
     return this.analysisStore;
+  }
+
+  private recordingStore: PrismaRecordingStore | undefined;
+
+  recordings(): RecordingStore {
+    this.recordingStore ??= new PrismaRecordingStore(this.prisma);
+    return this.recordingStore;
   }
 
   /** Raw SQL on the store's database. */

@@ -21,6 +21,7 @@ import type {
   TranscriptSource,
 } from '../domain/types.ts';
 import type { LiveFeed } from '../live/feed.ts';
+import type { RecordingStore } from '../recordings/recording-store.ts';
 
 /** A conversation as a call's start describes it. */
 export interface NewConversation {
@@ -147,6 +148,8 @@ export interface CallbackWithTicket extends Callback {
  * for another brand's data, so a route cannot forget the check. Writes by id are done after a scoped read.
  */
 export interface AppStore {
+  /** Call recordings and each brand's retention. */
+  recordings(): RecordingStore;
   /** Inserts unless the call SID exists; an existing conversation only gains a brand it lacked. */
   startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
   findConversationByCallSid(callSid: string): Promise<Conversation | null>;

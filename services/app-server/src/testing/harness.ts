@@ -4,6 +4,7 @@ import type { ConversationStart, TranscriptMessage } from '@switchboard/service-
 import type { AnalysisQueue } from '../analysis/job-queue.ts';
 import { type AppServer, buildAppServer } from '../app.ts';
 import type { CallControl } from '../monitor/call-control.ts';
+import type { TwilioRecordings } from '../recordings/twilio-recordings.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import { openPrismaStore } from '../store/prisma-store.ts';
 import type { AppStore } from '../store/store.ts';
@@ -45,6 +46,10 @@ export async function startHarness(
     analysisQueue?: AnalysisQueue;
     /** The live monitor's actions (default: over HTTP to the call's voice-server). */
     callControl?: CallControl;
+    /** Twilio's recordings (e.g. over the REST simulator). */
+    twilioRecordings?: TwilioRecordings;
+    /** The recording retention clock. */
+    recordingNow?: () => Date;
   } = {},
 ): Promise<Harness> {
   const store =
@@ -67,6 +72,8 @@ export async function startHarness(
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.analysisQueue ? { analysisQueue: opts.analysisQueue } : {}),
     ...(opts.callControl ? { callControl: opts.callControl } : {}),
+    ...(opts.twilioRecordings ? { twilioRecordings: opts.twilioRecordings } : {}),
+    ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
   });
   return {
     ...server,

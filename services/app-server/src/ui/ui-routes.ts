@@ -22,10 +22,12 @@ import type { LiveDeps } from '../live/follow.ts';
 import type { CallControl } from '../monitor/call-control.ts';
 import { MONITOR_NOTICES, monitorPages } from '../monitor/routes.ts';
 import { monitorPanel } from '../monitor/views.ts';
+import type { RecordingService } from '../recordings/recording-service.ts';
 import type { AppStore } from '../store/store.ts';
 import { DEFAULT_ZONE, safeLocalPath } from './format.ts';
 import type { SafeHtml } from './html.ts';
 import { liveConversationRoute } from './live-route.ts';
+import { recordingPanel } from './recording-panel.ts';
 import {
   conversationPage,
   conversationsPage,
@@ -44,6 +46,8 @@ export interface UiRoutesOptions {
   opikUiUrl: string | undefined;
   /** Where the live monitor's actions go (the voice-server instance holding each call). */
   control: CallControl;
+  /** Call recordings (the player on a conversation's page, deletion). */
+  recordings?: RecordingService;
   /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
   publicOrigin?: string;
 }
@@ -244,10 +248,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     const brandId = me(req).brandId;
     const conversation = await store.getConversation(brandId, req.params.id);
     if (!conversation) throw Errors.notFound('There is no such conversation for your brand.');
-    const [messages, tickets, analysis] = await Promise.all([
+    const [messages, tickets, analysis, recording] = await Promise.all([
       store.listMessages(conversation.id),
       store.listTickets(brandId, { conversationId: conversation.id, limit: 1000 }),
       store.analyses().get(conversation.id),
+      opts.recordings?.forConversation(conversation.id) ?? null,
     ]);
     const timeZone = conversation.timezone ?? viewer(req).timeZone;
     const noticeKey = (req.query as Record<string, unknown>).monitor;
@@ -264,11 +269,24 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         timeZone,
         analysis: analysisPanel({ conversation, analysis, enabled: opts.analysis.enabled, timeZone }),
         ...(live ? { monitor: monitorPanel(conversation, notice) } : {}),
+        recording: recordingPanel(conversation.id, recording, timeZone),
       }),
     );
   });
 
   monitorPages(app, { store, live: opts.live, control: opts.control, signedIn, me, viewer, sendPage });
+  // Staff delete the call's recording at Twilio now (the brand check is the conversation's).
+  app.post<{ Params: { id: string } }>(
+    '/conversations/:id/recording/delete',
+    { preHandler: signedIn },
+    async (req, reply) => {
+      if (!opts.recordings) throw Errors.notFound('no recording');
+      await opts.recordings.deleteForStaff(me(req).brandId, req.params.id, me(req).id);
+      req.log.info({ conversationId: req.params.id, by: me(req).id }, 'recording deleted by staff');
+      return reply.redirect(`/conversations/${encodeURIComponent(req.params.id)}`, 303);
+    },
+  );
+
   analysisPages(app, {
     store,
     analysis: opts.analysis,

@@ -337,6 +337,8 @@ export function conversationPage(o: {
   analysis?: SafeHtml;
   /** The live monitor panel (timer, levels, actions), for a live call or one that just ended. */
   monitor?: SafeHtml;
+  /** The call recording panel, when the call was recorded. */
+  recording?: SafeHtml;
 }): SafeHtml {
   const c = o.conversation;
   const self = `/conversations/${c.id}`;
@@ -349,6 +351,7 @@ export function conversationPage(o: {
 ${callHeader(c, o.opikUiUrl, o.timeZone)}
 ${o.monitor ?? ''}
 ${figuresPanel(c, o.messages)}
+${o.recording ?? ''}
 ${o.analysis ?? ''}
 <div class="columns">
   <section class="transcript card" aria-label="Transcript">

@@ -14,7 +14,9 @@ import {
 } from '@switchboard/telephony';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
+import type { CallAiServer } from '../ports/ai-server.ts';
 import type { TwilioCallCreator, TwilioRest } from '../ports/twilio-rest.ts';
+import { recordingTwiml } from '../recording/consent.ts';
 import { STREAM_TOKEN_PARAM, type StreamTokens } from '../stream/stream-token.ts';
 import { machineAction, type OutboundReports } from './outbound-reports.ts';
 
@@ -36,6 +38,8 @@ export interface OutboundRouteOptions {
   metrics: VoiceMetrics;
   /** False while the Realtime circuit breaker is open. */
   admitCall?: () => boolean;
+  /** The call's profile, for its recording setting (consent notice first); not recorded without it. */
+  profiles?: Pick<CallAiServer, 'getBotProfile'>;
 }
 
 interface PlaceBody {
@@ -158,16 +162,32 @@ export const outboundRoutes: FastifyPluginAsync<OutboundRouteOptions> = async (a
         log.warn('Realtime circuit breaker open: the outbound call ends with an apology');
         return sayAndHangupTwiml(SORRY);
       }
+      const profile = await opts.profiles?.getBotProfile(answer.profileRef).catch((err: Error) => {
+        log.warn(
+          { err: { message: err.message } },
+          'bot profile unavailable at answer; the call is not recorded',
+        );
+        return undefined;
+      });
+      const recording = recordingTwiml(profile);
       const parameters: Record<string, string> = {
         bot_profile_key: answer.profileRef,
         is_sip_call: 'false',
         // The person called is "the caller" of the session: the number the agent talks to.
         original_caller_number: to,
         outbound_call_id: req.query.call,
+        ...recording.parameters,
       };
       parameters[STREAM_TOKEN_PARAM] = opts.streamTokens.issue(callSid, parameters);
-      log.info({ botProfileKey: answer.profileRef, to: maskPhone(to) }, 'outbound call answered');
-      return connectStreamTwiml({ url: opts.streamUrl, parameters });
+      log.info(
+        { botProfileKey: answer.profileRef, to: maskPhone(to), recorded: !!recording.sayFirst },
+        'outbound call answered',
+      );
+      return connectStreamTwiml({
+        url: opts.streamUrl,
+        parameters,
+        ...(recording.sayFirst ? { sayFirst: recording.sayFirst } : {}),
+      });
     },
   );
 

@@ -23,6 +23,8 @@ export interface CallProfile {
   inactivity?: { promptAfterSec?: number; endAfterSec?: number };
   /** An outbound call's first words (its task), in place of the inbound greeting. */
   opening?: string;
+  /** Call recording: on, with the consent notice said first (a default one when null). */
+  recording?: { enabled: boolean; consentNotice?: string | null };
 }
 
 export interface KnowledgeHit {

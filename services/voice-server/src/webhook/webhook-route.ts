@@ -3,6 +3,7 @@ import { connectStreamTwiml, sayAndHangupTwiml, validateTwilioRequest } from '@s
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer } from '../ports/ai-server.ts';
+import { recordingTwiml } from '../recording/consent.ts';
 import { errSummary, isPeerRejection } from '../resilience/peer-errors.ts';
 import { STREAM_TOKEN_PARAM, type StreamTokens } from '../stream/stream-token.ts';
 import { transferTwiml } from '../tools/transfer-to-human.ts';
@@ -110,16 +111,32 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
       );
       return reply.type('text/xml').send(fallback.twiml);
     }
+    // A recorded profile's consent notice is said before the stream opens (and so before the greeting).
+    const profile = await opts.aiServer.getBotProfile(profileKey).catch((err) => {
+      log.warn({ err: errSummary(err) }, 'bot profile unavailable at answer; the call is not recorded');
+      return undefined;
+    });
+    const recording = recordingTwiml(profile);
     const parameters: Record<string, string> = {
       bot_profile_key: profileKey,
       is_sip_call: String(sip),
       original_caller_number: params.From ?? '',
+      ...recording.parameters,
     };
     const freshcaller = params.FreshcallerCallId ?? params.freshcaller_call_id;
     if (freshcaller) parameters.freshcaller_call_id = freshcaller;
     parameters[STREAM_TOKEN_PARAM] = opts.streamTokens.issue(params.CallSid ?? '', parameters);
-    log.info({ botProfileKey: profileKey, from: maskPhone(params.From), isSip: sip }, 'call accepted');
-    return reply.type('text/xml').send(connectStreamTwiml({ url: opts.streamUrl, parameters }));
+    log.info(
+      { botProfileKey: profileKey, from: maskPhone(params.From), isSip: sip, recorded: !!recording.sayFirst },
+      'call accepted',
+    );
+    return reply.type('text/xml').send(
+      connectStreamTwiml({
+        url: opts.streamUrl,
+        parameters,
+        ...(recording.sayFirst ? { sayFirst: recording.sayFirst } : {}),
+      }),
+    );
   });
 };
 
