@@ -17,7 +17,16 @@ let seen: Map<string, Set<number>>;
 
 beforeAll(async () => {
   // Post-call analysis on (into a queue that keeps nothing), so its routes answer as in production.
-  h = await startHarness({ store: 'prisma', analysisQueue: { enqueue: async () => 'queued' } });
+  h = await startHarness({
+    store: 'prisma',
+    analysisQueue: { enqueue: async () => 'queued' },
+    // Twilio's recordings, as the simulator answers: audio to play, and deletion.
+    twilioRecordings: {
+      media: async () =>
+        new Response(new Uint8Array(44), { status: 200, headers: { 'content-type': 'audio/wav' } }),
+      remove: async () => 'deleted',
+    },
+  });
   cookie = await staffCookie(h, 'acme');
   const start = startBody();
   callSid = start.callSid;

@@ -11,7 +11,12 @@ const CREATED: Record<string, Record<number, string>> = {
 const ACCEPTED: Record<string, Record<number, string>> = {
   'POST /api/conversations/:id/analysis': { 202: 'Queued for analysis (or already queued)' },
 };
-const NO_CONTENT = new Set(['DELETE /api/session', 'DELETE /api/sessions', 'POST /api/me/password']);
+const NO_CONTENT = new Set([
+  'DELETE /api/session',
+  'DELETE /api/sessions',
+  'POST /api/me/password',
+  'DELETE /api/conversations/:id/recording',
+]);
 const STREAMS = new Set([
   '/api/events',
   '/api/conversations/:id/events',
@@ -33,6 +38,12 @@ export function appServerAnswers(method: string, url: string): RouteAnswers | un
         : { 200: 'Server-sent events', 303: 'Sign in first' },
       errors: [401, 404],
       mediaType: 'text/event-stream',
+    };
+  if (route === 'GET /api/conversations/:id/recording')
+    return {
+      success: { 200: "The call's audio, streamed from Twilio" },
+      errors: [401, 403, 404, 429, 502, 503],
+      mediaType: ['audio/wav', 'audio/mpeg'],
     };
   if (url.startsWith('/api'))
     return {

@@ -1,5 +1,5 @@
 /** Response schemas of the profile routes; value shapes come from the request schemas. */
-import { answer, arr, dateTime, int, nullable, num, obj, str } from '@switchboard/service-kit';
+import { answer, arr, bool, dateTime, int, nullable, num, obj, str } from '@switchboard/service-kit';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -18,6 +18,7 @@ export const profileDtoSchema = obj(
     transferTarget: nullable(str),
     outboundCallerId: nullable(str),
     afterHoursMessage: nullable(str),
+    recording: obj({ enabled: bool, consentNotice: nullable(str) }),
     timezone: str,
     phoneNumbers: arr(str),
     sipDomains: arr(str),

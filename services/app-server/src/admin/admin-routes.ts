@@ -1,4 +1,4 @@
-import { answer, Errors, obj, str } from '@switchboard/service-kit';
+import { answer, Errors, int, nullable, obj, str } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { newApiKey } from '../auth/api-keys.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
@@ -157,7 +157,12 @@ export async function adminRoutes(
       schema: {
         params: brandIdParams,
         body: putBrandBody,
-        response: { 200: answer('The brand as stored', obj({ brand: brandSchema })) },
+        response: {
+          200: answer(
+            'The brand as stored',
+            obj({ brand: obj({ ...brandSchema.properties, recordingRetentionDays: nullable(int) }) }),
+          ),
+        },
       },
     },
     async (req) => {

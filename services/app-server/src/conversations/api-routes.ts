@@ -1,4 +1,4 @@
-import { answer, arr, Errors, obj } from '@switchboard/service-kit';
+import { answer, arr, Errors, nullable, obj } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { conversationDto, conversationSummaryDto, messageDto, ticketDto } from '../domain/dto.ts';
@@ -7,6 +7,7 @@ import {
   conversationSummarySchema,
   messageSchema,
   pageOf,
+  recordingSchema,
   ticketSchema,
 } from '../domain/dto-schemas.ts';
 import { conversationQuerySchema, parseConversationQuery } from '../domain/queries.ts';
@@ -78,11 +79,15 @@ export async function conversationApiRoutes(
         response: {
           200: answer(
             'The conversation, its transcript in order and its tickets, oldest first',
-            obj({
-              conversation: conversationSchema,
-              messages: arr(messageSchema),
-              tickets: arr(ticketSchema),
-            }),
+            obj(
+              {
+                conversation: conversationSchema,
+                messages: arr(messageSchema),
+                tickets: arr(ticketSchema),
+                recording: nullable(recordingSchema),
+              },
+              ['recording'],
+            ),
           ),
         },
       },

@@ -102,6 +102,16 @@ export const brandSchema = obj({
   timezone: nullable(str),
 });
 
+/** A conversation's call recording (`recordingDto`); `url` is app-server's own, null once not playable. */
+export const recordingSchema = obj({
+  status: str,
+  durationSec: int,
+  channels: int,
+  startedAt: nullable(dateTime),
+  deletedAt: nullable(dateTime),
+  url: nullable(str),
+});
+
 /** A page of a list: `nextCursor` fetches the next one (null at the end). */
 export function pageOf<S extends Record<string, unknown>>(item: S) {
   return obj({ items: arr(item), nextCursor: nullable(str) });

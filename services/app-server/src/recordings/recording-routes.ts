@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { answer, obj, str } from '@switchboard/service-kit';
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
 import { callSidParams } from '../conversations/schemas.ts';
@@ -52,7 +53,19 @@ export async function recordingInternalRoutes(
 ): Promise<void> {
   app.post<{ Params: { callSid: string }; Body: ReportBody }>(
     '/internal/conversations/:callSid/recording',
-    { preHandler: opts.requireService, schema: { params: callSidParams, body: recordingReportBody } },
+    {
+      preHandler: opts.requireService,
+      schema: {
+        params: callSidParams,
+        body: recordingReportBody,
+        response: {
+          200: answer(
+            'Stored on the conversation (a deleted recording stays deleted)',
+            obj({ conversationId: str, status: str }),
+          ),
+        },
+      },
+    },
     async (req) => {
       const b = req.body;
       const rec = await opts.recordings.record(req.params.callSid, {

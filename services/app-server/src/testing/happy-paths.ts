@@ -14,7 +14,16 @@ const form = (fields: Record<string, string>) => ({
   payload: new URLSearchParams(fields).toString(),
 });
 
-/** The rows against harness `h`. */
+/** A finished recording's report from voice-server (the `n`th recording of the account). */
+const recordingReport = (n: number) => ({
+  recordingSid: `RE${String(n).padStart(32, '0')}`,
+  accountSid: `AC${'0'.repeat(32)}`,
+  status: 'completed',
+  durationSec: 30,
+  channels: 2,
+});
+
+/** The rows against harness `h` (its Twilio recordings answer with audio). */
 export function appServerHappyRows(h: Harness): HappyRow[] {
   const start = startBody({ brandId: BRAND });
   const call = start.callSid;
@@ -80,6 +89,12 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       url: `/internal/conversations/${call}/levels`,
       headers: service,
       payload: { windowMs: 250, caller: [0.1, 0.2], agent: [0, 0.4] },
+    }),
+    row('POST /internal/conversations/{callSid}/recording', {
+      method: 'POST',
+      url: `/internal/conversations/${call}/recording`,
+      headers: service,
+      payload: { ...recordingReport(1), durationSec: 42, channels: 2 },
     }),
     row('POST /internal/conversations/{callSid}/end', {
       method: 'POST',
@@ -200,6 +215,28 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       return staff(() => ({ url: `/api/conversations/${conversationId(a)}/analysis` }))(a);
     }),
     row(
+      'GET /api/conversations/{id}/recording',
+      staff((a) => ({ url: `/api/conversations/${conversationId(a)}/recording` })),
+    ),
+    // A second call with its own recording, deleted through the API (the first is deleted in the UI).
+    row('DELETE /api/conversations/{id}/recording', async (a) => {
+      const second = startBody({ brandId: BRAND });
+      const started = await h.app.inject({
+        method: 'POST',
+        url: '/internal/conversations',
+        headers: service,
+        payload: second,
+      });
+      await h.app.inject({
+        method: 'POST',
+        url: `/internal/conversations/${second.callSid}/recording`,
+        headers: service,
+        payload: recordingReport(2),
+      });
+      const id = started.json().conversationId as string;
+      return staff(() => ({ method: 'DELETE', url: `/api/conversations/${id}/recording` }))(a);
+    }),
+    row(
       'GET /api/analyses',
       staff(() => ({ url: '/api/analyses?from=2026-11-01' })),
     ),
@@ -269,6 +306,14 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
         method: 'POST',
         url: `/conversations/${conversationId(a)}/transfer`,
         ...form({ to: '+14155550123' }),
+      })),
+    ),
+    row(
+      'POST /conversations/{id}/recording/delete',
+      staff((a) => ({
+        method: 'POST',
+        url: `/conversations/${conversationId(a)}/recording/delete`,
+        ...form({}),
       })),
     ),
     row(
