@@ -76,6 +76,10 @@ beforeAll(async () => {
     })
   ).id;
   await call('POST', '/admin/do-not-call', b.apiKey, { numbers: B_DNC });
+  expect(
+    (await call('PUT', '/admin/outbound-webhook', b.apiKey, { url: 'https://b.example/outcomes' }))
+      .statusCode,
+  ).toBe(201);
   // Brand A has its own profile, so "not found" is not just "A has nothing".
   await call('POST', '/admin/profiles', a.apiKey, profileBody('a-profile'));
 });
@@ -92,7 +96,8 @@ async function bState() {
   const keys = (await call('GET', '/admin/api-keys', b.apiKey)).json();
   const outbound = (await call('GET', `/admin/outbound-calls/${bOutboundId}`, b.apiKey)).json();
   const doNotCall = (await call('GET', '/admin/do-not-call', b.apiKey)).json();
-  return { profile, tool, article, keys, outbound, doNotCall };
+  const webhook = (await call('GET', '/admin/outbound-webhook', b.apiKey)).json();
+  return { profile, tool, article, keys, outbound, doNotCall, webhook };
 }
 
 type Case = () => Promise<void>;
@@ -262,6 +267,22 @@ const cases: Record<string, Case> = {
       await call('GET', `/admin/outbound-calls/${bOutboundId}`, a.apiKey),
       'OUTBOUND_CALL_NOT_FOUND',
     );
+  },
+  'GET /admin/outbound-webhook': async () => {
+    await expectNotFound(await call('GET', '/admin/outbound-webhook', a.apiKey), 'WEBHOOK_NOT_FOUND');
+  },
+  'PUT /admin/outbound-webhook': async () => {
+    // A's key makes A's own webhook (with its own secret); B's URL and secret stay as they were.
+    const res = await call('PUT', '/admin/outbound-webhook', a.apiKey, { url: 'https://a.example/steal' });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().url).toBe('https://a.example/steal');
+    expect((await call('GET', '/admin/outbound-webhook', b.apiKey)).json().url).toBe(
+      'https://b.example/outcomes',
+    );
+    expect((await call('DELETE', '/admin/outbound-webhook', a.apiKey)).statusCode).toBe(204);
+  },
+  'DELETE /admin/outbound-webhook': async () => {
+    await expectNotFound(await call('DELETE', '/admin/outbound-webhook', a.apiKey), 'WEBHOOK_NOT_FOUND');
   },
   'GET /admin/do-not-call': async () => {
     expect((await call('GET', '/admin/do-not-call', a.apiKey)).json()).toEqual({ numbers: [] });
