@@ -6,6 +6,7 @@ import { analysisApiRoutes } from './analysis/api-routes.ts';
 import type { AnalysisQueue } from './analysis/job-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
+import type { CallbackPlacer } from './callbacks/callback-placer.ts';
 import type { AppServerConfig } from './config.ts';
 import { conversationApiRoutes } from './conversations/api-routes.ts';
 import { internalRoutes } from './conversations/internal-routes.ts';
@@ -46,6 +47,10 @@ export interface AppServerDeps {
   recordingSweepMs?: number;
   /** Clock for recording retention; tests move it. */
   recordingNow?: () => Date;
+  /** Places opted-in brands' booked callbacks through ai-server; absent: staff place them. */
+  callbackPlacer?: CallbackPlacer;
+  /** How often the callback sweep runs (ms); absent or 0: only when `callbacks.sweep()` is called. */
+  callbackSweepMs?: number;
 }
 
 export interface AppServer {
@@ -58,6 +63,8 @@ export interface AppServer {
   routes: string[];
   /** Call recordings: playback, deletion, the retention sweep. */
   recordings: RecordingService;
+  /** The booked-callback placer, when ai-server is configured. */
+  callbacks: CallbackPlacer | undefined;
 }
 
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
@@ -125,6 +132,14 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   }
+  const placer = deps.callbackPlacer;
+  if (placer && deps.callbackSweepMs) {
+    const sweep = () =>
+      void placer.sweep().catch((err: unknown) => deps.logger.warn({ err }, 'callback sweep failed'));
+    const timer = setInterval(sweep, deps.callbackSweepMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
   const queue = deps.analysisQueue;
   if (queue?.backlog) metrics.analysisBacklog = () => queue.backlog!();
@@ -152,5 +167,5 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     opikUiUrl: deps.config.OPIK_UI_URL,
   });
 
-  return { app, service, hub, auth, metrics, routes, recordings };
+  return { app, service, hub, auth, metrics, routes, recordings, callbacks: placer };
 }

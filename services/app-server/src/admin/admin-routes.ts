@@ -66,6 +66,8 @@ export const putBrandBody = {
     timezone: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
     /** Days call recordings are kept (then deleted at Twilio); null: until staff delete them. */
     recordingRetentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+    /** Whether app-server places the brand's booked callbacks itself (through ai-server) when their window opens. */
+    autoPlaceCallbacks: { type: 'boolean' },
   },
 } as const;
 
@@ -151,7 +153,10 @@ export async function adminRoutes(
   );
 
   // A brand's sign-in slug, display name and time zone (ids stay as voice-server and the API use them).
-  app.put<{ Params: { brandId: string }; Body: BrandPatch & { recordingRetentionDays?: number | null } }>(
+  app.put<{
+    Params: { brandId: string };
+    Body: BrandPatch & { recordingRetentionDays?: number | null; autoPlaceCallbacks?: boolean };
+  }>(
     '/admin/brands/:brandId',
     {
       schema: {
@@ -160,13 +165,19 @@ export async function adminRoutes(
         response: {
           200: answer(
             'The brand as stored',
-            obj({ brand: obj({ ...brandSchema.properties, recordingRetentionDays: nullable(int) }) }),
+            obj({
+              brand: obj({
+                ...brandSchema.properties,
+                recordingRetentionDays: nullable(int),
+                autoPlaceCallbacks: { type: 'boolean' },
+              }),
+            }),
           ),
         },
       },
     },
     async (req) => {
-      const { recordingRetentionDays, ...patch } = req.body;
+      const { recordingRetentionDays, autoPlaceCallbacks, ...patch } = req.body;
       const tz = patch.timezone;
       if (typeof tz === 'string' && !isKnownTimeZone(tz))
         throw Errors.badRequest('body.timezone is not a known IANA time zone');
@@ -174,8 +185,16 @@ export async function adminRoutes(
         const brandId = req.params.brandId;
         if (recordingRetentionDays !== undefined)
           await store.recordings().setRetention(brandId, recordingRetentionDays);
+        if (autoPlaceCallbacks !== undefined)
+          await store.callbackPlacements().setAutoPlace(brandId, autoPlaceCallbacks);
         const brand = brandDto(await store.putBrand(brandId, patch));
-        return { brand: { ...brand, recordingRetentionDays: await store.recordings().retentionOf(brandId) } };
+        return {
+          brand: {
+            ...brand,
+            recordingRetentionDays: await store.recordings().retentionOf(brandId),
+            autoPlaceCallbacks: await store.callbackPlacements().autoPlaceOf(brandId),
+          },
+        };
       } catch (err) {
         if (err instanceof SlugTakenError) throw Errors.conflict('body.slug is taken by another brand');
         throw err;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import { MemoryAnalysisStore } from '../analysis/memory-analysis-store.ts';
+import { type CallbackPlacementStore, MemoryCallbackPlacementStore } from '../callbacks/placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -91,6 +92,17 @@ export class MemoryStore implements AppStore {
 
   recordings(): RecordingStore {
     return this.recordingStore;
+  }
+
+  private readonly placementStore = new MemoryCallbackPlacementStore(() =>
+    [...this.tickets.values()].flatMap((t) => {
+      const conversation = this.conversations.get(t.conversationId);
+      return t.callback && conversation ? [{ callback: t.callback, conversation }] : [];
+    }),
+  );
+
+  callbackPlacements(): CallbackPlacementStore {
+    return this.placementStore;
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {

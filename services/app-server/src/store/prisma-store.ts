@@ -4,6 +4,8 @@ import { createLogger, type Logger } from '@switchboard/service-kit';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import { PrismaAnalysisStore } from '../analysis/prisma-analysis-store.ts';
+import type { CallbackPlacementStore } from '../callbacks/placement-store.ts';
+import { PrismaCallbackPlacementStore } from '../callbacks/prisma-placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -201,6 +203,13 @@ export class PrismaStore implements AppStore {
   recordings(): RecordingStore {
     this.recordingStore ??= new PrismaRecordingStore(this.prisma);
     return this.recordingStore;
+  }
+
+  private placementStore: PrismaCallbackPlacementStore | undefined;
+
+  callbackPlacements(): CallbackPlacementStore {
+    this.placementStore ??= new PrismaCallbackPlacementStore(this.prisma);
+    return this.placementStore;
   }
 
   /** Raw SQL on the store's database. */

@@ -1,4 +1,5 @@
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
+import type { CallbackPlacementStore } from '../callbacks/placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -150,6 +151,8 @@ export interface CallbackWithTicket extends Callback {
 export interface AppStore {
   /** Call recordings and each brand's retention. */
   recordings(): RecordingStore;
+  /** Booked callbacks app-server places itself, and each brand's opt-in. */
+  callbackPlacements(): CallbackPlacementStore;
   /** Inserts unless the call SID exists; an existing conversation only gains a brand it lacked. */
   startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
   findConversationByCallSid(callSid: string): Promise<Conversation | null>;
