@@ -4,7 +4,7 @@
  */
 import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { brandKey, type Harness, seedCall, startBody, startHarness } from '../testing/harness.ts';
+import { brandKey, type Harness, seedCall, staffCookie, startBody, startHarness } from '../testing/harness.ts';
 import type { OutboundCallAnswer } from './ai-outbound.ts';
 import { CallbackPlacer } from './callback-placer.ts';
 
@@ -100,6 +100,14 @@ describe('booked callbacks in the API', () => {
         conversationUrl: `/conversations/by-call/${CALL_SID}`,
       },
     });
+    // The tickets page shows it on the callback's card, with the outbound call's conversation.
+    const page = await h.app.inject({
+      url: '/tickets?kind=callback',
+      headers: { cookie: await staffCookie(h, 'acme') },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Called back');
+    expect(page.body).toContain(`href="/conversations/by-call/${CALL_SID}"`);
     // Another brand's key sees nothing of it.
     const other = { authorization: await brandKey(h, 'other') };
     expect((await h.app.inject({ url: `/api/callbacks/${callbackId}`, headers: other })).statusCode).toBe(

@@ -5,6 +5,7 @@ import type { AnalysisService } from '../analysis/analysis-service.ts';
 import { analysisPanel } from '../analysis/pages.ts';
 import { analysisPages } from '../analysis/ui-routes.ts';
 import type { Authenticator, Principal } from '../auth/authenticator.ts';
+import type { CallbackPlacement } from '../callbacks/placement-store.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import {
   conversationQuerySchema,
@@ -342,6 +343,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       const raw = req.query as Record<string, unknown>;
       const filter = parseTicketQuery(raw);
       const page = await store.listTickets(me(req).brandId, filter);
+      const placements = new Map<string, CallbackPlacement>();
+      for (const t of page.items) {
+        const p = t.callback ? await store.callbackPlacements().forCallback(t.callback.id) : null;
+        if (p) placements.set(p.callbackId, p);
+      }
       const query = {
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.kind ? { kind: filter.kind } : {}),
@@ -358,6 +364,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
           page,
           returnTo,
           opikUiUrl: opts.opikUiUrl,
+          placements,
           ...(nextHref ? { nextHref } : {}),
         }),
       );
