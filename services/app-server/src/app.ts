@@ -21,6 +21,7 @@ import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import { recordingApiRoutes, recordingInternalRoutes } from './recordings/recording-routes.ts';
 import { RecordingService } from './recordings/recording-service.ts';
 import type { TwilioRecordings } from './recordings/twilio-recordings.ts';
+import { staffPhoneRoutes } from './staff/phone-routes.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -148,6 +149,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   await app.register(recordingInternalRoutes, { recordings, requireService: auth.requireServiceToken });
   await app.register(adminRoutes, { store, auth, service });
   await app.register(sessionRoutes, { auth });
+  await app.register(staffPhoneRoutes, { store, auth });
   await app.register(async (api) => {
     api.addHook('preHandler', auth.requirePrincipal);
     await api.register(conversationApiRoutes, { store, live, recordings });

@@ -7,6 +7,7 @@ import { callSidParams, externalId, isKnownTimeZone } from '../conversations/sch
 import type { ConversationService } from '../conversations/service.ts';
 import { brandDto, conversationDto, staffDto } from '../domain/dto.ts';
 import { brandSchema, conversationSchema, staffSchema } from '../domain/dto-schemas.ts';
+import { E164_PATTERN } from '../staff/staff-phone-store.ts';
 import { type AppStore, type BrandPatch, SlugTakenError, StaffExistsError } from '../store/store.ts';
 
 export const createStaffBody = {
@@ -18,6 +19,8 @@ export const createStaffBody = {
     email: { type: 'string', format: 'email', maxLength: 254 },
     password: { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 200 },
     displayName: { type: 'string', minLength: 1, maxLength: 120 },
+    /** The staff member's own phone (E.164), offered as "transfer to my phone" in the live monitor. */
+    phone: { type: 'string', pattern: E164_PATTERN },
   },
 } as const;
 
@@ -76,6 +79,7 @@ export interface NewStaffRequest {
   email: string;
   password: string;
   displayName?: string;
+  phone?: string;
 }
 
 /** Creates a staff account (shared by the admin route and the CLI). Throws 409 when it exists. */
@@ -103,10 +107,19 @@ export async function adminRoutes(
 
   app.post<{ Body: NewStaffRequest }>(
     '/admin/staff',
-    { schema: { body: createStaffBody, response: { 201: answer('Created', obj({ staff: staffSchema })) } } },
+    {
+      schema: {
+        body: createStaffBody,
+        response: {
+          201: answer('Created', obj({ staff: obj({ ...staffSchema.properties, phone: nullable(str) }) })),
+        },
+      },
+    },
     async (req, reply) => {
-      const staff = await createStaffAccount(store, req.body);
-      return reply.status(201).send({ staff: staffDto(staff) });
+      const { phone, ...account } = req.body;
+      const staff = await createStaffAccount(store, account);
+      if (phone) await store.staffPhones().set(staff.brandId, staff.id, phone);
+      return reply.status(201).send({ staff: { ...staffDto(staff), phone: phone ?? null } });
     },
   );
 

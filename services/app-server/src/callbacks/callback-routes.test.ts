@@ -4,7 +4,14 @@
  */
 import { createLogger } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { brandKey, type Harness, seedCall, staffCookie, startBody, startHarness } from '../testing/harness.ts';
+import {
+  brandKey,
+  type Harness,
+  seedCall,
+  staffCookie,
+  startBody,
+  startHarness,
+} from '../testing/harness.ts';
 import type { OutboundCallAnswer } from './ai-outbound.ts';
 import { CallbackPlacer } from './callback-placer.ts';
 

@@ -16,6 +16,7 @@ import type {
 } from '../domain/types.ts';
 import { MemoryLiveFeed } from '../live/memory-feed.ts';
 import { MemoryRecordingStore, type RecordingStore } from '../recordings/recording-store.ts';
+import { MemoryStaffPhoneStore, type StaffPhoneStore } from '../staff/staff-phone-store.ts';
 import { relevance } from './relevance.ts';
 import {
   type AppStore,
@@ -103,6 +104,12 @@ export class MemoryStore implements AppStore {
 
   callbackPlacements(): CallbackPlacementStore {
     return this.placementStore;
+  }
+
+  private readonly phoneStore = new MemoryStaffPhoneStore((id) => this.staff.get(id)?.brandId);
+
+  staffPhones(): StaffPhoneStore {
+    return this.phoneStore;
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {

@@ -27,6 +27,7 @@ import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
 import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
 import { PrismaRecordingStore } from '../recordings/prisma-recording-store.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
+import { PrismaStaffPhoneStore, type StaffPhoneStore } from '../staff/staff-phone-store.ts';
 import { likeLiteral, searchConversations } from './conversation-search.ts';
 import { type JobDatabase, pgliteDatabaseOf, pgliteOf } from './pglite-handle.ts';
 import { PrismaBrands } from './prisma-brands.ts';
@@ -210,6 +211,10 @@ export class PrismaStore implements AppStore {
   callbackPlacements(): CallbackPlacementStore {
     this.placementStore ??= new PrismaCallbackPlacementStore(this.prisma);
     return this.placementStore;
+  }
+
+  staffPhones(): StaffPhoneStore {
+    return new PrismaStaffPhoneStore(this.prisma);
   }
 
   /** Raw SQL on the store's database. */

@@ -23,6 +23,7 @@ import type {
 } from '../domain/types.ts';
 import type { LiveFeed } from '../live/feed.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
+import type { StaffPhoneStore } from '../staff/staff-phone-store.ts';
 
 /** A conversation as a call's start describes it. */
 export interface NewConversation {
@@ -153,6 +154,8 @@ export interface AppStore {
   recordings(): RecordingStore;
   /** Booked callbacks app-server places itself, and each brand's opt-in. */
   callbackPlacements(): CallbackPlacementStore;
+  /** Staff members' own phone numbers. */
+  staffPhones(): StaffPhoneStore;
   /** Inserts unless the call SID exists; an existing conversation only gains a brand it lacked. */
   startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
   findConversationByCallSid(callSid: string): Promise<Conversation | null>;

@@ -166,6 +166,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   };
   const viewers = new WeakMap<FastifyRequest, Viewer>();
   const me = (req: FastifyRequest): Principal => req.principal!;
+  /** The signed-in staff member's own phone (the monitor's "transfer to my phone"). */
+  const myPhone = async (req: FastifyRequest) => {
+    const p = me(req);
+    return p.kind === 'staff' ? store.staffPhones().get(p.brandId, p.id) : null;
+  };
   const viewer = (req: FastifyRequest): Viewer => viewers.get(req)!;
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
@@ -269,7 +274,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         opikUiUrl: opts.opikUiUrl,
         timeZone,
         analysis: analysisPanel({ conversation, analysis, enabled: opts.analysis.enabled, timeZone }),
-        ...(live ? { monitor: monitorPanel(conversation, notice) } : {}),
+        ...(live ? { monitor: monitorPanel(conversation, notice, await myPhone(req)) } : {}),
         recording: recordingPanel(conversation.id, recording, timeZone),
       }),
     );
@@ -332,6 +337,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         brandZone: viewer(req).timeZone,
         opikUiUrl: opts.opikUiUrl,
         analysisEnabled: opts.analysis.enabled,
+        myPhone: await myPhone(req),
       });
     },
   );
