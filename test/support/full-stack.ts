@@ -3,6 +3,8 @@ import { httpOutboundDialer, type OutboundSettings } from '@switchboard/ai-serve
 import {
   type AnalysisRuntime,
   buildAppServer,
+  CallbackPlacer,
+  httpAiOutbound,
   httpTwilioRecordings,
   openPrismaStore,
   type RecordingService,
@@ -89,11 +91,19 @@ export interface FullStackOptions {
   outbound?: Partial<OutboundSettings>;
   /** app-server's clock for recording retention; default the real one. */
   recordingNow?: () => Date;
+  /** app-server places booked callbacks through ai-server (swept by the test); its clock. */
+  callbacks?: { now: () => Date };
 }
 
 export interface FullStack {
   ai: { app: FastifyInstance; url: string; apiKey: string; brandId: string };
-  appServer: { app: FastifyInstance; url: string; recordings: RecordingService };
+  appServer: {
+    app: FastifyInstance;
+    url: string;
+    recordings: RecordingService;
+    /** The booked-callback placer (with `callbacks`); the test runs its sweep. */
+    callbacks: CallbackPlacer | undefined;
+  };
   voice: RunningVoiceServer;
   voiceUrl: string;
   realtime: RealtimeSimulator;
@@ -199,6 +209,16 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       apiBaseUrl: twilioRest.baseUrl,
     }),
     ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
+    ...(opts.callbacks
+      ? {
+          callbackPlacer: new CallbackPlacer({
+            store: store.callbackPlacements(),
+            ai: httpAiOutbound({ baseUrl: ai.url, serviceToken: SERVICE_TOKEN }),
+            logger: logger.child({ service: 'app-server' }),
+            now: opts.callbacks.now,
+          }),
+        }
+      : {}),
   });
   const appUrl = await listen(appSrv.app);
   await json(
@@ -265,7 +285,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
     setCallee(next) {
       callee = next;
     },
-    appServer: { app: appSrv.app, url: appUrl, recordings: appSrv.recordings },
+    appServer: { app: appSrv.app, url: appUrl, recordings: appSrv.recordings, callbacks: appSrv.callbacks },
     voice,
     voiceUrl: voice.url,
     realtime,

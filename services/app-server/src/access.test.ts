@@ -174,6 +174,8 @@ describe('brand isolation on every route', () => {
     'DELETE /api/sessions': { method: 'DELETE', url: () => '/api/sessions', expect: 'public' },
     'POST /api/me/password': { method: 'POST', url: () => '/api/me/password', expect: 'public' },
     'GET /api/me': { method: 'GET', url: () => '/api/me', expect: 'public' },
+    'GET /api/me/phone': { method: 'GET', url: () => '/api/me/phone', expect: 'public' },
+    'PUT /api/me/phone': { method: 'PUT', url: () => '/api/me/phone', expect: 'public' },
     'GET /api/conversations': { method: 'GET', url: () => '/api/conversations', expect: 'listed-without' },
     'GET /api/conversations/:id': {
       method: 'GET',

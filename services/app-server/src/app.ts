@@ -6,6 +6,7 @@ import { analysisApiRoutes } from './analysis/api-routes.ts';
 import type { AnalysisQueue } from './analysis/job-queue.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import { sessionRoutes } from './auth/session-routes.ts';
+import type { CallbackPlacer } from './callbacks/callback-placer.ts';
 import type { AppServerConfig } from './config.ts';
 import { conversationApiRoutes } from './conversations/api-routes.ts';
 import { internalRoutes } from './conversations/internal-routes.ts';
@@ -20,6 +21,7 @@ import { APP_SERVER_OPENAPI } from './openapi-answers.ts';
 import { recordingApiRoutes, recordingInternalRoutes } from './recordings/recording-routes.ts';
 import { RecordingService } from './recordings/recording-service.ts';
 import type { TwilioRecordings } from './recordings/twilio-recordings.ts';
+import { staffPhoneRoutes } from './staff/phone-routes.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
@@ -46,6 +48,10 @@ export interface AppServerDeps {
   recordingSweepMs?: number;
   /** Clock for recording retention; tests move it. */
   recordingNow?: () => Date;
+  /** Places opted-in brands' booked callbacks through ai-server; absent: staff place them. */
+  callbackPlacer?: CallbackPlacer;
+  /** How often the callback sweep runs (ms); absent or 0: only when `callbacks.sweep()` is called. */
+  callbackSweepMs?: number;
 }
 
 export interface AppServer {
@@ -58,6 +64,8 @@ export interface AppServer {
   routes: string[];
   /** Call recordings: playback, deletion, the retention sweep. */
   recordings: RecordingService;
+  /** The booked-callback placer, when ai-server is configured. */
+  callbacks: CallbackPlacer | undefined;
 }
 
 /** Builds app-server from its dependencies; does not listen. Closing the app ends open live streams. */
@@ -125,6 +133,14 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
   }
+  const placer = deps.callbackPlacer;
+  if (placer && deps.callbackSweepMs) {
+    const sweep = () =>
+      void placer.sweep().catch((err: unknown) => deps.logger.warn({ err }, 'callback sweep failed'));
+    const timer = setInterval(sweep, deps.callbackSweepMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   const metrics = deps.metrics ?? new AppMetrics({ liveClients: () => sse.size });
   const queue = deps.analysisQueue;
   if (queue?.backlog) metrics.analysisBacklog = () => queue.backlog!();
@@ -133,6 +149,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
   await app.register(recordingInternalRoutes, { recordings, requireService: auth.requireServiceToken });
   await app.register(adminRoutes, { store, auth, service });
   await app.register(sessionRoutes, { auth });
+  await app.register(staffPhoneRoutes, { store, auth });
   await app.register(async (api) => {
     api.addHook('preHandler', auth.requirePrincipal);
     await api.register(conversationApiRoutes, { store, live, recordings });
@@ -152,5 +169,5 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     opikUiUrl: deps.config.OPIK_UI_URL,
   });
 
-  return { app, service, hub, auth, metrics, routes, recordings };
+  return { app, service, hub, auth, metrics, routes, recordings, callbacks: placer };
 }

@@ -80,6 +80,21 @@ export const appServerConfigSpec = {
   TWILIO_API_BASE_URL: env.optionalUrl({
     doc: 'Twilio REST API base (default https://api.twilio.com; e.g. a simulator).',
   }),
+  AI_SERVER_URL: env.optionalUrl({
+    doc: "ai-server's base URL, where booked callbacks are placed (brands with autoPlaceCallbacks); unset: staff place callbacks themselves.",
+  }),
+  CALLBACK_SWEEP_SECONDS: env.int({
+    default: 60,
+    min: 0,
+    max: 3600,
+    doc: 'How often due booked callbacks are looked for and placed (with AI_SERVER_URL); 0: never.',
+  }),
+  CALLBACK_RETRY_MINUTES: env.int({
+    default: 15,
+    min: 1,
+    max: 1440,
+    doc: 'How long a callback refused for a passing reason (calling hours, a limit) waits when ai-server names no Retry-After.',
+  }),
   RECORDING_SWEEP_MINUTES: env.int({
     default: 60,
     min: 0,

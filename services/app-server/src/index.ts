@@ -1,5 +1,7 @@
 export { type AnalysisRuntime, analysisEnabled, startAnalysis } from './analysis/runtime.ts';
 export { type AppServer, type AppServerDeps, buildAppServer } from './app.ts';
+export { httpAiOutbound } from './callbacks/ai-outbound.ts';
+export { CallbackPlacer } from './callbacks/callback-placer.ts';
 export { type AppServerConfig, appServerConfigSpec, readConfig } from './config.ts';
 export { AppMetrics } from './metrics.ts';
 export type { RecordingService } from './recordings/recording-service.ts';

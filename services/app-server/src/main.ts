@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-kit';
 import { startAnalysis } from './analysis/runtime.ts';
 import { buildAppServer } from './app.ts';
+import { httpAiOutbound } from './callbacks/ai-outbound.ts';
+import { CallbackPlacer } from './callbacks/callback-placer.ts';
 import { readConfig } from './config.ts';
 import { httpTwilioRecordings } from './recordings/twilio-recordings.ts';
 import { openPrismaStore } from './store/prisma-store.ts';
@@ -54,6 +56,17 @@ async function main(): Promise<void> {
         }
       : {}),
     recordingSweepMs: config.RECORDING_SWEEP_MINUTES * 60_000,
+    ...(config.AI_SERVER_URL
+      ? {
+          callbackPlacer: new CallbackPlacer({
+            store: store.callbackPlacements(),
+            ai: httpAiOutbound({ baseUrl: config.AI_SERVER_URL, serviceToken: config.SERVICE_TOKEN }),
+            logger: logger.child({ feature: 'callbacks' }),
+            retryDelayMs: config.CALLBACK_RETRY_MINUTES * 60_000,
+          }),
+          callbackSweepMs: config.CALLBACK_SWEEP_SECONDS * 1000,
+        }
+      : {}),
   });
   countOutcome = (outcome) => server.metrics.analyses.inc({ outcome });
   await server.app.listen({ host: config.HOST, port: config.PORT });

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { E164_PATTERN, PROFILE_KEY_PATTERN } from '../profiles/profile-schema.ts';
@@ -50,6 +50,38 @@ const createBody = {
   },
 } as const;
 
+const internalCreateBody = {
+  ...createBody,
+  required: [...createBody.required, 'brandId'],
+  properties: { ...createBody.properties, brandId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+} as const;
+
+/** Checks what the body schema cannot, then places the call; a refusal's retry-after becomes a header. */
+async function placeCall(
+  ctx: FeatureOptions['ctx'],
+  brandId: string,
+  body: CreateOutboundCall,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  if (body.outcomeSchema) {
+    const problem = ctx.tools.schemaProblem(body.outcomeSchema);
+    if (problem) throw AiErrors.invalidOutboundCall(`body.outcomeSchema ${problem}`);
+  }
+  const longName = Object.keys(body.context ?? {}).find((k) => k.length > 100);
+  if (longName !== undefined)
+    throw AiErrors.invalidOutboundCall('body.context has a name longer than 100 characters');
+  if (body.calleeTimezone !== undefined && !isKnownTimezone(body.calleeTimezone))
+    throw AiErrors.invalidOutboundCall('body.calleeTimezone is not a known IANA time zone');
+  try {
+    const { created, call } = await createOutboundCall(ctx, brandId, body);
+    return reply.status(created ? 201 : 200).send(call);
+  } catch (err) {
+    const retryAfterSec = (err as { details?: { retryAfterSec?: unknown } }).details?.retryAfterSec;
+    if (typeof retryAfterSec === 'number') reply.header('retry-after', String(retryAfterSec));
+    throw err;
+  }
+}
+
 const TWILIO_STATUSES = [
   'queued',
   'initiated',
@@ -92,26 +124,7 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
           response: { 200: repeatedCallResponse, 201: placedCallResponse },
         },
       },
-      async (req, reply) => {
-        const body = req.body;
-        if (body.outcomeSchema) {
-          const problem = ctx.tools.schemaProblem(body.outcomeSchema);
-          if (problem) throw AiErrors.invalidOutboundCall(`body.outcomeSchema ${problem}`);
-        }
-        const longName = Object.keys(body.context ?? {}).find((k) => k.length > 100);
-        if (longName !== undefined)
-          throw AiErrors.invalidOutboundCall('body.context has a name longer than 100 characters');
-        if (body.calleeTimezone !== undefined && !isKnownTimezone(body.calleeTimezone))
-          throw AiErrors.invalidOutboundCall('body.calleeTimezone is not a known IANA time zone');
-        try {
-          const { created, call } = await createOutboundCall(ctx, req.brandId, body);
-          return reply.status(created ? 201 : 200).send(call);
-        } catch (err) {
-          const retryAfterSec = (err as { details?: { retryAfterSec?: unknown } }).details?.retryAfterSec;
-          if (typeof retryAfterSec === 'number') reply.header('retry-after', String(retryAfterSec));
-          throw err;
-        }
-      },
+      async (req, reply) => placeCall(ctx, req.brandId, req.body, reply),
     );
 
     admin.get<{ Params: { id: string } }>(
@@ -138,6 +151,23 @@ export const outboundPlugin: FastifyPluginAsync<FeatureOptions> = async (app, { 
   });
 
   internalScope(app, ctx, (internal) => {
+    internal.post<{ Body: CreateOutboundCall & { brandId: string } }>(
+      '/internal/outbound-calls',
+      {
+        schema: {
+          ...internalDoc(
+            'outbound calls',
+            "Place a call for a brand (app-server's booked callbacks): the same rules and answers as the brand's own route",
+          ),
+          body: internalCreateBody,
+          response: { 200: repeatedCallResponse, 201: placedCallResponse },
+        },
+      },
+      async (req, reply) => {
+        const { brandId, ...body } = req.body;
+        return placeCall(ctx, brandId, body, reply);
+      },
+    );
     internal.post<{ Params: { id: string }; Body: OutboundEvent }>(
       '/internal/outbound-calls/:id/events',
       {

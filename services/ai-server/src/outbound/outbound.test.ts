@@ -16,6 +16,7 @@ const OUTCOME_SCHEMA = {
 
 let t: TestApp;
 let key: string;
+let brandId: string;
 let otherKey: string;
 const placed: PlaceCallRequest[] = [];
 let nextResult: () => PlaceCallResult;
@@ -38,7 +39,7 @@ beforeAll(async () => {
       conversationsUrl: 'https://app.example.com',
     },
   });
-  ({ apiKey: key } = await t.createBrand('Painters'));
+  ({ apiKey: key, brandId } = await t.createBrand('Painters'));
   ({ apiKey: otherKey } = await t.createBrand('Other'));
   const res = await t.app.inject({
     method: 'POST',
@@ -332,5 +333,49 @@ describe('voice-server reports and the call path', () => {
       ),
       { numRuns: 80 },
     );
+  });
+});
+
+describe('POST /internal/outbound-calls (booked callbacks)', () => {
+  const internal = (payload: Record<string, unknown>, headers: Record<string, string> = service) =>
+    t.app.inject({ method: 'POST', url: '/internal/outbound-calls', headers, payload });
+
+  it('admits the service token only: a brand key or no token is refused before the call is placed', async () => {
+    const b = { ...body(), brandId };
+    expect((await internal(b, brand(key))).statusCode).toBe(401);
+    expect((await internal(b, {})).statusCode).toBe(401);
+    expect(placed).toHaveLength(0);
+  });
+
+  it("places the call for the named brand, once per idempotency key, visible on the brand's own route", async () => {
+    const b = { ...body({ idempotencyKey: 'callback:cb-1', task: 'Call back about: a leak' }), brandId };
+    const first = await internal(b);
+    expect(first.statusCode).toBe(201);
+    const again = await internal(b);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    expect(placed).toHaveLength(1);
+    expect((await get(first.json().id)).json()).toMatchObject({ profileKey: 'quotes', to: CALLEE });
+    expect((await get(first.json().id, otherKey)).statusCode).toBe(404);
+  });
+
+  it("applies the brand's rules: a do-not-call number is refused with its code", async () => {
+    const number = '+14155550142';
+    const dnc = await t.app.inject({
+      method: 'POST',
+      url: '/admin/do-not-call',
+      headers: brand(key),
+      payload: { numbers: [number] },
+    });
+    expect(dnc.statusCode).toBeLessThan(300);
+    const res = await internal({ ...body({ to: number }), brandId });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error.code).toBe('DO_NOT_CALL');
+    expect(placed).toHaveLength(0);
+  });
+
+  it('refuses a body without a brand id', async () => {
+    const res = await internal(body());
+    expect(res.statusCode).toBe(400);
   });
 });

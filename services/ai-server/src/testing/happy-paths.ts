@@ -216,6 +216,19 @@ export function aiServerHappyRows(apiKey: string, toolUrl: string): HappyRow[] {
       url: `/admin/outbound-calls/${a.get('POST /admin/outbound-calls')!.json().id}`,
       headers: admin,
     })),
+    row('POST /internal/outbound-calls', (a) => ({
+      method: 'POST',
+      url: '/internal/outbound-calls',
+      headers: service,
+      payload: {
+        brandId: a.get('GET /admin/brand')!.json().id,
+        to: '+14155550198',
+        profileKey: KEY,
+        task: 'Call back about: a late delivery',
+        idempotencyKey: 'callback:happy',
+        context: { reason: 'a late delivery' },
+      },
+    })),
     row('POST /internal/outbound-calls/{id}/events', (a) => ({
       method: 'POST',
       url: `/internal/outbound-calls/${a.get('POST /admin/outbound-calls')!.json().id}/events`,

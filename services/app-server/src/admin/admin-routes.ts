@@ -7,6 +7,7 @@ import { callSidParams, externalId, isKnownTimeZone } from '../conversations/sch
 import type { ConversationService } from '../conversations/service.ts';
 import { brandDto, conversationDto, staffDto } from '../domain/dto.ts';
 import { brandSchema, conversationSchema, staffSchema } from '../domain/dto-schemas.ts';
+import { E164_PATTERN } from '../staff/staff-phone-store.ts';
 import { type AppStore, type BrandPatch, SlugTakenError, StaffExistsError } from '../store/store.ts';
 
 export const createStaffBody = {
@@ -18,6 +19,8 @@ export const createStaffBody = {
     email: { type: 'string', format: 'email', maxLength: 254 },
     password: { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 200 },
     displayName: { type: 'string', minLength: 1, maxLength: 120 },
+    /** The staff member's own phone (E.164), offered as "transfer to my phone" in the live monitor. */
+    phone: { type: 'string', pattern: E164_PATTERN },
   },
 } as const;
 
@@ -66,6 +69,8 @@ export const putBrandBody = {
     timezone: { type: ['string', 'null'], minLength: 1, maxLength: 64 },
     /** Days call recordings are kept (then deleted at Twilio); null: until staff delete them. */
     recordingRetentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+    /** Whether app-server places the brand's booked callbacks itself (through ai-server) when their window opens. */
+    autoPlaceCallbacks: { type: 'boolean' },
   },
 } as const;
 
@@ -74,6 +79,7 @@ export interface NewStaffRequest {
   email: string;
   password: string;
   displayName?: string;
+  phone?: string;
 }
 
 /** Creates a staff account (shared by the admin route and the CLI). Throws 409 when it exists. */
@@ -101,10 +107,19 @@ export async function adminRoutes(
 
   app.post<{ Body: NewStaffRequest }>(
     '/admin/staff',
-    { schema: { body: createStaffBody, response: { 201: answer('Created', obj({ staff: staffSchema })) } } },
+    {
+      schema: {
+        body: createStaffBody,
+        response: {
+          201: answer('Created', obj({ staff: obj({ ...staffSchema.properties, phone: nullable(str) }) })),
+        },
+      },
+    },
     async (req, reply) => {
-      const staff = await createStaffAccount(store, req.body);
-      return reply.status(201).send({ staff: staffDto(staff) });
+      const { phone, ...account } = req.body;
+      const staff = await createStaffAccount(store, account);
+      if (phone) await store.staffPhones().set(staff.brandId, staff.id, phone);
+      return reply.status(201).send({ staff: { ...staffDto(staff), phone: phone ?? null } });
     },
   );
 
@@ -151,7 +166,10 @@ export async function adminRoutes(
   );
 
   // A brand's sign-in slug, display name and time zone (ids stay as voice-server and the API use them).
-  app.put<{ Params: { brandId: string }; Body: BrandPatch & { recordingRetentionDays?: number | null } }>(
+  app.put<{
+    Params: { brandId: string };
+    Body: BrandPatch & { recordingRetentionDays?: number | null; autoPlaceCallbacks?: boolean };
+  }>(
     '/admin/brands/:brandId',
     {
       schema: {
@@ -160,13 +178,19 @@ export async function adminRoutes(
         response: {
           200: answer(
             'The brand as stored',
-            obj({ brand: obj({ ...brandSchema.properties, recordingRetentionDays: nullable(int) }) }),
+            obj({
+              brand: obj({
+                ...brandSchema.properties,
+                recordingRetentionDays: nullable(int),
+                autoPlaceCallbacks: { type: 'boolean' },
+              }),
+            }),
           ),
         },
       },
     },
     async (req) => {
-      const { recordingRetentionDays, ...patch } = req.body;
+      const { recordingRetentionDays, autoPlaceCallbacks, ...patch } = req.body;
       const tz = patch.timezone;
       if (typeof tz === 'string' && !isKnownTimeZone(tz))
         throw Errors.badRequest('body.timezone is not a known IANA time zone');
@@ -174,8 +198,16 @@ export async function adminRoutes(
         const brandId = req.params.brandId;
         if (recordingRetentionDays !== undefined)
           await store.recordings().setRetention(brandId, recordingRetentionDays);
+        if (autoPlaceCallbacks !== undefined)
+          await store.callbackPlacements().setAutoPlace(brandId, autoPlaceCallbacks);
         const brand = brandDto(await store.putBrand(brandId, patch));
-        return { brand: { ...brand, recordingRetentionDays: await store.recordings().retentionOf(brandId) } };
+        return {
+          brand: {
+            ...brand,
+            recordingRetentionDays: await store.recordings().retentionOf(brandId),
+            autoPlaceCallbacks: await store.callbackPlacements().autoPlaceOf(brandId),
+          },
+        };
       } catch (err) {
         if (err instanceof SlugTakenError) throw Errors.conflict('body.slug is taken by another brand');
         throw err;

@@ -149,6 +149,8 @@ describe.each(['memory', 'prisma'] as const)('sign-in by brand slug or email, %s
       slug: 'globex',
       name: null,
       timezone: 'America/New_York',
+      recordingRetentionDays: null,
+      autoPlaceCallbacks: false,
     });
     expect((await h.store.findBrandBySlug('globex'))!.id).toBe(GLOBEX);
   });

@@ -1,5 +1,6 @@
 import { maskPhone } from '@switchboard/service-kit';
 import type { Conversation, ConversationSummary } from '../domain/types.ts';
+import { maskedPhone } from '../staff/staff-phone-store.ts';
 import { html, type SafeHtml } from '../ui/html.ts';
 import { layout, type Viewer } from '../ui/views.ts';
 
@@ -52,7 +53,7 @@ export type MonitorNotice = { kind: 'error' | 'done'; text: string };
  * The monitor panel of a conversation: while the call is live, its timer, each side's level meter and
  * the actions (end the call, transfer it); once it has ended, a line saying so.
  */
-export function monitorPanel(c: Conversation, notice?: MonitorNotice): SafeHtml {
+export function monitorPanel(c: Conversation, notice?: MonitorNotice, myPhone?: string | null): SafeHtml {
   if (c.status !== 'active')
     return html`<section class="monitor card" id="call-monitor" data-v="ended-${c.updatedAt.getTime()}">
   <h2>Live monitor</h2><p class="muted">The call has ended.</p>
@@ -82,6 +83,7 @@ export function monitorPanel(c: Conversation, notice?: MonitorNotice): SafeHtml 
       <input id="transfer-to" name="to" type="tel" inputmode="tel" required placeholder="+14155550123" pattern="\\+[1-9][0-9]{6,14}" title="A number in international format: + then country code and number, e.g. +14155550123" autocomplete="off">
       <button type="submit">Transfer</button>
     </form>
+    ${myPhone ? html`<form method="post" action="${self}/transfer" class="inline transfer-mine"><input type="hidden" name="to" value="${myPhone}"><button type="submit">Transfer to my phone (${maskedPhone(myPhone)})</button></form>` : ''}
   </div>
   <p class="hint muted">Ending: the agent says a short goodbye, then hangs up. Transfer: the caller hears a short line, then the number rings.</p>`
       : html`<p class="muted">This call cannot be acted on from here (the voice server did not say where it runs).</p>`

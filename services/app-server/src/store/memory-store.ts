@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import { MemoryAnalysisStore } from '../analysis/memory-analysis-store.ts';
+import { type CallbackPlacementStore, MemoryCallbackPlacementStore } from '../callbacks/placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -15,6 +16,7 @@ import type {
 } from '../domain/types.ts';
 import { MemoryLiveFeed } from '../live/memory-feed.ts';
 import { MemoryRecordingStore, type RecordingStore } from '../recordings/recording-store.ts';
+import { MemoryStaffPhoneStore, type StaffPhoneStore } from '../staff/staff-phone-store.ts';
 import { relevance } from './relevance.ts';
 import {
   type AppStore,
@@ -91,6 +93,23 @@ export class MemoryStore implements AppStore {
 
   recordings(): RecordingStore {
     return this.recordingStore;
+  }
+
+  private readonly placementStore = new MemoryCallbackPlacementStore(() =>
+    [...this.tickets.values()].flatMap((t) => {
+      const conversation = this.conversations.get(t.conversationId);
+      return t.callback && conversation ? [{ callback: t.callback, conversation }] : [];
+    }),
+  );
+
+  callbackPlacements(): CallbackPlacementStore {
+    return this.placementStore;
+  }
+
+  private readonly phoneStore = new MemoryStaffPhoneStore((id) => this.staff.get(id)?.brandId);
+
+  staffPhones(): StaffPhoneStore {
+    return this.phoneStore;
   }
 
   async startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }> {

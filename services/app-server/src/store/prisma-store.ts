@@ -4,6 +4,8 @@ import { createLogger, type Logger } from '@switchboard/service-kit';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import { PrismaAnalysisStore } from '../analysis/prisma-analysis-store.ts';
+import type { CallbackPlacementStore } from '../callbacks/placement-store.ts';
+import { PrismaCallbackPlacementStore } from '../callbacks/prisma-placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -25,6 +27,7 @@ import { PgliteNotificationSource } from '../live/pglite-notifications.ts';
 import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
 import { PrismaRecordingStore } from '../recordings/prisma-recording-store.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
+import { PrismaStaffPhoneStore, type StaffPhoneStore } from '../staff/staff-phone-store.ts';
 import { likeLiteral, searchConversations } from './conversation-search.ts';
 import { type JobDatabase, pgliteDatabaseOf, pgliteOf } from './pglite-handle.ts';
 import { PrismaBrands } from './prisma-brands.ts';
@@ -201,6 +204,17 @@ export class PrismaStore implements AppStore {
   recordings(): RecordingStore {
     this.recordingStore ??= new PrismaRecordingStore(this.prisma);
     return this.recordingStore;
+  }
+
+  private placementStore: PrismaCallbackPlacementStore | undefined;
+
+  callbackPlacements(): CallbackPlacementStore {
+    this.placementStore ??= new PrismaCallbackPlacementStore(this.prisma);
+    return this.placementStore;
+  }
+
+  staffPhones(): StaffPhoneStore {
+    return new PrismaStaffPhoneStore(this.prisma);
   }
 
   /** Raw SQL on the store's database. */

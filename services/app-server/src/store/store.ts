@@ -1,4 +1,5 @@
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
+import type { CallbackPlacementStore } from '../callbacks/placement-store.ts';
 import type {
   ApiKey,
   Brand,
@@ -22,6 +23,7 @@ import type {
 } from '../domain/types.ts';
 import type { LiveFeed } from '../live/feed.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
+import type { StaffPhoneStore } from '../staff/staff-phone-store.ts';
 
 /** A conversation as a call's start describes it. */
 export interface NewConversation {
@@ -150,6 +152,10 @@ export interface CallbackWithTicket extends Callback {
 export interface AppStore {
   /** Call recordings and each brand's retention. */
   recordings(): RecordingStore;
+  /** Booked callbacks app-server places itself, and each brand's opt-in. */
+  callbackPlacements(): CallbackPlacementStore;
+  /** Staff members' own phone numbers. */
+  staffPhones(): StaffPhoneStore;
   /** Inserts unless the call SID exists; an existing conversation only gains a brand it lacked. */
   startConversation(input: NewConversation): Promise<{ conversation: Conversation; created: boolean }>;
   findConversationByCallSid(callSid: string): Promise<Conversation | null>;

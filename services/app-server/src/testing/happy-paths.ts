@@ -347,6 +347,14 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       headers: { cookie: cookieOf(a, 'POST /login') },
     })),
     row(
+      'PUT /api/me/phone',
+      staff(() => ({ method: 'PUT', url: '/api/me/phone', payload: { phone: '+447700900177' } })),
+    ),
+    row(
+      'GET /api/me/phone',
+      staff(() => ({ url: '/api/me/phone' })),
+    ),
+    row(
       'POST /api/me/password',
       staff(() => ({
         method: 'POST',

@@ -1,6 +1,7 @@
-import { answer, Errors } from '@switchboard/service-kit';
+import { answer, Errors, nullable, obj } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../auth/authenticator.ts';
+import { placementDto, placementSchema } from '../callbacks/placement-dto.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import { callbackWithTicketDto, ticketDto } from '../domain/dto.ts';
 import { callbackWithTicketSchema, pageOf, ticketSchema } from '../domain/dto-schemas.ts';
@@ -94,13 +95,28 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
     return { items: page.items.map(callbackWithTicketDto), nextCursor: page.nextCursor };
   });
 
+  const callbackWithPlacement = obj({
+    ...callbackWithTicketSchema.properties,
+    placement: nullable(placementSchema),
+  });
   app.get<{ Params: { id: string } }>(
     '/api/callbacks/:id',
-    { schema: { params: idParams, response: callbackDoc } },
+    {
+      schema: {
+        params: idParams,
+        response: {
+          200: answer(
+            "The callback, with its ticket and, when app-server placed it itself (the brand's autoPlaceCallbacks), the outbound call",
+            callbackWithPlacement,
+          ),
+        },
+      },
+    },
     async (req) => {
       const callback = await store.getCallback(brandOf(req), req.params.id);
       if (!callback) throw Errors.notFound('no such callback');
-      return callbackWithTicketDto(callback);
+      const placement = await store.callbackPlacements().forCallback(callback.id);
+      return { ...callbackWithTicketDto(callback), placement: placement ? placementDto(placement) : null };
     },
   );
 

@@ -24,6 +24,8 @@ export interface LiveConversationOptions {
   opikUiUrl: string | undefined;
   /** Whether post-call analysis is on (the analysis panel says so when it is not). */
   analysisEnabled: boolean;
+  /** The reader's own phone, offered as a transfer target in the monitor. */
+  myPhone?: string | null;
 }
 
 /**
@@ -93,7 +95,10 @@ export async function liveConversationRoute(
         { id: 'call-header', html: callHeader(e.conversation, o.opikUiUrl, zone).value },
         e.id,
       );
-      stream.send('replace', { id: 'call-monitor', html: monitorPanel(e.conversation).value });
+      stream.send('replace', {
+        id: 'call-monitor',
+        html: monitorPanel(e.conversation, undefined, o.myPhone).value,
+      });
       await sendAnalysis(stream, e.conversation);
       figuresSoon(stream);
     } else {
@@ -118,7 +123,7 @@ export async function liveConversationRoute(
     ]);
     if (!current) return stream.close();
     stream.send('replace', { id: 'call-header', html: callHeader(current, o.opikUiUrl, zone).value });
-    stream.send('replace', { id: 'call-monitor', html: monitorPanel(current).value });
+    stream.send('replace', { id: 'call-monitor', html: monitorPanel(current, undefined, o.myPhone).value });
     stream.send('replace', { id: 'call-figures', html: figuresPanel(current, messages).value });
     await sendAnalysis(stream, current);
     for (const e of transcriptEntries(messages, tickets, zone))

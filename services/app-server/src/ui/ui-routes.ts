@@ -5,6 +5,7 @@ import type { AnalysisService } from '../analysis/analysis-service.ts';
 import { analysisPanel } from '../analysis/pages.ts';
 import { analysisPages } from '../analysis/ui-routes.ts';
 import type { Authenticator, Principal } from '../auth/authenticator.ts';
+import type { CallbackPlacement } from '../callbacks/placement-store.ts';
 import type { ConversationService } from '../conversations/service.ts';
 import {
   conversationQuerySchema,
@@ -165,6 +166,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   };
   const viewers = new WeakMap<FastifyRequest, Viewer>();
   const me = (req: FastifyRequest): Principal => req.principal!;
+  /** The signed-in staff member's own phone (the monitor's "transfer to my phone"). */
+  const myPhone = async (req: FastifyRequest) => {
+    const p = me(req);
+    return p.kind === 'staff' ? store.staffPhones().get(p.brandId, p.id) : null;
+  };
   const viewer = (req: FastifyRequest): Viewer => viewers.get(req)!;
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (req, reply) => {
@@ -268,7 +274,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         opikUiUrl: opts.opikUiUrl,
         timeZone,
         analysis: analysisPanel({ conversation, analysis, enabled: opts.analysis.enabled, timeZone }),
-        ...(live ? { monitor: monitorPanel(conversation, notice) } : {}),
+        ...(live ? { monitor: monitorPanel(conversation, notice, await myPhone(req)) } : {}),
         recording: recordingPanel(conversation.id, recording, timeZone),
       }),
     );
@@ -331,6 +337,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         brandZone: viewer(req).timeZone,
         opikUiUrl: opts.opikUiUrl,
         analysisEnabled: opts.analysis.enabled,
+        myPhone: await myPhone(req),
       });
     },
   );
@@ -342,6 +349,11 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
       const raw = req.query as Record<string, unknown>;
       const filter = parseTicketQuery(raw);
       const page = await store.listTickets(me(req).brandId, filter);
+      const placements = new Map<string, CallbackPlacement>();
+      for (const t of page.items) {
+        const p = t.callback ? await store.callbackPlacements().forCallback(t.callback.id) : null;
+        if (p) placements.set(p.callbackId, p);
+      }
       const query = {
         ...(filter.status ? { status: filter.status } : {}),
         ...(filter.kind ? { kind: filter.kind } : {}),
@@ -358,6 +370,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
           page,
           returnTo,
           opikUiUrl: opts.opikUiUrl,
+          placements,
           ...(nextHref ? { nextHref } : {}),
         }),
       );

@@ -1,4 +1,6 @@
 import type { Principal } from '../auth/authenticator.ts';
+import type { CallbackPlacement } from '../callbacks/placement-store.ts';
+import { placementFacts } from '../callbacks/placement-view.ts';
 import {
   CONVERSATION_STATUSES,
   type Conversation,
@@ -249,7 +251,11 @@ export function ticketCard(
   t: Ticket,
   returnTo: string,
   timeZone: string,
-  opts: { conversationLink?: string; opikUiUrl?: string | undefined } = {},
+  opts: {
+    conversationLink?: string;
+    opikUiUrl?: string | undefined;
+    placement?: CallbackPlacement | undefined;
+  } = {},
 ): SafeHtml {
   const cb = t.callback;
   const trace = opikTraceUrl(opts.opikUiUrl, t.opikTraceId);
@@ -267,6 +273,7 @@ export function ticketCard(
     <div><dt>Call back</dt><dd><a href="tel:${cb.phone.replace(/[^+\d]/g, '')}">${cb.phone}</a></dd></div>
     <div><dt>When</dt><dd>${formatWindow(cb.windowStart, cb.windowEnd, cb.timezone)}</dd></div>
     <div><dt>Callback</dt><dd class="callback-status">${badge(cb.status)}</dd></div>
+    ${placementFacts(opts.placement, timeZone)}
   </dl>`
       : ''
   }
@@ -373,6 +380,8 @@ export function ticketsPage(o: {
   returnTo: string;
   nextHref?: string;
   opikUiUrl?: string | undefined;
+  /** Booked callbacks app-server placed, by callback id. */
+  placements?: Map<string, CallbackPlacement>;
 }): SafeHtml {
   return layout({
     title: 'Tickets & callbacks',
@@ -387,7 +396,7 @@ export function ticketsPage(o: {
 </form>
 <p class="quick"><a href="/tickets?kind=callback&amp;status=open">Callbacks to make</a> · <a href="/tickets?kind=handoff&amp;status=open">Open handoffs</a></p>
 <div class="ticket-list">
-${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, o.viewer.timeZone, { conversationLink: `/conversations/${t.conversationId}`, opikUiUrl: o.opikUiUrl })) : html`<p class="empty card">No tickets match.</p>`}
+${o.page.items.length ? o.page.items.map((t) => ticketCard(t, o.returnTo, o.viewer.timeZone, { conversationLink: `/conversations/${t.conversationId}`, opikUiUrl: o.opikUiUrl, placement: t.callback ? o.placements?.get(t.callback.id) : undefined })) : html`<p class="empty card">No tickets match.</p>`}
 </div>
 ${o.nextHref ? html`<p class="pager"><a href="${o.nextHref}">Older tickets →</a></p>` : ''}`,
   });

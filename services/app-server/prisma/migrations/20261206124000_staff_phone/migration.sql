@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "staff_account" ADD COLUMN     "phone" TEXT;
