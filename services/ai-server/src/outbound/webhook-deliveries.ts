@@ -2,7 +2,8 @@
  * Outcome webhooks: when an outbound call reaches its final state, an event is stored for the brand's
  * webhook (its body fixed then, its id the receiver's dedupe key) and POSTed, signed, until the
  * receiver answers 2xx. Tries back off exponentially (`backoffMs`, doubled each time) up to
- * `maxAttempts`; a 4xx other than 408 and 429 stops it, recorded. The state lives in the database:
+ * `maxAttempts`, or wait what a 429 or 503 asks in `Retry-After` (capped); a 3xx (redirects are not
+ * followed) or a 4xx other than 408 and 429 stops it, recorded (see webhook-retry.ts). The state lives in the database:
  * every replica polls, and a replica claims a due event by pushing its `nextAttemptAt` out by a lease
  * (where it still has the value read), so one try goes out at a time and a crashed replica's claim
  * lapses. The URL passes the dynamic tools' endpoint policy when saved and again at every connect.
@@ -16,6 +17,7 @@ import {
 } from '../tools/endpoint-policy.ts';
 import { CONNECT_REFUSED, guardedFetch } from '../tools/guarded-fetch.ts';
 import type { WebhookDeliverySettings } from './settings.ts';
+import { afterTry } from './webhook-retry.ts';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signWebhook } from './webhook-signature.ts';
 
 export const DEFAULT_WEBHOOK_DELIVERY: WebhookDeliverySettings = {
@@ -27,9 +29,6 @@ export const DEFAULT_WEBHOOK_DELIVERY: WebhookDeliverySettings = {
 };
 
 const BATCH = 20;
-/** Statuses that stop an event: the receiver will not take it, whatever we do. */
-const isPermanentRefusal = (status: number) =>
-  status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** The event a receiver gets. */
 export interface OutcomeEvent {
@@ -201,7 +200,8 @@ export class OutcomeWebhooks {
       { eventId: id, attempt: attempts, status: result.status, error: result.error },
       'outcome webhook tried',
     );
-    if (result.status !== undefined && result.status >= 200 && result.status < 300)
+    const next = afterTry(result.status, attempts, this.settings, result.retryAfter, Date.now());
+    if (next.kind === 'delivered')
       return finish({
         state: 'delivered',
         lastStatus: result.status,
@@ -210,15 +210,10 @@ export class OutcomeWebhooks {
         nextAttemptAt: null,
       });
     const lastError = result.error ?? `the receiver answered ${result.status}`;
-    if (result.status !== undefined && isPermanentRefusal(result.status))
-      return finish({ state: 'stopped', lastStatus: result.status, lastError, nextAttemptAt: null });
-    if (attempts >= this.settings.maxAttempts)
-      return finish({ state: 'failed', lastStatus: result.status ?? null, lastError, nextAttemptAt: null });
-    return finish({
-      lastStatus: result.status ?? null,
-      lastError,
-      nextAttemptAt: new Date(Date.now() + this.settings.backoffMs * 2 ** (attempts - 1)),
-    });
+    const lastStatus = result.status ?? null;
+    if (next.kind !== 'again')
+      return finish({ state: next.kind, lastStatus, lastError, nextAttemptAt: null });
+    return finish({ lastStatus, lastError, nextAttemptAt: new Date(Date.now() + next.waitMs) });
   }
 
   /** One signed POST: the status, or what kept it from answering. Redirects are not followed. */
@@ -227,7 +222,7 @@ export class OutcomeWebhooks {
     secret: string,
     eventId: string,
     body: string,
-  ): Promise<{ status?: number; error?: string }> {
+  ): Promise<{ status?: number; retryAfter?: string | null; error?: string }> {
     const resolved = await resolvedAddressProblem(new URL(url), this.policy, this.opts.resolve);
     if (resolved) return { error: `url ${resolved}` };
     const signal = AbortSignal.timeout(this.settings.timeoutMs);
@@ -245,7 +240,7 @@ export class OutcomeWebhooks {
         body,
       });
       await res.body?.cancel().catch(() => undefined);
-      return { status: res.status };
+      return { status: res.status, retryAfter: res.headers.get('retry-after') };
     } catch (err) {
       const name = (err as Error).name;
       if (name === 'TimeoutError' || name === 'AbortError' || signal.aborted)

@@ -25,8 +25,8 @@ let key: string;
 let receiver: Server;
 let receiverUrl: string;
 const received: Received[] = [];
-/** The receiver's answers, in turn; then 200. */
-let answers: number[] = [];
+/** The receiver's answers (a status, or a status and headers), in turn; then 200. */
+let answers: (number | { status: number; headers: Record<string, string> })[] = [];
 let sidCounter = 0;
 const newSid = () => `CA${String(++sidCounter).padStart(32, 'a')}`;
 
@@ -38,7 +38,9 @@ beforeAll(async () => {
     });
     req.on('end', () => {
       received.push({ headers: req.headers, body });
-      res.statusCode = answers.shift() ?? 200;
+      const answer = answers.shift() ?? 200;
+      if (typeof answer === 'number') res.statusCode = answer;
+      else res.writeHead(answer.status, answer.headers);
       res.end('{}');
     });
   });
@@ -294,6 +296,34 @@ describe('the outcome event', () => {
     answers = [429, 408];
     const call = await placeAndEnd();
     expect(await deliveryOf(call.id, (w) => w?.state === 'delivered')).toMatchObject({ attempts: 3 });
+  });
+
+  it('waits what a 429 or 503 asks in Retry-After (seconds or a date), capped, not the back-off', async () => {
+    const pending = (w: Record<string, unknown> | null) => w?.state === 'pending' && w.attempts === 1;
+    const waitOf = (w: Record<string, unknown> | null) => Date.parse(String(w?.nextAttemptAt)) - Date.now();
+
+    answers = [{ status: 429, headers: { 'retry-after': '120' } }];
+    expect(waitOf(await deliveryOf((await placeAndEnd()).id, pending))).toBeGreaterThan(100_000);
+
+    const date = new Date(Date.now() + 300_000).toUTCString();
+    answers = [{ status: 503, headers: { 'retry-after': date } }];
+    const dated = waitOf(await deliveryOf((await placeAndEnd()).id, pending));
+    expect(dated).toBeGreaterThan(250_000);
+    expect(dated).toBeLessThanOrEqual(300_000);
+
+    answers = [{ status: 429, headers: { 'retry-after': '999999999' } }];
+    const capped = waitOf(await deliveryOf((await placeAndEnd()).id, pending));
+    expect(capped).toBeGreaterThan(5 * 3600_000);
+    expect(capped).toBeLessThanOrEqual(6 * 3600_000);
+  });
+
+  it('stops at a 3xx, its status recorded: the redirect is not followed', async () => {
+    answers = [{ status: 307, headers: { location: `${receiverUrl}/elsewhere` } }];
+    const call = await placeAndEnd();
+    const stopped = await deliveryOf(call.id, (w) => w?.state === 'stopped');
+    expect(stopped).toMatchObject({ attempts: 1, lastStatus: 307, lastError: 'the receiver answered 307' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toHaveLength(1);
   });
 });
 
