@@ -3,7 +3,8 @@
  * callbacks whose window has opened and asks ai-server to call, with the same rules as any outbound
  * call. A temporary refusal (calling hours, concurrency, the per-minute limit, ai-server away) waits
  * and is tried again; a lasting one (do-not-call, no caller ID, an unknown profile) is recorded and
- * left to staff.
+ * left to staff. A callback whose window closes before it could be placed is marked `missed`, the
+ * reason on its placement, so staff see it rather than a callback `scheduled` forever.
  */
 import type { Logger } from '@switchboard/service-kit';
 import type { AiOutbound, OutboundCallAnswer } from './ai-outbound.ts';
@@ -28,6 +29,8 @@ export interface SweepSummary {
   placed: number;
   waiting: number;
   refused: number;
+  /** Callbacks whose window closed before they could be placed, now `missed`. */
+  expired: number;
 }
 
 export class CallbackPlacer {
@@ -39,9 +42,13 @@ export class CallbackPlacer {
 
   /** One pass over the due callbacks; safe to run on several replicas at once. */
   async sweep(): Promise<SweepSummary> {
-    const summary: SweepSummary = { placed: 0, waiting: 0, refused: 0 };
+    const summary: SweepSummary = { placed: 0, waiting: 0, refused: 0, expired: 0 };
     const now = this.now();
     const staleBefore = new Date(now.getTime() - (this.opts.staleClaimMs ?? 5 * 60_000));
+    const expired = await this.opts.store.expire(now, staleBefore, this.opts.batchSize ?? 20);
+    summary.expired = expired.length;
+    for (const callbackId of expired)
+      this.opts.logger.info({ callbackId, state: 'expired' }, 'booked callback missed: its window closed');
     const due = await this.opts.store.due(now, staleBefore, this.opts.batchSize ?? 20);
     for (const cb of due) {
       if (!(await this.opts.store.claim(cb.callbackId, now, staleBefore))) continue;

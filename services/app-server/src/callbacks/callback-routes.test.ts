@@ -44,12 +44,12 @@ async function bookedCallback(harness: Harness): Promise<string> {
   return res.json().callbackId;
 }
 
-const sweepWith = (harness: Harness, answer: OutboundCallAnswer) =>
+const sweepWith = (harness: Harness, answer: OutboundCallAnswer, now = NOW) =>
   new CallbackPlacer({
     store: harness.store.callbackPlacements(),
     ai: { place: async () => answer },
     logger: createLogger({ name: 'test', level: 'silent' }),
-    now: () => NOW,
+    now: () => now,
   }).sweep();
 
 describe('booked callbacks in the API', () => {
@@ -143,5 +143,62 @@ describe('booked callbacks in the API', () => {
       outboundCallId: null,
       conversationUrl: null,
     });
+  });
+
+  it('lists each callback with its placement on GET /api/callbacks', async () => {
+    h = await startHarness();
+    const callbackId = await bookedCallback(h);
+    const auth = { authorization: await brandKey(h, 'acme') };
+    const list = async () =>
+      (await h!.app.inject({ url: '/api/callbacks', headers: auth })).json().items as {
+        id: string;
+        placement: unknown;
+      }[];
+    expect((await list()).find((c) => c.id === callbackId)?.placement).toBeNull();
+    await h.store.callbackPlacements().setAutoPlace('acme', true);
+    await sweepWith(h, {
+      ok: true,
+      id: '0193a5c2-7d1e-7b3f-9a40-5c2d1e0f7a11',
+      callSid: CALL_SID,
+      status: 'queued',
+    });
+    expect((await list()).find((c) => c.id === callbackId)?.placement).toMatchObject({
+      state: 'placed',
+      attempts: 1,
+      outboundCallId: '0193a5c2-7d1e-7b3f-9a40-5c2d1e0f7a11',
+      callSid: CALL_SID,
+      outboundStatus: 'queued',
+      conversationUrl: `/conversations/by-call/${CALL_SID}`,
+    });
+  });
+
+  it('shows a callback whose window closed unplaced as missed, with the reason, to staff', async () => {
+    h = await startHarness();
+    const callbackId = await bookedCallback(h);
+    await h.store.callbackPlacements().setAutoPlace('acme', true);
+    const refusal: OutboundCallAnswer = {
+      ok: false,
+      httpStatus: 503,
+      code: 'OUTBOUND_UNAVAILABLE',
+      message: 'outbound calls are not available',
+      retryAfterSec: null,
+    };
+    await sweepWith(h, refusal);
+    await sweepWith(h, refusal, new Date('2026-12-07T17:00:00Z'));
+    const auth = { authorization: await brandKey(h, 'acme') };
+    const one = await h.app.inject({ url: `/api/callbacks/${callbackId}`, headers: auth });
+    expect(one.json()).toMatchObject({
+      status: 'missed',
+      placement: { state: 'expired', refusalCode: 'WINDOW_CLOSED' },
+    });
+    expect(one.json().placement.refusalMessage).toMatch(/window closed at 2026-12-07T17:00:00.000Z/);
+    const missed = await h.app.inject({ url: '/api/callbacks?status=missed', headers: auth });
+    expect(missed.json().items.map((c: { id: string }) => c.id)).toEqual([callbackId]);
+    const page = await h.app.inject({
+      url: '/tickets?kind=callback',
+      headers: { cookie: await staffCookie(h, 'acme') },
+    });
+    expect(page.body).toContain('Missed');
+    expect(page.body).toContain('WINDOW_CLOSED');
   });
 });

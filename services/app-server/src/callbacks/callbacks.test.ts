@@ -115,10 +115,9 @@ describe.each(stores)('booked callbacks on %s', (_name, open) => {
     const { ai, requests } = fakeAi(placedAnswer);
     await placer(ai).sweep();
     const keys = requests.map((r) => r.idempotencyKey);
-    for (const c of [notOpted, early, missed]) {
-      expect(keys).not.toContain(`callback:${c.callbackId}`);
+    for (const c of [notOpted, early, missed]) expect(keys).not.toContain(`callback:${c.callbackId}`);
+    for (const c of [notOpted, early])
       expect(await store.callbackPlacements().forCallback(c.callbackId)).toBeNull();
-    }
     // Once the brand opts in, its callback is placed on the next sweep.
     await store.callbackPlacements().setAutoPlace(notOpted.brandId, true);
     await placer(ai).sweep();
@@ -183,5 +182,69 @@ describe.each(stores)('booked callbacks on %s', (_name, open) => {
     const { ai, requests } = fakeAi(placedAnswer);
     await placer(ai).sweep();
     expect(requests.map((r) => r.brandId)).not.toContain(brandId);
+  });
+
+  describe('a window that closes before the call is placed', () => {
+    const at = (iso: string) => () => new Date(iso);
+
+    it('marks a callback never placed missed, with the reason, once', async () => {
+      const { brandId, callbackId } = await booked({
+        optIn: true,
+        windowEnd: new Date('2026-12-07T14:30:00Z'),
+      });
+      const statusOf = async () => (await store.getCallback(brandId, callbackId))?.status;
+      const { ai, requests } = fakeAi(placedAnswer);
+      const first = await placer(ai).sweep();
+      expect(first.expired).toBeGreaterThanOrEqual(1);
+      expect(await statusOf()).toBe('missed');
+      expect(await store.callbackPlacements().forCallback(callbackId)).toMatchObject({
+        state: 'expired',
+        attempts: 0,
+        refusalCode: 'WINDOW_CLOSED',
+        refusalMessage:
+          'the calling window closed at 2026-12-07T14:30:00.000Z before the call could be placed',
+      });
+      await placer(ai, at('2026-12-07T18:00:00Z')).sweep();
+      expect(requests.map((r) => r.idempotencyKey)).not.toContain(`callback:${callbackId}`);
+      expect((await store.callbackPlacements().forCallback(callbackId))?.state).toBe('expired');
+    });
+
+    it('marks one still waiting out a temporary refusal missed when the window closes, keeping the refusal', async () => {
+      const { brandId, callbackId } = await booked({ optIn: true });
+      const statusOf = async () => (await store.getCallback(brandId, callbackId))?.status;
+      const { ai, requests } = fakeAi(() => ({
+        ok: false,
+        httpStatus: 422,
+        code: 'OUTSIDE_CALLING_HOURS',
+        message: 'calling hours: it is 10:00 for the callee',
+        retryAfterSec: 3600,
+      }));
+      await placer(ai).sweep();
+      expect(await statusOf()).toBe('scheduled');
+      // 16:00 is the window's end: the retry at 16:00 never comes.
+      await placer(ai, at('2026-12-07T16:00:00Z')).sweep();
+      expect(await statusOf()).toBe('missed');
+      expect(await store.callbackPlacements().forCallback(callbackId)).toMatchObject({
+        state: 'expired',
+        attempts: 1,
+        refusalCode: 'WINDOW_CLOSED',
+        refusalMessage: expect.stringMatching(
+          /closed at 2026-12-07T16:00:00.000Z .*last refusal: calling hours/,
+        ),
+      });
+      expect(requests.filter((r) => r.idempotencyKey === `callback:${callbackId}`)).toHaveLength(1);
+    });
+
+    it('leaves placed callbacks, staff-placed brands and open-ended windows scheduled', async () => {
+      const placed = await booked({ optIn: true });
+      const { ai } = fakeAi(placedAnswer);
+      await placer(ai).sweep();
+      const staffs = await booked({ optIn: false, windowEnd: new Date('2026-12-07T14:30:00Z') });
+      const open = await booked({ optIn: true, windowStart: null, windowEnd: null });
+      await placer(ai, at('2026-12-08T12:00:00Z')).sweep();
+      for (const c of [placed, staffs, open])
+        expect((await store.getCallback(c.brandId, c.callbackId))?.status).toBe('scheduled');
+      expect((await store.callbackPlacements().forCallback(placed.callbackId))?.state).toBe('placed');
+    });
   });
 });

@@ -1,12 +1,15 @@
 /**
  * Where app-server keeps what became of each booked callback it places itself (the brand opted in
  * with `autoPlaceCallbacks`): claimed, placed (with ai-server's outbound call), waiting for a
- * temporary refusal to pass, or refused for good. A claim is a conditional write, so two replicas
- * sweeping at once place a callback once.
+ * temporary refusal to pass, refused for good, or expired: its window closed before it could be
+ * placed (the callback is then `missed`, not left `scheduled`). A claim is a conditional write, so two
+ * replicas sweeping at once place a callback once.
  */
 import type { Callback, Conversation } from '../domain/types.ts';
 
-export const PLACEMENT_STATES = ['placing', 'placed', 'waiting', 'refused'] as const;
+export const PLACEMENT_STATES = ['placing', 'placed', 'waiting', 'refused', 'expired'] as const;
+/** The refusal code of an expired placement. */
+export const WINDOW_CLOSED = 'WINDOW_CLOSED';
 export type PlacementState = (typeof PLACEMENT_STATES)[number];
 
 export interface CallbackPlacement {
@@ -56,12 +59,40 @@ export interface CallbackPlacementStore {
   /** Takes the callback for this sweep; false when another sweep has it or it is no longer due. */
   claim(callbackId: string, now: Date, staleBefore: Date): Promise<boolean>;
   record(callbackId: string, result: PlacementResult, now: Date): Promise<CallbackPlacement>;
+  /**
+   * Marks `missed` the scheduled callbacks of opted-in brands whose window ended at or before `now`
+   * and that were never placed (no placement, waiting, or a claim older than `staleBefore`), their
+   * placement `expired` with the reason; resolves with their ids. Once per callback.
+   */
+  expire(now: Date, staleBefore: Date, limit: number): Promise<string[]>;
   forCallback(callbackId: string): Promise<CallbackPlacement | null>;
+  /** The placements of those of `callbackIds` that have one (a list page's). */
+  forCallbacks(callbackIds: readonly string[]): Promise<Map<string, CallbackPlacement>>;
 }
 
 /** Whether the window is open at `now`: started (or none given) and not yet ended. */
 export function windowOpen(c: { windowStart: Date | null; windowEnd: Date | null }, now: Date): boolean {
   return (!c.windowStart || c.windowStart <= now) && (!c.windowEnd || c.windowEnd > now);
+}
+
+/** Whether a callback's window has closed at `now` (a callback without an end never closes). */
+export function windowClosed(c: { windowEnd: Date | null }, now: Date): boolean {
+  return c.windowEnd !== null && c.windowEnd <= now;
+}
+
+/** The placement of a callback whose window closed first, keeping what earlier attempts left. */
+export function expiredFields(windowEnd: Date, before: CallbackPlacement | null | undefined) {
+  const last = before?.refusalMessage ? ` (last refusal: ${before.refusalMessage})` : '';
+  return {
+    state: 'expired' as const,
+    refusalCode: WINDOW_CLOSED,
+    refusalMessage:
+      `the calling window closed at ${windowEnd.toISOString()} before the call could be placed${last}`.slice(
+        0,
+        2000,
+      ),
+    retryAt: null,
+  };
 }
 
 /** Whether an existing placement may be claimed again at `now`. */
@@ -140,9 +171,43 @@ export class MemoryCallbackPlacementStore implements CallbackPlacementStore {
     return { ...next };
   }
 
+  async expire(now: Date, staleBefore: Date, limit: number): Promise<string[]> {
+    const expired: string[] = [];
+    for (const { callback: c, conversation: conv } of this.callbacks()) {
+      if (expired.length >= limit) break;
+      if (c.status !== 'scheduled' || !conv.brandId || !this.optedIn.has(conv.brandId)) continue;
+      if (!c.windowEnd || !windowClosed(c, now)) continue;
+      const p = this.placements.get(c.id);
+      if (p && !reclaimable(p, now, staleBefore)) continue;
+      c.status = 'missed';
+      c.updatedAt = now;
+      this.placements.set(c.id, {
+        callbackId: c.id,
+        attempts: p?.attempts ?? 0,
+        outboundCallId: p?.outboundCallId ?? null,
+        callSid: p?.callSid ?? null,
+        outboundStatus: p?.outboundStatus ?? null,
+        claimedAt: p?.claimedAt ?? now,
+        ...expiredFields(c.windowEnd, p),
+        updatedAt: now,
+      });
+      expired.push(c.id);
+    }
+    return expired;
+  }
+
   async forCallback(callbackId: string): Promise<CallbackPlacement | null> {
     const p = this.placements.get(callbackId);
     return p ? { ...p } : null;
+  }
+
+  async forCallbacks(callbackIds: readonly string[]): Promise<Map<string, CallbackPlacement>> {
+    const found = new Map<string, CallbackPlacement>();
+    for (const id of callbackIds) {
+      const p = this.placements.get(id);
+      if (p) found.set(id, { ...p });
+    }
+    return found;
   }
 }
 

@@ -8,6 +8,7 @@ const LABELS: Record<CallbackPlacement['state'], string> = {
   placed: 'Called back',
   waiting: 'Waiting to call',
   refused: 'Not placed',
+  expired: 'Missed',
 };
 
 export function placementFacts(p: CallbackPlacement | undefined, timeZone: string): SafeHtml | '' {
@@ -17,7 +18,7 @@ export function placementFacts(p: CallbackPlacement | undefined, timeZone: strin
       ? html` · call ${p.outboundStatus ?? ''}${p.callSid ? html` · <a class="placement-conversation" href="/conversations/by-call/${p.callSid}">conversation</a>` : ''}`
       : p.state === 'waiting'
         ? html` · ${p.refusalMessage ?? ''}${p.retryAt ? html` · next try ${timeEl(p.retryAt, timeZone)}` : ''}`
-        : p.state === 'refused'
+        : p.state === 'refused' || p.state === 'expired'
           ? html` · ${p.refusalCode ?? ''}: ${p.refusalMessage ?? ''}`
           : '';
   return html`<div class="placement placement-${p.state}"><dt>Placed by app-server</dt><dd>${LABELS[p.state]}${detail}</dd></div>`;

@@ -3,6 +3,7 @@ import {
   type CallbackPlacement,
   type CallbackPlacementStore,
   type DueCallback,
+  expiredFields,
   type PlacementResult,
   type PlacementState,
   placementFields,
@@ -93,8 +94,55 @@ export class PrismaCallbackPlacementStore implements CallbackPlacementStore {
     return toPlacement(row);
   }
 
+  async expire(now: Date, staleBefore: Date, limit: number): Promise<string[]> {
+    const brands = await this.prisma.brand.findMany({
+      where: { autoPlaceCallbacks: true },
+      select: { id: true },
+    });
+    if (brands.length === 0) return [];
+    const rows = await this.prisma.callback.findMany({
+      where: {
+        status: 'scheduled',
+        windowEnd: { lte: now },
+        conversation: { brandId: { in: brands.map((b) => b.id) } },
+        OR: [{ placement: null }, { placement: { OR: this.reclaimableWhere(now, staleBefore) } }],
+      },
+      select: { id: true, windowEnd: true, placement: true },
+      orderBy: { windowEnd: 'asc' },
+      take: limit,
+    });
+    const expired: string[] = [];
+    for (const row of rows) {
+      const fields = expiredFields(row.windowEnd!, row.placement && toPlacement(row.placement));
+      const done = await this.prisma.$transaction(async (tx) => {
+        // Conditional: a callback staff changed meanwhile, or another replica expired, stays as it is.
+        const moved = await tx.callback.updateMany({
+          where: { id: row.id, status: 'scheduled' },
+          data: { status: 'missed' },
+        });
+        if (moved.count !== 1) return false;
+        await tx.callbackPlacement.upsert({
+          where: { callbackId: row.id },
+          create: { callbackId: row.id, attempts: 0, claimedAt: now, ...fields },
+          update: fields,
+        });
+        return true;
+      });
+      if (done) expired.push(row.id);
+    }
+    return expired;
+  }
+
   async forCallback(callbackId: string): Promise<CallbackPlacement | null> {
     const row = await this.prisma.callbackPlacement.findUnique({ where: { callbackId } });
     return row ? toPlacement(row) : null;
+  }
+
+  async forCallbacks(callbackIds: readonly string[]): Promise<Map<string, CallbackPlacement>> {
+    if (callbackIds.length === 0) return new Map();
+    const rows = await this.prisma.callbackPlacement.findMany({
+      where: { callbackId: { in: [...callbackIds] } },
+    });
+    return new Map(rows.map((r) => [r.callbackId, toPlacement(r)]));
   }
 }

@@ -22,7 +22,7 @@ export const TICKET_PRIORITIES = [
   'urgent',
 ] as const satisfies readonly TicketPriority[];
 
-export const CALLBACK_STATUSES = ['scheduled', 'done', 'cancelled'] as const;
+export const CALLBACK_STATUSES = ['scheduled', 'done', 'cancelled', 'missed'] as const;
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
 
 export const MESSAGE_ROLES = ['caller', 'agent', 'tool', 'system'] as const satisfies readonly MessageRole[];

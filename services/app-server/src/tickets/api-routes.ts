@@ -83,22 +83,34 @@ export async function ticketApiRoutes(app: FastifyInstance, opts: TicketApiOptio
     async (req) => ticketDto(await service.updateTicket(brandOf(req), req.params.id, req.body)),
   );
 
+  const callbackWithPlacement = obj({
+    ...callbackWithTicketSchema.properties,
+    placement: nullable(placementSchema),
+  });
   const callbacksDoc = {
     querystring: callbackQuerySchema,
-    response: { 200: answer('A page of callbacks, soonest first', pageOf(callbackWithTicketSchema)) },
+    response: {
+      200: answer(
+        "A page of callbacks, soonest first, each with its placement when app-server placed it itself (the brand's autoPlaceCallbacks)",
+        pageOf(callbackWithPlacement),
+      ),
+    },
   };
   app.get('/api/callbacks', { schema: callbacksDoc }, async (req) => {
     const page = await store.listCallbacks(
       brandOf(req),
       parseCallbackQuery(req.query as Record<string, unknown>),
     );
-    return { items: page.items.map(callbackWithTicketDto), nextCursor: page.nextCursor };
+    const placements = await store.callbackPlacements().forCallbacks(page.items.map((c) => c.id));
+    return {
+      items: page.items.map((c) => {
+        const placement = placements.get(c.id);
+        return { ...callbackWithTicketDto(c), placement: placement ? placementDto(placement) : null };
+      }),
+      nextCursor: page.nextCursor,
+    };
   });
 
-  const callbackWithPlacement = obj({
-    ...callbackWithTicketSchema.properties,
-    placement: nullable(placementSchema),
-  });
   app.get<{ Params: { id: string } }>(
     '/api/callbacks/:id',
     {

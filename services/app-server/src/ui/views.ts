@@ -26,6 +26,7 @@ const STATUS_LABEL: Record<string, string> = {
   scheduled: 'Scheduled',
   done: 'Done',
   cancelled: 'Cancelled',
+  missed: 'Missed',
 };
 
 const label = (s: string) => STATUS_LABEL[s] ?? s;

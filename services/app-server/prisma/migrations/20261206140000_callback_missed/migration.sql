@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "CallbackStatus" ADD VALUE 'missed';
