@@ -2,6 +2,7 @@
 // runs it, and call-sim's view of it: the target's details, the simulators' access and, on request,
 // the access server `call-sim run --target` connects to.
 import {
+  chooseVoice,
   localSimulatorAccess,
   type SimAccessServer,
   type SimulatorAccess,
@@ -77,11 +78,14 @@ export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoS
     timezone: DEMO_TIMEZONE,
     greeting: ACME.greeting,
     appServer: { url: stack.appServer.url, apiKey: key },
+    aiServer: { url: stack.ai.url, apiKey: stack.ai.apiKey },
   };
   const access = localSimulatorAccess({
     realtime: stack.realtime,
     twilioRest: stack.twilioRest,
     info: target,
+    // Outbound scenarios: the callee at the scenario's number speaks its turns (simulated speech).
+    outbound: { dialer: stack.dialer, setCallee: stack.setCallee, voice: chooseVoice('simulated') },
   });
   const servers: SimAccessServer[] = [];
   return {

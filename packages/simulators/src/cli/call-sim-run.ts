@@ -16,6 +16,7 @@ import {
   scenarioAccount,
   summaryTable,
 } from '../scenarios/report.ts';
+import { runOutboundScenario } from '../scenarios/run-outbound.ts';
 import { type RunTarget, runScenario, type ScenarioResult } from '../scenarios/run-scenario.ts';
 import { loadScenarioFile, ScenarioFileError } from '../scenarios/scenario-file.ts';
 import type { LoadedScenario } from '../scenarios/scenario-types.ts';
@@ -96,7 +97,8 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const [i, scenario] of loaded.entries()) {
     show(`\n[${i + 1}/${loaded.length}] ${scenario.scenario.name} (${scenario.file})`);
-    const result = await runScenario(scenario, target, {
+    const run = scenario.scenario.direction === 'outbound' ? runOutboundScenario : runScenario;
+    const result = await run(scenario, target, {
       voice,
       recordAudio: values['audio-dir'] !== undefined,
       ...(values.quiet ? {} : { onEvent: (e) => void (liveLine(e) && show(liveLine(e)!)) }),

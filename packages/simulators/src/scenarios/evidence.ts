@@ -69,6 +69,8 @@ export interface Evidence {
   /** True when the voice-server's REST updates reach the simulated caller (transfers are seen). */
   followsRest: boolean;
   agent?: AgentSide;
+  /** An outbound call's view on ai-server (outbound scenarios only). */
+  outbound?: { id: string; status: string; answeredBy: string | null; outcome: unknown };
   /** From app-server's staff API. */
   conversation?: {
     endReason: string | null;

@@ -270,6 +270,31 @@ describe('checks', () => {
     });
     expect(checkExpectations(s, evidence({ clears: 1 }))[0]!.status).toBe('passed');
   });
+
+  it("checks an outbound call's recorded outcome field by field, and leaves it unchecked inbound", () => {
+    const s = scenario({
+      direction: 'outbound',
+      expect: { outcome: { price: 450, currency: 'usd', 'quote.from': { matches: '^2027-01' } } },
+    });
+    const outbound = (outcome: unknown) => ({ id: 'o1', status: 'completed', answeredBy: 'human', outcome });
+    const ok = checkExpectations(
+      s,
+      evidence({ outbound: outbound({ price: 450, currency: 'USD', quote: { from: '2027-01-04' } }) }),
+    );
+    expect(ok.map((c) => [c.check, c.status, c.source])).toEqual([
+      ['outcome', 'passed', 'ai-server'],
+      ['outcome', 'passed', 'ai-server'],
+      ['outcome', 'passed', 'ai-server'],
+    ]);
+    const wrong = checkExpectations(s, evidence({ outbound: outbound({ price: 500, currency: 'USD' }) }));
+    expect(wrong[0]).toMatchObject({ status: 'failed', expected: 'outcome.price = 450', actual: '500' });
+    expect(wrong[2]).toMatchObject({ status: 'failed', actual: 'absent' });
+    expect(checkExpectations(s, evidence({ outbound: outbound(null) }))[0]).toMatchObject({
+      status: 'failed',
+      actual: 'no outcome was recorded (call completed)',
+    });
+    expect(checkExpectations(s, evidence())[0]!.status).toBe('unchecked');
+  });
 });
 
 describe('attribution', () => {

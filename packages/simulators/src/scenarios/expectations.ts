@@ -87,7 +87,33 @@ function checkBlock(e: Expectations, ev: Evidence, turn: number | null): Partial
   if (e.ended) out.push(...checkEnd(e.ended, ev));
   if (e.bargeIn && turn !== null) out.push(checkBargeIn(e.bargeIn, ev, turn));
   if (e.interruptions !== undefined) out.push(checkInterruptions(e.interruptions, ev));
+  for (const [field, matcher] of Object.entries(e.outcome ?? {})) out.push(checkOutcome(field, matcher, ev));
   return out;
+}
+
+/** One field of an outbound call's recorded outcome, as ai-server stores it. */
+function checkOutcome(field: string, matcher: ValueMatcher, ev: Evidence): Partial {
+  const check = { check: 'outcome', expected: `outcome.${field} ${showMatcher(matcher)}` };
+  if (!ev.outbound)
+    return {
+      ...check,
+      status: 'unchecked',
+      actual: 'only an outbound call (direction: outbound) has an outcome',
+    };
+  const outcome = ev.outbound.outcome;
+  if (typeof outcome !== 'object' || outcome === null)
+    return {
+      ...check,
+      source: 'ai-server',
+      status: 'failed',
+      actual: `no outcome was recorded (call ${ev.outbound.status})`,
+    };
+  const actual = getPath(outcome as Record<string, unknown>, field);
+  return {
+    ...check,
+    source: 'ai-server',
+    ...verdict(valueMatches(actual, matcher), actual === undefined ? 'absent' : clip(JSON.stringify(actual))),
+  };
 }
 
 /**

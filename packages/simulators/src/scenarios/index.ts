@@ -14,6 +14,7 @@ export {
 export type { AgentLine, Evidence, TurnEvidence } from './evidence.ts';
 export { type CheckResult, type CheckStatus, checkExpectations } from './expectations.ts';
 export { type LoadOptions, type LoadResult, percentiles, runLoad } from './load-run.ts';
+export { type CalleeEvidence, calleePlan, renderTurns, scenarioCallees } from './outbound-callee.ts';
 export {
   jsonReport,
   junitReport,
@@ -23,6 +24,7 @@ export {
   scenarioAccount,
   summaryTable,
 } from './report.ts';
+export { runOutboundScenario } from './run-outbound.ts';
 export {
   type LiveEvent,
   type RunOptions,

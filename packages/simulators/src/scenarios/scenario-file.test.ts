@@ -134,6 +134,24 @@ describe('scenario files', () => {
     }
   });
 
+  it('parses the outbound example and refuses an unknown field or a missing task in outbound', async () => {
+    const text = await readFile(join(EXAMPLES, 'outbound', 'quote.yaml'), 'utf8');
+    const { scenario } = parseScenarioText(text, 'quote.yaml');
+    expect(scenario).toMatchObject({
+      direction: 'outbound',
+      to: '+14155550199',
+      outbound: { profile: 'acme-support', task: expect.stringContaining('repaint') },
+      expect: { outcome: { price: 450, currency: 'USD' } },
+    });
+    expect(() => parseScenarioText(text.replace('  task:', '  colour: red\n  task:'), 'quote.yaml')).toThrow(
+      /outbound\.colour: unknown field/,
+    );
+    expect(() => parseScenarioText(text.replace(/^ {2}task:.*$/m, ''), 'quote.yaml')).toThrow(/task/);
+    expect(() =>
+      parseScenarioText(text.replace('direction: outbound', 'direction: sideways'), 'q.yaml'),
+    ).toThrow(/direction/);
+  });
+
   it('takes its name from the file when it has none', () => {
     expect(parseScenarioText('turns:\n  - say: hi\n', 'dir/my-case.yaml').scenario.name).toBe('my-case');
   });

@@ -89,6 +89,21 @@ const expectations = {
       properties: { stoppedWithinMs: { type: 'number', exclusiveMinimum: 0, maximum: 60_000 } },
     },
     interruptions: { type: 'integer', minimum: 0, maximum: 1000 },
+    /** An outbound call's recorded outcome: field (a dotted path reaches into objects) → matcher. */
+    outcome: { type: 'object', minProperties: 1, additionalProperties: valueMatcher },
+  },
+} as const;
+
+/** What an outbound scenario asks the product to call for (`POST /admin/outbound-calls`). */
+const outbound = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['profile', 'task'],
+  properties: {
+    profile: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+    task: { type: 'string', minLength: 1, maxLength: 4000 },
+    context: { type: 'object' },
+    outcomeSchema: { type: 'object' },
   },
 } as const;
 
@@ -189,6 +204,8 @@ export const TURN_SCHEMAS: Record<(typeof TURN_KINDS)[number], object> = {
 const scenarioProperties = (turnItems: object) => ({
   name: { type: 'string', minLength: 1, maxLength: 200 },
   description: { type: 'string' },
+  direction: { enum: ['inbound', 'outbound'] },
+  outbound,
   to: e164,
   from: e164,
   timezone: { type: 'string', minLength: 1, maxLength: 64 },

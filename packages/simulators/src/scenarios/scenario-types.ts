@@ -59,6 +59,19 @@ export interface Expectations {
   bargeIn?: { stoppedWithinMs?: number };
   /** Times the agent's audio was cut off (Twilio `clear`s) in the whole call. */
   interruptions?: number;
+  /** An outbound call's recorded outcome (field, or dotted path, → matcher). */
+  outcome?: Record<string, ValueMatcher>;
+}
+
+/** What an outbound scenario has the product call for; the callee (at the scenario's `to`) speaks its turns. */
+export interface OutboundRequest {
+  /** The bot profile that calls. */
+  profile: string;
+  /** The task in words. */
+  task: string;
+  context?: Record<string, unknown>;
+  /** JSON Schema the outcome must fill. */
+  outcomeSchema?: Record<string, unknown>;
 }
 
 /** What the simulated model does after a caller turn (ignored against a real model). */
@@ -94,6 +107,10 @@ export type CallerTurn =
 export interface CallScenario {
   name: string;
   description?: string;
+  /** `outbound`: the product calls `to` (through its outbound API) and the turns are the callee's. */
+  direction?: 'inbound' | 'outbound';
+  /** With `direction: outbound`: what the call is for. */
+  outbound?: OutboundRequest;
   /** Number dialled and caller ID; default the target's. */
   to?: string;
   from?: string;

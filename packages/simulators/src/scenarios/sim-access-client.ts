@@ -1,5 +1,6 @@
 /** {@link SimulatorAccess} of a stack in another process, through its access server (sim-access-server.ts). */
 import type { CallUpdate } from '../twilio/rest-fake.ts';
+import type { CalleeEvidence } from './outbound-callee.ts';
 import type { ModelTrace, SimulatorAccess, TargetInfo } from './sim-access.ts';
 
 /** Thrown when the access server cannot be reached or answers an error. */
@@ -36,6 +37,17 @@ export function remoteSimulatorAccess(baseUrl: string): SimulatorAccess {
       return mark;
     },
     trace: (mark) => call<ModelTrace>(`/traces/${encodeURIComponent(mark)}`),
+    async answerOutbound(loaded) {
+      await call<{ ok: true }>('/outbound-callees', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(loaded),
+      });
+    },
+    async outboundCallee(callSid) {
+      const { callee } = await call<{ callee: CalleeEvidence | null }>(`/outbound/${callSid}/callee`);
+      return callee ?? undefined;
+    },
     async followCall(callSid, onUpdate) {
       const abort = new AbortController();
       const res = await fetch(`${base}/calls/${callSid}/updates`, { signal: abort.signal }).catch((err) => {

@@ -2,11 +2,15 @@
  * {@link SimulatorAccess} over HTTP, so call-sim in another process can run scenarios against a stack
  * on the simulators (the demo's `--serve`): `GET /target`, `POST /calls` (the model's script, answered
  * with a mark), `GET /calls/{CallSid}/updates` (the call's REST updates as server-sent events) and
- * `GET /traces/{mark}`. It listens on loopback only: it hands out the stack's made-up credentials.
+ * `GET /traces/{mark}`; for outbound scenarios `POST /outbound-callees` (the scenario whose turns the
+ * next call to its `to` answers with) and `GET /outbound/{CallSid}/callee` (what that callee experienced,
+ * once the call is over). It listens on loopback only: it hands out the stack's made-up credentials.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseScenario } from '../openai-realtime/scenario.ts';
+import { parseScenarioText } from './scenario-file.ts';
+import type { LoadedScenario } from './scenario-types.ts';
 import type { SimulatorAccess } from './sim-access.ts';
 
 /** A running access server. */
@@ -19,6 +23,7 @@ export interface SimAccessServer {
 const MAX_BODY_BYTES = 256 * 1024;
 const CALL_UPDATES = /^\/calls\/(CA[0-9a-f]{32})\/updates$/;
 const TRACE = /^\/traces\/(\d{1,6})$/;
+const OUTBOUND_CALLEE = /^\/outbound\/(CA[0-9a-f]{32})\/callee$/;
 
 /** Serves `access` on 127.0.0.1 (`port` 0: an ephemeral one). */
 export async function startSimAccessServer(access: SimulatorAccess, port = 0): Promise<SimAccessServer> {
@@ -72,6 +77,26 @@ async function handle(
       stop();
     });
     return;
+  }
+  if (req.method === 'POST' && path === '/outbound-callees') {
+    if (!access.answerOutbound) return send(res, 404, { error: 'this stack offers no outbound dialer' });
+    let loaded: LoadedScenario;
+    try {
+      const text = await body(req);
+      const parsed = JSON.parse(text) as { file?: unknown; scenario?: unknown };
+      // The scenario is checked against its schema as a file would be.
+      loaded = parseScenarioText(JSON.stringify(parsed.scenario ?? null), String(parsed.file ?? 'scenario'));
+      loaded = { ...loaded, file: String(parsed.file ?? 'scenario') };
+    } catch (err) {
+      return send(res, 400, { error: (err as Error).message });
+    }
+    await access.answerOutbound(loaded);
+    return send(res, 201, { ok: true });
+  }
+  const callee = OUTBOUND_CALLEE.exec(path);
+  if (req.method === 'GET' && callee) {
+    if (!access.outboundCallee) return send(res, 404, { error: 'this stack offers no outbound dialer' });
+    return send(res, 200, { callee: (await access.outboundCallee(callee[1]!)) ?? null });
   }
   const trace = TRACE.exec(path);
   if (req.method === 'GET' && trace) return send(res, 200, await access.trace(trace[1]!));

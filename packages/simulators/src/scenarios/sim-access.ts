@@ -7,7 +7,11 @@
 
 import type { Scenario } from '../openai-realtime/scenario.ts';
 import type { RealtimeSimulator } from '../openai-realtime/server.ts';
+import type { Callee, OutboundDialer } from '../twilio/outbound-dialer.ts';
 import type { CallUpdate, TwilioRestFake } from '../twilio/rest-fake.ts';
+import type { CallerVoice } from './caller-voice.ts';
+import { type CalleeEvidence, scenarioCallees } from './outbound-callee.ts';
+import type { LoadedScenario } from './scenario-types.ts';
 
 /** How to reach a voice-server and what it serves. */
 export interface TargetInfo {
@@ -27,6 +31,8 @@ export interface TargetInfo {
   greeting?: string;
   /** app-server's staff API, when reports may read the conversation there. */
   appServer?: { url: string; apiKey: string };
+  /** ai-server's brand API (the brand's key), where outbound scenarios place their calls. */
+  aiServer?: { url: string; apiKey: string };
 }
 
 /** One model response of a call, as the simulator played it. */
@@ -60,6 +66,13 @@ export interface SimulatorAccess {
   followCall(callSid: string, onUpdate: (update: CallUpdate) => void): Promise<() => void>;
   /** The model's side of the calls placed since `mark`. */
   trace(mark: string): Promise<ModelTrace>;
+  /**
+   * Outbound scenarios: the next call the product places to the scenario's `to` is answered by a
+   * person speaking its turns. Absent where the stack's dialer is not reachable.
+   */
+  answerOutbound?(loaded: LoadedScenario): Promise<void>;
+  /** What the callee of that outbound call experienced, once it is over (undefined: not answered). */
+  outboundCallee?(callSid: string): Promise<CalleeEvidence | undefined>;
 }
 
 /** Access to simulators running in this process. */
@@ -67,9 +80,26 @@ export function localSimulatorAccess(deps: {
   realtime: RealtimeSimulator;
   twilioRest: TwilioRestFake;
   info: TargetInfo;
+  /** The Twilio simulator's outbound dialer, for outbound scenarios. */
+  outbound?: {
+    dialer: OutboundDialer;
+    setCallee(callee: (to: string) => Callee): void;
+    voice: CallerVoice;
+  };
 }): SimulatorAccess {
-  const { realtime, twilioRest } = deps;
+  const { realtime, twilioRest, outbound } = deps;
+  let callees: ReturnType<typeof scenarioCallees> | undefined;
+  const calleesOf = (o: NonNullable<typeof outbound>) => {
+    callees ??= scenarioCallees(o);
+    return callees;
+  };
   return {
+    ...(outbound
+      ? {
+          answerOutbound: (loaded: LoadedScenario) => calleesOf(outbound).answer(loaded),
+          outboundCallee: (callSid: string) => calleesOf(outbound).evidence(callSid),
+        }
+      : {}),
     info: async () => deps.info,
     async beginCall(model) {
       realtime.setScenario(model);
