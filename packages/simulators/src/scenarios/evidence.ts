@@ -9,7 +9,7 @@ import type { CallEnd } from '../twilio/call-types.ts';
 import type { SimulatedCall } from '../twilio/simulated-call.ts';
 import type { TurnTiming } from './caller-plan.ts';
 import { type ModelScript, normaliseText } from './model-script.ts';
-import type { ModelTrace } from './sim-access.ts';
+import type { ModelTrace } from './model-trace.ts';
 
 /** One caller turn as measured on the caller's side. */
 export interface TurnEvidence extends TurnTiming {

@@ -10,8 +10,11 @@ import type { RealtimeSimulator } from '../openai-realtime/server.ts';
 import type { Callee, OutboundDialer } from '../twilio/outbound-dialer.ts';
 import type { CallUpdate, TwilioRestFake } from '../twilio/rest-fake.ts';
 import type { CallerVoice } from './caller-voice.ts';
+import type { ModelTrace, TracedResponse } from './model-trace.ts';
 import { type CalleeEvidence, scenarioCallees } from './outbound-callee.ts';
 import type { LoadedScenario } from './scenario-types.ts';
+
+export type { ModelTrace, TracedResponse } from './model-trace.ts';
 
 /** How to reach a voice-server and what it serves. */
 export interface TargetInfo {
@@ -33,28 +36,6 @@ export interface TargetInfo {
   appServer?: { url: string; apiKey: string };
   /** ai-server's brand API (the brand's key), where outbound scenarios place their calls. */
   aiServer?: { url: string; apiKey: string };
-}
-
-/** One model response of a call, as the simulator played it. */
-export interface TracedResponse {
-  /** `greeting`, `turn`, `after_tools`, `default` or `idle`. */
-  source: string;
-  /** The whole line the model was to say. */
-  text: string;
-  /** What it had said when the response ended (less than `text` when it was cut off). */
-  spoken: string;
-  /** What the caller heard of it, when it was cut off and truncated at the audio played. */
-  heard?: string;
-  /** `completed`, `cancelled`, … */
-  status: string;
-  tools: Array<{ name: string; args: Record<string, unknown> }>;
-}
-
-/** The model's side of one call. */
-export interface ModelTrace {
-  /** Realtime sessions the call used (more than one after a reconnect). */
-  sessions: number;
-  responses: TracedResponse[];
 }
 
 /** Access to a target's simulators. */
