@@ -86,6 +86,10 @@ export async function runScenario(
     ...extra,
   });
 
+  if (scenario.direction === 'outbound')
+    return result('error', {
+      error: `${file}: an outbound scenario runs with runOutboundScenario (call-sim run does)`,
+    });
   // The caller's audio first: a missing WAV file makes the scenario unusable before anyone is called.
   const audio = new Map<number, Uint8Array>();
   for (const [i, turn] of scenario.turns.entries()) {
