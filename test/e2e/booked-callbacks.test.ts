@@ -73,7 +73,7 @@ describe('booked callbacks', () => {
     const callbackId = await bookCallback();
     const sweep = () => stack.appServer.callbacks!.sweep();
     // Not opted in: nothing is placed.
-    expect(await sweep()).toEqual({ placed: 0, waiting: 0, refused: 0 });
+    expect(await sweep()).toEqual({ placed: 0, waiting: 0, refused: 0, expired: 0 });
 
     const optIn = await fetch(`${stack.appServer.url}/admin/brands/${stack.ai.brandId}`, {
       method: 'PUT',
@@ -107,6 +107,6 @@ describe('booked callbacks', () => {
     const conversation = await endedConversation(stack, view.placement.callSid);
     expect(conversation.conversation.callerNumber).toMatch(/0123$/);
     // A later sweep leaves it be.
-    expect(await sweep()).toEqual({ placed: 0, waiting: 0, refused: 0 });
+    expect(await sweep()).toEqual({ placed: 0, waiting: 0, refused: 0, expired: 0 });
   });
 });
