@@ -97,6 +97,9 @@ export class WebCallTransport implements CallTransport {
   close(code = 1000, reason = ''): void {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING)
       this.socket.close(code, reason);
+    // Nothing the browser sends after our close counts: the call ends now, not when its close arrives.
+    this.resolveStart(undefined);
+    this.inbound.end();
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
