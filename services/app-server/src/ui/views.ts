@@ -45,7 +45,7 @@ export interface LayoutOptions {
   principal?: Principal;
   /** The brand as staff know it (name or slug); none when it has neither. */
   brandLabel?: string;
-  nav?: 'conversations' | 'live' | 'tickets' | 'analytics';
+  nav?: 'conversations' | 'live' | 'tickets' | 'analytics' | 'try';
   body: SafeHtml;
 }
 
@@ -72,6 +72,7 @@ export function layout(o: LayoutOptions): SafeHtml {
     <a href="/live" ${o.nav === 'live' ? html`aria-current="page"` : ''}>Live calls</a>
     <a href="/tickets" ${o.nav === 'tickets' ? html`aria-current="page"` : ''}>Tickets &amp; callbacks</a>
     <a href="/analytics" ${o.nav === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
+    <a href="/try" ${o.nav === 'try' ? html`aria-current="page"` : ''}>Try your bot</a>
   </nav>
   <div class="who">
     <span class="who-name" title="${p.name}">${p.displayName}</span>
