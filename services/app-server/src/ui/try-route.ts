@@ -9,8 +9,8 @@ import type { Viewer } from './views.ts';
 
 /** Browser test calls: where browsers reach voice-server's `/web-call`, and the shared token secret. */
 export interface WebCallSetup {
-  /** ws(s) URL of voice-server's /web-call as browsers reach it. */
-  url: string;
+  /** ws(s) URL of voice-server's /web-call as browsers reach it (read per request). */
+  readonly url: string;
   tokens: WebCallTokens;
 }
 
@@ -45,13 +45,12 @@ const tokenResponse = {
  * that brand's). Registered inside the UI plugin: its sign-in and same-origin check apply.
  */
 export function tryPages(app: FastifyInstance, o: TryPagesOptions): void {
-  const voiceOrigin = o.webCalls ? new URL(o.webCalls.url).origin : undefined;
-
   app.get('/try', { preHandler: o.signedIn }, async (req, reply) => {
     const brandId = o.me(req).brandId;
     const recent = await o.store.listConversations(brandId, { limit: RECENT_CALLS });
     const profileKeys = [...new Set(recent.items.map((c) => c.botProfileKey))].sort();
     // The page's socket goes to voice-server: its origin joins connect-src here only.
+    const voiceOrigin = o.webCalls ? new URL(o.webCalls.url).origin : undefined;
     if (voiceOrigin)
       reply.header(
         'content-security-policy',
