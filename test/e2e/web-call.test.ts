@@ -26,7 +26,12 @@ beforeAll(async () => {
   stack = await startFullStack({
     webCalls: true,
     realtime: {
-      scenario: { greeting: GREETING, msPerChar: 30, turns: [{ user: QUESTION, say: REPLY }], default: 'Okay.' },
+      scenario: {
+        greeting: GREETING,
+        msPerChar: 30,
+        turns: [{ user: QUESTION, say: REPLY }],
+        default: 'Okay.',
+      },
     },
   });
   browser = await launchChromium([
@@ -63,7 +68,9 @@ describe('a browser test call in Chromium', () => {
 
     await page.getByLabel('Bot profile').fill(ACME.profileKey);
     await page.getByRole('button', { name: 'Start' }).click();
-    await expect.poll(() => page.locator('#try-status').textContent(), { timeout: 15_000 }).toContain('Connected');
+    await expect
+      .poll(() => page.locator('#try-status').textContent(), { timeout: 15_000 })
+      .toContain('Connected');
 
     // The greeting arrives as audio frames (30 ms a character in the scenario: about 0.9 s).
     await expect
@@ -87,7 +94,9 @@ describe('a browser test call in Chromium', () => {
     // The conversation is kept, marked as a web call, with no phone number.
     await page.locator('#try-link a').click();
     await page.waitForURL(/\/conversations\/[0-9a-f-]+$/);
-    await expect.poll(() => page.locator('#call-header').textContent(), { timeout: 10_000 }).toContain('Ended');
+    await expect
+      .poll(() => page.locator('#call-header').textContent(), { timeout: 10_000 })
+      .toContain('Ended');
     const header = await page.locator('#call-header').textContent();
     expect(header).toContain('Web call');
     expect(header).toContain('browser');

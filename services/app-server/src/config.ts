@@ -101,7 +101,7 @@ export const appServerConfigSpec = {
   }),
   WEB_CALL_SECRET: env.optionalString({
     secret: true,
-    doc: 'Signs browser test call tokens; the same value as voice-server\'s WEB_CALL_SECRET. Unset: no browser test calls.',
+    doc: "Signs browser test call tokens; the same value as voice-server's WEB_CALL_SECRET. Unset: no browser test calls.",
   }),
   RECORDING_SWEEP_MINUTES: env.int({
     default: 60,

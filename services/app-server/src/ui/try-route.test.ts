@@ -22,7 +22,12 @@ afterEach(async () => {
 });
 
 const token = (cookie: string, body: unknown, headers: Record<string, string> = {}) =>
-  h!.app.inject({ method: 'POST', url: '/try/token', headers: { cookie, ...headers }, payload: body as object });
+  h!.app.inject({
+    method: 'POST',
+    url: '/try/token',
+    headers: { cookie, ...headers },
+    payload: body as object,
+  });
 
 describe('the "Try your bot" page', () => {
   it("offers the brand's own profiles and lets the page reach voice-server's origin", async () => {
@@ -62,7 +67,12 @@ describe('POST /try/token', () => {
     const verdict = new WebCallTokens(WEB_CALL_TEST_SECRET).verify(body.token);
     expect(verdict).toEqual({
       ok: true,
-      grant: { brandId: 'acme', profileKey: 'acme-support', staffId: expect.any(String), callSid: body.callSid },
+      grant: {
+        brandId: 'acme',
+        profileKey: 'acme-support',
+        staffId: expect.any(String),
+        callSid: body.callSid,
+      },
     });
   });
 
@@ -76,7 +86,9 @@ describe('POST /try/token', () => {
     });
     expect(key.statusCode).toBe(403);
     const cookie = await staffCookie(h, 'acme');
-    expect((await token(cookie, { profileKey: 'x' }, { origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await token(cookie, { profileKey: 'x' }, { origin: 'https://evil.example' })).statusCode).toBe(
+      403,
+    );
     expect((await token('', { profileKey: 'x' })).statusCode).toBe(401);
   });
 
@@ -84,11 +96,14 @@ describe('POST /try/token', () => {
     h = await startHarness();
     const cookie = await staffCookie(h, 'acme');
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ profileKey: fc.string({ maxLength: 200 }) })), async (body) => {
-        const res = await token(cookie, JSON.stringify(body), { 'content-type': 'application/json' });
-        expect(res.statusCode).toBeLessThan(500);
-        if (res.statusCode === 200) expect(res.json().token).toMatch(/^v1\./);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.jsonValue(), fc.record({ profileKey: fc.string({ maxLength: 200 }) })),
+        async (body) => {
+          const res = await token(cookie, JSON.stringify(body), { 'content-type': 'application/json' });
+          expect(res.statusCode).toBeLessThan(500);
+          if (res.statusCode === 200) expect(res.json().token).toMatch(/^v1\./);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -96,7 +111,10 @@ describe('POST /try/token', () => {
   it('lets the by-call link find a web call', async () => {
     h = await startHarness();
     const callSid = newWebCallSid();
-    const id = await seedCall(h, startBody({ brandId: 'acme', callSid, direction: 'web', callerNumber: 'browser' }));
+    const id = await seedCall(
+      h,
+      startBody({ brandId: 'acme', callSid, direction: 'web', callerNumber: 'browser' }),
+    );
     const cookie = await staffCookie(h, 'acme');
     const res = await h.app.inject({ url: `/conversations/by-call/${callSid}`, headers: { cookie } });
     expect(res.statusCode).toBe(303);

@@ -5,8 +5,8 @@ import type { CallTransport } from '../ports/call-transport.ts';
 import type { CallRecordings } from '../recording/call-recordings.ts';
 import { RECORD_PARAM } from '../recording/consent.ts';
 import type { CallInfo } from '../session/session-manager.ts';
-import type { StreamTokens } from './stream-token.ts';
 import { type CallRunOptions, runCall } from './run-call.ts';
+import type { StreamTokens } from './stream-token.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
 export interface StreamOptions extends CallRunOptions {

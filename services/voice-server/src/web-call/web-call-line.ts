@@ -1,5 +1,5 @@
-import type { TwilioRest } from '../ports/twilio-rest.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
+import type { TwilioRest } from '../ports/twilio-rest.ts';
 
 /**
  * What the session asks of Twilio's Calls API, for a browser call that has no phone line: hanging up

@@ -23,9 +23,14 @@ describe('decoding the browser’s frames', () => {
       ok: true,
       message: { type: 'mark', name: 'm1' },
     });
-    expect(decodeWebCallClient(text({ type: 'stop' }), false)).toEqual({ ok: true, message: { type: 'stop' } });
+    expect(decodeWebCallClient(text({ type: 'stop' }), false)).toEqual({
+      ok: true,
+      message: { type: 'stop' },
+    });
     const audio = decodeWebCallClient(pcm16ToBytes(Int16Array.from([1, -2, 32767, -32768])), true);
-    expect(audio.ok && audio.message.type === 'audio' && [...audio.message.pcm]).toEqual([1, -2, 32767, -32768]);
+    expect(audio.ok && audio.message.type === 'audio' && [...audio.message.pcm]).toEqual([
+      1, -2, 32767, -32768,
+    ]);
   });
 
   it('refuses half samples, empty binary frames, non-JSON, unknown types and missing fields', () => {
@@ -98,7 +103,9 @@ describe('resampling', () => {
   });
 
   it('round trips a tone through 8 kHz with little loss', () => {
-    const tone = Int16Array.from({ length: 1600 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / 16_000)));
+    const tone = Int16Array.from({ length: 1600 }, (_, i) =>
+      Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / 16_000)),
+    );
     const back = new Upsampler().push(new Downsampler().push(tone));
     let err = 0;
     for (let i = 10; i < tone.length - 10; i++) err = Math.max(err, Math.abs(back[i]! - tone[i]!));

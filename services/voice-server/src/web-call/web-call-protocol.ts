@@ -21,9 +21,7 @@ export type WebCallClientMessage =
   | { type: 'mark'; name: string }
   | { type: 'stop' };
 
-export type WebCallDecodeResult =
-  | { ok: true; message: WebCallClientMessage }
-  | { ok: false; reason: string };
+export type WebCallDecodeResult = { ok: true; message: WebCallClientMessage } | { ok: false; reason: string };
 
 /** One WebSocket message from the browser; never throws. */
 export function decodeWebCallClient(data: Buffer, isBinary: boolean): WebCallDecodeResult {

@@ -42,7 +42,8 @@ function setUp() {
   return { socket, transport, inbound, malformed, drained, early: () => early };
 }
 
-const samples16k = (n: number) => pcm16ToBytes(Int16Array.from({ length: n }, (_, i) => (i % 2 ? 1000 : -1000)));
+const samples16k = (n: number) =>
+  pcm16ToBytes(Int16Array.from({ length: n }, (_, i) => (i % 2 ? 1000 : -1000)));
 
 describe('WebCallTransport', () => {
   it('hands the session 20 ms mu-law frames with running timestamps, whatever the browser’s frame size', async () => {

@@ -15,7 +15,7 @@ class Pcm16Capture extends AudioWorkletProcessor {
   }
 
   process(inputs) {
-    const input = inputs[0] && inputs[0][0];
+    const input = inputs[0]?.[0];
     if (!input) return true;
     // Output samples fall at positions pos, pos + step, … measured from the previous block's last sample.
     while (this.pos < input.length) {

@@ -36,7 +36,7 @@
   // The transcript's items, rendered (and escaped) by app-server, placed by order.
   function upsert(data) {
     const el = fromHtml(data.html);
-    if (!el || !el.matches('li')) return;
+    if (!el?.matches('li')) return;
     const existing = document.getElementById(data.id);
     if (existing) existing.remove();
     let before = null;
@@ -163,7 +163,7 @@
       });
     } catch (err) {
       c.ws = { readyState: WebSocket.CLOSED };
-      finish(c, `No microphone: ${err && err.message ? err.message : err}`);
+      finish(c, `No microphone: ${err?.message ?? err}`);
       return;
     }
     const capture = new AudioWorkletNode(ctx, 'pcm16-capture', { numberOfOutputs: 0 });
@@ -178,7 +178,8 @@
       if (typeof e.data === 'string') control(c, JSON.parse(e.data));
       else play(c, e.data);
     };
-    c.ws.onclose = (e) => finish(c, e.code === 1000 ? 'The call has ended.' : `The call was closed (${e.code}).`);
+    c.ws.onclose = (e) =>
+      finish(c, e.code === 1000 ? 'The call has ended.' : `The call was closed (${e.code}).`);
     root.dataset.state = 'live';
     stopBtn.disabled = false;
   }
@@ -188,7 +189,7 @@
     if (!call) void start();
   });
   stopBtn.addEventListener('click', () => {
-    if (!call || !call.ws) return;
+    if (!call?.ws) return;
     if (call.ws.readyState === WebSocket.OPEN) call.ws.send(JSON.stringify({ type: 'stop' }));
     finish(call, 'The call has ended.');
   });
