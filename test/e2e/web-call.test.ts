@@ -1,7 +1,8 @@
 // "Try your bot" in Chromium over the whole stack: a staff member opens the page, Chromium's fake
 // microphone (a WAV of espeak-ng speech) streams to voice-server's /web-call, the agent's greeting
-// arrives as audio, the caller's words become a transcript turn answered by the agent, and the
-// conversation is kept as a web call, with no phone number.
+// arrives as audio and starts playing, the caller speaks over it (barge-in: the page is told to drop
+// the rest), their words become a transcript turn the agent answers, and the conversation is kept as
+// a web call, with no phone number.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,10 @@ import { launchChromium } from '../support/chromium.ts';
 import { fakeMicWav } from '../support/fake-mic.ts';
 import { ACME, type FullStack, STAFF, startFullStack } from '../support/full-stack.ts';
 
-const GREETING = 'Hi, Acme here. How can I help?';
+/** Long enough (about 5 s at 30 ms a character) for the caller to speak over it. */
+const GREETING =
+  'Hi, Acme here. Thanks for trying our assistant from your browser today, we are glad you are here. How can I help you with your order?';
+const GREETING_START = 'Hi, Acme here.';
 const QUESTION = 'Where is my order?';
 const REPLY = 'Your order ships today.';
 
@@ -21,8 +25,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'web-call-e2e-'));
-  // Silence while the greeting plays, the question, then silence (the file loops after it).
-  const wav = fakeMicWav(dir, QUESTION, 4, 40);
+  // The question 2.5 s in (the greeting is playing), then silence (the file loops after it).
+  const wav = fakeMicWav(dir, QUESTION, 2.5, 40);
   stack = await startFullStack({
     webCalls: true,
     realtime: {
@@ -72,15 +76,20 @@ describe('a browser test call in Chromium', () => {
       .poll(() => page.locator('#try-status').textContent(), { timeout: 15_000 })
       .toContain('Connected');
 
-    // The greeting arrives as audio frames (30 ms a character in the scenario: about 0.9 s).
+    // The greeting arrives as audio frames, and the page plays them.
     await expect
       .poll(async () => Number(await root.getAttribute('data-agent-ms')), { timeout: 15_000 })
-      .toBeGreaterThanOrEqual(GREETING.length * 30 * 0.8);
+      .toBeGreaterThanOrEqual(300);
     expect(Number(await root.getAttribute('data-agent-frames'))).toBeGreaterThan(0);
 
-    // The live transcript: the greeting, then the caller's question (from the fake microphone) and the reply.
+    // The caller speaks over the greeting: voice-server tells the page to drop the rest.
+    await expect
+      .poll(async () => Number(await root.getAttribute('data-clears')), { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(1);
+
+    // The live transcript: the greeting (cut where the caller came in), the question, the reply.
     const transcript = page.locator('#try-transcript');
-    await expect.poll(() => transcript.textContent(), { timeout: 20_000 }).toContain(GREETING);
+    await expect.poll(() => transcript.textContent(), { timeout: 20_000 }).toContain(GREETING_START);
     await expect.poll(() => transcript.textContent(), { timeout: 30_000 }).toContain(QUESTION);
     await expect.poll(() => transcript.textContent(), { timeout: 20_000 }).toContain(REPLY);
 
@@ -102,6 +111,7 @@ describe('a browser test call in Chromium', () => {
     expect(header).toContain('browser');
     expect(header).not.toMatch(/\+\d/);
     expect(await page.locator('#messages').textContent()).toContain(QUESTION);
+    expect(await page.locator('#messages li.msg-interrupted').count()).toBe(1);
     expect(problems).toEqual([]);
   }, 120_000);
 });
