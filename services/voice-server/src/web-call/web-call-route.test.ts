@@ -116,6 +116,17 @@ describe('the browser test call route', () => {
     first.ws.terminate();
   });
 
+  it('closes a message over MAX_FRAME_BYTES with 1009 and ends the call', async () => {
+    const env = await build({ webCalls: true });
+    const { ws, rt, callSid } = await accepted(env);
+    const code = closed(ws);
+    ws.send(Buffer.alloc(70_000), { binary: true });
+    expect(await code).toBe(1009);
+    await until(() => env.appServer.conversations.get(callSid)?.end !== undefined, 'conversation ended');
+    await until(() => rt.closedNow, 'Realtime closed');
+    expect(currentServer()!.metrics.oversizedFrames).toBe(1);
+  });
+
   it('has no route without WEB_CALL_SECRET', async () => {
     const env = await build();
     const res = await env.app.inject({ url: '/web-call' });
