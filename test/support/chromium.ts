@@ -5,7 +5,7 @@ import { type Browser, chromium } from 'playwright-core';
 const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 /** Launches Chromium, or fails saying how to install it (never skips silently). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   const executablePath = CHROMIUM_PATHS.find((p) => existsSync(p));
   if (!executablePath)
     throw new Error(
@@ -20,6 +20,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-gpu',
       '--no-first-run',
       '--disable-background-networking',
+      ...extraArgs,
     ],
   });
 }

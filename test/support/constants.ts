@@ -5,6 +5,8 @@ export const AUTH_TOKEN = 'stack-auth-token-0123456789abcdef';
 export const PUBLIC_BASE_URL = 'https://voice.switchboard.test';
 
 export const SERVICE_TOKEN = 'stack-service-token-0123456789';
+/** Shared by app-server and voice-server for browser test calls' tokens. */
+export const WEB_CALL_SECRET = 'stack-web-call-secret-0123456789';
 export const OPERATOR_TOKEN = 'stack-operator-token-0123456789';
 export const STAFF = { email: 'agent@acme.example', password: 'correct horse battery staple' };
 export const ACME = {

@@ -47,6 +47,8 @@ export interface DemoStack {
 export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoStack> {
   const stack = await startFullStack({
     analysis: true,
+    // "Try your bot" works on the served demo: a browser can talk to the Acme profile.
+    webCalls: true,
     ...opts,
     // The demo runs whenever someone tries it: outbound calls at any hour (the rule itself is tested).
     outbound: { callingWindow: { openMin: 0, closeMin: 24 * 60 }, ...opts.outbound },

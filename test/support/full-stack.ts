@@ -11,7 +11,7 @@ import {
   startAnalysis,
 } from '@switchboard/app-server';
 
-import { type CreateLoggerOptions, createLogger, type Logger } from '@switchboard/service-kit';
+import { type CreateLoggerOptions, createLogger, type Logger, WebCallTokens } from '@switchboard/service-kit';
 import {
   type CartesiaSimulator,
   type CartesiaSimulatorOptions,
@@ -51,6 +51,7 @@ import {
   PUBLIC_BASE_URL,
   SERVICE_TOKEN,
   STAFF,
+  WEB_CALL_SECRET,
 } from './constants.ts';
 
 export {
@@ -93,6 +94,8 @@ export interface FullStackOptions {
   recordingNow?: () => Date;
   /** app-server places booked callbacks through ai-server (swept by the test); its clock. */
   callbacks?: { now: () => Date };
+  /** Browser test calls: app-server mints tokens for voice-server's /web-call (one shared secret). */
+  webCalls?: boolean;
 }
 
 export interface FullStack {
@@ -191,7 +194,10 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       pollingIntervalSeconds: 0.5,
     });
   }
+  // voice-server's address is known once it listens; the page reads the URL per request.
+  const webCalls = { url: 'ws://127.0.0.1:9/web-call', tokens: new WebCallTokens(WEB_CALL_SECRET) };
   const appSrv = await buildAppServer({
+    ...(opts.webCalls ? { webCalls } : {}),
     config: {
       SERVICE_TOKEN,
       SESSION_SECRET: 'stack-session-secret-0123456789abcdef',
@@ -255,6 +261,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
       ELEVENLABS_BASE_URL: elevenlabs.baseUrl,
       CARTESIA_API_KEY: CARTESIA_KEY,
       CARTESIA_BASE_URL: cartesia.baseUrl,
+      ...(opts.webCalls ? { WEB_CALL_SECRET } : {}),
       ...opts.voiceEnv,
     }),
     {
@@ -267,6 +274,7 @@ export async function startFullStack(opts: FullStackOptions = {}): Promise<FullS
   );
 
   voiceUrl = voice.url;
+  webCalls.url = `${voice.url.replace(/^http/, 'ws')}/web-call`;
   // Recording status callbacks go to the public URL, which the simulator maps to voice-server.
   twilioRest.routeCallbacks(PUBLIC_BASE_URL, voice.url);
   let callee: (to: string) => Callee = () => ({ answer: 'human' });

@@ -12,3 +12,4 @@ export * from './response-schema.ts';
 export * from './span-drops.ts';
 export * from './text-safety.ts';
 export * from './tracing.ts';
+export * from './web-call-token.ts';

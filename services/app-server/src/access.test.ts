@@ -231,6 +231,16 @@ describe('brand isolation on every route', () => {
     },
     'GET /analytics': { method: 'GET', url: () => '/analytics', expect: 'listed-without' },
     'GET /analytics.csv': { method: 'GET', url: () => '/analytics.csv', expect: 'listed-without' },
+    // "Try your bot": the chooser offers the reader's own brand's profiles only (checked below).
+    'GET /try': { method: 'GET', url: () => '/try', expect: 'listed-without' },
+    // A token is minted for the reader's own brand; voice-server refuses it for another brand's
+    // profile (web-call-route.test.ts), and an API key gets none (try-route.test.ts).
+    'POST /try/token': {
+      method: 'POST',
+      url: () => '/try/token',
+      body: () => ({ profileKey: 'acme-support' }),
+      expect: 'public',
+    },
     'POST /conversations/:id/analysis': {
       method: 'POST',
       url: () => `/conversations/${acme.conversationId}/analysis`,
@@ -344,7 +354,8 @@ describe('brand isolation on every route', () => {
       route.endsWith('/events') ||
       route.endsWith('/live') ||
       route.endsWith('/recording') ||
-      route.includes('/by-call/')
+      route.includes('/by-call/') ||
+      route === 'GET /try'
     )
       continue;
     it(`${route} with the owning brand's session finds the data`, async () => {

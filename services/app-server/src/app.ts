@@ -24,6 +24,7 @@ import type { TwilioRecordings } from './recordings/twilio-recordings.ts';
 import { staffPhoneRoutes } from './staff/phone-routes.ts';
 import type { AppStore } from './store/store.ts';
 import { ticketApiRoutes } from './tickets/api-routes.ts';
+import type { WebCallSetup } from './ui/try-route.ts';
 import { uiRoutes } from './ui/ui-routes.ts';
 
 export interface AppServerDeps {
@@ -52,6 +53,8 @@ export interface AppServerDeps {
   callbackPlacer?: CallbackPlacer;
   /** How often the callback sweep runs (ms); absent or 0: only when `callbacks.sweep()` is called. */
   callbackSweepMs?: number;
+  /** Browser test calls ("Try your bot"): voice-server's /web-call URL and the token secret. */
+  webCalls?: WebCallSetup;
 }
 
 export interface AppServer {
@@ -167,6 +170,7 @@ export async function buildAppServer(deps: AppServerDeps): Promise<AppServer> {
     control,
     recordings,
     opikUiUrl: deps.config.OPIK_UI_URL,
+    ...(deps.webCalls ? { webCalls: deps.webCalls } : {}),
   });
 
   return { app, service, hub, auth, metrics, routes, recordings, callbacks: placer };

@@ -17,6 +17,19 @@ describe('app-server config', () => {
     });
   });
 
+  it('takes browser test calls with both WEB_CALL_URL (ws or wss) and WEB_CALL_SECRET, or neither', () => {
+    const url = 'wss://voice.example.com/web-call';
+    expect(readConfig({ ...base, WEB_CALL_URL: url, WEB_CALL_SECRET: 's' })).toMatchObject({
+      WEB_CALL_URL: url,
+      WEB_CALL_SECRET: 's',
+    });
+    expect(() => readConfig({ ...base, WEB_CALL_URL: url })).toThrow(ConfigError);
+    expect(() => readConfig({ ...base, WEB_CALL_SECRET: 's' })).toThrow(ConfigError);
+    expect(() =>
+      readConfig({ ...base, WEB_CALL_URL: 'https://voice.example.com/web-call', WEB_CALL_SECRET: 's' }),
+    ).toThrow(/WEB_CALL_URL/);
+  });
+
   it('names every bad variable', () => {
     try {
       readConfig({ SESSION_SECRET: 'short', COOKIE_SECURE: 'perhaps', OPIK_UI_URL: 'not a url' });

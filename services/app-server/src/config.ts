@@ -95,6 +95,14 @@ export const appServerConfigSpec = {
     max: 1440,
     doc: 'How long a callback refused for a passing reason (calling hours, a limit) waits when ai-server names no Retry-After.',
   }),
+  WEB_CALL_URL: env.optionalUrl({
+    protocols: ['ws:', 'wss:'],
+    doc: 'voice-server\'s /web-call as browsers reach it (e.g. wss://voice.example.com/web-call), for "Try your bot"; with WEB_CALL_SECRET.',
+  }),
+  WEB_CALL_SECRET: env.optionalString({
+    secret: true,
+    doc: "Signs browser test call tokens; the same value as voice-server's WEB_CALL_SECRET. Unset: no browser test calls.",
+  }),
   RECORDING_SWEEP_MINUTES: env.int({
     default: 60,
     min: 0,
@@ -107,7 +115,10 @@ export type AppServerConfig = ConfigOf<typeof appServerConfigSpec>;
 
 /** Parses and freezes app-server's configuration; throws one ConfigError naming every bad variable. */
 export function readConfig(source: Record<string, string | undefined> = process.env): AppServerConfig {
-  return loadConfig(appServerConfigSpec, source);
+  const config = loadConfig(appServerConfigSpec, source);
+  if (!config.WEB_CALL_URL !== !config.WEB_CALL_SECRET)
+    throw new ConfigError(['WEB_CALL_URL and WEB_CALL_SECRET: set both or neither']);
+  return config;
 }
 
 /** What the staff CLI reads: the database, and the service token when it goes through a running server. */

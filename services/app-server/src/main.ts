@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-kit';
+import { ConfigError, createLogger, startTelemetry, WebCallTokens } from '@switchboard/service-kit';
 import { startAnalysis } from './analysis/runtime.ts';
 import { buildAppServer } from './app.ts';
 import { httpAiOutbound } from './callbacks/ai-outbound.ts';
@@ -56,6 +56,9 @@ async function main(): Promise<void> {
         }
       : {}),
     recordingSweepMs: config.RECORDING_SWEEP_MINUTES * 60_000,
+    ...(config.WEB_CALL_URL && config.WEB_CALL_SECRET
+      ? { webCalls: { url: config.WEB_CALL_URL, tokens: new WebCallTokens(config.WEB_CALL_SECRET) } }
+      : {}),
     ...(config.AI_SERVER_URL
       ? {
           callbackPlacer: new CallbackPlacer({

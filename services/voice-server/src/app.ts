@@ -6,6 +6,7 @@ import {
   type Logger,
   registerMetricsRoute,
   requireServiceToken,
+  WebCallTokens,
 } from '@switchboard/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { streamUrlOf, type VoiceServerConfig } from './config.ts';
@@ -31,13 +32,14 @@ const BREAKER_GAUGE: Record<BreakerState, number> = { closed: 0, open: 1, half_o
 import { streamRoutes } from './stream/stream-route.ts';
 import { StreamTokens } from './stream/stream-token.ts';
 import type { CallTracer } from './telemetry/call-tracer.ts';
+import { webCallRoutes } from './web-call/web-call-route.ts';
 import { webhookRoutes } from './webhook/webhook-route.ts';
 
 export interface VoiceServerDeps {
   config: Pick<
     VoiceServerConfig,
     'PUBLIC_BASE_URL' | 'TWILIO_AUTH_TOKEN' | 'STREAM_START_TIMEOUT_MS' | 'MAX_FRAME_BYTES'
-  > & { SERVICE_TOKEN?: string };
+  > & { SERVICE_TOKEN?: string; WEB_CALL_SECRET?: string | undefined };
   logger: Logger;
   aiServer: CallAiServer;
   appServer: AppServerClient;
@@ -154,6 +156,24 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     ...(deps.controlUrl && deps.config.SERVICE_TOKEN ? { controlUrl: deps.controlUrl } : {}),
     ...(recordings ? { recordings } : {}),
   });
+  if (deps.config.WEB_CALL_SECRET)
+    await app.register(webCallRoutes, {
+      tokens: new WebCallTokens(deps.config.WEB_CALL_SECRET),
+      startTimeoutMs: deps.config.STREAM_START_TIMEOUT_MS,
+      aiServer: deps.aiServer,
+      appServer: deps.appServer,
+      twilioRest: deps.twilioRest,
+      connectRealtime: deps.connectRealtime,
+      metrics,
+      sessions,
+      realtimeHealth: breaker,
+      accepting: () => !draining,
+      ...(deps.limits ? { limits: deps.limits } : {}),
+      ...(deps.tracer ? { tracer: deps.tracer } : {}),
+      ...(deps.speech ? { speech: deps.speech } : {}),
+      ...(deps.levels ? { levels: deps.levels } : {}),
+      ...(deps.controlUrl && deps.config.SERVICE_TOKEN ? { controlUrl: deps.controlUrl } : {}),
+    });
   await app.register(recordingRoutes, {
     publicBaseUrl: deps.config.PUBLIC_BASE_URL,
     authToken: deps.config.TWILIO_AUTH_TOKEN,

@@ -28,6 +28,10 @@ export const voiceServerConfigSpec = {
     doc: 'Where transcripts go: app-server (APP_SERVER_URL), or memory only (lost at exit).',
   }),
   SERVICE_TOKEN: env.string({ secret: true, doc: 'Bearer token between the services.' }),
+  WEB_CALL_SECRET: env.optionalString({
+    secret: true,
+    doc: 'Shared with app-server: checks the tokens of browser test calls ("Try your bot") on /web-call; unset: no /web-call route.',
+  }),
   VOICE_SERVER_INTERNAL_URL: env.optionalUrl({
     doc: "This instance's URL as app-server reaches it, for the live monitor's call actions (in Kubernetes the pod's IP, e.g. http://$(POD_IP):8080); unset: the address it listens on.",
   }),

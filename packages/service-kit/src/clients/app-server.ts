@@ -68,8 +68,11 @@ export interface ConversationStart {
    * times in it. Absent or unknown: the brand's zone if app-server has one, else UTC.
    */
   timezone?: string;
-  /** Who placed the call: the caller (`inbound`, the default) or the brand (`outbound`). */
-  direction?: 'inbound' | 'outbound';
+  /**
+   * Who placed the call: the caller (`inbound`, the default), the brand (`outbound`), or staff trying
+   * a profile from the browser (`web`, no phone line).
+   */
+  direction?: 'inbound' | 'outbound' | 'web';
   /**
    * Where app-server reaches the voice-server instance holding the call to act on it (end, transfer),
    * with the service token, e.g. "http://10.0.3.7:8080". Absent: staff cannot act on the call.

@@ -40,7 +40,7 @@ export const conversationStartBody = {
     freshcallerCallId: { type: 'string', maxLength: 128 },
     // An IANA zone; one this runtime doesn't know is ignored (the call is recorded all the same).
     timezone: { type: 'string', maxLength: 64 },
-    direction: { type: 'string', enum: ['inbound', 'outbound'] },
+    direction: { type: 'string', enum: ['inbound', 'outbound', 'web'] },
     // The voice-server instance holding the call: app-server sends staff actions there (service token).
     controlUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\s]+$' },
   },

@@ -35,7 +35,8 @@ export const TRANSCRIPT_SOURCES = [
 ] as const satisfies readonly TranscriptSource[];
 
 /** One phone call as app-server records it. */
-export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+/** `web`: staff talking to a profile from the browser ("Try your bot"); no phone line. */
+export const CALL_DIRECTIONS = ['inbound', 'outbound', 'web'] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 
 export interface Conversation {

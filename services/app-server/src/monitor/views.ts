@@ -9,7 +9,8 @@ export function currentAgent(c: Conversation): string {
   return c.botProfileKey;
 }
 
-const directionLabel = (c: Conversation) => (c.direction === 'outbound' ? 'Outbound' : 'Inbound');
+const DIRECTION_LABELS = { inbound: 'Inbound', outbound: 'Outbound', web: 'Web call' } as const;
+const directionLabel = (c: Conversation) => DIRECTION_LABELS[c.direction];
 
 /** A live call's running time, ticked by the page script from its start. */
 function timer(c: Conversation, id?: string): SafeHtml {

@@ -84,7 +84,7 @@ function toConversation(r: ConversationRow): Conversation {
     durationSec: r.durationSec,
     opikTraceId: r.opikTraceId,
     timezone: r.timezone,
-    direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
+    direction: r.direction === 'outbound' || r.direction === 'web' ? r.direction : 'inbound',
     controlUrl: r.controlUrl,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,

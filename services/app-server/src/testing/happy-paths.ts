@@ -293,6 +293,14 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       staff(() => ({ url: '/live' })),
     ),
     row(
+      'GET /try',
+      staff(() => ({ url: '/try' })),
+    ),
+    row(
+      'POST /try/token',
+      staff(() => ({ method: 'POST', url: '/try/token', payload: { profileKey: 'happy-support' } })),
+    ),
+    row(
       'GET /live/stream',
       staff(() => ({ url: '/live/stream', payloadAsStream: true })),
     ),

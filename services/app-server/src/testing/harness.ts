@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '@switchboard/service-kit';
+import { createLogger, WebCallTokens } from '@switchboard/service-kit';
 import type { ConversationStart, TranscriptMessage } from '@switchboard/service-kit/clients/app-server';
 import type { AnalysisQueue } from '../analysis/job-queue.ts';
 import { type AppServer, buildAppServer } from '../app.ts';
@@ -37,6 +37,10 @@ export interface Harness extends AppServer {
 export type StoreKind = 'memory' | 'prisma';
 
 /** app-server on an in-memory store (or the given one), with a silent logger that records lines. */
+/** Where the harness's "Try your bot" page sends browsers, and the secret its tokens are signed with. */
+export const WEB_CALL_TEST_URL = 'ws://voice.test:8080/web-call';
+export const WEB_CALL_TEST_SECRET = 'web-call-test-secret';
+
 export async function startHarness(
   opts: {
     store?: AppStore | StoreKind;
@@ -50,6 +54,8 @@ export async function startHarness(
     twilioRecordings?: TwilioRecordings;
     /** The recording retention clock. */
     recordingNow?: () => Date;
+    /** Browser test calls off (on by default, with WEB_CALL_TEST_SECRET). */
+    noWebCalls?: boolean;
   } = {},
 ): Promise<Harness> {
   const store =
@@ -74,6 +80,9 @@ export async function startHarness(
     ...(opts.callControl ? { callControl: opts.callControl } : {}),
     ...(opts.twilioRecordings ? { twilioRecordings: opts.twilioRecordings } : {}),
     ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
+    ...(opts.noWebCalls
+      ? {}
+      : { webCalls: { url: WEB_CALL_TEST_URL, tokens: new WebCallTokens(WEB_CALL_TEST_SECRET) } }),
   });
   return {
     ...server,

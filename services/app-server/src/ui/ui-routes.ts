@@ -29,6 +29,7 @@ import { DEFAULT_ZONE, safeLocalPath } from './format.ts';
 import type { SafeHtml } from './html.ts';
 import { liveConversationRoute } from './live-route.ts';
 import { recordingPanel } from './recording-panel.ts';
+import { tryPages, type WebCallSetup } from './try-route.ts';
 import {
   conversationPage,
   conversationsPage,
@@ -51,6 +52,8 @@ export interface UiRoutesOptions {
   recordings?: RecordingService;
   /** This site's origin as browsers see it (behind a TLS proxy); default: as requests arrive. */
   publicOrigin?: string;
+  /** Browser test calls ("Try your bot"); the page says they are not set up when absent. */
+  webCalls?: WebCallSetup;
 }
 
 /** The real files served under /assets (a Map: names like `constructor` are just unknown names). */
@@ -59,13 +62,16 @@ const ASSETS = new Map<string, { type: string; body: Buffer }>([
     'app.css',
     { type: 'text/css; charset=utf-8', body: readFileSync(new URL('./assets/app.css', import.meta.url)) },
   ],
-  [
-    'app.js',
-    {
-      type: 'text/javascript; charset=utf-8',
-      body: readFileSync(new URL('./assets/app.js', import.meta.url)),
-    },
-  ],
+  ...['app.js', 'try.js', 'try-worklet.js'].map(
+    (name) =>
+      [
+        name,
+        {
+          type: 'text/javascript; charset=utf-8',
+          body: readFileSync(new URL(`./assets/${name}`, import.meta.url)),
+        },
+      ] as const,
+  ),
 ]);
 
 const SECURITY_HEADERS = {
@@ -118,7 +124,9 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
   );
 
   app.addHook('onSend', async (_req, reply, payload) => {
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    // A page may widen its own policy (the test call page's socket to voice-server).
+    for (const [k, v] of Object.entries(SECURITY_HEADERS))
+      if (!(k === 'content-security-policy' && reply.hasHeader(k))) reply.header(k, v);
     return payload;
   });
 
@@ -301,7 +309,16 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     viewer,
     sendPage,
   });
-  // The link ai-server gives with an outbound call: it knows the call SID, not the conversation id.
+  tryPages(app, {
+    store,
+    webCalls: opts.webCalls,
+    signedIn,
+    me,
+    viewer,
+    sendPage,
+    csp: SECURITY_HEADERS['content-security-policy'],
+  });
+  // The link ai-server gives with an outbound call (and the test call page's): it knows the call SID.
   app.get<{ Params: { callSid: string } }>(
     '/conversations/by-call/:callSid',
     {
@@ -310,7 +327,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
         params: {
           type: 'object',
           required: ['callSid'],
-          properties: { callSid: { type: 'string', pattern: '^CA[0-9a-fA-F]{32}$' } },
+          properties: { callSid: { type: 'string', pattern: '^(CA|WC)[0-9a-fA-F]{32}$' } },
         },
       },
     },

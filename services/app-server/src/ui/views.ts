@@ -46,7 +46,7 @@ export interface LayoutOptions {
   principal?: Principal;
   /** The brand as staff know it (name or slug); none when it has neither. */
   brandLabel?: string;
-  nav?: 'conversations' | 'live' | 'tickets' | 'analytics';
+  nav?: 'conversations' | 'live' | 'tickets' | 'analytics' | 'try';
   body: SafeHtml;
 }
 
@@ -73,6 +73,7 @@ export function layout(o: LayoutOptions): SafeHtml {
     <a href="/live" ${o.nav === 'live' ? html`aria-current="page"` : ''}>Live calls</a>
     <a href="/tickets" ${o.nav === 'tickets' ? html`aria-current="page"` : ''}>Tickets &amp; callbacks</a>
     <a href="/analytics" ${o.nav === 'analytics' ? html`aria-current="page"` : ''}>Analytics</a>
+    <a href="/try" ${o.nav === 'try' ? html`aria-current="page"` : ''}>Try your bot</a>
   </nav>
   <div class="who">
     <span class="who-name" title="${p.name}">${p.displayName}</span>
@@ -166,7 +167,7 @@ ${
   ${rows.map(
     (c) => html`<tr data-conversation-id="${c.id}">
     <td data-label="Started"><a class="row-link" href="/conversations/${c.id}">${timeEl(c.startedAt, o.viewer.timeZone)}</a></td>
-    <td data-label="Caller"><a href="/conversations/${c.id}">${c.callerNumber}</a>${c.isSip ? html` <span class="tag">SIP</span>` : ''}</td>
+    <td data-label="Caller"><a href="/conversations/${c.id}">${c.callerNumber}</a>${c.isSip ? html` <span class="tag">SIP</span>` : ''}${webTag(c)}</td>
     <td data-label="Status">${badge(c.status)}</td>
     <td data-label="Duration">${formatDuration(c.durationSec)}</td>
     <td data-label="Messages">${c.messageCount}</td>
@@ -197,13 +198,17 @@ export function markerItem(t: Ticket, order: number, timeZone: string): SafeHtml
 </li>`;
 }
 
+/** A browser test call ("Try your bot") says so wherever its caller is shown. */
+const webTag = (c: Conversation): SafeHtml | string =>
+  c.direction === 'web' ? html` <span class="tag web-call">Web call</span>` : '';
+
 /** The call's header: caller, status, times, trace link. */
 export function callHeader(c: Conversation, opikUiUrl: string | undefined, timeZone: string): SafeHtml {
   const trace = opikTraceUrl(opikUiUrl, c.opikTraceId);
   return html`<section class="call-header card" id="call-header" data-v="${c.updatedAt.getTime()}">
   <div class="call-title">
     <h1>${c.callerNumber}</h1>
-    ${badge(c.status)}
+    ${badge(c.status)}${webTag(c)}
     ${c.status === 'active' ? html`<span class="live-dot" title="New messages appear as the call goes on">live updates</span>` : ''}
   </div>
   <dl class="facts">

@@ -11,6 +11,8 @@ export interface CallInfo {
   isSip: boolean;
   callerNumber: string;
   freshcallerCallId?: string;
+  /** A browser test call (`/web-call`): no phone line, no Twilio. Absent: a Twilio call. */
+  channel?: 'web';
 }
 
 /**

@@ -56,7 +56,7 @@ export class CallReport {
         isSip: call.isSip,
         startedAt: new Date(this.deps.startedAtMs).toISOString(),
         ...(call.freshcallerCallId ? { freshcallerCallId: call.freshcallerCallId } : {}),
-        direction: outbound ? 'outbound' : 'inbound',
+        direction: call.channel === 'web' ? 'web' : outbound ? 'outbound' : 'inbound',
         ...(controlUrl ? { controlUrl } : {}),
       })
       .catch((err) => this.deps.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));

@@ -1,61 +1,26 @@
-import type { RealtimeConnector } from '@switchboard/realtime';
-import type { Logger } from '@switchboard/service-kit';
-import { annotateActiveSpan, withStageSpan } from '@switchboard/service-kit';
 import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { VoiceMetrics } from '../metrics.ts';
-import type { AmdGate } from '../outbound/amd-gate.ts';
-import type { CallAiServer } from '../ports/ai-server.ts';
-import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
-import type { TwilioRest } from '../ports/twilio-rest.ts';
 import type { CallRecordings } from '../recording/call-recordings.ts';
 import { RECORD_PARAM } from '../recording/consent.ts';
-import type { LevelsSink } from '../session/audio-levels.ts';
-import type { SessionHealth } from '../session/reconnect-budget.ts';
-import {
-  type CallInfo,
-  type CallLimitsOverrides,
-  type SpeechProviders,
-  type TtsControl,
-  TwilioSessionManager,
-} from '../session/session-manager.ts';
-import type { SessionRegistry } from '../session/session-registry.ts';
-import type { CallTracer } from '../telemetry/call-tracer.ts';
+import type { CallInfo } from '../session/session-manager.ts';
+import { type CallRunOptions, runCall } from './run-call.ts';
 import type { StreamTokens } from './stream-token.ts';
 import { WsCallTransport } from './ws-call-transport.ts';
 
-export interface StreamOptions {
+export interface StreamOptions extends CallRunOptions {
   /** wss URL of this route as Twilio sees it (what it signs). */
   streamUrl: string;
   authToken: string;
   startTimeoutMs: number;
   maxFrameBytes: number;
-  aiServer: CallAiServer;
-  appServer: AppServerClient;
-  twilioRest: TwilioRest;
-  connectRealtime: RealtimeConnector;
-  metrics: VoiceMetrics;
   /** Checks each `start`'s per-call token (minted by the webhook). */
   streamTokens: StreamTokens;
-  sessions: SessionRegistry;
   /** False refuses new streams with 503 (draining). */
   accepting: () => boolean;
-  tts?: () => TtsControl | undefined;
   /** Decorates each call's transport (tracing, taps); identity when absent. */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
-  limits?: CallLimitsOverrides;
-  /** Where each call reports its Realtime sessions' health (the circuit breaker). */
-  realtimeHealth?: SessionHealth;
-  tracer?: CallTracer;
-  speech?: SpeechProviders;
-  /** Outbound calls hold their opening until answering machine detection says human. */
-  amdGate?: AmdGate;
-  /** Where calls' audio levels go (the live monitor). */
-  levels?: LevelsSink;
-  /** The URL app-server reaches this instance's call controls at. */
-  controlUrl?: () => string | undefined;
   /** Starts the recording of calls whose (signed) parameters ask for it; none are recorded without it. */
   recordings?: CallRecordings;
 }
@@ -157,37 +122,5 @@ async function handleStream(
     clearTimeout(timer);
   }
   transport.setStreamSid(call.streamSid);
-  const tts = opts.tts?.();
-  const session = new TwilioSessionManager(
-    {
-      transport: opts.wrapTransport ? opts.wrapTransport(transport, call) : transport,
-      connectRealtime: opts.connectRealtime,
-      aiServer: opts.aiServer,
-      appServer: opts.appServer,
-      twilioRest: opts.twilioRest,
-      logger: log as unknown as Logger,
-      metrics: opts.metrics,
-      ...(tts ? { tts } : {}),
-      ...(opts.limits ? { limits: opts.limits } : {}),
-      ...(opts.realtimeHealth ? { realtimeHealth: opts.realtimeHealth } : {}),
-      ...(opts.tracer ? { tracer: opts.tracer } : {}),
-      ...(opts.speech ? { speech: opts.speech } : {}),
-      ...(opts.amdGate ? { amdGate: opts.amdGate } : {}),
-      ...(opts.levels ? { levels: opts.levels } : {}),
-      ...(opts.controlUrl ? { controlUrl: opts.controlUrl } : {}),
-    },
-    call,
-  );
-  opts.sessions.add(session);
-  try {
-    annotateActiveSpan({ 'call.sid': call.callSid });
-    await withStageSpan(
-      'voice-server',
-      'call',
-      { 'call.sid': call.callSid, 'call.stream_sid': call.streamSid, 'bot.profile_key': call.botProfileKey },
-      () => session.run(),
-    );
-  } finally {
-    opts.sessions.delete(session);
-  }
+  await runCall(opts, opts.wrapTransport ? opts.wrapTransport(transport, call) : transport, call, log);
 }

@@ -36,9 +36,14 @@ export class LookupAi extends FakeAiServer {
 let server: VoiceServer | undefined;
 let lines: string[] = [];
 
-export async function build(opts: { startTimeoutMs?: number } = {}) {
+/** The secret app-server and voice-server share for browser test calls' tokens. */
+export const WEB_CALL_SECRET = 'test-web-call-secret';
+
+export async function build(opts: { startTimeoutMs?: number; webCalls?: boolean } = {}) {
   lines = [];
   const ai = new LookupAi();
+  const appServer = new InMemoryAppServer();
+  const twilioRest = new FakeTwilioRest();
   const connector = scriptedConnector();
   server = await buildVoiceServer({
     config: {
@@ -46,15 +51,16 @@ export async function build(opts: { startTimeoutMs?: number } = {}) {
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       STREAM_START_TIMEOUT_MS: opts.startTimeoutMs ?? 5000,
       MAX_FRAME_BYTES: 65536,
+      ...(opts.webCalls ? { WEB_CALL_SECRET } : {}),
     },
     logger: createLogger({ name: 'test', destination: { write: (l: string) => lines.push(l) } }),
     aiServer: ai,
-    appServer: new InMemoryAppServer(),
-    twilioRest: new FakeTwilioRest(),
+    appServer,
+    twilioRest,
     connectRealtime: connector,
   });
   await server.app.ready();
-  return { server, ai, connector, app: server.app };
+  return { server, ai, connector, appServer, twilioRest, app: server.app };
 }
 
 /** The app built last (closed by `closeApp`). */
