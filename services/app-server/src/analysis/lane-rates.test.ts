@@ -1,7 +1,7 @@
 /**
  * Resolution and hand-off rates per retrieval lane: fixture calls that searched through one lane or
  * the other, ended (some transferred) and analysed, give the expected figures from both stores and
- * through `GET /api/analyses/lanes`; another brand's calls never count; bad query strings are 400s.
+ * through `GET /api/analyses/lanes` and the analytics page; another brand's calls never count; bad query strings are 400s.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -138,6 +138,15 @@ describe('GET /api/analyses/lanes', () => {
     const all = await h.app.inject({ url: '/api/analyses/lanes', headers: { cookie } });
     expect(all.json().lanes.map((l: { lane: string }) => l.lane)).toEqual(['pc', 'pg']);
     expect(all.body).not.toContain('globex-lane');
+  });
+
+  it('shows the lanes side by side on the analytics page', async () => {
+    const page = await h.app.inject({ url: '/analytics?from=2026-11-20&to=2026-11-20', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    const row = (lane: string) => page.body.match(new RegExp(`<tr data-lane="${lane}">.*?</tr>`))?.[0] ?? '';
+    expect(row('pg')).toMatch(/>3<.*>66\.7 %<.*>33\.3 %</);
+    expect(row('pc')).toMatch(/>2<.*>0 %<.*>50 %</);
+    expect(page.body).not.toContain('globex-lane');
   });
 
   it('answers any query string with 200 or a 400 naming the field, never a 5xx', async () => {
