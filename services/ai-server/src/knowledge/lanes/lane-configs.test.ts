@@ -13,7 +13,7 @@ import {
   laneSearch,
   putLanes,
 } from '../../testing/lane-app.ts';
-import { startTestApp, type TestApp } from '../../testing/test-app.ts';
+import { brand, startTestApp, type TestApp } from '../../testing/test-app.ts';
 import { WORD_VECTOR_MODEL_ID } from '../word-vector-embedder.ts';
 
 let t: TestApp;
@@ -154,6 +154,40 @@ describe('lanes with their own chunking or embedding model', () => {
     expect(served.results[0]!.title).toBe('Price match');
     const retry = await ingest(t, acme.apiKey, [article]);
     expect(retry.json().results[0].status).toBe('unchanged');
+    expect((await consistency(t, acme.apiKey)).consistent).toBe(true);
+  });
+
+  it('evaluates a variant lane beside the default one, and deleting an article removes it from both', async () => {
+    const evaluated = await t.app.inject({
+      method: 'POST',
+      url: '/admin/knowledge/lanes/evaluate',
+      headers: brand(acme.apiKey),
+      payload: { queries: [{ query: 'my parcel never arrived', answers: ['lost-parcels.md'] }] },
+    });
+    expect(evaluated.statusCode).toBe(200);
+    expect(evaluated.json().evaluations.map((e: { lane: string }) => e.lane)).toEqual([
+      'pg-default',
+      'pg-small',
+    ]);
+    const gift = await laneSearch(t, acme.apiKey, 'do gift cards expire', 'secondary');
+    const id = gift.results.find((r) => r.title === 'Gift cards')!.articleId;
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: `/admin/knowledge/articles/${id}`,
+      headers: brand(acme.apiKey),
+    });
+    expect(del.statusCode).toBeLessThan(300);
+    for (const lane of ['primary', 'secondary'] as const)
+      expect(
+        (await laneSearch(t, acme.apiKey, 'do gift cards expire', lane)).results.some(
+          (r) => r.articleId === id,
+        ),
+      ).toBe(false);
+    const left = await t.db.sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM "KnowledgeChunk" WHERE "articleId" = $1',
+      [id],
+    );
+    expect(Number(left[0]!.n)).toBe(0);
     expect((await consistency(t, acme.apiKey)).consistent).toBe(true);
   });
 
