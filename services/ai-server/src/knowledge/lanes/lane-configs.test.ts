@@ -191,6 +191,22 @@ describe('lanes with their own chunking or embedding model', () => {
     expect((await consistency(t, acme.apiKey)).consistent).toBe(true);
   });
 
+  it('rebuilds past an article that fails, leaves it pending, and catches up on the next rebuild', async () => {
+    const setting = {
+      primary: pg,
+      secondary: { ...small, embedding: EXTERNAL, chunking: { maxTokens: 200, overlapTokens: 40 } },
+      secondaryPercent: 50,
+    };
+    t.sim!.failNext('embeddings', 1, 500);
+    expect((await putLanes(t, acme.apiKey, setting)).statusCode).toBe(200);
+    const c = await settled(acme.apiKey);
+    expect(c.configurations).toHaveLength(1);
+    expect(c.configurations[0]!.indexed).toBe(c.configurations[0]!.articles - 1);
+    expect(c.consistent).toBe(false);
+    expect((await putLanes(t, acme.apiKey, setting)).statusCode).toBe(200);
+    expect((await settled(acme.apiKey)).consistent).toBe(true);
+  });
+
   it('refuses a model or chunking the server cannot give, naming the field', async () => {
     const bad = async (secondary: object, field: RegExp) => {
       const r = await putLanes(t, acme.apiKey, { primary: pg, secondary, secondaryPercent: 10 });

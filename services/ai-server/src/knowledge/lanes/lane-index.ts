@@ -110,6 +110,7 @@ export class LaneIndexer implements LaneFollower {
 
   private async rebuildNow(brandId: string): Promise<void> {
     const configs = await this.configs(brandId);
+    let failed = 0;
     await this.dropUnused(
       brandId,
       configs.map((c) => c.key),
@@ -123,10 +124,21 @@ export class LaneIndexer implements LaneFollower {
       for (const { id, contentHash } of articles) {
         if (held.get(id) === contentHash) continue;
         const a = await this.stored(brandId, id);
-        if (a && a.contentHash === contentHash) await this.writeArticle(brandId, config, a);
+        if (!a || a.contentHash !== contentHash) continue;
+        try {
+          await this.writeArticle(brandId, config, a);
+        } catch (err) {
+          // One article (an embedding error, an ingest writing it at the same time) doesn't stop the
+          // rest: it stays pending in the consistency check, and the next ingest or rebuild redoes it.
+          failed++;
+          this.log.warn(
+            { config: config.key, err: { message: (err as Error).message } },
+            'knowledge lane article not rebuilt; it stays pending',
+          );
+        }
       }
     }
-    this.log.info({ configs: configs.length }, 'knowledge lane rebuild finished');
+    this.log.info({ configs: configs.length, failed }, 'knowledge lane rebuild finished');
   }
 
   /** Per configuration of the brand's lanes: how many of its articles it holds in full. */
