@@ -7,6 +7,8 @@ import { ArticlePreparer } from './knowledge/article-preparer.ts';
 import type { Embedder } from './knowledge/embedder.ts';
 import { knowledgePlugin } from './knowledge/knowledge-routes.ts';
 import { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import { Embedders } from './knowledge/lanes/lane-config.ts';
+import { LaneIndexer } from './knowledge/lanes/lane-index.ts';
 import { laneRoutes } from './knowledge/lanes/lane-routes.ts';
 import { DEFAULT_LANE_BUDGET_MS } from './knowledge/lanes/lane-search.ts';
 import { LaneSettings } from './knowledge/lanes/lane-settings.ts';
@@ -36,6 +38,8 @@ export interface AiServerDeps {
   operatorToken?: string;
   /** Unset: knowledge search and ingestion run lexical-only. */
   embedder?: Embedder;
+  /** Other models a retrieval lane may embed with (the offline word vectors, an external provider). */
+  otherEmbedders?: Embedder[];
   /** Overrides the embedder's calibrated relevance floor (`noAnswer`). */
   relevanceFloor?: number;
   reranker?: Reranker;
@@ -76,6 +80,10 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     ringTimeoutSec: 30,
     ...deps.outbound,
   };
+  const preparer = new ArticlePreparer();
+  const embedders = new Embedders(deps.embedder, deps.otherEmbedders);
+  const laneSettings = new LaneSettings(deps.db.sql);
+  const laneIndexer = new LaneIndexer(deps.db.sql, embedders, preparer, laneSettings, deps.logger);
   const ctx: AppContext = {
     prisma: deps.db.prisma,
     sql: deps.db.sql,
@@ -83,14 +91,17 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     knowledge: new KnowledgeStore(
       deps.db.sql,
       deps.embedder,
-      new ArticlePreparer(),
+      preparer,
       deps.embedder ? deps.pinecone : undefined,
+      laneIndexer,
     ),
     embedder: deps.embedder,
+    embedders,
+    laneIndexer,
     relevanceFloor: deps.relevanceFloor,
     reranker: deps.reranker,
     pinecone: deps.embedder ? deps.pinecone : undefined,
-    laneSettings: new LaneSettings(deps.db.sql),
+    laneSettings,
     searchEvents: new SearchEvents(deps.db.sql, (err) =>
       deps.logger.warn({ err: { message: err.message } }, 'search event not recorded'),
     ),

@@ -2,6 +2,8 @@ import type { Database, SqlRunner } from '@switchboard/db';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { Embedder } from './knowledge/embedder.ts';
 import type { KnowledgeStore } from './knowledge/knowledge-store.ts';
+import type { Embedders } from './knowledge/lanes/lane-config.ts';
+import type { LaneIndexer } from './knowledge/lanes/lane-index.ts';
 import type { LaneSettings } from './knowledge/lanes/lane-settings.ts';
 import type { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import type { SearchEvents } from './knowledge/lanes/search-events.ts';
@@ -22,6 +24,10 @@ export interface AppContext {
   profiles: ProfileStore;
   knowledge: KnowledgeStore;
   embedder?: Embedder;
+  /** Every model the server embeds with, by name (the default one and those a lane may ask for). */
+  embedders: Embedders;
+  /** The chunk rows of lanes with their own model or chunking. */
+  laneIndexer: LaneIndexer;
   /** Overrides the embedder's calibrated relevance floor. */
   relevanceFloor?: number;
   reranker?: Reranker;

@@ -3,7 +3,7 @@ import { ConfigError, createLogger, startTelemetry } from '@switchboard/service-
 import { buildApp } from './app.ts';
 import { type AiServerConfig, loadAiServerConfig } from './config.ts';
 import { openAiDatabase } from './db.ts';
-import { configuredEmbedder } from './knowledge/configured-embedder.ts';
+import { configuredEmbedder, laneEmbedders } from './knowledge/configured-embedder.ts';
 import { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
 import { httpOutboundDialer } from './outbound/dialer.ts';
@@ -68,6 +68,7 @@ const app = await buildApp({
   serviceToken: config.SERVICE_TOKEN,
   operatorToken: config.OPERATOR_TOKEN,
   embedder,
+  otherEmbedders: laneEmbedders(config, embedder),
   relevanceFloor: config.KNOWLEDGE_RELEVANCE_FLOOR,
   pinecone,
   laneBudgetMs: config.KNOWLEDGE_LANE_BUDGET_MS,

@@ -23,7 +23,17 @@ describe('brand isolation on every route', () => {
   beforeAll(async () => {
     h = await startHarness({ store: 'prisma' });
     const start = startBody({ brandId: 'acme' });
-    const conversationId = await seedCall(h, start, [msg(1, { text: 'acme secret words' })]);
+    const conversationId = await seedCall(h, start, [
+      msg(1, { text: 'acme secret words' }),
+      // A knowledge search served by a lane whose name only acme's staff may see.
+      msg(2, {
+        role: 'tool',
+        source: 'tool',
+        text: null,
+        toolName: 'get_knowledge',
+        toolResult: { lane: 'acme secret words' },
+      }),
+    ]);
     const cb = (
       await h.app.inject({
         method: 'POST',
@@ -229,6 +239,7 @@ describe('brand isolation on every route', () => {
       url: () => '/api/analyses/aggregates',
       expect: 'listed-without',
     },
+    'GET /api/analyses/lanes': { method: 'GET', url: () => '/api/analyses/lanes', expect: 'listed-without' },
     'GET /analytics': { method: 'GET', url: () => '/analytics', expect: 'listed-without' },
     'GET /analytics.csv': { method: 'GET', url: () => '/analytics.csv', expect: 'listed-without' },
     // "Try your bot": the chooser offers the reader's own brand's profiles only (checked below).
@@ -381,7 +392,7 @@ describe('brand isolation on every route', () => {
   it("left acme's data as it was", async () => {
     const c = await h.store.getConversation('acme', acme.conversationId);
     expect(c).toMatchObject({ brandId: 'acme', status: 'active' });
-    expect((await h.store.listMessages(acme.conversationId)).map((m) => m.sequence)).toEqual([1]);
+    expect((await h.store.listMessages(acme.conversationId)).map((m) => m.sequence)).toEqual([1, 2]);
     const t = await h.store.getTicket('acme', acme.ticketId);
     expect(t).toMatchObject({ status: 'open', assignee: null, callback: { status: 'scheduled' } });
     expect(await h.store.findStaffByEmail('acme', 'intruder@globex.test')).toBeNull();

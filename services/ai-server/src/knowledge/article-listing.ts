@@ -23,7 +23,7 @@ export async function listArticles(
 ): Promise<ArticleSummary[]> {
   const rows = await sql.query<ArticleRow>(
     `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
-         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id) AS "chunkCount"
+         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id AND c.config = '') AS "chunkCount"
        FROM "KnowledgeArticle" a
        WHERE a."brandId" = $1 AND ($2::text IS NULL OR a.id > $2)
        ORDER BY a.id LIMIT $3`,
@@ -41,7 +41,7 @@ export async function getArticle(
     `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
          (SELECT string_agg(t.text, '' ORDER BY t.part) FROM "KnowledgeArticleText" t
           WHERE t."articleId" = a.id) AS body,
-         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id) AS "chunkCount"
+         (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id AND c.config = '') AS "chunkCount"
        FROM "KnowledgeArticle" a WHERE a.id = $1 AND a."brandId" = $2`,
     [articleId, brandId],
   );

@@ -25,6 +25,8 @@ export interface ChunkRow {
   text: string;
   tokenCount: number;
   embedding?: number[];
+  /** The lane configuration the row belongs to; '' (default) for the ingest's own. */
+  config?: string;
 }
 
 /**
@@ -32,10 +34,16 @@ export interface ChunkRow {
  * drawn at random: the same corpus gets the same ids on every ingest, so ranking ties, broken by id,
  * fall the same way every time. Shaped like a UUID (sha256, version nibble 8: custom).
  */
-export function stableChunkId(brandId: string, externalId: string, ordinal: number, text: string): string {
-  const h = createHash('sha256')
-    .update(JSON.stringify([brandId, externalId, ordinal, text]))
-    .digest('hex');
+export function stableChunkId(
+  brandId: string,
+  externalId: string,
+  ordinal: number,
+  text: string,
+  config = '',
+): string {
+  // A lane configuration's rows get their own ids (the same text embedded by another model is another row).
+  const key = config ? [brandId, externalId, ordinal, text, config] : [brandId, externalId, ordinal, text];
+  const h = createHash('sha256').update(JSON.stringify(key)).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((Number.parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -103,11 +111,12 @@ export async function writeTextParts(sql: SqlRunner, articleId: string, text: st
   }
 }
 
-/** Ids of an article's chunks. */
-export async function chunkIdsOf(sql: SqlRunner, articleId: string): Promise<string[]> {
-  const rows = await sql.query<{ id: string }>('SELECT id FROM "KnowledgeChunk" WHERE "articleId" = $1', [
-    articleId,
-  ]);
+/** Ids of an article's chunks: those of one lane configuration ('' the ingest's own), or all. */
+export async function chunkIdsOf(sql: SqlRunner, articleId: string, config?: string): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    'SELECT id FROM "KnowledgeChunk" WHERE "articleId" = $1 AND ($2::text IS NULL OR config = $2)',
+    [articleId, config ?? null],
+  );
   return rows.map((r) => r.id);
 }
 
@@ -117,10 +126,11 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
   const ids: string[] = [];
   for (const r of rows) {
     const n = params.length;
-    const id = stableChunkId(brandId, r.externalId, r.ordinal, r.text);
+    const id = stableChunkId(brandId, r.externalId, r.ordinal, r.text, r.config);
     ids.push(id);
     params.push(
       id,
+      r.config ?? '',
       r.articleId,
       brandId,
       r.ordinal,
@@ -131,13 +141,13 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
       r.embedding && !isZeroVector(r.embedding) ? toVectorLiteral(r.embedding) : null,
     );
     values.push(
-      `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6},
-        setweight(to_tsvector('${TS_CONFIG}', $${n + 7}), 'A') || setweight(to_tsvector('${TS_CONFIG}', $${n + 5}), 'B'),
-        $${n + 8}::vector)`,
+      `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7},
+        setweight(to_tsvector('${TS_CONFIG}', $${n + 8}), 'A') || setweight(to_tsvector('${TS_CONFIG}', $${n + 6}), 'B'),
+        $${n + 9}::vector)`,
     );
   }
   await tx.query(
-    `INSERT INTO "KnowledgeChunk" (id, "articleId", "brandId", ordinal, text, "tokenCount", tsv, embedding)
+    `INSERT INTO "KnowledgeChunk" (id, config, "articleId", "brandId", ordinal, text, "tokenCount", tsv, embedding)
      VALUES ${values.join(',')}`,
     params,
   );

@@ -1,7 +1,11 @@
 import { ConfigError } from '@switchboard/service-kit';
 import type { AiServerConfig } from '../config.ts';
-import { createOpenAiEmbedder, type Embedder } from './embedder.ts';
-import { createWordVectorEmbedder } from './word-vector-embedder.ts';
+import { createOpenAiEmbedder, EMBEDDING_DIMENSIONS, type Embedder } from './embedder.ts';
+import {
+  createWordVectorEmbedder,
+  WORD_VECTOR_MODEL_ID,
+  WORD_VECTOR_RELEVANCE_FLOOR,
+} from './word-vector-embedder.ts';
 
 type EmbeddingConfig = Pick<
   AiServerConfig,
@@ -23,4 +27,38 @@ export function configuredEmbedder(config: EmbeddingConfig): Embedder | undefine
     baseURL: config.OPENAI_BASE_URL,
     model: config.EMBEDDING_MODEL,
   });
+}
+
+/**
+ * The models a retrieval lane may ask for besides the default: the offline word vectors (loaded on
+ * first use) when the default is another provider, and the configured `/embeddings` provider when
+ * a key is given and the default is the word vectors.
+ */
+export function laneEmbedders(config: EmbeddingConfig, primary: Embedder | undefined): Embedder[] {
+  const out: Embedder[] = [];
+  const wordVectorsId = `${WORD_VECTOR_MODEL_ID}@${EMBEDDING_DIMENSIONS}`;
+  if (primary?.id !== wordVectorsId) out.push(lazyWordVectors(wordVectorsId));
+  if (config.OPENAI_API_KEY && primary?.id === wordVectorsId)
+    out.push(
+      createOpenAiEmbedder({
+        apiKey: config.OPENAI_API_KEY,
+        baseURL: config.OPENAI_BASE_URL,
+        model: config.EMBEDDING_MODEL,
+      }),
+    );
+  return out;
+}
+
+function lazyWordVectors(id: string): Embedder {
+  let loaded: Embedder | undefined;
+  const load = () => {
+    loaded ??= createWordVectorEmbedder();
+    return loaded;
+  };
+  return {
+    id,
+    dimensions: EMBEDDING_DIMENSIONS,
+    relevanceFloor: WORD_VECTOR_RELEVANCE_FLOOR,
+    embed: (texts) => load().embed(texts),
+  };
 }

@@ -60,6 +60,25 @@ export interface ChunkDetail {
   text: string;
 }
 
+/** An article as stored: what a lane configuration's rows are built from. */
+export interface StoredArticle {
+  articleId: string;
+  externalId: string;
+  title: string;
+  url: string | null;
+  text: string;
+  contentHash: string;
+}
+
+/** Lanes with chunk rows of their own, brought in step after each ingest (lanes/lane-index.ts). */
+export interface LaneFollower {
+  /** Returns the ids of the articles that could not be written for some lane (pending there). */
+  ingested(brandId: string, articles: readonly StoredArticle[]): Promise<Set<string>>;
+}
+
+/** A lane configuration's rows could not be written; the article stays pending in that lane. */
+class LaneConfigError extends Error {}
+
 interface Planned {
   input: ArticleInput;
   prepared: PreparedText;
@@ -105,6 +124,8 @@ export class KnowledgeStore {
     private readonly preparer: ArticlePreparer = new ArticlePreparer(),
     /** A second store fed by the same ingest (a retrieval lane); none: Postgres only. */
     readonly mirror?: ChunkMirror,
+    /** Lanes with their own embedding model or chunking, fed after the ingest's own rows. */
+    private readonly lanes?: LaneFollower,
   ) {}
 
   /** The embedder in use, if any (search needs the same one for queries). */
@@ -201,8 +222,40 @@ export class KnowledgeStore {
         results.set(p.input, failed(p.input, err));
       }
     }
+    await this.followLanes(brandId, planned, results);
     await this.maybeAnalyze(written);
     return articles.map((a) => results.get(a)!);
+  }
+
+  /** Brings the lanes with rows of their own in step with the articles stored (unchanged ones too). */
+  private async followLanes(
+    brandId: string,
+    planned: readonly Planned[],
+    results: Map<ArticleInput, IngestResult>,
+  ): Promise<void> {
+    if (!this.lanes) return;
+    const stored = planned.flatMap((p) => {
+      const r = results.get(p.input);
+      return r?.articleId && r.status !== 'failed'
+        ? [
+            {
+              articleId: r.articleId,
+              externalId: p.input.externalId,
+              title: p.prepared.title,
+              url: p.prepared.url,
+              text: p.prepared.text,
+              contentHash: p.prepared.hash,
+            },
+          ]
+        : [];
+    });
+    if (!stored.length) return;
+    const failedIds = await this.lanes.ingested(brandId, stored);
+    for (const p of planned) {
+      const r = results.get(p.input);
+      if (r?.articleId && failedIds.has(r.articleId))
+        results.set(p.input, failed(p.input, new LaneConfigError('lane configuration write failed')));
+    }
   }
 
   /**
@@ -246,7 +299,8 @@ export class KnowledgeStore {
              "embeddingModel" = $5, "mirroredTo" = NULL, "updatedAt" = now() WHERE id = $1`,
           [id, title, url, PENDING_HASH, model],
         );
-        await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id));
+        // Its own chunks only: a lane configuration's rows are brought in step after (see `lanes`).
+        await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id, ''));
       } else {
         await this.sql.query(
           `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, "contentHash",
@@ -340,33 +394,40 @@ export class KnowledgeStore {
     candidateQuery: string,
     rankQuery: string,
     limit: number,
+    config = '',
   ): Promise<Array<{ id: string; score: number }>> {
     return this.sql.query<{ id: string; score: number }>(
       `SELECT c.id, ts_rank(c.tsv, $3::tsquery, 1) AS score
        FROM "KnowledgeChunk" c
-       WHERE c."brandId" = $1 AND c.tsv @@ $2::tsquery
+       WHERE c."brandId" = $1 AND c.config = $5 AND c.tsv @@ $2::tsquery
        ORDER BY score DESC, c.id LIMIT $4`,
-      [brandId, candidateQuery, rankQuery, limit],
+      [brandId, candidateQuery, rankQuery, limit, config],
     );
   }
 
   /**
    * Nearest chunks by cosine distance through the HNSW index, filtered to the brand and to articles
    * embedded with `model` (vectors of another model are never compared; they are re-embedded on the
-   * next ingest).
+   * next ingest). A lane configuration's rows (`config`, whose key names its model) hold that model's
+   * vectors only.
    */
   async vectorSearch(
     brandId: string,
     vector: readonly number[],
     limit: number,
     model: string,
+    config = '',
   ): Promise<Array<{ id: string; distance: number }>> {
     const rows = await this.sql.query<{ id: string; distance: number }>(
-      `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
-       WHERE "brandId" = $1 AND embedding IS NOT NULL
-         AND "articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND "embeddingModel" = $4)
-       ORDER BY embedding <=> $2::vector LIMIT $3`,
-      [brandId, toVectorLiteral(vector), limit, model],
+      config
+        ? `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
+           WHERE "brandId" = $1 AND config = $4 AND embedding IS NOT NULL
+           ORDER BY embedding <=> $2::vector LIMIT $3`
+        : `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
+           WHERE "brandId" = $1 AND config = '' AND embedding IS NOT NULL
+             AND "articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND "embeddingModel" = $4)
+           ORDER BY embedding <=> $2::vector LIMIT $3`,
+      [brandId, toVectorLiteral(vector), limit, config || model],
     );
     // relaxed_order iterative scans may return near-ties slightly out of order; exact ties go by id.
     return rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -386,6 +447,16 @@ export class KnowledgeStore {
 }
 
 function failed(input: ArticleInput, err: unknown): IngestResult {
+  if (err instanceof LaneConfigError)
+    return {
+      externalId: input.externalId,
+      status: 'failed',
+      error: {
+        code: 'LANE_WRITE_FAILED',
+        message:
+          "a retrieval lane's own chunks could not be written; the article is marked for the next ingest; retry it",
+      },
+    };
   if (err instanceof MirrorError)
     return {
       externalId: input.externalId,

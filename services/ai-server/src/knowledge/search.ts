@@ -78,6 +78,8 @@ export interface SearchOptions {
   lexicalOnly?: boolean;
   /** Skip the reranker even when one is configured. */
   noRerank?: boolean;
+  /** The chunk rows searched: a lane configuration's key, or '' (default) for the ingest's own. */
+  config?: string;
 }
 
 /**
@@ -101,7 +103,7 @@ export async function searchKnowledge(
     retrieval === 'vector' && embedder
       ? Promise.resolve([])
       : timed(
-          () => lexicalCandidates(deps.store, brandId, query),
+          () => lexicalCandidates(deps.store, brandId, query, opts.config),
           (ms) => {
             timingsMs.lexical = ms;
           },
@@ -118,7 +120,8 @@ export async function searchKnowledge(
             isZeroVector(v!)
               ? []
               : timed(
-                  () => deps.store.vectorSearch(brandId, v!, CANDIDATES_PER_RETRIEVER, embedder.id),
+                  () =>
+                    deps.store.vectorSearch(brandId, v!, CANDIDATES_PER_RETRIEVER, embedder.id, opts.config),
                   (ms) => {
                     timingsMs.vector = ms;
                   },
@@ -133,7 +136,9 @@ export async function searchKnowledge(
   ]);
   // The vector lane alone falls back to full-text when the embedding failed.
   const lexicalList =
-    retrieval === 'vector' && !vector ? await lexicalCandidates(deps.store, brandId, query) : lexical;
+    retrieval === 'vector' && !vector
+      ? await lexicalCandidates(deps.store, brandId, query, opts.config)
+      : lexical;
   const mode: SearchMode = !vector ? 'lexical' : retrieval === 'vector' ? 'vector' : 'hybrid';
   const similarityOf = new Map(vector?.map((r) => [r.id, 1 - r.distance]) ?? []);
 
@@ -198,7 +203,11 @@ async function timed<T>(fn: () => Promise<T>, record: (ms: number) => void): Pro
   }
 }
 
-async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: string) {
+/**
+ * Full-text candidates. The lexeme counts that choose them are the brand's over every configuration's
+ * rows (the same corpus, so the same words are rare); the candidates come from `config`'s rows only.
+ */
+async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: string, config?: string) {
   const lexemes = (await store.queryLexemes(brandId, query)).filter((l) => l.df > 0);
   if (!lexemes.length) return [];
   lexemes.sort((a, b) => a.df - b.df || a.lexeme.localeCompare(b.lexeme));
@@ -214,5 +223,6 @@ async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: 
     orQuery(chosen),
     orQuery(lexemes.map((l) => l.lexeme)),
     CANDIDATES_PER_RETRIEVER,
+    config,
   );
 }

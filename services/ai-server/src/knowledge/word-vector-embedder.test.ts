@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAiServerConfig } from '../config.ts';
 import type { AiDatabase } from '../context.ts';
 import { openAiDatabase } from '../db.ts';
-import { configuredEmbedder } from './configured-embedder.ts';
+import { configuredEmbedder, laneEmbedders } from './configured-embedder.ts';
 import type { Embedder } from './embedder.ts';
 import { KnowledgeStore } from './knowledge-store.ts';
 import { createWordVectorEmbedder, WORD_VECTOR_RELEVANCE_FLOOR } from './word-vector-embedder.ts';
@@ -74,6 +74,16 @@ describe('embedding provider from configuration', () => {
       configuredEmbedder(loadAiServerConfig({ ...base, OPENAI_API_KEY: 'sk-x', EMBEDDINGS: 'local' }))?.id,
     ).toBe('glove-100d-sif-v1@256');
     expect(configuredEmbedder(loadAiServerConfig({ ...base, EMBEDDINGS: 'none' }))).toBeUndefined();
+  });
+
+  it('offers a lane the other model: the word vectors beside a provider, the provider beside them', () => {
+    const ids = (env: Record<string, string>) => {
+      const config = loadAiServerConfig({ ...base, ...env });
+      return laneEmbedders(config, configuredEmbedder(config)).map((e) => e.id);
+    };
+    expect(ids({ OPENAI_API_KEY: 'sk-x' })).toEqual(['glove-100d-sif-v1@256']);
+    expect(ids({ OPENAI_API_KEY: 'sk-x', EMBEDDINGS: 'local' })).toEqual(['text-embedding-3-small@256']);
+    expect(ids({})).toEqual([]);
   });
 
   it('refuses EMBEDDINGS=openai without a key, and a relevance floor out of range, naming the variable', () => {

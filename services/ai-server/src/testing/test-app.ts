@@ -22,6 +22,8 @@ export interface TestAppOptions {
   embeddings?: boolean;
   /** The offline default: the trained word vectors, in process. */
   localEmbeddings?: boolean;
+  /** The knowledge simulator's embeddings as another model a retrieval lane may ask for. */
+  laneEmbeddings?: boolean;
   /** `KNOWLEDGE_RELEVANCE_FLOOR`: overrides the embedder's calibrated floor. */
   relevanceFloor?: number;
   rerank?: boolean;
@@ -54,7 +56,16 @@ export const service = { authorization: `Bearer ${SERVICE_TOKEN}` };
 export const brand = (apiKey: string) => ({ authorization: `Bearer ${apiKey}` });
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
-  const sim = opts.embeddings || opts.rerank ? await startKnowledgeSimulator() : undefined;
+  const sim =
+    opts.embeddings || opts.rerank || opts.laneEmbeddings ? await startKnowledgeSimulator() : undefined;
+  const simEmbedder = sim
+    ? createOpenAiEmbedder({
+        apiKey: 'sk-test',
+        baseURL: sim.openaiBaseUrl,
+        model: 'text-embedding-3-small',
+        maxRetries: 0,
+      })
+    : undefined;
   const pineconeSim = opts.pinecone
     ? await startPineconeSimulator({ apiKey: 'pc-test', indexName: 'knowledge', dimension: 256 })
     : undefined;
@@ -72,16 +83,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     db,
     serviceToken: SERVICE_TOKEN,
     operatorToken: OPERATOR_TOKEN,
-    embedder: opts.localEmbeddings
-      ? createWordVectorEmbedder()
-      : opts.embeddings && sim
-        ? createOpenAiEmbedder({
-            apiKey: 'sk-test',
-            baseURL: sim.openaiBaseUrl,
-            model: 'text-embedding-3-small',
-            maxRetries: 0,
-          })
-        : undefined,
+    embedder: opts.localEmbeddings ? createWordVectorEmbedder() : opts.embeddings ? simEmbedder : undefined,
+    otherEmbedders: opts.laneEmbeddings && simEmbedder ? [simEmbedder] : [],
     relevanceFloor: opts.relevanceFloor,
     reranker: opts.rerank && sim ? createHttpReranker({ url: sim.rerankUrl }) : undefined,
     pinecone: pineconeSim

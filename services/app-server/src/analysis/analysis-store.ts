@@ -1,5 +1,6 @@
 import type { Conversation, Page } from '../domain/types.ts';
 import type { AnalysisFields } from './analysis-schema.ts';
+import type { LanePoint } from './lane-rates.ts';
 
 export type AnalysisStatus = 'pending' | 'done' | 'failed';
 
@@ -74,6 +75,11 @@ export interface AnalysisStore {
     filter: Omit<AnalysisFilter, 'limit' | 'cursor'>,
     timeZone: string,
   ): Promise<AnalysisPoint[]>;
+  /**
+   * Finished analyses in the range whose call searched the knowledge base, each with the lane of its
+   * first search (at most MAX_AGGREGATE_ROWS, newest first).
+   */
+  lanePoints(brandId: string, filter: Pick<AnalysisFilter, 'from' | 'to'>): Promise<LanePoint[]>;
 }
 
 /** The error text kept on a failed analysis: short, one line. */

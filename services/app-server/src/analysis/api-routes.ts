@@ -18,6 +18,7 @@ import type { AppStore } from '../store/store.ts';
 import { aggregate } from './aggregate.ts';
 import type { AnalysisService } from './analysis-service.ts';
 import type { ConversationAnalysis } from './analysis-store.ts';
+import { laneRates } from './lane-rates.ts';
 
 export interface AnalysisApiOptions {
   store: AppStore;
@@ -158,5 +159,31 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
     const brandId = principal(req).brandId;
     const timeZone = await brandZone(store, brandId);
     return { timeZone, ...aggregate(await store.analyses().points(brandId, filter, timeZone)) };
+  });
+
+  const lanesDoc = {
+    querystring: analysisQuerySchema,
+    response: {
+      200: answer(
+        'Resolution and hand-off rates per retrieval lane over the analysed calls in the range',
+        obj({
+          lanes: arr(
+            obj({
+              lane: str,
+              calls: int,
+              resolved: int,
+              handedOff: int,
+              resolutionRate: nullable(num),
+              handoffRate: nullable(num),
+            }),
+          ),
+        }),
+      ),
+    },
+  };
+  app.get('/api/analyses/lanes', { schema: lanesDoc }, async (req) => {
+    const { from, to } = parseAnalysisQuery(req.query as Record<string, unknown>);
+    const points = await store.analyses().lanePoints(principal(req).brandId, { from, to });
+    return { lanes: laneRates(points) };
   });
 }

@@ -1,4 +1,4 @@
-import type { Conversation, Page } from '../domain/types.ts';
+import type { Conversation, Message, Page } from '../domain/types.ts';
 import { decodeCursor, encodeCursor } from '../store/store.ts';
 import {
   type AnalysisFilter,
@@ -9,6 +9,7 @@ import {
   type ConversationAnalysis,
   MAX_AGGREGATE_ROWS,
 } from './analysis-store.ts';
+import { type LanePoint, laneOfToolCall } from './lane-rates.ts';
 
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 /** YYYY-MM-DD of `at` in `timeZone`. */
@@ -25,7 +26,10 @@ export function dayIn(at: Date, timeZone: string): string {
 export class MemoryAnalysisStore implements AnalysisStore {
   private readonly rows = new Map<string, ConversationAnalysis>();
 
-  constructor(private readonly conversation: (id: string) => Conversation | undefined) {}
+  constructor(
+    private readonly conversation: (id: string) => Conversation | undefined,
+    private readonly messages: (id: string) => readonly Message[] = () => [],
+  ) {}
 
   async get(id: string): Promise<ConversationAnalysis | null> {
     const r = this.rows.get(id);
@@ -137,5 +141,17 @@ export class MemoryAnalysisStore implements AnalysisStore {
         intent: a.intent,
         leadScore: a.leadScore,
       }));
+  }
+
+  async lanePoints(brandId: string, f: Pick<AnalysisFilter, 'from' | 'to'>): Promise<LanePoint[]> {
+    return this.matching(brandId, f)
+      .flatMap(({ conversation: c, analysis: a }) => {
+        const first = [...this.messages(c.id)]
+          .sort((x, y) => x.sequence - y.sequence)
+          .map(laneOfToolCall)
+          .find((lane) => lane !== null);
+        return first ? [{ lane: first, resolution: a.resolution, endReason: c.endReason }] : [];
+      })
+      .slice(0, MAX_AGGREGATE_ROWS);
   }
 }

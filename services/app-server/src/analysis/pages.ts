@@ -5,6 +5,7 @@ import { layout, type Viewer } from '../ui/views.ts';
 import { type AnalysisAggregates, LEAD_BANDS } from './aggregate.ts';
 import { SENTIMENTS } from './analysis-schema.ts';
 import type { AnalyzedConversation, ConversationAnalysis } from './analysis-store.ts';
+import type { LaneRate } from './lane-rates.ts';
 
 const words = (s: string | null) => (s ?? '—').replace(/_/g, ' ');
 const sentimentBadge = (s: string | null) =>
@@ -72,10 +73,25 @@ function overTime(a: AnalysisAggregates, field: 'sentiment' | 'intent', keys: st
 }
 
 /** The analytics page: filters, sentiment and intent over time, lead scores, the analysed calls, CSV. */
+const percent = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10} %`);
+
+/** The retrieval lanes side by side: resolution and hand-off rates over the analysed calls. */
+function laneTable(lanes: readonly LaneRate[]): SafeHtml {
+  if (!lanes.length) return html``;
+  return html`<section class="card" aria-label="Retrieval lanes"><h2>Retrieval lanes</h2>
+<table class="list lanes"><thead><tr><th>Lane</th><th>Analysed calls</th><th>Resolved</th><th>Handed off</th></tr></thead>
+<tbody>${lanes.map(
+    (l) =>
+      html`<tr data-lane="${l.lane}"><td class="mono">${l.lane}</td><td class="num">${l.calls}</td><td class="num">${percent(l.resolutionRate)}</td><td class="num">${percent(l.handoffRate)}</td></tr>`,
+  )}</tbody></table></section>`;
+}
+
 export function analyticsPage(o: {
   viewer: Viewer;
   query: AnalyticsQuery;
   aggregates?: AnalysisAggregates;
+  /** Resolution and hand-off rates per retrieval lane (shown when calls searched through lanes). */
+  lanes?: LaneRate[];
   page?: Page<AnalyzedConversation>;
   error?: string;
   nextHref?: string;
@@ -117,7 +133,8 @@ ${
     )}</section>
 </div>
 <section class="card" aria-label="Sentiment over time"><h2>Sentiment over time</h2>${overTime(a, 'sentiment', sentimentKeys)}</section>
-<section class="card" aria-label="Intent over time"><h2>Intent over time</h2>${overTime(a, 'intent', intentKeys)}</section>`
+<section class="card" aria-label="Intent over time"><h2>Intent over time</h2>${overTime(a, 'intent', intentKeys)}</section>
+${laneTable(o.lanes ?? [])}`
     : ''
 }
 ${

@@ -11,6 +11,7 @@ import {
   type ConversationAnalysis,
   MAX_AGGREGATE_ROWS,
 } from './analysis-store.ts';
+import { KNOWLEDGE_TOOLS, type LanePoint } from './lane-rates.ts';
 
 type Row = NonNullable<Awaited<ReturnType<PrismaClient['conversationAnalysis']['findUnique']>>>;
 
@@ -172,5 +173,27 @@ export class PrismaAnalysisStore implements AnalysisStore {
       intent: r.intent,
       leadScore: r.lead_score,
     }));
+  }
+
+  async lanePoints(brandId: string, f: Pick<AnalysisFilter, 'from' | 'to'>): Promise<LanePoint[]> {
+    const params: unknown[] = [brandId, [...KNOWLEDGE_TOOLS]];
+    const where = ['c.brand_id = $1', "a.status = 'done'"];
+    if (f.from) where.push(`c.started_at >= $${params.push(f.from.toISOString())}`);
+    if (f.to) where.push(`c.started_at < $${params.push(f.to.toISOString())}`);
+    // The lane of each call's first knowledge search that names one (see laneOfToolCall).
+    const rows = await this.sql.query<{ lane: string; resolution: string | null; end_reason: string | null }>(
+      `SELECT l.lane, a.resolution, c.end_reason
+         FROM conversation_analysis a JOIN conversation c ON c.id = a.conversation_id
+         CROSS JOIN LATERAL (
+           SELECT m.tool_result->>'lane' AS lane FROM message m
+            WHERE m.conversation_id = c.id AND m.tool_name = ANY($2::text[])
+              AND jsonb_typeof(m.tool_result->'lane') = 'string'
+              AND length(m.tool_result->>'lane') BETWEEN 1 AND 64
+            ORDER BY m.sequence LIMIT 1) l
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.started_at DESC LIMIT ${MAX_AGGREGATE_ROWS}`,
+      params,
+    );
+    return rows.map((r) => ({ lane: r.lane, resolution: r.resolution, endReason: r.end_reason }));
   }
 }

@@ -9,6 +9,7 @@ import type { Viewer } from '../ui/views.ts';
 import { aggregate } from './aggregate.ts';
 import type { AnalysisService } from './analysis-service.ts';
 import { CSV_HEADER, csvRow } from './csv.ts';
+import { laneRates } from './lane-rates.ts';
 import { type AnalyticsQuery, analyticsPage } from './pages.ts';
 
 /** Most rows one CSV export holds (newest first). */
@@ -56,9 +57,10 @@ export function analysisPages(app: FastifyInstance, o: AnalysisPagesOptions): vo
         const filter = parseAnalysisQuery(raw);
         const { limit: _l, cursor: _c, ...range } = filter;
         const brandId = o.me(req).brandId;
-        const [page, points] = await Promise.all([
+        const [page, points, lanePoints] = await Promise.all([
           store.analyses().list(brandId, filter),
           store.analyses().points(brandId, range, v.timeZone),
+          store.analyses().lanePoints(brandId, range),
         ]);
         const nextHref = page.nextCursor
           ? `/analytics?${new URLSearchParams({ ...query, cursor: page.nextCursor })}`
@@ -70,6 +72,7 @@ export function analysisPages(app: FastifyInstance, o: AnalysisPagesOptions): vo
             query,
             page,
             aggregates: aggregate(points),
+            lanes: laneRates(lanePoints),
             csvHref,
             enabled: analysis.enabled,
             ...(nextHref ? { nextHref } : {}),

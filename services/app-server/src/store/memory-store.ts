@@ -83,7 +83,10 @@ export class MemoryStore implements AppStore {
   private readonly sessions = new Map<string, StaffSession>();
   private readonly brands = new Map<string, Brand>();
   private readonly feed = new MemoryLiveFeed();
-  private readonly analysisStore = new MemoryAnalysisStore((id) => this.conversations.get(id));
+  private readonly analysisStore = new MemoryAnalysisStore(
+    (id) => this.conversations.get(id),
+    (id) => [...(this.messages.get(id)?.values() ?? [])],
+  );
 
   analyses(): AnalysisStore {
     return this.analysisStore;

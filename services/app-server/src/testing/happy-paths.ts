@@ -245,6 +245,10 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       staff(() => ({ url: '/api/analyses/aggregates' })),
     ),
     row(
+      'GET /api/analyses/lanes',
+      staff(() => ({ url: '/api/analyses/lanes?from=2026-11-01' })),
+    ),
+    row(
       'POST /api/conversations/{id}/analysis',
       staff((a) => ({ method: 'POST', url: `/api/conversations/${conversationId(a)}/analysis` })),
     ),

@@ -1,3 +1,4 @@
+import { laneOfToolCall } from '../analysis/lane-rates.ts';
 import type { Conversation, Message } from '../domain/types.ts';
 import { formatDuration } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -21,15 +22,12 @@ export interface CallFigures {
   knowledgeLanes: string[];
 }
 
-const KNOWLEDGE_TOOLS = new Set(['get_knowledge', 'search_knowledge_base']);
-
 /** The lanes named in knowledge tool results (voice-server records the lane that served each search). */
 export function knowledgeLanes(toolCalls: readonly Message[]): string[] {
   const lanes = new Set<string>();
   for (const m of toolCalls) {
-    const lane = (m.toolResult as { lane?: unknown } | null)?.lane;
-    if (KNOWLEDGE_TOOLS.has(m.toolName ?? '') && typeof lane === 'string' && lane && lane.length <= 64)
-      lanes.add(lane);
+    const lane = laneOfToolCall(m);
+    if (lane) lanes.add(lane);
   }
   return [...lanes];
 }

@@ -8,6 +8,7 @@ export function laneDepsOf(ctx: AppContext, log: Pick<Logger, 'warn'>): LaneSear
     store: ctx.knowledge,
     settings: ctx.laneSettings,
     embedder: ctx.embedder,
+    embedders: ctx.embedders,
     reranker: ctx.reranker,
     relevanceFloor: ctx.relevanceFloor,
     pinecone: ctx.pinecone,

@@ -27,6 +27,8 @@ const lanesView = obj({
   secondaryPercent: int,
   liveWindowHours: int,
   stores: arr(store),
+  /** The embedding models a lane may ask for. */
+  embeddings: arr(str),
   lanes: arr(
     obj({
       role,
@@ -34,6 +36,9 @@ const lanesView = obj({
       store,
       retrieval: oneOf('hybrid', 'lexical', 'vector'),
       rerank: bool,
+      /** The model of the lane's chunks (null: lexical only) and their chunking, defaults filled in. */
+      embedding: nullable(str),
+      chunking: obj({ maxTokens: int, overlapTokens: int }),
       callShare: int,
       live: nullable(liveSchema),
       evaluation: nullable(obj({ queries: int, figures: figuresSchema, at: dateTime })),
@@ -52,6 +57,7 @@ export const consistencyResponse = answer(
     postgres: obj({ articles: int, chunks: int }),
     pendingArticles: int,
     mirror: nullable(obj({ store: str, records: nullable(int), expected: int, error: str }, ['error'])),
+    configurations: arr(obj({ key: str, indexed: int, articles: int, rebuilding: bool })),
     consistent: bool,
   }),
 );

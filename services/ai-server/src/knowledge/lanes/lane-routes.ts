@@ -3,6 +3,7 @@ import type { AppContext, FeatureOptions } from '../../context.ts';
 import { AiErrors } from '../../errors.ts';
 import { adminDoc, adminScope } from '../../route-helpers.ts';
 import type { LabelledQuery } from '../evaluation/labelled-set.ts';
+import { effectiveConfig } from './lane-config.ts';
 import { laneConsistency } from './lane-consistency.ts';
 import { laneDepsOf } from './lane-deps.ts';
 import { evaluateLanes, latestEvaluations } from './lane-evaluation.ts';
@@ -37,6 +38,7 @@ async function lanesView(ctx: AppContext, brandId: string) {
       {
         role,
         ...spec,
+        ...effectiveConfig(spec, ctx.embedders),
         callShare: setting.secondary ? share : 100,
         live: live.get(spec.name) ?? null,
         evaluation: evaluations.get(spec.name) ?? null,
@@ -47,6 +49,7 @@ async function lanesView(ctx: AppContext, brandId: string) {
     secondaryPercent: setting.secondaryPercent,
     liveWindowHours: LIVE_HOURS,
     stores: [...storesOf(ctx)],
+    embeddings: ctx.embedders.names(),
     lanes,
   };
 }
@@ -109,9 +112,11 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
             : null,
           secondaryPercent: req.body.secondaryPercent ?? 0,
         };
-        const problem = laneSettingProblem(setting, storesOf(ctx));
+        const problem = laneSettingProblem(setting, storesOf(ctx), ctx.embedders);
         if (problem) throw AiErrors.invalidLanes(problem);
         await ctx.laneSettings.put(req.brandId, setting);
+        // A lane with a new model or chunking gets its rows built in the background; the other serves.
+        ctx.laneIndexer.rebuild(req.brandId);
         return lanesView(ctx, req.brandId);
       },
     );
@@ -127,7 +132,7 @@ export const laneRoutes: FastifyPluginAsync<FeatureOptions> = async (app, { ctx 
           response: { 200: consistencyResponse },
         },
       },
-      async (req) => laneConsistency(ctx.sql, ctx.knowledge.mirror, req.brandId),
+      async (req) => laneConsistency(ctx.sql, ctx.knowledge.mirror, req.brandId, ctx.laneIndexer),
     );
 
     admin.post<{ Body: { queries: Array<Omit<LabelledQuery, 'kind'> & { kind?: string }> } }>(

@@ -4,6 +4,7 @@ import type { Embedder } from '../embedder.ts';
 import type { KnowledgeStore } from '../knowledge-store.ts';
 import type { Reranker } from '../reranker.ts';
 import { type SearchResponse, searchKnowledge } from '../search.ts';
+import { type Embedders, laneIndexConfig } from './lane-config.ts';
 import type { LaneSettings } from './lane-settings.ts';
 import { type LaneRole, type LaneSpec, laneFor, laneOf } from './lane-spec.ts';
 import type { PineconeLane } from './pinecone-lane.ts';
@@ -17,6 +18,8 @@ export interface LaneSearchDeps {
   store: KnowledgeStore;
   settings: LaneSettings;
   embedder?: Embedder;
+  /** The models lanes with their own configuration embed their questions with. */
+  embedders?: Embedders;
   reranker?: Reranker;
   relevanceFloor?: number;
   pinecone?: PineconeLane;
@@ -143,6 +146,12 @@ function runLane(
   limit: number | undefined,
 ): Promise<SearchResponse> {
   const reranker = spec.rerank ? deps.reranker : undefined;
+  let config: ReturnType<typeof laneIndexConfig> = null;
+  try {
+    config = deps.embedders ? laneIndexConfig(spec, deps.embedders) : null;
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (spec.store === 'pinecone') {
     if (!deps.pinecone || !deps.embedder)
       return Promise.reject(new Error('the pinecone store is not configured on this server'));
@@ -156,13 +165,14 @@ function runLane(
   return searchKnowledge(
     {
       store: deps.store,
-      embedder: deps.embedder,
+      // A lane with its own configuration asks with its own model, against its own rows.
+      embedder: config ? config.embedder : deps.embedder,
       reranker,
       relevanceFloor: deps.relevanceFloor,
       log: deps.log,
     },
     brandId,
     query,
-    { limit, retrieval: spec.retrieval },
+    { limit, retrieval: spec.retrieval, config: config?.key ?? '' },
   );
 }

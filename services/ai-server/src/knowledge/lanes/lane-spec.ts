@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Retrieval } from '../search.ts';
+import { CHUNK_BOUNDS, type Embedders, type LaneChunking, laneConfigProblem } from './lane-config.ts';
 
 export type LaneStore = 'postgres' | 'pinecone';
 export type LaneRole = 'primary' | 'secondary';
@@ -17,6 +18,10 @@ export interface LaneSpec {
   retrieval: Retrieval;
   /** Rerank the candidates with the configured cross-encoder (when the server has one). */
   rerank: boolean;
+  /** The embedding model of the lane's chunks, one the server embeds with; default the ingest's. */
+  embedding?: string;
+  /** Chunk size and overlap of the lane's chunks; default the ingest's 480/80 tokens. */
+  chunking?: LaneChunking;
 }
 
 export interface LaneSetting {
@@ -44,6 +49,16 @@ const laneSpecSchema = {
     store: { type: 'string', enum: ['postgres', 'pinecone'] },
     retrieval: { type: 'string', enum: ['hybrid', 'lexical', 'vector'] },
     rerank: { type: 'boolean' },
+    embedding: { type: 'string', minLength: 1, maxLength: 100 },
+    chunking: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxTokens', 'overlapTokens'],
+      properties: {
+        maxTokens: { type: 'integer', minimum: CHUNK_BOUNDS.minTokens, maximum: CHUNK_BOUNDS.maxTokens },
+        overlapTokens: { type: 'integer', minimum: 0, maximum: CHUNK_BOUNDS.maxTokens / 2 },
+      },
+    },
   },
 } as const;
 
@@ -60,7 +75,11 @@ export const laneSettingSchema = {
 } as const;
 
 /** What a setting asks that this server can't give; the message names the field. Null when fine. */
-export function laneSettingProblem(s: LaneSetting, stores: ReadonlySet<LaneStore>): string | null {
+export function laneSettingProblem(
+  s: LaneSetting,
+  stores: ReadonlySet<LaneStore>,
+  embedders: Embedders,
+): string | null {
   const lanes: Array<[string, LaneSpec | null]> = [
     ['body.primary', s.primary],
     ['body.secondary', s.secondary],
@@ -70,6 +89,8 @@ export function laneSettingProblem(s: LaneSetting, stores: ReadonlySet<LaneStore
     if (!stores.has(lane.store)) return `${field}.store: ${lane.store} is not configured on this server`;
     if (lane.store === 'pinecone' && lane.retrieval !== 'vector')
       return `${field}.retrieval: a pinecone lane is vector only`;
+    const problem = laneConfigProblem(field, lane, embedders);
+    if (problem) return problem;
   }
   if (s.secondary && s.secondary.name === s.primary.name)
     return 'body.secondary.name must differ from body.primary.name';
