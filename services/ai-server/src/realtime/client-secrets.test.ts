@@ -146,6 +146,20 @@ describe('POST /v1/realtime/client-secrets', () => {
     expect((await post(apiKey, {})).statusCode).toBe(400);
   });
 
+  it('accepts the token the example backend signs (examples/webrtc-client/token.mjs)', async () => {
+    const secret = (
+      await t.app.inject({ method: 'POST', url: '/admin/client-token-secret', headers: brand(apiKey) })
+    ).json().secret as string;
+    const example = new URL('../../../../examples/webrtc-client/token.mjs', import.meta.url).href;
+    const { endUserToken } = (await import(example)) as {
+      endUserToken(o: { secret: string; brandId: string; profile: string; userId: string }): string;
+    };
+    const token = endUserToken({ secret, brandId, profile: 'concierge', userId: 'demo-user' });
+    const res = await post(token, {});
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().value).toMatch(/^ek_/);
+  });
+
   it('refuses a profile with an ElevenLabs voice (a direct connection speaks with OpenAI voices)', async () => {
     await t.app.inject({
       method: 'POST',
