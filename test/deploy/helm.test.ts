@@ -1,7 +1,7 @@
 // The Helm chart: lints, renders with the default and with production-like values, every rendered
 // object passes its Kubernetes schema, and the renderings keep the promises the chart README makes
 // (voice-server drains every call, secrets stay in Secrets, internal routes stay internal).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AiMetrics, configSpec as aiServerSpec } from '@switchboard/ai-server';
 import { AppMetrics, appServerConfigSpec } from '@switchboard/app-server';
@@ -23,7 +23,7 @@ import {
   rendering,
   schemaProblems,
 } from './helm.ts';
-import { MIGRATE_COMMAND } from './workspace.ts';
+import { MIGRATE_COMMAND, ROOT } from './workspace.ts';
 
 const SPECS: Record<string, ConfigSpec> = {
   'voice-server': voiceServerConfigSpec,
@@ -242,6 +242,33 @@ describe('Helm chart', () => {
         expect(c.resources.limits.cpu, m.metadata.name).toBeUndefined();
       }
     }
+  });
+
+  it('runs post-call analysis in its own Deployment when asked: app-server’s image, the worker command, app-server’s settings', () => {
+    const all = docs('production values');
+    const worker = podOf(find(all, 'Deployment', name('analysis-worker')));
+    const app = podOf(find(all, 'Deployment', name('app-server'))).containers[0];
+    const c = worker.containers[0];
+    expect(c.image).toBe(app.image);
+    expect(c.command).toEqual(['node', '--import', 'tsx', 'src/analysis-worker.ts']);
+    // The command names a file the app-server image holds.
+    expect(existsSync(join(ROOT, 'services', 'app-server', c.command.at(-1)))).toBe(true);
+    const env = environment(all, c);
+    const appEnv = environment(all, app);
+    for (const key of ['DATABASE_URL', 'OPENAI_API_KEY', 'LOG_LEVEL'])
+      expect(env[key], key).toBe(appEnv[key]);
+    expect(env.OPENAI_API_KEY).toMatch(/^secret:/);
+    // The replicas only enqueue; the worker listens on nothing and admits no connection.
+    expect(appEnv.ANALYSIS_WORKER).toBe('off');
+    expect(c.ports).toBeUndefined();
+    expect(find(all, 'NetworkPolicy', name('analysis-worker')).spec.ingress).toEqual([]);
+    expect(all.some((m) => m.kind === 'Service' && m.metadata.name === name('analysis-worker'))).toBe(false);
+    // Off (the default): no worker, and app-server runs the jobs itself.
+    const plain = docs('default values');
+    expect(plain.some((m) => m.metadata.name === name('analysis-worker'))).toBe(false);
+    const plainApp = podOf(find(plain, 'Deployment', name('app-server'))).containers[0];
+    expect(environment(plain, plainApp).ANALYSIS_WORKER).toBeUndefined();
+    expect(environment(plain, plainApp).OPENAI_API_KEY).toMatch(/^secret:/);
   });
 
   it('migrates each database in a pre-install/pre-upgrade hook with the service’s own image', () => {

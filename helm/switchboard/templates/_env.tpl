@@ -22,6 +22,7 @@ app-server:
   SERVICE_TOKEN: SERVICE_TOKEN
   SESSION_SECRET: SESSION_SECRET
   DATABASE_URL: APP_SERVER_DATABASE_URL
+  OPENAI_API_KEY: OPENAI_API_KEY?
   TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID
   TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN
 {{- end -}}
@@ -40,6 +41,10 @@ app-server:
 {{- if eq .name "ai-server" -}}
 {{- /* Outbound calls are placed through voice-server. */ -}}
 {{- $_ := set $env "VOICE_SERVER_URL" (printf "http://%s:8080" (include "switchboard.fullname" (dict "root" $root "name" "voice-server"))) -}}
+{{- end -}}
+{{- if and (eq .name "app-server") $root.Values.analysisWorker.enabled -}}
+{{- /* The analysis-worker Deployment runs the analysis jobs; app-server replicas only enqueue them. */ -}}
+{{- $_ := set $env "ANALYSIS_WORKER" "off" -}}
 {{- end -}}
 {{- range $k, $v := .svc.env -}}
 {{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "PINECONE_API_KEY" "OPIK_API_KEY")) -}}

@@ -18,6 +18,7 @@ describe('ai-server app', () => {
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'brandApiKey',
+      'endUserToken',
       'operatorToken',
       'serviceToken',
     ]);

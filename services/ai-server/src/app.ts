@@ -25,6 +25,10 @@ import { DEFAULT_WEBHOOK_DELIVERY, OutcomeWebhooks } from './outbound/webhook-de
 import { profilesPlugin } from './profiles/profile-routes.ts';
 import { ProfileStore } from './profiles/profile-store.ts';
 import { promptsPlugin } from './prompts/prompt-routes.ts';
+import type { ClientSecretMinter } from './realtime/client-secret-minter.ts';
+import { clientSecretsPlugin } from './realtime/client-secret-routes.ts';
+import { clientTokenPlugin } from './realtime/client-token-routes.ts';
+import { PerBrandRateLimit } from './realtime/rate-limit.ts';
 import type { ToolEndpointPolicy } from './tools/endpoint-policy.ts';
 import { ToolExecutor } from './tools/tool-executor.ts';
 import { toolsPlugin } from './tools/tool-routes.ts';
@@ -62,6 +66,8 @@ export interface AiServerDeps {
   metrics?: AiMetrics;
   /** Outbound calling: the dialer and its limits (no dialer: the outbound API answers 503). */
   outbound?: Partial<OutboundSettings>;
+  /** Realtime client secrets for apps; no minter: the route answers 503. */
+  realtime?: { minter?: ClientSecretMinter; model?: string; perMinute?: number };
 }
 
 /** Builds the Fastify app (no listen): base app, OpenAPI, then the feature plugins. */
@@ -84,6 +90,7 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   const embedders = new Embedders(deps.embedder, deps.otherEmbedders);
   const laneSettings = new LaneSettings(deps.db.sql);
   const laneIndexer = new LaneIndexer(deps.db.sql, embedders, preparer, laneSettings, deps.logger);
+  const perMinute = deps.realtime?.perMinute ?? 60;
   const ctx: AppContext = {
     prisma: deps.db.prisma,
     sql: deps.db.sql,
@@ -117,6 +124,12 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
     maxToolTimeoutMs: deps.toolPolicy.maxTimeoutMs,
     metrics: deps.metrics ?? new AiMetrics(),
     outbound,
+    realtime: {
+      ...(deps.realtime?.minter ? { minter: deps.realtime.minter } : {}),
+      model: deps.realtime?.model ?? 'gpt-realtime',
+      perMinute,
+      rateLimit: new PerBrandRateLimit(perMinute),
+    },
     webhooks: new OutcomeWebhooks(
       deps.db.prisma,
       deps.toolPolicy,
@@ -139,6 +152,8 @@ export async function buildApp(deps: AiServerDeps): Promise<FastifyInstance> {
   await app.register(knowledgePlugin, { ctx });
   await app.register(laneRoutes, { ctx });
   await app.register(outboundPlugin, { ctx });
+  await app.register(clientSecretsPlugin, { ctx });
+  await app.register(clientTokenPlugin, { ctx });
   if (ctx.outbound.dialer) {
     const retrier = startOutboundRetrier(ctx, {
       intervalMs: ctx.outbound.retryPollMs ?? 5_000,

@@ -67,11 +67,21 @@ export const configSpec = {
   }),
   OPENAI_API_KEY: env.optionalString({
     secret: true,
-    doc: 'Key for the embeddings API (EMBEDDINGS=openai, or auto)',
+    doc: 'Key for the embeddings API (EMBEDDINGS=openai, or auto) and for Realtime client secrets (POST /v1/realtime/client-secrets; unset: 503)',
   }),
   OPENAI_BASE_URL: env.url({
     default: 'https://api.openai.com/v1',
     doc: 'OpenAI API base (point at a simulator)',
+  }),
+  OPENAI_REALTIME_MODEL: env.string({
+    default: 'gpt-realtime',
+    doc: 'Realtime model the client secrets minted for apps are bound to',
+  }),
+  CLIENT_SECRETS_PER_MINUTE: env.int({
+    default: 60,
+    min: 1,
+    max: 10_000,
+    doc: 'Realtime client secrets a brand may mint per minute, per ai-server replica (over it: 429 with Retry-After)',
   }),
   EMBEDDING_MODEL: env.string({
     default: 'text-embedding-3-small',

@@ -12,6 +12,8 @@ import type { AiMetrics } from './metrics.ts';
 import type { OutboundSettings } from './outbound/settings.ts';
 import type { OutcomeWebhooks } from './outbound/webhook-deliveries.ts';
 import type { ProfileStore } from './profiles/profile-store.ts';
+import type { ClientSecretMinter } from './realtime/client-secret-minter.ts';
+import type { PerBrandRateLimit } from './realtime/rate-limit.ts';
 import type { ToolExecutor } from './tools/tool-executor.ts';
 
 /** ai-server's database: its generated Prisma client plus raw SQL. */
@@ -47,6 +49,8 @@ export interface AppContext {
   outbound: OutboundSettings;
   /** Outcome webhooks of outbound calls: the brand's URL, signed events, their tries. */
   webhooks: OutcomeWebhooks;
+  /** Realtime client secrets for apps: the minter (none without OPENAI_API_KEY), model and limit. */
+  realtime: { minter?: ClientSecretMinter; model: string; perMinute: number; rateLimit: PerBrandRateLimit };
 }
 
 /** Options every feature plugin receives. */

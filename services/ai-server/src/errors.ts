@@ -31,4 +31,9 @@ export const AiErrors = {
   rateLimit: defineError('OUTBOUND_RATE_LIMIT', 429, true),
   invalidWebhook: defineError('INVALID_WEBHOOK', 400),
   webhookNotFound: defineError('WEBHOOK_NOT_FOUND', 404),
+  invalidClientToken: defineError('INVALID_CLIENT_TOKEN', 401),
+  clientSecretRateLimit: defineError('CLIENT_SECRET_RATE_LIMIT', 429, true),
+  voiceNotRealtime: defineError('VOICE_NOT_REALTIME', 422),
+  realtimeUnavailable: defineError('REALTIME_UNAVAILABLE', 503),
+  realtimeRefused: defineError('REALTIME_REFUSED', 502, true),
 };

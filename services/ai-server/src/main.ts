@@ -7,6 +7,7 @@ import { configuredEmbedder, laneEmbedders } from './knowledge/configured-embedd
 import { PineconeLane } from './knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from './knowledge/reranker.ts';
 import { httpOutboundDialer } from './outbound/dialer.ts';
+import { openAiClientSecretMinter } from './realtime/client-secret-minter.ts';
 
 let config: AiServerConfig;
 try {
@@ -86,6 +87,18 @@ const app = await buildApp({
     maxTimeoutMs: config.TOOL_MAX_TIMEOUT_MS,
   },
   ready: () => !shuttingDown,
+  realtime: {
+    ...(config.OPENAI_API_KEY
+      ? {
+          minter: openAiClientSecretMinter({
+            apiKey: config.OPENAI_API_KEY,
+            baseURL: config.OPENAI_BASE_URL,
+          }),
+        }
+      : {}),
+    model: config.OPENAI_REALTIME_MODEL,
+    perMinute: config.CLIENT_SECRETS_PER_MINUTE,
+  },
   outbound: {
     ...(config.VOICE_SERVER_URL
       ? {

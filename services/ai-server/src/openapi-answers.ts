@@ -6,6 +6,7 @@ const CREATES = new Set([
   'POST /admin/api-keys',
   'POST /admin/profiles',
   'POST /admin/profiles/:key/tools',
+  'POST /admin/client-token-secret',
 ]);
 
 /** What each ai-server route answers (documented in the OpenAPI document; checked by its test). */
@@ -35,6 +36,9 @@ export function aiServerAnswers(method: string, url: string): RouteAnswers | und
       errors: [...errors, 422, 429, 502, 503],
     };
   }
+  if (url === '/v1/realtime/client-secrets')
+    // 422: an ElevenLabs voice; 429: the brand's limit; 502/503: OpenAI refused / not configured.
+    return { success, errors: [400, 401, 404, 422, 429, 502, 503] };
   return { success, errors };
 }
 
@@ -42,11 +46,16 @@ export const AI_SERVER_OPENAPI: OpenApiInfo = {
   title: 'Switchboard ai-server',
   version: '0.1.0',
   description:
-    'Bot profiles, system prompts, dynamic tools and the knowledge base. `/admin/*` takes a brand API key and sees only that brand; `/internal/*` and `/voiceagent/*` take the service token (voice-server).',
+    'Bot profiles, system prompts, dynamic tools and the knowledge base. `/admin/*` takes a brand API key and sees only that brand; `/internal/*` and `/voiceagent/*` take the service token (voice-server); `/v1/realtime/client-secrets` takes a brand API key or an end-user token.',
   securitySchemes: {
     brandApiKey: { type: 'http', scheme: 'bearer', description: 'A brand API key (sbk_...)' },
     serviceToken: { type: 'http', scheme: 'bearer', description: 'The shared SERVICE_TOKEN' },
     operatorToken: { type: 'http', scheme: 'bearer', description: 'OPERATOR_TOKEN' },
+    endUserToken: {
+      type: 'http',
+      scheme: 'bearer',
+      description: "An HS256 JWT {brand, profile, sub, exp} signed with the brand's client-token secret",
+    },
   },
   answers: aiServerAnswers,
 };

@@ -1,7 +1,9 @@
 // The post-call analysis worker as its own process: takes analysis jobs from the Postgres queue that
 // app-server replicas fill, until SIGTERM. Run it beside app-servers started with ANALYSIS_WORKER=off.
 import { resolve } from 'node:path';
-import { ConfigError, createLogger, loadConfig } from '@switchboard/service-kit';
+import { ConfigError, createLogger, env, loadConfig } from '@switchboard/service-kit';
+import { HttpAiServerClient } from '@switchboard/service-kit/clients/ai-server';
+import { profileSchemaSource } from './analysis/profile-schemas.ts';
 import { analysisEnabled, startAnalysis } from './analysis/runtime.ts';
 import { appServerConfigSpec } from './config.ts';
 import { openPrismaStore } from './store/prisma-store.ts';
@@ -16,6 +18,8 @@ const workerConfigSpec = {
   ANALYSIS_TIMEOUT_MS: appServerConfigSpec.ANALYSIS_TIMEOUT_MS,
   ANALYSIS_RETRY_LIMIT: appServerConfigSpec.ANALYSIS_RETRY_LIMIT,
   ANALYSIS_RETRY_DELAY_SECONDS: appServerConfigSpec.ANALYSIS_RETRY_DELAY_SECONDS,
+  AI_SERVER_URL: appServerConfigSpec.AI_SERVER_URL,
+  SERVICE_TOKEN: env.optionalString({ secret: true, doc: "With AI_SERVER_URL: profiles' analysis schemas." }),
 };
 
 async function main(): Promise<void> {
@@ -46,6 +50,16 @@ async function main(): Promise<void> {
     jobDatabase: store.jobDatabase!,
     logger,
     work: true,
+    ...(config.AI_SERVER_URL && config.SERVICE_TOKEN
+      ? {
+          schemaFor: profileSchemaSource({
+            client: new HttpAiServerClient({
+              baseUrl: config.AI_SERVER_URL,
+              serviceToken: config.SERVICE_TOKEN,
+            }),
+          }),
+        }
+      : {}),
   });
   let stopping = false;
   const stop = (signal: string) => {

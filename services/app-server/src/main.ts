@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, createLogger, startTelemetry, WebCallTokens } from '@switchboard/service-kit';
+import { HttpAiServerClient } from '@switchboard/service-kit/clients/ai-server';
+import { profileSchemaSource } from './analysis/profile-schemas.ts';
 import { startAnalysis } from './analysis/runtime.ts';
 import { buildAppServer } from './app.ts';
 import { httpAiOutbound } from './callbacks/ai-outbound.ts';
@@ -39,6 +41,17 @@ async function main(): Promise<void> {
     jobDatabase: store.jobDatabase!,
     logger,
     work: config.ANALYSIS_WORKER === 'inline',
+    // Each profile's own analysis schema, from ai-server (else the built-in one).
+    ...(config.AI_SERVER_URL
+      ? {
+          schemaFor: profileSchemaSource({
+            client: new HttpAiServerClient({
+              baseUrl: config.AI_SERVER_URL,
+              serviceToken: config.SERVICE_TOKEN,
+            }),
+          }),
+        }
+      : {}),
     onOutcome: (o) => countOutcome?.(o),
   });
   const server = await buildAppServer({

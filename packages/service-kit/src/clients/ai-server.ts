@@ -88,6 +88,15 @@ export interface BotProfileDto extends BotProfileSummary {
   applicationSids: string[];
   /** Call recording; absent or `enabled: false`: calls are not recorded. */
   recording?: RecordingConfig;
+  /** The profile's post-call analysis schema (strict structured output); absent or null: the default. */
+  analysisSchema?: AnalysisSchemaDto | null;
+}
+
+/** A post-call analysis schema: `name` and `version` are recorded with every result made with it. */
+export interface AnalysisSchemaDto {
+  name: string;
+  version: string;
+  schema: Record<string, unknown>;
 }
 
 /** A profile's call recording: on, with the consent notice the caller hears first (a default when null). */

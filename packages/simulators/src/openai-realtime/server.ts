@@ -8,11 +8,15 @@ import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { closeLocal, listenLocal } from '../support/local-server.ts';
 import { StateWaiters } from '../support/waiters.ts';
+import { ClientSecretStore, type SecretLookup } from './client-secrets.ts';
+import { handleClientSecrets } from './client-secrets-http.ts';
 import { type FaultPlan, mergeFaultPlans } from './faults.ts';
+import { apiError, bearerKey } from './http-auth.ts';
 import { type Pacing, type SimClock, systemClock } from './pacing.ts';
 import { loadReplyAudio, type ReplyAudio, type ReplyAudioSource } from './reply-audio.ts';
 import { loadScenario, parseScenario, type Scenario } from './scenario.ts';
 import { type RealtimeSimObserver, RealtimeSimSession } from './session.ts';
+import type { SimSessionConfig } from './session-config.ts';
 import { type ModelTiming, parseModelTiming } from './timing.ts';
 
 /** Options of {@link startRealtimeSimulator}; all optional. */
@@ -106,9 +110,11 @@ export async function startRealtimeSimulator(
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
   });
 
-  const accept = (socket: WebSocket, model: string) => {
+  const secrets = new ClientSecretStore();
+  const accept = (socket: WebSocket, model: string, minted?: SimSessionConfig) => {
     const session = new RealtimeSimSession(socket, {
       model,
+      ...(minted ? { initialConfig: minted } : {}),
       scenario,
       replyAudio,
       pacing: options.pacing ?? 'realtime',
@@ -127,6 +133,7 @@ export async function startRealtimeSimulator(
   };
 
   const server: Server = createServer((req, res) => {
+    if (handleClientSecrets(req, res, { secrets, clock, apiKey: options.apiKey })) return;
     const body = JSON.stringify(
       apiError('invalid_request_error', 'Not found. Connect with a WebSocket upgrade.'),
     );
@@ -137,12 +144,12 @@ export async function startRealtimeSimulator(
     socket.on('error', () => {
       // the client went away during the handshake; nothing to clean up
     });
-    const rejection = checkUpgrade(req, options.apiKey);
+    const rejection = checkUpgrade(req, options.apiKey, (key) => secrets.lookup(key, clock.now()));
     if ('status' in rejection) {
       rejectUpgrade(socket, rejection.status, rejection.body);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, rejection.model));
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, rejection.model, rejection.minted));
   });
 
   const port = await listenLocal(server, options.port, options.host);
@@ -184,14 +191,21 @@ export async function startRealtimeSimulator(
   };
 }
 
-type UpgradeCheck = { model: string } | { status: number; body: Record<string, unknown> };
+type UpgradeCheck =
+  | { model: string; minted?: SimSessionConfig }
+  | { status: number; body: Record<string, unknown> };
 
-function checkUpgrade(req: IncomingMessage, requiredKey: string | undefined): UpgradeCheck {
+function checkUpgrade(
+  req: IncomingMessage,
+  requiredKey: string | undefined,
+  lookupSecret: (key: string) => SecretLookup,
+): UpgradeCheck {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname !== REALTIME_PATH) {
     return { status: 404, body: apiError('invalid_request_error', `Invalid URL (GET ${url.pathname})`) };
   }
   const key = bearerKey(req);
+  if (key?.startsWith('ek_')) return checkEphemeralKey(url, lookupSecret(key));
   if (!key || (requiredKey !== undefined && key !== requiredKey)) {
     return {
       status: 401,
@@ -227,24 +241,28 @@ function checkUpgrade(req: IncomingMessage, requiredKey: string | undefined): Up
   return { model };
 }
 
-function bearerKey(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1]! : null;
+/**
+ * An ephemeral key opens a session with the configuration it was minted with, model included; the
+ * URL may repeat that model but not name another (a relay that appended `?model=` to an `ek_` URL was
+ * refused: maximhq/bifrost#5136). An unknown or expired key is refused like a wrong API key.
+ */
+function checkEphemeralKey(url: URL, found: SecretLookup): UpgradeCheck {
+  if (!found || 'expired' in found) {
+    const message = found ? 'Your client secret has expired.' : 'Incorrect API key provided.';
+    return { status: 401, body: apiError('invalid_request_error', message, 'invalid_api_key') };
   }
-  // browsers cannot set headers, so the real API also takes the key as a subprotocol
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',');
-  for (const p of protocols) {
-    const trimmed = p.trim();
-    if (trimmed.startsWith('openai-insecure-api-key.'))
-      return trimmed.slice('openai-insecure-api-key.'.length) || null;
+  const asked = url.searchParams.get('model');
+  if (asked !== null && asked !== found.session.model) {
+    return {
+      status: 400,
+      body: apiError(
+        'invalid_request_error',
+        `The client secret was created for model '${found.session.model}', not '${asked}'.`,
+        'invalid_value',
+      ),
+    };
   }
-  return null;
-}
-
-function apiError(type: string, message: string, code: string | null = null): Record<string, unknown> {
-  return { error: { message, type, param: null, code } };
+  return { model: found.session.model, minted: found.session };
 }
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found' };

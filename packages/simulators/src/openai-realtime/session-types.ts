@@ -7,6 +7,7 @@ import type { FaultPlan } from './faults.ts';
 import type { Pacing, SimClock } from './pacing.ts';
 import type { ReplyAudio } from './reply-audio.ts';
 import type { PlannedReply, PlannedToolCall, Scenario } from './scenario.ts';
+import type { SimSessionConfig } from './session-config.ts';
 import type { ModelTiming } from './timing.ts';
 
 /** Everything a session needs from the simulator. */
@@ -29,6 +30,8 @@ export interface RealtimeSimSessionOptions {
   sessionIndex: number;
   /** Commit → input transcript when timing is instant and the turn does not say, ms. */
   transcriptionDelayMs: number;
+  /** The configuration an ephemeral key was minted with: the session starts with it. */
+  initialConfig?: SimSessionConfig;
 }
 
 /**

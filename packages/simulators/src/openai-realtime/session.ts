@@ -68,7 +68,10 @@ export class RealtimeSimSession {
     this.connectedAtMs = this.clock.now();
     this.log = new EventLog(() => this.clock.now());
     this.faultPlan = mergeFaultPlans(options.faults, options.scenario.faults);
-    this.configValue = defaultSessionConfig(this.id, options.model, this.connectedAtMs);
+    const fresh = defaultSessionConfig(this.id, options.model, this.connectedAtMs);
+    this.configValue = options.initialConfig
+      ? { ...structuredClone(options.initialConfig), id: fresh.id, expires_at: fresh.expires_at }
+      : fresh;
     this.out = new ServerEventOutbox(socket, {
       clock: this.clock,
       log: this.log,

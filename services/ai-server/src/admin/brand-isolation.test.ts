@@ -2,6 +2,7 @@
 // list comes from the app's own OpenAPI document, so a new admin route without a case here fails.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintEndUserToken } from '../realtime/end-user-token.ts';
 import { brand, profileBody, service, startTestApp, type TestApp } from '../testing/test-app.ts';
 
 let t: TestApp;
@@ -283,6 +284,27 @@ const cases: Record<string, Case> = {
   },
   'DELETE /admin/outbound-webhook': async () => {
     await expectNotFound(await call('DELETE', '/admin/outbound-webhook', a.apiKey), 'WEBHOOK_NOT_FOUND');
+  },
+  'POST /admin/client-token-secret': async () => {
+    const bSecret = (await call('POST', '/admin/client-token-secret', b.apiKey)).json().secret as string;
+    const aSecret = (await call('POST', '/admin/client-token-secret', a.apiKey)).json().secret as string;
+    expect(aSecret).not.toBe(bSecret);
+    const stored = await t.db.prisma.brand.findUniqueOrThrow({ where: { id: b.brandId } });
+    expect(stored.clientTokenSecret).toBe(bSecret);
+    // A token signed with A's secret but naming brand B mints nothing of B's.
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    const forged = mintEndUserToken(aSecret, { brand: b.brandId, profile: 'b-profile', sub: 'u1', exp });
+    const res = await call('POST', '/v1/realtime/client-secrets', forged, {});
+    expect(res.statusCode).toBe(401);
+    // Nor does A's key reach B's profile.
+    const byKey = await call('POST', '/v1/realtime/client-secrets', a.apiKey, { profile: 'b-profile' });
+    await expectNotFound(byKey, 'PROFILE_NOT_FOUND');
+  },
+  'DELETE /admin/client-token-secret': async () => {
+    await call('POST', '/admin/client-token-secret', b.apiKey);
+    expect((await call('DELETE', '/admin/client-token-secret', a.apiKey)).statusCode).toBe(204);
+    const stored = await t.db.prisma.brand.findUniqueOrThrow({ where: { id: b.brandId } });
+    expect(stored.clientTokenSecret).not.toBeNull();
   },
   'GET /admin/do-not-call': async () => {
     expect((await call('GET', '/admin/do-not-call', a.apiKey)).json()).toEqual({ numbers: [] });

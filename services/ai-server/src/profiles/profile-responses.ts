@@ -1,5 +1,16 @@
 /** Response schemas of the profile routes; value shapes come from the request schemas. */
-import { answer, arr, bool, dateTime, int, nullable, num, obj, str } from '@switchboard/service-kit';
+import {
+  answer,
+  arr,
+  bool,
+  dateTime,
+  int,
+  nullable,
+  num,
+  obj,
+  openObject,
+  str,
+} from '@switchboard/service-kit';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -19,6 +30,7 @@ export const profileDtoSchema = obj(
     outboundCallerId: nullable(str),
     afterHoursMessage: nullable(str),
     recording: obj({ enabled: bool, consentNotice: nullable(str) }),
+    analysisSchema: nullable(obj({ name: str, version: str, schema: openObject })),
     timezone: str,
     phoneNumbers: arr(str),
     sipDomains: arr(str),
@@ -38,6 +50,7 @@ export const adminProfileSchema = obj(
     holidays: profileFields.holidays,
     creditSeconds: int,
     voicemailMessage: nullable(str),
+    clientSecretTtlSec: int,
     outboundRetry: profileFields.outboundRetry,
     createdAt: dateTime,
     updatedAt: dateTime,

@@ -98,6 +98,10 @@ export const profileFields = {
       backoffSec: { type: 'integer', minimum: 1, maximum: 86_400 },
     },
   },
+  /** Seconds a Realtime client secret minted for apps lives (the API accepts 10–7200). */
+  clientSecretTtlSec: { type: 'integer', minimum: 10, maximum: 7200 },
+  /** The JSON Schema post-call analysis answers with (strict structured-output subset); null: the default. */
+  analysisSchema: { type: ['object', 'null'], additionalProperties: true },
   phoneNumbers: {
     type: 'array',
     maxItems: 100,

@@ -21,6 +21,7 @@ import {
   type WeeklyHours,
 } from '../prompts/business-hours.ts';
 import { unknownPlaceholders } from '../prompts/system-prompt.ts';
+import { analysisSchemaOf, strictSchemaProblem } from './analysis-schema-check.ts';
 import { currentVoice } from './stored-voice.ts';
 import { transcriberProblems, voiceProblems } from './voice-schema.ts';
 
@@ -52,6 +53,10 @@ export interface ProfileInput {
   outboundRetry?: OutboundRetry | null;
   /** Call recording with its consent notice; null turns it off. */
   recording?: { enabled: boolean; consentNotice?: string | null } | null;
+  /** Lifetime of the Realtime client secrets minted for apps, 10–7200 s. */
+  clientSecretTtlSec?: number;
+  /** The JSON Schema post-call analysis answers with; null: the default schema. */
+  analysisSchema?: Record<string, unknown> | null;
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
@@ -80,6 +85,7 @@ export interface AdminProfileDto extends BotProfileDto {
   holidays: Holiday[];
   creditSeconds: number;
   voicemailMessage: string | null;
+  clientSecretTtlSec: number;
   outboundRetry: OutboundRetry | null;
   createdAt: string;
   updatedAt: string;
@@ -116,6 +122,7 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     sipDomains: of('sip_domain'),
     applicationSids: of('application_sid'),
     recording: recordingOf(p.recording),
+    analysisSchema: analysisSchemaOf(p.key, p.analysisSchema),
   };
 }
 
@@ -142,6 +149,7 @@ export function toAdminProfileDto(p: ProfileRow): AdminProfileDto {
     holidays: p.holidays as unknown as Holiday[],
     creditSeconds: p.creditSeconds,
     voicemailMessage: p.voicemailMessage,
+    clientSecretTtlSec: p.clientSecretTtlSec,
     outboundRetry: (p.outboundRetry as unknown as OutboundRetry | null) ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
@@ -163,6 +171,10 @@ export function profileProblems(input: ProfileInput): string[] {
   problems.push(...validateSchedule(input.businessHours ?? {}, input.holidays ?? []).map((p) => `body.${p}`));
   if (input.inactivity && input.inactivity.endAfterSec < input.inactivity.promptAfterSec)
     problems.push('body.inactivity.endAfterSec must be at least promptAfterSec');
+  if (input.analysisSchema) {
+    const problem = strictSchemaProblem(input.analysisSchema);
+    if (problem) problems.push(problem);
+  }
   return problems;
 }
 
@@ -212,6 +224,8 @@ export class ProfileStore {
           outboundCallerId: input.outboundCallerId ?? null,
           voicemailMessage: input.voicemailMessage ?? null,
           afterHoursMessage: input.afterHoursMessage ?? null,
+          ...(input.clientSecretTtlSec !== undefined ? { clientSecretTtlSec: input.clientSecretTtlSec } : {}),
+          ...(input.analysisSchema ? { analysisSchema: json(input.analysisSchema) } : {}),
           ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
           ...(input.recording ? { recording: recordingJson(input.recording) } : {}),
           addresses: { create: addresses },
@@ -263,6 +277,9 @@ export class ProfileStore {
       if (patch.outboundCallerId !== undefined) data.outboundCallerId = patch.outboundCallerId;
       if (patch.voicemailMessage !== undefined) data.voicemailMessage = patch.voicemailMessage;
       if (patch.afterHoursMessage !== undefined) data.afterHoursMessage = patch.afterHoursMessage;
+      if (patch.clientSecretTtlSec !== undefined) data.clientSecretTtlSec = patch.clientSecretTtlSec;
+      if (patch.analysisSchema !== undefined)
+        data.analysisSchema = patch.analysisSchema ? json(patch.analysisSchema) : Prisma.DbNull;
       if (patch.recording !== undefined)
         data.recording = patch.recording ? recordingJson(patch.recording) : Prisma.DbNull;
       if (patch.outboundRetry !== undefined)

@@ -244,6 +244,22 @@ export function aiServerHappyRows(apiKey: string, toolUrl: string): HappyRow[] {
       url: '/admin/outbound-webhook',
       headers: admin,
     }),
+    row('POST /v1/realtime/client-secrets', {
+      method: 'POST',
+      url: '/v1/realtime/client-secrets',
+      headers: admin,
+      payload: { profile: KEY },
+    }),
+    row('POST /admin/client-token-secret', {
+      method: 'POST',
+      url: '/admin/client-token-secret',
+      headers: admin,
+    }),
+    row('DELETE /admin/client-token-secret', {
+      method: 'DELETE',
+      url: '/admin/client-token-secret',
+      headers: admin,
+    }),
     row('DELETE /admin/profiles/{key}', { method: 'DELETE', url: `/admin/profiles/${KEY}`, headers: admin }),
   ];
 }

@@ -12,6 +12,7 @@ import { PineconeLane } from '../knowledge/lanes/pinecone-lane.ts';
 import { createHttpReranker } from '../knowledge/reranker.ts';
 import { createWordVectorEmbedder } from '../knowledge/word-vector-embedder.ts';
 import type { OutboundSettings } from '../outbound/settings.ts';
+import type { ClientSecretMinter } from '../realtime/client-secret-minter.ts';
 import type { ToolEndpointPolicy } from '../tools/endpoint-policy.ts';
 
 export const SERVICE_TOKEN = 'test-service-token';
@@ -38,6 +39,8 @@ export interface TestAppOptions {
   laneBudgetMs?: number;
   /** Outbound calling settings (a fake dialer). */
   outbound?: Partial<OutboundSettings>;
+  /** Realtime client secrets: default a fake minter answering `ek_test_<n>` (tests of the SDK path pass a simulator's). */
+  realtime?: { minter?: ClientSecretMinter; model?: string; perMinute?: number };
 }
 
 export interface TestApp {
@@ -106,6 +109,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     now: opts.now,
     resolveHost: opts.resolveHost,
     ...(opts.outbound ? { outbound: opts.outbound } : {}),
+    realtime: { minter: fakeMinter(), ...opts.realtime },
   });
   let n = 0;
   return {
@@ -151,5 +155,17 @@ export function profileBody(key: string, overrides: Record<string, unknown> = {}
       friday: [{ open: '09:00', close: '17:00' }],
     },
     ...overrides,
+  };
+}
+
+/** Mints `ek_test_<n>` secrets in process, remembering what each was bound to. */
+export function fakeMinter(): ClientSecretMinter & { minted: Parameters<ClientSecretMinter['mint']>[0][] } {
+  const minted: Parameters<ClientSecretMinter['mint']>[0][] = [];
+  return {
+    minted,
+    async mint(request) {
+      minted.push(request);
+      return { value: `ek_test_${minted.length}`, expiresAt: Math.floor(Date.now() / 1000) + request.ttlSec };
+    },
   };
 }

@@ -7,10 +7,10 @@ import { type Analyzer, hasSpeech, isRetryable } from './analyzer.ts';
 import type { AnalysisJob, Attempt } from './job-queue.ts';
 
 /**
- * The JSON Schema a profile's calls are analysed against. ai-server owns profiles and app-server has no
- * client for it yet, so every profile gets the built-in schema; a lookup can be injected here.
+ * The JSON Schema a profile's calls are analysed against: the profile's own from ai-server
+ * (profile-schemas.ts) when AI_SERVER_URL is set, else the built-in one.
  */
-export type SchemaSource = (botProfileKey: string) => Promise<AnalysisSchema>;
+export type SchemaSource = (botProfileKey: string, brandId?: string) => Promise<AnalysisSchema>;
 export const defaultSchemaSource: SchemaSource = async () => DEFAULT_ANALYSIS_SCHEMA;
 
 export interface AnalysisWorkerDeps {
@@ -48,7 +48,10 @@ export class AnalysisWorker {
     }
     await analyses.recordAttempt(conversation.id);
     try {
-      const schema = await (this.deps.schemaFor ?? defaultSchemaSource)(conversation.botProfileKey);
+      const schema = await (this.deps.schemaFor ?? defaultSchemaSource)(
+        conversation.botProfileKey,
+        conversation.brandId ?? undefined,
+      );
       const result = await this.deps.analyzer.analyze({ conversation, messages, schema });
       await analyses.saveResult(conversation.id, result);
       await this.announce(conversation);
