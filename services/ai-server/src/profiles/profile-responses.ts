@@ -1,5 +1,6 @@
 /** Response schemas of the profile routes; value shapes come from the request schemas. */
 import { answer, arr, bool, dateTime, int, nullable, num, obj, str } from '@switchboard/service-kit';
+import { agentSchema } from './agent-graph.ts';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -23,6 +24,9 @@ export const profileDtoSchema = obj(
     phoneNumbers: arr(str),
     sipDomains: arr(str),
     applicationSids: arr(str),
+    agents: arr(agentSchema),
+    entryAgent: nullable(str),
+    returnRequired: bool,
   },
   ['greeting'],
 );
