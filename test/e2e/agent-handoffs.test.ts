@@ -5,7 +5,7 @@
 // voice change after audio with cannot_update_voice, as the API does); app-server records each hand-off.
 // Then a socket dropped after a hand-off: the new session starts as the agent that was talking.
 import type { RealtimeSimSession, Scenario } from '@switchboard/simulators/openai-realtime';
-import type { CallerScriptStep, SimulatedCall } from '@switchboard/simulators/twilio';
+import type { SimulatedCall } from '@switchboard/simulators/twilio';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACME, type FullStack, startFullStack } from '../support/full-stack.ts';
 import {
@@ -127,7 +127,7 @@ describe('agents and hand-offs within a call', () => {
     expect(after[1]!.instructions).toContain('the concierge agent');
 
     const view = await endedConversation(stack, current.callSid);
-    const handOffs = (view.messages as Array<{ source: string; handoff?: unknown }>)
+    const handOffs = (view.messages as unknown as Array<{ source: string; handoff?: unknown }>)
       .filter((m) => m.source === 'handoff')
       .map((m) => m.handoff);
     expect(handOffs).toEqual([

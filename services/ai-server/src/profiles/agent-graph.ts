@@ -98,7 +98,8 @@ export function agentGraphProblems(g: AgentGraph, toolNames: ReadonlySet<string>
   }
   const keys = new Map<string, number>();
   g.agents.forEach((a, i) => {
-    if (keys.has(a.key)) problems.push(`body.agents[${i}].key repeats agent ${a.key}`);
+    if (a.key === 'human') problems.push(`body.agents[${i}].key human is reserved (transfer_to_human)`);
+    else if (keys.has(a.key)) problems.push(`body.agents[${i}].key repeats agent ${a.key}`);
     else keys.set(a.key, i);
   });
   if (g.entryAgent === null) problems.push('body.entryAgent is required when the profile has agents');

@@ -4,9 +4,11 @@
 // before a hand-off still answers into the same conversation.
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
 import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { harness, responseDone, settle, until } from '../testing/session-harness.ts';
+import { CallAgents } from './agents.ts';
 
 const AGENTS: Partial<CallProfile> = {
   entryAgent: 'concierge',
@@ -166,5 +168,33 @@ describe('agents and hand-offs within a call', () => {
     ).toEqual([]);
     h.session.stop();
     await h.done;
+  });
+});
+
+describe('CallAgents, fed anything the model might send', () => {
+  it('never throws, and switches only to an allowed target', () => {
+    const keys = fc.constantFrom('concierge', 'quotes', 'scheduler', 'human', '', 'x'.repeat(80));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keys, fc.string(), fc.anything()), { maxLength: 8 }), (steps) => {
+        const updates: unknown[] = [];
+        const agents = new CallAgents({
+          updateSession: (p) => updates.push(p),
+          note: () => {},
+          record: () => {},
+        });
+        const profile = { key: 'acme', ...AGENTS } as CallProfile;
+        agents.toolHandlers(profile);
+        agents.start(profile, 'Base.', [GET_QUOTE]);
+        for (const [to, reason, context] of steps) {
+          const from = agents.current!;
+          const allowed = (profile.agents!.find((a) => a.key === from)!.handoffs ?? []).includes(to);
+          const result = agents.handOff(to, reason, context);
+          expect(result.ok).toBe(allowed);
+          expect(agents.current).toBe(allowed ? to : from);
+        }
+        expect(updates).toHaveLength(agents.handOffs.length);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
