@@ -227,6 +227,9 @@ describe('internal: profile lookup and read', () => {
       sipDomains: ['lookup.sip.example.com'],
       applicationSids: [`AP${'b'.repeat(32)}`],
       recording: { enabled: false, consentNotice: null },
+      agents: [],
+      entryAgent: null,
+      returnRequired: false,
     });
   });
 
