@@ -13,6 +13,7 @@ import {
 } from '../test/support/demo-stack.ts';
 import { ACME, BRAND_VOICE_ID, PUBLIC_BASE_URL, STAFF } from '../test/support/full-stack.ts';
 import { type DemoFault, metricLines } from './demo-faults.ts';
+import { printHandOffs } from './demo-handoffs.ts';
 import { ms, printAnalysis, printBrandVoice, printSummary } from './demo-report.ts';
 
 /** The demo's call. */
@@ -154,6 +155,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   say(
     `\nTwilio REST calls made by voice-server: ${stack.twilioRest.requests.length} (hang-up, transfer, apologies)`,
   );
+  await printHandOffs(stack, conversation?.id, say);
   await printAnalysis(stack, conversation?.id, say);
 
   if (opts.brandVoice) await printBrandVoice(stack, BRAND_VOICE_ID, SYNTHESIS_DELAY_MS, say);

@@ -34,6 +34,29 @@ export const DEMO_CALLER = '+14155550123';
  * the call ends 8 s later, so the silent-caller scenario takes seconds, not a minute.
  */
 export const DEMO_INACTIVITY = { promptAfterSec: 8, endAfterSec: 8 };
+/**
+ * The demo profile's agents: a concierge takes the call and hands returns questions to a returns
+ * specialist (its own instructions and tools), who can hand the caller back.
+ */
+export const DEMO_AGENTS = {
+  entryAgent: 'concierge',
+  returnRequired: true,
+  agents: [
+    {
+      key: 'concierge',
+      instructions:
+        'Answer general questions. Hand returns, refunds and warranty questions to the returns agent.',
+      handoffs: ['returns'],
+    },
+    {
+      key: 'returns',
+      instructions:
+        'You handle returns, refunds and warranty claims; book a callback when a colleague must follow up.',
+      tools: ['get_knowledge', 'create_callback_ticket', 'transfer_to_human', 'end_call'],
+      handoffs: ['concierge'],
+    },
+  ],
+};
 
 export interface DemoStack {
   stack: FullStack;
@@ -53,7 +76,7 @@ export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoS
     // The demo runs whenever someone tries it: outbound calls at any hour (the rule itself is tested).
     outbound: { callingWindow: { openMin: 0, closeMin: 24 * 60 }, ...opts.outbound },
     realtime: { pacing: 'burst', ...opts.realtime },
-    profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...opts.profile },
+    profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...DEMO_AGENTS, ...opts.profile },
   });
   const admin = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
   const named = await fetch(`${stack.appServer.url}/admin/brands/${stack.ai.brandId}`, {

@@ -90,6 +90,24 @@ export interface BotProfileDto extends BotProfileSummary {
   recording?: RecordingConfig;
   /** The profile's post-call analysis schema (strict structured output); absent or null: the default. */
   analysisSchema?: AnalysisSchemaDto | null;
+  /** Specialist agents the call hands over between; empty: the profile is one agent. */
+  agents?: AgentConfig[];
+  /** The agent a call starts with; null when there are no agents. */
+  entryAgent?: string | null;
+  /** Every agent must have a way back to the entry agent (ai-server checked it). */
+  returnRequired?: boolean;
+}
+
+/** One specialist agent of a profile. */
+export interface AgentConfig {
+  key: string;
+  instructions: string;
+  /** Names of the tools it may use (built-ins and the profile's own); absent: all of them. */
+  tools?: string[];
+  /** Its voice: applies as the call's voice when it is the entry agent, or with an external voice. */
+  voice?: string;
+  /** Agents it may hand the caller to. */
+  handoffs?: string[];
 }
 
 /** A post-call analysis schema: `name` and `version` are recorded with every result made with it. */

@@ -10,7 +10,7 @@ import { JsonClient } from '../http-client.ts';
 /** Who spoke a transcript message. */
 export type MessageRole = 'caller' | 'agent' | 'tool' | 'system';
 /** Where a transcript message's text came from. */
-export type TranscriptSource = 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool';
+export type TranscriptSource = 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool' | 'handoff';
 /** Ticket urgency. */
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
 
@@ -40,6 +40,8 @@ export interface TranscriptMessage {
   transcriber?: 'cartesia' | 'elevenlabs';
   /** The external transcriber's text of a caller turn whose `text` is the Realtime transcript. */
   transcriberText?: string;
+  /** Of a `handoff` message: the agents the caller went from and to, and why. */
+  handoff?: { from: string; to: string; reason: string };
   toolName?: string;
   toolArguments?: unknown;
   toolResult?: unknown;

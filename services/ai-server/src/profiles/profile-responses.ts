@@ -11,6 +11,7 @@ import {
   openObject,
   str,
 } from '@switchboard/service-kit';
+import { agentSchema } from './agent-graph.ts';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -35,6 +36,9 @@ export const profileDtoSchema = obj(
     phoneNumbers: arr(str),
     sipDomains: arr(str),
     applicationSids: arr(str),
+    agents: arr(agentSchema),
+    entryAgent: nullable(str),
+    returnRequired: bool,
   },
   ['greeting'],
 );

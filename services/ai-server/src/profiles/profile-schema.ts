@@ -1,4 +1,5 @@
 /** JSON schemas of the bot-profile bodies (Fastify validates them; the OpenAPI document shows them). */
+import { agentFields } from './agent-graph.ts';
 import { transcriberSchema, voiceSchema } from './voice-schema.ts';
 
 export const PROFILE_KEY_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
@@ -120,6 +121,8 @@ export const profileFields = {
     uniqueItems: true,
     items: { type: 'string', pattern: APPLICATION_SID_PATTERN },
   },
+  /** Specialist agents the call hands over between (see agent-graph.ts). */
+  ...agentFields,
 } as const;
 
 export const createProfileBody = {

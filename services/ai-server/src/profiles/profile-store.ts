@@ -21,6 +21,14 @@ import {
   type WeeklyHours,
 } from '../prompts/business-hours.ts';
 import { unknownPlaceholders } from '../prompts/system-prompt.ts';
+import {
+  type AgentInput,
+  agentGraphOf,
+  agentGraphProblems,
+  CALL_BUILTIN_TOOLS,
+  mergedGraph,
+  NO_AGENTS,
+} from './agent-graph.ts';
 import { analysisSchemaOf, strictSchemaProblem } from './analysis-schema-check.ts';
 import { currentVoice } from './stored-voice.ts';
 import { transcriberProblems, voiceProblems } from './voice-schema.ts';
@@ -60,6 +68,10 @@ export interface ProfileInput {
   phoneNumbers?: string[];
   sipDomains?: string[];
   applicationSids?: string[];
+  /** Specialist agents; an empty list makes the profile one agent again. */
+  agents?: AgentInput[];
+  entryAgent?: string | null;
+  returnRequired?: boolean;
 }
 
 /** How a profile retries busy and no-answer outbound calls. */
@@ -123,6 +135,7 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     applicationSids: of('application_sid'),
     recording: recordingOf(p.recording),
     analysisSchema: analysisSchemaOf(p.key, p.analysisSchema),
+    ...agentGraphOf(p.agents),
   };
 }
 
@@ -194,7 +207,8 @@ export class ProfileStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(brandId: string, input: CreateProfileInput): Promise<ProfileRow> {
-    const problems = profileProblems(input);
+    const graph = mergedGraph(NO_AGENTS, input);
+    const problems = [...profileProblems(input), ...agentGraphProblems(graph, new Set(CALL_BUILTIN_TOOLS))];
     if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
     const addresses = addressesOf(input) ?? [];
     return this.write(async (tx) => {
@@ -228,6 +242,7 @@ export class ProfileStore {
           ...(input.analysisSchema ? { analysisSchema: json(input.analysisSchema) } : {}),
           ...(input.outboundRetry ? { outboundRetry: json(input.outboundRetry) } : {}),
           ...(input.recording ? { recording: recordingJson(input.recording) } : {}),
+          ...(graph.agents.length ? { agents: json(graph) } : {}),
           addresses: { create: addresses },
         },
         include: { addresses: true },
@@ -245,6 +260,7 @@ export class ProfileStore {
         include: { addresses: true },
       });
       if (!existing) throw AiErrors.profileNotFound(`no profile ${key}`);
+      const graph = await this.checkedGraph(tx, existing, patch);
       // Addresses are replaced per kind: a patch naming only phoneNumbers keeps the SIP domains.
       const given = addressesOf(patch);
       if (given) {
@@ -284,6 +300,7 @@ export class ProfileStore {
         data.recording = patch.recording ? recordingJson(patch.recording) : Prisma.DbNull;
       if (patch.outboundRetry !== undefined)
         data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
+      if (graph) data.agents = graph.agents.length ? json(graph) : Prisma.DbNull;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
     });
   }
@@ -351,6 +368,21 @@ export class ProfileStore {
       if (hit) return { ...hit.profile, key: await this.callRef(hit.profile) };
     }
     return undefined;
+  }
+
+  /** The agent graph a patch leaves, checked against the profile's tools; undefined: the patch keeps it. */
+  private async checkedGraph(
+    tx: Prisma.TransactionClient,
+    existing: BotProfile,
+    patch: ProfileInput,
+  ): Promise<ReturnType<typeof mergedGraph> | undefined> {
+    if (patch.agents === undefined && patch.entryAgent === undefined && patch.returnRequired === undefined)
+      return undefined;
+    const graph = mergedGraph(agentGraphOf(existing.agents), patch);
+    const own = await tx.dynamicTool.findMany({ where: { profileId: existing.id }, select: { name: true } });
+    const problems = agentGraphProblems(graph, new Set([...CALL_BUILTIN_TOOLS, ...own.map((t) => t.name)]));
+    if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
+    return graph;
   }
 
   private async write<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {

@@ -228,6 +228,9 @@ describe('internal: profile lookup and read', () => {
       applicationSids: [`AP${'b'.repeat(32)}`],
       recording: { enabled: false, consentNotice: null },
       analysisSchema: null,
+      agents: [],
+      entryAgent: null,
+      returnRequired: false,
     });
   });
 

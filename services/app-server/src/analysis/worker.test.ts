@@ -180,6 +180,7 @@ describe('isRetryable and the transcript', () => {
       transcription: null,
       transcriber: null,
       transcriberText: null,
+      handoff: null,
       sanitized: [],
       createdAt: new Date(),
       updatedAt: new Date(),

@@ -78,6 +78,15 @@ export const transcriptMessage = {
     transcriber: { type: 'string', maxLength: 40 },
     // Kept up to the same length as text (see transcript-repair.ts).
     transcriberText: { type: 'string' },
+    handoff: {
+      type: 'object',
+      required: ['from', 'to', 'reason'],
+      properties: {
+        from: { type: 'string', minLength: 1, maxLength: 64 },
+        to: { type: 'string', minLength: 1, maxLength: 64 },
+        reason: { type: 'string', maxLength: 500 },
+      },
+    },
     toolName: { type: 'string', maxLength: 200 },
     toolArguments: {},
     toolResult: {},

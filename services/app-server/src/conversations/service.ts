@@ -52,6 +52,7 @@ function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string
     ...(m.transcription === 'failed' ? { transcription: 'failed' as const } : {}),
     ...(isTranscriber(m.transcriber) ? { transcriber: m.transcriber } : {}),
     ...(typeof m.transcriberText === 'string' ? { transcriberText: m.transcriberText } : {}),
+    ...(m.source === 'handoff' && m.handoff ? { handoff: m.handoff } : {}),
   };
 }
 

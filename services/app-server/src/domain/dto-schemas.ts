@@ -50,6 +50,8 @@ export const messageSchema = obj({
   transcription: { type: 'string', enum: ['failed', null], nullable: true },
   transcriber: { type: 'string', enum: [...TRANSCRIBERS, null], nullable: true },
   transcriberText: nullable(str),
+  /** Of a hand-off between agents: from, to, and why. */
+  handoff: { ...obj({ from: str, to: str, reason: str }), nullable: true },
   toolName: nullable(str),
   /** The model's arguments and the tool's result, as they were. */
   toolArguments: anyJson,

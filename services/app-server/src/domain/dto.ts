@@ -50,6 +50,7 @@ export function messageDto(m: Message) {
     transcription: m.transcription,
     transcriber: m.transcriber,
     transcriberText: m.transcriberText,
+    handoff: m.handoff,
     toolName: m.toolName,
     toolArguments: m.toolArguments ?? null,
     toolResult: m.toolResult ?? null,

@@ -32,6 +32,7 @@ export const TRANSCRIPT_SOURCES = [
   'dtmf',
   'system',
   'tool',
+  'handoff',
 ] as const satisfies readonly TranscriptSource[];
 
 /** One phone call as app-server records it. */
@@ -61,6 +62,8 @@ export interface Conversation {
   direction: CallDirection;
   /** The voice-server instance holding the live call (staff actions go there); null: none known. */
   controlUrl: string | null;
+  /** The specialist agent talking now (the last hand-off's target); null: the profile's only agent. */
+  currentAgent: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -100,6 +103,8 @@ export interface Message {
   transcriber: Transcriber | null;
   /** That transcriber's text when `text` is the Realtime transcript. */
   transcriberText: string | null;
+  /** Of a hand-off between agents: who handed the caller to whom, and why. */
+  handoff: HandOff | null;
   /** What had to be repaired to store it (empty when it was stored as sent). */
   sanitized: string[];
   createdAt: Date;
@@ -191,4 +196,11 @@ export interface Brand {
   name: string | null;
   /** IANA time zone; null when neither set nor learnt from a call. */
   timezone: string | null;
+}
+
+/** A hand-off between a profile's specialist agents, as recorded on the transcript. */
+export interface HandOff {
+  from: string;
+  to: string;
+  reason: string;
 }

@@ -4,9 +4,9 @@ import { maskedPhone } from '../staff/staff-phone-store.ts';
 import { html, type SafeHtml } from '../ui/html.ts';
 import { layout, type Viewer } from '../ui/views.ts';
 
-/** The agent on the call: the bot profile's, until agent hand-offs name others. */
+/** The agent on the call: the specialist the caller was last handed to, else the bot profile's. */
 export function currentAgent(c: Conversation): string {
-  return c.botProfileKey;
+  return c.currentAgent ?? c.botProfileKey;
 }
 
 const DIRECTION_LABELS = { inbound: 'Inbound', outbound: 'Outbound', web: 'Web call' } as const;

@@ -136,6 +136,7 @@ export class MemoryStore implements AppStore {
       ...input,
       direction: input.direction ?? 'inbound',
       controlUrl: input.controlUrl ?? null,
+      currentAgent: null,
       channel: 'PHONE',
       status: 'active',
       endedAt: null,
@@ -190,6 +191,7 @@ export class MemoryStore implements AppStore {
             transcription: m.transcription ?? prev.transcription,
             transcriber: m.transcriber ?? prev.transcriber,
             transcriberText: m.transcriberText ?? prev.transcriberText,
+            handoff: m.handoff ? clone(m.handoff) : prev.handoff,
             sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
@@ -212,6 +214,7 @@ export class MemoryStore implements AppStore {
             transcription: m.transcription ?? null,
             transcriber: m.transcriber ?? null,
             transcriberText: m.transcriberText ?? null,
+            handoff: m.handoff ? clone(m.handoff) : null,
             sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,
@@ -219,6 +222,8 @@ export class MemoryStore implements AppStore {
       rows.set(m.sequence, next);
       out.push(clone(next));
     }
+    const to = inputs.findLast((m) => m.handoff)?.handoff?.to;
+    if (to) Object.assign(this.mustConversation(conversationId), { currentAgent: to, updatedAt: new Date() });
     return out;
   }
 

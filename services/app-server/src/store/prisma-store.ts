@@ -13,6 +13,7 @@ import type {
   CallbackStatus,
   Conversation,
   ConversationSummary,
+  HandOff,
   Message,
   Page,
   StaffAccount,
@@ -86,6 +87,7 @@ function toConversation(r: ConversationRow): Conversation {
     timezone: r.timezone,
     direction: r.direction === 'outbound' || r.direction === 'web' ? r.direction : 'inbound',
     controlUrl: r.controlUrl,
+    currentAgent: r.currentAgent,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -113,6 +115,7 @@ function toMessage(r: MessageRow): Message {
       ? (r.transcriber as Transcriber)
       : null,
     transcriberText: r.transcriberText,
+    handoff: (r.handoff as HandOff | null) ?? null,
     sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -279,6 +282,7 @@ export class PrismaStore implements AppStore {
         ...(m.transcriber !== undefined ? { transcriber: m.transcriber } : {}),
         ...(m.transcriberText !== undefined ? { transcriberText: m.transcriberText } : {}),
         ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
+        ...(m.handoff !== undefined ? { handoff: m.handoff as unknown as Prisma.InputJsonValue } : {}),
       };
       return this.prisma.message.upsert({
         where: { conversationId_sequence: { conversationId, sequence: m.sequence } },
@@ -301,8 +305,15 @@ export class PrismaStore implements AppStore {
         },
       });
     });
-    const rows = await this.prisma.$transaction(ops);
-    return rows.map(toMessage);
+    // The last hand-off in the batch names the agent talking now (the live monitor shows it).
+    const to = messages.findLast((m) => m.handoff)?.handoff?.to;
+    const rows = await this.prisma.$transaction([
+      ...ops,
+      ...(to
+        ? [this.prisma.conversation.update({ where: { id: conversationId }, data: { currentAgent: to } })]
+        : []),
+    ]);
+    return rows.slice(0, ops.length).map((r) => toMessage(r as MessageRow));
   }
 
   async endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation> {

@@ -9,6 +9,7 @@ import type {
   Conversation,
   ConversationStatus,
   ConversationSummary,
+  HandOff,
   Message,
   MessageRole,
   Page,
@@ -61,6 +62,7 @@ export interface MessageInput {
   transcription?: 'failed';
   transcriber?: Transcriber;
   transcriberText?: string;
+  handoff?: HandOff;
   /** Notes on what was repaired to store it; replaces the stored notes. */
   sanitized?: string[];
 }

@@ -25,6 +25,7 @@ const message = (over: Partial<Message>): Message => ({
   transcription: null,
   transcriber: null,
   transcriberText: null,
+  handoff: null,
   sanitized: [],
   createdAt: at,
   updatedAt: at,

@@ -123,7 +123,9 @@ export function messageItem(m: Message, timeZone: string): SafeHtml {
       ? agentText(m)
       : m.role === 'caller'
         ? callerText(m)
-        : html`<p class="text">${m.text ?? ''}</p>`;
+        : m.handoff
+          ? html`<p class="text handoff">Handed from <strong>${m.handoff.from}</strong> to <strong>${m.handoff.to}</strong>: ${m.handoff.reason}</p>`
+          : html`<p class="text">${m.text ?? ''}</p>`;
   return html`<li class="msg msg-${m.role}${bargeIn ? ' msg-interrupted' : ''}" id="msg-${m.sequence}" data-order="${m.sequence}" data-v="${m.updatedAt.getTime()}">
   <div class="msg-meta">
     <span class="speaker">${ROLE_LABEL[m.role]}</span>

@@ -1,5 +1,5 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
-import type { OutboundCallSetup } from '@switchboard/service-kit/clients/ai-server';
+import type { AgentConfig, OutboundCallSetup } from '@switchboard/service-kit/clients/ai-server';
 import type { TtsVoiceSettings } from './tts-stream.ts';
 
 /** Bot profile fields a call needs. */
@@ -25,6 +25,9 @@ export interface CallProfile {
   opening?: string;
   /** Call recording: on, with the consent notice said first (a default one when null). */
   recording?: { enabled: boolean; consentNotice?: string | null };
+  /** Specialist agents the call hands over between (session/agents.ts); none: one agent. */
+  agents?: AgentConfig[];
+  entryAgent?: string | null;
 }
 
 export interface KnowledgeHit {

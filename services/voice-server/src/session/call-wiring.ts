@@ -6,6 +6,7 @@ import { noCallTracer } from '../telemetry/call-tracer.ts';
 import { withTraceOnTickets } from '../telemetry/traced-tickets.ts';
 import { recordTurnSpan } from '../telemetry/turn-span.ts';
 import { AfterReply } from './after-reply.ts';
+import { CallAgents } from './agents.ts';
 import { AudioLevels, measureAgentAudio } from './audio-levels.ts';
 import { AudioOut } from './audio-out.ts';
 import { BargeIn } from './barge-in.ts';
@@ -55,6 +56,8 @@ export interface CallParts {
   dropFallback: (fatalCode?: string) => Promise<void>;
   /** Each side's audio level (the live monitor), when measured. */
   levels: AudioLevels | undefined;
+  /** The profile's specialist agents and the one talking. */
+  agents: CallAgents;
 }
 
 /** What the parts ask of the coordinator. */
@@ -312,7 +315,23 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       sayInVoice: (text) => speech.sayAndWait(text, VOICED_LINE_TIMEOUT_MS),
       knowledgeChunkIds: tools.knowledgeChunkIds,
     });
-  Object.assign(p, { link, responses, input, output, bargeIn, afterReply, tools, limiter, dropFallback });
+  const agents = new CallAgents({
+    updateSession: (patch) => link.updateSession(patch),
+    note: (text) => link.note(text),
+    record: (message) => transcript.add(message),
+  });
+  Object.assign(p, {
+    link,
+    responses,
+    input,
+    output,
+    bargeIn,
+    afterReply,
+    tools,
+    limiter,
+    dropFallback,
+    agents,
+  });
   // What each part lets go of when the call ends, in this order.
   lifecycle.onEnd(() => limiter.stop());
   lifecycle.onEnd(() => tools.dispose());

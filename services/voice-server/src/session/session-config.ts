@@ -74,7 +74,7 @@ export function sessionConfigFor(
 }
 
 /** The brand's prompt, with the language to speak stated once at its end. */
-function withLanguageRule(instructions: string, language: string | undefined): string {
+export function withLanguageRule(instructions: string, language: string | undefined): string {
   if (!language) return instructions;
   return `${instructions.trimEnd()}\n\n# Language\nSpeak ${language} with the caller, unless they ask for another language.`;
 }

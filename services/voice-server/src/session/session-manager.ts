@@ -140,9 +140,12 @@ export class TwilioSessionManager {
     });
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {
-      const schemas = tools.start(setup.profile, setup.dynamicTools);
-      const speech = this.parts.speech.configure(setup.profile);
-      const { config, problems } = sessionConfigFor(setup.profile, setup.instructions, schemas, {
+      const { agents } = this.parts;
+      const all = tools.start(setup.profile, setup.dynamicTools, agents.toolHandlers(setup.profile));
+      // The entry agent takes the call (its instructions, tools and voice); the profile's own without agents.
+      const entry = agents.start(setup.profile, setup.instructions, all);
+      const speech = this.parts.speech.configure(entry.profile);
+      const { config, problems } = sessionConfigFor(entry.profile, entry.instructions, entry.tools, {
         textOnly: speech.textOnly,
       });
       for (const problem of [...speech.problems, ...problems]) {

@@ -7,6 +7,7 @@ import type { ToolRun } from '../telemetry/call-tracer.ts';
 import { thinkingSoundChunks } from '../tools/thinking-sound.ts';
 import { type FunctionCall, ToolRunner, type ToolRunnerHost } from '../tools/tool-runner.ts';
 import { builtinTools, Toolset } from '../tools/toolset.ts';
+import type { ToolHandler } from '../tools/types.ts';
 import type { AfterReply } from './after-reply.ts';
 import type { AudioOut } from './audio-out.ts';
 import { THINKING_ITEM } from './call-types.ts';
@@ -50,9 +51,13 @@ export class ToolBridge {
   constructor(private readonly deps: ToolBridgeDeps) {}
 
   /** Assembles the call's tools; returns their schemas for session.update. */
-  start(profile: CallProfile, dynamicTools: DynamicToolSchema[]): RealtimeFunctionTool[] {
+  start(
+    profile: CallProfile,
+    dynamicTools: DynamicToolSchema[],
+    extra: ToolHandler[] = [],
+  ): RealtimeFunctionTool[] {
     this.profile = profile;
-    const toolset = new Toolset(builtinTools());
+    const toolset = new Toolset([...builtinTools(), ...extra]);
     toolset.addDynamic(dynamicTools, this.deps.log);
     this.runner = new ToolRunner(toolset, this.host(), this.deps.log);
     return toolset.schemas();
