@@ -15,7 +15,7 @@ import { amdGate } from './outbound/amd-gate.ts';
 import type { OutboundReports } from './outbound/outbound-reports.ts';
 import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
-import type { AppServerClient } from './ports/app-server.ts';
+import { type AppServerClient, hasDurableTasks } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
 import type { TwilioCallCreator, TwilioRecordingStarter, TwilioRest } from './ports/twilio-rest.ts';
 import { CallRecordings } from './recording/call-recordings.ts';
@@ -159,6 +159,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     authToken: deps.config.TWILIO_AUTH_TOKEN,
     metrics,
     ...(deps.recordingReports ? { reports: deps.recordingReports } : {}),
+    ...(hasDurableTasks(deps.appServer) ? { outbox: deps.appServer } : {}),
   });
   if (deps.config.SERVICE_TOKEN)
     await app.register(controlRoutes, { sessions, serviceToken: deps.config.SERVICE_TOKEN });
