@@ -36,6 +36,7 @@ afterEach(async () => {
 });
 
 async function setUp() {
+  store = new MemoryStore();
   appServer = await buildAppServer({
     config: {
       SERVICE_TOKEN,
@@ -45,7 +46,7 @@ async function setUp() {
       OPIK_UI_URL: undefined,
     },
     logger: createLogger({ name: 'app-server', destination: discard }),
-    store: (store = new MemoryStore()),
+    store,
   });
   await appServer.app.listen({ host: '127.0.0.1', port: 0 });
   proxy = new SwitchableProxy((appServer.app.server.address() as AddressInfo).port);
