@@ -50,6 +50,8 @@ export async function startHarness(
     twilioRecordings?: TwilioRecordings;
     /** The recording retention clock. */
     recordingNow?: () => Date;
+    /** Runs the recording retention sweep on this interval (ms). */
+    recordingSweepMs?: number;
   } = {},
 ): Promise<Harness> {
   const store =
@@ -74,6 +76,7 @@ export async function startHarness(
     ...(opts.callControl ? { callControl: opts.callControl } : {}),
     ...(opts.twilioRecordings ? { twilioRecordings: opts.twilioRecordings } : {}),
     ...(opts.recordingNow ? { recordingNow: opts.recordingNow } : {}),
+    ...(opts.recordingSweepMs ? { recordingSweepMs: opts.recordingSweepMs } : {}),
   });
   return {
     ...server,
