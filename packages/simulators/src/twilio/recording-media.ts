@@ -10,7 +10,7 @@ import { MULAW_BYTES_PER_MS, mulawToPcm16, writeWav } from '@switchboard/telepho
 export interface RecordingTracks {
   /** What the phone party said. */
   caller: Uint8Array;
-  /** What Twilio played to the phone party (the agent's audio, `<Say>`). */
+  /** What Twilio played to the phone party (`<Say>` speech and the agent's stream audio). */
   agent: Uint8Array;
 }
 
