@@ -311,7 +311,7 @@ export class VoiceMetrics {
     });
     labelled(
       'voice_call_recordings_total',
-      'Call recordings asked of Twilio, by outcome (started, refused).',
+      'Call recordings started (TwiML <Start><Recording> on a recorded profile), by outcome (started).',
       'outcome',
       () => this.callRecordings,
     );

@@ -10,7 +10,7 @@ import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { DurableTasks } from '../ports/app-server.ts';
-import { RECORDING_STATUS_PATH } from './call-recordings.ts';
+import { RECORDING_STATUS_PATH } from './consent.ts';
 import type { RecordingReport, RecordingReports } from './recording-reports.ts';
 
 export interface RecordingRouteOptions {

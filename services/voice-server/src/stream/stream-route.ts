@@ -10,8 +10,6 @@ import type { CallAiServer } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
-import type { CallRecordings } from '../recording/call-recordings.ts';
-import { RECORD_PARAM } from '../recording/consent.ts';
 import type { LevelsSink } from '../session/audio-levels.ts';
 import type { SessionHealth } from '../session/reconnect-budget.ts';
 import {
@@ -56,8 +54,6 @@ export interface StreamOptions {
   levels?: LevelsSink;
   /** The URL app-server reaches this instance's call controls at. */
   controlUrl?: () => string | undefined;
-  /** Starts the recording of calls whose (signed) parameters ask for it; none are recorded without it. */
-  recordings?: CallRecordings;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -150,8 +146,6 @@ async function handleStream(
         callerNumber: p.original_caller_number ?? '',
         ...(p.freshcaller_call_id ? { freshcallerCallId: p.freshcaller_call_id } : {}),
       };
-      // The consent notice has been said (the webhook put it before this stream): recording starts now.
-      if (p[RECORD_PARAM] === 'dual' && opts.recordings) void opts.recordings.start(call.callSid, log);
     }
   } finally {
     clearTimeout(timer);
