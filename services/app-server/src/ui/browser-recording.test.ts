@@ -8,6 +8,15 @@ import { launchChromium } from '../testing/chromium.ts';
 import { PASSWORD } from '../testing/harness.ts';
 import { closeRecordedCalls, recordedCall } from '../testing/recorded-call.ts';
 
+/** The part of HTMLAudioElement used here (the tests compile without the DOM library). */
+interface MediaElement {
+  duration: number;
+  preload: string;
+  error: { code: number } | null;
+  load(): void;
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+}
+
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
@@ -44,8 +53,9 @@ describe('the recording player in Chromium', () => {
     // The player waits for a click (preload none); loading it is what pressing play starts.
     const loaded = staff.waitForResponse((r) => new URL(r.url()).pathname === audioUrl);
     const durationSec = player.evaluate(
-      (el: HTMLAudioElement) =>
+      (node) =>
         new Promise<number>((resolve, reject) => {
+          const el = node as unknown as MediaElement;
           el.addEventListener('loadedmetadata', () => resolve(el.duration), { once: true });
           el.addEventListener('error', () => reject(new Error(`media error ${el.error?.code}`)), {
             once: true,
