@@ -11,7 +11,7 @@
  * `<Start><Recording>` (https://www.twilio.com/docs/voice/twiml/recording) starts one from TwiML with
  * the same options, from that moment of the call (so a `<Say>` after it is in the recording).
  */
-import { type RecordingTracks, recordingWav, silentMp3 } from './recording-media.ts';
+import { type RecordingTracks, recordingMp3, recordingWav } from './recording-media.ts';
 import { API_VERSION, type CallRecord, twilioError } from './rest-resources.ts';
 import { type PostedCallback, postSignedForm } from './status-callbacks.ts';
 import { newSid } from './webhook-form.ts';
@@ -43,6 +43,8 @@ export interface FakeRecording {
   events: readonly string[];
   /** The WAV, once completed with audio. */
   wav?: Buffer;
+  /** Its MP3, encoded when first asked for. */
+  mp3?: Buffer;
   deleted: boolean;
 }
 
@@ -119,8 +121,10 @@ export class RecordingBook {
     if (ext === '.json') return { status: 200, json: this.resource(rec) };
     // The media exists once the recording is processed (and had audio).
     if (rec.status !== 'completed' || !rec.wav) return notFound(path);
-    if (ext === '.mp3')
-      return { status: 200, media: silentMp3((rec.durationSec ?? 0) * 1000), contentType: 'audio/mpeg' };
+    if (ext === '.mp3') {
+      rec.mp3 ??= recordingMp3(rec.wav);
+      return { status: 200, media: rec.mp3, contentType: 'audio/mpeg' };
+    }
     return { status: 200, media: rec.wav, contentType: 'audio/x-wav' };
   }
 

@@ -1,6 +1,6 @@
 // The recording player in Chromium: the brand's staff see it on a recorded conversation and the audio
 // loads through app-server from the Twilio simulator (200, audio/wav, a duration the media element
-// reads); a staff member of another brand gets neither the player nor the file (404, as every other
+// reads, for the WAV and the MP3); a staff member of another brand gets neither the player nor the file (404, as every other
 // brand-scoped read in app-server answers).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,24 @@ describe('the recording player in Chromium', () => {
     expect(response.status()).toBe(200);
     expect(response.headers()['content-type']).toBe('audio/wav');
     expect(await durationSec).toBeCloseTo(2, 1);
+    // The MP3 of the same recording decodes in the browser too, to the same length.
+    const mp3 = staff.waitForResponse((r) => r.url().endsWith(`${audioUrl}?format=mp3`));
+    const mp3Sec = player.evaluate(
+      (node, src) =>
+        new Promise<number>((resolve, reject) => {
+          const el = node as unknown as MediaElement & { src: string };
+          el.addEventListener('loadedmetadata', () => resolve(el.duration), { once: true });
+          el.addEventListener('error', () => reject(new Error(`media error ${el.error?.code}`)), {
+            once: true,
+          });
+          el.src = src;
+          el.load();
+        }),
+      `${audioUrl}?format=mp3`,
+    );
+    expect((await mp3).headers()['content-type']).toBe('audio/mpeg');
+    expect(await mp3Sec).toBeGreaterThan(1.8);
+    expect(await mp3Sec).toBeLessThan(2.3);
     await staff.context().close();
     const mediaRequests = () => s.fake.requests.filter((r) => r.path.endsWith('.wav')).length;
     const before = mediaRequests();
