@@ -5,6 +5,7 @@
  * channel for as long as the Say lasts, the caller's speech on the caller channel.
  */
 import { mulawRms, readWav } from '@switchboard/telephony';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderSpeech } from '../speech/spoken-text.ts';
 import { toneMulaw } from './caller-script.ts';
@@ -87,5 +88,50 @@ describe('a recording started by <Start><Recording> before a consent <Say>', () 
     expect(rms(wav.data, 0, 0, sayMs - startMs)).toBe(0);
     const callerFrom = streamAtMs - startMs;
     expect(rms(wav.data, 0, callerFrom, callerFrom + 600)).toBeGreaterThan(1000);
+  });
+});
+
+describe('<Start><Recording> attributes (property)', () => {
+  it('starts a recording for valid attributes and, for any other, logs 12200 and records nothing', async () => {
+    fake = await startTwilioRestFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
+    const callSid = `CA${'3'.repeat(32)}`;
+    fake.registerCall(callSid, { status: 'in-progress' });
+    const attribute = (valid: readonly string[]) =>
+      fc.option(fc.oneof(fc.constantFrom(...valid), fc.string({ maxLength: 20 })), { nil: undefined });
+    fc.assert(
+      fc.property(
+        attribute(['mono', 'dual']),
+        attribute(['inbound', 'outbound', 'both']),
+        attribute(['completed', 'absent', 'in-progress completed', 'completed absent']),
+        (channels, track, events) => {
+          const attrs: Record<string, string> = {};
+          if (channels !== undefined) attrs.channels = channels;
+          if (track !== undefined) attrs.track = track;
+          if (events !== undefined) attrs.recordingStatusCallbackEvent = events;
+          const before = { recordings: fake!.recordings.length, notices: fake!.notifications.length };
+          const valid =
+            ['mono', 'dual', undefined].includes(channels) &&
+            ['inbound', 'outbound', 'both', undefined].includes(track) &&
+            (events ?? '')
+              .split(/\s+/)
+              .every((e) => e === '' || ['in-progress', 'completed', 'absent'].includes(e));
+          const rec = fake!.startRecordingFromTwiml(callSid, attrs);
+          if (valid) {
+            expect(rec).toMatchObject({
+              callSid,
+              status: 'in-progress',
+              channels: channels === 'mono' ? 1 : 2,
+            });
+            expect(fake!.recordings.length).toBe(before.recordings + 1);
+          } else {
+            expect(rec).toBeUndefined();
+            expect(fake!.recordings.length).toBe(before.recordings);
+            expect(fake!.notifications.at(-1)).toMatchObject({ callSid, errorCode: 12200 });
+            expect(fake!.notifications.length).toBe(before.notices + 1);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
