@@ -1,8 +1,11 @@
-// Call recording end to end: a profile that records has its consent notice said by Twilio before the
-// agent's first words, voice-server starts a dual-channel recording through the Twilio REST simulator
-// (the real twilio SDK), the signed recording status callback reaches app-server through voice-server,
-// and the brand's staff play the audio through app-server until the brand's retention deletes it.
+// Call recording end to end: a profile that records answers with <Start><Recording channels="dual">
+// then its consent notice, said by Twilio before the agent's first words, so the recording (the Twilio
+// REST simulator's, from the call's real audio) starts with the notice on the agent channel; the signed
+// recording status callback reaches app-server through voice-server, and the brand's staff play the
+// audio through app-server until the brand's retention deletes it.
+
 import type { RealtimeSimSession } from '@switchboard/simulators/openai-realtime';
+import { renderSpeech } from '@switchboard/simulators/speech';
 import type { SimulatedCall } from '@switchboard/simulators/twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACME, type FullStack, SERVICE_TOKEN, startFullStack } from '../support/full-stack.ts';
@@ -49,6 +52,15 @@ async function recordingOf(conversationId: string): Promise<RecordingView> {
   }
 }
 
+/** RMS of channel `channel` (0 caller, 1 agent) over `[fromMs, toMs)` of an 8 kHz 16-bit stereo WAV. */
+function channelRms(wav: Buffer, channel: 0 | 1, fromMs: number, toMs: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = fromMs * 8; i < toMs * 8 && 44 + (i + 1) * 4 <= wav.length; i++, n++)
+    sum += wav.readInt16LE(44 + i * 4 + channel * 2) ** 2;
+  return n ? Math.sqrt(sum / n) : 0;
+}
+
 /** The loudest sample of each channel of a 16-bit stereo WAV (canonical 44-byte header). */
 function channelPeaks(wav: Buffer): [number, number] {
   expect(wav.subarray(0, 4).toString()).toBe('RIFF');
@@ -81,8 +93,8 @@ describe('call recording', () => {
     await call.ended;
     expect(call.scriptErrors).toEqual([]);
 
-    // The notice is Twilio's <Say> before the stream: heard before the agent says anything.
-    expect((call.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Say', 'Connect']);
+    // The recording starts, then the notice is Twilio's <Say> before the stream: heard before the agent.
+    expect((call.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Start', 'Say', 'Connect']);
     expect(call.said[0]).toBe(NOTICE);
 
     const conversation = (await endedConversation(stack, call.callSid)).conversation;
@@ -98,9 +110,16 @@ describe('call recording', () => {
     const audio = await stack.staffFetch(recording.url!);
     expect(audio.status).toBe(200);
     expect(audio.headers.get('content-type')).toBe('audio/wav');
-    const [caller, agent] = channelPeaks(Buffer.from(await audio.arrayBuffer()));
+    const wav = Buffer.from(await audio.arrayBuffer());
+    const [caller, agent] = channelPeaks(wav);
     expect(caller).toBeGreaterThan(1000);
     expect(agent).toBeGreaterThan(1000);
+    // It opens with the consent notice on the agent channel, for as long as the <Say> lasts, while the
+    // caller channel is quiet; the caller's speech is on the caller channel.
+    const sayMs = renderSpeech(NOTICE).durationMs;
+    expect(channelRms(wav, 1, 0, 1000)).toBeGreaterThan(1000);
+    expect(channelRms(wav, 1, sayMs - 1000, sayMs - 200)).toBeGreaterThan(1000);
+    expect(channelRms(wav, 0, 0, sayMs - 200)).toBe(0);
 
     // Another brand's staff get nothing.
     const key = await fetch(`${stack.appServer.url}/admin/api-keys`, {
@@ -164,7 +183,7 @@ describe('call recording', () => {
     const placed = (await res.json()) as { callSid: string };
     const dialed = await stack.dialer.waitForCall(placed.callSid);
     expect(await dialed.done).toBe('completed');
-    expect((dialed.call!.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Say', 'Connect']);
+    expect((dialed.call!.webhook.verbs ?? []).map((v) => v.verb)).toEqual(['Start', 'Say', 'Connect']);
     expect(dialed.call!.said[0]).toBe(NOTICE);
     const conversation = (await endedConversation(stack, placed.callSid)).conversation;
     expect(await recordingOf(conversation.id)).toMatchObject({ status: 'completed', channels: 2 });

@@ -89,7 +89,8 @@ describe('provider faults, through the wire', () => {
   }, 60_000);
 
   it('the breaker: 20 calls failing at once open it, the next call gets the fallback TwiML, then it recovers', async () => {
-    const breaker = new RealtimeBreaker({ openForMs: 1_000, probeTimeoutMs: 5_000 });
+    // Open long enough to outlast the failing calls' spoken fallback (Twilio's <Say> takes its time).
+    const breaker = new RealtimeBreaker({ openForMs: 10_000, probeTimeoutMs: 5_000 });
     const s = await start({
       realtime: { faults: { refuseSession: { code: 'insufficient_quota' } } },
       voice: { realtimeBreaker: breaker, limits: { reconnect: { stableAfterMs: 300 } } },
@@ -109,7 +110,7 @@ describe('provider faults, through the wire', () => {
 
     // The provider is back; after the open period a probe call goes through, stays up, and closes it.
     s.realtime.resetFaults();
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 10_100));
     const probe = await s.call({
       source: [{ until: (c) => c.heardMs >= 500, timeoutMs: 10_000 }, { pauseMs: 500 }, { hangup: true }],
     });

@@ -38,6 +38,14 @@ export interface TwimlRedirect {
   url: string;
   method?: string;
 }
+/**
+ * `<Start><Recording>`: Twilio starts recording the call before it runs the next verb. The attributes
+ * as written (channels, track, recordingStatusCallback, recordingStatusCallbackEvent, ...).
+ */
+export interface TwimlStartRecording {
+  verb: 'Start';
+  recording: Record<string, string>;
+}
 /** A real Twilio verb this reader does not model (Play, Gather, Reject, ...): kept so callers can see it. */
 export interface TwimlOther {
   verb: 'Other';
@@ -53,6 +61,7 @@ export type TwimlVerb =
   | TwimlHangup
   | TwimlPause
   | TwimlRedirect
+  | TwimlStartRecording
   | TwimlOther;
 
 /** Stable codes of `TwimlParseError`. */
@@ -393,6 +402,12 @@ function toVerb(el: XmlElement): TwimlVerb {
       const url = textOf(el).trim();
       if (!url) throw new TwimlParseError('invalid_verb', '<Redirect> has no URL');
       return compact<TwimlRedirect>({ verb: 'Redirect', url, method: el.attrs.method });
+    }
+    case 'Start': {
+      // Only <Recording> is modelled; <Start><Stream> and <Siprec> stay Other.
+      const recording = childElements(el).find((c) => c.name === 'Recording');
+      if (recording) return { verb: 'Start', recording: plainRecord(recording.attrs) };
+      return { verb: 'Other', name: el.name, attributes: plainRecord(el.attrs) };
     }
     default:
       if (OTHER_VERBS.has(el.name))

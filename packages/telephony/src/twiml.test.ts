@@ -75,6 +75,35 @@ describe('connectStreamTwiml', () => {
   });
 });
 
+describe('connectStreamTwiml with a recording', () => {
+  // https://www.twilio.com/docs/voice/twiml/recording: <Start><Recording> records from that point on.
+  it('starts the recording before the consent notice and the stream', () => {
+    const xml = connectStreamTwiml({
+      url: 'wss://voice.example/twilio-stream',
+      sayFirst: { text: 'This call is recorded.', language: 'en-GB' },
+      startRecording: { statusCallback: 'https://voice.example/twilio-recording/status', channels: 'dual' },
+    });
+    expect(xml).toContain(
+      '<Start><Recording channels="dual" recordingStatusCallback="https://voice.example/twilio-recording/status" recordingStatusCallbackEvent="completed absent"/></Start>',
+    );
+    const verbs = parseTwiml(xml);
+    expect(verbs.map((v) => v.verb)).toEqual(['Start', 'Say', 'Connect']);
+    expect(verbs[0]).toEqual({
+      verb: 'Start',
+      recording: {
+        channels: 'dual',
+        recordingStatusCallback: 'https://voice.example/twilio-recording/status',
+        recordingStatusCallbackEvent: 'completed absent',
+      },
+    });
+  });
+
+  it('reads <Start> without a <Recording> (a stream fork) as a verb it does not model', () => {
+    const verbs = parseTwiml('<Response><Start><Stream url="wss://x.example/s"/></Start></Response>');
+    expect(verbs).toEqual([{ verb: 'Other', name: 'Start', attributes: {} }]);
+  });
+});
+
 describe('sayAndHangupTwiml', () => {
   it('says the text then hangs up', () => {
     expect(parseTwiml(sayAndHangupTwiml('We are closed. Goodbye.'))).toEqual([

@@ -19,6 +19,11 @@ export interface ConnectStreamOptions {
   statusCallback?: string;
   /** Said by Twilio before the stream opens (e.g. a recording consent notice). */
   sayFirst?: { text: string } & SayOptions;
+  /**
+   * `<Start><Recording>` first, so the recording holds everything after it, `sayFirst` included;
+   * its status callback is sent for `completed` and `absent`.
+   */
+  startRecording?: { statusCallback: string; channels: 'dual' | 'mono' };
 }
 
 /**
@@ -27,6 +32,12 @@ export interface ConnectStreamOptions {
  */
 export function connectStreamTwiml(opts: ConnectStreamOptions): string {
   const response = new VoiceResponse();
+  if (opts.startRecording)
+    response.start().recording({
+      channels: opts.startRecording.channels,
+      recordingStatusCallback: xmlSafe(opts.startRecording.statusCallback),
+      recordingStatusCallbackEvent: ['completed', 'absent'],
+    });
   if (opts.sayFirst) response.say(sayAttrs(opts.sayFirst), xmlSafe(opts.sayFirst.text));
   const stream = response.connect().stream({
     url: xmlSafe(opts.url),

@@ -16,10 +16,9 @@ import { amdGate } from './outbound/amd-gate.ts';
 import type { OutboundReports } from './outbound/outbound-reports.ts';
 import { outboundRoutes } from './outbound/outbound-routes.ts';
 import type { CallAiServer } from './ports/ai-server.ts';
-import type { AppServerClient } from './ports/app-server.ts';
+import { type AppServerClient, hasDurableTasks } from './ports/app-server.ts';
 import type { CallTransport } from './ports/call-transport.ts';
-import type { TwilioCallCreator, TwilioRecordingStarter, TwilioRest } from './ports/twilio-rest.ts';
-import { CallRecordings } from './recording/call-recordings.ts';
+import type { TwilioCallCreator, TwilioRest } from './ports/twilio-rest.ts';
 import type { RecordingReports } from './recording/recording-reports.ts';
 import { recordingRoutes } from './recording/recording-routes.ts';
 import { type BreakerState, RealtimeBreaker } from './resilience/realtime-breaker.ts';
@@ -68,8 +67,6 @@ export interface VoiceServerDeps {
   levels?: LevelsSink;
   /** The URL app-server reaches this instance's call controls at (VOICE_SERVER_INTERNAL_URL). */
   controlUrl?: () => string | undefined;
-  /** Starts call recordings (Twilio's Recordings API); without it no call is recorded. */
-  twilioRecordings?: TwilioRecordingStarter;
   /** Passes finished recordings to app-server. */
   recordingReports?: RecordingReports;
 }
@@ -121,11 +118,6 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     streamTokens,
     admitCall: () => breaker.admit(),
   });
-  const recordings = deps.twilioRecordings
-    ? new CallRecordings(deps.twilioRecordings, deps.config.PUBLIC_BASE_URL, (outcome) =>
-        metrics.add(metrics.callRecordings, outcome),
-      )
-    : undefined;
   await app.register(streamRoutes, {
     streamUrl,
     authToken: deps.config.TWILIO_AUTH_TOKEN,
@@ -154,7 +146,6 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
       : {}),
     ...(deps.levels ? { levels: deps.levels } : {}),
     ...(deps.controlUrl && deps.config.SERVICE_TOKEN ? { controlUrl: deps.controlUrl } : {}),
-    ...(recordings ? { recordings } : {}),
   });
   if (deps.config.WEB_CALL_SECRET)
     await app.register(webCallRoutes, {
@@ -179,6 +170,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     authToken: deps.config.TWILIO_AUTH_TOKEN,
     metrics,
     ...(deps.recordingReports ? { reports: deps.recordingReports } : {}),
+    ...(hasDurableTasks(deps.appServer) ? { outbox: deps.appServer } : {}),
   });
   if (deps.config.SERVICE_TOKEN)
     await app.register(controlRoutes, { sessions, serviceToken: deps.config.SERVICE_TOKEN });

@@ -58,7 +58,7 @@ export class VoiceMetrics {
   /** Answers served from the cache while ai-server was unreachable, by method. */
   aiStaleServed = new Map<string, number>();
   streamsRefused = 0;
-  /** Call recordings asked of Twilio, by outcome (started, refused). */
+  /** Call recordings started by TwiML (<Start><Recording>), by outcome (started). */
   callRecordings = new Map<string, number>();
   /** Telemetry (traces, spans) given up so a call never waits on it, by sink (`otlp` is read from service-kit). */
   telemetryDropped = new Map<string, number>();
@@ -311,7 +311,7 @@ export class VoiceMetrics {
     });
     labelled(
       'voice_call_recordings_total',
-      'Call recordings asked of Twilio, by outcome (started, refused).',
+      'Call recordings started (TwiML <Start><Recording> on a recorded profile), by outcome (started).',
       'outcome',
       () => this.callRecordings,
     );

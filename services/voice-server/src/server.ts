@@ -98,7 +98,6 @@ export async function startVoiceServer(
     appServer,
     twilioRest: twilio,
     twilioCalls: twilio,
-    twilioRecordings: twilio,
     ...(config.APP_SERVER_URL
       ? {
           recordingReports: httpRecordingReports({

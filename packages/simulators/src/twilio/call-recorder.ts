@@ -25,6 +25,8 @@ export class CallRecorder {
   readonly heard: HeardChunk[] = [];
   /** Audio the caller sent (speech frames only), in order (when `recordAudio`). */
   readonly spoken: HeardChunk[] = [];
+  /** What Twilio's `<Say>` played to the caller (kept apart from the stream's audio and its counters). */
+  readonly said: HeardChunk[] = [];
   readonly clears: ClearRecord[] = [];
   readonly turns = new TurnTracker();
   /** Keep media messages and heard audio (counters are kept either way). */
@@ -59,6 +61,19 @@ export class CallRecorder {
   /** What the caller heard as one mu-law track from the call's start to `untilMs` (silence between). */
   heardAudio(untilMs: number): Uint8Array {
     return track(this.heard, untilMs);
+  }
+
+  /** Twilio's `<Say>` played `audio` to the caller at call time `atMs`. */
+  sayPlayed(audio: Uint8Array, atMs: number): void {
+    this.said.push({ atMs, audio });
+  }
+
+  /** Everything played to the caller (`<Say>` and the stream) as one mu-law track, for recordings. */
+  playedAudio(untilMs: number): Uint8Array {
+    return track(
+      [...this.said, ...this.heard].sort((a, b) => a.atMs - b.atMs),
+      untilMs,
+    );
   }
 
   /** What the caller said as one mu-law track from the call's start to `untilMs` (silence between). */

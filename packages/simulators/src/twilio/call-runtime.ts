@@ -3,7 +3,8 @@
  * REST update or `<Redirect>` puts in its place), runs each stream with the caller's frames going out
  * and the server's messages coming in, and ends the call once, whichever side ends it.
  */
-import { signTwilioRequest, type TwimlConnect } from '@switchboard/telephony';
+import { pcm16ToMulaw, signTwilioRequest, type TwimlConnect } from '@switchboard/telephony';
+import { renderSpeech } from '../speech/spoken-text.ts';
 import { CallChecks } from './call-checks.ts';
 import { CallRecorder } from './call-recorder.ts';
 import { CallStream, connectStream, type StreamHost, type StreamOutcome } from './call-stream.ts';
@@ -185,7 +186,7 @@ export class CallRuntime<C> {
           nowMs: () => this.nowMs(),
           tracks: (untilMs) => ({
             caller: this.recorder.spokenAudio(untilMs),
-            agent: this.recorder.heardAudio(untilMs),
+            agent: this.recorder.playedAudio(untilMs),
           }),
         },
       });
@@ -256,6 +257,19 @@ export class CallRuntime<C> {
     });
   }
 
+  /** Resolves once `ms` of call time has passed (or the call ended). */
+  private waitCallMs(ms: number): Promise<void> {
+    const untilMs = this.nowMs() + ms;
+    return new Promise((resolve) => {
+      if (this.endInfo || this.ticker.isClosed) return resolve();
+      const off = this.ticker.subscribe(() => {
+        if (this.nowMs() < untilMs && !this.endInfo) return;
+        off();
+        resolve();
+      });
+    });
+  }
+
   private isCurrent(generation: number): boolean {
     return !this.endInfo && generation === this.generation;
   }
@@ -275,6 +289,13 @@ export class CallRuntime<C> {
     say: (text) => {
       this.said.push(text);
       this.notify();
+      // Twilio speaks it before the next verb: the simulator's speech of the text, on the call's clock.
+      const speech = renderSpeech(text);
+      this.recorder.sayPlayed(pcm16ToMulaw(speech.pcm), this.nowMs());
+      return this.waitCallMs(speech.durationMs);
+    },
+    startRecording: (attributes) => {
+      this.opts.restFake?.startRecordingFromTwiml(this.callSid, attributes);
     },
     dial: (verb) => this.checks.dial(verb),
     redirected: (redirect) => this.redirects.push({ atMs: this.nowMs(), ...redirect }),

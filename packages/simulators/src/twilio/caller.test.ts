@@ -140,7 +140,8 @@ describe('webhook', () => {
 
   it('records the text of a Say answer and ends on Hangup without a stream', async () => {
     await setup({ twiml: () => sayAndHangupTwiml('Sorry, this number is not in service.') });
-    const c = await call();
+    // The <Say> takes its time on the call's clock before the hang-up.
+    const c = await ticker.runUntil(call());
     expect(c.said).toEqual(['Sorry, this number is not in service.']);
     expect((await c.ended).reason).toBe('twiml_hangup');
     expect(server!.streams).toHaveLength(0);
@@ -414,7 +415,7 @@ describe('hang-up', () => {
     const c = await call();
     const stream = await server!.stream();
     stream.socket.close();
-    const end = await c.ended;
+    const end = await ticker.runUntil(c.ended);
     expect(c.said).toEqual(['Goodbye']);
     expect(end.reason).toBe('twiml_finished');
   });

@@ -1,7 +1,7 @@
 import { createTwilioRestClient, dialTwiml, sayAndHangupTwiml } from '@switchboard/telephony';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createManualTicker } from './frame-ticker.ts';
+import { createManualTicker, type ManualFrameTicker } from './frame-ticker.ts';
 import { startTwilioRestFake, type TwilioRestFake } from './rest-fake.ts';
 import { placeCall, type SimulatedCall } from './simulated-call.ts';
 import { startTestVoiceServer, type TestVoiceServer } from './test-voice-server.ts';
@@ -22,7 +22,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
+let ticker: ManualFrameTicker;
+
 async function placeTestCall(extra: { restFake?: TwilioRestFake } = {}) {
+  ticker = createManualTicker();
   server ??= await startTestVoiceServer({
     authToken: AUTH_TOKEN,
     publicBaseUrl: PUBLIC_BASE_URL,
@@ -38,7 +41,7 @@ async function placeTestCall(extra: { restFake?: TwilioRestFake } = {}) {
     accountSid: ACCOUNT_SID,
     from: '+447700900123',
     to: '+15005550006',
-    ticker: createManualTicker(),
+    ticker,
     ...extra,
   });
   calls.push(call);
@@ -178,7 +181,7 @@ describe('REST updates reaching a simulated call', () => {
     const { client, call, stream } = await withFake();
     const twiml = sayAndHangupTwiml('We are having trouble. Please call back later.');
     await client.calls(call.callSid).update({ twiml });
-    const end = await call.ended;
+    const end = await ticker.runUntil(call.ended);
     expect(end.reason).toBe('twiml_hangup');
     expect(call.redirects).toEqual([
       expect.objectContaining({
@@ -200,7 +203,7 @@ describe('REST updates reaching a simulated call', () => {
     await client.calls(call.callSid).update({
       twiml: dialTwiml({ number: '+15557654321', callerId: '+15005550006', say: 'Transferring you now.' }),
     });
-    expect((await call.ended).reason).toBe('dialed');
+    expect((await ticker.runUntil(call.ended)).reason).toBe('dialed');
     expect(call.said).toEqual(['Transferring you now.']);
     expect(call.dialed).toEqual([
       expect.objectContaining({ number: '+15557654321', callerId: '+15005550006' }),
@@ -219,7 +222,7 @@ describe('REST updates reaching a simulated call', () => {
   it('a Url update fetches signed TwiML from the voice server', async () => {
     const { client, call } = await withFake();
     await client.calls(call.callSid).update({ url: `${PUBLIC_BASE_URL}/next-step`, method: 'POST' });
-    expect((await call.ended).reason).toBe('twiml_hangup');
+    expect((await ticker.runUntil(call.ended)).reason).toBe('twiml_hangup');
     expect(call.said).toEqual(['Fetched from Url.']);
     const hit = server!.webhooks.at(-1)!;
     expect(hit.signatureValid).toBe(true);

@@ -209,6 +209,11 @@ export function createFrameTicker(opts: FrameTickerOptions = {}): FrameTicker {
 export interface ManualFrameTicker extends FrameTicker {
   /** Moves media time forward by `ms`, dispatching every frame on the way, synchronously. */
   advance(ms: number): void;
+  /**
+   * Resolves with `promise`, moving media time a frame at a time (yielding to I/O between frames)
+   * while it is pending: for waits that take call time, such as a `<Say>`.
+   */
+  runUntil<T>(promise: Promise<T>, maxMs?: number): Promise<T>;
 }
 
 class ManualTicker extends BaseTicker implements ManualFrameTicker {
@@ -231,6 +236,19 @@ class ManualTicker extends BaseTicker implements ManualFrameTicker {
       next += FRAME_MS;
     }
     this.currentMs = target;
+  }
+
+  async runUntil<T>(promise: Promise<T>, maxMs = 600_000): Promise<T> {
+    let settled = false;
+    const watched = promise.finally(() => {
+      settled = true;
+    });
+    watched.catch(() => {});
+    for (let movedMs = 0; !settled && movedMs < maxMs && !this.closed; movedMs += FRAME_MS) {
+      this.advance(FRAME_MS);
+      await new Promise((r) => setImmediate(r));
+    }
+    return watched;
   }
 }
 

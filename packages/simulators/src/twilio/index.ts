@@ -56,8 +56,8 @@ export {
 export { type ClearResult, type PlaybackListener, PlaybackModel } from './playback.ts';
 export {
   type RecordingTracks,
+  recordingMp3,
   recordingWav,
-  silentMp3,
 } from './recording-media.ts';
 export type {
   FakeRecording,

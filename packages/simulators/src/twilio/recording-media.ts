@@ -1,16 +1,17 @@
 /**
- * The audio files of a simulated recording: a WAV (16-bit PCM, 8 kHz) with one channel, or two for a
- * dual-channel recording (channel 1 the phone party, channel 2 what Twilio played to it: the agent),
- * and an MP3 of the same length. The simulator has no MP3 encoder: its MP3 is silent MPEG-1 Layer III
- * frames (a valid file a player reports the right duration for), said here so no test trusts its sound.
+ * The audio files of a simulated recording (https://www.twilio.com/docs/voice/api/recording: the media
+ * at `.wav` and `.mp3`): a WAV (16-bit PCM, 8 kHz) with one channel, or two for a dual-channel
+ * recording (channel 1 the phone party, channel 2 what Twilio played to it: the agent), and an MP3 of
+ * the same audio.
  */
-import { MULAW_BYTES_PER_MS, mulawToPcm16, writeWav } from '@switchboard/telephony';
+import { Mp3Encoder } from '@breezystack/lamejs';
+import { MULAW_BYTES_PER_MS, mulawToPcm16, readWav, writeWav } from '@switchboard/telephony';
 
 /** The two sides of a call as mu-law tracks from the call's start (8 kHz, a byte a sample). */
 export interface RecordingTracks {
   /** What the phone party said. */
   caller: Uint8Array;
-  /** What Twilio played to the phone party (the agent's audio, `<Say>`). */
+  /** What Twilio played to the phone party (`<Say>` speech and the agent's stream audio). */
   agent: Uint8Array;
 }
 
@@ -42,19 +43,35 @@ export function recordingWav(tracks: RecordingTracks, fromMs: number, toMs: numb
   return writeWav({ format: 'pcm16', sampleRate: 8000, channels, data });
 }
 
-/** MPEG-1 Layer III, 32 kbit/s, 32 kHz, mono: 1,152 samples in 144 bytes a frame. */
-const MP3_FRAME_BYTES = 144;
-const MP3_FRAME_SAMPLES = 1152;
-const MP3_SAMPLE_RATE = 32_000;
-const MP3_HEADER = [0xff, 0xfb, 0x18, 0xc0];
+/** MP3 bit rate of a recording's `.mp3` (kbit/s): speech at 8 kHz. */
+const MP3_KBPS = 32;
+/** Samples per MPEG-2.5 Layer III frame. */
+const MP3_FRAME_SAMPLES = 576;
 
 /**
- * A silent MP3 of `durationMs`: each frame is the header and zeroed side information and main data
- * (part2_3_length 0: no coded samples, which decoders play as silence).
+ * The recording's `.mp3`: the same audio as its WAV (8 kHz, one channel or two), encoded with LAME's
+ * pure-JavaScript port as MPEG-2.5 Layer III.
  */
-export function silentMp3(durationMs: number): Buffer {
-  const frames = Math.max(1, Math.ceil((durationMs / 1000) * (MP3_SAMPLE_RATE / MP3_FRAME_SAMPLES)));
-  const out = Buffer.alloc(frames * MP3_FRAME_BYTES);
-  for (let f = 0; f < frames; f++) out.set(MP3_HEADER, f * MP3_FRAME_BYTES);
-  return out;
+export function recordingMp3(wav: Buffer): Buffer {
+  const { data, channels } = readWav(wav);
+  const frames = Math.floor(data.length / (2 * channels));
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const side = (ch: number) => {
+    const out = new Int16Array(frames);
+    for (let i = 0; i < frames; i++) out[i] = view.getInt16((i * channels + ch) * 2, true);
+    return out;
+  };
+  const left = side(0);
+  const right = channels === 2 ? side(1) : undefined;
+  const encoder = new Mp3Encoder(channels, 8000, MP3_KBPS);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < frames; i += MP3_FRAME_SAMPLES) {
+    const end = Math.min(frames, i + MP3_FRAME_SAMPLES);
+    const chunk = right
+      ? encoder.encodeBuffer(left.subarray(i, end), right.subarray(i, end))
+      : encoder.encodeBuffer(left.subarray(i, end));
+    parts.push(Buffer.from(chunk));
+  }
+  parts.push(Buffer.from(encoder.flush()));
+  return Buffer.concat(parts);
 }

@@ -15,10 +15,11 @@ import {
   encodeMulawSample,
   readWav,
   validateTwilioRequest,
+  writeWav,
 } from '@switchboard/telephony';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentMp3 } from './recording-media.ts';
+import { recordingMp3 } from './recording-media.ts';
 import { startTwilioRestFake, type TwilioRestFake } from './rest-fake.ts';
 
 const AUTH_TOKEN = 'recording-auth-token-0123456789abcd';
@@ -137,7 +138,9 @@ describe('Recordings API (twilio SDK against the fake)', () => {
     expect(view.readInt16LE(2)).toBeLessThan(-2_000);
     const mp3 = await fetch(`${done.RecordingUrl}.mp3`, { headers: { authorization: basic } });
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
-    expect([...new Uint8Array(await mp3.arrayBuffer()).subarray(0, 2)]).toEqual([0xff, 0xfb]);
+    const mp3Bytes = new Uint8Array(await mp3.arrayBuffer());
+    expect(mp3Bytes[0]).toBe(0xff);
+    expect(mp3Bytes[1]! & 0xfe).toBe(0xe2);
 
     // Deleted through the SDK: the media and the resource are gone.
     expect(await client.recordings(rec.sid).remove()).toBe(true);
@@ -201,12 +204,29 @@ describe('Recordings API (twilio SDK against the fake)', () => {
   });
 });
 
-describe('silent MP3', () => {
-  it('has one 144-byte frame per 36 ms, each starting with the MPEG-1 Layer III header', () => {
-    const mp3 = silentMp3(3_000);
-    expect(mp3.length % 144).toBe(0);
-    expect(mp3.length / 144).toBe(Math.ceil(3 * (32_000 / 1152)));
-    for (let i = 0; i < mp3.length; i += 144)
-      expect([...mp3.subarray(i, i + 4)]).toEqual([0xff, 0xfb, 0x18, 0xc0]);
+describe('recording MP3', () => {
+  /** One second of a 16-bit 8 kHz WAV: a tone on the caller channel, the agent silent. */
+  const wavOf = (channels: 1 | 2, loud: boolean) => {
+    const data = Buffer.alloc(8000 * channels * 2);
+    for (let i = 0; loud && i < 8000; i++)
+      data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), i * channels * 2);
+    return writeWav({ format: 'pcm16', sampleRate: 8000, channels, data });
+  };
+
+  it('is MPEG-2.5 Layer III at 8 kHz and 32 kbit/s, stereo for dual channels, carrying the audio', () => {
+    for (const channels of [1, 2] as const) {
+      const mp3 = recordingMp3(Buffer.from(wavOf(channels, true)));
+      // Frame header: sync, MPEG-2.5 (00), Layer III (01); bitrate index 4 (32 kbit/s), 8 kHz (10).
+      expect(mp3[0]).toBe(0xff);
+      expect(mp3[1]! & 0xfe).toBe(0xe2);
+      expect(mp3[2]! >> 4).toBe(4);
+      expect((mp3[2]! >> 2) & 3).toBe(2);
+      expect(mp3[3]! >> 6).toBe(channels === 2 ? 0 : 3);
+      // About 32 kbit/s for the second (plus the encoder's padding frames).
+      expect(mp3.length).toBeGreaterThan(3_800);
+      expect(mp3.length).toBeLessThan(6_000);
+    }
+    // The audio is coded, not skipped: a tone and silence make different files.
+    expect(recordingMp3(Buffer.from(wavOf(2, true)))).not.toEqual(recordingMp3(Buffer.from(wavOf(2, false))));
   });
 });

@@ -8,8 +8,10 @@
  * `RecordingDuration`, `RecordingChannels`, `RecordingStartTime`, `RecordingSource`, `RecordingTrack`).
  * `GET .../Recordings/{Sid}` serves the media (`.wav` the default, `.mp3`) or `.json` the resource;
  * `DELETE .../Recordings/{Sid}.json` deletes it (204). A recording with no audio ends `absent`.
+ * `<Start><Recording>` (https://www.twilio.com/docs/voice/twiml/recording) starts one from TwiML with
+ * the same options, from that moment of the call (so a `<Say>` after it is in the recording).
  */
-import { type RecordingTracks, recordingWav, silentMp3 } from './recording-media.ts';
+import { type RecordingTracks, recordingMp3, recordingWav } from './recording-media.ts';
 import { API_VERSION, type CallRecord, twilioError } from './rest-resources.ts';
 import { type PostedCallback, postSignedForm } from './status-callbacks.ts';
 import { newSid } from './webhook-form.ts';
@@ -31,6 +33,8 @@ export interface FakeRecording {
   status: FakeRecordingStatus;
   channels: 1 | 2;
   track: 'inbound' | 'outbound' | 'both';
+  /** Twilio's `source` (the API's and `<Start><Recording>`'s alike). */
+  source: 'StartCallRecordingAPI';
   createdAt: Date;
   /** Call time the recording started (ms), when the call has audio. */
   startCallMs?: number;
@@ -39,6 +43,8 @@ export interface FakeRecording {
   events: readonly string[];
   /** The WAV, once completed with audio. */
   wav?: Buffer;
+  /** Its MP3, encoded when first asked for. */
+  mp3?: Buffer;
   deleted: boolean;
 }
 
@@ -115,8 +121,10 @@ export class RecordingBook {
     if (ext === '.json') return { status: 200, json: this.resource(rec) };
     // The media exists once the recording is processed (and had audio).
     if (rec.status !== 'completed' || !rec.wav) return notFound(path);
-    if (ext === '.mp3')
-      return { status: 200, media: silentMp3((rec.durationSec ?? 0) * 1000), contentType: 'audio/mpeg' };
+    if (ext === '.mp3') {
+      rec.mp3 ??= recordingMp3(rec.wav);
+      return { status: 200, media: rec.mp3, contentType: 'audio/mpeg' };
+    }
     return { status: 200, media: rec.wav, contentType: 'audio/x-wav' };
   }
 
@@ -146,44 +154,74 @@ export class RecordingBook {
   }
 
   private create(callSid: string, call: CallRecord, form: URLSearchParams): Answer {
-    const channels = form.get('RecordingChannels') ?? 'mono';
-    if (channels !== 'mono' && channels !== 'dual')
-      return badRequest(20001, `Invalid RecordingChannels: ${channels.slice(0, 32)}`);
-    const track = form.get('RecordingTrack') ?? 'both';
-    if (track !== 'inbound' && track !== 'outbound' && track !== 'both')
-      return badRequest(20001, `Invalid RecordingTrack: ${track.slice(0, 32)}`);
-    const method = form.get('RecordingStatusCallbackMethod') ?? 'POST';
-    if (method !== 'POST' && method !== 'GET')
-      return badRequest(20001, `Invalid RecordingStatusCallbackMethod: ${method.slice(0, 32)}`);
-    // The SDK repeats the parameter per event; TwiML's attribute separates them with spaces.
-    const events = form.getAll('RecordingStatusCallbackEvent').flatMap((e) => e.split(/\s+/).filter(Boolean));
-    if (events.some((e) => !EVENTS.has(e)))
-      return badRequest(13621, "Invalid 'recordingStatusCallbackEvent'");
+    const parsed = parseOptions({
+      channels: form.get('RecordingChannels') ?? 'mono',
+      track: form.get('RecordingTrack') ?? 'both',
+      method: form.get('RecordingStatusCallbackMethod') ?? 'POST',
+      // The SDK repeats the parameter per event; TwiML's attribute separates them with spaces.
+      events: form.getAll('RecordingStatusCallbackEvent').join(' '),
+    });
+    if ('error' in parsed) return badRequest(parsed.code, parsed.error);
     // https://www.twilio.com/docs/api/errors/21220: only a call in progress can be recorded.
     if (call.status !== 'in-progress')
       return badRequest(21220, 'Invalid call state: the call is not in-progress and cannot be recorded');
-    const callback = form.get('RecordingStatusCallback') ?? undefined;
-    const source = this.audio.get(callSid);
+    const rec = this.begin(
+      callSid,
+      parsed,
+      form.get('RecordingStatusCallback') ?? undefined,
+      'StartCallRecordingAPI',
+    );
+    return { status: 201, json: this.resource(rec) };
+  }
+
+  /**
+   * `<Start><Recording>` ran on `callSid` (https://www.twilio.com/docs/voice/twiml/recording): the
+   * recording starts now, before the next verb. Its attributes default to dual channels, both tracks.
+   * A bad attribute is Twilio's schema warning 12200 and no recording.
+   */
+  startFromTwiml(callSid: string, attrs: Record<string, string>): FakeRecording | undefined {
+    const parsed = parseOptions({
+      channels: attrs.channels ?? 'dual',
+      track: attrs.track ?? 'both',
+      method: attrs.recordingStatusCallbackMethod ?? 'POST',
+      events: attrs.recordingStatusCallbackEvent ?? '',
+    });
+    if ('error' in parsed) {
+      this.opts.notify(callSid, 12200, `Schema validation warning: ${parsed.error}`);
+      return undefined;
+    }
+    // Twilio documents no source of its own for it (it shares the Recordings API's controls).
+    return this.begin(callSid, parsed, attrs.recordingStatusCallback, 'StartCallRecordingAPI');
+  }
+
+  private begin(
+    callSid: string,
+    o: RecordingOptions,
+    callback: string | undefined,
+    source: FakeRecording['source'],
+  ): FakeRecording {
+    const audio = this.audio.get(callSid);
     const rec: FakeRecording = {
       sid: newSid('RE'),
       callSid,
       status: 'in-progress',
-      channels: channels === 'dual' ? 2 : 1,
-      track,
+      channels: o.channels === 'dual' ? 2 : 1,
+      track: o.track,
+      source,
       createdAt: new Date(),
-      ...(source ? { startCallMs: source.nowMs() } : {}),
+      ...(audio ? { startCallMs: audio.nowMs() } : {}),
       durationSec: null,
-      events: events.length ? events : ['completed'],
+      events: o.events.length ? o.events : ['completed'],
       deleted: false,
     };
     if (callback !== undefined) {
       // https://www.twilio.com/docs/api/errors/13256: recorded, but no callbacks for a bad URL.
-      if (/^https?:\/\/[^/\s]+/i.test(callback) && method === 'POST') rec.statusCallback = callback;
+      if (/^https?:\/\/[^/\s]+/i.test(callback) && o.method === 'POST') rec.statusCallback = callback;
       else this.opts.notify(callSid, 13256, 'Invalid recordingStatusCallback URL');
     }
     this.recordings.push(rec);
     if (rec.events.includes('in-progress')) setImmediate(() => this.post(rec));
-    return { status: 201, json: this.resource(rec) };
+    return rec;
   }
 
   private post(rec: FakeRecording): void {
@@ -198,7 +236,7 @@ export class RecordingBook {
       RecordingDuration: String(rec.durationSec ?? -1),
       RecordingChannels: String(rec.channels),
       RecordingStartTime: rfc2822(rec.createdAt),
-      RecordingSource: 'StartCallRecordingAPI',
+      RecordingSource: rec.source,
       RecordingTrack: rec.track,
     };
     const record: PostedRecordingCallback = { kind: 'recording', callSid: rec.callSid, url, params };
@@ -226,7 +264,7 @@ export class RecordingBook {
       price: null,
       price_unit: 'USD',
       status: rec.status,
-      source: 'StartCallRecordingAPI',
+      source: rec.source,
       error_code: null,
       encryption_details: null,
       track: rec.track,
@@ -234,6 +272,32 @@ export class RecordingBook {
       media_url: `${this.opts.baseUrl()}${base}/Recordings/${rec.sid}`,
     };
   }
+}
+
+interface RecordingOptions {
+  channels: 'mono' | 'dual';
+  track: FakeRecording['track'];
+  method: 'POST' | 'GET';
+  events: string[];
+}
+
+/** Checks a recording's options as both the API and TwiML give them; the error names the bad one. */
+function parseOptions(o: {
+  channels: string;
+  track: string;
+  method: string;
+  events: string;
+}): RecordingOptions | { code: number; error: string } {
+  if (o.channels !== 'mono' && o.channels !== 'dual')
+    return { code: 20001, error: `Invalid RecordingChannels: ${o.channels.slice(0, 32)}` };
+  if (o.track !== 'inbound' && o.track !== 'outbound' && o.track !== 'both')
+    return { code: 20001, error: `Invalid RecordingTrack: ${o.track.slice(0, 32)}` };
+  if (o.method !== 'POST' && o.method !== 'GET')
+    return { code: 20001, error: `Invalid RecordingStatusCallbackMethod: ${o.method.slice(0, 32)}` };
+  const events = o.events.split(/\s+/).filter(Boolean);
+  if (events.some((e) => !EVENTS.has(e)))
+    return { code: 13621, error: "Invalid 'recordingStatusCallbackEvent'" };
+  return { channels: o.channels, track: o.track, method: o.method, events };
 }
 
 function notFound(path: string): Answer {

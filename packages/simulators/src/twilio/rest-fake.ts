@@ -131,7 +131,9 @@ export interface TwilioRestFake {
    * a created call stays `queued`. Returns the function that removes it.
    */
   onCreateCall(handler: (call: CreatedCall) => void): () => void;
-  /** The recordings started through the Recordings API, in order (deleted ones flagged). */
+  /** `<Start><Recording>` ran on a call: its recording starts now (see RecordingBook.startFromTwiml). */
+  startRecordingFromTwiml(callSid: string, attributes: Record<string, string>): FakeRecording | undefined;
+  /** The recordings started through the Recordings API or TwiML, in order (deleted ones flagged). */
   readonly recordings: readonly FakeRecording[];
   /** The recording status callbacks posted, in order. */
   readonly recordingCallbacks: readonly PostedRecordingCallback[];
@@ -341,6 +343,9 @@ export async function startTwilioRestFake(opts: TwilioRestFakeOptions): Promise<
         updatedAt: now,
       });
       if (info.recordingAudio) recordings.setAudio(callSid, info.recordingAudio);
+    },
+    startRecordingFromTwiml(callSid, attributes) {
+      return recordings.startFromTwiml(callSid, attributes);
     },
     setCallStatus(callSid, status) {
       const call = calls.get(callSid);

@@ -1,6 +1,7 @@
 /**
  * Runs TwiML verbs in order, as Twilio does: `<Connect><Stream>` runs the stream and carries on with
- * the next verb when the server closes it, `<Say>` is recorded, `<Dial>` and `<Hangup>` end the call
+ * the next verb when the server closes it, `<Say>` is spoken (it takes its time), `<Start><Recording>`
+ * starts the call's recording, `<Dial>` and `<Hangup>` end the call
  * (a `<Dial>` Twilio refuses fails and the next verb runs, as without an `action`), `<Redirect>`
  * fetches and runs new TwiML. A newer generation (a REST update, the end) stops a run.
  */
@@ -15,7 +16,10 @@ export interface TwimlHost {
   isCurrent(generation: number): boolean;
   runStream(stream: TwimlConnect['stream']): Promise<StreamOutcome>;
   fetch(url: string, method: string): Promise<TwimlFetch>;
-  say(text: string): void;
+  /** Says `text` to the caller; resolves once it has been spoken (on the call's clock). */
+  say(text: string): Promise<void>;
+  /** `<Start><Recording>`: the call's recording starts now. */
+  startRecording(attributes: Record<string, string>): void;
   /** Places the dial; the error Twilio logs when it refuses it, else null. */
   dial(verb: TwimlDial): { errorCode: number; message: string } | null;
   redirected(redirect: Omit<CallRedirect, 'atMs'>): void;
@@ -54,7 +58,11 @@ export async function runTwiml(
         break;
       }
       case 'Say':
-        host.say(verb.text);
+        await host.say(verb.text);
+        if (!host.isCurrent(generation)) return;
+        break;
+      case 'Start':
+        host.startRecording(verb.recording);
         break;
       case 'Pause':
         break;

@@ -56,6 +56,8 @@ export async function startHarness(
     recordingNow?: () => Date;
     /** Browser test calls off (on by default, with WEB_CALL_TEST_SECRET). */
     noWebCalls?: boolean;
+    /** Runs the recording retention sweep on this interval (ms). */
+    recordingSweepMs?: number;
   } = {},
 ): Promise<Harness> {
   const store =
@@ -83,6 +85,7 @@ export async function startHarness(
     ...(opts.noWebCalls
       ? {}
       : { webCalls: { url: WEB_CALL_TEST_URL, tokens: new WebCallTokens(WEB_CALL_TEST_SECRET) } }),
+    ...(opts.recordingSweepMs ? { recordingSweepMs: opts.recordingSweepMs } : {}),
   });
   return {
     ...server,

@@ -169,14 +169,14 @@ export const outboundRoutes: FastifyPluginAsync<OutboundRouteOptions> = async (a
         );
         return undefined;
       });
-      const recording = recordingTwiml(profile);
+      const recording = recordingTwiml(profile, opts.publicBaseUrl);
+      if (recording.startRecording) opts.metrics.add(opts.metrics.callRecordings, 'started');
       const parameters: Record<string, string> = {
         bot_profile_key: answer.profileRef,
         is_sip_call: 'false',
         // The person called is "the caller" of the session: the number the agent talks to.
         original_caller_number: to,
         outbound_call_id: req.query.call,
-        ...recording.parameters,
       };
       parameters[STREAM_TOKEN_PARAM] = opts.streamTokens.issue(callSid, parameters);
       log.info(
@@ -186,7 +186,7 @@ export const outboundRoutes: FastifyPluginAsync<OutboundRouteOptions> = async (a
       return connectStreamTwiml({
         url: opts.streamUrl,
         parameters,
-        ...(recording.sayFirst ? { sayFirst: recording.sayFirst } : {}),
+        ...recording,
       });
     },
   );

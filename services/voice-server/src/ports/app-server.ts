@@ -13,7 +13,7 @@ import type { AppServerClient } from '@switchboard/service-kit/clients/app-serve
 
 /** An outbox that also carries other requests that must not be lost (see QueuedAppServer). */
 export interface DurableTasks {
-  enqueueTask(key: string, kind: 'debit', run: () => Promise<unknown>): boolean;
+  enqueueTask(key: string, kind: 'debit' | 'recording', run: () => Promise<unknown>): boolean;
 }
 
 export function hasDurableTasks(client: AppServerClient): client is AppServerClient & DurableTasks {

@@ -1,16 +1,10 @@
 import { createTwilioRestClient } from '@switchboard/telephony';
-import type {
-  CreateCallParams,
-  CreateCallResult,
-  TwilioCallCreator,
-  TwilioRecordingStarter,
-  TwilioRest,
-} from './twilio-rest.ts';
+import type { CreateCallParams, CreateCallResult, TwilioCallCreator, TwilioRest } from './twilio-rest.ts';
 
 const PRELOAD_CALL_SID = `CA${'0'.repeat(32)}`;
 
 /** TwilioRest over the twilio SDK; `apiBaseUrl` points it at a fake when set. */
-export class TwilioSdkRest implements TwilioRest, TwilioCallCreator, TwilioRecordingStarter {
+export class TwilioSdkRest implements TwilioRest, TwilioCallCreator {
   private readonly client: ReturnType<typeof createTwilioRestClient>;
 
   constructor(opts: { accountSid: string; authToken: string; apiBaseUrl?: string }) {
@@ -26,16 +20,6 @@ export class TwilioSdkRest implements TwilioRest, TwilioCallCreator, TwilioRecor
 
   async hangup(callSid: string): Promise<void> {
     await this.client.calls(callSid).update({ status: 'completed' });
-  }
-
-  async startRecording(callSid: string, opts: { statusCallback: string }): Promise<{ recordingSid: string }> {
-    const rec = await this.client.calls(callSid).recordings.create({
-      recordingChannels: 'dual',
-      recordingStatusCallback: opts.statusCallback,
-      recordingStatusCallbackMethod: 'POST',
-      recordingStatusCallbackEvent: ['completed', 'absent'],
-    });
-    return { recordingSid: rec.sid };
   }
 
   async createCall(p: CreateCallParams): Promise<CreateCallResult> {

@@ -28,12 +28,6 @@ export type CreateCallResult =
   /** Twilio could not be reached or failed. */
   | { ok: false; refused: false; message: string };
 
-/** Starts a live call's recording (the Recordings API, both sides in their own channel). */
-export interface TwilioRecordingStarter {
-  /** Resolves with the recording's SID; rejects with Twilio's error (`code` 21220: the call is not live). */
-  startRecording(callSid: string, opts: { statusCallback: string }): Promise<{ recordingSid: string }>;
-}
-
 /** Places outbound calls (`calls.create`). */
 export interface TwilioCallCreator {
   createCall(params: CreateCallParams): Promise<CreateCallResult>;

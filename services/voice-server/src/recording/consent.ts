@@ -1,15 +1,16 @@
 /**
- * Call recording's consent notice: a profile that records has its notice said by Twilio before the
- * stream opens (so before the greeting or the outbound opening, and never interrupted by barge-in);
- * the stream's signed parameters then carry RECORD_PARAM, and only such a stream starts a recording.
+ * Call recording and its consent notice: a profile that records answers with `<Start><Recording>`
+ * (both sides in their own channel, the status callback signed to RECORDING_STATUS_PATH), then the
+ * notice said by Twilio before the stream opens (so before the greeting or the outbound opening, never
+ * interrupted by barge-in). Twilio records from `<Start>` on, so the notice is in the recording.
  */
 import type { CallProfile } from '../ports/ai-server.ts';
 
 /** Said when a profile records calls without a notice of its own. */
 export const DEFAULT_CONSENT_NOTICE = 'This call may be recorded for quality and training purposes.';
 
-/** The stream parameter (covered by the stream token) that asks for the call to be recorded. */
-export const RECORD_PARAM = 'record_call';
+/** The path Twilio posts recording status callbacks to. */
+export const RECORDING_STATUS_PATH = '/twilio-recording/status';
 
 /** The notice to say before the call, or null when the profile does not record. */
 export function consentNoticeOf(profile: Pick<CallProfile, 'recording'> | undefined): string | null {
@@ -18,15 +19,21 @@ export function consentNoticeOf(profile: Pick<CallProfile, 'recording'> | undefi
   return notice ? notice : DEFAULT_CONSENT_NOTICE;
 }
 
-/** The TwiML `sayFirst` and stream parameter for a call of `profile`; empty when it is not recorded. */
-export function recordingTwiml(profile: Pick<CallProfile, 'recording' | 'language'> | undefined): {
+/** The TwiML recording start and notice for a call of `profile`; empty when it is not recorded. */
+export function recordingTwiml(
+  profile: Pick<CallProfile, 'recording' | 'language'> | undefined,
+  publicBaseUrl: string,
+): {
   sayFirst?: { text: string; language?: string };
-  parameters: Record<string, string>;
+  startRecording?: { statusCallback: string; channels: 'dual' };
 } {
   const text = consentNoticeOf(profile);
-  if (!text) return { parameters: {} };
+  if (!text) return {};
   return {
+    startRecording: {
+      statusCallback: publicBaseUrl.replace(/\/+$/, '') + RECORDING_STATUS_PATH,
+      channels: 'dual',
+    },
     sayFirst: { text, ...(profile?.language ? { language: profile.language } : {}) },
-    parameters: { [RECORD_PARAM]: 'dual' },
   };
 }

@@ -36,7 +36,11 @@ export function httpRecordingReports(opts: {
         signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
       });
       await res.arrayBuffer();
-      if (!res.ok) throw new Error(`app-server answered ${res.status} to a recording report`);
+      // The status goes with the error: the outbox drops a 4xx (final) and retries the rest.
+      if (!res.ok)
+        throw Object.assign(new Error(`app-server answered ${res.status} to a recording report`), {
+          statusCode: res.status,
+        });
     },
   };
 }

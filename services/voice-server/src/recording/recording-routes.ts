@@ -2,11 +2,15 @@
  * `POST /twilio-recording/status`: Twilio's recording status callback, verified by its signature over
  * PUBLIC_BASE_URL. A finished recording (completed, absent, failed) is reported to app-server with its
  * SID, account, length and channels; `in-progress` and anything malformed are acknowledged and dropped.
+ * With the app-server outbox the report is queued after the call's conversation and retried until
+ * app-server takes it, and Twilio gets its 204 at once; a repeated callback (Twilio retries on timeouts
+ * and connection failures) is acknowledged without a second report, by RecordingSid.
  */
 import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyPluginAsync } from 'fastify';
 import type { VoiceMetrics } from '../metrics.ts';
-import { RECORDING_STATUS_PATH } from './call-recordings.ts';
+import type { DurableTasks } from '../ports/app-server.ts';
+import { RECORDING_STATUS_PATH } from './consent.ts';
 import type { RecordingReport, RecordingReports } from './recording-reports.ts';
 
 export interface RecordingRouteOptions {
@@ -15,7 +19,12 @@ export interface RecordingRouteOptions {
   metrics: VoiceMetrics;
   /** Where finished recordings go; without it they are only logged. */
   reports?: RecordingReports;
+  /** app-server's outbox: reports go through it, so an app-server outage loses none. */
+  outbox?: DurableTasks;
 }
+
+/** Recording SIDs already reported or queued, the most recent this many. */
+const SEEN_LIMIT = 10_000;
 
 type Form = Record<string, unknown>;
 const field = (form: Form, name: string): string | undefined =>
@@ -54,6 +63,11 @@ export function recordingReportOf(
 
 export const recordingRoutes: FastifyPluginAsync<RecordingRouteOptions> = async (app, opts) => {
   const base = opts.publicBaseUrl.replace(/\/+$/, '');
+  const seen = new Set<string>();
+  const remember = (recordingSid: string) => {
+    seen.add(recordingSid);
+    if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value!);
+  };
   app.post<{ Body: Form }>(RECORDING_STATUS_PATH, async (req, reply) => {
     const sig = req.headers['x-twilio-signature'];
     const form = (req.body && typeof req.body === 'object' ? req.body : {}) as Form;
@@ -70,17 +84,30 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRouteOptions> = async 
       req.log.info({ reason: made.ignored }, 'recording callback not reported');
       return reply.status(204).send();
     }
-    const log = req.log.child({ callSid: made.callSid, recordingSid: made.report.recordingSid });
-    log.info({ status: made.report.status, durationSec: made.report.durationSec }, 'call recording finished');
-    if (opts.reports) {
+    const { callSid, report } = made;
+    const log = req.log.child({ callSid, recordingSid: report.recordingSid });
+    if (seen.has(report.recordingSid)) {
+      log.info({ status: report.status }, 'repeated recording callback acknowledged');
+      return reply.status(204).send();
+    }
+    log.info({ status: report.status, durationSec: report.durationSec }, 'call recording finished');
+    const reports = opts.reports;
+    if (reports && opts.outbox) {
+      // Keyed by the call: it follows that call's conversation start, which app-server needs first.
+      const queued = opts.outbox.enqueueTask(callSid, 'recording', () => reports.report(callSid, report));
+      if (!queued) {
+        log.error('recording report not queued: shutting down');
+        return reply.status(503).send({ error: { code: 'SHUTTING_DOWN', message: 'not stored' } });
+      }
+    } else if (reports) {
       try {
-        await opts.reports.report(made.callSid, made.report);
+        await reports.report(callSid, report);
       } catch (err) {
-        // Twilio does not retry a recording callback: the recording stays in the account, unlinked.
         log.error({ err: { message: (err as Error).message } }, 'recording not reported to app-server');
         return reply.status(502).send({ error: { code: 'APP_SERVER_UNAVAILABLE', message: 'not stored' } });
       }
     }
+    remember(report.recordingSid);
     return reply.status(204).send();
   });
 };

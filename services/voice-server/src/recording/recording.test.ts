@@ -1,25 +1,13 @@
 import { scriptedConnector } from '@switchboard/realtime/testing';
 import { createLogger } from '@switchboard/service-kit';
-import { encodeTwilioConnected, parseTwiml, signTwilioRequest } from '@switchboard/telephony';
+import { parseTwiml, signTwilioRequest } from '@switchboard/telephony';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildVoiceServer, type VoiceServer } from '../app.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
-import { StreamTokens } from '../stream/stream-token.ts';
-import {
-  AUTH_TOKEN,
-  closed,
-  form,
-  LookupAi,
-  PUBLIC,
-  postWebhook,
-  pstnCall,
-  SIDS,
-  STREAM_URL,
-  startFrame,
-} from '../testing/app-harness.ts';
+import { AUTH_TOKEN, form, LookupAi, PUBLIC, postWebhook, pstnCall, SIDS } from '../testing/app-harness.ts';
 import { FakeTwilioRest } from '../testing/fakes.ts';
-import { consentNoticeOf, DEFAULT_CONSENT_NOTICE, RECORD_PARAM } from './consent.ts';
+import { consentNoticeOf, DEFAULT_CONSENT_NOTICE } from './consent.ts';
 import type { RecordingReport } from './recording-reports.ts';
 
 const RE = `RE${'c'.repeat(32)}`;
@@ -30,15 +18,10 @@ afterEach(async () => {
 });
 
 async function build(
-  opts: {
-    recording?: { enabled: boolean; consentNotice?: string | null };
-    failReport?: boolean;
-    refuse?: boolean;
-  } = {},
+  opts: { recording?: { enabled: boolean; consentNotice?: string | null }; failReport?: boolean } = {},
 ) {
   const ai = new LookupAi();
   if (opts.recording) ai.profile = { ...ai.profile, recording: opts.recording, language: 'en-GB' };
-  const started: Array<{ callSid: string; statusCallback: string }> = [];
   const reports: Array<{ callSid: string; report: RecordingReport }> = [];
   server = await buildVoiceServer({
     config: {
@@ -52,13 +35,6 @@ async function build(
     appServer: new InMemoryAppServer(),
     twilioRest: new FakeTwilioRest(),
     connectRealtime: scriptedConnector(),
-    twilioRecordings: {
-      async startRecording(callSid, o) {
-        started.push({ callSid, statusCallback: o.statusCallback });
-        if (opts.refuse) throw Object.assign(new Error('Invalid call state'), { status: 400, code: 21220 });
-        return { recordingSid: RE };
-      },
-    },
     recordingReports: {
       async report(callSid, report) {
         if (opts.failReport) throw new Error('ECONNREFUSED');
@@ -67,13 +43,8 @@ async function build(
     },
   });
   await server.app.ready();
-  return { app: server.app, ai, started, reports, server };
+  return { app: server.app, ai, reports, server };
 }
-
-const until = async (ok: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-};
 
 const completed = (extra: Record<string, string> = {}): Record<string, string> => ({
   AccountSid: SIDS.account,
@@ -112,8 +83,10 @@ describe('consent notice', () => {
     expect(consentNoticeOf({ recording: { enabled: true, consentNotice: 'We record.' } })).toBe('We record.');
   });
 
-  it('is said before the stream opens on a recorded profile, whose stream asks to be recorded', async () => {
-    const { app } = await build({ recording: { enabled: true, consentNotice: 'Acme records this call.' } });
+  it('is said after <Start><Recording> and before the stream opens on a recorded profile', async () => {
+    const { app, server: s } = await build({
+      recording: { enabled: true, consentNotice: 'Acme records this call.' },
+    });
     const params = pstnCall();
     const res = await postWebhook(
       app,
@@ -121,10 +94,20 @@ describe('consent notice', () => {
       signTwilioRequest(AUTH_TOKEN, `${PUBLIC}/twilio-voice-webhook`, params),
     );
     const verbs = parseTwiml(res.body);
-    expect(verbs.map((v) => v.verb)).toEqual(['Say', 'Connect']);
-    expect(verbs[0]).toMatchObject({ verb: 'Say', text: 'Acme records this call.' });
+    // https://www.twilio.com/docs/voice/twiml/recording: recording starts before the next verb runs,
+    // so the notice is in the recording.
+    expect(verbs.map((v) => v.verb)).toEqual(['Start', 'Say', 'Connect']);
+    expect(verbs[0]).toEqual({
+      verb: 'Start',
+      recording: {
+        channels: 'dual',
+        recordingStatusCallback: `${PUBLIC}/twilio-recording/status`,
+        recordingStatusCallbackEvent: 'completed absent',
+      },
+    });
+    expect(verbs[1]).toMatchObject({ verb: 'Say', text: 'Acme records this call.' });
     expect(res.body).toContain('language="en-GB"');
-    expect(res.body).toContain(`name="${RECORD_PARAM}" value="dual"`);
+    expect(s.metrics.callRecordings.get('started')).toBe(1);
   });
 
   it('is not said, and nothing is recorded, when the profile does not record or cannot be read', async () => {
@@ -133,59 +116,11 @@ describe('consent notice', () => {
     const sig = signTwilioRequest(AUTH_TOKEN, `${PUBLIC}/twilio-voice-webhook`, params);
     const plain = await postWebhook(app, params, sig);
     expect(parseTwiml(plain.body).map((v) => v.verb)).toEqual(['Connect']);
-    expect(plain.body).not.toContain(RECORD_PARAM);
+    expect(plain.body).not.toContain('Recording');
     ai.profile = { ...ai.profile, recording: { enabled: true } };
     ai.failProfile = true;
     const down = await postWebhook(app, params, sig);
     expect(parseTwiml(down.body).map((v) => v.verb)).toEqual(['Connect']);
-  });
-});
-
-describe('starting the recording', () => {
-  it('asks Twilio once the stream starts with the signed parameter, with the status callback URL', async () => {
-    const { app, started } = await build({ recording: { enabled: true } });
-    const ws = await app.injectWS('/twilio-stream', {
-      headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },
-    });
-    ws.send(encodeTwilioConnected());
-    ws.send(startFrame({ bot_profile_key: 'acme-support', [RECORD_PARAM]: 'dual' }));
-    await until(() => started.length === 1, 'recording start');
-    expect(started[0]).toEqual({ callSid: SIDS.call, statusCallback: `${PUBLIC}/twilio-recording/status` });
-    expect(server!.metrics.callRecordings.get('started')).toBe(1);
-    ws.terminate();
-  });
-
-  it('records nothing for a stream without the parameter, or one that added it after the token was minted', async () => {
-    const { app, started } = await build({ recording: { enabled: true } });
-    const ws = await app.injectWS('/twilio-stream', {
-      headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },
-    });
-    ws.send(encodeTwilioConnected());
-    ws.send(startFrame({ bot_profile_key: 'acme-support' }));
-    await until(() => server!.sessions.size === 1, 'session');
-    ws.terminate();
-    // The parameter added to a start whose token was minted without it: the stream is refused.
-    const forged = await app.injectWS('/twilio-stream', {
-      headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },
-    });
-    const token = new StreamTokens(AUTH_TOKEN).issue(SIDS.call, { bot_profile_key: 'acme-support' });
-    forged.send(encodeTwilioConnected());
-    forged.send(startFrame({ bot_profile_key: 'acme-support', [RECORD_PARAM]: 'dual' }, { token }));
-    expect(await closed(forged)).toBe(1008);
-    expect(started).toEqual([]);
-  });
-
-  it('goes on with the call when Twilio refuses (counted, not thrown)', async () => {
-    const { app, started, server: s } = await build({ recording: { enabled: true }, refuse: true });
-    const ws = await app.injectWS('/twilio-stream', {
-      headers: { 'x-twilio-signature': signTwilioRequest(AUTH_TOKEN, STREAM_URL) },
-    });
-    ws.send(encodeTwilioConnected());
-    ws.send(startFrame({ bot_profile_key: 'acme-support', [RECORD_PARAM]: 'dual' }));
-    await until(() => s.metrics.callRecordings.get('refused') === 1, 'refusal counted');
-    expect(started).toHaveLength(1);
-    expect(s.sessions.size).toBe(1);
-    ws.terminate();
   });
 });
 

@@ -2,8 +2,6 @@
  * QueuedAppServer against the real app-server over HTTP, through a proxy the test switches off (the
  * port refuses connections) and on, and that can lose responses after app-server has acted on them.
  */
-import { once } from 'node:events';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger } from '@switchboard/service-kit';
@@ -15,63 +13,10 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 // app-server is not a dependency of voice-server; its source is reached directly for this test only.
 import { type AppServer, buildAppServer, MemoryStore } from '../../../app-server/src/index.ts';
+import { SwitchableProxy } from '../testing/switchable-proxy.ts';
 import { QueuedAppServer } from './queued-app-server.ts';
 
 const SERVICE_TOKEN = 'resilience-test-service-token';
-
-/** Forwards to app-server while on; refuses connections while off; can drop the next responses. */
-class SwitchableProxy {
-  port = 0;
-  /** Responses still to lose: the request reaches app-server, the client sees a broken socket. */
-  loseResponses = 0;
-  lost = 0;
-  forwarded = 0;
-  private server: http.Server | undefined;
-
-  constructor(private readonly upstreamPort: number) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async on(): Promise<void> {
-    const server = http.createServer((req, res) => this.forward(req, res));
-    server.listen(this.port, '127.0.0.1');
-    await once(server, 'listening');
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async off(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = once(server, 'close');
-    server.close();
-    server.closeAllConnections();
-    await closed;
-  }
-
-  private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const upstream = http.request(
-      { host: '127.0.0.1', port: this.upstreamPort, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        this.forwarded++;
-        if (this.loseResponses > 0) {
-          this.loseResponses--;
-          this.lost++;
-          up.resume();
-          up.once('end', () => req.socket.destroy());
-          return;
-        }
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  }
-}
 
 const discard = new Writable({ write: (_c, _e, cb) => cb() });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

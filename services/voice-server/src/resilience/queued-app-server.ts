@@ -97,10 +97,11 @@ export class QueuedAppServer implements AppServerClient {
 
   /**
    * Queues a request that must not be lost with the same retries, backoff and flush as transcripts
-   * (the call's debit): under `key`, its own line, so an app-server outage does not hold it up.
-   * `run` must be idempotent (a retry after a timeout may repeat one that landed).
+   * (the call's debit, its recording report): under `key`, its own line (the call SID queues it after
+   * that call's conversation). `run` must be idempotent (a retry after a timeout may repeat one that
+   * landed); a rejection carrying a 4xx `statusCode` is final.
    */
-  enqueueTask(key: string, kind: 'debit', run: () => Promise<unknown>): boolean {
+  enqueueTask(key: string, kind: 'debit' | 'recording', run: () => Promise<unknown>): boolean {
     return this.delivery.enqueue(key, { kind, run });
   }
 

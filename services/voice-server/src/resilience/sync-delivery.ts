@@ -210,6 +210,7 @@ export class SyncDelivery {
       case 'callback_ticket':
         return { take: 1, send: () => inner.createCallbackTicket(q.callSid, head.input) };
       case 'debit':
+      case 'recording':
         return { take: 1, send: head.run };
       case 'messages': {
         // A backlog goes in few requests: consecutive message items merge up to the batch size.

@@ -11,7 +11,14 @@ import type {
 } from '@switchboard/service-kit/clients/app-server';
 
 /** What a queued request does. */
-export type SyncItemKind = 'start' | 'messages' | 'end' | 'handoff_ticket' | 'callback_ticket' | 'debit';
+export type SyncItemKind =
+  | 'start'
+  | 'messages'
+  | 'end'
+  | 'handoff_ticket'
+  | 'callback_ticket'
+  | 'debit'
+  | 'recording';
 /** Why something queued for app-server was given up. */
 export type SyncDropReason = 'queue_full' | 'rejected' | 'closed';
 export type TicketKind = 'handoff_ticket' | 'callback_ticket';
@@ -79,8 +86,8 @@ export type SyncItem =
   | { kind: 'start'; start: ConversationStart }
   | { kind: 'messages'; messages: TranscriptMessage[] }
   | { kind: 'end'; end: ConversationEnd }
-  /** A request to another service that must not be lost either (the call's debit to ai-server). */
-  | { kind: 'debit'; run: () => Promise<unknown> }
+  /** A request that must not be lost either: the call's debit (ai-server), its recording report. */
+  | { kind: 'debit' | 'recording'; run: () => Promise<unknown> }
   | AnyTicketItem;
 
 /** How many transcript messages an item carries (1 for anything else). */

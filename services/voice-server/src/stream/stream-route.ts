@@ -2,8 +2,6 @@ import { validateTwilioRequest } from '@switchboard/telephony';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { CallTransport } from '../ports/call-transport.ts';
-import type { CallRecordings } from '../recording/call-recordings.ts';
-import { RECORD_PARAM } from '../recording/consent.ts';
 import type { CallInfo } from '../session/session-manager.ts';
 import { type CallRunOptions, runCall } from './run-call.ts';
 import type { StreamTokens } from './stream-token.ts';
@@ -21,8 +19,6 @@ export interface StreamOptions extends CallRunOptions {
   accepting: () => boolean;
   /** Decorates each call's transport (tracing, taps); identity when absent. */
   wrapTransport?: (transport: CallTransport, call: CallInfo) => CallTransport;
-  /** Starts the recording of calls whose (signed) parameters ask for it; none are recorded without it. */
-  recordings?: CallRecordings;
 }
 
 /** GET /twilio-stream: the Media Stream WebSocket, one TwilioSessionManager per call. */
@@ -115,8 +111,6 @@ async function handleStream(
         callerNumber: p.original_caller_number ?? '',
         ...(p.freshcaller_call_id ? { freshcallerCallId: p.freshcaller_call_id } : {}),
       };
-      // The consent notice has been said (the webhook put it before this stream): recording starts now.
-      if (p[RECORD_PARAM] === 'dual' && opts.recordings) void opts.recordings.start(call.callSid, log);
     }
   } finally {
     clearTimeout(timer);

@@ -116,12 +116,12 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
       log.warn({ err: errSummary(err) }, 'bot profile unavailable at answer; the call is not recorded');
       return undefined;
     });
-    const recording = recordingTwiml(profile);
+    const recording = recordingTwiml(profile, opts.publicBaseUrl);
+    if (recording.startRecording) opts.metrics.add(opts.metrics.callRecordings, 'started');
     const parameters: Record<string, string> = {
       bot_profile_key: profileKey,
       is_sip_call: String(sip),
       original_caller_number: params.From ?? '',
-      ...recording.parameters,
     };
     const freshcaller = params.FreshcallerCallId ?? params.freshcaller_call_id;
     if (freshcaller) parameters.freshcaller_call_id = freshcaller;
@@ -134,7 +134,7 @@ export const webhookRoutes: FastifyPluginAsync<WebhookOptions> = async (app: Fas
       connectStreamTwiml({
         url: opts.streamUrl,
         parameters,
-        ...(recording.sayFirst ? { sayFirst: recording.sayFirst } : {}),
+        ...recording,
       }),
     );
   });
