@@ -28,7 +28,7 @@ async function started(outbound: boolean, controlUrl?: string) {
     log: createLogger({ name: 'test', level: 'silent' }),
     ...(controlUrl ? { controlUrl: () => controlUrl } : {}),
   });
-  report.startConversation(await ai.getBotProfile(), outbound);
+  report.startConversation(await ai.getBotProfile(CALL.botProfileKey), outbound);
   await report.conversationStarted;
   return appServer.conversations.get(CALL.callSid)!.start;
 }

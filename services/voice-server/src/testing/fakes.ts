@@ -33,7 +33,10 @@ export class FakeAiServer implements CallAiServer {
     );
     return hit ? { key: this.profile.key } : null;
   }
-  async getBotProfile() {
+  /** The references the call path asked profiles by, in order. */
+  readonly profileRefs: string[] = [];
+  async getBotProfile(ref: string) {
+    this.profileRefs.push(ref);
     if (this.failProfile) throw new Error('ai-server down');
     return this.profile;
   }
@@ -82,5 +85,9 @@ export class FakeTwilioRest implements TwilioRest {
   }
   async hangup(callSid: string) {
     this.hangups.push(callSid);
+  }
+  readonly deletedRecordings: string[] = [];
+  async deleteRecording(recordingSid: string) {
+    this.deletedRecordings.push(recordingSid);
   }
 }

@@ -14,5 +14,7 @@ export function webCallLine(transport: Pick<CallTransport, 'close'>): TwilioRest
     async hangup() {
       transport.close(1000, 'call ended');
     },
+    // A browser call is never recorded at Twilio.
+    async deleteRecording() {},
   };
 }

@@ -70,6 +70,9 @@ describe('the browser test call route', () => {
     await until(() => env.appServer.conversations.has(callSid), 'conversation');
     const start = env.appServer.conversations.get(callSid)!.start;
     expect(start).toMatchObject({ direction: 'web', callerNumber: 'browser', isSip: false });
+    // A bare key may be another brand's too: the profile is asked for under the token's brand.
+    expect(env.ai.profileRefs[0]).toBe(`${PROFILE.brandId}:acme-support`);
+    expect(start.botProfileKey).toBe(`${PROFILE.brandId}:acme-support`);
 
     // 20 ms at 16 kHz reaches the model as 20 ms of 8 kHz mu-law (160 bytes), as Twilio's frames do.
     ws.send(mic());

@@ -61,7 +61,11 @@ async function handleWebCall(socket: WebSocket, opts: WebCallOptions, log: Fasti
     return;
   }
   const grant = verdict.grant;
-  const refusal = await profileRefusal(opts, grant);
+  // A bare key may be shared by several brands: the token's brand says whose profile it is.
+  const profileRef = grant.profileKey.includes(':')
+    ? grant.profileKey
+    : `${grant.brandId}:${grant.profileKey}`;
+  const refusal = await profileRefusal(opts, grant, profileRef);
   if (refusal) {
     opts.metrics.streamsRefused++;
     log.warn({ reason: refusal, botProfileKey: grant.profileKey }, 'web call refused');
@@ -72,7 +76,7 @@ async function handleWebCall(socket: WebSocket, opts: WebCallOptions, log: Fasti
     streamSid: `MZ${grant.callSid.slice(2)}`,
     callSid: grant.callSid,
     accountSid: '',
-    botProfileKey: grant.profileKey,
+    botProfileKey: profileRef,
     isSip: false,
     // No phone line: the conversation's caller says where the call came from.
     callerNumber: 'browser',
@@ -84,9 +88,13 @@ async function handleWebCall(socket: WebSocket, opts: WebCallOptions, log: Fasti
 }
 
 /** Why the grant's profile may not be called from the browser, or undefined when it may. */
-async function profileRefusal(opts: WebCallOptions, grant: WebCallGrant): Promise<string | undefined> {
+async function profileRefusal(
+  opts: WebCallOptions,
+  grant: WebCallGrant,
+  profileRef: string,
+): Promise<string | undefined> {
   try {
-    const profile = await opts.aiServer.getBotProfile(grant.profileKey);
+    const profile = await opts.aiServer.getBotProfile(profileRef);
     // The token names the staff member's brand: a profile of another brand is not theirs to try.
     return profile.brandId === grant.brandId ? undefined : 'profile not of this brand';
   } catch {
