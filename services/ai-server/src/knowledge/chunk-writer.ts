@@ -155,7 +155,7 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
 }
 
 const LEXEME_COUNTS = `SELECT t.lexeme, count(*)::int AS n FROM "KnowledgeChunk" c, unnest(c.tsv) t
-                       WHERE c.id = ANY($2::text[]) GROUP BY t.lexeme`;
+                       WHERE c.id = ANY($2::text[]) AND c.config = '' GROUP BY t.lexeme`;
 
 async function addTermStats(tx: SqlRunner, brandId: string, chunkIds: string[]): Promise<void> {
   await tx.query(

@@ -49,6 +49,14 @@ async function chunkRows(brandId: string): Promise<Array<{ config: string; n: nu
   );
 }
 
+/** The brand's word counts (which question words count as rare): the ingest's own chunks alone. */
+async function termCounts(brandId: string): Promise<Array<{ lexeme: string; df: number }>> {
+  return t.db.sql.query<{ lexeme: string; df: number }>(
+    'SELECT lexeme, df FROM "KnowledgeTermStat" WHERE "brandId" = $1 ORDER BY lexeme',
+    [brandId],
+  );
+}
+
 beforeAll(async () => {
   t = await startTestApp({ localEmbeddings: true, laneEmbeddings: true });
   acme = await laneBrand(t, 'Acme', acmeCorpus());
@@ -58,6 +66,8 @@ afterAll(() => t.close());
 
 describe('lanes with their own chunking or embedding model', () => {
   it('builds a chunking variant in the background; the same article gives other chunk ids', async () => {
+    const wordsBefore = await termCounts(acme.brandId);
+    expect(wordsBefore.length).toBeGreaterThan(0);
     const put = await putLanes(t, acme.apiKey, {
       primary: pg,
       secondary: { ...small, chunking: SMALL_CHUNKS },
@@ -70,6 +80,8 @@ describe('lanes with their own chunking or embedding model', () => {
       chunking: SMALL_CHUNKS,
     });
     const c = await settled(acme.apiKey);
+    // A comparison lane must not change what the primary lane's lexical search counts as rare.
+    expect(await termCounts(acme.brandId)).toEqual(wordsBefore);
     expect(c.configurations).toEqual([
       {
         key: `${WORD_VECTOR_MODEL_ID}@256/120-20`,
