@@ -114,20 +114,31 @@ export class PrismaCallbackPlacementStore implements CallbackPlacementStore {
     const expired: string[] = [];
     for (const row of rows) {
       const fields = expiredFields(row.windowEnd!, row.placement && toPlacement(row.placement));
-      const done = await this.prisma.$transaction(async (tx) => {
-        // Conditional: a callback staff changed meanwhile, or another replica expired, stays as it is.
-        const moved = await tx.callback.updateMany({
-          where: { id: row.id, status: 'scheduled' },
-          data: { status: 'missed' },
+      const done = await this.prisma
+        .$transaction(async (tx) => {
+          // Conditional: a callback staff changed meanwhile, or another replica expired, stays as it is.
+          const moved = await tx.callback.updateMany({
+            where: { id: row.id, status: 'scheduled' },
+            data: { status: 'missed' },
+          });
+          if (moved.count !== 1) return false;
+          // So is one another replica has just claimed (its call is being placed): roll back.
+          const kept = row.placement
+            ? await tx.callbackPlacement.updateMany({
+                where: { callbackId: row.id, OR: this.reclaimableWhere(now, staleBefore) },
+                data: fields,
+              })
+            : await tx.callbackPlacement.createMany({
+                data: [{ callbackId: row.id, attempts: 0, claimedAt: now, ...fields }],
+                skipDuplicates: true,
+              });
+          if (kept.count !== 1) throw new ClaimedMeanwhile();
+          return true;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof ClaimedMeanwhile) return false;
+          throw err;
         });
-        if (moved.count !== 1) return false;
-        await tx.callbackPlacement.upsert({
-          where: { callbackId: row.id },
-          create: { callbackId: row.id, attempts: 0, claimedAt: now, ...fields },
-          update: fields,
-        });
-        return true;
-      });
       if (done) expired.push(row.id);
     }
     return expired;
@@ -146,3 +157,6 @@ export class PrismaCallbackPlacementStore implements CallbackPlacementStore {
     return new Map(rows.map((r) => [r.callbackId, toPlacement(r)]));
   }
 }
+
+/** Rolls an expiry back: another replica claimed the callback between the read and the write. */
+class ClaimedMeanwhile extends Error {}
