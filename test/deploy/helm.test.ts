@@ -173,11 +173,47 @@ describe('Helm chart', () => {
       `Exact /twilio-stream → ${name('voice-server')}`,
       // Twilio's status and AMD callbacks and the answer webhook of outbound calls.
       `Prefix /twilio-outbound → ${name('voice-server')}`,
+      // Twilio's recording status callbacks (recorded profiles).
+      `Prefix /twilio-recording → ${name('voice-server')}`,
     ]);
+    // Every staff page is reachable: the live monitor, analytics and its CSV, callbacks, Try your bot.
+    expect(routes[name('app')]).toEqual(
+      expect.arrayContaining(
+        ['Prefix /live', 'Prefix /analytics', 'Exact /analytics.csv', 'Prefix /callbacks', 'Prefix /try'].map(
+          (r) => `${r} → ${name('app-server')}`,
+        ),
+      ),
+    );
     const all = Object.values(routes).flat();
     for (const internal of ['/internal', '/voiceagent', '/metrics', '/admin/drain', '/admin/staff'])
       expect(all.filter((r) => r.split(' ')[1]!.startsWith(internal))).toEqual([]);
     expect(all).not.toContain(`Prefix / → ${name('app-server')}`);
+  });
+
+  it('opens browser test calls only when asked: /web-call on the voice host, the shared secret from the Secret', () => {
+    const paths = (all: Manifest[]) =>
+      all
+        .filter((m) => m.kind === 'Ingress' && m.metadata.name === name('voice'))
+        .flatMap((i) => i.spec.rules[0].http.paths.map((p: Fields) => p.path));
+    const off = docs('production values');
+    expect(paths(off)).not.toContain('/web-call');
+    expect(
+      environment(off, podOf(find(off, 'Deployment', name('app-server'))).containers[0]).WEB_CALL_URL,
+    ).toBe(undefined);
+    const on = render([PRODUCTION_VALUES], ['webCalls.enabled=true']);
+    expect(paths(on)).toContain('/web-call');
+    const voice = environment(on, podOf(find(on, 'Deployment', name('voice-server'))).containers[0]);
+    const app = environment(on, podOf(find(on, 'Deployment', name('app-server'))).containers[0]);
+    expect(voice.WEB_CALL_SECRET).toBe('secret:WEB_CALL_SECRET');
+    expect(app.WEB_CALL_SECRET).toBe('secret:WEB_CALL_SECRET');
+    expect(app.WEB_CALL_URL).toBe('wss://voice.switchboard.example.com/web-call');
+    const custom = render(
+      [PRODUCTION_VALUES],
+      ['webCalls.enabled=true', 'webCalls.url=wss://calls.example.com/web-call'],
+    );
+    expect(
+      environment(custom, podOf(find(custom, 'Deployment', name('app-server'))).containers[0]).WEB_CALL_URL,
+    ).toBe('wss://calls.example.com/web-call');
   });
 
   it("tells app-server each voice-server pod's own address, and lets app-server reach it (the live monitor's actions)", () => {

@@ -11,6 +11,9 @@ voice-server:
   TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN
   OPENAI_API_KEY: OPENAI_API_KEY
   OPIK_API_KEY: OPIK_API_KEY?
+{{- if .root.Values.webCalls.enabled }}
+  WEB_CALL_SECRET: WEB_CALL_SECRET
+{{- end }}
 ai-server:
   SERVICE_TOKEN: SERVICE_TOKEN
   DATABASE_URL: AI_SERVER_DATABASE_URL
@@ -25,6 +28,9 @@ app-server:
   OPENAI_API_KEY: OPENAI_API_KEY?
   TWILIO_ACCOUNT_SID: TWILIO_ACCOUNT_SID
   TWILIO_AUTH_TOKEN: TWILIO_AUTH_TOKEN
+{{- if .root.Values.webCalls.enabled }}
+  WEB_CALL_SECRET: WEB_CALL_SECRET
+{{- end }}
 {{- end -}}
 
 {{/* Plain settings of one service: (dict "root" $ "name" "voice-server" "port" 8080 "svc" .Values.voiceServer). */}}
@@ -42,12 +48,17 @@ app-server:
 {{- /* Outbound calls are placed through voice-server. */ -}}
 {{- $_ := set $env "VOICE_SERVER_URL" (printf "http://%s:8080" (include "switchboard.fullname" (dict "root" $root "name" "voice-server"))) -}}
 {{- end -}}
+{{- if and (eq .name "app-server") $root.Values.webCalls.enabled -}}
+{{- /* Where browsers open test calls: voice-server's public address, as a WebSocket URL. */ -}}
+{{- $url := $root.Values.webCalls.url | default (printf "%s/web-call" (include "switchboard.publicBaseUrl" $root | replace "https://" "wss://" | replace "http://" "ws://")) -}}
+{{- $_ := set $env "WEB_CALL_URL" $url -}}
+{{- end -}}
 {{- if and (eq .name "app-server") $root.Values.analysisWorker.enabled -}}
 {{- /* The analysis-worker Deployment runs the analysis jobs; app-server replicas only enqueue them. */ -}}
 {{- $_ := set $env "ANALYSIS_WORKER" "off" -}}
 {{- end -}}
 {{- range $k, $v := .svc.env -}}
-{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "PINECONE_API_KEY" "OPIK_API_KEY")) -}}
+{{- if or (hasKey $secret $k) (has $k (list "SERVICE_TOKEN" "TWILIO_AUTH_TOKEN" "OPENAI_API_KEY" "SESSION_SECRET" "DATABASE_URL" "OPERATOR_TOKEN" "RERANK_API_KEY" "PINECONE_API_KEY" "OPIK_API_KEY" "WEB_CALL_SECRET")) -}}
 {{- fail (printf "%s env %s: secrets belong in the Secret (secret.existingSecret), not in values" $.name $k) -}}
 {{- end -}}
 {{- $_ := set $env $k (toString $v) -}}
