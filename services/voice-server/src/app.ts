@@ -171,6 +171,7 @@ export async function buildVoiceServer(deps: VoiceServerDeps): Promise<VoiceServ
     metrics,
     ...(deps.recordingReports ? { reports: deps.recordingReports } : {}),
     ...(hasDurableTasks(deps.appServer) ? { outbox: deps.appServer } : {}),
+    deleteRecording: (recordingSid: string) => deps.twilioRest.deleteRecording(recordingSid),
   });
   if (deps.config.SERVICE_TOKEN)
     await app.register(controlRoutes, { sessions, serviceToken: deps.config.SERVICE_TOKEN });

@@ -22,6 +22,15 @@ export class TwilioSdkRest implements TwilioRest, TwilioCallCreator {
     await this.client.calls(callSid).update({ status: 'completed' });
   }
 
+  async deleteRecording(recordingSid: string): Promise<void> {
+    try {
+      await this.client.recordings(recordingSid).remove();
+    } catch (err) {
+      // 20404: no such recording (deleted already).
+      if ((err as { status?: number }).status !== 404) throw err;
+    }
+  }
+
   async createCall(p: CreateCallParams): Promise<CreateCallResult> {
     try {
       const call = await this.client.calls.create({

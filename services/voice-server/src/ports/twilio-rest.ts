@@ -4,6 +4,8 @@ export interface TwilioRest {
   updateCallTwiml(callSid: string, twiml: string): Promise<void>;
   /** Ends the call. */
   hangup(callSid: string): Promise<void>;
+  /** Deletes a recording (one no conversation will ever hold); an unknown SID is already gone. */
+  deleteRecording(recordingSid: string): Promise<void>;
 }
 
 /** An outbound call to create through the Calls API. */

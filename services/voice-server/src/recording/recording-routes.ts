@@ -21,6 +21,54 @@ export interface RecordingRouteOptions {
   reports?: RecordingReports;
   /** app-server's outbox: reports go through it, so an app-server outage loses none. */
   outbox?: DurableTasks;
+  /** Deletes a recording at Twilio: one whose call never got a conversation (see `linkOrDelete`). */
+  deleteRecording?: (recordingSid: string) => Promise<void>;
+  /** How long a report waits for its call's conversation; default RECORDING_LINK_WAIT_MS. */
+  linkWaitMs?: number;
+  now?: () => number;
+}
+
+/**
+ * How long a recording report waits for its conversation. Twilio may post the callback to a replica
+ * that did not carry the call while the call's own replica still holds the conversation's start.
+ */
+export const RECORDING_LINK_WAIT_MS = 30 * 60_000;
+
+/**
+ * The outbox task of one report. app-server's 404 (no conversation for the call) is retried while
+ * the conversation may still come; after `waitMs` no conversation will: the call never reached its
+ * media stream (the caller hung up during the consent notice, the stream was refused), so nobody
+ * consented to the rest and no brand can see, keep to its retention or delete the recording. It is
+ * deleted at Twilio (or, without a way to, left and logged). Other refusals stay final; the rest
+ * is retried by the outbox.
+ */
+export function linkOrDelete(
+  send: () => Promise<unknown>,
+  recordingSid: string,
+  o: {
+    waitMs: number;
+    now: () => number;
+    deleteRecording?: (recordingSid: string) => Promise<void>;
+    log: { warn: (obj: object, msg: string) => void };
+  },
+): () => Promise<unknown> {
+  const since = o.now();
+  return async () => {
+    try {
+      return await send();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      // No status code: the outbox retries it with its back-off.
+      if (o.now() - since < o.waitMs) throw new Error('no conversation for the recording yet');
+      if (!o.deleteRecording) {
+        o.log.warn({ recordingSid }, 'recording of a call without a conversation left at Twilio');
+        return undefined;
+      }
+      await o.deleteRecording(recordingSid);
+      o.log.warn({ recordingSid }, 'recording of a call without a conversation deleted at Twilio');
+      return undefined;
+    }
+  };
 }
 
 /** Recording SIDs already reported or queued, the most recent this many. */
@@ -94,7 +142,13 @@ export const recordingRoutes: FastifyPluginAsync<RecordingRouteOptions> = async 
     const reports = opts.reports;
     if (reports && opts.outbox) {
       // Keyed by the call: it follows that call's conversation start, which app-server needs first.
-      const queued = opts.outbox.enqueueTask(callSid, 'recording', () => reports.report(callSid, report));
+      const run = linkOrDelete(() => reports.report(callSid, report), report.recordingSid, {
+        waitMs: opts.linkWaitMs ?? RECORDING_LINK_WAIT_MS,
+        now: opts.now ?? Date.now,
+        ...(opts.deleteRecording ? { deleteRecording: opts.deleteRecording } : {}),
+        log,
+      });
+      const queued = opts.outbox.enqueueTask(callSid, 'recording', run);
       if (!queued) {
         log.error('recording report not queued: shutting down');
         return reply.status(503).send({ error: { code: 'SHUTTING_DOWN', message: 'not stored' } });
