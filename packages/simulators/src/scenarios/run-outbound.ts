@@ -8,7 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { appServerSide, type Evidence, fetchConversation, modelAgentSide } from './evidence.ts';
 import { checkExpectations } from './expectations.ts';
 import { buildModelScript } from './model-script.ts';
-import { DEFAULT_TIMEZONE, type RunOptions, type RunTarget, type ScenarioResult } from './run-scenario.ts';
+import {
+  DEFAULT_TIMEZONE,
+  type RunOptions,
+  type RunTarget,
+  resultOf,
+  type ScenarioResult,
+} from './run-scenario.ts';
 import type { LoadedScenario } from './scenario-types.ts';
 
 const FINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -29,15 +35,7 @@ export async function runOutboundScenario(
   opts: RunOptions,
 ): Promise<ScenarioResult> {
   const { scenario, file } = loaded;
-  const started = performance.now();
-  const result = (status: ScenarioResult['status'], extra: Partial<ScenarioResult>): ScenarioResult => ({
-    file,
-    name: scenario.name,
-    status,
-    durationMs: performance.now() - started,
-    checks: [],
-    ...extra,
-  });
+  const result = resultOf(loaded);
   const { access, aiServer } = target;
   if (!scenario.outbound || !scenario.to)
     return result('error', {

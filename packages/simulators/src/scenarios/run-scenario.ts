@@ -70,21 +70,28 @@ export interface RunOptions {
 /** The brand's zone when neither the scenario nor the target names one. */
 export const DEFAULT_TIMEZONE = 'UTC';
 
+/** Makes a scenario's result, its duration counted from this call (the run's start). */
+export function resultOf(
+  loaded: LoadedScenario,
+): (status: ScenarioResult['status'], extra: Partial<ScenarioResult>) => ScenarioResult {
+  const started = performance.now();
+  return (status, extra) => ({
+    file: loaded.file,
+    name: loaded.scenario.name,
+    status,
+    durationMs: performance.now() - started,
+    checks: [],
+    ...extra,
+  });
+}
+
 export async function runScenario(
   loaded: LoadedScenario,
   target: RunTarget,
   opts: RunOptions,
 ): Promise<ScenarioResult> {
   const { scenario, file } = loaded;
-  const started = performance.now();
-  const result = (status: ScenarioResult['status'], extra: Partial<ScenarioResult>): ScenarioResult => ({
-    file,
-    name: scenario.name,
-    status,
-    durationMs: performance.now() - started,
-    checks: [],
-    ...extra,
-  });
+  const result = resultOf(loaded);
 
   if (scenario.direction === 'outbound')
     return result('error', {

@@ -38,16 +38,22 @@ export class PrismaCallbackPlacementStore implements CallbackPlacementStore {
     ];
   }
 
-  async due(now: Date, staleBefore: Date, limit: number): Promise<DueCallback[]> {
+  /** The brands whose booked callbacks the product places itself. */
+  private async optedInBrandIds(): Promise<string[]> {
     const brands = await this.prisma.brand.findMany({
       where: { autoPlaceCallbacks: true },
       select: { id: true },
     });
-    if (brands.length === 0) return [];
+    return brands.map((b) => b.id);
+  }
+
+  async due(now: Date, staleBefore: Date, limit: number): Promise<DueCallback[]> {
+    const brandIds = await this.optedInBrandIds();
+    if (brandIds.length === 0) return [];
     const rows = await this.prisma.callback.findMany({
       where: {
         status: 'scheduled',
-        conversation: { brandId: { in: brands.map((b) => b.id) } },
+        conversation: { brandId: { in: brandIds } },
         AND: [
           { OR: [{ windowStart: null }, { windowStart: { lte: now } }] },
           { OR: [{ windowEnd: null }, { windowEnd: { gt: now } }] },
@@ -95,16 +101,13 @@ export class PrismaCallbackPlacementStore implements CallbackPlacementStore {
   }
 
   async expire(now: Date, staleBefore: Date, limit: number): Promise<string[]> {
-    const brands = await this.prisma.brand.findMany({
-      where: { autoPlaceCallbacks: true },
-      select: { id: true },
-    });
-    if (brands.length === 0) return [];
+    const brandIds = await this.optedInBrandIds();
+    if (brandIds.length === 0) return [];
     const rows = await this.prisma.callback.findMany({
       where: {
         status: 'scheduled',
         windowEnd: { lte: now },
-        conversation: { brandId: { in: brands.map((b) => b.id) } },
+        conversation: { brandId: { in: brandIds } },
         OR: [{ placement: null }, { placement: { OR: this.reclaimableWhere(now, staleBefore) } }],
       },
       select: { id: true, windowEnd: true, placement: true },
