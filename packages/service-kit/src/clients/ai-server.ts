@@ -65,9 +65,51 @@ export interface InactivityConfig {
   endAfterSec: number;
 }
 
+/**
+ * The product's own lines in one language. An absent line: the English one, which the model is asked
+ * to say in the call's language.
+ */
+export interface LanguageLinesDto {
+  /** The inactivity watchdog's "are you still there?". */
+  stillThere?: string;
+  /** Said when the product ends the call (watchdog, time limit, shutdown). */
+  goodbye?: string;
+  /** Said when the call cannot go on (technical trouble). */
+  apology?: string;
+  /** Told before the time limit: wrap up. */
+  wrapUp?: string;
+  /** Said before a transfer to a human. */
+  transfer?: string;
+  /** Confirms a booked callback. */
+  callback?: string;
+}
+
+/** One language a profile serves. */
+export interface ProfileLanguageDto {
+  /** BCP 47, e.g. "en-US", "es", "es-MX". */
+  tag: string;
+  /** Said word for word when the call starts in this language. */
+  greeting: string;
+  lines?: LanguageLinesDto;
+  /** Appended to the profile's instructions while the call is in this language. */
+  instructions?: string;
+  /** The language's voice: an OpenAI voice name, or an ElevenLabs voice id when the profile speaks with ElevenLabs. */
+  voice?: string;
+  /** The transcription hint (ISO 639-1); default: the tag's primary subtag. */
+  transcriptionLanguage?: string;
+  /** The language of the knowledge articles searched in it; default: the tag's primary subtag. */
+  knowledgeLanguage?: string;
+}
+
 /** Everything a call needs from its bot profile. */
 export interface BotProfileDto extends BotProfileSummary {
+  /** The call's first language (= `languages[0].tag` when `languages` is set). */
   language: string;
+  /**
+   * The languages the profile serves, the first one first; a call starts in it and may switch to
+   * another. Absent or empty: the profile serves `language` alone (with `greeting`).
+   */
+  languages?: ProfileLanguageDto[];
   /** Absent when the model should open the conversation itself. */
   greeting?: string;
   voice: VoiceConfig;
@@ -213,6 +255,11 @@ export interface KnowledgeSearchRequest {
   callSid?: string;
   /** 1..20, default 12. */
   limit?: number;
+  /**
+   * The call's language (BCP 47 tag or primary subtag): only articles in it are searched, with its
+   * full-text configuration; when none answers, the profile's first language is searched instead.
+   */
+  language?: string;
 }
 
 export interface KnowledgeSearchHit {
@@ -226,6 +273,8 @@ export interface KnowledgeSearchHit {
   vectorRank: number | null;
   /** Cosine similarity to the question, null when the chunk was not a vector candidate. */
   similarity: number | null;
+  /** The article's language (primary subtag, e.g. "es"). */
+  language?: string;
 }
 
 export interface KnowledgeSearchResponse {
@@ -251,6 +300,10 @@ export interface KnowledgeSearchResponse {
   lane?: { name: string; role: 'primary' | 'secondary'; store: 'postgres' | 'pinecone' };
   /** Set when the call's own lane failed or missed its budget and the other lane answered. */
   fallback?: { from: string; reason: 'error' | 'timeout' } | null;
+  /** The language the results are in (primary subtag). */
+  language?: string;
+  /** True when nothing answered in the asked language and the profile's first language was searched. */
+  languageFellBack?: boolean;
 }
 
 /** ai-server as voice-server uses it. */

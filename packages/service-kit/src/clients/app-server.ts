@@ -10,7 +10,22 @@ import { JsonClient } from '../http-client.ts';
 /** Who spoke a transcript message. */
 export type MessageRole = 'caller' | 'agent' | 'tool' | 'system';
 /** Where a transcript message's text came from. */
-export type TranscriptSource = 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool' | 'handoff';
+export type TranscriptSource = 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool' | 'handoff' | 'language';
+
+/**
+ * A change of the call's language (a `language` message): when (the message's `startedAt`), from and
+ * to (BCP 47 tags), and how: `detected` from the caller's words, `asked` by the caller (the model's
+ * `switch_language` tool). `served: false`: the profile does not serve `to`; the call stayed in
+ * `from` and the caller was offered a transfer or a callback.
+ */
+export interface LanguageSwitch {
+  from: string;
+  to: string;
+  how: 'detected' | 'asked';
+  /** The detector's confidence, 0..1 (of `detected`). */
+  confidence?: number;
+  served: boolean;
+}
 /** Ticket urgency. */
 export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
 
@@ -42,6 +57,8 @@ export interface TranscriptMessage {
   transcriberText?: string;
   /** Of a `handoff` message: the agents the caller went from and to, and why. */
   handoff?: { from: string; to: string; reason: string };
+  /** Of a `language` message: the switch. */
+  languageSwitch?: LanguageSwitch;
   toolName?: string;
   toolArguments?: unknown;
   toolResult?: unknown;
@@ -75,6 +92,8 @@ export interface ConversationStart {
    * a profile from the browser (`web`, no phone line).
    */
   direction?: 'inbound' | 'outbound' | 'web';
+  /** The language the call started in (BCP 47); switches come as `language` messages. */
+  language?: string;
   /**
    * Where app-server reaches the voice-server instance holding the call to act on it (end, transfer),
    * with the service token, e.g. "http://10.0.3.7:8080". Absent: staff cannot act on the call.
