@@ -10,7 +10,14 @@ import { JsonClient } from '../http-client.ts';
 /** Who spoke a transcript message. */
 export type MessageRole = 'caller' | 'agent' | 'tool' | 'system';
 /** Where a transcript message's text came from. */
-export type TranscriptSource = 'realtime' | 'transcriber' | 'dtmf' | 'system' | 'tool' | 'handoff' | 'language';
+export type TranscriptSource =
+  | 'realtime'
+  | 'transcriber'
+  | 'dtmf'
+  | 'system'
+  | 'tool'
+  | 'handoff'
+  | 'language';
 
 /**
  * A change of the call's language (a `language` message): when (the message's `startedAt`), from and
