@@ -12,6 +12,7 @@ import { sendMalformedEvents } from './connection-faults.ts';
 import { RealtimeProtocolError } from './errors.ts';
 import { newId } from './ids.ts';
 import { Sleeper } from './pacing.ts';
+import { DEFAULT_REPLY_LANGUAGE, inLanguage } from './reply-language.ts';
 import { type ResponseOutcome, serverErrorMessage } from './response-outcomes.ts';
 import { defaultResponseParams, parseResponseCreate, type ResponseParams } from './response-params.ts';
 import { finalStatus, rateLimitsEvent, responseObject, responseUsage } from './response-report.ts';
@@ -114,7 +115,7 @@ export class ResponseRunner {
 
   /** Starts a response that plays `plan` (as the effective instructions let the model play it). */
   start(scripted: PlannedReply, params: ResponseParams): void {
-    const plan = this.core.player.inCharacter(scripted, params.instructions);
+    const plan = inLanguage(this.core.player.inCharacter(scripted, params.instructions), params.instructions);
     const outcome = plan.outcome ?? this.faultOutcome();
     const r: ActiveResponse = {
       ...params,
@@ -136,6 +137,8 @@ export class ResponseRunner {
       responseId: r.id,
       source: plan.source,
       text: plan.text,
+      language: plan.language ?? DEFAULT_REPLY_LANGUAGE,
+      languageInForce: plan.languageInForce ?? DEFAULT_REPLY_LANGUAGE,
       toolCalls: plan.toolCalls,
       instructions: params.instructions,
       instructionsFrom: params.instructionsFrom,

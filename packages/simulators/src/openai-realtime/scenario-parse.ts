@@ -4,11 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseFaultPlan } from './faults.ts';
+import { primaryLanguage } from './reply-language.ts';
 import { parseResponseOutcome } from './response-outcomes.ts';
 import type {
   Scenario,
   ScenarioPersona,
   ScenarioReply,
+  ScenarioText,
   ScenarioToolCall,
   ScenarioTurn,
   TurnTranscription,
@@ -37,8 +39,8 @@ export function parseScenario(value: unknown): Scenario {
     if (!Array.isArray(obj.turns)) throw new ScenarioError('scenario.turns: expected an array');
     out.turns = obj.turns.map((t, i) => parseTurn(t, `scenario.turns[${i}]`));
   }
-  if (obj.default !== undefined) out.default = asString(obj.default, 'scenario.default');
-  if (obj.idle !== undefined) out.idle = asString(obj.idle, 'scenario.idle');
+  if (obj.default !== undefined) out.default = asText(obj.default, 'scenario.default');
+  if (obj.idle !== undefined) out.idle = asText(obj.idle, 'scenario.idle');
   if (obj.msPerChar !== undefined) out.msPerChar = asNonNegative(obj.msPerChar, 'scenario.msPerChar');
   if (obj.faults !== undefined) out.faults = wrap(() => parseFaultPlan(obj.faults), 'scenario.faults: ');
   if (obj.persona !== undefined) out.persona = parsePersona(obj.persona);
@@ -109,7 +111,7 @@ function parseReplyOrText(value: unknown, path: string): string | ScenarioReply 
 function parseReplyFields(obj: Record<string, unknown>, path: string, extra: string[]): ScenarioReply {
   allowKeys(obj, ['say', 'toolCalls', 'afterTools', 'audioMs', 'latencyMs', 'outcome', ...extra], path);
   const out: ScenarioReply = {};
-  if (obj.say !== undefined) out.say = asString(obj.say, `${path}.say`);
+  if (obj.say !== undefined) out.say = asText(obj.say, `${path}.say`);
   if (obj.audioMs !== undefined) out.audioMs = asNonNegative(obj.audioMs, `${path}.audioMs`);
   if (obj.latencyMs !== undefined) out.latencyMs = asNonNegative(obj.latencyMs, `${path}.latencyMs`);
   if (obj.toolCalls !== undefined) {
@@ -152,6 +154,25 @@ function asPattern(value: unknown, path: string): string | RegExp {
     throw new ScenarioError(`${path}: not a valid regular expression`);
   }
   return source;
+}
+
+/** Plain text, or text per language: `{en: "…", es: "…"}` (BCP 47 tags, one per primary subtag). */
+function asText(value: unknown, path: string): ScenarioText {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ScenarioError(`${path}: expected a string or an object of texts by language`);
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new ScenarioError(`${path}: expected at least one language`);
+  const seen = new Set<string>();
+  for (const [tag, text] of entries) {
+    const language = primaryLanguage(tag);
+    if (language === null) throw new ScenarioError(`${path}.${tag}: not a BCP 47 language tag`);
+    if (seen.has(language)) throw new ScenarioError(`${path}.${tag}: a second text for '${language}'`);
+    seen.add(language);
+    asString(text, `${path}.${tag}`);
+  }
+  return value as Record<string, string>;
 }
 
 function allowKeys(obj: Record<string, unknown>, allowed: string[], path: string): void {

@@ -15,9 +15,16 @@ export interface ScenarioToolCall {
   callId?: string;
 }
 
+/**
+ * What the assistant says: plain text (English), or the text per language, `{en: "…", es: "…"}` (BCP
+ * 47 tags, compared by primary subtag; the first listed is the default). The variant for the language
+ * the effective instructions state (reply-language.ts) is spoken; with none for it, the default.
+ */
+export type ScenarioText = string | Record<string, string>;
+
 /** One assistant reply: spoken text, tool calls, and what to say once the tools have answered. */
 export interface ScenarioReply {
-  say?: string;
+  say?: ScenarioText;
   toolCalls?: ScenarioToolCall[];
   /** The reply to the `response.create` that follows the `function_call_output` items. */
   afterTools?: string | ScenarioReply;
@@ -77,9 +84,9 @@ export interface Scenario {
   /** Audio-triggered turns are answered in order; text-triggered ones on a match. */
   turns?: ScenarioTurn[];
   /** Reply when nothing else applies. */
-  default?: string;
+  default?: ScenarioText;
   /** Reply when the server VAD idle timeout fires; falls back to `default`. */
-  idle?: string;
+  idle?: ScenarioText;
   /** Spoken duration per character of text (70 when absent). */
   msPerChar?: number;
   /** Faults applied to every session that plays this scenario. */
@@ -105,7 +112,14 @@ export interface PlannedToolCall {
 
 /** A reply ready to be streamed. */
 export interface PlannedReply {
+  /** The default text (what is said when the language in force has no variant). */
   text: string;
+  /** The text per language (primary subtag), null for plain text. */
+  variants: Record<string, string> | null;
+  /** The language `text` is in, once the instructions in force are known (default English). */
+  language?: string;
+  /** The language the effective instructions asked for (their last `Speak … (<tag>)` directive). */
+  languageInForce?: string;
   toolCalls: PlannedToolCall[];
   /** What to say once every call here has an output (null: nothing scripted). */
   afterTools: ScenarioReply | null;

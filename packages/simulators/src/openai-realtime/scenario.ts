@@ -3,6 +3,8 @@
  * {@link ScenarioPlayer} walks a scenario as a conversation unfolds. The format is in
  * scenario-types.ts, parsing in scenario-parse.ts; both are re-exported here.
  */
+
+import { replyTexts } from './reply-language.ts';
 import {
   OFF_PERSONA_REPLY_TEXT,
   type PlannedReply,
@@ -167,6 +169,7 @@ export class ScenarioPlayer {
     return {
       ...reply,
       text: this.scenario.persona?.otherwise ?? OFF_PERSONA_REPLY_TEXT,
+      variants: null,
       toolCalls: [],
       afterTools: null,
       audioMs: null,
@@ -187,7 +190,7 @@ export class ScenarioPlayer {
       arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}),
     }));
     return {
-      text: reply.say ?? '',
+      ...replyTexts(reply.say),
       toolCalls,
       afterTools: reply.afterTools === undefined ? null : toReply(reply.afterTools),
       audioMs: reply.audioMs ?? null,

@@ -90,6 +90,10 @@ export interface SimReply {
   responseId: string;
   source: PlannedReply['source'];
   text: string;
+  /** The language `text` is in (primary subtag; plain scripted text is English). */
+  language: string;
+  /** The language the effective instructions asked for: differs from `language` when the script had no variant for it. */
+  languageInForce: string;
   toolCalls: PlannedToolCall[];
   /**
    * The instructions in force for this response: the response's own when `response.create` gave
