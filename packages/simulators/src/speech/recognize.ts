@@ -6,9 +6,9 @@
  */
 import { resamplePcm16 } from '../openai-realtime/audio-format.ts';
 import {
+  charOfTones,
   HIGH_TONES_HZ,
   LOW_TONES_HZ,
-  SPEECH_ALPHABET,
   SPEECH_SAMPLE_RATE,
   SYMBOL_GAP_MS,
   SYMBOL_MS,
@@ -113,7 +113,7 @@ function readSymbol(samples: Int16Array, fromMs: number, toMs: number): string |
   const low = strongest(samples, from, to, LOW_TONES_HZ);
   const high = strongest(samples, from, to, HIGH_TONES_HZ);
   if (low === null || high === null) return null;
-  return SPEECH_ALPHABET[low * HIGH_TONES_HZ.length + high] ?? null;
+  return charOfTones(low, high);
 }
 
 function strongest(samples: Int16Array, from: number, to: number, tones: readonly number[]): number | null {

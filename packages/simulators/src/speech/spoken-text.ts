@@ -15,14 +15,46 @@ export const SYMBOL_GAP_MS = 10;
 /** A space: the pause between words. */
 export const WORD_GAP_MS = 90;
 
-/** Low and high frequencies of the symbol grid (Hz): 7 × 7 = 49 symbols, all inside 300–3400 Hz. */
-export const LOW_TONES_HZ = [400, 530, 660, 790, 920, 1050, 1180] as const;
-export const HIGH_TONES_HZ = [1400, 1600, 1800, 2000, 2200, 2400, 2600] as const;
+/**
+ * Low and high frequencies of the symbol grid (Hz), all inside 300–3400 Hz. The first seven of each
+ * make the original 7 × 7 grid (the ASCII alphabet, unchanged); the eighth low tone and the last
+ * three high ones carry the accented letters and punctuation of Spanish, French and German.
+ */
+export const LOW_TONES_HZ = [400, 530, 660, 790, 920, 1050, 1180, 1310] as const;
+export const HIGH_TONES_HZ = [1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000, 3200] as const;
+
+/** The original grid: 7 low × 7 high tones. */
+const BASE_TONES = 7;
+/** The first 49 symbols: one per tone pair of the original grid, in its order. */
+const BASE_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789'.,?!-:;&%$@+";
+/** Letters and punctuation of Spanish, French and German, on the tone pairs added to the grid. */
+const EXTENDED_ALPHABET = 'áéíóúñü¿¡àèìòùçâêîôûëïäößœæ«»…ÿ';
 
 /** The characters speech can carry, in symbol order; anything else is spoken as a pause. */
-export const SPEECH_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789'.,?!-:;&%$@+";
+export const SPEECH_ALPHABET = BASE_ALPHABET + EXTENDED_ALPHABET;
+
+/** Each symbol's (low, high) tone indexes: the original grid first, then the added pairs. */
+const SYMBOL_TONES: Array<readonly [number, number]> = [];
+for (let low = 0; low < BASE_TONES; low++)
+  for (let high = 0; high < BASE_TONES; high++) SYMBOL_TONES.push([low, high]);
+for (let low = 0; low < BASE_TONES; low++)
+  for (let high = BASE_TONES; high < HIGH_TONES_HZ.length; high++) SYMBOL_TONES.push([low, high]);
+for (let low = BASE_TONES; low < LOW_TONES_HZ.length; low++)
+  for (let high = 0; high < HIGH_TONES_HZ.length; high++) SYMBOL_TONES.push([low, high]);
 
 const SYMBOL_OF = new Map([...SPEECH_ALPHABET].map((ch, i) => [ch, i]));
+const CHAR_OF_TONES = new Map(SYMBOL_TONES.map(([low, high], i) => [low * 100 + high, SPEECH_ALPHABET[i]!]));
+
+/** The (low, high) tone indexes of a symbol. */
+export function symbolTones(symbol: number): readonly [number, number] {
+  return SYMBOL_TONES[symbol]!;
+}
+
+/** The character a (low, high) tone pair carries, or null when the pair is not a symbol. */
+export function charOfTones(low: number, high: number): string | null {
+  return CHAR_OF_TONES.get(low * 100 + high) ?? null;
+}
+
 /** Peak of each tone; the pair sums to about -14 dBFS RMS, the level of speech on a phone line. */
 const TONE_PEAK = 0.22 * 32767;
 
@@ -55,7 +87,8 @@ export function charDurationMs(char: string): number {
 export function renderSpeech(text: string, speed = 1): RenderedSpeech {
   const chars: CharTiming[] = [];
   let atMs = 0;
-  for (const char of text) {
+  // composed form: an accent typed as a combining mark is one character, not a pause
+  for (const char of text.normalize('NFC')) {
     const base = charDurationMs(char);
     // tones keep their length so they stay readable; speed changes the pauses
     const durationMs = symbolOf(char) === null ? base / speed : SYMBOL_MS + SYMBOL_GAP_MS / speed;
@@ -67,8 +100,9 @@ export function renderSpeech(text: string, speed = 1): RenderedSpeech {
   for (const c of chars) {
     const symbol = symbolOf(c.char);
     if (symbol === null) continue;
-    const low = LOW_TONES_HZ[Math.floor(symbol / HIGH_TONES_HZ.length)]!;
-    const high = HIGH_TONES_HZ[symbol % HIGH_TONES_HZ.length]!;
+    const [lowIndex, highIndex] = symbolTones(symbol);
+    const low = LOW_TONES_HZ[lowIndex]!;
+    const high = HIGH_TONES_HZ[highIndex]!;
     const start = Math.round(c.startMs * samplesPerMs);
     const count = SYMBOL_MS * samplesPerMs;
     const ramp = 5 * samplesPerMs;
