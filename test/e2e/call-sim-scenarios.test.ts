@@ -99,6 +99,7 @@ describe('call-sim run against the demo stack', () => {
       'knowledge-question.yaml',
       'noisy-line.yaml',
       'silent-caller.yaml',
+      'spanish-caller.yaml',
       'transfer.yaml',
     ]);
     const junit = join(work, 'examples.xml');
@@ -120,13 +121,13 @@ describe('call-sim run against the demo stack', () => {
     expect(r.code).toBe(0);
     // the live view and the table went to stderr, next to the JSON on stdout
     expect(r.stderr).toMatch(/stops: Twilio cleared \d+ ms/);
-    expect(r.stderr).toContain('7 passed, 0 failed');
+    expect(r.stderr).toContain('8 passed, 0 failed');
     // a progress line opens each scenario's live view: who speaks, the tools, how the call ended
     const live = liveViews(r.stderr);
     expect([...live.keys()]).toEqual(
-      report.scenarios.map((s, i) => `[${i + 1}/7] ${s.name} (${join(EXAMPLES, files[i]!)})`),
+      report.scenarios.map((s, i) => `[${i + 1}/8] ${s.name} (${join(EXAMPLES, files[i]!)})`),
     );
-    const transfer = live.get(`[7/7] transfer to a person (${join(EXAMPLES, 'transfer.yaml')})`)!;
+    const transfer = live.get(`[8/8] transfer to a person (${join(EXAMPLES, 'transfer.yaml')})`)!;
     expect(transfer).toMatch(/^ +\d+\.\d s {2}agent {3}"Hi, thanks for calling Acme Outfitters\./m);
     expect(transfer).toMatch(/^ +\d+\.\d s {2}caller {2}says "My order arrived damaged\. I would like/m);
     expect(transfer).toMatch(/^ +\d+\.\d s {2}agent {3}speaks \(\d+ ms after the caller stopped\)$/m);
@@ -140,13 +141,13 @@ describe('call-sim run against the demo stack', () => {
     const silent = [...live].find(([head]) => head.includes('silent caller'))![1];
     expect(silent).toMatch(/^ +\d+\.\d s {2}caller {2}stays silent \(for up to 40\.0 s\)$/m);
     expect(silent).toMatch(/^ +\d+\.\d s {2}agent {3}"Are you still there\?"$/m);
-    const interruption = live.get(`[2/7] caller interrupts (${join(EXAMPLES, 'interruption.yaml')})`)!;
+    const interruption = live.get(`[2/8] caller interrupts (${join(EXAMPLES, 'interruption.yaml')})`)!;
     expect(interruption).toMatch(/^ +\d+\.\d s {2}caller {2}says ".*" {2}← over the agent$/m);
     const interrupted = report.scenarios.find((s) => s.name === 'caller interrupts')!;
     expect(interrupted.evidence!.turns[1]!.bargeIn).toMatchObject({ stopped: true });
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('<testsuite name="call-sim" tests="7" failures="0" errors="0"');
-    expect(xml.match(/<testcase /g)).toHaveLength(7);
+    expect(xml).toContain('<testsuite name="call-sim" tests="8" failures="0" errors="0"');
+    expect(xml.match(/<testcase /g)).toHaveLength(8);
   }, 400_000);
 
   it('exits 1 for a failed expectation, naming the turn, what was expected and what happened; writes both sides as WAV', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { MULAW_SAMPLE_RATE, pcm16Samples, pcm16ToMulaw, readWav } from '@switchboard/telephony';
 import { resamplePcm16 } from '../openai-realtime/audio-format.ts';
 import { renderSpeech } from '../speech/spoken-text.ts';
+import { requireEspeakVoice } from './espeak-voices.ts';
 
 /** How caller text becomes audio. */
 export type VoiceChoice = 'auto' | 'espeak' | 'simulated';
@@ -19,7 +20,11 @@ export interface CallerVoice {
   kind: 'espeak' | 'simulated';
   /** Shown once to the user when the choice is worth knowing (e.g. espeak-ng is missing). */
   notice?: string;
-  speak(text: string): Promise<Uint8Array>;
+  /**
+   * Speaks `text`; `language` (BCP 47) picks espeak-ng's voice for it (default American English).
+   * Simulated speech carries the letters of any language it knows, whatever the tag.
+   */
+  speak(text: string, language?: string): Promise<Uint8Array>;
 }
 
 /** The install command printed when espeak-ng is missing. */
@@ -57,11 +62,13 @@ function espeakVoice(): CallerVoice {
   const cache = new Map<string, Promise<Uint8Array>>();
   return {
     kind: 'espeak',
-    speak(text) {
-      let audio = cache.get(text);
+    async speak(text, language) {
+      const voice = requireEspeakVoice(language);
+      const key = `${voice}\n${text}`;
+      let audio = cache.get(key);
       if (!audio) {
-        audio = speakSentences(text);
-        cache.set(text, audio);
+        audio = speakSentences(text, voice);
+        cache.set(key, audio);
       }
       return audio;
     },
@@ -75,9 +82,9 @@ const SENTENCE_GAP_MS = 200;
  * espeak-ng pauses long after a full stop (longer than a server VAD's usual 500 ms of silence), which
  * would split one turn in two: each sentence is spoken alone and joined with a short pause.
  */
-async function speakSentences(text: string): Promise<Uint8Array> {
+async function speakSentences(text: string, voice: string): Promise<Uint8Array> {
   const sentences = text.split(/(?<=[.!?;:])\s+/).filter((s) => s.trim());
-  const parts = await Promise.all(sentences.map(renderEspeak));
+  const parts = await Promise.all(sentences.map((sentence) => renderEspeak(sentence, voice)));
   const gap = new Uint8Array(SENTENCE_GAP_MS * 8).fill(0xff);
   const joined = parts.flatMap((p, i) => (i === 0 ? [p] : [gap, p]));
   const out = new Uint8Array(joined.reduce((n, p) => n + p.length, 0));
@@ -89,12 +96,12 @@ async function speakSentences(text: string): Promise<Uint8Array> {
   return out;
 }
 
-async function renderEspeak(text: string): Promise<Uint8Array> {
+async function renderEspeak(text: string, voice: string): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'call-sim-'));
   const file = join(dir, 'say.wav');
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn('espeak-ng', ['-v', 'en-us', '-s', '165', '-w', file, '--', text], {
+      const child = spawn('espeak-ng', ['-v', voice, '-s', '165', '-w', file, '--', text], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

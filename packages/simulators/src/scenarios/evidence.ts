@@ -35,6 +35,19 @@ export interface AgentLine {
   /** For a line cut off: the words the caller heard before it stopped, when known. */
   heard?: string;
   tools: ToolUse[];
+  /** The language it was said in (primary subtag), when the source knows it. */
+  language?: string;
+  /** The language the model was asked to speak, when the source knows it. */
+  languageInForce?: string;
+}
+
+/** A change of the call's language, as app-server records it (a `language` message). */
+export interface SeenSwitch {
+  from: string;
+  to: string;
+  how: string;
+  confidence?: number;
+  served: boolean;
 }
 
 /** A callback booked in app-server. */
@@ -78,6 +91,10 @@ export interface Evidence {
     transferTargets: string[];
     lines: AgentLine[];
     callerMessages: number;
+    /** The call's languages (start first, then each served switch's); absent from an app-server without them. */
+    languages?: string[];
+    /** The language switches, in order (from `language` messages). */
+    switches?: SeenSwitch[];
   };
 }
 
@@ -150,6 +167,8 @@ export function modelAgentSide(
       interrupted,
       ...(interrupted && r.heard !== undefined ? { heard: r.heard } : {}),
       tools: r.tools.map((t) => ({ name: t.name, args: t.args })),
+      ...(r.language ? { language: r.language } : {}),
+      ...(r.languageInForce ? { languageInForce: r.languageInForce } : {}),
     };
   });
   return { source: 'simulated model', lines, attributed: true };
@@ -157,7 +176,7 @@ export function modelAgentSide(
 
 /** app-server's conversation JSON, as the staff API answers it. */
 export interface AppServerConversation {
-  conversation: { endReason: string | null };
+  conversation: { endReason: string | null; languages?: string[] };
   messages: Array<{
     role: string;
     text: string | null;
@@ -165,6 +184,7 @@ export interface AppServerConversation {
     toolName: string | null;
     toolArguments: unknown;
     toolResult: unknown;
+    languageSwitch?: SeenSwitch | null;
   }>;
   tickets: Array<{
     kind: string;
@@ -207,6 +227,8 @@ export function appServerSide(
     ),
     lines,
     callerMessages,
+    ...(Array.isArray(view.conversation.languages) ? { languages: view.conversation.languages } : {}),
+    switches: view.messages.flatMap((m) => (m.languageSwitch ? [m.languageSwitch] : [])),
     side: {
       source: 'app-server',
       lines,

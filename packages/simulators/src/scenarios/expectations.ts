@@ -4,11 +4,12 @@
  * it (a staging URL without app-server access cannot show which tool ran), saying why.
  */
 import type { AgentLine, BookedCallback, Evidence, ToolUse } from './evidence.ts';
+import { checkCallLanguages, checkReplyLanguage, checkSwitches } from './language-checks.ts';
 import { normaliseText } from './model-script.ts';
 import type {
   CallbackExpectation,
+  CallExpectations,
   CallScenario,
-  Expectations,
   ToolExpectation,
   ValueMatcher,
 } from './scenario-types.ts';
@@ -59,7 +60,7 @@ export function checkExpectations(
 
 type Partial = Omit<CheckResult, 'turn'>;
 
-function checkBlock(e: Expectations, ev: Evidence, turn: number | null): Partial[] {
+function checkBlock(e: CallExpectations, ev: Evidence, turn: number | null): Partial[] {
   const out: Partial[] = [];
   const agent = agentLines(ev, turn);
   if (e.tools) for (const t of e.tools) out.push(checkTool(typeof t === 'string' ? { name: t } : t, agent));
@@ -88,6 +89,9 @@ function checkBlock(e: Expectations, ev: Evidence, turn: number | null): Partial
   if (e.bargeIn && turn !== null) out.push(checkBargeIn(e.bargeIn, ev, turn));
   if (e.interruptions !== undefined) out.push(checkInterruptions(e.interruptions, ev));
   for (const [field, matcher] of Object.entries(e.outcome ?? {})) out.push(checkOutcome(field, matcher, ev));
+  if (e.language !== undefined) out.push(checkReplyLanguage(e.language, agent));
+  if (e.languages !== undefined) out.push(checkCallLanguages(e.languages, ev));
+  if (e.switches !== undefined) out.push(checkSwitches(e.switches, ev));
   return out;
 }
 

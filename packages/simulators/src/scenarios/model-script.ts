@@ -3,8 +3,8 @@
  * simulator's scenario (spoken turns in order, keypad turns matched by their digits, a silent turn's
  * line as the answer to the watchdog). Against a real model none of this is used.
  */
-import type { Scenario, ScenarioTurn } from '../openai-realtime/scenario.ts';
-import type { AgentScript, CallerTurn, CallScenario } from './scenario-types.ts';
+import type { Scenario, ScenarioReply, ScenarioTurn } from '../openai-realtime/scenario.ts';
+import type { AgentScript, AgentText, CallerTurn, CallScenario } from './scenario-types.ts';
 import { fillTimePlaceholders } from './zoned-time.ts';
 
 /** What an unscripted spoken turn gets from the simulated model. */
@@ -26,16 +26,17 @@ export function buildModelScript(
 ): ModelScript {
   const replyTurns = new Map<string, number[]>();
   const answeredTurns: number[] = [];
-  const note = (text: string | undefined, turn: number) => {
-    if (!text) return;
-    const key = normaliseText(text);
-    replyTurns.set(key, [...(replyTurns.get(key) ?? []), turn]);
+  const note = (text: AgentText | undefined, turn: number) => {
+    for (const variant of textVariants(text)) {
+      const key = normaliseText(variant);
+      replyTurns.set(key, [...(replyTurns.get(key) ?? []), turn]);
+    }
   };
   const turns: ScenarioTurn[] = [];
   const out: Scenario = { turns };
   const greeting = scenario.greeting ?? ctx.greeting;
   if (greeting) {
-    out.greeting = greeting;
+    out.greeting = asReply(greeting);
     note(greeting, -1);
   }
   scenario.turns.forEach((turn, i) => {
@@ -76,9 +77,20 @@ function toLine(agent: AgentScript, ctx: { timezone: string; now: Date }): Scena
           })),
         }
       : {}),
-    ...(agent.afterTools ? { afterTools: agent.afterTools } : {}),
+    ...(agent.afterTools ? { afterTools: asReply(agent.afterTools) } : {}),
     ...(agent.latencyMs !== undefined ? { latencyMs: agent.latencyMs } : {}),
   };
+}
+
+/** Plain text stays text; text per language is a reply whose `say` has the variants. */
+function asReply(text: AgentText): string | ScenarioReply {
+  return typeof text === 'string' ? text : { say: text };
+}
+
+/** Every text a scripted line may be said as. */
+function textVariants(text: AgentText | undefined): string[] {
+  if (!text) return [];
+  return typeof text === 'string' ? [text] : Object.values(text);
 }
 
 /** Matches the keypad digits inside whatever text the platform hands the model. */

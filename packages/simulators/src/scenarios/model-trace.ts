@@ -6,6 +6,10 @@ export interface TracedResponse {
   source: string;
   /** The whole line the model was to say. */
   text: string;
+  /** The language it said it in (primary subtag). */
+  language?: string;
+  /** The language its instructions asked for (differs when the script had no line in it). */
+  languageInForce?: string;
   /** What it had said when the response ended (less than `text` when it was cut off). */
   spoken: string;
   /** What the caller heard of it, when it was cut off and truncated at the audio played. */

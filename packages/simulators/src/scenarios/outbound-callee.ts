@@ -23,7 +23,7 @@ export async function renderTurns(
   const audio = new Map<number, Uint8Array>();
   for (const [i, turn] of loaded.scenario.turns.entries()) {
     try {
-      if ('say' in turn) audio.set(i, await voice.speak(turn.say));
+      if ('say' in turn) audio.set(i, await voice.speak(turn.say, turn.language ?? loaded.scenario.language));
       if ('wav' in turn) {
         const path = isAbsolute(turn.wav) ? turn.wav : resolve(dirname(loaded.file), turn.wav);
         audio.set(i, await wavFileToLine(path));

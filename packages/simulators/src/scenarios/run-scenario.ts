@@ -102,7 +102,7 @@ export async function runScenario(
   for (const [i, turn] of scenario.turns.entries()) {
     const where = `${file}:${loaded.turnLines[i] ?? 0}: turns[${i}]`;
     try {
-      if ('say' in turn) audio.set(i, await opts.voice.speak(turn.say));
+      if ('say' in turn) audio.set(i, await opts.voice.speak(turn.say, turn.language ?? scenario.language));
       if ('wav' in turn) {
         const path = isAbsolute(turn.wav) ? turn.wav : resolve(dirname(file), turn.wav);
         audio.set(i, await wavFileToLine(path));

@@ -102,6 +102,10 @@ const mutations: Array<{ path: Path; value: unknown; marker: string; problem: Re
     marker: 'quick-ish',
     problem: /expected number/,
   },
+  { path: ['language'], value: 'Castilian', marker: 'Castilian', problem: /BCP 47 language tag/ },
+  { path: ['turns', 0, 'language'], value: 'es_MX', marker: 'es_MX', problem: /BCP 47 language tag/ },
+  { path: ['turns', 0, 'expect', 'language'], value: 'Espanol', marker: 'Espanol', problem: /BCP 47/ },
+  { path: ['expect', 'switches'], value: 'every-one', marker: 'every-one', problem: /expected array/ },
 ];
 
 /** Objects of the base scenario that take only known fields. */
@@ -150,6 +154,35 @@ describe('scenario files', () => {
     expect(() =>
       parseScenarioText(text.replace('direction: outbound', 'direction: sideways'), 'q.yaml'),
     ).toThrow(/direction/);
+  });
+
+  it("reads the Spanish example: the caller's language, texts per language, language expectations", async () => {
+    const text = await readFile(join(EXAMPLES, 'spanish-caller.yaml'), 'utf8');
+    const { scenario } = parseScenarioText(text, 'spanish-caller.yaml');
+    expect(scenario).toMatchObject({
+      language: 'es',
+      turns: [
+        { say: 'Hola, ¿cuánto tarda el envío de mi pedido?', agent: { say: { es: 'Déjeme consultarlo.' } } },
+        { expect: { language: 'es' } },
+        { hangup: true },
+      ],
+      expect: {
+        languages: ['en', 'es'],
+        switches: [{ from: 'en', to: 'es', how: 'detected', served: true }],
+      },
+    });
+    const twice = text.replace('es: Déjeme consultarlo.', 'es: Déjeme consultarlo., es-MX: Deje checo.');
+    const err = parseError(twice);
+    expect(err.field).toBe('turns[0].agent.say.es-MX');
+    expect(err.problem).toBe("a second text for the language 'es'");
+    expect(err.line).toBe(lineOf(twice, 'es-MX'));
+    expect(parseError(text.replace('en: Let me look', 'english: Let me look')).field).toMatch(
+      /^turns\[0\]\.agent\.say/,
+    );
+    // a switch expectation is a call's, not a turn's
+    expect(parseError(text.replace('      language: es\n', '      switches: []\n')).problem).toBe(
+      'unknown field',
+    );
   });
 
   it('takes its name from the file when it has none', () => {

@@ -104,6 +104,10 @@ export function parseScenarioText(text: string, file: string): LoadedScenario {
   });
   if (scenario.timezone !== undefined && !isValidTimeZone(scenario.timezone))
     fail(nodeAt(['timezone'])?.range?.[0], ['timezone'], 'not an IANA time zone (e.g. America/New_York)');
+  for (const { path, tag, language } of agentTextVariants(scenario)) {
+    const at = [...path, tag];
+    fail(nodeAt(at)?.range?.[0], at, `a second text for the language '${language}'`);
+  }
   const expectBlocks = [
     { path: ['expect'] as PathPart[], value: scenario.expect },
     ...scenario.turns.map((t, i) => ({
@@ -182,6 +186,7 @@ function patternHint(pattern: string): string {
   if (pattern.includes('[0-5][0-9]$')) return 'expected a time HH:MM (24-hour)';
   if (pattern.includes('*#')) return 'expected keypad digits (0-9, *, #, A-D)';
   if (pattern.includes('A-Za-z0-9_-')) return 'expected a tool name (letters, digits, _ and -)';
+  if (pattern.includes('{2,3}')) return 'expected a BCP 47 language tag like es or en-US';
   return `does not match ${pattern}`;
 }
 
@@ -230,6 +235,32 @@ function keyNode(root: unknown, path: PathPart[], key: string): Node | undefined
   if (!isMap(map)) return map;
   const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
   return (pair?.key as Node | undefined) ?? map;
+}
+
+/** Texts per language that give one language (primary subtag) twice: `{es: …, es-MX: …}`. */
+function agentTextVariants(
+  scenario: CallScenario,
+): Array<{ path: PathPart[]; tag: string; language: string }> {
+  const texts: Array<{ path: PathPart[]; value: unknown }> = [
+    { path: ['greeting'], value: scenario.greeting },
+  ];
+  scenario.turns.forEach((t, i) => {
+    const agent = 'agent' in t ? t.agent : undefined;
+    texts.push({ path: ['turns', i, 'agent', 'say'], value: agent?.say });
+    texts.push({ path: ['turns', i, 'agent', 'afterTools'], value: agent?.afterTools });
+  });
+  return texts.flatMap(({ path, value }) => {
+    if (typeof value !== 'object' || value === null) return [];
+    const seen = new Set<string>();
+    return Object.keys(value).flatMap((tag) => {
+      const language = tag.split('-')[0]!.toLowerCase();
+      if (!seen.has(language)) {
+        seen.add(language);
+        return [];
+      }
+      return [{ path, tag, language }];
+    });
+  });
 }
 
 /** Every `matches:` pattern in the scenario, with its path. */

@@ -26,6 +26,22 @@ const valueMatcher = {
   ],
 } as const;
 
+/** A BCP 47 language tag (`es`, `en-US`, `zh-Hant-TW`). */
+const languageTag = { type: 'string', pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$' } as const;
+
+/** Text the simulated model says: plain, or per language (`{en: …, es: …}`; the first is the default). */
+const agentText = {
+  oneOf: [
+    phrase,
+    {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: languageTag,
+      additionalProperties: phrase,
+    },
+  ],
+} as const;
+
 const toolName = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } as const;
 
 const expectations = {
@@ -91,6 +107,31 @@ const expectations = {
     interruptions: { type: 'integer', minimum: 0, maximum: 1000 },
     /** An outbound call's recorded outcome: field (a dotted path reaches into objects) → matcher. */
     outcome: { type: 'object', minProperties: 1, additionalProperties: valueMatcher },
+    /** The language of the agent's replies. */
+    language: languageTag,
+  },
+} as const;
+
+/** The whole call's expectations: a turn's, and the call's languages and language switches. */
+const callExpectations = {
+  ...expectations,
+  properties: {
+    ...expectations.properties,
+    languages: { type: 'array', minItems: 1, maxItems: 20, items: languageTag },
+    switches: {
+      type: 'array',
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          from: languageTag,
+          to: languageTag,
+          how: { enum: ['detected', 'asked'] },
+          served: { type: 'boolean' },
+        },
+      },
+    },
   },
 } as const;
 
@@ -111,7 +152,7 @@ const agentScript = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    say: phrase,
+    say: agentText,
     tools: {
       type: 'array',
       items: {
@@ -121,7 +162,7 @@ const agentScript = {
         properties: { name: toolName, args: { type: 'object' } },
       },
     },
-    afterTools: phrase,
+    afterTools: agentText,
     latencyMs: ms(60_000),
   },
 } as const;
@@ -139,11 +180,11 @@ const turnCommon = {
 } as const;
 
 /** One turn kind: its own key plus the common fields. */
-const turn = (key: string, value: object) => ({
+const turn = (key: string, value: object, more: object = {}) => ({
   type: 'object',
   additionalProperties: false,
   required: [key],
-  properties: { [key]: value, ...turnCommon },
+  properties: { [key]: value, ...more, ...turnCommon },
 });
 
 /** The keys that say what a turn is; exactly one per turn. */
@@ -182,7 +223,7 @@ const line = {
 
 /** The schema of each kind of turn, by the key that says what the turn is. */
 export const TURN_SCHEMAS: Record<(typeof TURN_KINDS)[number], object> = {
-  say: turn('say', phrase),
+  say: turn('say', phrase, { language: languageTag }),
   wav: turn('wav', { type: 'string', minLength: 1 }),
   dtmf: turn('dtmf', { type: 'string', pattern: '^[0-9*#A-Da-d]{1,32}$' }),
   silenceMs: turn('silenceMs', { type: 'number', minimum: 20, maximum: 600_000 }),
@@ -211,9 +252,10 @@ const scenarioProperties = (turnItems: object) => ({
   timezone: { type: 'string', minLength: 1, maxLength: 64 },
   line,
   quietMs: { type: 'number', minimum: 100, maximum: 30_000 },
-  greeting: phrase,
+  greeting: agentText,
+  language: languageTag,
   turns: { type: 'array', minItems: 1, maxItems: 200, items: turnItems },
-  expect: expectations,
+  expect: callExpectations,
 });
 
 /** The scenario schema, as editors read it. */

@@ -61,7 +61,28 @@ export interface Expectations {
   interruptions?: number;
   /** An outbound call's recorded outcome (field, or dotted path, → matcher). */
   outcome?: Record<string, ValueMatcher>;
+  /** The agent's replies here were in this language (BCP 47; compared by primary subtag). */
+  language?: string;
 }
+
+/** A change of the call's language as app-server records it; the fields given must match. */
+export interface SwitchExpectation {
+  from?: string;
+  to?: string;
+  how?: 'detected' | 'asked';
+  served?: boolean;
+}
+
+/** Expectations on the whole call: those of a turn, and the call's languages. */
+export interface CallExpectations extends Expectations {
+  /** The call's languages in order: the one it started in, then each served switch's (app-server's `languages`). */
+  languages?: string[];
+  /** The language switches recorded, in order (exactly these many). */
+  switches?: SwitchExpectation[];
+}
+
+/** Text the simulated model says: plain, or per language (`{en: "…", es: "…"}`; the first is the default). */
+export type AgentText = string | Record<string, string>;
 
 /** What an outbound scenario has the product call for; the callee (at the scenario's `to`) speaks its turns. */
 export interface OutboundRequest {
@@ -76,10 +97,10 @@ export interface OutboundRequest {
 
 /** What the simulated model does after a caller turn (ignored against a real model). */
 export interface AgentScript {
-  say?: string;
+  say?: AgentText;
   tools?: Array<{ name: string; args?: Record<string, unknown> }>;
   /** Said once the tools have answered. */
-  afterTools?: string;
+  afterTools?: AgentText;
   /** Think time before the first audio. */
   latencyMs?: number;
 }
@@ -95,7 +116,7 @@ interface TurnCommon {
 
 /** What the caller does next. */
 export type CallerTurn =
-  | (TurnCommon & { say: string })
+  | (TurnCommon & { say: string; language?: string })
   | (TurnCommon & { wav: string })
   | (TurnCommon & { dtmf: string })
   | (TurnCommon & { silenceMs: number })
@@ -120,9 +141,11 @@ export interface CallScenario {
   /** How long the line must stay quiet before the caller takes its turn (default 1200). */
   quietMs?: number;
   /** The simulated model's greeting (ignored against a real model). */
-  greeting?: string;
+  greeting?: AgentText;
+  /** The language the caller speaks (BCP 47; default English); a `say` turn may give its own. */
+  language?: string;
   turns: CallerTurn[];
-  expect?: Expectations;
+  expect?: CallExpectations;
 }
 
 /** Where a parsed field came from, for error messages after parsing (e.g. a missing WAV file). */

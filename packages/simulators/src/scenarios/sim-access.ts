@@ -136,6 +136,8 @@ function traceSession(session: Session): TracedResponse[] {
     return {
       source: reply.source,
       text: reply.text,
+      language: reply.language,
+      languageInForce: reply.languageInForce,
       spoken: end?.spoken ?? '',
       ...(end?.heard !== undefined ? { heard: end.heard } : {}),
       status: end?.status ?? 'in_progress',
