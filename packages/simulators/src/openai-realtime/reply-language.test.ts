@@ -9,8 +9,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { languageInForce, primaryLanguage } from './reply-language.ts';
-import { parseScenario, type Scenario, ScenarioError } from './scenario.ts';
+import { inLanguage, languageInForce, primaryLanguage } from './reply-language.ts';
+import { parseScenario, type Scenario, ScenarioError, ScenarioPlayer } from './scenario.ts';
 import { simHarness, telephonySession } from './test-harness.ts';
 import type { RawRealtimeClient, ServerEvent } from './test-support.ts';
 
@@ -177,5 +177,33 @@ describe('scenario texts per language', () => {
     for (const [value, message] of bad) {
       expect(() => parseScenario(value)).toThrow(new ScenarioError(message));
     }
+  });
+
+  it('answers any value with a scenario or a ScenarioError, and a parsed one always plays (property)', () => {
+    const tag = fc.oneof(fc.constantFrom('en', 'es', 'es-MX', 'fr-CA', 'de'), fc.string({ maxLength: 6 }));
+    const text = fc.oneof(
+      fc.string(),
+      fc.dictionary(tag, fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxKeys: 4 }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(text, text, fc.string({ maxLength: 80 }), (say, fallback, instructions) => {
+        let parsed: Scenario;
+        try {
+          parsed = parseScenario({ greeting: { say }, turns: [{ user: 'x', say }], default: fallback });
+        } catch (err) {
+          expect(err).toBeInstanceOf(ScenarioError);
+          return;
+        }
+        const player = new ScenarioPlayer(parsed, () => 'call_1');
+        for (let i = 0; i < 3; i++) {
+          const reply = inLanguage(player.nextReply(), instructions);
+          expect(typeof reply.text).toBe('string');
+          expect(reply.language).toMatch(/^[a-z]{2,3}$/);
+          player.userAudioCommitted();
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -5,9 +5,12 @@
  * recorded as `language` messages. Scenario `agent` texts per language reach the Realtime simulator.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inLanguage } from '../openai-realtime/reply-language.ts';
 import { ScenarioPlayer } from '../openai-realtime/scenario.ts';
+import { type RealtimeSimulator, startRealtimeSimulator } from '../openai-realtime/server.ts';
+import { RawRealtimeClient } from '../openai-realtime/test-support.ts';
+import type { TwilioRestFake } from '../twilio/rest-fake.ts';
 import type { AgentLine, AppServerConversation, Evidence } from './evidence.ts';
 import { appServerSide, modelAgentSide } from './evidence.ts';
 import { checkExpectations } from './expectations.ts';
@@ -15,6 +18,7 @@ import { tagMatches } from './language-checks.ts';
 import { buildModelScript } from './model-script.ts';
 import type { TracedResponse } from './model-trace.ts';
 import type { CallScenario } from './scenario-types.ts';
+import { localSimulatorAccess } from './sim-access.ts';
 
 const placedAt = new Date('2026-12-06T15:00:00Z');
 const turns = [
@@ -255,6 +259,47 @@ describe("agent texts per language reach the simulated model's script", () => {
       [0, 'es'],
       [0, 'es'],
       [1, 'es'],
+    ]);
+  });
+});
+
+describe("the simulated model's trace", () => {
+  let sim: RealtimeSimulator | null = null;
+  afterEach(async () => {
+    await sim?.close();
+    sim = null;
+  });
+
+  it('reports the language each reply was spoken in and the one asked for', async () => {
+    sim = await startRealtimeSimulator({ pacing: 'burst' });
+    const access = localSimulatorAccess({
+      realtime: sim,
+      twilioRest: {} as TwilioRestFake,
+      info: {
+        name: 'test',
+        voiceServerUrl: 'http://127.0.0.1:1',
+        authToken: 't',
+        accountSid: 'AC1',
+        to: '+1',
+        from: '+1',
+      },
+    });
+    const script = buildModelScript(
+      { ...scenario, greeting: { en: 'Hi.', es: 'Hola.' } },
+      { timezone: 'UTC', now: placedAt },
+    );
+    const mark = await access.beginCall(script.scenario);
+    const client = await RawRealtimeClient.connect(sim.url);
+    await client.next('session.created');
+    const ask = (instructions: string) =>
+      client.request({ type: 'response.create', response: { instructions } }, 'response.done');
+    await ask('# Language\nSpeak Spanish (es) with the caller.');
+    await ask('# Language\nSpeak German (de) with the caller.');
+    client.close();
+    const trace = await access.trace(mark);
+    expect(trace.responses.map((r) => [r.text, r.language, r.languageInForce])).toEqual([
+      ['Hola.', 'es', 'es'],
+      ['Sorry, could you say that again?', 'en', 'de'],
     ]);
   });
 });
