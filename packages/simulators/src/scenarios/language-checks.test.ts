@@ -2,23 +2,17 @@
  * Expectations on languages (issue 23): a turn's (or the call's) replies in a language, seen from the
  * simulated model's report of what it spoke; the call's `languages` from app-server's conversation
  * JSON (or, without it, the languages the model's instructions asked for); the switches app-server
- * recorded as `language` messages. Scenario `agent` texts per language reach the Realtime simulator.
+ * recorded as `language` messages.
  */
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import { inLanguage } from '../openai-realtime/reply-language.ts';
-import { ScenarioPlayer } from '../openai-realtime/scenario.ts';
-import { type RealtimeSimulator, startRealtimeSimulator } from '../openai-realtime/server.ts';
-import { RawRealtimeClient } from '../openai-realtime/test-support.ts';
-import type { TwilioRestFake } from '../twilio/rest-fake.ts';
-import type { AgentLine, AppServerConversation, Evidence } from './evidence.ts';
+import { describe, expect, it } from 'vitest';
+import type { AppServerConversation, Evidence } from './evidence.ts';
 import { appServerSide, modelAgentSide } from './evidence.ts';
 import { checkExpectations } from './expectations.ts';
 import { tagMatches } from './language-checks.ts';
 import { buildModelScript } from './model-script.ts';
 import type { TracedResponse } from './model-trace.ts';
 import type { CallScenario } from './scenario-types.ts';
-import { localSimulatorAccess } from './sim-access.ts';
 
 const placedAt = new Date('2026-12-06T15:00:00Z');
 const turns = [
@@ -227,79 +221,5 @@ describe("the call's languages and switches", () => {
         expect(tagMatches(language, `${language}x-${r}`)).toBe(false);
       }),
     );
-  });
-});
-
-describe("agent texts per language reach the simulated model's script", () => {
-  it('say, afterTools and the greeting speak the variant the instructions ask for', () => {
-    const script = buildModelScript(
-      { ...scenario, greeting: { en: 'Hi.', es: 'Hola.' } },
-      { timezone: 'UTC', now: placedAt },
-    );
-    const player = new ScenarioPlayer(script.scenario, () => 'call_1');
-    const spanish = '# Language\nSpeak Spanish (es) with the caller.';
-    expect(inLanguage(player.nextReply(), spanish).text).toBe('Hola.');
-    player.userAudioCommitted();
-    const first = player.nextReply();
-    expect(inLanguage(first, spanish).text).toBe('Déjeme consultarlo.');
-    expect(inLanguage(first, '').text).toBe('Let me look that up.');
-    player.expectToolOutputs(['call_1'], first.afterTools);
-    player.functionOutput('call_1');
-    expect(inLanguage(player.nextReply(), spanish).text).toBe('De tres a cinco días.');
-    // every variant is a line of its turn, so replies are attributed whatever the language
-    expect(script.replyTurns.get('déjeme consultarlo.')).toEqual([0]);
-    expect(script.replyTurns.get('let me look that up.')).toEqual([0]);
-    expect(script.replyTurns.get('hola.')).toEqual([-1]);
-  });
-
-  it('records the language of each traced reply on its line', () => {
-    const lines: AgentLine[] = modelEvidence(inSpanish).agent!.lines;
-    expect(lines.map((l) => [l.turn, l.language])).toEqual([
-      [-1, 'en'],
-      [0, 'es'],
-      [0, 'es'],
-      [1, 'es'],
-    ]);
-  });
-});
-
-describe("the simulated model's trace", () => {
-  let sim: RealtimeSimulator | null = null;
-  afterEach(async () => {
-    await sim?.close();
-    sim = null;
-  });
-
-  it('reports the language each reply was spoken in and the one asked for', async () => {
-    sim = await startRealtimeSimulator({ pacing: 'burst' });
-    const access = localSimulatorAccess({
-      realtime: sim,
-      twilioRest: {} as TwilioRestFake,
-      info: {
-        name: 'test',
-        voiceServerUrl: 'http://127.0.0.1:1',
-        authToken: 't',
-        accountSid: 'AC1',
-        to: '+1',
-        from: '+1',
-      },
-    });
-    const script = buildModelScript(
-      { ...scenario, greeting: { en: 'Hi.', es: 'Hola.' } },
-      { timezone: 'UTC', now: placedAt },
-    );
-    const mark = await access.beginCall(script.scenario);
-    const client = await RawRealtimeClient.connect(sim.url);
-    await client.next('session.created');
-    const ask = (instructions: string) =>
-      client.request({ type: 'response.create', response: { instructions } }, 'response.done');
-    await ask('# Language\nSpeak Spanish (es) with the caller.');
-    await ask('# Language\nSpeak German (de) with the caller.');
-    client.close();
-    const trace = await access.trace(mark);
-    expect(trace.responses.map((r) => [r.text, r.language, r.languageInForce])).toEqual([
-      ['Hola.', 'es', 'es'],
-      ['Sorry, could you say that again?', 'en', 'de'],
-    ]);
   });
 });

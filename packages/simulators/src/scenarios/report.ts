@@ -105,6 +105,16 @@ export function scenarioAccount(r: ScenarioResult): string {
           `  callback booked: ${describeWindow(new Date(c.windowStart), c.windowEnd ? new Date(c.windowEnd) : null, ev.timezone)} (${ev.timezone})`,
         );
   }
+  const switches = ev.conversation?.switches ?? [];
+  if (switches.length > 0 || (ev.conversation?.languages?.length ?? 0) > 1) {
+    const shown = switches.map(
+      (w) =>
+        `; switch ${w.from} → ${w.to} (${w.how}${w.confidence !== undefined ? ` ${w.confidence.toFixed(2)}` : ''}${w.served ? '' : ', not served'})`,
+    );
+    out.push(
+      `  languages: ${(ev.conversation?.languages ?? []).join(', ') || '(none recorded)'}${shown.join('')}`,
+    );
+  }
   out.push(
     `  call: ${endText(ev.end.reason)} at ${(ev.end.atMs / 1000).toFixed(1)} s; ${ev.clears} cut-off(s)${ev.agent ? `; agent's words from ${ev.agent.source}` : ''}`,
   );
@@ -120,7 +130,15 @@ function agentLine(l: AgentLine): string {
     : l.interrupted
       ? '(cut off before a word)'
       : '';
-  return [text, ...tools].filter(Boolean).join('  ');
+  return [text + languageNote(l), ...tools].filter(Boolean).join('  ');
+}
+
+/** `[es]` after a line not in English; `[en, asked for fr]` after one in another language than asked. */
+function languageNote(l: AgentLine): string {
+  if (!l.text || !l.language) return '';
+  const asked =
+    l.languageInForce && l.languageInForce !== l.language ? `, asked for ${l.languageInForce}` : '';
+  return l.language === 'en' && !asked ? '' : ` [${l.language}${asked}]`;
 }
 
 function checkLine(c: CheckResult): string {
