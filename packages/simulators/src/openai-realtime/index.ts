@@ -47,6 +47,7 @@ export {
   type ReplyAudioSource,
   toneAudio,
 } from './reply-audio.ts';
+export { DEFAULT_REPLY_LANGUAGE, languageInForce } from './reply-language.ts';
 export {
   type FailedResponseError,
   parseResponseOutcome,
@@ -67,6 +68,7 @@ export {
   type ScenarioPersona,
   ScenarioPlayer,
   type ScenarioReply,
+  type ScenarioText,
   type ScenarioToolCall,
   type ScenarioTurn,
   type TranscriptionError,

@@ -34,7 +34,15 @@ export {
 } from './run-scenario.ts';
 export { loadScenarioFile, parseScenarioText, ScenarioFileError } from './scenario-file.ts';
 export { SCENARIO_SCHEMA } from './scenario-schema.ts';
-export type { CallerTurn, CallScenario, Expectations, LoadedScenario } from './scenario-types.ts';
+export type {
+  AgentText,
+  CallExpectations,
+  CallerTurn,
+  CallScenario,
+  Expectations,
+  LoadedScenario,
+  SwitchExpectation,
+} from './scenario-types.ts';
 export {
   localSimulatorAccess,
   type ModelTrace,
