@@ -3,6 +3,7 @@ import type { AgentConfig } from '@switchboard/service-kit/clients/ai-server';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { TranscriptMessage } from '../ports/app-server.ts';
 import { type ToolHandler, toolError } from '../tools/types.ts';
+import type { CallLanguageSpec } from '../language/languages.ts';
 import { withLanguageRule } from './session-config.ts';
 
 /** Tool names that hand the caller to another agent: `transfer_to_<agent key>`. */
@@ -25,6 +26,8 @@ export interface CallAgentsDeps {
   note(text: string): void;
   /** Records a message on the call's transcript. */
   record(message: Omit<TranscriptMessage, 'sequence'>): void;
+  /** The call's language now: its rule ends every agent's instructions. */
+  language?: () => CallLanguageSpec | undefined;
   now?: () => Date;
 }
 
@@ -64,10 +67,10 @@ export class CallAgents {
     tools: RealtimeFunctionTool[],
   ): { profile: CallProfile; instructions: string; tools: RealtimeFunctionTool[] } {
     const entry = profile.agents?.find((a) => a.key === profile.entryAgent);
+    this.baseInstructions = instructions;
     if (!entry)
       return { profile, instructions, tools: tools.filter((t) => !this.handOffNames.has(t.name ?? '')) };
     for (const a of profile.agents ?? []) this.agents.set(a.key, a);
-    this.baseInstructions = instructions;
     this.language = profile.language;
     this.allTools = tools;
     this.currentKey = entry.key;
@@ -99,7 +102,7 @@ export class CallAgents {
     const why = reason.trim().slice(0, 500) || 'no reason given';
     this.handOffs.push({ from: fromAgent.key, to, reason: why, at });
     this.deps.updateSession({
-      instructions: withLanguageRule(this.instructionsOf(target), this.language),
+      instructions: withLanguageRule(this.instructionsOf(target), this.deps.language?.() ?? this.language),
       tools: this.toolsOf(target),
     });
     const ctx =
@@ -117,6 +120,12 @@ export class CallAgents {
       handoff: { from: fromAgent.key, to, reason: why },
     });
     return { ok: true, agent: to };
+  }
+
+  /** The instructions in force without the language rule: the agent talking now, or the profile's. */
+  instructionsNow(): string {
+    const agent = this.currentKey ? this.agents.get(this.currentKey) : undefined;
+    return agent ? this.instructionsOf(agent) : this.baseInstructions;
   }
 
   private instructionsOf(agent: AgentConfig): string {

@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone, startStageSpan } from '@switchboard/service-kit';
+import { CallLanguage } from '../language/call-language.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { noCallTracer } from '../telemetry/call-tracer.ts';
@@ -58,6 +59,8 @@ export interface CallParts {
   levels: AudioLevels | undefined;
   /** The profile's specialist agents and the one talking. */
   agents: CallAgents;
+  /** The language the call is in, its detection and switches. */
+  language: CallLanguage;
 }
 
 /** What the parts ask of the coordinator. */
@@ -201,6 +204,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer: ticketsClient,
+    knowledgeLanguage: () => p.language.current?.knowledge,
     onToolRan: (run) => {
       metrics.toolRan(run.call.name, run.durationMs, run.ok);
       startStageSpan(
@@ -225,6 +229,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
+    language: () => p.language.current,
     creditLeft: async (elapsedSec) => {
       const credits = await aiServer.checkCredits(call.botProfileKey);
       if (!credits.available) return 0;
@@ -284,6 +289,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       recordTurnSpan(call.callSid, turn);
     },
     (itemId) => speech.onRealtimeCallerText(itemId),
+    (text) => p.language.onCallerText(text),
   );
   const output = new ModelOutput({
     link,
@@ -319,6 +325,17 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     updateSession: (patch) => link.updateSession(patch),
     note: (text) => link.note(text),
     record: (message) => transcript.add(message),
+    language: () => p.language.current,
+  });
+  const language = new CallLanguage({
+    updateSession: (patch) => link.updateSession(patch),
+    instructions: () => agents.instructionsNow(),
+    transcription: () => link.sessionConfig?.audio?.input?.transcription,
+    say: (line) => responses.request({ kind: 'line', line }),
+    record: (message) => transcript.add(message),
+    voiceChanged: (voice) => {
+      if (speech.changeVoice(voice)) log.info('the external voice follows the call language');
+    },
   });
   Object.assign(p, {
     link,
@@ -331,6 +348,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     dropFallback,
     agents,
+    language,
   });
   // What each part lets go of when the call ends, in this order.
   lifecycle.onEnd(() => limiter.stop());

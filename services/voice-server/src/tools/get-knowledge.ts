@@ -45,10 +45,13 @@ export const getKnowledge: ToolHandler = {
   timeoutMs: 8_000,
   async run(args, ctx) {
     // The call SID is the split key: every search of this call goes to the same retrieval lane.
+    // In the call's language: ai-server searches its articles, falling back to the first language.
+    const language = ctx.knowledgeLanguage();
     const { mode, results, noAnswer, lane } = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
       query: String(args.query),
       callSid: ctx.call.callSid,
       limit: KNOWLEDGE_CHUNKS,
+      ...(language ? { language } : {}),
     });
     // The lane goes into the tool result, which the conversation records with the transcript.
     const laneName = lane?.name;
