@@ -67,7 +67,7 @@ export function sessionConfigFor(
   const language = transcriptionLanguage(hint, problems);
   const config = phoneSessionConfig({
     // A profile without a language (never from ai-server, which requires one) gets no rule.
-    instructions: profile.language || opts.language ? withLanguage(instructions, first) : instructions,
+    instructions: profile.language || profile.languages?.length ? withLanguage(instructions, first) : instructions,
     ...(voiceId ? { voice: voiceId } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
