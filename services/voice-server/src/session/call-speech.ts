@@ -58,6 +58,8 @@ export interface CallSpeechDeps {
   record: (text: string) => void;
   /** The call's trace: a span per TTS turn and per transcription, with their cost. */
   trace?: Pick<CallTrace, 'ttsSynthesized' | 'sttTranscribed'>;
+  /** An external transcriber's words for a caller turn. */
+  onCallerWords?: (text: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -263,6 +265,7 @@ export class CallSpeech implements TtsControl, TextSpeech {
     const r = turn.result;
     metrics.add(metrics.transcriberSeconds, r.provider, r.audioSeconds);
     metrics.add(metrics.transcriptions, `${r.provider}|${r.status}`);
+    if (r.status === 'ok') this.deps.onCallerWords?.(r.text);
     this.deps.trace?.sttTranscribed({
       provider: r.provider,
       model: TRANSCRIBER_MODEL[r.provider],

@@ -177,6 +177,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     onActivity: () => p.limiter.activity(),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
+    // The external transcriber's words count for the language detection too.
+    onCallerWords: (text) => p.language.onCallerText(text),
     metrics,
     log,
     trace,
@@ -320,6 +322,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       transcript: (timeoutMs) => transcript.settled(timeoutMs),
       sayInVoice: (text) => speech.sayAndWait(text, VOICED_LINE_TIMEOUT_MS),
       knowledgeChunkIds: tools.knowledgeChunkIds,
+      language: () => p.language.current,
     });
   const agents = new CallAgents({
     updateSession: (patch) => link.updateSession(patch),
