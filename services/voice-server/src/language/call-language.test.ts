@@ -6,50 +6,16 @@
 import type { RealtimeSessionCreateRequest } from '@switchboard/realtime';
 import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { describe, expect, it } from 'vitest';
-import type { CallProfile } from '../ports/ai-server.ts';
-import { CALL, harness, responseDone, settle, until } from '../testing/session-harness.ts';
-
-export const BILINGUAL: Partial<CallProfile> = {
-  language: 'en',
-  languages: [
-    { tag: 'en', greeting: 'Hi, thanks for calling Acme.' },
-    {
-      tag: 'es',
-      greeting: 'Hola, gracias por llamar a Acme.',
-      lines: { goodbye: 'Gracias por llamar. ¡Adiós!' },
-      instructions: 'Trate al cliente de usted.',
-    },
-  ],
-};
-
-export const SPANISH = 'Hola, quería saber el estado de mi pedido, por favor';
-
-export function callerSays(rt: ScriptedRealtimeConnection, itemId: string, text: string): void {
-  rt.emit({ type: 'input_audio_buffer.committed', event_id: `c_${itemId}`, item_id: itemId } as never);
-  rt.emit({
-    type: 'conversation.item.input_audio_transcription.completed',
-    event_id: `t_${itemId}`,
-    item_id: itemId,
-    content_index: 0,
-    transcript: text,
-  } as never);
-}
-
-export function callTool(rt: ScriptedRealtimeConnection, responseId: string, callId: string, name: string, args: string) {
-  rt.emit({
-    type: 'response.created',
-    event_id: 'e',
-    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
-  });
-  rt.emit({
-    type: 'response.output_item.done',
-    event_id: 'e',
-    response_id: responseId,
-    output_index: 0,
-    item: { id: `it_${callId}`, type: 'function_call', call_id: callId, name, arguments: args },
-  });
-  responseDone(rt, responseId);
-}
+import {
+  BILINGUAL,
+  CALL,
+  callerSays,
+  callTool,
+  harness,
+  SPANISH,
+  settle,
+  until,
+} from '../testing/language.ts';
 
 /** The session.updates sent after the first (the call's configuration), as their sessions. */
 const updatesAfterStart = (rt: ScriptedRealtimeConnection) => sessions(rt).slice(1);
@@ -114,7 +80,13 @@ describe('detection from the caller’s words', () => {
         role: 'system',
         source: 'language',
         text: expect.stringMatching(/^Language: English → Spanish, detected 0\.\d+$/),
-        languageSwitch: { from: 'en', to: 'es', how: 'detected', confidence: expect.any(Number), served: true },
+        languageSwitch: {
+          from: 'en',
+          to: 'es',
+          how: 'detected',
+          confidence: expect.any(Number),
+          served: true,
+        },
       }),
     ]);
     // In order with the caller's turn it came from.
@@ -126,20 +98,23 @@ describe('detection from the caller’s words', () => {
     await h.done;
   });
 
-  it.each(['OK', 'yes', 'sí', 'Maria', 'Maria Gonzalez', 'no gracias'])('"%s" never switches', async (words) => {
-    const h = harness({ profile: BILINGUAL });
-    const rt = await h.rt();
-    callerSays(rt, 'c1', words);
-    await settle();
-    expect(updatesAfterStart(rt)).toHaveLength(0);
-    expect(await languageMessages(h)).toHaveLength(0);
-    // Detection is still on: the next confident turn switches.
-    callerSays(rt, 'c2', SPANISH);
-    await settle();
-    expect(updatesAfterStart(rt)).toHaveLength(1);
-    h.session.stop();
-    await h.done;
-  });
+  it.each(['OK', 'yes', 'sí', 'Maria', 'Maria Gonzalez', 'no gracias'])(
+    '"%s" never switches',
+    async (words) => {
+      const h = harness({ profile: BILINGUAL });
+      const rt = await h.rt();
+      callerSays(rt, 'c1', words);
+      await settle();
+      expect(updatesAfterStart(rt)).toHaveLength(0);
+      expect(await languageMessages(h)).toHaveLength(0);
+      // Detection is still on: the next confident turn switches.
+      callerSays(rt, 'c2', SPANISH);
+      await settle();
+      expect(updatesAfterStart(rt)).toHaveLength(1);
+      h.session.stop();
+      await h.done;
+    },
+  );
 
   it('an unserved language: no switch; the model is asked to offer a transfer or a callback, recorded once', async () => {
     const h = harness({ profile: BILINGUAL });
@@ -173,10 +148,16 @@ describe('switch_language', () => {
     expect(String(toolOutput(rt, 'k1')?.instruction)).toMatch(/offer to transfer .* callback/);
     callTool(rt, 'r2', 'k2', 'switch_language', '{"lang":"es"}');
     await until(() => toolOutput(rt, 'k2') !== undefined);
-    expect(toolOutput(rt, 'k2')).toMatchObject({ ok: false, error: expect.stringContaining('Invalid arguments') });
+    expect(toolOutput(rt, 'k2')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Invalid arguments'),
+    });
     callTool(rt, 'r3', 'k3', 'switch_language', '{"language":"Klingonish"}');
     await until(() => toolOutput(rt, 'k3') !== undefined);
-    expect(toolOutput(rt, 'k3')).toMatchObject({ ok: false, error: expect.stringContaining('not a language') });
+    expect(toolOutput(rt, 'k3')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('not a language'),
+    });
     expect(updatesAfterStart(rt)).toHaveLength(0);
     callTool(rt, 'r4', 'k4', 'switch_language', '{"language":"español"}');
     await until(() => toolOutput(rt, 'k4') !== undefined);
@@ -188,7 +169,10 @@ describe('switch_language', () => {
       { from: 'en', to: 'de', how: 'asked', served: false },
       { from: 'en', to: 'es', how: 'asked', served: true },
     ]);
-    expect(msgs.map((m) => m.text)).toEqual(['Language: English → German (not served)', 'Language: English → Spanish']);
+    expect(msgs.map((m) => m.text)).toEqual([
+      'Language: English → German (not served)',
+      'Language: English → Spanish',
+    ]);
     h.session.stop();
     await h.done;
   });
@@ -255,7 +239,10 @@ describe('after the switch', () => {
     const rt = await h.rt();
     callerSays(rt, 'c1', SPANISH);
     await until(
-      () => rt.sentOfType('response.create').some((e) => (e.response?.instructions ?? '').includes('¿Sigue ahí?')),
+      () =>
+        rt
+          .sentOfType('response.create')
+          .some((e) => (e.response?.instructions ?? '').includes('¿Sigue ahí?')),
       'the Spanish still-there prompt',
     );
     h.session.stop();

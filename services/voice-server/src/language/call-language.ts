@@ -7,7 +7,9 @@ import { type Detection, detectLanguage } from './detect.ts';
 import { type CallLanguageSpec, englishName, namesOf, servedLanguages, withLanguage } from './languages.ts';
 import { resolveLanguage } from './resolve.ts';
 
-type Transcription = NonNullable<NonNullable<RealtimeSessionCreateRequest['audio']>['input']>['transcription'];
+type Transcription = NonNullable<
+  NonNullable<RealtimeSessionCreateRequest['audio']>['input']
+>['transcription'];
 
 export interface CallLanguageDeps {
   /** Changes the live session (and the configuration later sessions start with). */

@@ -18,7 +18,18 @@ const CONFIDENT: Array<[string, string]> = [
   ['de', 'Guten Tag, ich möchte den Status meiner Bestellung wissen'],
   ['de', 'Ich brauche Hilfe mit meiner Rechnung'],
 ];
-const NEVER = ['OK', 'yes', 'sí', 'Maria', 'Maria Gonzalez', 'no gracias', 'sí, por favor', 'okay', 'hello hello', 'My name is Jose Garcia'];
+const NEVER = [
+  'OK',
+  'yes',
+  'sí',
+  'Maria',
+  'Maria Gonzalez',
+  'no gracias',
+  'sí, por favor',
+  'okay',
+  'hello hello',
+  'My name is Jose Garcia',
+];
 
 describe('detectLanguage', () => {
   it('finds the language of full sentences in en, es, fr, de', () => {
@@ -46,7 +57,9 @@ describe('detectLanguage', () => {
     const runs = 200;
     const t0 = performance.now();
     for (let i = 0; i < runs; i++) detectLanguage(text);
-    console.info(`detection of ${text.length} characters: ${((performance.now() - t0) / runs).toFixed(3)} ms`);
+    console.info(
+      `detection of ${text.length} characters: ${((performance.now() - t0) / runs).toFixed(3)} ms`,
+    );
     expect(detectLanguage(text)?.language).toBe('es');
   });
 });
@@ -92,7 +105,13 @@ describe('CallLanguage under any input (fast-check)', () => {
       fc.anything(),
     );
     const step = fc.oneof(
-      fc.record({ caller: fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 200 }), fc.anything()) }),
+      fc.record({
+        caller: fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ unit: 'grapheme', maxLength: 200 }),
+          fc.anything(),
+        ),
+      }),
       fc.record({ ask: arg }),
     );
     fc.assert(
@@ -106,7 +125,8 @@ describe('CallLanguage under any input (fast-check)', () => {
           }
           expect(['en', 'es']).toContain(language.current!.base);
         }
-        for (const r of records) if (r.languageSwitch?.served) expect(['en', 'es']).toContain(r.languageSwitch.to);
+        for (const r of records)
+          if (r.languageSwitch?.served) expect(['en', 'es']).toContain(r.languageSwitch.to);
       }),
       { numRuns: 300 },
     );

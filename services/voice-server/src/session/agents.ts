@@ -1,9 +1,9 @@
 import type { RealtimeFunctionTool, RealtimeSessionCreateRequest } from '@switchboard/realtime';
 import type { AgentConfig } from '@switchboard/service-kit/clients/ai-server';
+import type { CallLanguageSpec } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { TranscriptMessage } from '../ports/app-server.ts';
 import { type ToolHandler, toolError } from '../tools/types.ts';
-import type { CallLanguageSpec } from '../language/languages.ts';
 import { withLanguageRule } from './session-config.ts';
 
 /** Tool names that hand the caller to another agent: `transfer_to_<agent key>`. */

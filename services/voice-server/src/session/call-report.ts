@@ -1,6 +1,6 @@
-import { servedLanguages } from '../language/languages.ts';
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
+import { servedLanguages } from '../language/languages.ts';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import { type AppServerClient, hasDurableTasks } from '../ports/app-server.ts';

@@ -90,7 +90,7 @@ export class CallSpeech implements TtsControl, TextSpeech {
    * whether the Realtime session should answer in text, and what the profile could not have.
    */
   configure(profile: CallProfile): { textOnly: boolean; problems: string[] } {
-    const { providers, log } = this.deps;
+    const { providers } = this.deps;
     const plan = speechPlanFor(profile, providers);
     if (plan.voice && providers.tts) {
       this.voiceInUse = plan.voice;

@@ -55,7 +55,11 @@ function inLanguage(instructions: string, language: CallLanguageSpec): string {
  * A product line the model is told to say, in the call's language: the language's own line when the
  * profile gives one (said word for word), else the English one with the language to say it in.
  */
-export function productLine(kind: keyof LanguageLinesDto, english: string, language?: CallLanguageSpec): string {
+export function productLine(
+  kind: keyof LanguageLinesDto,
+  english: string,
+  language?: CallLanguageSpec,
+): string {
   const own = language?.lines?.[kind];
   if (own) return sayExactly(own);
   if (!language || language.base === 'en') return english;

@@ -67,7 +67,8 @@ export function sessionConfigFor(
   const language = transcriptionLanguage(hint, problems);
   const config = phoneSessionConfig({
     // A profile without a language (never from ai-server, which requires one) gets no rule.
-    instructions: profile.language || profile.languages?.length ? withLanguage(instructions, first) : instructions,
+    instructions:
+      profile.language || profile.languages?.length ? withLanguage(instructions, first) : instructions,
     ...(voiceId ? { voice: voiceId } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
@@ -83,11 +84,16 @@ export function sessionConfigFor(
  * The brand's prompt, with the language to speak stated once at its end: `Speak Spanish (es) with the
  * caller…` (a tag, or the call's language with its addendum).
  */
-export function withLanguageRule(instructions: string, language: string | CallLanguageSpec | undefined): string {
+export function withLanguageRule(
+  instructions: string,
+  language: string | CallLanguageSpec | undefined,
+): string {
   if (!language) return instructions;
-  return withLanguage(instructions, typeof language === 'string' ? languageSpec({ tag: language }) : language);
+  return withLanguage(
+    instructions,
+    typeof language === 'string' ? languageSpec({ tag: language }) : language,
+  );
 }
-
 
 /**
  * The transcription hint for a profile's language (BCP 47, as ai-server accepts it): its primary
