@@ -210,6 +210,20 @@ describe('after the switch', () => {
     callTool(rt, 'r1', 'k1', 'get_knowledge', '{"query":"estado del pedido"}');
     await until(() => toolOutput(rt, 'k1') !== undefined);
     expect(asked.map((q) => q.language)).toEqual(['en', 'es']);
+    expect(toolOutput(rt, 'k1')).not.toHaveProperty('language_fell_back');
+    // Nothing in Spanish: ai-server answered from the English articles; the model is told so.
+    h.aiServer.searchKnowledge = async () => ({
+      mode: 'lexical',
+      language: 'en',
+      languageFellBack: true,
+      results: [{ chunkId: 'c9', articleId: 'a9', title: 'Orders', text: 'Orders ship in 2 days.', score: 1 }],
+    });
+    callTool(rt, 'r2', 'k2', 'get_knowledge', '{"query":"envío"}');
+    await until(() => toolOutput(rt, 'k2') !== undefined);
+    expect(toolOutput(rt, 'k2')).toMatchObject({
+      language_fell_back: true,
+      note: expect.stringContaining('these articles are in English'),
+    });
     h.session.stop();
     await h.done;
   });
