@@ -98,7 +98,7 @@ describe('agents and the language', () => {
         entryAgent: 'concierge',
         agents: [
           { key: 'concierge', instructions: 'Greet and route.', handoffs: ['quotes'] },
-          { key: 'quotes', instructions: 'Give quotes.', handoffs: ['concierge'] },
+          { key: 'quotes', instructions: 'Give quotes.', tools: ['end_call'], handoffs: ['concierge'] },
         ],
       },
     });
@@ -111,6 +111,8 @@ describe('agents and the language', () => {
     const last = sessions(rt).at(-1)!;
     expect(last.instructions).toMatch(/Give quotes\.\n\n# Language\nSpeak Spanish \(es\) with the caller/);
     expect(last.instructions).not.toContain('Speak English');
+    // An agent that names its tools still has switch_language.
+    expect(JSON.stringify(last.tools)).toContain('"name":"switch_language"');
     h.session.stop();
     await h.done;
   });

@@ -1,6 +1,7 @@
 import type { RealtimeFunctionTool, RealtimeSessionCreateRequest } from '@switchboard/realtime';
 import type { AgentConfig } from '@switchboard/service-kit/clients/ai-server';
 import type { CallLanguageSpec } from '../language/languages.ts';
+import { SWITCH_LANGUAGE_TOOL } from '../language/switch-language-tool.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { TranscriptMessage } from '../ports/app-server.ts';
 import { type ToolHandler, toolError } from '../tools/types.ts';
@@ -132,12 +133,16 @@ export class CallAgents {
     return `${this.baseInstructions.trimEnd()}\n\n# Your role: the ${agent.key} agent\n${agent.instructions.trim()}`;
   }
 
-  /** The agent's own tools (all of the call's when it names none) and its transfer tools. */
+  /**
+   * The agent's own tools (all of the call's when it names none), its transfer tools, and
+   * switch_language (every agent may switch the call's language).
+   */
   private toolsOf(agent: AgentConfig): RealtimeFunctionTool[] {
     const named = agent.tools ? new Set(agent.tools) : undefined;
     const targets = new Set((agent.handoffs ?? []).map((k) => HANDOFF_TOOL_PREFIX + k));
     return this.allTools.filter((t) => {
       const name = t.name ?? '';
+      if (name === SWITCH_LANGUAGE_TOOL) return true;
       return this.handOffNames.has(name) ? targets.has(name) : !named || named.has(name);
     });
   }
