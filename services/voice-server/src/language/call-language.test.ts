@@ -216,7 +216,9 @@ describe('after the switch', () => {
       mode: 'lexical',
       language: 'en',
       languageFellBack: true,
-      results: [{ chunkId: 'c9', articleId: 'a9', title: 'Orders', text: 'Orders ship in 2 days.', score: 1 }],
+      results: [
+        { chunkId: 'c9', articleId: 'a9', title: 'Orders', text: 'Orders ship in 2 days.', score: 1 },
+      ],
     });
     callTool(rt, 'r2', 'k2', 'get_knowledge', '{"query":"envío"}');
     await until(() => toolOutput(rt, 'k2') !== undefined);

@@ -66,6 +66,14 @@ export class CallLanguage {
     return this.served;
   }
 
+  /**
+   * The language knowledge is searched in: only on a profile serving more than one language (one
+   * serving a single language searches all of its brand's articles, whatever language they carry).
+   */
+  get knowledgeLanguage(): string | undefined {
+    return this.served.length > 1 ? this.now?.knowledge : undefined;
+  }
+
   /** A caller turn's words: switches when it is the first confident one in another language. */
   onCallerText(text: unknown): Detection | undefined {
     if (!this.detecting || !this.now) return undefined;

@@ -206,7 +206,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer: ticketsClient,
-    knowledgeLanguage: () => p.language.current?.knowledge,
+    knowledgeLanguage: () => p.language.knowledgeLanguage,
     onToolRan: (run) => {
       metrics.toolRan(run.call.name, run.durationMs, run.ok);
       startStageSpan(
