@@ -113,7 +113,12 @@ describe('agents and hand-offs within a call', () => {
     expect(entry!.instructions).toContain('the concierge agent\nGreet callers and route them.');
     expect(names(entry!)).toEqual(expect.arrayContaining(['transfer_to_quotes', 'transfer_to_scheduler']));
     expect(toQuotes!.instructions).toContain('the quotes agent\nGive quotes for group orders.');
-    expect(names(toQuotes!)).toEqual(['end_call', 'get_knowledge', 'transfer_to_concierge']);
+    expect(names(toQuotes!)).toEqual([
+      'end_call',
+      'get_knowledge',
+      'switch_language',
+      'transfer_to_concierge',
+    ]);
     expect(toQuotes!.audio).toBeUndefined(); // the voice stays
     expect(back!.instructions).toContain('the concierge agent');
 
@@ -177,6 +182,6 @@ describe('agents and hand-offs within a call', () => {
     const resumed = stack.realtime.sessions[sessionIndex + 1]!;
     const restored = updatesOf(resumed)[0]!;
     expect(restored.instructions).toContain('the scheduler agent\nBook store visits.');
-    expect(names(restored)).toEqual(['end_call', 'transfer_to_concierge']);
+    expect(names(restored)).toEqual(['end_call', 'switch_language', 'transfer_to_concierge']);
   }, 90_000);
 });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../support/stack.ts';
 
 const PERSONA = 'phone agent of Acme Outfitters';
-const LANGUAGE_RULE = 'Speak en-US with the caller';
+const LANGUAGE_RULE = 'Speak English (en-US) with the caller';
 
 let stack: Stack | undefined;
 afterEach(async () => {

@@ -1,5 +1,9 @@
 import type { RealtimeFunctionTool } from '@switchboard/realtime';
-import type { AgentConfig, OutboundCallSetup } from '@switchboard/service-kit/clients/ai-server';
+import type {
+  AgentConfig,
+  OutboundCallSetup,
+  ProfileLanguageDto,
+} from '@switchboard/service-kit/clients/ai-server';
 import type { TtsVoiceSettings } from './tts-stream.ts';
 
 /** Bot profile fields a call needs. */
@@ -7,6 +11,8 @@ export interface CallProfile {
   key: string;
   brandId?: string;
   language?: string;
+  /** The languages the call may be in, its first one first (absent: `language` alone, with `greeting`). */
+  languages?: ProfileLanguageDto[];
   greeting?: string;
   /** `settings` are ElevenLabs' (stability, similarityBoost, style, useSpeakerBoost, speed). */
   voice?: { provider?: string; voiceId?: string; speed?: number; settings?: TtsVoiceSettings };
@@ -46,6 +52,10 @@ export interface KnowledgeAnswer {
   noAnswer?: boolean;
   /** The retrieval lane that served it (recorded with the tool result on the conversation). */
   lane?: { name: string; store?: string };
+  /** The language the results are in (primary subtag). */
+  language?: string;
+  /** Nothing answered in the asked language; the profile's first language was searched. */
+  languageFellBack?: boolean;
 }
 
 export type ToolExecution =
@@ -72,7 +82,7 @@ export interface CallAiServer {
   /** Split into the brand's retrieval lanes by `callSid`, so one call stays in one lane. */
   searchKnowledge(
     key: string,
-    q: { query: string; callSid?: string; limit?: number },
+    q: { query: string; callSid?: string; limit?: number; language?: string },
   ): Promise<KnowledgeAnswer>;
   executeTool(key: string, q: { name: string; arguments: unknown; callSid: string }): Promise<ToolExecution>;
 }

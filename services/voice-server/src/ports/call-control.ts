@@ -31,6 +31,8 @@ export interface CallControl {
   transcript(): TranscriptMessage[];
   /** The conversation once the caller's last words are transcribed (waiting at most `timeoutMs`). */
   settledTranscript(timeoutMs: number): Promise<TranscriptMessage[]>;
+  /** The language knowledge is searched in now (primary subtag), once the call has one. */
+  knowledgeLanguage(): string | undefined;
   /** Knowledge chunks retrieved during this call (for the warm hand-off). */
   readonly knowledgeChunkIds: Set<string>;
   /** Replaces the live call's TwiML with a transfer (`<Dial>`); Twilio then ends the stream. */

@@ -97,7 +97,7 @@ describe('agents and hand-offs within a call', () => {
     const swap = updates(rt)[1]!;
     expect(swap.instructions).toContain('the quotes agent\nGive quotes.');
     expect(swap.instructions).not.toContain('Greet and route.');
-    expect(toolNames(swap)).toEqual(['end_call', 'get_quote', 'transfer_to_concierge']);
+    expect(toolNames(swap)).toEqual(['end_call', 'get_quote', 'switch_language', 'transfer_to_concierge']);
     expect(JSON.stringify(swap)).not.toContain('voice');
     const notes = rt
       .sentOfType('conversation.item.create')
@@ -137,7 +137,7 @@ describe('agents and hand-offs within a call', () => {
     await until(() => next.sentOfType('session.update').length > 0, 'configured');
     const restored = next.sentOfType('session.update')[0]!.session as SessionSent;
     expect(restored.instructions).toContain('the scheduler agent\nBook visits.');
-    expect(toolNames(restored)).toEqual(['end_call', 'transfer_to_concierge']);
+    expect(toolNames(restored)).toEqual(['end_call', 'switch_language', 'transfer_to_concierge']);
     h.session.stop();
     await h.done;
   });

@@ -1,5 +1,7 @@
 import type { RealtimeFunctionTool, RealtimeSessionCreateRequest } from '@switchboard/realtime';
 import type { AgentConfig } from '@switchboard/service-kit/clients/ai-server';
+import type { CallLanguageSpec } from '../language/languages.ts';
+import { SWITCH_LANGUAGE_TOOL } from '../language/switch-language-tool.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { TranscriptMessage } from '../ports/app-server.ts';
 import { type ToolHandler, toolError } from '../tools/types.ts';
@@ -25,6 +27,8 @@ export interface CallAgentsDeps {
   note(text: string): void;
   /** Records a message on the call's transcript. */
   record(message: Omit<TranscriptMessage, 'sequence'>): void;
+  /** The call's language now: its rule ends every agent's instructions. */
+  language?: () => CallLanguageSpec | undefined;
   now?: () => Date;
 }
 
@@ -64,10 +68,10 @@ export class CallAgents {
     tools: RealtimeFunctionTool[],
   ): { profile: CallProfile; instructions: string; tools: RealtimeFunctionTool[] } {
     const entry = profile.agents?.find((a) => a.key === profile.entryAgent);
+    this.baseInstructions = instructions;
     if (!entry)
       return { profile, instructions, tools: tools.filter((t) => !this.handOffNames.has(t.name ?? '')) };
     for (const a of profile.agents ?? []) this.agents.set(a.key, a);
-    this.baseInstructions = instructions;
     this.language = profile.language;
     this.allTools = tools;
     this.currentKey = entry.key;
@@ -99,7 +103,7 @@ export class CallAgents {
     const why = reason.trim().slice(0, 500) || 'no reason given';
     this.handOffs.push({ from: fromAgent.key, to, reason: why, at });
     this.deps.updateSession({
-      instructions: withLanguageRule(this.instructionsOf(target), this.language),
+      instructions: withLanguageRule(this.instructionsOf(target), this.deps.language?.() ?? this.language),
       tools: this.toolsOf(target),
     });
     const ctx =
@@ -119,16 +123,26 @@ export class CallAgents {
     return { ok: true, agent: to };
   }
 
+  /** The instructions in force without the language rule: the agent talking now, or the profile's. */
+  instructionsNow(): string {
+    const agent = this.currentKey ? this.agents.get(this.currentKey) : undefined;
+    return agent ? this.instructionsOf(agent) : this.baseInstructions;
+  }
+
   private instructionsOf(agent: AgentConfig): string {
     return `${this.baseInstructions.trimEnd()}\n\n# Your role: the ${agent.key} agent\n${agent.instructions.trim()}`;
   }
 
-  /** The agent's own tools (all of the call's when it names none) and its transfer tools. */
+  /**
+   * The agent's own tools (all of the call's when it names none), its transfer tools, and
+   * switch_language (every agent may switch the call's language).
+   */
   private toolsOf(agent: AgentConfig): RealtimeFunctionTool[] {
     const named = agent.tools ? new Set(agent.tools) : undefined;
     const targets = new Set((agent.handoffs ?? []).map((k) => HANDOFF_TOOL_PREFIX + k));
     return this.allTools.filter((t) => {
       const name = t.name ?? '';
+      if (name === SWITCH_LANGUAGE_TOOL) return true;
       return this.handOffNames.has(name) ? targets.has(name) : !named || named.has(name);
     });
   }

@@ -1,8 +1,9 @@
 import type { Logger } from '@switchboard/service-kit';
+import type { CallLanguageSpec } from '../language/languages.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import { type CallLimits, type EndReason, errInfo } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
-import { WRAP_UP_NOTE } from './lines.ts';
+import { wrapUpNote } from './lines.ts';
 import { InactivityWatchdog, watchdogLine } from './watchdog.ts';
 
 /** Waits before each retry of a failed debit. */
@@ -24,6 +25,8 @@ export interface CallLimiterDeps {
    * limit); throws when unknown.
    */
   creditLeft: (elapsedSec: number) => Promise<number>;
+  /** The call's language now: the still-there prompt and the wrap-up are in it. */
+  language?: () => CallLanguageSpec | undefined;
 }
 
 /**
@@ -57,7 +60,7 @@ export class CallLimiter {
       isBusy: this.deps.isBusy,
       onPrompt: () => {
         this.deps.log.info('caller silent; asking whether they are still there');
-        this.deps.say(watchdogLine('stillThere', profile.language));
+        this.deps.say(watchdogLine('stillThere', this.deps.language?.() ?? profile.language));
       },
       onEnd: () => this.deps.endPolitely('inactivity'),
     });
@@ -102,7 +105,7 @@ export class CallLimiter {
   private wrapUp(): void {
     if (this.wrappedUp) return;
     this.wrappedUp = true;
-    this.deps.note(WRAP_UP_NOTE);
+    this.deps.note(wrapUpNote(this.deps.language?.()));
   }
 
   /** Agent audio played or went out. */

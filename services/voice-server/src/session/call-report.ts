@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone } from '@switchboard/service-kit';
+import { servedLanguages } from '../language/languages.ts';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import { type AppServerClient, hasDurableTasks } from '../ports/app-server.ts';
@@ -57,6 +58,7 @@ export class CallReport {
         startedAt: new Date(this.deps.startedAtMs).toISOString(),
         ...(call.freshcallerCallId ? { freshcallerCallId: call.freshcallerCallId } : {}),
         direction: call.channel === 'web' ? 'web' : outbound ? 'outbound' : 'inbound',
+        language: servedLanguages(profile)[0]!.tag,
         ...(controlUrl ? { controlUrl } : {}),
       })
       .catch((err) => this.deps.log.warn({ err: errInfo(err) }, 'conversation start sync failed'));

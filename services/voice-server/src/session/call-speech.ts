@@ -2,7 +2,7 @@ import type { RealtimeSessionCreateRequest } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
-import type { TtsError } from '../ports/tts-stream.ts';
+import type { TtsError, TtsStreamFactory, TtsVoice } from '../ports/tts-stream.ts';
 import type { CallerTurnAudio, TranscribedTurn } from '../speech/caller-turn-audio.ts';
 import type { CallTrace } from '../telemetry/call-tracer.ts';
 import type { AudioOut } from './audio-out.ts';
@@ -14,7 +14,7 @@ import { REPEAT_AFTER_VOICE_FAILURE, VOICE_FELL_BACK_NOTE } from './lines.ts';
 import type { TextSpeech } from './model-output.ts';
 import type { PlaybackTracker } from './playback-tracker.ts';
 import type { ResponseQueue } from './response-queue.ts';
-import { callerLanguage, type SpeechProviders, speechPlanFor } from './speech-plan.ts';
+import { callerLanguage, ELEVENLABS_VOICE_ID, type SpeechProviders, speechPlanFor } from './speech-plan.ts';
 import type { Transcript } from './transcript.ts';
 
 /** What a call used of the external speech providers, for cost attribution. */
@@ -58,6 +58,8 @@ export interface CallSpeechDeps {
   record: (text: string) => void;
   /** The call's trace: a span per TTS turn and per transcription, with their cost. */
   trace?: Pick<CallTrace, 'ttsSynthesized' | 'sttTranscribed'>;
+  /** An external transcriber's words for a caller turn. */
+  onCallerWords?: (text: string) => void;
   metrics: VoiceMetrics;
   log: Logger;
 }
@@ -73,6 +75,11 @@ export class CallSpeech implements TtsControl, TextSpeech {
   private transcripts: CallerTranscripts | undefined;
   private transcriber: 'cartesia' | 'elevenlabs' | undefined;
   private usedVoice = false;
+  /** The external voice speaking now, and one asked for that takes over between turns. */
+  private voiceInUse: TtsVoice | undefined;
+  private pendingVoice: TtsVoice | undefined;
+  /** Characters synthesized by voices replaced during the call. */
+  private charactersOfClosed = 0;
   private fellBack = false;
   private repeatAsked = false;
 
@@ -83,35 +90,11 @@ export class CallSpeech implements TtsControl, TextSpeech {
    * whether the Realtime session should answer in text, and what the profile could not have.
    */
   configure(profile: CallProfile): { textOnly: boolean; problems: string[] } {
-    const { providers, log } = this.deps;
+    const { providers } = this.deps;
     const plan = speechPlanFor(profile, providers);
     if (plan.voice && providers.tts) {
-      const factory = providers.tts;
-      const voice = plan.voice;
-      this.voice = new ExternalVoice({
-        open: (listener) => factory(voice, listener),
-        audioOut: this.deps.audioOut,
-        isCancelled: (id) => this.deps.responses.isCancelled(id),
-        onFirstAudio: (itemId, ttsMs) => {
-          this.deps.metrics.ttsFirstAudio.observe(ttsMs / 1000);
-          this.deps.onFirstAudio(itemId);
-        },
-        ...(this.deps.onFirstText ? { onFirstText: this.deps.onFirstText } : {}),
-        ...(this.deps.onFirstFrameSent ? { onFirstFrameSent: this.deps.onFirstFrameSent } : {}),
-        now: this.deps.now,
-        onActivity: this.deps.onActivity,
-        onTurnFailed: (itemId, error) => this.onTurnFailed(itemId, error),
-        onUnavailable: (error) => this.fallBack(error),
-        onError: (error) => log.debug({ code: error.code }, 'TTS stream error (survived)'),
-        onSynthesized: (t) =>
-          this.deps.trace?.ttsSynthesized({
-            provider: 'elevenlabs',
-            voiceId: voice.voiceId,
-            characters: t.characters,
-            ...(t.firstAudioMs !== undefined ? { firstAudioMs: t.firstAudioMs } : {}),
-            durationMs: t.durationMs,
-          }),
-      });
+      this.voiceInUse = plan.voice;
+      this.voice = this.openVoice(plan.voice, providers.tts);
       this.usedVoice = true;
     }
     if (plan.transcriber) {
@@ -127,6 +110,60 @@ export class CallSpeech implements TtsControl, TextSpeech {
     return { textOnly: this.voice !== undefined, problems: plan.problems };
   }
 
+  /** The external voice's stream with `voice`. */
+  private openVoice(voice: TtsVoice, factory: TtsStreamFactory): ExternalVoice {
+    const { log } = this.deps;
+    return new ExternalVoice({
+      open: (listener) => factory(voice, listener),
+      audioOut: this.deps.audioOut,
+      isCancelled: (id) => this.deps.responses.isCancelled(id),
+      onFirstAudio: (itemId, ttsMs) => {
+        this.deps.metrics.ttsFirstAudio.observe(ttsMs / 1000);
+        this.deps.onFirstAudio(itemId);
+      },
+      ...(this.deps.onFirstText ? { onFirstText: this.deps.onFirstText } : {}),
+      ...(this.deps.onFirstFrameSent ? { onFirstFrameSent: this.deps.onFirstFrameSent } : {}),
+      now: this.deps.now,
+      onActivity: this.deps.onActivity,
+      onTurnFailed: (itemId, error) => this.onTurnFailed(itemId, error),
+      onUnavailable: (error) => this.fallBack(error),
+      onError: (error) => log.debug({ code: error.code }, 'TTS stream error (survived)'),
+      onSynthesized: (t) =>
+        this.deps.trace?.ttsSynthesized({
+          provider: 'elevenlabs',
+          voiceId: voice.voiceId,
+          characters: t.characters,
+          ...(t.firstAudioMs !== undefined ? { firstAudioMs: t.firstAudioMs } : {}),
+          durationMs: t.durationMs,
+        }),
+    });
+  }
+
+  /**
+   * The call's language changed to one with its own ElevenLabs voice: its answers from the next turn
+   * on are spoken with it (a new stream; the turn being spoken ends in the old voice). False when the
+   * call has no external voice (the Realtime voice is kept: it cannot change once audio was produced).
+   */
+  changeVoice(voiceId: string): boolean {
+    const factory = this.deps.providers.tts;
+    if (!this.voice || this.fellBack || !factory || !ELEVENLABS_VOICE_ID.test(voiceId)) return false;
+    this.pendingVoice = { ...(this.voiceInUse ?? {}), voiceId };
+    this.swapVoiceWhenIdle();
+    return true;
+  }
+
+  /** Between turns, the voice asked for takes over. */
+  private swapVoiceWhenIdle(): void {
+    const next = this.pendingVoice;
+    const factory = this.deps.providers.tts;
+    if (!next || !factory || !this.voice || this.voice.busy) return;
+    this.pendingVoice = undefined;
+    this.charactersOfClosed += this.voice.charactersSynthesized;
+    this.voice.close();
+    this.voiceInUse = next;
+    this.voice = this.openVoice(next, factory);
+  }
+
   /** The model's words are being spoken by the external voice. */
   get speaksExternally(): boolean {
     return this.voice !== undefined && !this.fellBack;
@@ -137,6 +174,7 @@ export class CallSpeech implements TtsControl, TextSpeech {
   }
 
   onTextDelta(responseId: string, itemId: string, delta: string): void {
+    if (this.pendingVoice) this.swapVoiceWhenIdle();
     if (this.speaksExternally) this.voice!.onTextDelta(responseId, itemId, delta);
   }
 
@@ -170,7 +208,7 @@ export class CallSpeech implements TtsControl, TextSpeech {
   get usage(): SpeechUsage {
     return {
       voiceProvider: this.usedVoice ? 'elevenlabs' : 'openai',
-      charactersSynthesized: this.voice?.charactersSynthesized ?? 0,
+      charactersSynthesized: this.charactersOfClosed + (this.voice?.charactersSynthesized ?? 0),
       ...(this.transcriber ? { transcriber: this.transcriber } : {}),
       audioSecondsTranscribed: Math.round((this.transcripts?.audioSecondsTranscribed ?? 0) * 1000) / 1000,
       fellBack: this.fellBack,
@@ -227,6 +265,7 @@ export class CallSpeech implements TtsControl, TextSpeech {
     const r = turn.result;
     metrics.add(metrics.transcriberSeconds, r.provider, r.audioSeconds);
     metrics.add(metrics.transcriptions, `${r.provider}|${r.status}`);
+    if (r.status === 'ok') this.deps.onCallerWords?.(r.text);
     this.deps.trace?.sttTranscribed({
       provider: r.provider,
       model: TRANSCRIBER_MODEL[r.provider],

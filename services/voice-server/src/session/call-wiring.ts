@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import { maskPhone, startStageSpan } from '@switchboard/service-kit';
+import { CallLanguage } from '../language/call-language.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { noCallTracer } from '../telemetry/call-tracer.ts';
@@ -58,6 +59,8 @@ export interface CallParts {
   levels: AudioLevels | undefined;
   /** The profile's specialist agents and the one talking. */
   agents: CallAgents;
+  /** The language the call is in, its detection and switches. */
+  language: CallLanguage;
 }
 
 /** What the parts ask of the coordinator. */
@@ -174,6 +177,8 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     onActivity: () => p.limiter.activity(),
     record: (text) =>
       transcript.add({ role: 'system', text, startedAt: new Date().toISOString(), source: 'system' }),
+    // The external transcriber's words count for the language detection too.
+    onCallerWords: (text) => p.language.onCallerText(text),
     metrics,
     log,
     trace,
@@ -201,6 +206,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     transcript,
     aiServer,
     appServer: ticketsClient,
+    knowledgeLanguage: () => p.language.knowledgeLanguage,
     onToolRan: (run) => {
       metrics.toolRan(run.call.name, run.durationMs, run.ok);
       startStageSpan(
@@ -225,6 +231,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     say: (line) => responses.request({ kind: 'line', line }),
     note: (text) => link.note(text),
     endPolitely: (reason) => owner.endPolitely(reason),
+    language: () => p.language.current,
     creditLeft: async (elapsedSec) => {
       const credits = await aiServer.checkCredits(call.botProfileKey);
       if (!credits.available) return 0;
@@ -284,6 +291,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       recordTurnSpan(call.callSid, turn);
     },
     (itemId) => speech.onRealtimeCallerText(itemId),
+    (text) => p.language.onCallerText(text),
   );
   const output = new ModelOutput({
     link,
@@ -314,11 +322,23 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
       transcript: (timeoutMs) => transcript.settled(timeoutMs),
       sayInVoice: (text) => speech.sayAndWait(text, VOICED_LINE_TIMEOUT_MS),
       knowledgeChunkIds: tools.knowledgeChunkIds,
+      language: () => p.language.current,
     });
   const agents = new CallAgents({
     updateSession: (patch) => link.updateSession(patch),
     note: (text) => link.note(text),
     record: (message) => transcript.add(message),
+    language: () => p.language.current,
+  });
+  const language = new CallLanguage({
+    updateSession: (patch) => link.updateSession(patch),
+    instructions: () => agents.instructionsNow(),
+    transcription: () => link.sessionConfig?.audio?.input?.transcription,
+    say: (line) => responses.request({ kind: 'line', line }),
+    record: (message) => transcript.add(message),
+    voiceChanged: (voice) => {
+      if (speech.changeVoice(voice)) log.info('the external voice follows the call language');
+    },
   });
   Object.assign(p, {
     link,
@@ -331,6 +351,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     limiter,
     dropFallback,
     agents,
+    language,
   });
   // What each part lets go of when the call ends, in this order.
   lifecycle.onEnd(() => limiter.stop());

@@ -1,4 +1,5 @@
 import type { Logger } from '@switchboard/service-kit';
+import type { CallLanguageSpec } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
@@ -25,6 +26,8 @@ export interface DropFallbackDeps {
   fatalCode?: string;
   /** Says a line in the brand's own voice and waits for it to play; false when it cannot (Twilio says it). */
   sayInVoice?: (text: string) => Promise<boolean>;
+  /** The call's language now: its own transfer and callback lines, when the profile gives them. */
+  language?: () => CallLanguageSpec | undefined;
 }
 
 /**
@@ -36,6 +39,9 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
   const { call, profile, lifecycle, appServer, log } = deps;
   const target = profile?.transferTarget;
   const callerId = profile ? transferCallerId({ call, profile }) : undefined;
+  const lines = deps.language?.()?.lines;
+  const transferLine = lines?.transfer ?? DROP_TRANSFER;
+  const callbackLine = lines?.callback ?? DROP_CALLBACK;
   try {
     if (target && callerId) {
       await appServer
@@ -49,8 +55,8 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
           idempotencyKey: `handoff:${call.callSid}`,
         })
         .catch((err) => log.warn({ err: errInfo(err) }, 'hand-off ticket failed'));
-      const voiced = (await deps.sayInVoice?.(DROP_TRANSFER)) ?? false;
-      await lifecycle.transfer(transferTwiml(target, callerId, voiced ? undefined : DROP_TRANSFER));
+      const voiced = (await deps.sayInVoice?.(transferLine)) ?? false;
+      await lifecycle.transfer(transferTwiml(target, callerId, voiced ? undefined : transferLine));
       lifecycle.end('transferred');
       return;
     }
@@ -63,13 +69,13 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
         idempotencyKey: `callback:${call.callSid}:dropped`,
       })
       .catch((err) => log.warn({ err: errInfo(err) }, 'callback ticket failed'));
-    if (await deps.sayInVoice?.(DROP_CALLBACK)) {
+    if (await deps.sayInVoice?.(callbackLine)) {
       await lifecycle.hangUp('realtime_unavailable');
       return;
     }
     await lifecycle.apologizeAndEnd(
       'realtime_unavailable',
-      DROP_CALLBACK,
+      callbackLine,
       'could not apologize after the drops',
     );
     return;

@@ -66,7 +66,7 @@ describe('incomplete responses', () => {
     expect(creates).toHaveLength(3);
     const instructions = creates[2]!.response?.instructions ?? '';
     expect(instructions).toContain(AFTER_CONTENT_FILTER);
-    expect(instructions).toContain('Speak en-US with the caller');
+    expect(instructions).toContain('Speak English (en-US) with the caller');
     // The apology is cut too: it is not asked for again (no loop), the cut is noted.
     responseStart(rt, 'r2', 'a2');
     incomplete(rt, 'r2', 'content_filter');

@@ -1,3 +1,5 @@
+import type { LanguageLinesDto } from '@switchboard/service-kit/clients/ai-server';
+import type { CallLanguageSpec } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { EndReason } from './call-types.ts';
 import { watchdogLine } from './watchdog.ts';
@@ -30,15 +32,51 @@ export const WRAP_UP_NOTE =
   'This call is about to reach its time limit. Wrap up politely within the next minute: resolve or ' +
   'summarize, offer a callback if something is still open, and say goodbye.';
 
-/** The goodbye instructions for a call the platform ends for `reason`. */
-export function goodbyeFor(reason: EndReason, language?: string): string {
-  return GOODBYES[reason] ?? watchdogLine('goodbye', language);
+/** The goodbye instructions for a call the platform ends for `reason`, in the call's language. */
+export function goodbyeFor(reason: EndReason, language?: CallLanguageSpec | string): string {
+  const own = typeof language === 'object' ? language.lines?.goodbye : undefined;
+  if (own) return sayExactly(own);
+  const asked = GOODBYES[reason];
+  if (!asked) return watchdogLine('goodbye', language);
+  return typeof language === 'object' ? inLanguage(asked, language) : asked;
+}
+
+/** A line of the product's own the model is asked to say exactly. */
+export function sayExactly(line: string): string {
+  return `Say exactly this, and nothing else: "${line.replace(/"/g, "'")}"`;
+}
+
+/** Instructions written in English, with the language to say it in. */
+function inLanguage(instructions: string, language: CallLanguageSpec): string {
+  return language.base === 'en' ? instructions : `${instructions} Say it in ${language.name}.`;
+}
+
+/**
+ * A product line the model is told to say, in the call's language: the language's own line when the
+ * profile gives one (said word for word), else the English one with the language to say it in.
+ */
+export function productLine(
+  kind: keyof LanguageLinesDto,
+  english: string,
+  language?: CallLanguageSpec,
+): string {
+  const own = language?.lines?.[kind];
+  if (own) return sayExactly(own);
+  if (!language || language.base === 'en') return english;
+  return `${english} Say this in ${language.name}.`;
+}
+
+/** The wrap-up note before the time limit, in the call's language. */
+export function wrapUpNote(language?: CallLanguageSpec): string {
+  const own = language?.lines?.wrapUp;
+  if (own) return `${WRAP_UP_NOTE} Say it with these words: "${own.replace(/"/g, "'")}"`;
+  return language && language.base !== 'en' ? `${WRAP_UP_NOTE} Speak ${language.name}.` : WRAP_UP_NOTE;
 }
 
 /** The first response of the call: the profile's greeting, word for word (or a greeting of the model's). */
 export function greetingLine(profile: CallProfile | undefined): string {
   if (profile?.opening) return profile.opening;
-  const greeting = profile?.greeting;
+  const greeting = profile?.languages?.[0]?.greeting || profile?.greeting;
   if (!greeting) return 'Greet the caller briefly and ask how you can help.';
   return `Greet the caller now, saying: "${greeting.replace(/"/g, "'")}"`;
 }

@@ -83,6 +83,11 @@ export class RealtimeLink implements ResponseSink {
     return this.gen;
   }
 
+  /** The configuration every new session of this call starts with (the live one's, as last updated). */
+  get sessionConfig(): RealtimeSessionCreateRequest | undefined {
+    return this.config;
+  }
+
   get sessionInstructions(): string | undefined {
     return this.config?.instructions;
   }
@@ -127,7 +132,7 @@ export class RealtimeLink implements ResponseSink {
    */
   updateSession(patch: Partial<RealtimeSessionCreateRequest>): void {
     if (!this.config) return;
-    this.config = { ...this.config, ...patch };
+    this.config = mergeSession(this.config, patch);
     this.rt?.send({ type: 'session.update', session: { type: 'realtime', ...patch } });
   }
 
@@ -239,4 +244,29 @@ export class RealtimeLink implements ResponseSink {
     this.sessionOpened(next);
     return next;
   }
+}
+
+/**
+ * A session.update applied to a configuration as the API applies it: top-level fields replaced, and
+ * within `audio.input` and `audio.output` each field replaced on its own (a patch of the transcription
+ * keeps the format, turn detection and voice).
+ */
+export function mergeSession(
+  config: RealtimeSessionCreateRequest,
+  patch: Partial<RealtimeSessionCreateRequest>,
+): RealtimeSessionCreateRequest {
+  const next = { ...config, ...patch };
+  if (patch.audio && config.audio) {
+    next.audio = {
+      ...config.audio,
+      ...patch.audio,
+      ...(patch.audio.input || config.audio.input
+        ? { input: { ...config.audio.input, ...patch.audio.input } }
+        : {}),
+      ...(patch.audio.output || config.audio.output
+        ? { output: { ...config.audio.output, ...patch.audio.output } }
+        : {}),
+    };
+  }
+  return next;
 }

@@ -13,7 +13,7 @@ describe('the session configuration a profile gets', () => {
   it('asks for caller transcription with the default model in the profile language', () => {
     const c = sessionConfigFor({ key: 'p', language: 'es-MX' }, 'Prompt.', []);
     expect(transcription(c)).toEqual({ model: 'gpt-4o-mini-transcribe', language: 'es' });
-    expect(c.config.instructions).toContain('Speak es-MX');
+    expect(c.config.instructions).toContain('Speak Spanish (es-MX) with the caller');
   });
 
   it('uses the profile’s Realtime transcription model when it is one the API has', () => {
@@ -81,7 +81,7 @@ describe('the transcription language hint', () => {
       expect(c.problems).toEqual([expect.stringContaining(`"${tag}"`)]);
       expect(() => accepted(c)).not.toThrow();
       // The model is still told to speak it.
-      expect(c.config.instructions).toContain(`Speak ${tag}`);
+      expect(c.config.instructions).toContain(`(${tag}) with the caller`);
     },
   );
 

@@ -7,6 +7,7 @@ import {
   type RealtimeFunctionTool,
   type RealtimeSessionCreateRequest,
 } from '@switchboard/realtime';
+import { type CallLanguageSpec, languageSpec, servedLanguages, withLanguage } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 
 /** The voice used when a profile's is not one the Realtime API has. */
@@ -31,9 +32,11 @@ export function sessionConfigFor(
   instructions: string,
   tools: RealtimeFunctionTool[],
   /** The call speaks with an external voice: the session answers in text (its own voice kept for a fallback). */
-  opts: { textOnly?: boolean } = {},
+  opts: { textOnly?: boolean; language?: CallLanguageSpec } = {},
 ): CallSessionConfig {
   const problems: string[] = [];
+  // The language the call starts in: its rule ends the instructions, its hint goes to transcription.
+  const first = opts.language ?? servedLanguages(profile)[0]!;
   const voice = profile.voice ?? {};
   let voiceId: string | undefined = voice.voiceId;
   if (voice.provider && voice.provider !== 'openai') {
@@ -59,9 +62,13 @@ export function sessionConfigFor(
     (REALTIME_TRANSCRIPTION_MODELS as readonly string[]).includes(t.model)
       ? t.model
       : DEFAULT_TRANSCRIPTION_MODEL;
-  const language = transcriptionLanguage(t?.language ?? profile.language, problems);
+  // The hint as the profile gave it (a problem names it), or the language's own hint when it has one.
+  const hint = t?.language ?? (first.transcription === first.base ? first.tag : first.transcription);
+  const language = transcriptionLanguage(hint, problems);
   const config = phoneSessionConfig({
-    instructions: withLanguageRule(instructions, profile.language),
+    // A profile without a language (never from ai-server, which requires one) gets no rule.
+    instructions:
+      profile.language || profile.languages?.length ? withLanguage(instructions, first) : instructions,
     ...(voiceId ? { voice: voiceId } : {}),
     ...(speed !== undefined ? { speed } : {}),
     ...(profile.vadThreshold !== undefined ? { vadThreshold: profile.vadThreshold } : {}),
@@ -73,10 +80,19 @@ export function sessionConfigFor(
   return { config, problems };
 }
 
-/** The brand's prompt, with the language to speak stated once at its end. */
-export function withLanguageRule(instructions: string, language: string | undefined): string {
+/**
+ * The brand's prompt, with the language to speak stated once at its end: `Speak Spanish (es) with the
+ * caller…` (a tag, or the call's language with its addendum).
+ */
+export function withLanguageRule(
+  instructions: string,
+  language: string | CallLanguageSpec | undefined,
+): string {
   if (!language) return instructions;
-  return `${instructions.trimEnd()}\n\n# Language\nSpeak ${language} with the caller, unless they ask for another language.`;
+  return withLanguage(
+    instructions,
+    typeof language === 'string' ? languageSpec({ tag: language }) : language,
+  );
 }
 
 /**

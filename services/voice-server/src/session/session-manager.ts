@@ -1,6 +1,8 @@
 import type { RealtimeServerEvent } from '@switchboard/realtime';
 import { maskPhone } from '@switchboard/service-kit';
 import type { StaffActor } from '@switchboard/service-kit/clients/app-server';
+import { withStartVoice } from '../language/languages.ts';
+import { switchLanguageTool } from '../language/switch-language-tool.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import { transferCallerId, transferTwiml } from '../tools/transfer-to-human.ts';
 import { setUpCall } from './call-setup.ts';
@@ -140,13 +142,17 @@ export class TwilioSessionManager {
     });
     let outbound: Promise<void> = Promise.resolve();
     if (setup) {
-      const { agents } = this.parts;
-      const all = tools.start(setup.profile, setup.dynamicTools, agents.toolHandlers(setup.profile));
+      const { agents, language } = this.parts;
+      // The call starts in the profile's first language, with its voice when it has one.
+      const first = language.start(setup.profile);
+      const builtins = [...agents.toolHandlers(setup.profile), switchLanguageTool(language)];
+      const all = tools.start(setup.profile, setup.dynamicTools, builtins);
       // The entry agent takes the call (its instructions, tools and voice); the profile's own without agents.
-      const entry = agents.start(setup.profile, setup.instructions, all);
+      const entry = agents.start(withStartVoice(setup.profile, first), setup.instructions, all);
       const speech = this.parts.speech.configure(entry.profile);
       const { config, problems } = sessionConfigFor(entry.profile, entry.instructions, entry.tools, {
         textOnly: speech.textOnly,
+        language: first,
       });
       for (const problem of [...speech.problems, ...problems]) {
         log.warn({ problem }, 'profile setting not sent to the Realtime API');
@@ -194,7 +200,8 @@ export class TwilioSessionManager {
     tools.dispose();
     const hangUp = () => lifecycle.hangUp(reason);
     afterReply.replace(reason, hangUp);
-    responses.request({ kind: 'line', line: goodbyeFor(reason, this.profile?.language) });
+    const language = this.parts.language.current ?? this.profile?.language;
+    responses.request({ kind: 'line', line: goodbyeFor(reason, language) });
     let graceMs = this.limits.goodbyeGraceMs;
     if (answering) {
       graceMs += FINISH_ANSWER_MAX_MS;

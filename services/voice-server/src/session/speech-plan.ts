@@ -21,7 +21,7 @@ export interface SpeechPlan {
 }
 
 /** ElevenLabs voice ids: letters and digits (ai-server checks the same). */
-const ELEVENLABS_VOICE_ID = /^[A-Za-z0-9]{1,128}$/;
+export const ELEVENLABS_VOICE_ID = /^[A-Za-z0-9]{1,128}$/;
 
 /**
  * Which external voice and transcriber a call on `profile` uses. A provider the profile names but the

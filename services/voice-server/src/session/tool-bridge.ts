@@ -29,6 +29,8 @@ export interface ToolBridgeDeps {
   transcript: Transcript;
   aiServer: CallAiServer;
   appServer: AppServerClient;
+  /** The language knowledge is searched in now. */
+  knowledgeLanguage?: () => string | undefined;
   /** Told of every tool run (metrics, tracing). */
   onToolRan?: (run: ToolRun) => void;
 }
@@ -150,6 +152,7 @@ export class ToolBridge {
       transcript: () => transcript.messages(),
       settledTranscript: (timeoutMs) => transcript.settled(timeoutMs),
       knowledgeChunkIds: this.knowledgeChunkIds,
+      knowledgeLanguage: () => this.deps.knowledgeLanguage?.(),
       transfer: (twiml) => lifecycle.transfer(twiml),
       hangUp: () => lifecycle.hangUp(),
     };

@@ -33,6 +33,8 @@ export class TranscriptEvents {
     private readonly onTurn: (turn: TurnWaterfall) => void = () => {},
     /** The Realtime transcript of caller turn `itemId` came or failed (an external one may fill it in). */
     private readonly onRealtimeCallerText: (itemId: string) => void = () => {},
+    /** A caller turn's words (the call's language is detected from them). */
+    private readonly onCallerWords: (text: string) => void = () => {},
   ) {}
 
   onSpeechStarted(itemId: string, audioStartMs: unknown): void {
@@ -139,6 +141,7 @@ export class TranscriptEvents {
         this.turnAudio?.forget(ev.item_id);
         this.onCallerText();
         this.onRealtimeCallerText(ev.item_id);
+        this.onCallerWords(ev.transcript);
         return true;
       case 'conversation.item.input_audio_transcription.failed':
         // The turn stays on the conversation, in its place, marked: never dropped.

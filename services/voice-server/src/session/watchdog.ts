@@ -115,11 +115,22 @@ const PHRASES: Record<string, { stillThere: string; goodbye: string }> = {
   },
 };
 
-/** Instructions for one of the watchdog's lines in `language` (BCP 47; default English). */
-export function watchdogLine(kind: 'stillThere' | 'goodbye', language = 'en'): string {
-  const base = language.toLowerCase().split(/[-_]/)[0] ?? 'en';
+/**
+ * Instructions for one of the watchdog's lines in `language` (a BCP 47 tag, or the call's language with
+ * its own lines; default English): the language's own line, else the built-in one for its primary
+ * subtag, else the English one with the language to say it in.
+ */
+export function watchdogLine(
+  kind: 'stillThere' | 'goodbye',
+  language: string | { tag: string; name?: string; lines?: { stillThere?: string; goodbye?: string } } = 'en',
+): string {
+  const spec = typeof language === 'string' ? { tag: language } : language;
+  const own = spec.lines?.[kind];
+  if (own) return `Say exactly this, and nothing else: "${own.replace(/"/g, "'")}"`;
+  const base = spec.tag.toLowerCase().split(/[-_]/)[0] ?? 'en';
   const phrase = PHRASES[base];
   if (phrase) return `Say exactly this, and nothing else: "${phrase[kind]}"`;
   const english = PHRASES.en![kind];
-  return `Say this in the caller's language (${language}), briefly and nothing else: "${english}"`;
+  const name = spec.name && spec.name !== spec.tag ? `${spec.name}, ${spec.tag}` : spec.tag;
+  return `Say this in the caller's language (${name}), briefly and nothing else: "${english}"`;
 }

@@ -16,8 +16,13 @@ describe('get_knowledge', () => {
     const h = harness();
     const rt = await h.rt();
     const asked: number[] = [];
-    h.aiServer.searchKnowledge = async (_k: string, q: { query: string; limit?: number }) => {
+    const languages: Array<string | undefined> = [];
+    h.aiServer.searchKnowledge = async (
+      _k: string,
+      q: { query: string; limit?: number; language?: string },
+    ) => {
       asked.push(q.limit ?? 0);
+      languages.push(q.language);
       return { mode: 'hybrid', results: [] };
     };
     rt.emit({
@@ -35,6 +40,8 @@ describe('get_knowledge', () => {
     });
     await settle();
     expect(asked).toEqual([KNOWLEDGE_CHUNKS]);
+    // A profile serving one language searches all of its articles.
+    expect(languages).toEqual([undefined]);
   });
 
   it('gives the model the hits in rank order within the token budget, cutting the last that fits in part', () => {

@@ -1,3 +1,4 @@
+import { englishName } from '../language/languages.ts';
 import type { KnowledgeHit } from '../ports/ai-server.ts';
 import type { ToolHandler } from './types.ts';
 
@@ -45,11 +46,23 @@ export const getKnowledge: ToolHandler = {
   timeoutMs: 8_000,
   async run(args, ctx) {
     // The call SID is the split key: every search of this call goes to the same retrieval lane.
-    const { mode, results, noAnswer, lane } = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
+    // In the call's language: ai-server searches its articles, falling back to the first language.
+    const language = ctx.knowledgeLanguage();
+    const answer = await ctx.aiServer.searchKnowledge(ctx.profile.key, {
       query: String(args.query),
       callSid: ctx.call.callSid,
       limit: KNOWLEDGE_CHUNKS,
+      ...(language ? { language } : {}),
     });
+    const { mode, results, noAnswer, lane } = answer;
+    // Nothing in the call's language: the articles are in the first one; the model answers in the call's.
+    const fellBack =
+      answer.languageFellBack && answer.language
+        ? {
+            language_fell_back: true,
+            note: `Nothing was found in the caller's language; these articles are in ${englishName(answer.language)}. Answer in the language of the conversation.`,
+          }
+        : {};
     // The lane goes into the tool result, which the conversation records with the transcript.
     const laneName = lane?.name;
     if (noAnswer)
@@ -70,6 +83,7 @@ export const getKnowledge: ToolHandler = {
         ok: true,
         mode,
         ...(laneName ? { lane: laneName } : {}),
+        ...fellBack,
         results: given.map((r) => ({ chunk_id: r.chunkId, title: r.title, text: r.text, score: r.score })),
       },
     };

@@ -70,7 +70,13 @@ describe('tool execution', () => {
   it('advertises the built-in tools in session.update', async () => {
     const h = await started();
     const names = advertised(h.rt);
-    expect(names).toEqual(['get_knowledge', 'transfer_to_human', 'create_callback_ticket', 'end_call']);
+    expect(names).toEqual([
+      'get_knowledge',
+      'transfer_to_human',
+      'create_callback_ticket',
+      'end_call',
+      'switch_language',
+    ]);
   });
 
   it('runs a tool in the background, then sends its output and one response.create', async () => {
@@ -474,6 +480,7 @@ describe('dynamic tools', () => {
       'transfer_to_human',
       'create_callback_ticket',
       'end_call',
+      'switch_language',
       'check_order',
     ]);
     expect(h.lines.join('')).toMatch(
