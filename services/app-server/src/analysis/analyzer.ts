@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { describeLanguageSwitch } from '../domain/languages.ts';
 import type { Conversation, Message } from '../domain/types.ts';
 import {
   ANALYSIS_PROMPT_VERSION,
@@ -24,6 +25,10 @@ Judge only from the transcript. Do not include phone numbers, card numbers or ot
 export function renderTranscript(messages: readonly Message[]): string {
   const lines: string[] = [];
   for (const m of messages) {
+    if (m.languageSwitch) {
+      lines.push(`[${describeLanguageSwitch(m.languageSwitch)}]`);
+      continue;
+    }
     if (m.role === 'tool') {
       if (m.toolName) lines.push(`[tool ${m.toolName}]`);
       continue;
