@@ -144,6 +144,7 @@ export const analysisQuerySchema = {
     to: text('ISO date-time or UTC date; a date includes that day'),
     sentiment: text("the analysis' sentiment (positive, neutral, negative, mixed)"),
     intent: text("the analysis' intent label"),
+    language: text('a BCP 47 tag: calls that were in it; "es" also finds "es-MX"'),
     ...pagingFields,
   },
 } as const;
@@ -154,11 +155,13 @@ export function parseAnalysisQuery(q: Query): AnalysisFilter {
   const to = dateBound(q, 'to');
   const sentiment = str(q, 'sentiment', 64);
   const intent = str(q, 'intent', 64);
+  const language = languageTag(q);
   return {
     ...paging(q),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(sentiment ? { sentiment } : {}),
     ...(intent ? { intent } : {}),
+    ...(language ? { language } : {}),
   };
 }
