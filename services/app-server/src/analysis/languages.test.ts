@@ -1,10 +1,13 @@
 // The analyses of calls in more than one language (issue 23): the API, the aggregates, the analytics
 // page and the CSV filter by language and count calls per language, on both stores; the analysed
 // transcript names each switch.
+
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../domain/types.ts';
+import type { Conversation, Message } from '../domain/types.ts';
 import { type Harness, msg, staffCookie, startBody, startHarness } from '../testing/harness.ts';
-import { renderTranscript } from './analyzer.ts';
+import { DEFAULT_ANALYSIS_SCHEMA } from './analysis-schema.ts';
+import { Analyzer, renderTranscript } from './analyzer.ts';
 
 const result = (intent: string) => ({
   fields: { summary: 'A call.', sentiment: 'neutral', intent, resolution: 'resolved', leadScore: 10 },
@@ -101,6 +104,40 @@ describe.each(['memory', 'prisma'] as const)('analyses by language, %s store', (
 });
 
 describe('the analysed transcript', () => {
+  it("names the call's languages in its heading", async () => {
+    const asked: { content: string }[][] = [];
+    const answer = { summary: 's', sentiment: 'neutral', intent: 'x', resolution: 'resolved', leadScore: 1 };
+    // Only the request matters here: the answer is the smallest valid one.
+    const client = {
+      chat: {
+        completions: {
+          create: async (req: { messages: { content: string }[] }) => {
+            asked.push(req.messages);
+            return {
+              model: 'm',
+              choices: [
+                { finish_reason: 'stop', message: { content: JSON.stringify(answer), refusal: null } },
+              ],
+            };
+          },
+        },
+      },
+    } as unknown as OpenAI;
+    const analyzer = new Analyzer({ client, model: 'm' });
+    const conversation = (languages: string[]) =>
+      ({ botProfileKey: 'acme-support', languages }) as unknown as Conversation;
+    await analyzer.analyze({
+      conversation: conversation(['en', 'es']),
+      messages: [],
+      schema: DEFAULT_ANALYSIS_SCHEMA,
+    });
+    await analyzer.analyze({ conversation: conversation([]), messages: [], schema: DEFAULT_ANALYSIS_SCHEMA });
+    expect(asked.map((m) => m[1]?.content.split('\n')[0])).toEqual([
+      'Transcript (bot profile acme-support; languages: English, Spanish):',
+      'Transcript (bot profile acme-support):',
+    ]);
+  });
+
   it('names each language switch and each request for a language not served', () => {
     const base = {
       conversationId: 'c',
