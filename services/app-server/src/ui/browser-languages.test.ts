@@ -1,6 +1,6 @@
 // A call that changes language, followed live in Chromium: the header gains the language, the
 // transcript shows the switch and the request for a language not served, and the list filters by it.
-import { HttpAppServerClient } from '@switchboard/service-kit/clients/app-server';
+import { HttpAppServerClient, type LanguageSwitch } from '@switchboard/service-kit/clients/app-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../testing/chromium.ts';
@@ -42,13 +42,13 @@ describe('call languages in Chromium', () => {
     await page.waitForURL(`${baseUrl}/conversations`);
   }
 
-  const languageMessage = (sequence: number, languageSwitch: Parameters<typeof msg>[1]['languageSwitch']) =>
+  const languageMessage = (sequence: number, languageSwitch: LanguageSwitch) =>
     msg(sequence, {
       role: 'system',
       source: 'language',
       text: null,
       startedAt: new Date().toISOString(),
-      ...(languageSwitch ? { languageSwitch } : {}),
+      languageSwitch,
     });
 
   it('shows a switch as it happens, a language not served, and filters the list by language', async () => {
