@@ -87,6 +87,12 @@ describe.each(['memory', 'prisma'] as const)('call languages, %s store', (kind) 
     expect(page).toContain(
       'Caller asked for <strong title="fr">French</strong>, not served: offered a transfer or a callback',
     );
+    // The live calls list shows the call's languages too.
+    const live = (await get('/live')).body;
+    const row = live.slice(live.indexOf(`id="live-${c.id}"`));
+    expect(row.slice(0, row.indexOf('</tr>'))).toContain(
+      '<td data-label="Languages"><span class="tag lang" title="English">en</span> <span class="tag lang" title="Spanish">es</span> </td>',
+    );
   });
 
   it('escapes a hostile tag that reached the store', async () => {
