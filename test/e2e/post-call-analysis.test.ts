@@ -67,7 +67,7 @@ describe('post-call analysis through the whole product', () => {
       intent: 'shipping',
       resolution: 'follow_up',
       model: 'gpt-4.1-mini',
-      promptVersion: 'call-analysis/1',
+      promptVersion: 'call-analysis/2',
     });
     expect(stack.chat!.requests).toEqual([
       expect.objectContaining({

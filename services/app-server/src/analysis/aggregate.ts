@@ -11,6 +11,8 @@ export interface AnalysisAggregates {
   /** One entry per day with analyses, oldest first. */
   days: { day: string; total: number; sentiment: Record<string, number>; intent: Record<string, number> }[];
   leadScore: { average: number | null; bands: number[] };
+  /** Calls per language (primary subtag, "es" for es-MX; "unknown" when none was reported), most first: a call in two languages counts in both. */
+  byLanguage: [string, number][];
 }
 
 const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
@@ -21,6 +23,7 @@ export function aggregate(points: readonly AnalysisPoint[], topIntents = 12): An
   const sentiment = new Map<string, number>();
   const intent = new Map<string, number>();
   const days = new Map<string, AnalysisAggregates['days'][number]>();
+  const language = new Map<string, number>();
   const bands = [0, 0, 0, 0, 0];
   let scoreSum = 0;
   let scored = 0;
@@ -29,6 +32,8 @@ export function aggregate(points: readonly AnalysisPoint[], topIntents = 12): An
     const i = p.intent ?? 'unknown';
     count(sentiment, s);
     count(intent, i);
+    const primaries = new Set(p.languages.map((l) => l.split('-')[0]!.toLowerCase()));
+    for (const l of primaries.size ? primaries : ['unknown']) count(language, l);
     let d = days.get(p.day);
     if (!d) {
       d = { day: p.day, total: 0, sentiment: {}, intent: {} };
@@ -52,5 +57,6 @@ export function aggregate(points: readonly AnalysisPoint[], topIntents = 12): An
     byIntent: rest ? [...top, ['other', rest]] : top,
     days: [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)),
     leadScore: { average: scored ? Math.round((scoreSum / scored) * 10) / 10 : null, bands },
+    byLanguage: sorted(language),
   };
 }

@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /** Bumped whenever the instructions or the transcript rendering change; stored with every result. */
-export const ANALYSIS_PROMPT_VERSION = 'call-analysis/1';
+export const ANALYSIS_PROMPT_VERSION = 'call-analysis/2';
 
 export const SENTIMENTS = ['positive', 'neutral', 'negative', 'mixed'] as const;
 export const RESOLUTIONS = ['resolved', 'unresolved', 'escalated', 'follow_up'] as const;

@@ -30,6 +30,8 @@ export interface AnalysisResultInput {
 export interface AnalysisFilter {
   sentiment?: string;
   intent?: string;
+  /** A BCP 47 tag (lower-case): calls that were in it, or in a tag it is a prefix of (see speaksLanguage). */
+  language?: string;
   /** Conversation startedAt >= from */
   from?: Date;
   /** Conversation startedAt < to */
@@ -50,6 +52,8 @@ export interface AnalysisPoint {
   sentiment: string | null;
   intent: string | null;
   leadScore: number | null;
+  /** The call's languages (BCP 47 tags). */
+  languages: string[];
 }
 
 /** Most analyses one aggregate reads; a wider range is cut to the newest (the page says so). */

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { describeLanguageSwitch, languageName } from '../domain/languages.ts';
 import type { Conversation, Message } from '../domain/types.ts';
 import {
   ANALYSIS_PROMPT_VERSION,
@@ -24,6 +25,10 @@ Judge only from the transcript. Do not include phone numbers, card numbers or ot
 export function renderTranscript(messages: readonly Message[]): string {
   const lines: string[] = [];
   for (const m of messages) {
+    if (m.languageSwitch) {
+      lines.push(`[${describeLanguageSwitch(m.languageSwitch)}]`);
+      continue;
+    }
     if (m.role === 'tool') {
       if (m.toolName) lines.push(`[tool ${m.toolName}]`);
       continue;
@@ -36,6 +41,12 @@ export function renderTranscript(messages: readonly Message[]): string {
   if (all.length <= MAX_TRANSCRIPT_CHARS) return all;
   const half = MAX_TRANSCRIPT_CHARS / 2;
   return `${all.slice(0, half)}\n[… middle of the call left out …]\n${all.slice(-half)}`;
+}
+
+/** What the transcript's heading says about the call: its bot profile, and its languages when known. */
+function callFacts(c: Conversation): string {
+  const languages = c.languages.map(languageName).join(', ');
+  return `bot profile ${c.botProfileKey}${languages ? `; languages: ${languages}` : ''}`;
 }
 
 /** True when the transcript has anything the caller or agent said. */
@@ -90,7 +101,7 @@ export class Analyzer {
         { role: 'system', content: INSTRUCTIONS },
         {
           role: 'user',
-          content: `Transcript (bot profile ${input.conversation.botProfileKey}):\n${transcript}`,
+          content: `Transcript (${callFacts(input.conversation)}):\n${transcript}`,
         },
       ],
       response_format: {

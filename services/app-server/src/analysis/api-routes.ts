@@ -60,6 +60,7 @@ const aggregatesSchema = obj({
   byIntent: counts,
   days: arr(obj({ day: str, total: int, sentiment: byName, intent: byName })),
   leadScore: obj({ average: nullable(num), bands: arr(int) }),
+  byLanguage: counts,
 });
 
 export function analysisDto(a: ConversationAnalysis) {
@@ -131,7 +132,14 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
       200: answer(
         'A page of finished analyses with their call start and profile',
         obj({
-          items: arr(obj({ ...analysisSchema.properties, startedAt: dateTime, botProfileKey: str })),
+          items: arr(
+            obj({
+              ...analysisSchema.properties,
+              startedAt: dateTime,
+              botProfileKey: str,
+              languages: arr(str),
+            }),
+          ),
           nextCursor: nullable(str),
         }),
       ),
@@ -145,6 +153,7 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
         ...analysisDto(r.analysis),
         startedAt: r.conversation.startedAt.toISOString(),
         botProfileKey: r.conversation.botProfileKey,
+        languages: r.conversation.languages,
       })),
       nextCursor: page.nextCursor,
     };
@@ -182,6 +191,7 @@ export async function analysisApiRoutes(app: FastifyInstance, opts: AnalysisApiO
     },
   };
   app.get('/api/analyses/lanes', { schema: lanesDoc }, async (req) => {
+    // Lanes are over the range alone (the other filters are not applied).
     const { from, to } = parseAnalysisQuery(req.query as Record<string, unknown>);
     const points = await store.analyses().lanePoints(principal(req).brandId, { from, to });
     return { lanes: laneRates(points) };

@@ -26,6 +26,7 @@ export const CSV_HEADER = [
   'prompt_version',
   'schema_version',
   'analyzed_at',
+  'languages',
 ] as const;
 
 /** The caller's number with all but the last four digits hidden (exports leave the UI). */
@@ -50,6 +51,7 @@ export function csvRow(r: AnalyzedConversation): string {
     a.promptVersion,
     a.schemaVersion,
     a.analyzedAt,
+    c.languages.join(' '),
   ]
     .map(csvCell)
     .join(',');

@@ -1,3 +1,4 @@
+import { speaksLanguage } from '../domain/languages.ts';
 import type { Conversation, Message, Page } from '../domain/types.ts';
 import { decodeCursor, encodeCursor } from '../store/store.ts';
 import {
@@ -98,6 +99,7 @@ export class MemoryAnalysisStore implements AnalysisStore {
       if (!c || c.brandId !== brandId || a.status !== 'done') continue;
       if (f.sentiment && a.sentiment !== f.sentiment) continue;
       if (f.intent && a.intent !== f.intent) continue;
+      if (f.language && !speaksLanguage(c.languages, f.language)) continue;
       if (f.from && c.startedAt < f.from) continue;
       if (f.to && c.startedAt >= f.to) continue;
       out.push({ conversation: c, analysis: { ...a } });
@@ -140,6 +142,7 @@ export class MemoryAnalysisStore implements AnalysisStore {
         sentiment: a.sentiment,
         intent: a.intent,
         leadScore: a.leadScore,
+        languages: [...c.languages],
       }));
   }
 

@@ -1,3 +1,4 @@
+import { languageName } from '../domain/languages.ts';
 import type { Conversation, Page } from '../domain/types.ts';
 import { timeEl } from '../ui/format.ts';
 import { html, type SafeHtml } from '../ui/html.ts';
@@ -54,6 +55,7 @@ export interface AnalyticsQuery {
   to?: string;
   sentiment?: string;
   intent?: string;
+  language?: string;
 }
 
 function bars(rows: [string, number][], total: number): SafeHtml {
@@ -69,6 +71,14 @@ function overTime(a: AnalysisAggregates, field: 'sentiment' | 'intent', keys: st
 <tbody>${a.days.map(
     (d) =>
       html`<tr><td>${d.day}</td>${keys.map((k) => html`<td class="num">${d[field][k] ?? 0}</td>`)}<td class="num">${d.total}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/** Calls per language, each named ("es" → Spanish), the tag in its title. */
+function languageBars(rows: [string, number][], total: number): SafeHtml {
+  return html`<table class="bars languages"><tbody>${rows.map(
+    ([k, n]) =>
+      html`<tr data-language="${k}"><th scope="row" title="${k}">${k === 'unknown' ? 'not reported' : languageName(k)}</th><td><meter min="0" max="${total}" value="${n}"></meter></td><td class="num">${n}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -117,6 +127,7 @@ ${o.enabled ? '' : html`<p class="muted card">Post-call analysis is off: set OPE
     (s) => html`<option value="${s}" ${s === q.sentiment ? html`selected` : ''}>${s}</option>`,
   )}</select></label>
   <label>Intent <input name="intent" placeholder="e.g. returns" value="${q.intent ?? ''}"></label>
+  <label>Language <input name="language" size="6" placeholder="es" autocapitalize="none" spellcheck="false" value="${q.language ?? ''}"></label>
   <div class="filter-actions"><button type="submit" class="primary">Filter</button> <a href="/analytics">Clear</a> <a href="${o.csvHref}" download>Export CSV</a></div>
 </form>
 ${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
@@ -125,6 +136,7 @@ ${
     ? html`<div class="columns analytics">
   <section class="card" aria-label="Sentiment"><h2>Sentiment</h2>${bars(a.bySentiment, a.total)}</section>
   <section class="card" aria-label="Intent"><h2>Intent</h2>${bars(a.byIntent, a.total)}</section>
+  <section class="card" aria-label="Languages"><h2>Languages</h2>${languageBars(a.byLanguage, a.total)}</section>
   <section class="card" aria-label="Lead scores"><h2>Lead scores</h2>
     <p>Average <strong id="lead-average">${a.leadScore.average ?? '—'}</strong> over ${a.total} calls</p>
     ${bars(

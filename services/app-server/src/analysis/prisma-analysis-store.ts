@@ -102,9 +102,12 @@ export class PrismaAnalysisStore implements AnalysisStore {
 
   async list(brandId: string, f: AnalysisFilter): Promise<Page<AnalyzedConversation>> {
     const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    // Prisma cannot match array elements by prefix: the language filter picks the page's ids in SQL.
+    const ids = f.language ? await this.pageIdsInLanguage(brandId, f) : undefined;
     const rows = await this.prisma.conversationAnalysis.findMany({
       where: {
         status: 'done',
+        ...(ids ? { conversationId: { in: ids } } : {}),
         ...(f.sentiment ? { sentiment: f.sentiment } : {}),
         ...(f.intent ? { intent: f.intent } : {}),
         conversation: {
@@ -140,28 +143,42 @@ export class PrismaAnalysisStore implements AnalysisStore {
     };
   }
 
+  /** The ids of one page (plus one) of finished analyses in `f.language`, newest call first. */
+  private async pageIdsInLanguage(brandId: string, f: AnalysisFilter): Promise<string[]> {
+    const params: unknown[] = [brandId];
+    const where = analysisWhere(f, params);
+    const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    if (after) {
+      params.push(after.at.toISOString(), after.id);
+      const [at, id] = [`$${params.length - 1}`, `$${params.length}`];
+      where.push(`(c.started_at < ${at} OR (c.started_at = ${at} AND a.conversation_id < ${id}))`);
+    }
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT a.conversation_id AS id
+         FROM conversation_analysis a JOIN conversation c ON c.id = a.conversation_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY c.started_at DESC, a.conversation_id DESC LIMIT ${f.limit + 1}`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
   async points(
     brandId: string,
     f: Omit<AnalysisFilter, 'limit' | 'cursor'>,
     timeZone: string,
   ): Promise<AnalysisPoint[]> {
     const params: unknown[] = [brandId, timeZone];
-    const where = ['c.brand_id = $1', "a.status = 'done'"];
-    const add = (clause: string, v: unknown) => {
-      params.push(v);
-      where.push(clause.replace('?', `$${params.length}`));
-    };
-    if (f.sentiment) add('a.sentiment = ?', f.sentiment);
-    if (f.intent) add('a.intent = ?', f.intent);
-    if (f.from) add('c.started_at >= ?', f.from.toISOString());
-    if (f.to) add('c.started_at < ?', f.to.toISOString());
+    const where = analysisWhere(f, params);
     const rows = await this.sql.query<{
       day: string;
       sentiment: string | null;
       intent: string | null;
       lead_score: number | null;
+      languages: string[] | null;
     }>(
-      `SELECT to_char(c.started_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day, a.sentiment, a.intent, a.lead_score
+      `SELECT to_char(c.started_at AT TIME ZONE $2, 'YYYY-MM-DD') AS day, a.sentiment, a.intent, a.lead_score,
+              c.languages
          FROM conversation_analysis a JOIN conversation c ON c.id = a.conversation_id
         WHERE ${where.join(' AND ')}
         ORDER BY c.started_at DESC LIMIT ${MAX_AGGREGATE_ROWS}`,
@@ -172,6 +189,7 @@ export class PrismaAnalysisStore implements AnalysisStore {
       sentiment: r.sentiment,
       intent: r.intent,
       leadScore: r.lead_score,
+      languages: r.languages ?? [],
     }));
   }
 
@@ -196,4 +214,23 @@ export class PrismaAnalysisStore implements AnalysisStore {
     );
     return rows.map((r) => ({ lane: r.lane, resolution: r.resolution, endReason: r.end_reason }));
   }
+}
+
+/** The filters as SQL conditions on `conversation_analysis a` joined with `conversation c` (brand is $1). */
+function analysisWhere(f: Omit<AnalysisFilter, 'limit' | 'cursor'>, params: unknown[]): string[] {
+  const where = ['c.brand_id = $1', "a.status = 'done'"];
+  const add = (clause: string, v: unknown) => {
+    params.push(v);
+    where.push(clause.replaceAll('?', `$${params.length}`));
+  };
+  if (f.sentiment) add('a.sentiment = ?', f.sentiment);
+  if (f.intent) add('a.intent = ?', f.intent);
+  if (f.from) add('c.started_at >= ?', f.from.toISOString());
+  if (f.to) add('c.started_at < ?', f.to.toISOString());
+  if (f.language)
+    add(
+      "EXISTS (SELECT 1 FROM unnest(c.languages) l WHERE lower(l) = ? OR starts_with(lower(l), ? || '-'))",
+      f.language.toLowerCase(),
+    );
+  return where;
 }

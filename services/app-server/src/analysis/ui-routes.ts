@@ -24,7 +24,7 @@ export interface AnalysisPagesOptions {
   sendPage: (reply: FastifyReply, page: SafeHtml, status?: number) => FastifyReply;
 }
 
-const QUERY_KEYS = ['from', 'to', 'sentiment', 'intent'] as const;
+const QUERY_KEYS = ['from', 'to', 'sentiment', 'intent', 'language'] as const;
 
 function echoQuery(raw: Record<string, unknown>): AnalyticsQuery {
   return Object.fromEntries(

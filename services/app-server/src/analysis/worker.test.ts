@@ -181,6 +181,7 @@ describe('isRetryable and the transcript', () => {
       transcriber: null,
       transcriberText: null,
       handoff: null,
+      languageSwitch: null,
       sanitized: [],
       createdAt: new Date(),
       updatedAt: new Date(),

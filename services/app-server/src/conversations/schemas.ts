@@ -1,4 +1,10 @@
-import { MESSAGE_ROLES, TICKET_PRIORITIES, TRANSCRIPT_SOURCES } from '../domain/types.ts';
+import { LANGUAGE_TAG_MAX, LANGUAGE_TAG_PATTERN } from '../domain/languages.ts';
+import {
+  LANGUAGE_SWITCH_HOWS,
+  MESSAGE_ROLES,
+  TICKET_PRIORITIES,
+  TRANSCRIPT_SOURCES,
+} from '../domain/types.ts';
 
 /** Identifiers that come from other systems (call SIDs, bot profile keys, brand ids). */
 export const externalId = {
@@ -16,6 +22,13 @@ export const isoDateTime = {
 } as const;
 /** A message's time: any ISO date-time; one out of range is stored as the arrival time, with a note. */
 const messageTime = { type: 'string', format: 'date-time', maxLength: 40 } as const;
+/** A BCP 47 language tag ("es", "es-MX"). */
+export const languageTag = {
+  type: 'string',
+  minLength: 2,
+  maxLength: LANGUAGE_TAG_MAX,
+  pattern: LANGUAGE_TAG_PATTERN,
+} as const;
 /** A phone number or SIP address as a call reports it (may be "anonymous"). */
 export const callerNumber = { type: 'string', minLength: 1, maxLength: 256 } as const;
 
@@ -43,6 +56,8 @@ export const conversationStartBody = {
     direction: { type: 'string', enum: ['inbound', 'outbound', 'web'] },
     // The voice-server instance holding the call: app-server sends staff actions there (service token).
     controlUrl: { type: 'string', maxLength: 2048, pattern: '^https?://[^\\s]+$' },
+    // The language the call started in: the first of the conversation's languages.
+    language: languageTag,
   },
 } as const;
 
@@ -85,6 +100,19 @@ export const transcriptMessage = {
         from: { type: 'string', minLength: 1, maxLength: 64 },
         to: { type: 'string', minLength: 1, maxLength: 64 },
         reason: { type: 'string', maxLength: 500 },
+      },
+    },
+    // Of a `language` message: the call's language changed (served), or the caller asked for one the
+    // profile does not serve (served: false).
+    languageSwitch: {
+      type: 'object',
+      required: ['from', 'to', 'how', 'served'],
+      properties: {
+        from: languageTag,
+        to: languageTag,
+        how: { type: 'string', enum: LANGUAGE_SWITCH_HOWS },
+        confidence: { type: 'number', minimum: 0, maximum: 1 },
+        served: { type: 'boolean' },
       },
     },
     toolName: { type: 'string', maxLength: 200 },

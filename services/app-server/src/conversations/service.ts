@@ -6,6 +6,7 @@ import type {
   ConversationEnd,
   ConversationStart,
   HandoffTicketInput,
+  LanguageSwitch,
   TranscriptMessage,
 } from '@switchboard/service-kit/clients/app-server';
 import {
@@ -53,6 +54,20 @@ function toMessageInput(m: TranscriptMessage, startedAt: Date, sanitized: string
     ...(isTranscriber(m.transcriber) ? { transcriber: m.transcriber } : {}),
     ...(typeof m.transcriberText === 'string' ? { transcriberText: m.transcriberText } : {}),
     ...(m.source === 'handoff' && m.handoff ? { handoff: m.handoff } : {}),
+    ...(m.source === 'language' && m.languageSwitch
+      ? { languageSwitch: languageSwitchOf(m.languageSwitch) }
+      : {}),
+  };
+}
+
+/** Only the switch's known fields are kept (the body may carry more). */
+function languageSwitchOf(s: LanguageSwitch): LanguageSwitch {
+  return {
+    from: s.from,
+    to: s.to,
+    how: s.how,
+    ...(s.confidence !== undefined ? { confidence: s.confidence } : {}),
+    served: s.served,
   };
 }
 
@@ -98,6 +113,7 @@ export class ConversationService {
       timezone,
       direction: start.direction ?? 'inbound',
       controlUrl: start.controlUrl ?? null,
+      language: start.language ?? null,
     });
     // The zone voice-server reports is the brand's: the brand's pages use it until an operator sets one.
     const c = result.conversation;
@@ -140,6 +156,8 @@ export class ConversationService {
         kind: 'message' as const,
         ref: String(m.sequence),
       })),
+      // A language message may change the call's languages: its header and live row show them.
+      ...(stored.some((m) => m.languageSwitch) ? [conversationRef(conversation)] : []),
     );
     return stored;
   }

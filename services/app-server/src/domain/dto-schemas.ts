@@ -2,10 +2,11 @@
  * JSON schemas of the DTOs in dto.ts, for route response schemas and the OpenAPI document. Enums come
  * from the domain constants, so a new status shows up in the document as soon as in the code.
  */
-import { anyJson, arr, bool, dateTime, int, nullable, obj, oneOf, str } from '@switchboard/service-kit';
+import { anyJson, arr, bool, dateTime, int, nullable, num, obj, oneOf, str } from '@switchboard/service-kit';
 import {
   CALLBACK_STATUSES,
   CONVERSATION_STATUSES,
+  LANGUAGE_SWITCH_HOWS,
   MESSAGE_ROLES,
   TICKET_KINDS,
   TICKET_PRIORITIES,
@@ -30,6 +31,8 @@ export const conversationSchema = obj({
   durationSec: nullable(int),
   opikTraceId: nullable(str),
   timezone: nullable(str),
+  /** BCP 47 tags: the language the call started in, then each one it switched to. */
+  languages: arr(str),
 });
 
 export const conversationSummarySchema = obj({
@@ -52,6 +55,13 @@ export const messageSchema = obj({
   transcriberText: nullable(str),
   /** Of a hand-off between agents: from, to, and why. */
   handoff: { ...obj({ from: str, to: str, reason: str }), nullable: true },
+  /** Of a language switch (or a request for a language not served): from, to, how, whether served. */
+  languageSwitch: {
+    ...obj({ from: str, to: str, how: oneOf(...LANGUAGE_SWITCH_HOWS), confidence: num, served: bool }, [
+      'confidence',
+    ]),
+    nullable: true,
+  },
   toolName: nullable(str),
   /** The model's arguments and the tool's result, as they were. */
   toolArguments: anyJson,

@@ -29,6 +29,7 @@ export function conversationDto(c: Conversation) {
     durationSec: c.durationSec,
     opikTraceId: c.opikTraceId,
     timezone: c.timezone,
+    languages: c.languages,
   };
 }
 
@@ -51,6 +52,7 @@ export function messageDto(m: Message) {
     transcriber: m.transcriber,
     transcriberText: m.transcriberText,
     handoff: m.handoff,
+    languageSwitch: m.languageSwitch,
     toolName: m.toolName,
     toolArguments: m.toolArguments ?? null,
     toolResult: m.toolResult ?? null,

@@ -2,6 +2,7 @@ import { Errors } from '@switchboard/service-kit';
 import type { AnalysisFilter } from '../analysis/analysis-store.ts';
 import type { CallbackFilter, ConversationFilter, TicketFilter } from '../store/store.ts';
 import { decodeCursor, decodeOffsetCursor, inStoredRange } from '../store/store.ts';
+import { isLanguageTag, LANGUAGE_TAG_MAX } from './languages.ts';
 import { CALLBACK_STATUSES, CONVERSATION_STATUSES, TICKET_KINDS, TICKET_STATUSES } from './types.ts';
 
 /** The list filters as query-string schemas (documentation; the parsers below check the values). */
@@ -18,6 +19,7 @@ export const conversationQuerySchema = {
     caller: text('part of the caller number'),
     status: text('active or ended'),
     q: text('words said in the call; results best match first'),
+    language: text('a BCP 47 tag: calls that were in it; "es" also finds "es-MX"'),
     ...pagingFields,
   },
 } as const;
@@ -97,6 +99,7 @@ export function parseConversationQuery(q: Query): ConversationFilter {
   const caller = str(q, 'caller', 64);
   const status = oneOf(q, 'status', CONVERSATION_STATUSES);
   const text = str(q, 'q', 200);
+  const language = languageTag(q);
   // A search pages by rank (an offset cursor); a plain list by time.
   return {
     ...paging(q, text !== undefined),
@@ -105,7 +108,16 @@ export function parseConversationQuery(q: Query): ConversationFilter {
     ...(caller ? { caller } : {}),
     ...(status ? { status } : {}),
     ...(text ? { text } : {}),
+    ...(language ? { language } : {}),
   };
+}
+
+/** A language filter: a BCP 47 tag, lower-cased (tags compare case-insensitively). */
+function languageTag(q: Query): string | undefined {
+  const v = str(q, 'language', LANGUAGE_TAG_MAX);
+  if (v !== undefined && !isLanguageTag(v))
+    throw Errors.badRequest('querystring.language must be a BCP 47 language tag such as es or es-MX');
+  return v?.toLowerCase();
 }
 
 export function parseTicketQuery(q: Query): TicketFilter {
@@ -132,6 +144,7 @@ export const analysisQuerySchema = {
     to: text('ISO date-time or UTC date; a date includes that day'),
     sentiment: text("the analysis' sentiment (positive, neutral, negative, mixed)"),
     intent: text("the analysis' intent label"),
+    language: text('a BCP 47 tag: calls that were in it; "es" also finds "es-MX"'),
     ...pagingFields,
   },
 } as const;
@@ -142,11 +155,13 @@ export function parseAnalysisQuery(q: Query): AnalysisFilter {
   const to = dateBound(q, 'to');
   const sentiment = str(q, 'sentiment', 64);
   const intent = str(q, 'intent', 64);
+  const language = languageTag(q);
   return {
     ...paging(q),
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     ...(sentiment ? { sentiment } : {}),
     ...(intent ? { intent } : {}),
+    ...(language ? { language } : {}),
   };
 }

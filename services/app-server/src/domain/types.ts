@@ -1,10 +1,11 @@
 import type {
+  LanguageSwitch,
   MessageRole,
   TicketPriority,
   TranscriptSource,
 } from '@switchboard/service-kit/clients/app-server';
 
-export type { MessageRole, TicketPriority, TranscriptSource };
+export type { LanguageSwitch, MessageRole, TicketPriority, TranscriptSource };
 
 export const CONVERSATION_STATUSES = ['active', 'ended'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
@@ -33,7 +34,11 @@ export const TRANSCRIPT_SOURCES = [
   'system',
   'tool',
   'handoff',
+  'language',
 ] as const satisfies readonly TranscriptSource[];
+
+/** How a caller's language came to be known: detected from their words, or asked for. */
+export const LANGUAGE_SWITCH_HOWS = ['detected', 'asked'] as const satisfies readonly LanguageSwitch['how'][];
 
 /** One phone call as app-server records it. */
 /** `web`: staff talking to a profile from the browser ("Try your bot"); no phone line. */
@@ -64,6 +69,8 @@ export interface Conversation {
   controlUrl: string | null;
   /** The specialist agent talking now (the last hand-off's target); null: the profile's only agent. */
   currentAgent: string | null;
+  /** The languages the call was in (BCP 47): the start language first, then each served switch's target. */
+  languages: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -105,6 +112,8 @@ export interface Message {
   transcriberText: string | null;
   /** Of a hand-off between agents: who handed the caller to whom, and why. */
   handoff: HandOff | null;
+  /** Of a `language` message: the switch (or the request for a language the profile does not serve). */
+  languageSwitch: LanguageSwitch | null;
   /** What had to be repaired to store it (empty when it was stored as sent). */
   sanitized: string[];
   createdAt: Date;

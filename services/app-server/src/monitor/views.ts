@@ -2,6 +2,7 @@ import { maskPhone } from '@switchboard/service-kit';
 import type { Conversation, ConversationSummary } from '../domain/types.ts';
 import { maskedPhone } from '../staff/staff-phone-store.ts';
 import { html, type SafeHtml } from '../ui/html.ts';
+import { languageBadges } from '../ui/language-view.ts';
 import { layout, type Viewer } from '../ui/views.ts';
 
 /** The agent on the call: the specialist the caller was last handed to, else the bot profile's. */
@@ -24,6 +25,7 @@ export function liveCallRow(c: Conversation): SafeHtml {
   <td data-label="Number"><a class="row-link" href="/conversations/${c.id}">${maskPhone(c.callerNumber)}</a></td>
   <td data-label="Bot profile">${c.botProfileKey}</td>
   <td data-label="Agent">${currentAgent(c)}</td>
+  <td data-label="Languages">${languageBadges(c.languages)}</td>
   <td data-label="Duration">${timer(c)}</td>
 </tr>`;
 }
@@ -38,7 +40,7 @@ export function liveCallsPage(o: { viewer: Viewer; calls: ConversationSummary[] 
     body: html`<h1>Live calls</h1>
 <p class="muted">Calls in progress for your brand. Open one to follow it and act on it.</p>
 <table class="list live-calls">
-  <thead><tr><th>Direction</th><th>Number</th><th>Bot profile</th><th>Agent</th><th>Duration</th></tr></thead>
+  <thead><tr><th>Direction</th><th>Number</th><th>Bot profile</th><th>Agent</th><th>Languages</th><th>Duration</th></tr></thead>
   <tbody id="live-calls" data-live-url="/live/stream">
   ${o.calls.map((c) => liveCallRow(c))}
   </tbody>

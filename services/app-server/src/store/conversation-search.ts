@@ -1,6 +1,6 @@
 import type { SqlRunner } from '@switchboard/db';
 import type { ConversationFilter } from './store.ts';
-import { decodeOffsetCursor, encodeOffsetCursor } from './store.ts';
+import { decodeCursor, decodeOffsetCursor, encodeOffsetCursor } from './store.ts';
 
 /** LIKE wildcards must match themselves (backslash is the escape). */
 export const likeLiteral = (s: string) => s.replace(/[\\%_]/g, '\\$&');
@@ -20,15 +20,7 @@ export async function searchConversations(
   f: ConversationFilter & { text: string },
 ): Promise<{ ids: string[]; nextCursor: string | null }> {
   const params: unknown[] = [brandId, f.text, `%${likeLiteral(f.text)}%`];
-  const where: string[] = ['c.brand_id = $1'];
-  const add = (clause: (p: string) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(`$${params.length}`));
-  };
-  if (f.from) add((p) => `c.started_at >= ${p}`, f.from);
-  if (f.to) add((p) => `c.started_at < ${p}`, f.to);
-  if (f.caller) add((p) => `c.caller_number LIKE ${p} ESCAPE '\\'`, `%${likeLiteral(f.caller)}%`);
-  if (f.status) add((p) => `c.status = ${p}::"ConversationStatus"`, f.status);
+  const where = filterClauses(f, params);
   const offset = f.cursor ? (decodeOffsetCursor(f.cursor) ?? 0) : 0;
   const rows = await sql.query<{ id: string }>(
     `WITH q AS (
@@ -57,4 +49,50 @@ export async function searchConversations(
   );
   const ids = rows.slice(0, f.limit).map((r) => r.id);
   return { ids, nextCursor: rows.length > f.limit ? encodeOffsetCursor(offset + f.limit) : null };
+}
+
+/** The filters but the words as SQL conditions on `conversation c`, their values appended to `params`. */
+function filterClauses(f: ConversationFilter, params: unknown[]): string[] {
+  const where: string[] = ['c.brand_id = $1'];
+  const add = (clause: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(`$${params.length}`));
+  };
+  if (f.from) add((p) => `c.started_at >= ${p}`, f.from);
+  if (f.to) add((p) => `c.started_at < ${p}`, f.to);
+  if (f.caller) add((p) => `c.caller_number LIKE ${p} ESCAPE '\\'`, `%${likeLiteral(f.caller)}%`);
+  if (f.status) add((p) => `c.status = ${p}::"ConversationStatus"`, f.status);
+  if (f.language)
+    add(
+      (p) =>
+        `EXISTS (SELECT 1 FROM unnest(c.languages) l WHERE lower(l) = ${p} OR starts_with(lower(l), ${p} || '-'))`,
+      f.language.toLowerCase(),
+    );
+  return where;
+}
+
+/**
+ * The ids of one page (plus one, to tell whether more follow) of a brand's conversations in
+ * `filter.language`, newest first, after the time cursor: the same page the plain list would give.
+ */
+export async function conversationIdsInLanguage(
+  sql: SqlRunner,
+  brandId: string,
+  f: ConversationFilter,
+): Promise<string[]> {
+  const params: unknown[] = [brandId];
+  const where = filterClauses(f, params);
+  const c = f.cursor ? decodeCursor(f.cursor) : undefined;
+  if (c) {
+    params.push(c.at, c.id);
+    where.push(
+      `(c.started_at < $${params.length - 1} OR (c.started_at = $${params.length - 1} AND c.id < $${params.length}))`,
+    );
+  }
+  const rows = await sql.query<{ id: string }>(
+    `SELECT c.id FROM conversation c WHERE ${where.join(' AND ')}
+     ORDER BY c.started_at DESC, c.id DESC LIMIT ${f.limit + 1}`,
+    params,
+  );
+  return rows.map((r) => r.id);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnalysisStore } from '../analysis/analysis-store.ts';
 import { MemoryAnalysisStore } from '../analysis/memory-analysis-store.ts';
 import { type CallbackPlacementStore, MemoryCallbackPlacementStore } from '../callbacks/placement-store.ts';
+import { languagesAfter, speaksLanguage } from '../domain/languages.ts';
 import type {
   ApiKey,
   Brand,
@@ -121,19 +122,23 @@ export class MemoryStore implements AppStore {
       if (
         (!existing.brandId && input.brandId) ||
         (!existing.timezone && input.timezone) ||
-        (!existing.controlUrl && input.controlUrl)
+        (!existing.controlUrl && input.controlUrl) ||
+        (!existing.languages.length && input.language)
       ) {
         existing.brandId ??= input.brandId;
         existing.timezone ??= input.timezone;
         existing.controlUrl ??= input.controlUrl ?? null;
+        if (!existing.languages.length && input.language) existing.languages = [input.language];
         existing.updatedAt = new Date();
       }
       return { conversation: clone(existing), created: false };
     }
     const now = new Date();
+    const { language, ...fields } = input;
     const conversation: Conversation = {
       id: randomUUID(),
-      ...input,
+      ...fields,
+      languages: language ? [language] : [],
       direction: input.direction ?? 'inbound',
       controlUrl: input.controlUrl ?? null,
       currentAgent: null,
@@ -192,6 +197,7 @@ export class MemoryStore implements AppStore {
             transcriber: m.transcriber ?? prev.transcriber,
             transcriberText: m.transcriberText ?? prev.transcriberText,
             handoff: m.handoff ? clone(m.handoff) : prev.handoff,
+            languageSwitch: m.languageSwitch ? clone(m.languageSwitch) : prev.languageSwitch,
             sanitized: m.sanitized ?? prev.sanitized,
             updatedAt: now,
           }
@@ -215,6 +221,7 @@ export class MemoryStore implements AppStore {
             transcriber: m.transcriber ?? null,
             transcriberText: m.transcriberText ?? null,
             handoff: m.handoff ? clone(m.handoff) : null,
+            languageSwitch: m.languageSwitch ? clone(m.languageSwitch) : null,
             sanitized: m.sanitized ?? [],
             createdAt: now,
             updatedAt: now,
@@ -224,6 +231,13 @@ export class MemoryStore implements AppStore {
     }
     const to = inputs.findLast((m) => m.handoff)?.handoff?.to;
     if (to) Object.assign(this.mustConversation(conversationId), { currentAgent: to, updatedAt: new Date() });
+    const conversation = this.mustConversation(conversationId);
+    for (const m of inputs)
+      if (m.languageSwitch)
+        Object.assign(conversation, {
+          languages: languagesAfter(conversation.languages, m.languageSwitch),
+          updatedAt: new Date(),
+        });
     return out;
   }
 
@@ -299,7 +313,8 @@ export class MemoryStore implements AppStore {
         (!f.from || c.startedAt >= f.from) &&
         (!f.to || c.startedAt < f.to) &&
         (!f.caller || c.callerNumber.includes(f.caller)) &&
-        (!f.status || c.status === f.status),
+        (!f.status || c.status === f.status) &&
+        (!f.language || speaksLanguage(c.languages, f.language)),
     );
     const p = f.text ? this.search(rows, f as ConversationFilter & { text: string }) : undefined;
     const found = p ?? page(rows, (c) => ({ at: c.startedAt, id: c.id }), f.limit, f.cursor);

@@ -14,6 +14,7 @@ import type {
   Conversation,
   ConversationSummary,
   HandOff,
+  LanguageSwitch,
   Message,
   Page,
   StaffAccount,
@@ -29,7 +30,7 @@ import { type NotificationSource, SqlLiveFeed } from '../live/sql-feed.ts';
 import { PrismaRecordingStore } from '../recordings/prisma-recording-store.ts';
 import type { RecordingStore } from '../recordings/recording-store.ts';
 import { PrismaStaffPhoneStore, type StaffPhoneStore } from '../staff/staff-phone-store.ts';
-import { likeLiteral, searchConversations } from './conversation-search.ts';
+import { conversationIdsInLanguage, likeLiteral, searchConversations } from './conversation-search.ts';
 import { type JobDatabase, pgliteDatabaseOf, pgliteOf } from './pglite-handle.ts';
 import { PrismaBrands } from './prisma-brands.ts';
 import {
@@ -88,6 +89,7 @@ function toConversation(r: ConversationRow): Conversation {
     direction: r.direction === 'outbound' || r.direction === 'web' ? r.direction : 'inbound',
     controlUrl: r.controlUrl,
     currentAgent: r.currentAgent,
+    languages: r.languages ?? [],
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   };
@@ -116,6 +118,7 @@ function toMessage(r: MessageRow): Message {
       : null,
     transcriberText: r.transcriberText,
     handoff: (r.handoff as HandOff | null) ?? null,
+    languageSwitch: (r.languageSwitch as LanguageSwitch | null) ?? null,
     sanitized: r.sanitized,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -229,7 +232,10 @@ export class PrismaStore implements AppStore {
     const existing = await this.prisma.conversation.findUnique({ where: { callSid: input.callSid } });
     if (existing) return { conversation: await this.fillIn(existing, input), created: false };
     try {
-      const row = await this.prisma.conversation.create({ data: { ...input } });
+      const { language, ...fields } = input;
+      const row = await this.prisma.conversation.create({
+        data: { ...fields, languages: language ? [language] : [] },
+      });
       return { conversation: toConversation(row), created: true };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -245,6 +251,7 @@ export class PrismaStore implements AppStore {
       ...(!row.brandId && input.brandId ? { brandId: input.brandId } : {}),
       ...(!row.timezone && input.timezone ? { timezone: input.timezone } : {}),
       ...(!row.controlUrl && input.controlUrl ? { controlUrl: input.controlUrl } : {}),
+      ...(!(row.languages ?? []).length && input.language ? { languages: [input.language] } : {}),
     };
     if (!Object.keys(data).length) return toConversation(row);
     return toConversation(await this.prisma.conversation.update({ where: { id: row.id }, data }));
@@ -283,6 +290,9 @@ export class PrismaStore implements AppStore {
         ...(m.transcriberText !== undefined ? { transcriberText: m.transcriberText } : {}),
         ...(m.sanitized !== undefined ? { sanitized: m.sanitized } : {}),
         ...(m.handoff !== undefined ? { handoff: m.handoff as unknown as Prisma.InputJsonValue } : {}),
+        ...(m.languageSwitch !== undefined
+          ? { languageSwitch: m.languageSwitch as unknown as Prisma.InputJsonValue }
+          : {}),
       };
       return this.prisma.message.upsert({
         where: { conversationId_sequence: { conversationId, sequence: m.sequence } },
@@ -312,8 +322,29 @@ export class PrismaStore implements AppStore {
       ...(to
         ? [this.prisma.conversation.update({ where: { id: conversationId }, data: { currentAgent: to } })]
         : []),
+      ...messages.flatMap((m) =>
+        m.languageSwitch ? this.addLanguages(conversationId, m.languageSwitch) : [],
+      ),
     ]);
     return rows.slice(0, ops.length).map((r) => toMessage(r as MessageRow));
+  }
+
+  /**
+   * The call's languages after a language message (see languagesAfter), each change one statement that
+   * reads the row it writes, so concurrent batches of one call cannot lose a language.
+   */
+  private addLanguages(conversationId: string, s: LanguageSwitch) {
+    const first = this.prisma.$executeRaw`
+      UPDATE conversation SET languages = ARRAY[${s.from}]::text[], updated_at = now()
+      WHERE id = ${conversationId} AND coalesce(cardinality(languages), 0) = 0`;
+    if (!s.served) return [first];
+    return [
+      first,
+      this.prisma.$executeRaw`
+        UPDATE conversation SET languages = array_append(languages, ${s.to}::text), updated_at = now()
+        WHERE id = ${conversationId}
+          AND NOT EXISTS (SELECT 1 FROM unnest(languages) l WHERE lower(l) = lower(${s.to}))`,
+    ];
   }
 
   async endConversation(conversationId: string, end: ConversationEndInput): Promise<Conversation> {
@@ -380,9 +411,12 @@ export class PrismaStore implements AppStore {
 
   async listConversations(brandId: string, f: ConversationFilter): Promise<Page<ConversationSummary>> {
     if (f.text) return this.searchConversations(brandId, { ...f, text: f.text });
+    // Prisma cannot match array elements by prefix: the language filter picks the page's ids in SQL.
+    const ids = f.language ? await conversationIdsInLanguage(this.db.sql, brandId, f) : undefined;
     const rows = await this.prisma.conversation.findMany({
       where: {
         brandId,
+        ...(ids ? { id: { in: ids } } : {}),
         ...(f.from || f.to
           ? { startedAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) } }
           : {}),

@@ -10,6 +10,7 @@ import type {
   ConversationStatus,
   ConversationSummary,
   HandOff,
+  LanguageSwitch,
   Message,
   MessageRole,
   Page,
@@ -41,6 +42,8 @@ export interface NewConversation {
   direction?: CallDirection;
   /** The voice-server instance holding the call; default none. */
   controlUrl?: string | null;
+  /** The language the call started in (BCP 47); default none known. */
+  language?: string | null;
 }
 
 /** A message as voice-server sends it; absent fields leave a stored message's values alone. */
@@ -63,6 +66,8 @@ export interface MessageInput {
   transcriber?: Transcriber;
   transcriberText?: string;
   handoff?: HandOff;
+  /** Of a `language` message: the switch; a served one adds its `to` to the conversation's languages. */
+  languageSwitch?: LanguageSwitch;
   /** Notes on what was repaired to store it; replaces the stored notes. */
   sanitized?: string[];
 }
@@ -103,6 +108,8 @@ export interface ConversationFilter {
   status?: ConversationStatus;
   /** Words said in the call: ranked by relevance (best first) instead of by time. */
   text?: string;
+  /** A BCP 47 tag (lower-case): calls that were in it, or in a tag it is a prefix of (`es` finds `es-MX`). */
+  language?: string;
   limit: number;
   cursor?: string;
 }

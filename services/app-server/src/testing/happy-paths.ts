@@ -25,7 +25,7 @@ const recordingReport = (n: number) => ({
 
 /** The rows against harness `h` (its Twilio recordings answer with audio). */
 export function appServerHappyRows(h: Harness): HappyRow[] {
-  const start = startBody({ brandId: BRAND });
+  const start = startBody({ brandId: BRAND, language: 'en' });
   const call = start.callSid;
   const service = h.serviceHeaders;
   const cookieOf = (a: HappyAnswers, op: string) => String(a.get(op)!.headers['set-cookie']).split(';')[0]!;
@@ -57,7 +57,18 @@ export function appServerHappyRows(h: Harness): HappyRow[] {
       method: 'POST',
       url: `/internal/conversations/${call}/messages`,
       headers: service,
-      payload: { messages: [msg(1, { text: 'Where is my order?' }), msg(2, { text: 'Let me check.' })] },
+      payload: {
+        messages: [
+          msg(1, { text: 'Where is my order?' }),
+          msg(2, { text: 'Let me check.' }),
+          msg(3, {
+            role: 'system',
+            source: 'language',
+            text: null,
+            languageSwitch: { from: 'en', to: 'es', how: 'detected', confidence: 0.93, served: true },
+          }),
+        ],
+      },
     }),
     row('POST /internal/conversations/{callSid}/tickets/handoff', {
       method: 'POST',

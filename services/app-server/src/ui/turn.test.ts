@@ -26,6 +26,7 @@ const message = (over: Partial<Message>): Message => ({
   transcriber: null,
   transcriberText: null,
   handoff: null,
+  languageSwitch: null,
   sanitized: [],
   createdAt: at,
   updatedAt: at,

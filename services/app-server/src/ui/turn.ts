@@ -1,6 +1,7 @@
 import type { Message } from '../domain/types.ts';
 import { prettyJson, timeEl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
+import { languageSwitchText } from './language-view.ts';
 
 const ROLE_LABEL: Record<Message['role'], string> = {
   caller: 'Caller',
@@ -117,15 +118,17 @@ function toolCall(m: Message): SafeHtml {
 export function messageItem(m: Message, timeZone: string): SafeHtml {
   const isTool = m.role === 'tool' || m.toolName !== null;
   const bargeIn = m.role === 'agent' && m.interrupted;
-  const body = isTool
-    ? html`${toolCall(m)}${m.text !== null && m.text !== m.toolName ? html`<p class="text">${m.text}</p>` : ''}`
-    : m.role === 'agent'
-      ? agentText(m)
-      : m.role === 'caller'
-        ? callerText(m)
-        : m.handoff
-          ? html`<p class="text handoff">Handed from <strong>${m.handoff.from}</strong> to <strong>${m.handoff.to}</strong>: ${m.handoff.reason}</p>`
-          : html`<p class="text">${m.text ?? ''}</p>`;
+  const body = m.languageSwitch
+    ? languageSwitchText(m.languageSwitch)
+    : isTool
+      ? html`${toolCall(m)}${m.text !== null && m.text !== m.toolName ? html`<p class="text">${m.text}</p>` : ''}`
+      : m.role === 'agent'
+        ? agentText(m)
+        : m.role === 'caller'
+          ? callerText(m)
+          : m.handoff
+            ? html`<p class="text handoff">Handed from <strong>${m.handoff.from}</strong> to <strong>${m.handoff.to}</strong>: ${m.handoff.reason}</p>`
+            : html`<p class="text">${m.text ?? ''}</p>`;
   return html`<li class="msg msg-${m.role}${bargeIn ? ' msg-interrupted' : ''}" id="msg-${m.sequence}" data-order="${m.sequence}" data-v="${m.updatedAt.getTime()}">
   <div class="msg-meta">
     <span class="speaker">${ROLE_LABEL[m.role]}</span>

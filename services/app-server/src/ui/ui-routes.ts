@@ -236,7 +236,7 @@ export async function uiRoutes(app: FastifyInstance, opts: UiRoutesOptions): Pro
     async (req, reply) => {
       const raw = req.query as Record<string, unknown>;
       const query = Object.fromEntries(
-        ['from', 'to', 'caller', 'status', 'q'].flatMap((k) =>
+        ['from', 'to', 'caller', 'status', 'q', 'language'].flatMap((k) =>
           typeof raw[k] === 'string' ? [[k, raw[k]]] : [],
         ),
       ) as Record<string, string>;

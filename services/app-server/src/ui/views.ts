@@ -14,6 +14,7 @@ import {
 import { distinctToolCalls, figuresPanel } from './figures.ts';
 import { formatDuration, formatWindow, opikTraceUrl, timeEl } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
+import { languageBadges, languagesText } from './language-view.ts';
 import { messageItem } from './turn.ts';
 
 const STATUS_LABEL: Record<string, string> = {
@@ -130,6 +131,7 @@ export interface ConversationListQuery {
   caller?: string;
   status?: string;
   q?: string;
+  language?: string;
 }
 
 /** The conversation list with its filters. */
@@ -153,6 +155,7 @@ export function conversationsPage(o: {
   <label>To <input type="date" name="to" value="${q.to ?? ''}"></label>
   <label>Caller <input name="caller" inputmode="tel" placeholder="+1415…" value="${q.caller ?? ''}"></label>
   <label>Status <select name="status">${selectOptions(CONVERSATION_STATUSES, q.status, 'Any')}</select></label>
+  <label>Language <input name="language" size="6" placeholder="es" autocapitalize="none" spellcheck="false" value="${q.language ?? ''}"></label>
   <label class="grow">Text <input type="search" name="q" placeholder="words said in the call" value="${q.q ?? ''}"></label>
   <div class="filter-actions"><button type="submit" class="primary">Search</button> <a href="/conversations">Clear</a></div>
 </form>
@@ -162,7 +165,7 @@ ${
   rows.length === 0 && !o.error
     ? html`<p class="empty card">No conversations match.</p>`
     : html`<table class="list conversations">
-  <thead><tr><th>Started</th><th>Caller</th><th>Status</th><th>Duration</th><th>Messages</th><th>Open tickets</th><th>Bot profile</th></tr></thead>
+  <thead><tr><th>Started</th><th>Caller</th><th>Status</th><th>Duration</th><th>Messages</th><th>Open tickets</th><th>Languages</th><th>Bot profile</th></tr></thead>
   <tbody>
   ${rows.map(
     (c) => html`<tr data-conversation-id="${c.id}">
@@ -172,6 +175,7 @@ ${
     <td data-label="Duration">${formatDuration(c.durationSec)}</td>
     <td data-label="Messages">${c.messageCount}</td>
     <td data-label="Open tickets">${c.openTicketCount ? html`<span class="badge badge-open">${c.openTicketCount}</span>` : '0'}</td>
+    <td data-label="Languages">${languageBadges(c.languages)}</td>
     <td data-label="Bot profile">${c.botProfileKey}</td>
   </tr>`,
   )}
@@ -218,6 +222,7 @@ export function callHeader(c: Conversation, opikUiUrl: string | undefined, timeZ
     <div><dt>Time zone</dt><dd>${timeZone}${c.timezone ? '' : ' (not reported by the call)'}</dd></div>
     <div><dt>Line</dt><dd>${c.isSip ? 'SIP' : 'Phone (PSTN)'}</dd></div>
     <div><dt>Bot profile</dt><dd>${c.botProfileKey}</dd></div>
+    ${c.languages.length ? html`<div><dt>Languages</dt><dd class="languages">${languagesText(c.languages)}</dd></div>` : ''}
     <div><dt>Call SID</dt><dd class="mono">${c.callSid}</dd></div>
     ${
       c.opikTraceId
