@@ -21,6 +21,23 @@ export const profileDtoSchema = obj(
     brandId: str,
     name: str,
     language: str,
+    languages: arr(
+      obj(
+        {
+          tag: str,
+          greeting: str,
+          lines: obj(
+            { stillThere: str, goodbye: str, apology: str, wrapUp: str, transfer: str, callback: str },
+            ['stillThere', 'goodbye', 'apology', 'wrapUp', 'transfer', 'callback'],
+          ),
+          instructions: str,
+          voice: str,
+          transcriptionLanguage: str,
+          knowledgeLanguage: str,
+        },
+        ['lines', 'instructions', 'voice', 'transcriptionLanguage', 'knowledgeLanguage'],
+      ),
+    ),
     greeting: str,
     voice: profileFields.voice,
     transcriber: profileFields.transcriber,
@@ -40,7 +57,7 @@ export const profileDtoSchema = obj(
     entryAgent: nullable(str),
     returnRequired: bool,
   },
-  ['greeting'],
+  ['greeting', 'languages'],
 );
 
 /** A profile as its brand manages it (`AdminProfileDto`). */
@@ -59,7 +76,7 @@ export const adminProfileSchema = obj(
     createdAt: dateTime,
     updatedAt: dateTime,
   },
-  ['greeting'],
+  ['greeting', 'languages'],
 );
 
 export const profileListResponse = answer("The brand's profiles", obj({ profiles: arr(adminProfileSchema) }));
