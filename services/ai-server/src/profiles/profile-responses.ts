@@ -12,6 +12,7 @@ import {
   str,
 } from '@switchboard/service-kit';
 import { agentSchema } from './agent-graph.ts';
+import { LANGUAGE_LINE_KEYS } from './profile-languages.ts';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -26,10 +27,8 @@ export const profileDtoSchema = obj(
         {
           tag: str,
           greeting: str,
-          lines: obj(
-            { stillThere: str, goodbye: str, apology: str, wrapUp: str, transfer: str, callback: str },
-            ['stillThere', 'goodbye', 'apology', 'wrapUp', 'transfer', 'callback'],
-          ),
+          // Every line optional (OpenAPI 3.0 has no empty `required`).
+          lines: { type: 'object', properties: Object.fromEntries(LANGUAGE_LINE_KEYS.map((k) => [k, str])) },
           instructions: str,
           voice: str,
           transcriptionLanguage: str,

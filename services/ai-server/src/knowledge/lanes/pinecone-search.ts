@@ -25,7 +25,7 @@ export async function searchPinecone(
   deps: PineconeSearchDeps,
   brandId: string,
   query: string,
-  opts: { limit?: number } = {},
+  opts: { limit?: number; language?: string } = {},
 ): Promise<SearchResponse> {
   const started = performance.now();
   const timingsMs = { embed: 0, lexical: 0, vector: 0, rerank: 0, total: 0 };
@@ -36,7 +36,12 @@ export async function searchPinecone(
   // A question with no word the model knows has no direction: nothing to look for.
   const matches =
     v && !isZeroVector(v)
-      ? await deps.pinecone.query(brandId, v, deps.reranker ? Math.max(RERANK_POOL, limit) : limit)
+      ? await deps.pinecone.query(
+          brandId,
+          v,
+          deps.reranker ? Math.max(RERANK_POOL, limit) : limit,
+          opts.language,
+        )
       : [];
   timingsMs.vector = performance.now() - started - timingsMs.embed;
   let hits: SearchHit[] = matches.map((m, i) => ({
