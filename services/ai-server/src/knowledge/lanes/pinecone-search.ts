@@ -19,7 +19,8 @@ export interface PineconeSearchDeps {
 
 /**
  * Vector search in the brand's Pinecone namespace, optionally reranked: the same answer shape as the
- * Postgres search (mode `vector`). Embedding and Pinecone failures throw, for the lane to fall back.
+ * Postgres search (mode `vector`). Embedding and Pinecone failures throw, for the lane to fall back,
+ * and so does a language the embedding model does not know (it is English-only).
  */
 export async function searchPinecone(
   deps: PineconeSearchDeps,
@@ -27,6 +28,9 @@ export async function searchPinecone(
   query: string,
   opts: { limit?: number; language?: string } = {},
 ): Promise<SearchResponse> {
+  // A vector-only store can't search a language its model does not know: the other lane answers.
+  if (opts.language && deps.embedder.languages && !deps.embedder.languages.includes(opts.language))
+    throw new Error(`the embedding model ${deps.embedder.id} does not know ${opts.language}`);
   const started = performance.now();
   const timingsMs = { embed: 0, lexical: 0, vector: 0, rerank: 0, total: 0 };
   const limit = Math.min(Math.max(1, opts.limit ?? DEFAULT_SEARCH_RESULTS), MAX_SEARCH_RESULTS);
