@@ -19,6 +19,7 @@ import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS, MirrorError } fro
 import { laneDepsOf } from './lanes/lane-deps.ts';
 import { searchLanes } from './lanes/lane-search.ts';
 import type { LaneRole } from './lanes/lane-spec.ts';
+import { LanguageNotEmbedded } from './lanes/pinecone-search.ts';
 import { MAX_SEARCH_RESULTS } from './search.ts';
 import { knowledgeLanguageOf, searchInLanguage } from './search-language.ts';
 
@@ -58,7 +59,11 @@ async function runSearch(
       }),
     body.language,
     firstLanguage,
-  );
+  ).catch((err: unknown) => {
+    // Asked of the Pinecone lane alone (no other lane to answer): the brand's request can't be served.
+    if (err instanceof LanguageNotEmbedded) throw AiErrors.invalidSearch(`body.language: ${err.message}`);
+    throw err;
+  });
   log.info(
     {
       lane: res.lane.name,

@@ -10,6 +10,11 @@ import {
 } from '../search.ts';
 import type { PineconeLane } from './pinecone-lane.ts';
 
+/** The lane's embedding model does not know the asked language: the lane can't search it. */
+export class LanguageNotEmbedded extends Error {
+  override name = 'LanguageNotEmbedded';
+}
+
 export interface PineconeSearchDeps {
   pinecone: PineconeLane;
   embedder: Embedder;
@@ -30,7 +35,7 @@ export async function searchPinecone(
 ): Promise<SearchResponse> {
   // A vector-only store can't search a language its model does not know: the other lane answers.
   if (opts.language && deps.embedder.languages && !deps.embedder.languages.includes(opts.language))
-    throw new Error(`the embedding model ${deps.embedder.id} does not know ${opts.language}`);
+    throw new LanguageNotEmbedded(`the embedding model ${deps.embedder.id} does not know ${opts.language}`);
   const started = performance.now();
   const timingsMs = { embed: 0, lexical: 0, vector: 0, rerank: 0, total: 0 };
   const limit = Math.min(Math.max(1, opts.limit ?? DEFAULT_SEARCH_RESULTS), MAX_SEARCH_RESULTS);
