@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KnowledgeSearchResponse } from '@switchboard/service-kit/clients/ai-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoOutcome, runDemo } from '../../scripts/demo-run.ts';
 import { ACME, SERVICE_TOKEN, STAFF } from '../support/constants.ts';
@@ -112,10 +113,15 @@ describe('the demo', () => {
   it('serves English and Spanish, with Spanish articles on shipping and returns', async () => {
     const ai = outcome.demo!.stack.ai.url;
     const headers = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
-    const profile = await (await fetch(`${ai}/internal/profiles/${ACME.profileKey}`, { headers })).json();
+    const profile = (await (
+      await fetch(`${ai}/internal/profiles/${ACME.profileKey}`, { headers })
+    ).json()) as {
+      language: string;
+      languages: Array<{ tag: string; lines: Record<string, string> }>;
+    };
     expect(profile.language).toBe('en-US');
     expect(profile.languages.map((l: { tag: string }) => l.tag)).toEqual(['en-US', 'es']);
-    expect(Object.keys(profile.languages[1].lines).sort()).toEqual(
+    expect(Object.keys(profile.languages[1]!.lines).sort()).toEqual(
       ['apology', 'callback', 'goodbye', 'stillThere', 'transfer', 'wrapUp'].sort(),
     );
     const search = async (query: string) =>
@@ -125,7 +131,7 @@ describe('the demo', () => {
           headers,
           body: JSON.stringify({ profileKey: ACME.profileKey, query, language: 'es' }),
         })
-      ).json();
+      ).json() as Promise<KnowledgeSearchResponse>;
     const returns = await search('¿Cómo funcionan las devoluciones?');
     expect(returns).toMatchObject({ language: 'es', languageFellBack: false });
     expect(returns.results[0]).toMatchObject({ title: 'Devoluciones y reembolsos', language: 'es' });
