@@ -5,9 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KnowledgeSearchResponse } from '@switchboard/service-kit/clients/ai-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoOutcome, runDemo } from '../../scripts/demo-run.ts';
-import { STAFF } from '../support/constants.ts';
+import { ACME, SERVICE_TOKEN, STAFF } from '../support/constants.ts';
 import { DEMO_BRAND, DEMO_TIMEZONE } from '../support/demo-stack.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -107,5 +108,34 @@ describe('the demo', () => {
     const topbar = page.slice(page.indexOf('<header'), page.indexOf('</header>'));
     expect(topbar).toContain(`<span class="who-brand">${DEMO_BRAND.name}</span>`);
     expect(topbar).not.toMatch(UUID);
+  });
+
+  it('serves English and Spanish, with Spanish articles on shipping and returns', async () => {
+    const ai = outcome.demo!.stack.ai.url;
+    const headers = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
+    const profile = (await (
+      await fetch(`${ai}/internal/profiles/${ACME.profileKey}`, { headers })
+    ).json()) as {
+      language: string;
+      languages: Array<{ tag: string; lines: Record<string, string> }>;
+    };
+    expect(profile.language).toBe('en-US');
+    expect(profile.languages.map((l: { tag: string }) => l.tag)).toEqual(['en-US', 'es']);
+    expect(Object.keys(profile.languages[1]!.lines).sort()).toEqual(
+      ['apology', 'callback', 'goodbye', 'stillThere', 'transfer', 'wrapUp'].sort(),
+    );
+    const search = async (query: string) =>
+      (
+        await fetch(`${ai}/voiceagent/search_knowledge_base/`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ profileKey: ACME.profileKey, query, language: 'es' }),
+        })
+      ).json() as Promise<KnowledgeSearchResponse>;
+    const returns = await search('¿Cómo funcionan las devoluciones?');
+    expect(returns).toMatchObject({ language: 'es', languageFellBack: false });
+    expect(returns.results[0]).toMatchObject({ title: 'Devoluciones y reembolsos', language: 'es' });
+    const shipping = await search('¿Cuánto tarda el envío exprés?');
+    expect(shipping.results[0]).toMatchObject({ title: 'Envíos y plazos de entrega', language: 'es' });
   });
 });

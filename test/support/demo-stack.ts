@@ -1,6 +1,9 @@
 // The demo's stack: the whole product (test/support/full-stack.ts) with the Acme profile as the demo
 // runs it, and call-sim's view of it: the target's details, the simulators' access and, on request,
 // the access server `call-sim run --target` connects to.
+
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   chooseVoice,
   localSimulatorAccess,
@@ -58,6 +61,47 @@ export const DEMO_AGENTS = {
   ],
 };
 
+/**
+ * The demo profile's languages: English first (the greeting every demo call starts with), and
+ * Spanish with its own greeting, the product's lines and an addendum.
+ */
+export const DEMO_LANGUAGES = [
+  { tag: 'en-US', greeting: ACME.greeting },
+  {
+    tag: 'es',
+    greeting: 'Hola, gracias por llamar a Acme Outfitters. ¿En qué puedo ayudarle?',
+    lines: {
+      stillThere: '¿Sigue ahí?',
+      goodbye: 'Gracias por llamar a Acme Outfitters. ¡Hasta pronto!',
+      apology: 'Lo siento, tenemos un problema técnico. Por favor, vuelva a llamar en unos minutos.',
+      wrapUp: 'Nos queda poco tiempo; ¿hay algo más en lo que pueda ayudarle?',
+      transfer: 'Le paso con un compañero. Un momento, por favor.',
+      callback: 'Perfecto, le llamaremos. Gracias por su paciencia.',
+    },
+    instructions: 'Hable en español de España, trate al cliente de usted y diga los precios en dólares.',
+  },
+];
+/** The demo's Spanish help-center articles (shipping and returns), next to the English ones. */
+const SPANISH_ARTICLES = join(import.meta.dirname, '..', '..', 'examples', 'acme-help-center-es');
+
+/** Ingests the Spanish articles into the demo brand's knowledge. */
+async function ingestSpanishArticles(stack: FullStack): Promise<void> {
+  const files = (await readdir(SPANISH_ARTICLES)).filter((f) => f.endsWith('.md')).sort();
+  const articles = await Promise.all(
+    files.map(async (f) => {
+      const body = await readFile(join(SPANISH_ARTICLES, f), 'utf8');
+      const title = /^# (.+)$/m.exec(body)?.[1] ?? basename(f, '.md');
+      return { externalId: `es/${f}`, title, body, format: 'markdown', language: 'es' };
+    }),
+  );
+  const res = await fetch(`${stack.ai.url}/admin/knowledge/articles`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.ai.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ articles }),
+  });
+  if (!res.ok) throw new Error(`ai-server refused the Spanish articles: HTTP ${res.status}`);
+}
+
 export interface DemoStack {
   stack: FullStack;
   target: TargetInfo;
@@ -76,8 +120,15 @@ export async function startDemoStack(opts: FullStackOptions = {}): Promise<DemoS
     // The demo runs whenever someone tries it: outbound calls at any hour (the rule itself is tested).
     outbound: { callingWindow: { openMin: 0, closeMin: 24 * 60 }, ...opts.outbound },
     realtime: { pacing: 'burst', ...opts.realtime },
-    profile: { timezone: DEMO_TIMEZONE, inactivity: DEMO_INACTIVITY, ...DEMO_AGENTS, ...opts.profile },
+    profile: {
+      timezone: DEMO_TIMEZONE,
+      inactivity: DEMO_INACTIVITY,
+      ...DEMO_AGENTS,
+      languages: DEMO_LANGUAGES,
+      ...opts.profile,
+    },
   });
+  await ingestSpanishArticles(stack);
   const admin = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
   const named = await fetch(`${stack.appServer.url}/admin/brands/${stack.ai.brandId}`, {
     method: 'PUT',

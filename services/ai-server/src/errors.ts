@@ -14,6 +14,7 @@ export const AiErrors = {
   invalidProfile: defineError('INVALID_PROFILE', 400),
   invalidTool: defineError('INVALID_TOOL', 400),
   invalidArticles: defineError('INVALID_ARTICLES', 400),
+  invalidSearch: defineError('INVALID_SEARCH', 400),
   articleTooLarge: defineError('ARTICLE_TOO_LARGE', 413),
   embeddingFailed: defineError('EMBEDDING_FAILED', 502, true),
   laneWriteFailed: defineError('LANE_WRITE_FAILED', 502, true),

@@ -6,6 +6,8 @@ export interface ArticleSummary {
   externalId: string;
   title: string;
   url: string | null;
+  /** ISO 639 primary subtag. */
+  language: string;
   chunkCount: number;
   embeddingModel: string | null;
   updatedAt: string;
@@ -22,7 +24,7 @@ export async function listArticles(
   opts: { limit: number; after?: string },
 ): Promise<ArticleSummary[]> {
   const rows = await sql.query<ArticleRow>(
-    `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
+    `SELECT a.id, a."externalId", a.title, a.url, a.language, a."embeddingModel", a."updatedAt",
          (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id AND c.config = '') AS "chunkCount"
        FROM "KnowledgeArticle" a
        WHERE a."brandId" = $1 AND ($2::text IS NULL OR a.id > $2)
@@ -38,7 +40,7 @@ export async function getArticle(
   articleId: string,
 ): Promise<ArticleDetail | undefined> {
   const rows = await sql.query<ArticleRow & { body: string | null }>(
-    `SELECT a.id, a."externalId", a.title, a.url, a."embeddingModel", a."updatedAt",
+    `SELECT a.id, a."externalId", a.title, a.url, a.language, a."embeddingModel", a."updatedAt",
          (SELECT string_agg(t.text, '' ORDER BY t.part) FROM "KnowledgeArticleText" t
           WHERE t."articleId" = a.id) AS body,
          (SELECT count(*)::int FROM "KnowledgeChunk" c WHERE c."articleId" = a.id AND c.config = '') AS "chunkCount"
@@ -54,6 +56,7 @@ interface ArticleRow {
   externalId: string;
   title: string;
   url: string | null;
+  language: string;
   embeddingModel: string | null;
   updatedAt: Date | string;
   chunkCount: number;
@@ -65,6 +68,7 @@ function toSummary(r: ArticleRow): ArticleSummary {
     externalId: r.externalId,
     title: r.title,
     url: r.url,
+    language: r.language,
     chunkCount: Number(r.chunkCount),
     embeddingModel: r.embeddingModel,
     updatedAt: new Date(r.updatedAt).toISOString(),

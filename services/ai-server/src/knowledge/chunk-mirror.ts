@@ -10,6 +10,8 @@ export interface MirrorChunk {
   title: string;
   url: string | null;
   text: string;
+  /** The article's language (ISO 639 primary subtag); searches filter on it. */
+  language?: string;
   /** Chunks without an embedding (no word the model knows) are not mirrored. */
   embedding?: number[];
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SqlRunner } from '@switchboard/db';
 import { isZeroVector, toVectorLiteral } from './embedder.ts';
 
-/** The text search configuration for chunks and queries. */
+/** The text search configuration of English chunks and queries (the default language's). */
 export const TS_CONFIG = 'english';
 
 /** Bounds of one write: rows and characters of chunk text. */
@@ -27,6 +27,8 @@ export interface ChunkRow {
   embedding?: number[];
   /** The lane configuration the row belongs to; '' (default) for the ingest's own. */
   config?: string;
+  /** The article language's text-search configuration (language-tags.ts); default English. */
+  tsConfig?: string;
 }
 
 /**
@@ -139,10 +141,11 @@ async function insertChunks(tx: SqlRunner, brandId: string, rows: readonly Chunk
       r.title,
       // A text with no known word has no direction (a zero vector): no embedding rather than NaN distances.
       r.embedding && !isZeroVector(r.embedding) ? toVectorLiteral(r.embedding) : null,
+      r.tsConfig ?? TS_CONFIG,
     );
     values.push(
       `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7},
-        setweight(to_tsvector('${TS_CONFIG}', $${n + 8}), 'A') || setweight(to_tsvector('${TS_CONFIG}', $${n + 6}), 'B'),
+        setweight(to_tsvector($${n + 10}::regconfig, $${n + 8}), 'A') || setweight(to_tsvector($${n + 10}::regconfig, $${n + 6}), 'B'),
         $${n + 9}::vector)`,
     );
   }

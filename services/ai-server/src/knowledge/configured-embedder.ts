@@ -3,6 +3,7 @@ import type { AiServerConfig } from '../config.ts';
 import { createOpenAiEmbedder, EMBEDDING_DIMENSIONS, type Embedder } from './embedder.ts';
 import {
   createWordVectorEmbedder,
+  WORD_VECTOR_LANGUAGES,
   WORD_VECTOR_MODEL_ID,
   WORD_VECTOR_RELEVANCE_FLOOR,
 } from './word-vector-embedder.ts';
@@ -59,6 +60,7 @@ function lazyWordVectors(id: string): Embedder {
     id,
     dimensions: EMBEDDING_DIMENSIONS,
     relevanceFloor: WORD_VECTOR_RELEVANCE_FLOOR,
+    languages: WORD_VECTOR_LANGUAGES,
     embed: (texts) => load().embed(texts),
   };
 }

@@ -10,6 +10,11 @@ export interface Embedder {
    * calibrated on a labelled evaluation for this model; undefined when none has been.
    */
   readonly relevanceFloor?: number;
+  /**
+   * The languages (ISO 639 primary subtags) the model places in one space; undefined: any (a
+   * multilingual `/embeddings` model). Questions in other languages are searched lexically.
+   */
+  readonly languages?: readonly string[];
   embed(texts: readonly string[]): Promise<number[][]>;
 }
 

@@ -26,6 +26,7 @@ const articleFields = {
   externalId: str,
   title: str,
   url: nullable(str),
+  language: str,
   chunkCount: int,
   embeddingModel: nullable(str),
   updatedAt: dateTime,
@@ -47,6 +48,7 @@ const hitSchema = obj({
   lexicalRank: nullable(int),
   vectorRank: nullable(int),
   similarity: nullable(num),
+  language: str,
 });
 
 export const searchResponse = answer(
@@ -62,7 +64,9 @@ export const searchResponse = answer(
       warnings: arr(str),
       lane: obj({ name: str, role: oneOf('primary', 'secondary'), store: oneOf('postgres', 'pinecone') }),
       fallback: nullable(obj({ from: str, reason: oneOf('error', 'timeout') })),
+      language: str,
+      languageFellBack: bool,
     },
-    ['lane', 'fallback'],
+    ['lane', 'fallback', 'language', 'languageFellBack'],
   ),
 );

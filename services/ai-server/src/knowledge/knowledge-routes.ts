@@ -5,6 +5,7 @@ import type {
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
+import { isKnownLanguageTag, LANGUAGE_TAG_PATTERN } from '../languages/language-tags.ts';
 import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { applyArticleRepairs } from './article-repairs.ts';
@@ -18,7 +19,9 @@ import { type ArticleInput, EmbeddingError, MAX_ARTICLE_CHARS, MirrorError } fro
 import { laneDepsOf } from './lanes/lane-deps.ts';
 import { searchLanes } from './lanes/lane-search.ts';
 import type { LaneRole } from './lanes/lane-spec.ts';
+import { LanguageNotEmbedded } from './lanes/pinecone-search.ts';
 import { MAX_SEARCH_RESULTS } from './search.ts';
+import { knowledgeLanguageOf, searchInLanguage } from './search-language.ts';
 
 /** Articles per ingest request; the CLI sends batches of this size. */
 export const MAX_ARTICLES_PER_REQUEST = 100;
@@ -27,7 +30,12 @@ const ARTICLE_ID_PATTERN = '^[0-9a-f-]{36}$';
 const searchFields = {
   query: { type: 'string', minLength: 1, maxLength: 2000 },
   limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_RESULTS },
+  /** BCP 47 tag or ISO 639 subtag: only that language's articles, with its text-search configuration. */
+  language: { type: 'string', maxLength: 35, pattern: LANGUAGE_TAG_PATTERN },
 } as const;
+
+/** An article's language: a tag or subtag (stored as the primary subtag, lower case). */
+const articleLanguage = { type: 'string', maxLength: 35, pattern: LANGUAGE_TAG_PATTERN } as const;
 
 async function runSearch(
   ctx: AppContext,
@@ -35,12 +43,26 @@ async function runSearch(
   body: KnowledgeSearchRequest & { lane?: LaneRole },
   log: AppLog,
   source: 'call' | 'brand',
+  /** The profile's first language: searched when the asked one has nothing relevant. */
+  firstLanguage?: string,
 ) {
-  const res = await searchLanes(laneDepsOf(ctx, log), brandId, body.query, {
-    limit: body.limit,
-    key: body.callSid,
-    role: body.lane,
-    source,
+  if (body.language !== undefined && !isKnownLanguageTag(body.language))
+    throw AiErrors.invalidSearch('body.language is not a known language (ISO 639 primary subtag)');
+  const { res, language, languageFellBack } = await searchInLanguage(
+    (lang) =>
+      searchLanes(laneDepsOf(ctx, log), brandId, body.query, {
+        limit: body.limit,
+        key: body.callSid,
+        role: body.lane,
+        source,
+        language: lang,
+      }),
+    body.language,
+    firstLanguage,
+  ).catch((err: unknown) => {
+    // Asked of the Pinecone lane alone (no other lane to answer): the brand's request can't be served.
+    if (err instanceof LanguageNotEmbedded) throw AiErrors.invalidSearch(`body.language: ${err.message}`);
+    throw err;
   });
   log.info(
     {
@@ -52,6 +74,8 @@ async function runSearch(
       reranked: res.reranked,
       results: res.results.length,
       noAnswer: res.noAnswer,
+      language,
+      languageFellBack,
       chunkIds: res.results.map((r) => r.chunkId),
       totalMs: Math.round(res.timingsMs.total),
     },
@@ -59,7 +83,10 @@ async function runSearch(
   );
   ctx.metrics.searchLatency.observe({ source, mode: res.mode }, res.timingsMs.total / 1000);
   const { timingsMs: _timings, ...rest } = res;
-  return rest satisfies KnowledgeSearchResponse;
+  return {
+    ...rest,
+    ...(language !== undefined ? { language, languageFellBack } : {}),
+  } satisfies KnowledgeSearchResponse;
 }
 
 type AppLog = Parameters<FastifyPluginAsync>[0]['log'];
@@ -97,6 +124,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
                     },
                     format: { type: 'string', enum: ['text', 'markdown', 'html'] },
                     url: { type: ['string', 'null'], maxLength: 2048 },
+                    language: articleLanguage,
                   },
                 },
               },
@@ -111,6 +139,10 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
           if (a.body.length > MAX_ARTICLE_CHARS)
             throw AiErrors.articleTooLarge(
               `body.articles.${i}.body is ${a.body.length} characters; the limit is ${MAX_ARTICLE_CHARS}`,
+            );
+          if (a.language !== undefined && !isKnownLanguageTag(a.language))
+            throw AiErrors.invalidArticles(
+              `body.articles.${i}.language is not a known language (ISO 639 primary subtag)`,
             );
           const first = seen.get(a.externalId);
           if (first !== undefined)
@@ -256,7 +288,7 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       },
       async (req) => {
         const p = await ctx.profiles.getByRef(req.body.profileKey);
-        return runSearch(ctx, p.brandId, req.body, req.log, 'call');
+        return runSearch(ctx, p.brandId, req.body, req.log, 'call', knowledgeLanguageOf(p));
       },
     );
   });

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { SqlRunner } from '@switchboard/db';
+import { DEFAULT_ARTICLE_LANGUAGE, primarySubtag, textSearchConfig } from '../languages/language-tags.ts';
 import { type ArticleDetail, type ArticleSummary, getArticle, listArticles } from './article-listing.ts';
 import type { PreparedText } from './article-prep.ts';
 import { ArticlePreparer, PreparationError } from './article-preparer.ts';
@@ -37,6 +38,8 @@ export interface ArticleInput {
   body: string;
   format?: ArticleFormat;
   url?: string | null;
+  /** BCP 47 tag or ISO 639 subtag; stored as the primary subtag, lower case. Default "en". */
+  language?: string;
 }
 
 export type IngestStatus = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -58,6 +61,8 @@ export interface ChunkDetail {
   title: string;
   url: string | null;
   text: string;
+  /** The article's language (ISO 639 primary subtag). */
+  language: string;
 }
 
 /** An article as stored: what a lane configuration's rows are built from. */
@@ -68,6 +73,8 @@ export interface StoredArticle {
   url: string | null;
   text: string;
   contentHash: string;
+  /** ISO 639 primary subtag: its chunks' text-search configuration. */
+  language: string;
 }
 
 /** Lanes with chunk rows of their own, brought in step after each ingest (lanes/lane-index.ts). */
@@ -106,6 +113,10 @@ const ANALYZE_STATEMENTS = [
   'SET default_statistics_target = 10; ANALYZE "KnowledgeTermStat"; RESET default_statistics_target',
   'ANALYZE "KnowledgeArticle"',
 ];
+
+/** A chunk `c` of an article in the language bound to `param`. */
+const IN_LANGUAGE = (param: string) =>
+  `c."articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND language = ${param})`;
 
 /** An article whose chunks are being written has this hash until they all are: a crash re-ingests it. */
 const PENDING_HASH = '';
@@ -171,6 +182,7 @@ export class KnowledgeStore {
         results.set(input, failed(input, err));
         continue;
       }
+      prepared = withLanguage(prepared, languageOf(input));
       const prior = existing.get(input.externalId);
       // An article the mirror does not hold in full yet (added later, or a failed write) is rewritten.
       const unchanged =
@@ -245,6 +257,7 @@ export class KnowledgeStore {
               url: p.prepared.url,
               text: p.prepared.text,
               contentHash: p.prepared.hash,
+              language: languageOf(p.input),
             },
           ]
         : [];
@@ -267,6 +280,7 @@ export class KnowledgeStore {
    */
   private async writeArticle(brandId: string, p: Planned, model: string | null): Promise<string> {
     const { title, url, text, hash, chunks } = p.prepared;
+    const language = languageOf(p.input);
     const id = p.existingId ?? randomUUID();
     const rows = chunks.map((c, ordinal) => ({
       articleId: id,
@@ -275,6 +289,7 @@ export class KnowledgeStore {
       ordinal,
       ...c,
       embedding: p.embeddings?.[ordinal],
+      tsConfig: textSearchConfig(language),
     }));
     const version = randomUUID().slice(0, 8);
     const mirrored = this.mirror
@@ -288,6 +303,7 @@ export class KnowledgeStore {
             title,
             url,
             text: r.text,
+            language,
             embedding: r.embedding,
           })),
         )
@@ -296,16 +312,16 @@ export class KnowledgeStore {
       if (p.existingId) {
         await this.sql.query(
           `UPDATE "KnowledgeArticle" SET title = $2, url = $3, "contentHash" = $4,
-             "embeddingModel" = $5, "mirroredTo" = NULL, "updatedAt" = now() WHERE id = $1`,
-          [id, title, url, PENDING_HASH, model],
+             "embeddingModel" = $5, "mirroredTo" = NULL, language = $6, "updatedAt" = now() WHERE id = $1`,
+          [id, title, url, PENDING_HASH, model, language],
         );
         // Its own chunks only: a lane configuration's rows are brought in step after (see `lanes`).
         await deleteChunks(this.sql, brandId, await chunkIdsOf(this.sql, id, ''));
       } else {
         await this.sql.query(
           `INSERT INTO "KnowledgeArticle" (id, "brandId", "externalId", title, url, "contentHash",
-             "embeddingModel", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-          [id, brandId, p.input.externalId, title, url, PENDING_HASH, model],
+             "embeddingModel", language, "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
+          [id, brandId, p.input.externalId, title, url, PENDING_HASH, model, language],
         );
       }
       await yieldToLoop();
@@ -375,13 +391,20 @@ export class KnowledgeStore {
     return getArticle(this.sql, brandId, articleId);
   }
 
-  /** Lexemes of `query` (as the chunks were indexed) with how many of the brand's chunks hold each. */
-  async queryLexemes(brandId: string, query: string): Promise<Array<{ lexeme: string; df: number }>> {
+  /**
+   * Lexemes of `query` (as the chunks of its language were indexed: `tsConfig`, default English) with
+   * how many of the brand's chunks hold each.
+   */
+  async queryLexemes(
+    brandId: string,
+    query: string,
+    tsConfig = TS_CONFIG,
+  ): Promise<Array<{ lexeme: string; df: number }>> {
     return this.sql.query<{ lexeme: string; df: number }>(
       `SELECT q.lexeme, COALESCE(s.df, 0)::int AS df
-       FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('${TS_CONFIG}', $2))) q
+       FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector($3::regconfig, $2))) q
        LEFT JOIN "KnowledgeTermStat" s ON s."brandId" = $1 AND s.lexeme = q.lexeme`,
-      [brandId, query],
+      [brandId, query, tsConfig],
     );
   }
 
@@ -395,13 +418,14 @@ export class KnowledgeStore {
     rankQuery: string,
     limit: number,
     config = '',
+    language?: string,
   ): Promise<Array<{ id: string; score: number }>> {
     return this.sql.query<{ id: string; score: number }>(
       `SELECT c.id, ts_rank(c.tsv, $3::tsquery, 1) AS score
        FROM "KnowledgeChunk" c
-       WHERE c."brandId" = $1 AND c.config = $5 AND c.tsv @@ $2::tsquery
+       WHERE c."brandId" = $1 AND c.config = $5 AND c.tsv @@ $2::tsquery${language ? ` AND ${IN_LANGUAGE('$6')}` : ''}
        ORDER BY score DESC, c.id LIMIT $4`,
-      [brandId, candidateQuery, rankQuery, limit, config],
+      [brandId, candidateQuery, rankQuery, limit, config, ...(language ? [language] : [])],
     );
   }
 
@@ -417,17 +441,19 @@ export class KnowledgeStore {
     limit: number,
     model: string,
     config = '',
+    language?: string,
   ): Promise<Array<{ id: string; distance: number }>> {
+    const inLanguage = language ? ` AND ${IN_LANGUAGE('$5')}` : '';
     const rows = await this.sql.query<{ id: string; distance: number }>(
       config
-        ? `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
-           WHERE "brandId" = $1 AND config = $4 AND embedding IS NOT NULL
+        ? `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk" c
+           WHERE "brandId" = $1 AND config = $4 AND embedding IS NOT NULL${inLanguage}
            ORDER BY embedding <=> $2::vector LIMIT $3`
-        : `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk"
+        : `SELECT id, embedding <=> $2::vector AS distance FROM "KnowledgeChunk" c
            WHERE "brandId" = $1 AND config = '' AND embedding IS NOT NULL
-             AND "articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND "embeddingModel" = $4)
+             AND "articleId" IN (SELECT id FROM "KnowledgeArticle" WHERE "brandId" = $1 AND "embeddingModel" = $4)${inLanguage}
            ORDER BY embedding <=> $2::vector LIMIT $3`,
-      [brandId, toVectorLiteral(vector), limit, config || model],
+      [brandId, toVectorLiteral(vector), limit, config || model, ...(language ? [language] : [])],
     );
     // relaxed_order iterative scans may return near-ties slightly out of order; exact ties go by id.
     return rows.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -437,13 +463,27 @@ export class KnowledgeStore {
   async chunkDetails(brandId: string, ids: readonly string[]): Promise<Map<string, ChunkDetail>> {
     if (!ids.length) return new Map();
     const rows = await this.sql.query<ChunkDetail>(
-      `SELECT c.id AS "chunkId", c."articleId", a.title, a.url, c.text
+      `SELECT c.id AS "chunkId", c."articleId", a.title, a.url, c.text, a.language
        FROM "KnowledgeChunk" c JOIN "KnowledgeArticle" a ON a.id = c."articleId"
        WHERE c."brandId" = $1 AND c.id = ANY($2::text[])`,
       [brandId, ids],
     );
     return new Map(rows.map((r) => [r.chunkId, r]));
   }
+}
+
+/** An article's language as stored: the primary subtag, lower case; "en" when none is given. */
+export function languageOf(input: Pick<ArticleInput, 'language'>): string {
+  return input.language ? primarySubtag(input.language) : DEFAULT_ARTICLE_LANGUAGE;
+}
+
+/**
+ * The content hash covers the language (its chunks are indexed with another configuration), so a
+ * language change re-indexes the article; an English article keeps the hash it always had.
+ */
+function withLanguage(prepared: PreparedText, language: string): PreparedText {
+  if (language === DEFAULT_ARTICLE_LANGUAGE) return prepared;
+  return { ...prepared, hash: createHash('sha256').update(`${prepared.hash}\n${language}`).digest('hex') };
 }
 
 function failed(input: ArticleInput, err: unknown): IngestResult {

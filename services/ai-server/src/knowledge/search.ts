@@ -1,4 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
+import { textSearchConfig } from '../languages/language-tags.ts';
+import { TS_CONFIG } from './chunk-writer.ts';
 import { type Embedder, isZeroVector } from './embedder.ts';
 import type { KnowledgeStore } from './knowledge-store.ts';
 import { fuse, orQuery } from './rank-fusion.ts';
@@ -39,6 +41,8 @@ export interface SearchHit {
   vectorRank: number | null;
   /** Cosine similarity of the chunk to the question, null when it was not a vector candidate. */
   similarity: number | null;
+  /** The article's language (ISO 639 primary subtag). */
+  language: string;
 }
 
 export interface SearchResponse {
@@ -80,6 +84,11 @@ export interface SearchOptions {
   noRerank?: boolean;
   /** The chunk rows searched: a lane configuration's key, or '' (default) for the ingest's own. */
   config?: string;
+  /**
+   * Only articles in this language (ISO 639 primary subtag), the question read with its text-search
+   * configuration; none: every article, the question read as English.
+   */
+  language?: string;
 }
 
 /**
@@ -97,17 +106,20 @@ export async function searchKnowledge(
   const limit = Math.min(Math.max(1, opts.limit ?? DEFAULT_SEARCH_RESULTS), MAX_SEARCH_RESULTS);
   const warnings: string[] = [];
   const retrieval: Retrieval = opts.lexicalOnly ? 'lexical' : (opts.retrieval ?? 'hybrid');
-  const embedder = retrieval === 'lexical' ? undefined : deps.embedder;
+  const language = opts.language;
+  const englishOnly =
+    language !== undefined && deps.embedder?.languages && !deps.embedder.languages.includes(language);
+  if (englishOnly && retrieval !== 'lexical')
+    warnings.push(`the embedding model ${deps.embedder!.id} does not know ${language}: lexical search only`);
+  const embedder = retrieval === 'lexical' || englishOnly ? undefined : deps.embedder;
+  const lexicalOf = () => lexicalCandidates(deps.store, brandId, query, opts.config, language);
 
   const [lexical, vector] = await Promise.all([
     retrieval === 'vector' && embedder
       ? Promise.resolve([])
-      : timed(
-          () => lexicalCandidates(deps.store, brandId, query, opts.config),
-          (ms) => {
-            timingsMs.lexical = ms;
-          },
-        ),
+      : timed(lexicalOf, (ms) => {
+          timingsMs.lexical = ms;
+        }),
     embedder
       ? timed(
           () => embedder.embed([query]),
@@ -121,7 +133,14 @@ export async function searchKnowledge(
               ? []
               : timed(
                   () =>
-                    deps.store.vectorSearch(brandId, v!, CANDIDATES_PER_RETRIEVER, embedder.id, opts.config),
+                    deps.store.vectorSearch(
+                      brandId,
+                      v!,
+                      CANDIDATES_PER_RETRIEVER,
+                      embedder.id,
+                      opts.config,
+                      language,
+                    ),
                   (ms) => {
                     timingsMs.vector = ms;
                   },
@@ -135,10 +154,7 @@ export async function searchKnowledge(
       : Promise.resolve(undefined),
   ]);
   // The vector lane alone falls back to full-text when the embedding failed.
-  const lexicalList =
-    retrieval === 'vector' && !vector
-      ? await lexicalCandidates(deps.store, brandId, query, opts.config)
-      : lexical;
+  const lexicalList = retrieval === 'vector' && !vector ? await lexicalOf() : lexical;
   const mode: SearchMode = !vector ? 'lexical' : retrieval === 'vector' ? 'vector' : 'hybrid';
   const similarityOf = new Map(vector?.map((r) => [r.id, 1 - r.distance]) ?? []);
 
@@ -207,8 +223,15 @@ async function timed<T>(fn: () => Promise<T>, record: (ms: number) => void): Pro
  * Full-text candidates. The lexeme counts that choose them are the brand's over every configuration's
  * rows (the same corpus, so the same words are rare); the candidates come from `config`'s rows only.
  */
-async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: string, config?: string) {
-  const lexemes = (await store.queryLexemes(brandId, query)).filter((l) => l.df > 0);
+async function lexicalCandidates(
+  store: KnowledgeStore,
+  brandId: string,
+  query: string,
+  config?: string,
+  language?: string,
+) {
+  const tsConfig = language ? textSearchConfig(language) : TS_CONFIG;
+  const lexemes = (await store.queryLexemes(brandId, query, tsConfig)).filter((l) => l.df > 0);
   if (!lexemes.length) return [];
   lexemes.sort((a, b) => a.df - b.df || a.lexeme.localeCompare(b.lexeme));
   const chosen: string[] = [];
@@ -224,5 +247,6 @@ async function lexicalCandidates(store: KnowledgeStore, brandId: string, query: 
     orQuery(lexemes.map((l) => l.lexeme)),
     CANDIDATES_PER_RETRIEVER,
     config,
+    language,
   );
 }

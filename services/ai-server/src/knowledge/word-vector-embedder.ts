@@ -16,6 +16,9 @@ export const WORD_VECTOR_MODEL_ID = 'glove-100d-sif-v1';
  * with `eval:retrieval` and `KNOWLEDGE_RELEVANCE_FLOOR`.
  */
 export const WORD_VECTOR_RELEVANCE_FLOOR = 0.44;
+
+/** The offline word vectors know English only. */
+export const WORD_VECTOR_LANGUAGES: readonly string[] = ['en'];
 /** Longest run of embedding work between two yields to the event loop. */
 const SLICE_MS = 8;
 
@@ -35,6 +38,8 @@ export function createWordVectorEmbedder(opts: WordVectorEmbedderOptions = {}): 
     id: `${WORD_VECTOR_MODEL_ID}@${dimensions}`,
     dimensions,
     relevanceFloor: WORD_VECTOR_RELEVANCE_FLOOR,
+    // Trained on English text only: another language's words are unknown to it or mean other things.
+    languages: WORD_VECTOR_LANGUAGES,
     async embed(texts) {
       const out: number[][] = [];
       let sliceStarted = performance.now();

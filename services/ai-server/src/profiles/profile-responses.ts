@@ -12,6 +12,7 @@ import {
   str,
 } from '@switchboard/service-kit';
 import { agentSchema } from './agent-graph.ts';
+import { LANGUAGE_LINE_KEYS } from './profile-languages.ts';
 import { profileFields } from './profile-schema.ts';
 
 /** A profile as a call needs it (`BotProfileDto`); `greeting` is absent when the model opens. */
@@ -21,6 +22,21 @@ export const profileDtoSchema = obj(
     brandId: str,
     name: str,
     language: str,
+    languages: arr(
+      obj(
+        {
+          tag: str,
+          greeting: str,
+          // Every line optional (OpenAPI 3.0 has no empty `required`).
+          lines: { type: 'object', properties: Object.fromEntries(LANGUAGE_LINE_KEYS.map((k) => [k, str])) },
+          instructions: str,
+          voice: str,
+          transcriptionLanguage: str,
+          knowledgeLanguage: str,
+        },
+        ['lines', 'instructions', 'voice', 'transcriptionLanguage', 'knowledgeLanguage'],
+      ),
+    ),
     greeting: str,
     voice: profileFields.voice,
     transcriber: profileFields.transcriber,
@@ -40,7 +56,7 @@ export const profileDtoSchema = obj(
     entryAgent: nullable(str),
     returnRequired: bool,
   },
-  ['greeting'],
+  ['greeting', 'languages'],
 );
 
 /** A profile as its brand manages it (`AdminProfileDto`). */
@@ -59,7 +75,7 @@ export const adminProfileSchema = obj(
     createdAt: dateTime,
     updatedAt: dateTime,
   },
-  ['greeting'],
+  ['greeting', 'languages'],
 );
 
 export const profileListResponse = answer("The brand's profiles", obj({ profiles: arr(adminProfileSchema) }));

@@ -1,5 +1,6 @@
 /** JSON schemas of the bot-profile bodies (Fastify validates them; the OpenAPI document shows them). */
 import { agentFields } from './agent-graph.ts';
+import { languagesSchema } from './profile-languages.ts';
 import { transcriberSchema, voiceSchema } from './voice-schema.ts';
 
 export const PROFILE_KEY_PATTERN = '^[a-z0-9][a-z0-9_-]{1,62}$';
@@ -39,6 +40,8 @@ const weekdayProps = Object.fromEntries(
 export const profileFields = {
   name: { type: 'string', minLength: 1, maxLength: 200 },
   language: { type: 'string', pattern: '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$' },
+  /** The languages served, the first one first (`language` and `greeting` follow it); [] clears. */
+  languages: languagesSchema,
   greeting: { type: ['string', 'null'], maxLength: 2000 },
   promptTemplate: { type: 'string', minLength: 1, maxLength: 50_000 },
   companyContext: { type: 'string', maxLength: 50_000 },

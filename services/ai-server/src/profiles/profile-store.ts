@@ -2,6 +2,7 @@ import type {
   BotProfileDto,
   BotProfileSummary,
   InactivityConfig,
+  ProfileLanguageDto,
   ProfileLookupQuery,
   RecordingConfig,
   TranscriberConfig,
@@ -30,6 +31,7 @@ import {
   NO_AGENTS,
 } from './agent-graph.ts';
 import { analysisSchemaOf, strictSchemaProblem } from './analysis-schema-check.ts';
+import { languageColumns, languageProblems, languagesOf } from './profile-languages.ts';
 import { currentVoice } from './stored-voice.ts';
 import { transcriberProblems, voiceProblems } from './voice-schema.ts';
 
@@ -40,6 +42,8 @@ export interface ProfileInput {
   key?: string;
   name?: string;
   language?: string;
+  /** The languages served, the first one first; an empty list: `language` alone. */
+  languages?: ProfileLanguageDto[];
   greeting?: string | null;
   promptTemplate?: string;
   companyContext?: string;
@@ -120,6 +124,7 @@ export function toProfileDto(p: ProfileRow): BotProfileDto {
     brandId: p.brandId,
     name: p.name,
     language: p.language,
+    ...(languagesOf(p.languages) ? { languages: languagesOf(p.languages) } : {}),
     ...(p.greeting ? { greeting: p.greeting } : {}),
     voice: currentVoice(p.voice),
     transcriber: (p.transcriber as unknown as TranscriberConfig | null) ?? null,
@@ -208,8 +213,15 @@ export class ProfileStore {
 
   async create(brandId: string, input: CreateProfileInput): Promise<ProfileRow> {
     const graph = mergedGraph(NO_AGENTS, input);
-    const problems = [...profileProblems(input), ...agentGraphProblems(graph, new Set(CALL_BUILTIN_TOOLS))];
-    if (problems.length) throw AiErrors.invalidProfile(problems[0]!, { problems });
+    const problems = [
+      ...profileProblems(input),
+      ...languageProblems(input.languages, input.voice),
+      ...agentGraphProblems(graph, new Set(CALL_BUILTIN_TOOLS)),
+    ];
+    const langs = languageColumns(input, undefined);
+    if (typeof langs === 'string') problems.push(langs);
+    if (problems.length || typeof langs === 'string')
+      throw AiErrors.invalidProfile(problems[0]!, { problems });
     const addresses = addressesOf(input) ?? [];
     return this.write(async (tx) => {
       // Keys are the brand's own names: only the brand's own profiles can clash (nothing is said about others').
@@ -221,8 +233,9 @@ export class ProfileStore {
           brandId,
           key: input.key,
           name: input.name,
-          language: input.language ?? 'en-US',
-          greeting: input.greeting ?? null,
+          language: langs.language ?? input.language ?? 'en-US',
+          greeting: langs.greeting ?? input.greeting ?? null,
+          ...(langs.languages ? { languages: json(langs.languages) } : {}),
           promptTemplate: input.promptTemplate,
           companyContext: input.companyContext ?? '',
           voice: json(input.voice),
@@ -260,6 +273,7 @@ export class ProfileStore {
         include: { addresses: true },
       });
       if (!existing) throw AiErrors.profileNotFound(`no profile ${key}`);
+      const langs = checkedLanguages(existing, patch);
       const graph = await this.checkedGraph(tx, existing, patch);
       // Addresses are replaced per kind: a patch naming only phoneNumbers keeps the SIP domains.
       const given = addressesOf(patch);
@@ -301,6 +315,10 @@ export class ProfileStore {
       if (patch.outboundRetry !== undefined)
         data.outboundRetry = patch.outboundRetry ? json(patch.outboundRetry) : Prisma.DbNull;
       if (graph) data.agents = graph.agents.length ? json(graph) : Prisma.DbNull;
+      if (langs.languages !== undefined)
+        data.languages = langs.languages ? json(langs.languages) : Prisma.DbNull;
+      if (langs.language !== undefined) data.language = langs.language;
+      if (langs.greeting !== undefined) data.greeting = langs.greeting;
       return tx.botProfile.update({ where: { id: existing.id }, data, include: { addresses: true } });
     });
   }
@@ -395,6 +413,22 @@ export class ProfileStore {
       throw err;
     }
   }
+}
+
+/** The language columns a patch leaves, its languages checked against the voice the profile will have. */
+function checkedLanguages(
+  existing: BotProfile,
+  patch: ProfileInput,
+): ReturnType<typeof languageColumns> & object {
+  const stored = languagesOf(existing.languages);
+  const problems =
+    patch.languages !== undefined || patch.voice !== undefined
+      ? languageProblems(patch.languages ?? stored, patch.voice ?? currentVoice(existing.voice))
+      : [];
+  const langs = languageColumns(patch, stored);
+  if (typeof langs === 'string') problems.push(langs);
+  if (problems.length || typeof langs === 'string') throw AiErrors.invalidProfile(problems[0]!, { problems });
+  return langs;
 }
 
 async function assertAddressesFree(

@@ -17,7 +17,7 @@ export const ELEVENLABS_SETTING_RANGES = {
 } as const;
 
 /** An ElevenLabs voice id: letters and digits (ElevenLabs' ids are 20 of them). */
-const ELEVENLABS_VOICE_ID = /^[A-Za-z0-9]+$/;
+export const ELEVENLABS_VOICE_ID = /^[A-Za-z0-9]+$/;
 
 const range = (r: { min: number; max: number }) =>
   ({ type: 'number', minimum: r.min, maximum: r.max }) as const;

@@ -7,6 +7,7 @@
  */
 import type { SqlRunner } from '@switchboard/db';
 import type { Logger } from '@switchboard/service-kit';
+import { textSearchConfig } from '../../languages/language-tags.ts';
 import type { ArticlePreparer } from '../article-preparer.ts';
 import { chunkIdsOf, deleteChunks, writeChunks, yieldToLoop } from '../chunk-writer.ts';
 import type { LaneFollower, StoredArticle } from '../knowledge-store.ts';
@@ -184,6 +185,7 @@ export class LaneIndexer implements LaneFollower {
         ...c,
         embedding: vectors?.[ordinal],
         config: config.key,
+        tsConfig: textSearchConfig(a.language),
       })),
     );
     await this.sql.query(
@@ -203,7 +205,7 @@ export class LaneIndexer implements LaneFollower {
 
   private async stored(brandId: string, articleId: string): Promise<StoredArticle | undefined> {
     const [row] = await this.sql.query<Omit<StoredArticle, 'text' | 'articleId'> & { id: string }>(
-      `SELECT id, "externalId", title, url, "contentHash" FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2`,
+      `SELECT id, "externalId", title, url, "contentHash", language FROM "KnowledgeArticle" WHERE id = $1 AND "brandId" = $2`,
       [articleId, brandId],
     );
     if (!row) return undefined;

@@ -38,6 +38,8 @@ export interface LaneSearchOptions {
   source: 'call' | 'brand';
   /** False for an evaluation's searches, which are not live traffic. Default true. */
   record?: boolean;
+  /** Only articles in this language (ISO 639 primary subtag); see SearchOptions.language. */
+  language?: string;
 }
 
 export interface LaneSearchResponse extends SearchResponse {
@@ -113,7 +115,7 @@ async function timedLane(
   budgetMs: number | undefined,
 ): Promise<SearchResponse> {
   const started = performance.now();
-  const run = runLane(deps, spec, brandId, query, opts.limit);
+  const run = runLane(deps, spec, brandId, query, opts.limit, opts.language);
   let timer: NodeJS.Timeout | undefined;
   try {
     const res = await (budgetMs === undefined
@@ -144,6 +146,7 @@ function runLane(
   brandId: string,
   query: string,
   limit: number | undefined,
+  language: string | undefined,
 ): Promise<SearchResponse> {
   const reranker = spec.rerank ? deps.reranker : undefined;
   let config: ReturnType<typeof laneIndexConfig> = null;
@@ -159,7 +162,7 @@ function runLane(
       { pinecone: deps.pinecone, embedder: deps.embedder, reranker, relevanceFloor: deps.relevanceFloor },
       brandId,
       query,
-      { limit },
+      { limit, language },
     );
   }
   return searchKnowledge(
@@ -173,6 +176,6 @@ function runLane(
     },
     brandId,
     query,
-    { limit, retrieval: spec.retrieval, config: config?.key ?? '' },
+    { limit, retrieval: spec.retrieval, config: config?.key ?? '', language },
   );
 }

@@ -1,4 +1,5 @@
 import { Pinecone } from '@pinecone-database/pinecone';
+import { DEFAULT_ARTICLE_LANGUAGE } from '../../languages/language-tags.ts';
 import { type ChunkMirror, type MirrorChunk, MirrorError, mirrorable } from '../chunk-mirror.ts';
 import { isZeroVector } from '../embedder.ts';
 
@@ -25,6 +26,7 @@ export interface PineconeMatch {
   url: string | null;
   text: string;
   similarity: number;
+  language: string;
 }
 
 /**
@@ -71,6 +73,7 @@ export class PineconeLane implements ChunkMirror {
           version,
           title: c.title,
           text: c.text,
+          language: c.language ?? DEFAULT_ARTICLE_LANGUAGE,
           // Pinecone refuses null metadata values: no url, no key.
           ...(c.url ? { url: c.url } : {}),
         },
@@ -114,12 +117,26 @@ export class PineconeLane implements ChunkMirror {
     return stats.namespaces?.[brandId]?.recordCount ?? 0;
   }
 
-  /** The brand's nearest chunks (cosine), each chunk once. */
-  async query(brandId: string, vector: readonly number[], topK: number): Promise<PineconeMatch[]> {
+  /**
+   * The brand's nearest chunks (cosine), each chunk once; with a language, its articles' only (records
+   * written before articles had a language are English ones).
+   */
+  async query(
+    brandId: string,
+    vector: readonly number[],
+    topK: number,
+    language?: string,
+  ): Promise<PineconeMatch[]> {
+    const filter: Record<string, unknown> = { brandId: { $eq: brandId } };
+    if (language)
+      filter.$or =
+        language === DEFAULT_ARTICLE_LANGUAGE
+          ? [{ language: { $eq: language } }, { language: { $exists: false } }]
+          : [{ language: { $eq: language } }];
     const res = await this.ns(this.reader, brandId).query({
       vector: [...vector],
       topK,
-      filter: { brandId: { $eq: brandId } },
+      filter,
       includeMetadata: true,
     });
     const seen = new Set<string>();
@@ -136,6 +153,7 @@ export class PineconeLane implements ChunkMirror {
         url: typeof md.url === 'string' ? md.url : null,
         text: String(md.text ?? ''),
         similarity: m.score ?? 0,
+        language: typeof md.language === 'string' ? md.language : DEFAULT_ARTICLE_LANGUAGE,
       });
     }
     return out;

@@ -10,6 +10,11 @@ import {
 } from '../search.ts';
 import type { PineconeLane } from './pinecone-lane.ts';
 
+/** The lane's embedding model does not know the asked language: the lane can't search it. */
+export class LanguageNotEmbedded extends Error {
+  override name = 'LanguageNotEmbedded';
+}
+
 export interface PineconeSearchDeps {
   pinecone: PineconeLane;
   embedder: Embedder;
@@ -19,14 +24,18 @@ export interface PineconeSearchDeps {
 
 /**
  * Vector search in the brand's Pinecone namespace, optionally reranked: the same answer shape as the
- * Postgres search (mode `vector`). Embedding and Pinecone failures throw, for the lane to fall back.
+ * Postgres search (mode `vector`). Embedding and Pinecone failures throw, for the lane to fall back,
+ * and so does a language the embedding model does not know (it is English-only).
  */
 export async function searchPinecone(
   deps: PineconeSearchDeps,
   brandId: string,
   query: string,
-  opts: { limit?: number } = {},
+  opts: { limit?: number; language?: string } = {},
 ): Promise<SearchResponse> {
+  // A vector-only store can't search a language its model does not know: the other lane answers.
+  if (opts.language && deps.embedder.languages && !deps.embedder.languages.includes(opts.language))
+    throw new LanguageNotEmbedded(`the embedding model ${deps.embedder.id} does not know ${opts.language}`);
   const started = performance.now();
   const timingsMs = { embed: 0, lexical: 0, vector: 0, rerank: 0, total: 0 };
   const limit = Math.min(Math.max(1, opts.limit ?? DEFAULT_SEARCH_RESULTS), MAX_SEARCH_RESULTS);
@@ -36,7 +45,12 @@ export async function searchPinecone(
   // A question with no word the model knows has no direction: nothing to look for.
   const matches =
     v && !isZeroVector(v)
-      ? await deps.pinecone.query(brandId, v, deps.reranker ? Math.max(RERANK_POOL, limit) : limit)
+      ? await deps.pinecone.query(
+          brandId,
+          v,
+          deps.reranker ? Math.max(RERANK_POOL, limit) : limit,
+          opts.language,
+        )
       : [];
   timingsMs.vector = performance.now() - started - timingsMs.embed;
   let hits: SearchHit[] = matches.map((m, i) => ({

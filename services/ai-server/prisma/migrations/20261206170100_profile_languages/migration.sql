@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BotProfile" ADD COLUMN     "languages" JSONB;
