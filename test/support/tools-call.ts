@@ -13,11 +13,14 @@ export interface ReplyPlayback {
   responseId: string;
   /** Media frames of the reply the caller received. */
   frames: number;
-  /** The mark voice-server sent after the reply's last frame. */
+  /** The mark voice-server sent after the reply's last frame ('' when a clear came first). */
   lastMark: string;
   /** Call time (ms) at which Twilio echoed that mark; undefined while it has not. */
   lastMarkEchoedAtMs?: number;
-  /** True when the last mark was echoed because of a `clear` (the end of the reply was not heard). */
+  /**
+   * True when the end of the reply was not heard: its last mark was echoed because of a `clear`, or a
+   * `clear` came before any mark after its last frame.
+   */
   cleared: boolean;
 }
 
@@ -36,8 +39,9 @@ export function isThinkingSoundPayload(payload: string): boolean {
 
 /**
  * Pairs the model audio the caller received with the simulator's audio deltas (voice-server forwards
- * them untouched and in order, each followed by a mark) and reports, per response, whether and when its
- * end was played. Throws when the two streams disagree, which would mean audio was altered or lost.
+ * them untouched and in order, with a mark every 200 ms of audio and after the last one) and reports,
+ * per response, whether and when its end was played. Throws when the two streams disagree, which would
+ * mean audio was altered or lost.
  */
 export function replyPlayback(call: SimulatedCall, session: RealtimeSimSession): Map<string, ReplyPlayback> {
   const deltas = session.sent('response.output_audio.delta').map((e) => e.event as unknown as AudioDelta);
@@ -50,8 +54,13 @@ export function replyPlayback(call: SimulatedCall, session: RealtimeSimSession):
     const delta = deltas[next++];
     if (!delta || delta.delta !== msg.media.payload)
       throw new Error(`media frame ${i} does not match the model's audio delta ${next - 1}`);
-    const after = received[i + 1]?.message;
-    if (after?.event !== 'mark') throw new Error(`media frame ${i} is not followed by its mark`);
+    // The mark that covers this frame: the first one after it, before more audio or a clear.
+    let mark = '';
+    for (let j = i + 1; j < received.length; j++) {
+      const m = received[j]!.message;
+      if (m.event === 'mark') mark = m.mark.name;
+      if (m.event === 'mark' || m.event === 'media' || m.event === 'clear') break;
+    }
     const entry = byResponse.get(delta.response_id) ?? {
       responseId: delta.response_id,
       frames: 0,
@@ -59,10 +68,14 @@ export function replyPlayback(call: SimulatedCall, session: RealtimeSimSession):
       cleared: false,
     };
     entry.frames++;
-    entry.lastMark = after.mark.name;
+    entry.lastMark = mark;
     byResponse.set(delta.response_id, entry);
   }
   for (const entry of byResponse.values()) {
+    if (!entry.lastMark) {
+      entry.cleared = true;
+      continue;
+    }
     const echo = call.sent.find((s) => s.event === 'mark' && s.mark === entry.lastMark);
     if (echo) {
       entry.lastMarkEchoedAtMs = echo.atMs;

@@ -79,16 +79,28 @@ function clipAudio(samples: Int16Array, sampleRate: number, fit: ClipFit): Reply
     }
     return s;
   };
+  // Replies repeat a few lengths: each (length, format) is encoded once. Callers only read the bytes.
+  const rendered = new Map<string, Uint8Array>();
+  const renderNew = (durationMs: number, format: RealtimeAudioFormat): Uint8Array => {
+    const rate = formatSampleRate(format);
+    const clip = atRate(rate);
+    if (fit === 'once' || clip.length === 0) return encodeFromPcm16(clip, format);
+    const count = Math.max(0, Math.round((durationMs * rate) / 1000));
+    const out = new Int16Array(count);
+    for (let at = 0; at < count; at += clip.length)
+      out.set(clip.subarray(0, Math.min(clip.length, count - at)), at);
+    return encodeFromPcm16(out, format);
+  };
   return {
     render(durationMs, format) {
-      const rate = formatSampleRate(format);
-      const clip = atRate(rate);
-      if (fit === 'once' || clip.length === 0) return encodeFromPcm16(clip, format);
-      const count = Math.max(0, Math.round((durationMs * rate) / 1000));
-      const out = new Int16Array(count);
-      for (let at = 0; at < count; at += clip.length)
-        out.set(clip.subarray(0, Math.min(clip.length, count - at)), at);
-      return encodeFromPcm16(out, format);
+      const key = `${format.type}|${fit === 'once' ? 0 : durationMs}`;
+      let audio = rendered.get(key);
+      if (!audio) {
+        audio = renderNew(durationMs, format);
+        if (rendered.size >= 16) rendered.delete(rendered.keys().next().value!);
+        rendered.set(key, audio);
+      }
+      return audio;
     },
   };
 }

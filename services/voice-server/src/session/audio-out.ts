@@ -1,3 +1,4 @@
+import { MULAW_BYTES_PER_MS } from '@switchboard/telephony';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
 import { base64ByteLength, type PlaybackTracker } from './playback-tracker.ts';
@@ -6,12 +7,25 @@ import { base64ByteLength, type PlaybackTracker } from './playback-tracker.ts';
 const MAX_MEDIA_BYTES = 200 * 8;
 /** Pieces of a longer one: 798 bytes (a multiple of 3, so 1,064 base64 characters), about 100 ms. */
 const PIECE_CHARS = 1_064;
+/**
+ * The model's audio gets a mark once this much of an item went out unmarked (and always after its last
+ * frame): each mark is a message out and its echo a message in, and between marks the playback tracker
+ * interpolates the heard position from time, so a mark per delta buys no precision.
+ */
+export const MARK_EVERY_MS = 200;
+const MARK_EVERY_BYTES = MARK_EVERY_MS * MULAW_BYTES_PER_MS;
 
 /**
- * Audio to the caller: every media frame is followed by a mark, so Twilio's echoed marks tell how much
- * of each item the caller has heard. `clear` empties Twilio's buffer and forgets what it held.
+ * Audio to the caller. The model's audio is followed by a mark every {@link MARK_EVERY_MS} of an item,
+ * when another item's audio follows, and when the caller of `agent` says the audio ended (`endMark`);
+ * the pieces of an oversized delta and the platform's own audio (`local`) by a mark each. Twilio's echoed marks tell how much of each
+ * item the caller has heard. `clear` empties Twilio's buffer and forgets what it held.
  */
 export class AudioOut {
+  /** The item whose frames went out since the last mark, and how many bytes of it. */
+  private unmarkedItem: string | undefined;
+  private unmarkedBytes = 0;
+
   constructor(
     private readonly transport: CallTransport,
     private readonly playback: PlaybackTracker,
@@ -23,14 +37,17 @@ export class AudioOut {
    * about 100 ms, each with its mark, so a barge-in inside it is still truncated where it was heard.
    */
   agent(itemId: string, payload: string): void {
+    if (this.unmarkedItem !== undefined && this.unmarkedItem !== itemId) this.endMark();
     const bytes = base64ByteLength(payload);
     if (bytes <= MAX_MEDIA_BYTES) {
-      this.transport.sendMediaWithMark(payload, this.playback.onAudioSent(itemId, bytes));
-      this.metrics.framesOut++;
+      this.frame(itemId, payload, bytes);
       return;
     }
     this.metrics.oversizedDeltas++;
-    // Base64 cut at a multiple of 4 characters is whole base64: no decoding needed.
+    this.unmarkedItem = undefined;
+    this.unmarkedBytes = 0;
+    // Base64 cut at a multiple of 4 characters is whole base64: no decoding needed. A long delta is
+    // rare (an external voice's chunk): each piece keeps its mark.
     for (let at = 0; at < payload.length; at += PIECE_CHARS) {
       const piece = payload.slice(at, at + PIECE_CHARS);
       this.transport.sendMediaWithMark(piece, this.playback.onAudioSent(itemId, base64ByteLength(piece)));
@@ -38,14 +55,42 @@ export class AudioOut {
     }
   }
 
+  private frame(itemId: string, payload: string, bytes: number): void {
+    this.metrics.framesOut++;
+    this.playback.onFrameSent(itemId, bytes);
+    this.unmarkedItem = itemId;
+    this.unmarkedBytes += bytes;
+    if (this.unmarkedBytes < MARK_EVERY_BYTES) {
+      this.transport.sendMedia(payload);
+      return;
+    }
+    this.unmarkedItem = undefined;
+    this.unmarkedBytes = 0;
+    this.transport.sendMediaWithMark(payload, this.playback.mark()!);
+  }
+
+  /**
+   * The model's audio ended for now (its response is done, or its stream stopped): the frames sent
+   * since the last mark get theirs, so "everything played" can be known.
+   */
+  endMark(): void {
+    this.unmarkedItem = undefined;
+    this.unmarkedBytes = 0;
+    const name = this.playback.mark();
+    if (name !== undefined) this.transport.sendMark(name);
+  }
+
   /** Audio the platform makes itself (the filler, the thinking sound), in play order. */
   local(itemId: string, chunks: readonly string[]): void {
+    if (this.unmarkedItem !== undefined) this.endMark();
     for (const chunk of chunks)
       this.transport.sendMediaWithMark(chunk, this.playback.onAudioSent(itemId, base64ByteLength(chunk)));
   }
 
   /** Stops playback at once: Twilio drops what it buffered, and its pending marks stop counting. */
   clear(): void {
+    this.unmarkedItem = undefined;
+    this.unmarkedBytes = 0;
     this.transport.sendClear();
     this.playback.reset();
   }

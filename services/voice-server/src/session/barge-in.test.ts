@@ -17,8 +17,8 @@ const marks = (h: Awaited<ReturnType<typeof speaking>>) => h.transport.frames('m
 describe('barge-in', () => {
   it('cancels TTS, the response and Twilio playback in one tick, then truncates at what was heard', async () => {
     const h = await speaking(5);
+    // A mark follows every 200 ms of audio: the first one echoed, 200 ms were heard.
     h.transport.echo(marks(h)[0]!);
-    h.transport.echo(marks(h)[1]!);
     await settle();
     h.rt.emit({
       type: 'input_audio_buffer.speech_started',
@@ -81,9 +81,11 @@ describe('barge-in', () => {
   });
 
   it('after all audio was sent: no response.cancel, but clear and truncate at what was heard', async () => {
-    const h = await speaking(4);
+    const h = await speaking(5);
     responseDone(h.rt, 'resp_1');
-    h.transport.echo(marks(h)[2]!);
+    // Marks at 200 and 400 ms, and at 500 (the end of the response).
+    expect(marks(h)).toHaveLength(3);
+    h.transport.echo(marks(h)[1]!);
     await settle();
     h.rt.emit({
       type: 'input_audio_buffer.speech_started',
@@ -94,7 +96,7 @@ describe('barge-in', () => {
     await settle();
     expect(h.rt.sentOfType('response.cancel')).toHaveLength(0);
     expect(h.transport.frames('clear')).toHaveLength(1);
-    expect(h.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(300);
+    expect(h.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(400);
   });
 
   it('with two overlapping assistant items, truncates the one being heard and deletes the unheard one', async () => {
@@ -114,7 +116,7 @@ describe('barge-in', () => {
     await settle();
     expect(h.rt.sentOfType('response.cancel')).toHaveLength(1);
     expect(h.rt.sentOfType('conversation.item.truncate')).toEqual([
-      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 100 },
+      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 200 },
     ]);
     expect(h.rt.sentOfType('conversation.item.delete')).toEqual([
       { type: 'conversation.item.delete', item_id: 'item_b' },
@@ -125,8 +127,10 @@ describe('barge-in', () => {
     const h = await speaking(2);
     delta(h.rt, 'resp_1', 'item_a', 37); // an odd-sized last chunk
     await settle();
+    // The mark at 200 ms; the odd chunk after it waits for the next mark (none yet).
     const all = marks(h);
-    h.transport.echo(all[all.length - 2]!);
+    expect(all).toHaveLength(1);
+    h.transport.echo(all[0]!);
     await settle();
     h.rt.emit({
       type: 'input_audio_buffer.speech_started',

@@ -229,10 +229,13 @@ export class ExternalVoice {
         return;
       }
       case 'turn_done':
+        // The turn's last frames get their mark: "everything played" is known from it.
+        d.audioOut.endMark();
         this.live.delete(event.turnId);
         this.ended(event.turnId, true);
         return;
       case 'turn_failed': {
+        d.audioOut.endMark();
         const wasLive = this.live.delete(event.turnId);
         this.ended(event.turnId, false);
         if (wasLive && !this.turns.get(event.turnId)?.localItem) d.onTurnFailed(event.turnId, event.error);
@@ -242,6 +245,7 @@ export class ExternalVoice {
         d.onError(event.error);
         return;
       case 'unavailable':
+        d.audioOut.endMark();
         this.endAll();
         d.onUnavailable(event.error);
         return;

@@ -52,10 +52,11 @@ function output(opts: { cancelled?: string[]; timed?: boolean } = {}) {
 const ev = (e: Record<string, unknown> & { type: string }) => e as unknown as RealtimeServerEvent;
 
 describe('ModelOutput dispatch (a part alone)', () => {
-  it('response.done: the queue first (next response), then tools, then call actions, then renewal', () => {
+  it('response.done: the closing mark, the queue (next response), then tools, then call actions, then renewal', () => {
     const o = output();
     o.out.onEvent(ev({ type: 'response.done', event_id: 'e', response: { id: 'r1', status: 'completed' } }));
     expect(o.calls).toEqual([
+      'audioOut.endMark',
       'responses.onDone',
       'tools.onResponseDone',
       'afterReply.onResponseDone',

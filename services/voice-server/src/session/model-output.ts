@@ -50,7 +50,8 @@ export interface TextSpeech {
 
 /**
  * Loop 2, model → caller: Realtime events in arrival order, across reconnects and renewals. Audio
- * deltas go to Twilio (media + mark) unless their response was cancelled; every other event is handed
+ * deltas go to Twilio unless their response was cancelled (a mark every 200 ms of audio and at the end
+ * of the audio: `response.output_audio.done`, `response.done`, or the socket's end); every other event is handed
  * to the part that owns it, synchronously and in a fixed order.
  */
 export class ModelOutput {
@@ -75,6 +76,8 @@ export class ModelOutput {
         this.onEntered(r);
         return !lifecycle.isEnded;
       });
+      // Audio sent from a socket that stopped mid-response still gets its closing mark.
+      this.deps.audioOut.endMark();
       if (lifecycle.isEnded) return;
       // A renewal swapped the socket under us: read the new one.
       const now = link.current;
@@ -177,7 +180,12 @@ export class ModelOutput {
           });
         }
         return;
+      case 'response.output_audio.done':
+        d.audioOut.endMark();
+        d.transcriptEvents.onEvent(ev);
+        return;
       case 'response.done': {
+        d.audioOut.endMark();
         const id = ev.response.id ?? '';
         d.speech?.onResponseDone(id);
         const status = ev.response.status;

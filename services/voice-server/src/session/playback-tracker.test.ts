@@ -72,6 +72,45 @@ describe('PlaybackTracker', () => {
     expect(t.heardPosition()).toEqual({ itemId: 'a', audioEndMs: 100, sentMs: 300, unheardItemIds: [] });
   });
 
+  it('counts every frame sent before an echoed mark as heard, marked or not', () => {
+    const t = new PlaybackTracker();
+    t.onFrameSent('a', 800);
+    t.onFrameSent('a', 800);
+    expect(t.unmarked).toBe(true);
+    const m = t.mark()!;
+    expect(t.unmarked).toBe(false);
+    expect(t.mark()).toBeUndefined(); // the last frame has its mark already
+    t.onFrameSent('a', 800);
+    expect(t.pendingMarks).toBe(1);
+    t.onMarkEchoed(m);
+    expect(t.heardPosition()).toEqual({ itemId: 'a', audioEndMs: 200, sentMs: 300, unheardItemIds: [] });
+  });
+
+  it('stays busy while frames wait for their mark, and idle once it is echoed', async () => {
+    const t = new PlaybackTracker();
+    t.onFrameSent('a', 800);
+    expect(t.hasPendingAudio).toBe(true);
+    let idle = false;
+    void t.whenIdle().then(() => {
+      idle = true;
+    });
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    t.onMarkEchoed(t.mark()!);
+    await Promise.resolve();
+    expect(idle).toBe(true);
+    expect(t.hasPendingAudio).toBe(false);
+  });
+
+  it('forgets unmarked frames on a reset: no mark is owed for cleared audio', () => {
+    const t = new PlaybackTracker();
+    t.onFrameSent('a', 800);
+    t.reset();
+    expect(t.unmarked).toBe(false);
+    expect(t.mark()).toBeUndefined();
+    expect(t.hasPendingAudio).toBe(false);
+  });
+
   it('ignores unknown mark names', () => {
     const t = new PlaybackTracker();
     t.onAudioSent('a', 160);
@@ -155,7 +194,7 @@ describe('PlaybackTracker with a clock: the heard position between marks', () =>
     expect(t.heardPosition()).toMatchObject({ itemId: 'b', audioEndMs: 20 });
   });
 
-  it('is within a millisecond of a FIFO player at any instant, for any frame sizes and timings', async () => {
+  it('is within a millisecond of a FIFO player at any instant, for any frame sizes, timings and mark spacing', async () => {
     const fc = (await import('fast-check')).default;
     fc.assert(
       fc.property(
@@ -167,7 +206,8 @@ describe('PlaybackTracker with a clock: the heard position between marks', () =>
           },
         ),
         fc.integer({ min: 0, max: 3_000 }),
-        (frames, probeMs) => {
+        fc.integer({ min: 1, max: 4 }),
+        (frames, probeMs, markEvery) => {
           // A FIFO player: each frame plays from max(its arrival, the end of the previous one).
           const clock = { ms: 0 };
           const t = new PlaybackTracker(() => clock.ms);
@@ -185,18 +225,21 @@ describe('PlaybackTracker with a clock: the heard position between marks', () =>
           // Replay in time order: sends, and echoes of marks whose audio has played by then.
           const events: Array<{ at: number; kind: 'send' | 'echo'; i: number }> = [];
           sendAt = 0;
+          // A mark after every `markEvery`-th frame and after the last one, as the audio out sends them.
+          const marked = (i: number) => i % markEvery === markEvery - 1 || i === frames.length - 1;
           frames.forEach((f, i) => {
             sendAt += f.gapMs;
             events.push({ at: sendAt, kind: 'send', i });
-            events.push({ at: timeline[i]!.end, kind: 'echo', i });
+            if (marked(i)) events.push({ at: timeline[i]!.end, kind: 'echo', i });
           });
           const rank = (e: { kind: string; i: number }) => (e.kind === 'send' ? 0 : 1) * 1_000 + e.i;
           events.sort((a, b) => a.at - b.at || rank(a) - rank(b));
           for (const e of events) {
             if (e.at > probeMs) break;
             clock.ms = e.at;
-            if (e.kind === 'send') timeline[e.i]!.name = t.onAudioSent('a', frames[e.i]!.ms * 8);
-            else t.onMarkEchoed(timeline[e.i]!.name);
+            if (e.kind === 'echo') t.onMarkEchoed(timeline[e.i]!.name);
+            else if (marked(e.i)) timeline[e.i]!.name = t.onAudioSent('a', frames[e.i]!.ms * 8);
+            else t.onFrameSent('a', frames[e.i]!.ms * 8);
           }
           clock.ms = probeMs;
           const heard = t.heardPosition();

@@ -99,15 +99,27 @@ describe('TwilioSessionManager: the two loops', () => {
     expect(h.metrics.silenceFilledMs).toBe(100);
   });
 
-  it('writes each audio delta as a media frame followed by a mark, unchanged', async () => {
+  it('writes each audio delta as a media frame, unchanged, a mark every 200 ms and at the end of the audio', async () => {
     const h = harness();
     const rt = await h.rt();
     responseStart(rt, 'r1', 'i1');
     delta(rt, 'r1', 'i1', 40);
     delta(rt, 'r1', 'i1', 60);
+    delta(rt, 'r1', 'i1', 100);
+    delta(rt, 'r1', 'i1', 60);
     await settle();
-    expect(h.transport.sent.map((f) => f.event)).toEqual(['media', 'mark', 'media', 'mark']);
+    expect(h.transport.sent.map((f) => f.event)).toEqual(['media', 'media', 'media', 'mark', 'media']);
     expect(h.transport.frames('media')[0]!.payload).toBe(audio(40));
+    responseDone(rt, 'r1');
+    await settle();
+    expect(h.transport.sent.map((f) => f.event)).toEqual([
+      'media',
+      'media',
+      'media',
+      'mark',
+      'media',
+      'mark',
+    ]);
   });
 
   it('drops malformed frames and goes on', async () => {

@@ -1,0 +1,89 @@
+// The model's audio to Twilio: a mark every 200 ms of an item and at the end of its audio, not one per
+// delta (each mark is a message out and an echo in; the tracker interpolates between marks).
+import { describe, expect, it } from 'vitest';
+import { audioPath, mulaw } from '../testing/parts.ts';
+import { MARK_EVERY_MS } from './audio-out.ts';
+import { THINKING_ITEM } from './call-types.ts';
+
+const events = (p: ReturnType<typeof audioPath>) => p.transport.sent.map((f) => f.event);
+
+describe('AudioOut mark cadence', () => {
+  it('marks every 200 ms of an item: one mark for two 100 ms deltas', () => {
+    expect(MARK_EVERY_MS).toBe(200);
+    const p = audioPath();
+    for (let i = 0; i < 5; i++) p.audioOut.agent('item_a', mulaw(100));
+    expect(events(p)).toEqual(['media', 'media', 'mark', 'media', 'media', 'mark', 'media']);
+    expect(p.metrics.framesOut).toBe(5);
+    expect(p.playback.sentMs('item_a')).toBe(500);
+  });
+
+  it('marks the end of the audio once, and nothing when the last frame has its mark', () => {
+    const p = audioPath();
+    p.audioOut.agent('item_a', mulaw(100));
+    p.audioOut.endMark();
+    p.audioOut.endMark();
+    expect(events(p)).toEqual(['media', 'mark']);
+    p.audioOut.agent('item_a', mulaw(200));
+    p.audioOut.endMark();
+    expect(events(p)).toEqual(['media', 'mark', 'media', 'mark']);
+  });
+
+  it("marks the end of one item's audio before another item's, and before the platform's own audio", () => {
+    const p = audioPath();
+    p.audioOut.agent('item_a', mulaw(100));
+    p.audioOut.agent('item_b', mulaw(100));
+    p.audioOut.local(THINKING_ITEM, [mulaw(60)]);
+    expect(events(p)).toEqual(['media', 'mark', 'media', 'mark', 'media', 'mark']);
+    // Each mark, echoed, tells exactly how far playback got.
+    const [a, b] = p.transport.frames('mark').map((m) => m.name);
+    p.playback.onMarkEchoed(a!);
+    expect(p.playback.heardPosition()).toMatchObject({ itemId: 'item_b', audioEndMs: 0 });
+    p.playback.onMarkEchoed(b!);
+    expect(p.playback.heardPosition()).toMatchObject({ itemId: THINKING_ITEM, audioEndMs: 0 });
+  });
+
+  it('owes no mark for audio a clear dropped', () => {
+    const p = audioPath();
+    p.audioOut.agent('item_a', mulaw(100));
+    p.audioOut.clear();
+    p.audioOut.endMark();
+    p.audioOut.agent('item_a', mulaw(100));
+    p.audioOut.agent('item_a', mulaw(100));
+    expect(events(p)).toEqual(['media', 'clear', 'media', 'media', 'mark']);
+  });
+
+  it('never leaves 200 ms or more unmarked, and after endMark nothing at all, for any deltas', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ item: fc.constantFrom('a', 'b'), ms: fc.integer({ min: 1, max: 400 }) }),
+            fc.constantFrom('end' as const, 'clear' as const, 'local' as const),
+          ),
+          { maxLength: 40 },
+        ),
+        (steps) => {
+          const p = audioPath();
+          for (const s of steps) {
+            if (s === 'end') p.audioOut.endMark();
+            else if (s === 'clear') p.audioOut.clear();
+            else if (s === 'local') p.audioOut.local(THINKING_ITEM, [mulaw(60)]);
+            else p.audioOut.agent(s.item, mulaw(s.ms));
+            // Unmarked audio at the tail of what was sent since the last mark or clear.
+            let unmarkedMs = 0;
+            for (const f of p.transport.sent) {
+              if (f.event === 'media') unmarkedMs += Buffer.from(f.payload, 'base64').length / 8;
+              else unmarkedMs = 0;
+            }
+            if (unmarkedMs >= MARK_EVERY_MS) return false;
+            if (p.playback.unmarked !== unmarkedMs > 0) return false;
+          }
+          p.audioOut.endMark();
+          return !p.playback.unmarked && p.transport.sent.at(-1)?.event !== 'media';
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
