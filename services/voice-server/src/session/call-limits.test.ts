@@ -23,7 +23,7 @@ function limiter(
   } = {},
 ) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  const { log } = memoryLogger();
+  const { log, lines: logLines } = memoryLogger();
   const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA1', log });
   if (opts.connectedAfterMs) vi.advanceTimersByTime(opts.connectedAfterMs);
   const events: string[] = [];
@@ -38,7 +38,7 @@ function limiter(
     creditLeft: opts.creditLeft ?? (async () => Infinity),
   });
   l.start({ key: 'p', ...profile });
-  return { l, events, lifecycle };
+  return { l, events, lifecycle, logLines };
 }
 
 const ends = (events: string[]) => events.filter((e) => e.startsWith('end:'));
@@ -286,6 +286,9 @@ describe('CallLimiter at the edges of the credit check', () => {
     const t = limiter({}, { busy: () => true, creditLeft: async () => 0 });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(t.events).toEqual(['end:no_credits']);
+    expect(t.logLines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain(
+      'credits ran out during the call; ending it politely',
+    );
   });
 
   it('exactly the wrap-up lead plus a check interval left: it checks again, so a top-up is seen', async () => {

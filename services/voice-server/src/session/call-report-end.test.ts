@@ -165,6 +165,24 @@ describe('CallReport.startConversation', () => {
     });
   });
 
+  it('names a browser call web, and carries the Freshcaller call id when there is one', async () => {
+    const t = report();
+    const web = new CallReport({
+      call: { ...CALL, callSid: 'CAweb', channel: 'web', freshcallerCallId: 'fc-7' },
+      startedAtMs: Date.now(),
+      aiServer: t.ai,
+      appServer: t.appServer,
+      metrics: t.metrics,
+      log: memoryLogger().log,
+    });
+    web.startConversation(await t.ai.getBotProfile(CALL.botProfileKey), true);
+    await web.conversationStarted;
+    expect(t.appServer.conversations.get('CAweb')?.start).toMatchObject({
+      direction: 'web',
+      freshcallerCallId: 'fc-7',
+    });
+  });
+
   it('a failed start is logged, never thrown', async () => {
     const appServer = new InMemoryAppServer();
     appServer.startConversation = async () => {

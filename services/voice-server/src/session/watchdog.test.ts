@@ -149,6 +149,10 @@ describe('watchdogLine in every language it speaks itself', () => {
     expect(quoted(watchdogLine('stillThere', 'pt_BR'))).toBe('Ainda está aí?');
   });
 
+  it('speaks English when the profile names no language', () => {
+    expect(watchdogLine('stillThere')).toBe('Say exactly this, and nothing else: "Are you still there?"');
+  });
+
   it('asks the model to translate the English line for any other language', () => {
     expect(watchdogLine('stillThere', 'ja-JP')).toBe(
       `Say this in the caller's language (ja-JP), briefly and nothing else: "Are you still there?"`,
