@@ -74,7 +74,7 @@ export interface PartState {
   missing: boolean;
   /** Files of the part whose code differs from the report, or that the report lacks or that are gone. */
   changedFiles: string[];
-  /** Test files whose text differs from the report, or that were added or removed since. */
+  /** Test files the part's run used whose text differs now, or that are gone (others never covered it). */
   changedTests: string[];
 }
 
@@ -96,7 +96,7 @@ export function partState(
   ];
   const old = report.testFiles ?? {};
   const changedTests = [
-    ...testFiles.filter((f) => old[f] === undefined || (old[f]?.source ?? read(f)) !== read(f)),
+    ...testFiles.filter((f) => old[f] !== undefined && (old[f]?.source ?? read(f)) !== read(f)),
     ...Object.keys(old).filter((f) => f !== '' && !testFiles.includes(f)),
   ];
   return { part, missing: false, changedFiles, changedTests };

@@ -93,23 +93,28 @@ describe('the merged score', () => {
   });
 
   it('names a part missing, or stale when its code or its tests changed since its run', () => {
-    const disk: Record<string, string> = { 'a/x.ts': 'x2', 'a/new.ts': 'n', 'a/x.test.ts': 't' };
+    const disk: Record<string, string> = {
+      'a/x.ts': 'x2',
+      'a/new.ts': 'n',
+      'a/x.test.ts': 't2',
+      'a/y.test.ts': 'y',
+    };
     const read = (f: string) => disk[f];
     expect(partState('p', undefined, [], [], read).missing).toBe(true);
     const report = {
       files: { 'a/x.ts': { source: 'x1', mutants: [] }, 'a/gone.ts': { source: 'g', mutants: [] } },
       testFiles: { 'a/x.test.ts': { source: 't' }, 'a/old.test.ts': { source: 'o' } },
     };
-    const state = partState('p', report, ['a/x.ts', 'a/new.ts'], ['a/x.test.ts'], read);
+    const state = partState('p', report, ['a/x.ts', 'a/new.ts'], ['a/x.test.ts', 'a/y.test.ts'], read);
     expect(state).toEqual({
       part: 'p',
       missing: false,
       changedFiles: ['a/x.ts', 'a/new.ts', 'a/gone.ts'],
-      changedTests: ['a/old.test.ts'],
+      changedTests: ['a/x.test.ts', 'a/old.test.ts'],
     });
     const fresh = {
       files: { 'a/x.ts': { source: 'x2', mutants: [] } },
-      testFiles: { 'a/x.test.ts': { source: 't' } },
+      testFiles: { 'a/x.test.ts': { source: 't2' } },
     };
     expect(partState('p', fresh, ['a/x.ts'], ['a/x.test.ts'], read)).toMatchObject({
       changedFiles: [],
