@@ -23,7 +23,7 @@ function limiter(
   } = {},
 ) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-  const { log } = memoryLogger();
+  const { log, lines: logLines } = memoryLogger();
   const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA1', log });
   if (opts.connectedAfterMs) vi.advanceTimersByTime(opts.connectedAfterMs);
   const events: string[] = [];
@@ -38,7 +38,7 @@ function limiter(
     creditLeft: opts.creditLeft ?? (async () => Infinity),
   });
   l.start({ key: 'p', ...profile });
-  return { l, events, lifecycle };
+  return { l, events, lifecycle, logLines };
 }
 
 const ends = (events: string[]) => events.filter((e) => e.startsWith('end:'));
@@ -278,5 +278,78 @@ describe('debitCall (billing without the outbox)', () => {
     expect(errors.filter((l) => l.level >= 50)).toEqual([
       expect.objectContaining({ msg: 'could not debit the call; credits not charged', durationSec: 42.3 }),
     ]);
+  });
+});
+
+describe('CallLimiter at the edges of the credit check', () => {
+  it('no credit left at a check: the polite end at once, without a wrap-up note', async () => {
+    const t = limiter({}, { busy: () => true, creditLeft: async () => 0 });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.events).toEqual(['end:no_credits']);
+    expect(t.logLines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain(
+      'credits ran out during the call; ending it politely',
+    );
+  });
+
+  it('exactly the wrap-up lead plus a check interval left: it checks again, so a top-up is seen', async () => {
+    const answers = [120, 1_000];
+    const checks: number[] = [];
+    const t = limiter(
+      {},
+      {
+        busy: () => true,
+        creditLeft: async (elapsedSec) => {
+          checks.push(elapsedSec);
+          return answers.shift() ?? 1_000;
+        },
+      },
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(checks).toEqual([60]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(checks).toEqual([60, 120]);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(t.events).toEqual([]);
+  });
+
+  it('asks ai-server with the seconds elapsed since the call started, rounded up', async () => {
+    const checks: number[] = [];
+    limiter(
+      {},
+      {
+        busy: () => true,
+        connectedAfterMs: 2_500,
+        creditLeft: async (elapsedSec) => {
+          checks.push(elapsedSec);
+          return 1_000;
+        },
+      },
+    );
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(checks).toEqual([63, 123]);
+  });
+
+  it('says why it ends the call: credits out, or running out soon', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { log, lines } = memoryLogger();
+    const lifecycle = new CallLifecycle({ twilioRest: new FakeTwilioRest(), callSid: 'CA2', log });
+    const l = new CallLimiter({
+      limits: DEFAULT_CALL_LIMITS,
+      lifecycle,
+      log,
+      isBusy: () => true,
+      say: () => {},
+      note: () => {},
+      endPolitely: () => {},
+      creditLeft: async (elapsedSec) => 90 - elapsedSec,
+    });
+    l.start({ key: 'p' });
+    await vi.advanceTimersByTimeAsync(90_000);
+    const msgs = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(msgs).toEqual([
+      'credits run out soon; wrapping up the call',
+      'credits ran out during the call; ending it politely',
+    ]);
+    l.stop();
   });
 });
