@@ -101,9 +101,20 @@ describe('knowledge languages (offline word vectors: English only)', () => {
     expect(shipping.json().results[0]).toMatchObject({ title: 'Envíos y plazos de entrega' });
   });
 
-  it('reads the question with the English configuration when no language is asked', async () => {
+  it("searches a multilingual profile's first language when the call names none", async () => {
+    const res = await search({ query: 'returns devoluciones' });
+    expect(res.json()).toMatchObject({ language: 'en', languageFellBack: false });
+    expect(res.json().results.map((h: Hit) => h.language)).toEqual(res.json().results.map(() => 'en'));
+  });
+
+  it('reads the question with the English configuration when no language is asked of the brand search', async () => {
     // "devoluciones" stemmed as English is "devolucion": no Spanish chunk holds it.
-    const res = await search({ query: '¿Cómo funcionan las devoluciones?' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/admin/knowledge/search',
+      headers: brand(apiKey),
+      payload: { query: '¿Cómo funcionan las devoluciones?' },
+    });
     const hits = res.json().results as Hit[];
     expect(hits.filter((h) => h.lexicalRank !== null)).toEqual([]);
     expect(res.json()).not.toHaveProperty('language');

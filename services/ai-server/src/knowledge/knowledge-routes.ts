@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext, FeatureOptions } from '../context.ts';
 import { AiErrors } from '../errors.ts';
 import { isKnownLanguageTag, LANGUAGE_TAG_PATTERN } from '../languages/language-tags.ts';
+import { languagesOf } from '../profiles/profile-languages.ts';
 import { PROFILE_REF_PATTERN } from '../profiles/profile-schema.ts';
 import { adminDoc, adminScope, internalDoc, internalScope } from '../route-helpers.ts';
 import { applyArticleRepairs } from './article-repairs.ts';
@@ -43,8 +44,11 @@ async function runSearch(
   body: KnowledgeSearchRequest & { lane?: LaneRole },
   log: AppLog,
   source: 'call' | 'brand',
-  /** The profile's first language: searched when the asked one has nothing relevant. */
-  firstLanguage?: string,
+  /**
+   * The call's profile: its first language is searched when the asked one has nothing relevant, and
+   * a profile with `languages` searches it when the call names none (its articles, not all of them).
+   */
+  profile?: { first: string; multilingual: boolean },
 ) {
   if (body.language !== undefined && !isKnownLanguageTag(body.language))
     throw AiErrors.invalidSearch('body.language is not a known language (ISO 639 primary subtag)');
@@ -57,8 +61,8 @@ async function runSearch(
         source,
         language: lang,
       }),
-    body.language,
-    firstLanguage,
+    body.language ?? (profile?.multilingual ? profile.first : undefined),
+    profile?.first,
   ).catch((err: unknown) => {
     // Asked of the Pinecone lane alone (no other lane to answer): the brand's request can't be served.
     if (err instanceof LanguageNotEmbedded) throw AiErrors.invalidSearch(`body.language: ${err.message}`);
@@ -288,7 +292,10 @@ export const knowledgePlugin: FastifyPluginAsync<FeatureOptions> = async (app, {
       },
       async (req) => {
         const p = await ctx.profiles.getByRef(req.body.profileKey);
-        return runSearch(ctx, p.brandId, req.body, req.log, 'call', knowledgeLanguageOf(p));
+        return runSearch(ctx, p.brandId, req.body, req.log, 'call', {
+          first: knowledgeLanguageOf(p),
+          multilingual: languagesOf(p.languages) !== undefined,
+        });
       },
     );
   });
