@@ -13,6 +13,7 @@ export const CALL_BUILTIN_TOOLS = [
   'transfer_to_human',
   'create_callback_ticket',
   'end_call',
+  'switch_language',
 ];
 
 /** One agent as a brand defines it. */

@@ -28,6 +28,8 @@ export const RESERVED_TOOL_NAMES = new Set([
   'end_call',
   'hang_up',
   'schedule_callback',
+  // The call's language (voice-server's language/switch-language-tool.ts).
+  'switch_language',
   // An outbound call's outcome (ai-server runs it; see outbound/outcome.ts).
   'record_call_outcome',
 ]);

@@ -171,6 +171,7 @@ describe('dynamic tools: admin', () => {
       [{ timeoutMs: 60_000 }, /body\.timeoutMs must be <= 10000/],
       [{ secretHeaderName: 'X-Secret' }, /secretHeaderName and body\.secretHeaderValue go together/],
       [{ name: 'search_knowledge_base' }, /body\.name search_knowledge_base is reserved/],
+      [{ name: 'switch_language' }, /body\.name switch_language is reserved/],
       [{ name: 'bad name' }, /body\.name must match pattern/],
     ];
     for (const [patch, message] of cases) {

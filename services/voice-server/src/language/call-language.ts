@@ -79,8 +79,13 @@ export class CallLanguage {
     if (!this.detecting || !this.now) return undefined;
     const found = detectLanguage(text);
     if (!found) return undefined;
-    this.detecting = false;
-    if (found.language !== this.now.base) this.request(found.language, 'detected', found.confidence);
+    const served = (base: string) => this.served.some((l) => l.base === base);
+    // An unserved best guess with a served close relative right behind it: the relative.
+    const language = served(found.language) ? found.language : (found.close.find(served) ?? found.language);
+    // Only a served language ends detection: a caller misread once as an unserved language is offered
+    // another way (once) and may still be switched by a later, clearer turn.
+    if (served(language)) this.detecting = false;
+    if (language !== this.now.base) this.request(language, 'detected', found.confidence);
     return found;
   }
 

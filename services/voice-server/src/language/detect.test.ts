@@ -98,6 +98,30 @@ describe('CallLanguage under any input (fast-check)', () => {
     return { language, updates, records };
   }
 
+  it('takes a served close relative over an unserved best guess (Catalan words on a Spanish line)', () => {
+    const catalan = 'Bon dia, tinc una pregunta sobre la comanda';
+    expect(detectLanguage(catalan)).toMatchObject({ language: 'ca', close: ['es'] });
+    const { language, records } = make();
+    language.onCallerText(catalan);
+    expect(language.current!.base).toBe('es');
+    expect(records.map((r) => r.languageSwitch)).toEqual([
+      expect.objectContaining({ to: 'es', served: true }),
+    ]);
+  });
+
+  it('a clearly unserved language is offered another way once, and a later clear turn still switches', () => {
+    const { language, records } = make();
+    language.onCallerText('Bom dia, tenho uma pergunta sobre o pedido'); // Portuguese, far ahead of es
+    expect(language.current!.base).toBe('en');
+    expect(records.map((r) => r.languageSwitch)).toEqual([
+      expect.objectContaining({ to: 'pt', served: false }),
+    ]);
+    language.onCallerText('Perdón, hablo español. ¿Cuánto tarda el envío de mi pedido?');
+    expect(language.current!.base).toBe('es');
+    language.onCallerText('Thank you so much, that is all I needed to know today.');
+    expect(language.current!.base).toBe('es'); // a served detection ended detection
+  });
+
   it('random transcripts and switch_language arguments never throw and never switch to an unserved language', () => {
     const arg = fc.oneof(
       fc.string(),

@@ -21,6 +21,12 @@ export const MIN_LETTERS = 12;
 export const MIN_WORDS = 2;
 export const MIN_CONFIDENCE = 0.75;
 export const MIN_MARGIN = 0.03;
+/**
+ * A served language this close behind an unserved best one is taken instead: close relatives (Spanish
+ * and Portuguese, Spanish and Catalan) trade places by a few hundredths on short sentences, and a
+ * caller told "we do not speak Portuguese" in the middle of a Spanish call is a lost caller.
+ */
+export const RELATIVE_MARGIN = 0.06;
 /** Longer turns are cut: the detector needs a sentence, not a monologue. */
 const MAX_CHARS = 400;
 
@@ -29,6 +35,8 @@ export interface Detection {
   language: string;
   /** The best language's score, 0..1. */
   confidence: number;
+  /** The languages within {@link RELATIVE_MARGIN} behind the best one, closest first. */
+  close: string[];
 }
 
 /** The detector's view of `text` whatever the rules say (tests, tuning). */
@@ -51,7 +59,12 @@ export function detectLanguage(text: unknown): Detection | undefined {
     const [best, next] = ranked;
     if (!best || best[0] !== result.language || best[1] < MIN_CONFIDENCE) return undefined;
     if (next && best[1] - next[1] < MIN_MARGIN) return undefined;
-    return { language: best[0], confidence: Math.round(best[1] * 100) / 100 };
+    const close = ranked.slice(1).filter(([, score]) => best[1] - score < RELATIVE_MARGIN);
+    return {
+      language: best[0],
+      confidence: Math.round(best[1] * 100) / 100,
+      close: close.map(([language]) => language),
+    };
   } catch {
     return undefined;
   }

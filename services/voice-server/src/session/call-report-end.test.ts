@@ -162,6 +162,7 @@ describe('CallReport.startConversation', () => {
       isSip: false,
       startedAt: '2026-12-06T10:00:00.000Z',
       direction: 'inbound',
+      language: 'en',
     });
   });
 

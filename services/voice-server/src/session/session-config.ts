@@ -63,7 +63,12 @@ export function sessionConfigFor(
       ? t.model
       : DEFAULT_TRANSCRIPTION_MODEL;
   // The hint as the profile gave it (a problem names it), or the language's own hint when it has one.
-  const hint = t?.language ?? (first.transcription === first.base ? first.tag : first.transcription);
+  // A profile serving several languages sends no hint until the caller's language is known: a hint
+  // of the first language makes the transcriber render other speech in it, and detection reads that.
+  const several = (profile.languages?.length ?? 0) > 1;
+  const hint =
+    t?.language ??
+    (several ? undefined : first.transcription === first.base ? first.tag : first.transcription);
   const language = transcriptionLanguage(hint, problems);
   const config = phoneSessionConfig({
     // A profile without a language (never from ai-server, which requires one) gets no rule.
