@@ -6,75 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { AppServerConversation, Evidence } from './evidence.ts';
-import { appServerSide, modelAgentSide } from './evidence.ts';
+import type { AppServerConversation } from './evidence.ts';
+import { appServerSide } from './evidence.ts';
 import { checkExpectations } from './expectations.ts';
 import { tagMatches } from './language-checks.ts';
-import { buildModelScript } from './model-script.ts';
-import type { TracedResponse } from './model-trace.ts';
 import type { CallScenario } from './scenario-types.ts';
 
-const placedAt = new Date('2026-12-06T15:00:00Z');
-const turns = [
-  { index: 0, kind: 'say' as const, label: 'hola', startMs: 1000, endMs: 2000 },
-  { index: 1, kind: 'say' as const, label: 'gracias', startMs: 6000, endMs: 7000 },
-];
-
-const scenario: CallScenario = {
-  name: 'spanish',
-  language: 'es',
-  greeting: 'Hi, this is Acme.',
-  turns: [
-    {
-      say: 'Hola, ¿cuánto tarda el envío?',
-      agent: {
-        say: { en: 'Let me look that up.', es: 'Déjeme consultarlo.' },
-        tools: [{ name: 'get_knowledge', args: { query: 'envío' } }],
-        afterTools: { en: 'Three to five days.', es: 'De tres a cinco días.' },
-      },
-    },
-    {
-      say: 'Gracias.',
-      agent: { say: { en: "You're welcome.", es: 'De nada.' } },
-      expect: { language: 'es' },
-    },
-  ],
-};
-
-const response = (source: string, text: string, language: string, languageInForce = language) =>
-  ({
-    source,
-    text,
-    spoken: text,
-    status: 'completed',
-    tools: [],
-    language,
-    languageInForce,
-  }) as TracedResponse;
-
-function modelEvidence(responses: TracedResponse[], conversation?: Evidence['conversation']): Evidence {
-  const script = buildModelScript(scenario, { timezone: 'UTC', now: placedAt });
-  return {
-    timezone: 'UTC',
-    placedAt,
-    turns,
-    end: { reason: 'caller_hangup', atMs: 9000 },
-    endedBy: 'caller',
-    dialed: [],
-    twilioSaid: [],
-    clears: 0,
-    followsRest: true,
-    agent: modelAgentSide({ sessions: 1, responses }, script),
-    ...(conversation ? { conversation } : {}),
-  };
-}
-
-const inSpanish = [
-  response('greeting', 'Hi, this is Acme.', 'en'),
-  response('turn', 'Déjeme consultarlo.', 'es'),
-  response('after_tools', 'De tres a cinco días.', 'es'),
-  response('turn', 'De nada.', 'es'),
-];
+import { inSpanish, modelEvidence, response, scenario, turns } from './testing/language-evidence.ts';
 
 describe('the language of the replies', () => {
   it("passes when the turn's replies were in the language, fails naming what was said otherwise", () => {
