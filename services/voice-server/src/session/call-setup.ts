@@ -1,5 +1,7 @@
 import type { RealtimeConnection } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
+import { servedLanguages } from '../language/languages.ts';
+import { platformLine, type SayLine } from '../language/platform-lines.ts';
 import type { AmdGate, AmdWait } from '../outbound/amd-gate.ts';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
@@ -60,7 +62,7 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     if (lifecycle.isEnded) return undefined;
     if (!credits.available) {
       log.info('no credits left; apologizing and ending the call');
-      await lifecycle.apologizeAndEnd('no_credits', APOLOGIES.no_credits!);
+      await lifecycle.apologizeAndEnd('no_credits', setupApology(p, APOLOGIES.no_credits!));
       return undefined;
     }
     // An outbound call opens with its task and has its own tools (the outcome).
@@ -78,7 +80,7 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
   } catch (err) {
     if (lifecycle.isEnded) return undefined;
     log.error({ err: errInfo(err) }, 'bot profile or prompt unavailable');
-    await lifecycle.apologizeAndEnd('profile_unavailable', APOLOGIES.default!);
+    await lifecycle.apologizeAndEnd('profile_unavailable', platformLine('apology'));
     return undefined;
   }
 
@@ -99,4 +101,9 @@ export async function setUpCall(deps: CallSetupDeps): Promise<CallSetup | undefi
     return undefined;
   }
   return { rt, profile, instructions, dynamicTools };
+}
+
+/** The apology when a call cannot start: in the profile's first language (its `lines.apology`, else built-in). */
+function setupApology(profile: CallProfile, english: string): SayLine {
+  return platformLine('apology', servedLanguages(profile)[0], english);
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@switchboard/service-kit';
 import type { CallLanguageSpec } from '../language/languages.ts';
+import { platformLine } from '../language/platform-lines.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
 import type { CallInfo } from '../ports/call-control.ts';
@@ -11,7 +12,6 @@ import {
 } from '../tools/transfer-to-human.ts';
 import { errInfo } from './call-types.ts';
 import type { CallLifecycle } from './lifecycle.ts';
-import { DROP_CALLBACK, DROP_TRANSFER } from './lines.ts';
 
 export interface DropFallbackDeps {
   call: CallInfo;
@@ -26,7 +26,7 @@ export interface DropFallbackDeps {
   fatalCode?: string;
   /** Says a line in the brand's own voice and waits for it to play; false when it cannot (Twilio says it). */
   sayInVoice?: (text: string) => Promise<boolean>;
-  /** The call's language now: its own transfer and callback lines, when the profile gives them. */
+  /** The call's language now: its transfer and callback lines (the profile's, else built-in or English). */
   language?: () => CallLanguageSpec | undefined;
 }
 
@@ -39,9 +39,9 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
   const { call, profile, lifecycle, appServer, log } = deps;
   const target = profile?.transferTarget;
   const callerId = profile ? transferCallerId({ call, profile }) : undefined;
-  const lines = deps.language?.()?.lines;
-  const transferLine = lines?.transfer ?? DROP_TRANSFER;
-  const callbackLine = lines?.callback ?? DROP_CALLBACK;
+  const language = deps.language?.();
+  const transferLine = platformLine('transfer', language);
+  const callbackLine = platformLine('callback', language);
   try {
     if (target && callerId) {
       await appServer
@@ -55,7 +55,7 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
           idempotencyKey: `handoff:${call.callSid}`,
         })
         .catch((err) => log.warn({ err: errInfo(err) }, 'hand-off ticket failed'));
-      const voiced = (await deps.sayInVoice?.(transferLine)) ?? false;
+      const voiced = (await deps.sayInVoice?.(transferLine.text)) ?? false;
       await lifecycle.transfer(transferTwiml(target, callerId, voiced ? undefined : transferLine));
       lifecycle.end('transferred');
       return;
@@ -69,7 +69,7 @@ export async function takeDropFallback(deps: DropFallbackDeps): Promise<void> {
         idempotencyKey: `callback:${call.callSid}:dropped`,
       })
       .catch((err) => log.warn({ err: errInfo(err) }, 'callback ticket failed'));
-    if (await deps.sayInVoice?.(callbackLine)) {
+    if (await deps.sayInVoice?.(callbackLine.text)) {
       await lifecycle.hangUp('realtime_unavailable');
       return;
     }

@@ -107,11 +107,19 @@ export class CallLifecycle {
     this.end(reason);
   }
 
-  /** Twilio says `text` and hangs up; the stream closes either way. */
-  async apologizeAndEnd(reason: EndReason, text: string, why = 'could not play the apology'): Promise<void> {
+  /** Twilio says `line` (in its language, when given) and hangs up; the stream closes either way. */
+  async apologizeAndEnd(
+    reason: EndReason,
+    line: string | { text: string; language?: string },
+    why = 'could not play the apology',
+  ): Promise<void> {
     this.claim(reason);
+    const { text, language } = typeof line === 'string' ? { text: line, language: undefined } : line;
     try {
-      await this.deps.twilioRest.updateCallTwiml(this.deps.callSid, sayAndHangupTwiml(text));
+      await this.deps.twilioRest.updateCallTwiml(
+        this.deps.callSid,
+        sayAndHangupTwiml(text, language ? { language } : {}),
+      );
     } catch (err) {
       if (callAlreadyOver(err)) this.deps.log.info('the caller had hung up before the apology');
       else this.deps.log.warn({ err: errInfo(err) }, `${why}; closing the stream`);

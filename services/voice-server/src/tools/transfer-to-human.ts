@@ -22,12 +22,21 @@ export function transferCallerId(ctx: Pick<ToolContext, 'call' | 'profile'>): st
   return ctx.profile.outboundCallerId || undefined;
 }
 
-/** `<Dial>` to a transfer target, an E.164 number or a SIP URI, optionally after a `<Say>`. */
-export function transferTwiml(target: string, callerId: string, say?: string): string {
+/**
+ * `<Dial>` to a transfer target, an E.164 number or a SIP URI, optionally after a `<Say>` (with the
+ * language Twilio says it in).
+ */
+export function transferTwiml(
+  target: string,
+  callerId: string,
+  say?: string | { text: string; language?: string },
+): string {
+  const line = typeof say === 'string' ? { text: say } : say;
   return dialTwiml({
     ...(/^sips?:/i.test(target) ? { sipUri: target } : { number: target }),
     callerId,
-    ...(say ? { say } : {}),
+    ...(line?.text ? { say: line.text } : {}),
+    ...(line?.language ? { sayOptions: { language: line.language } } : {}),
   });
 }
 
