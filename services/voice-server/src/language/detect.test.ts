@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CallLanguage } from './call-language.ts';
-import { detectLanguage, MIN_CONFIDENCE, MIN_LETTERS, scoresOf } from './detect.ts';
+import { detectLanguage, MIN_CLEAR_CONFIDENCE, MIN_LETTERS, scoresOf } from './detect.ts';
 import { resolveLanguage } from './resolve.ts';
 
 const CONFIDENT: Array<[string, string]> = [
@@ -13,6 +13,8 @@ const CONFIDENT: Array<[string, string]> = [
   ['es', 'Hola, quería saber el estado de mi pedido, por favor'],
   ['es', 'Necesito ayuda con mi factura por favor'],
   ['es', '¿Habla español?'],
+  ['es', 'Hola, ¿cuánto tarda el envío de mi pedido?'], // es 0.74, pt 0.64: a clear lead
+  ['es', 'hola, ¿cuánto tarda el envío de mi pedido?'], // as the simulated transcriber writes it
   ['fr', 'Bonjour, je voudrais connaître le statut de ma commande'],
   ['fr', 'Parlez-vous français?'],
   ['de', 'Guten Tag, ich möchte den Status meiner Bestellung wissen'],
@@ -37,7 +39,7 @@ describe('detectLanguage', () => {
       console.info(`${lang} ${JSON.stringify(text)} ${JSON.stringify(scoresOf(text).slice(0, 3))}`);
       const found = detectLanguage(text);
       expect(found?.language, text).toBe(lang);
-      expect(found!.confidence).toBeGreaterThanOrEqual(MIN_CONFIDENCE);
+      expect(found!.confidence).toBeGreaterThanOrEqual(MIN_CLEAR_CONFIDENCE);
     }
   });
 
