@@ -201,7 +201,7 @@ describe('Realtime reconnect', () => {
     expect(await h.done).toBe('transferred');
     expect(h.connector.attempts).toBe(4);
     expect(h.twilioRest.updates[0]!.twiml).toMatch(
-      /<Say>Sorry.*<\/Say><Dial callerId="\+14155550123"><Number>\+18005550199<\/Number><\/Dial>/,
+      /<Say language="en-US">Sorry.*<\/Say><Dial callerId="\+14155550123"><Number>\+18005550199<\/Number><\/Dial>/,
     );
     expect(h.appServer.conversations.get(h.session.call.callSid)!.handoffs).toHaveLength(1);
   });
