@@ -7,7 +7,7 @@ import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { harness, responseDone, settle, until } from '../testing/session-harness.ts';
+import { callTool, harness, settle, until } from '../testing/session-harness.ts';
 import { CallAgents } from './agents.ts';
 
 const AGENTS: Partial<CallProfile> = {
@@ -29,34 +29,6 @@ const GET_QUOTE: RealtimeFunctionTool = {
   description: 'Quote',
   parameters: { type: 'object', properties: {} },
 };
-
-function callTool(
-  rt: ScriptedRealtimeConnection,
-  responseId: string,
-  callId: string,
-  name: string,
-  args: unknown,
-) {
-  rt.emit({
-    type: 'response.created',
-    event_id: 'e',
-    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
-  });
-  rt.emit({
-    type: 'response.output_item.done',
-    event_id: 'e',
-    response_id: responseId,
-    output_index: 0,
-    item: {
-      id: `it_${callId}`,
-      type: 'function_call',
-      call_id: callId,
-      name,
-      arguments: JSON.stringify(args),
-    },
-  });
-  responseDone(rt, responseId);
-}
 
 type SessionSent = { instructions?: string; tools?: Array<{ name?: string }> };
 const updates = (rt: ScriptedRealtimeConnection) =>

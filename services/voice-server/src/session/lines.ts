@@ -1,4 +1,3 @@
-import type { LanguageLinesDto } from '@switchboard/service-kit/clients/ai-server';
 import type { CallLanguageSpec } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { EndReason } from './call-types.ts';
@@ -49,21 +48,6 @@ export function sayExactly(line: string): string {
 /** Instructions written in English, with the language to say it in. */
 function inLanguage(instructions: string, language: CallLanguageSpec): string {
   return language.base === 'en' ? instructions : `${instructions} Say it in ${language.name}.`;
-}
-
-/**
- * A product line the model is told to say, in the call's language: the language's own line when the
- * profile gives one (said word for word), else the English one with the language to say it in.
- */
-export function productLine(
-  kind: keyof LanguageLinesDto,
-  english: string,
-  language?: CallLanguageSpec,
-): string {
-  const own = language?.lines?.[kind];
-  if (own) return sayExactly(own);
-  if (!language || language.base === 'en') return english;
-  return `${english} Say this in ${language.name}.`;
 }
 
 /** The wrap-up note before the time limit, in the call's language. */

@@ -1,7 +1,6 @@
 // Shared by the language tests: a profile serving English and Spanish, a caller turn, a tool call.
 import type { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import type { CallProfile } from '../ports/ai-server.ts';
-import { responseDone } from './session-harness.ts';
 
 export * from './session-harness.ts';
 
@@ -29,26 +28,4 @@ export function callerSays(rt: ScriptedRealtimeConnection, itemId: string, text:
     content_index: 0,
     transcript: text,
   } as never);
-}
-
-export function callTool(
-  rt: ScriptedRealtimeConnection,
-  responseId: string,
-  callId: string,
-  name: string,
-  args: string,
-) {
-  rt.emit({
-    type: 'response.created',
-    event_id: 'e',
-    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
-  });
-  rt.emit({
-    type: 'response.output_item.done',
-    event_id: 'e',
-    response_id: responseId,
-    output_index: 0,
-    item: { id: `it_${callId}`, type: 'function_call', call_id: callId, name, arguments: args },
-  });
-  responseDone(rt, responseId);
 }

@@ -204,3 +204,32 @@ export function responseDone(rt: ScriptedRealtimeConnection, responseId: string,
     response: { id: responseId, object: 'realtime.response', status, output: [] },
   });
 }
+
+/** The model calls tool `name` in response `responseId` (arguments as a JSON string, or a value to encode). */
+export function callTool(
+  rt: ScriptedRealtimeConnection,
+  responseId: string,
+  callId: string,
+  name: string,
+  args: unknown,
+): void {
+  rt.emit({
+    type: 'response.created',
+    event_id: 'e',
+    response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] },
+  });
+  rt.emit({
+    type: 'response.output_item.done',
+    event_id: 'e',
+    response_id: responseId,
+    output_index: 0,
+    item: {
+      id: `it_${callId}`,
+      type: 'function_call',
+      call_id: callId,
+      name,
+      arguments: typeof args === 'string' ? args : JSON.stringify(args),
+    },
+  });
+  responseDone(rt, responseId);
+}
