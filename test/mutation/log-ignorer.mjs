@@ -1,10 +1,10 @@
 // A Stryker ignorer plugin (plugin kind "Ignore", stryker.config.json `ignorers: ["log-calls"]`): mutants
-// inside a statement that only writes a log line (`log.warn(...)`, `this.deps.log.info(...)`,
-// `ctx.log.error(...)`) are reported as Ignored instead of being run. A log line's wording and fields
-// are no behaviour of the call; what logs must never hold (secrets, whole phone numbers, raw audio) is
-// checked by the log-redaction tests on the running services, not by mutants of each message.
-// Anything else in the statement's neighbourhood (the condition that guards it, the code after it,
-// a value computed for it in an earlier statement) is still mutated.
+// inside a call that writes a log line (`log.warn(...)`, `this.deps.log.info(...)`, `ctx.log.error(...)`,
+// also as an arrow's body: `.catch((err) => log.warn(...))`) are reported as Ignored instead of being
+// run. A log line's wording and fields are no behaviour of the call; what logs must never hold
+// (secrets, whole phone numbers, raw audio) is checked by the log-redaction tests on the running
+// services, not by mutants of each message. Everything around the call (the condition that guards it,
+// the arrow that holds it, a value computed for it in an earlier statement) is still mutated.
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 
@@ -17,12 +17,10 @@ function isLogger(node) {
   return false;
 }
 
-/** True for an expression statement that is one call of a log level on a logger. */
-export function isLogStatement(node) {
-  if (node?.type !== 'ExpressionStatement') return false;
-  const call = node.expression;
-  if (call?.type !== 'CallExpression') return false;
-  const callee = call.callee;
+/** True for a call of a log level on a logger: `log.warn(...)`, `this.deps.log.info(...)`. */
+export function isLogCall(node) {
+  if (node?.type !== 'CallExpression') return false;
+  const callee = node.callee;
   return (
     callee.type === 'MemberExpression' &&
     !callee.computed &&
@@ -32,9 +30,14 @@ export function isLogStatement(node) {
   );
 }
 
+/** True for a statement that only writes a log line (its removal is a log-only mutant too). */
+export function isLogStatement(node) {
+  return node?.type === 'ExpressionStatement' && isLogCall(node.expression);
+}
+
 export class LogCallIgnorer {
   shouldIgnore(path) {
-    return isLogStatement(path.node)
+    return isLogStatement(path.node) || isLogCall(path.node)
       ? 'A log line: its wording and fields are not call behaviour.'
       : undefined;
   }

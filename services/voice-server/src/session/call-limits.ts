@@ -48,7 +48,8 @@ export class CallLimiter {
       ? Math.min(profile.maxDurationSec * 1000, limits.maxProfileCallMs)
       : limits.maxCallMs;
     const elapsed = Date.now() - lifecycle.startedAtMs;
-    if (capMs - limits.wrapUpBeforeMs > elapsed)
+    // A model that connects at the wrap-up moment itself still gets the note (at once).
+    if (capMs - limits.wrapUpBeforeMs >= elapsed)
       lifecycle.later(capMs - limits.wrapUpBeforeMs - elapsed, () => this.wrapUp());
     lifecycle.later(Math.max(0, capMs - elapsed), () => this.deps.endPolitely('max_duration'));
     this.checkCreditsEvery(limits.creditCheckEveryMs);

@@ -6,7 +6,8 @@
  */
 export class InactivityWatchdog {
   private timer: NodeJS.Timeout | undefined;
-  private lastActivityMs: number;
+  /** Set by {@link start}; nothing reads it before. */
+  private lastActivityMs = 0;
   private prompted = false;
   private stopped = false;
 
@@ -20,9 +21,7 @@ export class InactivityWatchdog {
       isBusy: () => boolean;
       now?: () => number;
     },
-  ) {
-    this.lastActivityMs = this.now();
-  }
+  ) {}
 
   private now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
