@@ -52,6 +52,14 @@ interface Chunk {
   atMs: number;
 }
 
+/** A committed turn's audio: its chunks and where in them it lies; decoded once, when first asked. */
+interface CommittedTurn {
+  chunks: Chunk[];
+  fromMs: number;
+  toMs: number;
+  mulaw?: Uint8Array;
+}
+
 interface KeptTurn {
   itemId: string;
   fromMs: number;
@@ -75,8 +83,12 @@ const MAX_KEPT_TURNS = 4;
 export class CallerTurnAudio {
   private readonly opts: Required<Omit<CallerTurnAudioOptions, 'transcriber' | 'onTranscript'>> &
     Pick<CallerTurnAudioOptions, 'onTranscript'> & { transcriber: Transcriber | undefined };
-  /** Committed turns' audio, oldest first, until their words are known. */
-  private readonly committed = new Map<string, Uint8Array>();
+  /**
+   * Committed turns' audio, oldest first, until their words are known: kept as the base64 chunks it
+   * came in and decoded only when asked for ({@link audioOf}: a reconnect giving a turn back as audio),
+   * so a call without an external transcriber copies no caller audio per turn.
+   */
+  private readonly committed = new Map<string, CommittedTurn>();
   private timelineMs = 0;
   /** Call audio before the current session's timeline began. */
   private earlierSessionsMs = 0;
@@ -165,7 +177,10 @@ export class CallerTurnAudio {
    * newer turns push it out. A turn whose words never came can be given back to a new session as audio.
    */
   audioOf(itemId: string): Uint8Array | undefined {
-    return this.committed.get(itemId);
+    const turn = this.committed.get(itemId);
+    if (!turn) return undefined;
+    turn.mulaw ??= cut(turn.chunks, turn.fromMs, turn.toMs).subarray(0, this.opts.maxTurnBytes);
+    return turn.mulaw;
   }
 
   /** The words of `itemId` are known: its audio is no longer needed. */
@@ -210,10 +225,11 @@ export class CallerTurnAudio {
 
   private handOver(turn: KeptTurn): void {
     const toMs = turn.toMs ?? this.timelineMs;
-    const mulaw = cut(turn.chunks, turn.fromMs, toMs);
-    if (mulaw.length === 0) return;
-    const truncated = turn.truncated || mulaw.length > this.opts.maxTurnBytes;
-    this.committed.set(turn.itemId, mulaw.subarray(0, this.opts.maxTurnBytes));
+    const length = cutLength(turn.chunks, turn.fromMs, toMs);
+    if (length === 0) return;
+    const truncated = turn.truncated || length > this.opts.maxTurnBytes;
+    const committed: CommittedTurn = { chunks: turn.chunks, fromMs: turn.fromMs, toMs };
+    this.committed.set(turn.itemId, committed);
     while (this.committed.size > this.opts.keepCommitted) {
       this.committed.delete(this.committed.keys().next().value!);
     }
@@ -221,7 +237,7 @@ export class CallerTurnAudio {
     const job: Job = {
       audio: {
         itemId: turn.itemId,
-        mulaw: mulaw.subarray(0, this.opts.maxTurnBytes),
+        mulaw: this.audioOf(turn.itemId)!,
         ...(this.language ? { language: this.language } : {}),
       },
       startMs: this.earlierSessionsMs + turn.fromMs,
@@ -294,12 +310,27 @@ function endMs(c: Chunk): number {
   return c.atMs + c.bytes / MULAW_BYTES_PER_MS;
 }
 
-/** The bytes of `chunks` between two timeline positions. */
-function cut(chunks: Chunk[], fromMs: number, toMs: number): Uint8Array {
-  if (chunks.length === 0 || toMs <= fromMs) return new Uint8Array(0);
-  const all = Buffer.concat(chunks.map((c) => Buffer.from(c.payload, 'base64')));
+/** Where the bytes between two timeline positions lie in `chunks` (offsets into their bytes joined). */
+function cutRange(chunks: Chunk[], fromMs: number, toMs: number): { from: number; to: number } {
+  if (chunks.length === 0 || toMs <= fromMs) return { from: 0, to: 0 };
+  let total = 0;
+  for (const c of chunks) total += c.bytes;
   const origin = chunks[0]!.atMs;
   const from = Math.max(0, Math.round((fromMs - origin) * MULAW_BYTES_PER_MS));
-  const to = Math.min(all.length, Math.round((toMs - origin) * MULAW_BYTES_PER_MS));
-  return to > from ? new Uint8Array(all.subarray(from, to)) : new Uint8Array(0);
+  const to = Math.min(total, Math.round((toMs - origin) * MULAW_BYTES_PER_MS));
+  return to > from ? { from, to } : { from: 0, to: 0 };
+}
+
+/** How many bytes {@link cut} gives, without decoding anything. */
+function cutLength(chunks: Chunk[], fromMs: number, toMs: number): number {
+  const { from, to } = cutRange(chunks, fromMs, toMs);
+  return to - from;
+}
+
+/** The bytes of `chunks` between two timeline positions. */
+function cut(chunks: Chunk[], fromMs: number, toMs: number): Uint8Array {
+  const { from, to } = cutRange(chunks, fromMs, toMs);
+  if (to === from) return new Uint8Array(0);
+  const all = Buffer.concat(chunks.map((c) => Buffer.from(c.payload, 'base64')));
+  return new Uint8Array(all.subarray(from, to));
 }
