@@ -205,7 +205,7 @@ export class PlaybackTracker {
 /** Decoded byte length of a base64 string, without decoding it. */
 export function base64ByteLength(b64: string): number {
   const len = b64.length;
-  if (len === 0) return 0;
+  // An empty string has no last character: its padding reads as 0, its length as 0.
   const padding = b64.charCodeAt(len - 1) === 61 ? (b64.charCodeAt(len - 2) === 61 ? 2 : 1) : 0;
   return Math.floor((len * 3) / 4) - padding;
 }
