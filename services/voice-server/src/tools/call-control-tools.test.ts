@@ -1,9 +1,13 @@
 // The three call-control tools run directly against a recorded CallControl port (no session, no
 // sockets): what each one sends to app-server, what it answers the model, and what it does to the call
 // once the agent's reply has played.
-import type { CallbackTicketInput, HandoffTicketInput, TranscriptMessage } from '@switchboard/service-kit';
 import { describe, expect, it } from 'vitest';
-import type { AppServerClient } from '../ports/app-server.ts';
+import type {
+  AppServerClient,
+  CallbackTicketInput,
+  HandoffTicketInput,
+  TranscriptMessage,
+} from '../ports/app-server.ts';
 import type { CallControl, CallInfo } from '../ports/call-control.ts';
 import { FakeAiServer, PROFILE } from '../testing/fakes.ts';
 import { memoryLogger } from '../testing/parts.ts';
