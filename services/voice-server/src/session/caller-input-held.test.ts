@@ -50,6 +50,7 @@ function input() {
     rt.sentOfType('input_audio_buffer.append').map((e) => Buffer.from(e.audio, 'base64')[0]);
   return {
     caller,
+    transport,
     rt,
     frame,
     appendedBytes,
@@ -148,5 +149,33 @@ describe('the other stream messages', () => {
     const name = c.playback.onAudioSent('a1', 800);
     c.caller.onFrame({ ok: true, message: { event: 'mark', streamSid: 'MZ1', mark: { name } } as never });
     expect(c.playback.hasPendingAudio).toBe(false);
+  });
+});
+
+describe('the loop itself', () => {
+  it('ends the call as a closed stream when the socket goes, and keeps an end already decided', async () => {
+    const c = input();
+    const running = c.caller.run();
+    c.transport.hangUpSocket();
+    await running;
+    expect(c.lifecycle.endReason).toBe('stream_closed');
+    const d = input();
+    const again = d.caller.run();
+    d.lifecycle.onStop();
+    d.transport.hangUpSocket();
+    await again;
+    expect(d.lifecycle.endReason).toBe('caller_hangup');
+  });
+
+  it('times one relayed frame in 32, in seconds, labelled caller_to_model', async () => {
+    const c = input();
+    c.goLive();
+    for (let i = 0; i < 33; i++) c.frame(i * 20, 1);
+    const values = (await c.metrics.relayLatency.get()).values;
+    const of = (name: string) =>
+      values.find((v) => v.metricName === name && v.labels.direction === 'caller_to_model')?.value;
+    expect(of('voice_relay_latency_seconds_count')).toBe(2);
+    expect(of('voice_relay_latency_seconds_sum')).toBeGreaterThanOrEqual(0);
+    expect(of('voice_relay_latency_seconds_sum')).toBeLessThan(0.5);
   });
 });

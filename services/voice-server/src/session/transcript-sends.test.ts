@@ -158,6 +158,9 @@ describe('an interrupted agent turn', () => {
     expect(heardPart('one two three', 1.5)).toBe('one two three');
     expect(heardPart('one two three', -1)).toBe('');
     expect(heardPart('one two three', 0.01)).toBe('one');
+    // Whole, trailing space and all, once everything played; nothing before the first word's start.
+    expect(heardPart('one two ', 1)).toBe('one two ');
+    expect(heardPart(' one two', 0.05)).toBe('');
   });
 });
 
