@@ -1,34 +1,11 @@
 // Barge-in alone, with no session and no sockets: every effect in the order the design requires
 // (external TTS, the model's response, Twilio's buffer, then the truncate at what was heard).
 import { describe, expect, it } from 'vitest';
-import { audioPath, mulaw } from '../testing/parts.ts';
+import { audioPath, bargeInPath, mulaw } from '../testing/parts.ts';
 import { BargeIn } from './barge-in.ts';
 import { THINKING_ITEM } from './call-types.ts';
 
-function bargeInOn(opts: { tts?: boolean } = {}) {
-  const p = audioPath();
-  const bargeIn = new BargeIn({
-    session: () => p.rt,
-    playback: p.playback,
-    responses: p.responses,
-    audioOut: p.audioOut,
-    transcript: p.transcript,
-    ...(opts.tts === false ? {} : { tts: { cancel: () => void p.order.push('tts.cancel') } }),
-    onInterrupted: () => p.order.push('interrupted'),
-    onCallerActivity: () => p.order.push('caller.activity'),
-    metrics: p.metrics,
-    log: p.log,
-  });
-  /** The agent says `frames` × 100 ms of `itemId` in response `responseId`. */
-  const speak = (responseId: string, itemId: string, frames: number) => {
-    p.responses.request();
-    p.responses.onCreated(responseId);
-    p.transcript.open(itemId, 'agent', new Date());
-    for (let i = 0; i < frames; i++) p.audioOut.agent(itemId, mulaw(100));
-  };
-  const marks = () => p.transport.frames('mark').map((m) => m.name);
-  return { ...p, bargeIn, speak, marks };
-}
+const bargeInOn = (opts: { tts?: boolean } = {}) => bargeInPath(opts.tts === false ? { tts: false } : {});
 
 describe('BargeIn (a part alone)', () => {
   it('cancels TTS, the response and Twilio playback, then truncates at what was heard, in that order', () => {

@@ -1,35 +1,14 @@
 // Barge-in alone on an external voice's turn (a text item the API cannot truncate) and with no live
 // Realtime session; no sockets.
 import { describe, expect, it } from 'vitest';
-import { audioPath, mulaw } from '../testing/parts.ts';
-import { BargeIn } from './barge-in.ts';
+import { bargeInPath } from '../testing/parts.ts';
 
-function bargeInOn(opts: { heardText?: string; session?: boolean } = {}) {
-  const p = audioPath();
-  const bargeIn = new BargeIn({
-    session: () => (opts.session === false ? undefined : p.rt),
-    playback: p.playback,
-    responses: p.responses,
-    audioOut: p.audioOut,
-    transcript: p.transcript,
-    tts: {
-      cancel: () => [],
-      heardText: (itemId) => (itemId === 'item_v' ? opts.heardText : undefined),
-    },
-    onInterrupted: () => p.order.push('interrupted'),
-    onCallerActivity: () => {},
-    metrics: p.metrics,
-    log: p.log,
+/** An external voice whose alignment says the caller heard `heardText` of item_v. */
+const bargeInOn = (opts: { heardText?: string; session?: boolean } = {}) =>
+  bargeInPath({
+    tts: { cancel: () => [], heardText: (itemId) => (itemId === 'item_v' ? opts.heardText : undefined) },
+    ...(opts.session === false ? { session: false } : {}),
   });
-  const speak = (responseId: string, itemId: string, frames: number) => {
-    p.responses.request();
-    p.responses.onCreated(responseId);
-    p.transcript.open(itemId, 'agent', new Date());
-    for (let i = 0; i < frames; i++) p.audioOut.agent(itemId, mulaw(100));
-  };
-  const marks = () => p.transport.frames('mark').map((m) => m.name);
-  return { ...p, bargeIn, speak, marks };
-}
 
 describe('barge-in on an external voice', () => {
   it('puts the words the caller heard in place of the text item: a new assistant item after it, then the old one deleted', () => {
@@ -73,7 +52,7 @@ describe('barge-in with no live Realtime session (a reconnect under way)', () =>
     b.responses.request();
     b.order.length = 0;
     expect(() => b.bargeIn.onSpeechStarted()).not.toThrow();
-    expect(b.order).toEqual([]);
+    expect(b.order).toEqual(['caller.activity']);
     expect(b.transport.frames('clear')).toEqual([]);
     expect(b.metrics.bargeIns).toBe(0);
     expect(b.playback.heardPosition()).toBeDefined();

@@ -1,25 +1,11 @@
 // External transcripts held for a turn whose Realtime transcript has not come: how many, for which
 // turns, what the end of the call does with them, and the figures kept.
 import { describe, expect, it } from 'vitest';
-import type { TranscriptionResult } from '../ports/transcriber.ts';
-import type { TranscribedTurn } from '../speech/caller-turn-audio.ts';
-import { audioPath } from '../testing/parts.ts';
+import { audioPath, heardWords, transcribedTurn } from '../testing/parts.ts';
 import { CallerTranscripts } from './caller-transcripts.ts';
 
-const turn = (itemId: string, result: TranscriptionResult): TranscribedTurn => ({
-  itemId,
-  startMs: 0,
-  durationMs: 1000,
-  latencyMs: 0,
-  truncated: false,
-  result,
-});
-const ok = (text: string, audioSeconds = 1): TranscriptionResult => ({
-  status: 'ok',
-  provider: 'cartesia',
-  text,
-  audioSeconds,
-});
+const turn = transcribedTurn;
+const ok = (text: string, audioSeconds = 1) => heardWords(text, 'cartesia', audioSeconds);
 
 function parts() {
   const { transcript } = audioPath();

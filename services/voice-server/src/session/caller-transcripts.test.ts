@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { TranscriptionResult } from '../ports/transcriber.ts';
 import type { TranscribedTurn } from '../speech/caller-turn-audio.ts';
-import { audioPath } from '../testing/parts.ts';
+import { audioPath, heardWords, transcribedTurn } from '../testing/parts.ts';
 import { CallerTranscripts } from './caller-transcripts.ts';
 
-const turn = (itemId: string, result: TranscriptionResult): TranscribedTurn => ({
-  itemId,
-  startMs: 0,
-  durationMs: 1000,
-  latencyMs: 0,
-  truncated: false,
-  result,
-});
-const ok = (text: string): TranscriptionResult => ({
-  status: 'ok',
-  provider: 'elevenlabs',
-  text,
-  audioSeconds: 1,
-});
+const turn = transcribedTurn;
+const ok = (text: string) => heardWords(text);
 
 function parts() {
   const { transcript, appServer } = audioPath();

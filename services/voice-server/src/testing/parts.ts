@@ -4,10 +4,14 @@ import { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { createLogger, type Logger } from '@switchboard/service-kit';
 import { VoiceMetrics } from '../metrics.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
+import type { TranscriptionResult } from '../ports/transcriber.ts';
 import { AudioOut } from '../session/audio-out.ts';
+import { BargeIn } from '../session/barge-in.ts';
+import type { TtsControl } from '../session/call-types.ts';
 import { PlaybackTracker } from '../session/playback-tracker.ts';
 import { ResponseQueue } from '../session/response-queue.ts';
 import { Transcript } from '../session/transcript.ts';
+import type { TranscribedTurn } from '../speech/caller-turn-audio.ts';
 import { InMemoryCallTransport } from './in-memory-transport.ts';
 
 /** A logger that keeps its lines for assertions. */
@@ -53,4 +57,47 @@ export function audioPath() {
 /** `ms` of base64 mu-law. */
 export function mulaw(ms: number, byte = 0x55): string {
   return Buffer.alloc(ms * 8, byte).toString('base64');
+}
+
+/**
+ * Barge-in on the audio path of {@link audioPath}: its effects in `order` (the caller's activity, the
+ * external voice cancelled, the agent interrupted). `tts: false` has no external voice; `session:
+ * false`, no live Realtime session. `speak` makes the agent say `frames` × 100 ms of `itemId`.
+ */
+export function bargeInPath(opts: { tts?: TtsControl | false; session?: boolean } = {}) {
+  const p = audioPath();
+  const bargeIn = new BargeIn({
+    session: () => (opts.session === false ? undefined : p.rt),
+    playback: p.playback,
+    responses: p.responses,
+    audioOut: p.audioOut,
+    transcript: p.transcript,
+    ...(opts.tts === false ? {} : { tts: opts.tts ?? { cancel: () => void p.order.push('tts.cancel') } }),
+    onInterrupted: () => p.order.push('interrupted'),
+    onCallerActivity: () => p.order.push('caller.activity'),
+    metrics: p.metrics,
+    log: p.log,
+  });
+  const speak = (responseId: string, itemId: string, frames: number) => {
+    p.responses.request();
+    p.responses.onCreated(responseId);
+    p.transcript.open(itemId, 'agent', new Date());
+    for (let i = 0; i < frames; i++) p.audioOut.agent(itemId, mulaw(100));
+  };
+  const marks = () => p.transport.frames('mark').map((m) => m.name);
+  return { ...p, bargeIn, speak, marks };
+}
+
+/** An external transcription of caller turn `itemId` that came back with `result`. */
+export function transcribedTurn(itemId: string, result: TranscriptionResult): TranscribedTurn {
+  return { itemId, startMs: 0, durationMs: 1000, latencyMs: 0, truncated: false, result };
+}
+
+/** A transcription that heard `text` in `audioSeconds` of audio. */
+export function heardWords(
+  text: string,
+  provider: 'elevenlabs' | 'cartesia' = 'elevenlabs',
+  audioSeconds = 1,
+): TranscriptionResult {
+  return { status: 'ok', provider, text, audioSeconds };
 }
