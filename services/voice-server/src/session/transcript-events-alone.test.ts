@@ -52,6 +52,8 @@ function events() {
     at: (ms: number) => {
       nowMs = ms;
     },
+    /** Hands `x` over; it must be one of the transcript's events. */
+    handle: (x: RealtimeServerEvent) => expect(te.onEvent(x)).toBe(true),
   };
 }
 
@@ -138,8 +140,8 @@ describe('transcript entries from Realtime events', () => {
     expect(
       e.te.onEvent(ev({ type: 'response.output_item.added', item: { id: 'a1', type: 'message' } })),
     ).toBe(true);
-    e.te.onEvent(ev({ type: 'response.output_item.added', item: { id: 'f1', type: 'function_call' } }));
-    e.te.onEvent(ev({ type: 'response.output_item.added', item: { type: 'message' } }));
+    e.handle(ev({ type: 'response.output_item.added', item: { id: 'f1', type: 'function_call' } }));
+    e.handle(ev({ type: 'response.output_item.added', item: { type: 'message' } }));
     expect(e.transcript.messages().map((m) => [m.itemId, m.role, m.startedAt])).toEqual([
       ['a1', 'agent', '2026-12-06T10:00:00.000Z'],
     ]);
@@ -147,7 +149,7 @@ describe('transcript entries from Realtime events', () => {
 
   it("the agent's words, spoken or as text; interrupted when its response was cancelled", () => {
     const e = events();
-    e.te.onEvent(
+    e.handle(
       ev({
         type: 'response.output_audio_transcript.done',
         response_id: 'r1',
@@ -155,7 +157,7 @@ describe('transcript entries from Realtime events', () => {
         transcript: 'Hi.',
       }),
     );
-    e.te.onEvent(
+    e.handle(
       ev({
         type: 'response.output_audio_transcript.done',
         response_id: 'r_cut',
@@ -163,10 +165,8 @@ describe('transcript entries from Realtime events', () => {
         transcript: 'Our st',
       }),
     );
-    e.te.onEvent(ev({ type: 'response.output_text.done', response_id: 'r3', item_id: 'a3', text: 'Text.' }));
-    e.te.onEvent(
-      ev({ type: 'response.output_text.done', response_id: 'r_cut', item_id: 'a4', text: 'Cut.' }),
-    );
+    e.handle(ev({ type: 'response.output_text.done', response_id: 'r3', item_id: 'a3', text: 'Text.' }));
+    e.handle(ev({ type: 'response.output_text.done', response_id: 'r_cut', item_id: 'a4', text: 'Cut.' }));
     expect(e.transcript.messages().map((m) => [m.itemId, m.role, m.text, m.interrupted])).toEqual([
       ['a1', 'agent', 'Hi.', undefined],
       ['a2', 'agent', 'Our st', true],
@@ -177,10 +177,13 @@ describe('transcript entries from Realtime events', () => {
 
   it('a caller turn: opened when committed, its words when transcribed, marked when transcription failed', () => {
     const e = events();
-    e.te.onEvent(ev({ type: 'input_audio_buffer.committed', item_id: 'u1' }));
-    e.te.onEvent(ev({ type: 'input_audio_buffer.committed', item_id: 'u2' }));
-    e.te.onEvent(ev({ type: 'input_audio_buffer.cleared' }));
-    e.te.onEvent(
+    for (const handled of [
+      ev({ type: 'input_audio_buffer.committed', item_id: 'u1' }),
+      ev({ type: 'input_audio_buffer.committed', item_id: 'u2' }),
+      ev({ type: 'input_audio_buffer.cleared' }),
+    ])
+      expect(e.te.onEvent(handled)).toBe(true);
+    e.handle(
       ev({
         type: 'conversation.item.input_audio_transcription.completed',
         item_id: 'u1',
@@ -188,7 +191,7 @@ describe('transcript entries from Realtime events', () => {
         transcript: 'Hello.',
       }),
     );
-    e.te.onEvent(
+    e.handle(
       ev({
         type: 'conversation.item.input_audio_transcription.failed',
         item_id: 'u2',
@@ -196,7 +199,7 @@ describe('transcript entries from Realtime events', () => {
         error: {},
       }),
     );
-    e.te.onEvent(
+    e.handle(
       ev({
         type: 'conversation.item.input_audio_transcription.failed',
         item_id: 'u3',
@@ -228,17 +231,14 @@ describe('transcript entries from Realtime events', () => {
 
   it("a finished user item fills in a known turn's words from its transcript, and nothing else", () => {
     const e = events();
-    e.te.onEvent(ev({ type: 'input_audio_buffer.committed', item_id: 'u1' }));
-    const done = (item: Record<string, unknown>) =>
-      e.te.onEvent(ev({ type: 'conversation.item.done', item }));
-    expect(
-      done({
-        id: 'u1',
-        type: 'message',
-        role: 'user',
-        content: [{ type: 'input_audio' }, { type: 'input_audio', transcript: 'Hi there.' }],
-      }),
-    ).toBe(true);
+    e.handle(ev({ type: 'input_audio_buffer.committed', item_id: 'u1' }));
+    const done = (item: Record<string, unknown>) => e.handle(ev({ type: 'conversation.item.done', item }));
+    done({
+      id: 'u1',
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_audio' }, { type: 'input_audio', transcript: 'Hi there.' }],
+    });
     done({
       id: 'u9',
       type: 'message',
@@ -252,7 +252,7 @@ describe('transcript entries from Realtime events', () => {
       content: [{ type: 'output_audio', transcript: 'Not the caller.' }],
     });
     expect(e.transcript.messages().map((m) => [m.itemId, m.text])).toEqual([['u1', 'Hi there.']]);
-    e.te.onEvent(ev({ type: 'input_audio_buffer.committed', item_id: 'u2' }));
+    e.handle(ev({ type: 'input_audio_buffer.committed', item_id: 'u2' }));
     done({ id: 'u2', type: 'message', role: 'user', content: [{ type: 'input_audio', transcript: '' }] });
     done({ id: 'u2', type: 'message', role: 'user' });
     expect(e.transcript.get('u2')?.text).toBeNull();
