@@ -35,6 +35,21 @@ describe('the line delay the tracker learns from echoes', () => {
     expect(c.heardMs()).toBe(300 + 50);
   });
 
+  it('keeps the smallest lag: a larger one after it changes nothing', () => {
+    const c = tracked();
+    const m1 = c.t.onAudioSent('a', 800); // plays 0–100
+    c.at(120);
+    c.t.onMarkEchoed(m1); // lag 20: delay 10
+    c.at(1_000);
+    const m2 = c.t.onAudioSent('a', 800); // plays 1000–1100
+    c.at(1_200);
+    c.t.onMarkEchoed(m2); // lag 100: not smaller
+    c.at(2_000);
+    c.t.onAudioSent('a', 800); // plays 2000–2100
+    c.at(2_050);
+    expect(c.heardMs()).toBe(200 + 40); // 50 ms in, less the 10 ms delay
+  });
+
   it('ignores an echo that came before its audio could have played (a negative lag)', () => {
     const c = tracked();
     const m1 = c.t.onAudioSent('a', 800); // plays 0–100
