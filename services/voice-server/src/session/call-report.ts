@@ -98,14 +98,8 @@ export class CallReport {
     }
     this.deps.trace?.end({ endReason: reason, durationSec });
     metrics.callEnded(reason);
-    // With the external speech used, for cost attribution (characters synthesized, audio transcribed).
-    log.info(
-      {
-        reason,
-        durationSec,
-        ...(speech && (speech.voiceProvider !== 'openai' || speech.transcriber) ? { speech } : {}),
-      },
-      'call ended',
-    );
+    // External speech used, for cost attribution (characters synthesized, caller audio transcribed).
+    const usage = speech && (speech.voiceProvider !== 'openai' || speech.transcriber) ? { speech } : {};
+    log.info({ reason, durationSec, ...usage }, 'call ended');
   }
 }

@@ -13,7 +13,7 @@ import { DEFAULT_CALL_LIMITS, type EndReason } from './call-types.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { WRAP_UP_NOTE } from './lines.ts';
 import { Transcript } from './transcript.ts';
-import { watchdogLine } from './watchdog.ts';
+import { InactivityWatchdog, watchdogLine } from './watchdog.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -147,5 +147,67 @@ describe('a call report without a trace', () => {
     });
     vi.useRealTimers();
     await vi.waitFor(() => expect(ai.debits).toHaveLength(1));
+  });
+});
+
+describe('a stopped watchdog', () => {
+  it('arms nothing more when the caller speaks after it was stopped while prompted', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const asked: string[] = [];
+    const w = new InactivityWatchdog({
+      promptAfterMs: 10_000,
+      endAfterMs: 10_000,
+      onPrompt: () => asked.push('prompt'),
+      onEnd: () => asked.push('end'),
+      isBusy: () => false,
+    });
+    w.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(asked).toEqual(['prompt']);
+    w.stop();
+    w.callerActivity();
+    expect(w.hasTimer).toBe(false);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(asked).toEqual(['prompt']);
+  });
+});
+
+describe('the "call ended" log line', () => {
+  function ended(speech: Parameters<CallReport['finished']>[3]) {
+    const appServer = new InMemoryAppServer();
+    const { log, lines } = memoryLogger();
+    const call = {
+      streamSid: 'MZ1',
+      callSid: `CA${'5'.repeat(32)}`,
+      accountSid: 'AC1',
+      botProfileKey: 'p',
+      isSip: false,
+      callerNumber: '+14155550123',
+    };
+    const r = new CallReport({
+      call,
+      startedAtMs: Date.now(),
+      aiServer: new FakeAiServer(),
+      appServer,
+      metrics: new VoiceMetrics(),
+      log,
+    });
+    r.finished('caller_hangup', new Transcript(call.callSid, appServer, () => {}), false, speech);
+    const line = lines
+      .map((l) => JSON.parse(l) as { msg: string; speech?: unknown })
+      .find((l) => l.msg === 'call ended');
+    return line!;
+  }
+  const usage = { charactersSynthesized: 10, audioSecondsTranscribed: 0, fellBack: false };
+
+  it('names the external speech used, for cost attribution, and nothing when the model spoke alone', () => {
+    expect(ended({ ...usage, voiceProvider: 'elevenlabs' }).speech).toMatchObject({
+      voiceProvider: 'elevenlabs',
+    });
+    expect(ended({ ...usage, voiceProvider: 'openai', transcriber: 'cartesia' }).speech).toMatchObject({
+      transcriber: 'cartesia',
+    });
+    expect(ended({ ...usage, voiceProvider: 'openai' }).speech).toBeUndefined();
+    expect(ended(undefined).speech).toBeUndefined();
   });
 });

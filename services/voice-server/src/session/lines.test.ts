@@ -81,6 +81,9 @@ describe('the other lines', () => {
     expect(
       greetingLine({ key: 'p', greeting: 'Hi.', languages: [{ tag: 'es', greeting: '' } as never] }),
     ).toBe('Greet the caller now, saying: "Hi."');
+    expect(greetingLine({ key: 'p', greeting: 'Hi.', languages: [] })).toBe(
+      'Greet the caller now, saying: "Hi."',
+    );
     expect(greetingLine({ key: 'p' })).toBe('Greet the caller briefly and ask how you can help.');
     expect(greetingLine(undefined)).toBe('Greet the caller briefly and ask how you can help.');
   });

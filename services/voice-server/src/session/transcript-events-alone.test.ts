@@ -104,6 +104,16 @@ describe('the latency waterfall of a reply', () => {
     expect(e.turns).toHaveLength(1);
   });
 
+  it('times a reply whose item has no transcript entry without touching the transcript', () => {
+    const e = events();
+    e.te.onSpeechStopped('u1', 1);
+    e.at(100);
+    expect(e.te.onAgentAudio('a9')).toBe(true);
+    expect(() => e.te.onAgentFrameSent('a9')).not.toThrow();
+    expect(e.turns.map((t) => t.itemId)).toEqual(['a9']);
+    expect(e.transcript.get('a9')).toBeUndefined();
+  });
+
   it('nothing is timed without a stop of the caller’s speech before it, and each stop times one reply', () => {
     const e = events();
     expect(e.te.onAgentAudio('a0')).toBe(false);

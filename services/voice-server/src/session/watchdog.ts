@@ -38,9 +38,10 @@ export class InactivityWatchdog {
     this.lastActivityMs = this.now();
   }
 
-  /** The caller spoke: start over from the beginning. */
+  /** The caller spoke: start over from the beginning (nothing, once stopped). */
   callerActivity(): void {
     this.lastActivityMs = this.now();
+    if (this.stopped) return;
     if (this.prompted) {
       this.prompted = false;
       this.arm(this.opts.promptAfterMs);

@@ -178,8 +178,15 @@ export class CallerTurnAudio {
    */
   audioOf(itemId: string): Uint8Array | undefined {
     const turn = this.committed.get(itemId);
-    if (!turn) return undefined;
-    turn.mulaw ??= cut(turn.chunks, turn.fromMs, turn.toMs).subarray(0, this.opts.maxTurnBytes);
+    return turn ? this.decoded(turn) : undefined;
+  }
+
+  /** A committed turn's bytes (at most `maxTurnBytes`), decoded once; its chunks are let go then. */
+  private decoded(turn: CommittedTurn): Uint8Array {
+    if (!turn.mulaw) {
+      turn.mulaw = cut(turn.chunks, turn.fromMs, turn.toMs).subarray(0, this.opts.maxTurnBytes);
+      turn.chunks = [];
+    }
     return turn.mulaw;
   }
 
@@ -229,15 +236,17 @@ export class CallerTurnAudio {
     if (length === 0) return;
     const truncated = turn.truncated || length > this.opts.maxTurnBytes;
     const committed: CommittedTurn = { chunks: turn.chunks, fromMs: turn.fromMs, toMs };
+    // A transcriber needs the bytes now: decoded before the turn can be evicted from the kept ones.
+    const mulaw = this.opts.transcriber ? this.decoded(committed) : undefined;
     this.committed.set(turn.itemId, committed);
     while (this.committed.size > this.opts.keepCommitted) {
       this.committed.delete(this.committed.keys().next().value!);
     }
-    if (!this.opts.transcriber) return;
+    if (!this.opts.transcriber || !mulaw) return;
     const job: Job = {
       audio: {
         itemId: turn.itemId,
-        mulaw: this.audioOf(turn.itemId)!,
+        mulaw,
         ...(this.language ? { language: this.language } : {}),
       },
       startMs: this.earlierSessionsMs + turn.fromMs,
