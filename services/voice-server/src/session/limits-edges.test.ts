@@ -19,6 +19,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** The call the report tests end. */
+const CALL = {
+  streamSid: 'MZ1',
+  callSid: `CA${'4'.repeat(32)}`,
+  accountSid: 'AC1',
+  botProfileKey: 'acme-support',
+  isSip: false,
+  callerNumber: '+14155550123',
+};
+
 /** A limiter on fake timers whose clocks start `connectedAfterMs` into the call. */
 function limiter(profile: Partial<CallProfile>, connectedAfterMs = 0, busy = false) {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
@@ -116,14 +126,7 @@ describe('a call report without a trace', () => {
     vi.setSystemTime(new Date('2026-12-06T10:00:00.000Z'));
     const appServer = new InMemoryAppServer();
     const ai = new FakeAiServer();
-    const call = {
-      streamSid: 'MZ1',
-      callSid: `CA${'4'.repeat(32)}`,
-      accountSid: 'AC1',
-      botProfileKey: 'acme-support',
-      isSip: false,
-      callerNumber: '+14155550123',
-    };
+    const call = CALL;
     const r = new CallReport({
       call,
       startedAtMs: Date.now(),
@@ -176,14 +179,7 @@ describe('the "call ended" log line', () => {
   function ended(speech: Parameters<CallReport['finished']>[3]) {
     const appServer = new InMemoryAppServer();
     const { log, lines } = memoryLogger();
-    const call = {
-      streamSid: 'MZ1',
-      callSid: `CA${'5'.repeat(32)}`,
-      accountSid: 'AC1',
-      botProfileKey: 'p',
-      isSip: false,
-      callerNumber: '+14155550123',
-    };
+    const call = CALL;
     const r = new CallReport({
       call,
       startedAtMs: Date.now(),

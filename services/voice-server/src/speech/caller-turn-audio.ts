@@ -232,7 +232,8 @@ export class CallerTurnAudio {
 
   private handOver(turn: KeptTurn): void {
     const toMs = turn.toMs ?? this.timelineMs;
-    const length = cutLength(turn.chunks, turn.fromMs, toMs);
+    const { from, to } = cutRange(turn.chunks, turn.fromMs, toMs);
+    const length = to - from;
     if (length === 0) return;
     const truncated = turn.truncated || length > this.opts.maxTurnBytes;
     const committed: CommittedTurn = { chunks: turn.chunks, fromMs: turn.fromMs, toMs };
@@ -328,12 +329,6 @@ function cutRange(chunks: Chunk[], fromMs: number, toMs: number): { from: number
   const from = Math.max(0, Math.round((fromMs - origin) * MULAW_BYTES_PER_MS));
   const to = Math.min(total, Math.round((toMs - origin) * MULAW_BYTES_PER_MS));
   return to > from ? { from, to } : { from: 0, to: 0 };
-}
-
-/** How many bytes {@link cut} gives, without decoding anything. */
-function cutLength(chunks: Chunk[], fromMs: number, toMs: number): number {
-  const { from, to } = cutRange(chunks, fromMs, toMs);
-  return to - from;
 }
 
 /** The bytes of `chunks` between two timeline positions. */
