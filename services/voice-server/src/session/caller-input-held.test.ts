@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { VoiceMetrics } from '../metrics.ts';
 import { FakeTwilioRest } from '../testing/fakes.ts';
 import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
-import { memoryLogger, mulaw } from '../testing/parts.ts';
+import { mediaFrame, memoryLogger, mulaw } from '../testing/parts.ts';
 import { CallerInput } from './caller-input.ts';
 import type { DtmfCollector } from './dtmf.ts';
 import { CallLifecycle } from './lifecycle.ts';
@@ -36,16 +36,7 @@ function input() {
     log,
   });
   /** A caller frame of `ms` of audio filled with `byte`, at `ts`. */
-  const frame = (ts: number, byte: number, ms = 20) =>
-    caller.onFrame({
-      ok: true,
-      message: {
-        event: 'media',
-        sequenceNumber: '1',
-        streamSid: 'MZ1',
-        media: { track: 'inbound', chunk: '1', timestamp: ts, payload: mulaw(ms, byte) },
-      } as never,
-    });
+  const frame = (ts: number, byte: number, ms = 20) => caller.onFrame(mediaFrame(ts, mulaw(ms, byte)));
   const appendedBytes = () =>
     rt.sentOfType('input_audio_buffer.append').map((e) => Buffer.from(e.audio, 'base64')[0]);
   return {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { VoiceMetrics } from '../metrics.ts';
 import { FakeTwilioRest } from '../testing/fakes.ts';
 import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
-import { memoryLogger, mulaw } from '../testing/parts.ts';
+import { mediaFrame, memoryLogger, mulaw } from '../testing/parts.ts';
 import { CallerInput } from './caller-input.ts';
 import { DtmfCollector } from './dtmf.ts';
 import { CallLifecycle } from './lifecycle.ts';
@@ -30,16 +30,7 @@ function input(opts: { session?: boolean } = {}) {
     metrics,
     log,
   });
-  const frame = (ts: number, ms = 20) =>
-    caller.onFrame({
-      ok: true,
-      message: {
-        event: 'media',
-        sequenceNumber: '1',
-        streamSid: 'MZ1',
-        media: { track: 'inbound', chunk: '1', timestamp: ts, payload: mulaw(ms) },
-      } as never,
-    });
+  const frame = (ts: number, ms = 20) => caller.onFrame(mediaFrame(ts, mulaw(ms)));
   const appended = () =>
     rt.sentOfType('input_audio_buffer.append').map((e) => Buffer.from(e.audio, 'base64'));
   return { caller, rt, frame, appended, metrics, lifecycle, played: () => played };

@@ -2,6 +2,7 @@
 
 import { ScriptedRealtimeConnection } from '@switchboard/realtime/testing';
 import { createLogger, type Logger } from '@switchboard/service-kit';
+import type { DecodeResult, TwilioInbound } from '@switchboard/telephony';
 import { VoiceMetrics } from '../metrics.ts';
 import { InMemoryAppServer } from '../ports/in-memory-app-server.ts';
 import type { TranscriptionResult } from '../ports/transcriber.ts';
@@ -52,6 +53,19 @@ export function audioPath() {
   const transcript = new Transcript('CA00000000000000000000000000000001', appServer, () => {});
   const { log, lines } = memoryLogger();
   return { order, transport, rt, playback, metrics, audioOut, responses, appServer, transcript, log, lines };
+}
+
+/** A decoded Twilio media frame carrying `payload` at `timestamp`, as loop 1 receives it. */
+export function mediaFrame(timestamp: number, payload: string): DecodeResult<TwilioInbound> {
+  return {
+    ok: true,
+    message: {
+      event: 'media',
+      sequenceNumber: '1',
+      streamSid: 'MZ1',
+      media: { track: 'inbound', chunk: '1', timestamp, payload },
+    } as unknown as TwilioInbound,
+  };
 }
 
 /** `ms` of base64 mu-law. */
