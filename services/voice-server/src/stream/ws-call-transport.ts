@@ -14,8 +14,17 @@ import type { CallTransport } from '../ports/call-transport.ts';
 export class WsCallTransport implements CallTransport {
   readonly inbound = new AsyncQueue<DecodeResult<TwilioInbound>>();
   private encode: TwilioStreamEncoder = twilioStreamEncoder('');
-  /** The TCP socket under the WebSocket, corked around a media frame and its mark. */
+  /**
+   * The TCP socket under the WebSocket, corked from the first message sent in a tick to the end of
+   * that tick: a burst of model audio (many deltas in one read from the Realtime socket, each a media
+   * frame, some with a mark) reaches the kernel in one write instead of one per message.
+   */
   private readonly tcp: Pick<Socket, 'cork' | 'uncork'> | undefined;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.tcp!.uncork();
+  };
 
   constructor(
     private readonly socket: WebSocket,
@@ -41,24 +50,31 @@ export class WsCallTransport implements CallTransport {
   }
 
   sendMedia(payloadBase64: string): void {
-    if (this.isOpen) this.socket.send(this.encode.media(payloadBase64));
+    if (this.isOpen) this.send(this.encode.media(payloadBase64));
   }
 
   sendMark(name: string): void {
-    if (this.isOpen) this.socket.send(this.encode.mark(name));
+    if (this.isOpen) this.send(this.encode.mark(name));
   }
 
   sendMediaWithMark(payloadBase64: string, markName: string): void {
     if (!this.isOpen) return;
-    // Two WebSocket messages, one write to the kernel.
-    this.tcp?.cork();
-    this.socket.send(this.encode.media(payloadBase64));
-    this.socket.send(this.encode.mark(markName));
-    this.tcp?.uncork();
+    this.send(this.encode.media(payloadBase64));
+    this.send(this.encode.mark(markName));
   }
 
   sendClear(): void {
-    if (this.isOpen) this.socket.send(this.encode.clear());
+    if (this.isOpen) this.send(this.encode.clear());
+  }
+
+  /** Sends one message; the socket stays corked until this tick's last message is sent. */
+  private send(message: string): void {
+    if (this.tcp && !this.corked) {
+      this.corked = true;
+      this.tcp.cork();
+      process.nextTick(this.uncork);
+    }
+    this.socket.send(message);
   }
 
   close(code = 1000, reason = ''): void {
