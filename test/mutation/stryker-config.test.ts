@@ -36,6 +36,7 @@ describe('the mutation testing configuration', () => {
     expect(stryker.vitest.configFile).toBe('test/mutation/vitest.mutation.config.ts');
     expect(mutationVitest.test?.include).toEqual([
       'services/voice-server/src/session/**/*.test.ts',
+      'services/voice-server/src/language/**/*.test.ts',
       'services/voice-server/src/tools/**/*.test.ts',
       'packages/telephony/src/**/*.test.ts',
     ]);
