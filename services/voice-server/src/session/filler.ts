@@ -87,11 +87,6 @@ export class OutageFiller {
     this.stop();
   }
 
-  /** Filler sent so far in this call, in ms. */
-  get totalMs(): number {
-    return this.sentMs;
-  }
-
   private stop(): void {
     this.queue = [];
     this.run++;

@@ -1,0 +1,86 @@
+// Which request the response queue sends next and what response.done reports: only continues
+// coalesce (a line and a continue waiting together both go out), a greeting is not said once the
+// caller was answered first, a response.done is matched to the active response by its id, and a
+// failed response the server started itself is asked for again as a plain continue.
+import { describe, expect, it } from 'vitest';
+import { BRAND_PROMPT, recordedQueue } from '../testing/recorded-queue.ts';
+
+const line = (text: string) => ({ kind: 'line' as const, line: text });
+
+describe('the response queue between turns', () => {
+  it('a line asked while a continue waits is said too, after it', () => {
+    const { q, sent, created } = recordedQueue();
+    q.request(line('One moment.'));
+    created('r1');
+    q.request();
+    q.request(line('Are you still there?'));
+    expect(q.waiting).toBe(2);
+    q.onDone('r1', 'completed');
+    created('r2');
+    q.onDone('r2', 'completed');
+    expect(sent).toHaveLength(3);
+    expect(sent[1]!.response?.instructions).toBeUndefined();
+    expect(sent[2]!.response?.instructions).toBe(`${BRAND_PROMPT}\n\nAre you still there?`);
+  });
+
+  it('a continue asked while a line waits is not coalesced into it', () => {
+    const { q, sent, created } = recordedQueue();
+    q.request(line('One moment.'));
+    created('r1');
+    q.request(line('Are you still there?'));
+    q.request();
+    expect(q.waiting).toBe(2);
+    q.onDone('r1', 'completed');
+    created('r2');
+    q.onDone('r2', 'completed');
+    expect(sent).toHaveLength(3);
+    expect(sent[2]!.response?.instructions).toBeUndefined();
+  });
+
+  it('the caller was answered before the greeting could go out: the greeting is not said', () => {
+    const { q, sent, vad } = recordedQueue();
+    vad('r_vad');
+    q.request({ kind: 'greeting', line: 'Say hi.' });
+    expect(sent).toHaveLength(0);
+    q.onDone('r_vad', 'completed');
+    expect(sent).toHaveLength(0);
+    expect(q.isBusy).toBe(false);
+  });
+
+  it('a completed response reports neither failed nor retried', () => {
+    const { q, created } = recordedQueue();
+    q.request();
+    created('r1');
+    expect(q.onDone('r1', 'completed')).toEqual({ failed: false, retried: false });
+  });
+
+  it('a response.done of another response leaves the active one active; with none active it changes nothing', () => {
+    const { q, sent, created } = recordedQueue();
+    expect(q.onDone('r_old', 'failed')).toEqual({ failed: false, retried: false });
+    expect(sent).toHaveLength(0);
+    q.request(line('One moment.'));
+    created('r1');
+    q.request(line('Are you still there?'));
+    expect(q.onDone('r_old', 'failed')).toEqual({ failed: false, retried: false });
+    expect(q.isActive).toBe(true);
+    expect(sent).toHaveLength(1);
+    q.onDone('r1', 'completed');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a failed response the server started itself is asked for again as a continue, without a line', () => {
+    const { q, sent, vad } = recordedQueue();
+    vad('r_vad');
+    expect(q.onDone('r_vad', 'failed')).toEqual({ failed: true, retried: true });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.response?.instructions).toBeUndefined();
+  });
+
+  it('a response.created without an id leaves nothing active', () => {
+    const { q, sent } = recordedQueue();
+    q.request();
+    q.onCreated(undefined, sent[0]!.response?.metadata);
+    expect(q.isActive).toBe(false);
+    expect(q.isBusy).toBe(false);
+  });
+});
