@@ -23,6 +23,36 @@ describe('the response queue between turns', () => {
     expect(sent[2]!.response?.instructions).toBe(`${BRAND_PROMPT}\n\nAre you still there?`);
   });
 
+  it('a continue asked while ours is on its way is sent after it: ours cannot answer what came after its create', () => {
+    // The server takes client events in order: a tool output added after our response.create is not
+    // in that response's input, so it needs a response of its own.
+    const { q, sent, created } = recordedQueue();
+    q.request();
+    expect(sent).toHaveLength(1);
+    q.request();
+    expect(q.waiting).toBe(1);
+    created('r1');
+    q.onDone('r1', 'completed');
+    expect(sent).toHaveLength(2);
+    created('r2');
+    q.onDone('r2', 'completed');
+    expect(sent).toHaveLength(2);
+  });
+
+  it('a continue asked before ours went out is answered by it', () => {
+    const { q, sent, created } = recordedQueue();
+    q.request(line('One moment.'));
+    q.request();
+    q.request();
+    created('r1');
+    q.onDone('r1', 'completed');
+    expect(sent).toHaveLength(2);
+    created('r2');
+    q.onDone('r2', 'completed');
+    expect(sent).toHaveLength(2);
+    expect(q.waiting).toBe(0);
+  });
+
   it('a continue asked while a line waits is not coalesced into it', () => {
     const { q, sent, created } = recordedQueue();
     q.request(line('One moment.'));

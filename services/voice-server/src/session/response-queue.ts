@@ -59,7 +59,7 @@ export class ResponseQueue {
   private withdrawn = false;
   /** Responses started so far. */
   private started = 0;
-  /** Of those, the ones that answer the conversation (not the platform's lines). */
+  /** Responses that answer the conversation (not the platform's lines): our continues as they are sent, the server's own as they start. */
   private answering = 0;
   private tags = 0;
 
@@ -98,7 +98,8 @@ export class ResponseQueue {
     const mine = metadata === undefined || this.inFlight?.tag === tag;
     const ours = this.inFlight && mine ? this.inFlight : undefined;
     if (ours) this.inFlight = undefined;
-    if (!ours || ours.req.kind === 'continue') this.answering++;
+    // Ours was counted when it was sent; the server's own answers the conversation as it stood.
+    if (!ours) this.answering++;
     this.active = responseId === undefined ? undefined : { id: responseId, ours };
     if (!ours || !this.withdrawn || responseId === undefined) return { cancel: false };
     this.withdrawn = false;
@@ -190,6 +191,10 @@ export class ResponseQueue {
   private send(r: Request): void {
     r.tag = `req_${++this.tags}`;
     this.inFlight = r;
+    // A continue answers what the conversation held when it was sent: the server takes client events
+    // in order, so an item added after this create (a tool's output, keypad digits) needs a response of
+    // its own, even when it is asked for before this one's response.created arrives.
+    if (r.req.kind === 'continue') this.answering++;
     const response: NonNullable<Extract<RealtimeClientEvent, { type: 'response.create' }>['response']> = {
       metadata: { [REQUEST_TAG]: r.tag },
     };
