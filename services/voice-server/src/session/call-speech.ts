@@ -292,6 +292,8 @@ export class CallSpeech implements TtsControl, TextSpeech {
   private fallBack(error: TtsError): void {
     if (this.fellBack) return;
     this.fellBack = true;
+    // A voice asked for during the failed turn would open a stream nothing speaks with.
+    this.pendingVoice = undefined;
     const { metrics, log } = this.deps;
     metrics.add(metrics.ttsFallbacks, error.code);
     log.warn(
