@@ -43,7 +43,13 @@ describe('the brand voice, turn by turn', () => {
     c.clock.ms = 350;
     expect(c.speech.cancel()).toEqual(['a2']);
     expect(c.trace.tts).toStrictEqual([
-      { provider: 'elevenlabs', voiceId: BRAND_VOICE.voiceId, characters: 6, firstAudioMs: 100, durationMs: 300 },
+      {
+        provider: 'elevenlabs',
+        voiceId: BRAND_VOICE.voiceId,
+        characters: 6,
+        firstAudioMs: 100,
+        durationMs: 300,
+      },
       { provider: 'elevenlabs', voiceId: BRAND_VOICE.voiceId, characters: 8, durationMs: 50 },
     ]);
   });

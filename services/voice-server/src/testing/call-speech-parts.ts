@@ -7,10 +7,14 @@ import { CallSpeech } from '../session/call-speech.ts';
 import { CallerTurnAudio } from '../speech/caller-turn-audio.ts';
 import { fakeTts } from './fake-tts.ts';
 import { audioPath } from './parts.ts';
-import { RecordingCallTracer } from './recording-tracer.ts';
+import { RecordedTrace } from './recording-tracer.ts';
 
 /** The brand voice of these tests (a valid ElevenLabs id, with settings to carry over). */
-export const BRAND_VOICE = { provider: 'elevenlabs', voiceId: 'AcmeBrandVoice000001', settings: { stability: 0.3 } };
+export const BRAND_VOICE = {
+  provider: 'elevenlabs',
+  voiceId: 'AcmeBrandVoice000001',
+  settings: { stability: 0.3 },
+};
 
 export function callSpeechOf(
   opts: {
@@ -27,7 +31,7 @@ export function callSpeechOf(
   const p = audioPath();
   const tts = fakeTts();
   const clock = { ms: 0 };
-  const trace = new RecordingCallTracer().startCall({
+  const trace = new RecordedTrace('trace-1', {
     callSid: 'CA00000000000000000000000000000001',
     streamSid: 'MZ1',
     botProfileKey: 'p',
