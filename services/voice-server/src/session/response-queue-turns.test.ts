@@ -2,8 +2,10 @@
 // coalesce (a line and a continue waiting together both go out), a greeting is not said once the
 // caller was answered first, a response.done is matched to the active response by its id, and a
 // failed response the server started itself is asked for again as a plain continue.
+import type { RealtimeClientEvent } from '@switchboard/realtime';
 import { describe, expect, it } from 'vitest';
 import { BRAND_PROMPT, recordedQueue } from '../testing/recorded-queue.ts';
+import { ResponseQueue } from './response-queue.ts';
 
 const line = (text: string) => ({ kind: 'line' as const, line: text });
 
@@ -51,6 +53,37 @@ describe('the response queue between turns', () => {
     q.onDone('r2', 'completed');
     expect(sent).toHaveLength(2);
     expect(q.waiting).toBe(0);
+  });
+
+  it('a retried continue answers the continue asked before it went out (the session was down meanwhile)', () => {
+    const sent: Array<Extract<RealtimeClientEvent, { type: 'response.create' }>> = [];
+    const sink = {
+      canSend: true,
+      sessionInstructions: undefined,
+      send: (e: RealtimeClientEvent) => {
+        if (e.type === 'response.create') sent.push(e);
+      },
+    };
+    const q = new ResponseQueue(sink);
+    const created = (id: string) => q.onCreated(id, sent.at(-1)?.response?.metadata);
+    q.request();
+    created('r1');
+    // The session drops as the response fails: its retry waits, and so does a continue asked meanwhile.
+    sink.canSend = false;
+    q.onDone('r1', 'failed');
+    q.request();
+    expect(q.waiting).toBe(2);
+    sink.canSend = true;
+    q.request(line('Sorry about that.'));
+    expect(sent).toHaveLength(2);
+    created('r2');
+    q.onDone('r2', 'completed');
+    // The retry went out after the second continue was asked: it answered it, so the line is next.
+    expect(sent).toHaveLength(3);
+    expect(sent[2]!.response?.instructions).toBe('Sorry about that.');
+    created('r3');
+    q.onDone('r3', 'completed');
+    expect(sent).toHaveLength(3);
   });
 
   it('a continue asked while a line waits is not coalesced into it', () => {
