@@ -41,6 +41,13 @@ const TRANSCRIPTS = [
   'lines.ts',
 ].map((f) => `${SESSION}/${f}`);
 
+const LINK = ['realtime-link.ts', 'reconnect-budget.ts', 'drop-fallback.ts', 'lifecycle.ts'].map(
+  (f) => `${SESSION}/${f}`,
+);
+const AGENTS = ['agents.ts', 'tool-bridge.ts', 'session-config.ts', 'call-setup.ts'].map(
+  (f) => `${SESSION}/${f}`,
+);
+
 const SPECIFIC: MutationPart[] = [
   named('inactivity watchdog, duration cap, credits, billed seconds and debit', 'limits', LIMITS),
   named('barge-in: truncation and cancelling the reply', 'barge-in', [`${SESSION}/barge-in.ts`]),
@@ -53,6 +60,12 @@ const SPECIFIC: MutationPart[] = [
     'services/voice-server/src/tools/create-callback-ticket.ts',
   ]),
   named("telephony's Twilio media frame codec", 'telephony', ['packages/telephony/src/twilio-media.ts']),
+  named('the Realtime link: reconnects, renewal, the drop fallback, the call lifecycle', 'link', LINK),
+  named(
+    "agents and tools: hand-offs, the tool bridge, the session's configuration, call set-up",
+    'agents',
+    AGENTS,
+  ),
 ];
 
 /** Every part; `session` takes the session files no other part names, so new files are never left out. */
@@ -60,7 +73,7 @@ export const MUTATION_PARTS: MutationPart[] = [
   ...SPECIFIC,
   {
     name: 'session',
-    about: 'the rest of the session parts: wiring, lifecycle, Realtime link, agents, tool bridge, setup',
+    about: 'the rest of the session parts: the call wiring, the session manager, the registry',
     mutate: [
       `${SESSION}/**/*.ts`,
       `!${SESSION}/**/*.test.ts`,
