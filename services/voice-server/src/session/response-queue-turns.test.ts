@@ -2,10 +2,8 @@
 // coalesce (a line and a continue waiting together both go out), a greeting is not said once the
 // caller was answered first, a response.done is matched to the active response by its id, and a
 // failed response the server started itself is asked for again as a plain continue.
-import type { RealtimeClientEvent } from '@switchboard/realtime';
 import { describe, expect, it } from 'vitest';
 import { BRAND_PROMPT, recordedQueue } from '../testing/recorded-queue.ts';
-import { ResponseQueue } from './response-queue.ts';
 
 const line = (text: string) => ({ kind: 'line' as const, line: text });
 
@@ -28,44 +26,31 @@ describe('the response queue between turns', () => {
   it('a continue asked while ours is on its way is sent after it: ours cannot answer what came after its create', () => {
     // The server takes client events in order: a tool output added after our response.create is not
     // in that response's input, so it needs a response of its own.
-    const { q, sent, created } = recordedQueue();
+    const { q, sent, answered } = recordedQueue();
     q.request();
     expect(sent).toHaveLength(1);
     q.request();
     expect(q.waiting).toBe(1);
-    created('r1');
-    q.onDone('r1', 'completed');
+    answered('r1');
     expect(sent).toHaveLength(2);
-    created('r2');
-    q.onDone('r2', 'completed');
+    answered('r2');
     expect(sent).toHaveLength(2);
   });
 
   it('a continue asked before ours went out is answered by it', () => {
-    const { q, sent, created } = recordedQueue();
+    const { q, sent, answered } = recordedQueue();
     q.request(line('One moment.'));
     q.request();
     q.request();
-    created('r1');
-    q.onDone('r1', 'completed');
+    answered('r1');
     expect(sent).toHaveLength(2);
-    created('r2');
-    q.onDone('r2', 'completed');
+    answered('r2');
     expect(sent).toHaveLength(2);
     expect(q.waiting).toBe(0);
   });
 
   it('a retried continue answers the continue asked before it went out (the session was down meanwhile)', () => {
-    const sent: Array<Extract<RealtimeClientEvent, { type: 'response.create' }>> = [];
-    const sink = {
-      canSend: true,
-      sessionInstructions: undefined,
-      send: (e: RealtimeClientEvent) => {
-        if (e.type === 'response.create') sent.push(e);
-      },
-    };
-    const q = new ResponseQueue(sink);
-    const created = (id: string) => q.onCreated(id, sent.at(-1)?.response?.metadata);
+    const { q, sent, sink, created, answered } = recordedQueue();
     q.request();
     created('r1');
     // The session drops as the response fails: its retry waits, and so does a continue asked meanwhile.
@@ -76,13 +61,11 @@ describe('the response queue between turns', () => {
     sink.canSend = true;
     q.request(line('Sorry about that.'));
     expect(sent).toHaveLength(2);
-    created('r2');
-    q.onDone('r2', 'completed');
+    answered('r2');
     // The retry went out after the second continue was asked: it answered it, so the line is next.
     expect(sent).toHaveLength(3);
-    expect(sent[2]!.response?.instructions).toBe('Sorry about that.');
-    created('r3');
-    q.onDone('r3', 'completed');
+    expect(sent[2]!.response?.instructions).toBe(`${BRAND_PROMPT}\n\nSorry about that.`);
+    answered('r3');
     expect(sent).toHaveLength(3);
   });
 
