@@ -37,7 +37,7 @@ describe('the parts of the mutation run', () => {
     expect(files('session')).not.toContain('services/voice-server/src/session/barge-in.ts');
   });
 
-  it('split the rest of the session folder so no part takes much more than half an hour on two CPUs', () => {
+  it('split the rest of the session folder in three: the Realtime link, agents and tools, the wiring', () => {
     const files = (name: string) => filesOfPart(root, MUTATION_PARTS.find((p) => p.name === name)!);
     expect(files('link')).toContain('services/voice-server/src/session/realtime-link.ts');
     expect(files('agents')).toContain('services/voice-server/src/session/tool-bridge.ts');

@@ -43,6 +43,20 @@ describe('AfterReply (a part alone)', () => {
     expect(t.ran).toEqual(['transfer', 'hang-up']);
   });
 
+  it('once its actions ran, later replies trigger nothing', async () => {
+    const t = afterReply();
+    t.a.add('end_call', t.action('hang-up'));
+    t.a.onResponseCreated('r_goodbye');
+    t.a.onResponseDone('r_goodbye');
+    await flush();
+    expect(t.ran).toEqual(['hang-up']);
+    t.a.onResponseCreated('r_next');
+    t.a.onResponseDone('r_next');
+    await flush();
+    expect(t.ran).toEqual(['hang-up']);
+    expect(t.notes).toEqual([]);
+  });
+
   it('waits for the first response created after the action was queued, not an earlier one', async () => {
     const t = afterReply();
     t.a.onResponseCreated('r_before');

@@ -30,6 +30,9 @@ describe('the outage filler alone', () => {
     for (let i = 0; i < 4; i++) f.onDropped(true);
     expect(said).toHaveLength(2);
     expect(pieces()).toBe(0);
+    // The call gives up on the session: nothing of the clip was queued, so nothing is sent.
+    f.onGaveUp();
+    expect(pieces()).toBe(0);
   });
 
   it('a cap of exactly one clip lets one clip through, then none', async () => {

@@ -25,6 +25,21 @@ describe('a request withdrawn because the caller spoke', () => {
     expect(q.isCancelled('r2')).toBe(false);
   });
 
+  it("a continue waiting behind the withdrawn one is left to the server's answer to the caller, not sent over them", () => {
+    const { q, sent, created, vad } = recordedQueue();
+    q.request();
+    // A second tool's output arrives while ours is on its way, then the caller starts talking.
+    q.request();
+    expect(q.withdrawInFlight()).toBe(true);
+    expect(created('r1')).toEqual({ cancel: true });
+    q.onDone('r1', 'cancelled');
+    expect(sent).toHaveLength(1);
+    vad('r_vad');
+    q.onDone('r_vad', 'completed');
+    expect(sent).toHaveLength(1);
+    expect(q.waiting).toBe(0);
+  });
+
   it("refused because the caller's own answer is active: dropped, and the next request is not withdrawn", () => {
     const { q, sent, created, vad } = recordedQueue();
     q.request(line('Are you still there?'));

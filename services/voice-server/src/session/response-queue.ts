@@ -12,7 +12,8 @@ export interface ResponseSink {
 /**
  * What a response is asked for.
  * - `continue`: answer from what the conversation holds now (a tool's output, keypad digits). Any
- *   response that starts after it was asked answers it too, so pending ones coalesce.
+ *   answering response asked for (ours, when sent) or started (the server's) after it was asked
+ *   answers it too, so pending ones coalesce.
  * - `line`: a line of the platform's (an apology, a goodbye, "are you still there?"): always said.
  * - `greeting`: the call's first words: dropped once any other response has started.
  */
@@ -31,7 +32,7 @@ export interface ResponseOutcome {
 
 interface Request {
   req: ResponseRequest;
-  /** Answering responses started before it was asked: a later one answers a `continue`. */
+  /** Answering responses sent or started before it was asked: a later one answers a `continue`. */
   askedAt: number;
   retried: boolean;
   tag: string;
@@ -114,6 +115,9 @@ export class ResponseQueue {
   withdrawInFlight(): boolean {
     if (!this.inFlight) return false;
     this.withdrawn = true;
+    // The caller took the turn: the server answers it (server VAD creates a response) after every item
+    // added so far, so a continue already waiting is answered by that response, not sent over the caller.
+    this.answering++;
     return true;
   }
 
