@@ -118,6 +118,7 @@ export class BargeIn {
     if (!heard && !responding && !withdrawn && !speaking) return;
     metrics.bargeIns++;
     const cut = this.cancelTts();
+    if (responding) responses.onCallerTurn();
     this.deps.onInterrupted();
     this.interrupt(rt, heard, cut);
     metrics.bargeInLatency.observe((performance.now() - startedAt) / 1000);

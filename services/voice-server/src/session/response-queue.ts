@@ -157,6 +157,15 @@ export class ResponseQueue {
   }
 
   /**
+   * The caller talked over the active response: the server answers their turn (server VAD creates a
+   * response) after every item added so far, so a continue already waiting is answered by it rather
+   * than sent over the caller once the cancelled response is done.
+   */
+  onCallerTurn(): void {
+    this.answering++;
+  }
+
+  /**
    * Marks the active response cancelled (its late deltas are dropped from now on) and returns true when
    * there was one, so the caller sends response.cancel.
    */
