@@ -115,9 +115,7 @@ export class ResponseQueue {
   withdrawInFlight(): boolean {
     if (!this.inFlight) return false;
     this.withdrawn = true;
-    // The caller took the turn: the server answers it (server VAD creates a response) after every item
-    // added so far, so a continue already waiting is answered by that response, not sent over the caller.
-    this.answering++;
+    this.onCallerTurn();
     return true;
   }
 
@@ -157,7 +155,7 @@ export class ResponseQueue {
   }
 
   /**
-   * The caller talked over the active response: the server answers their turn (server VAD creates a
+   * The caller talked over the active response, or over ours on its way: the server answers their turn (server VAD creates a
    * response) after every item added so far, so a continue already waiting is answered by it rather
    * than sent over the caller once the cancelled response is done.
    */
