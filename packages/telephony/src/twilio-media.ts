@@ -196,20 +196,15 @@ function decimal(s: string): number {
   return decimalAt(s, 0, s.length);
 }
 
-/** Strict base64 check without a regex: this runs on every caller frame of every call. */
+/**
+ * Standard base64 (A–Z, a–z, 0–9, `+`, `/`) in whole groups of four, `=` only as the last one or two
+ * characters. This runs on every caller frame of every call: V8's compiled regex reads a frame's
+ * payload (a slice of the frame's text) several times faster than a `charCodeAt` loop over it.
+ */
 export function isBase64(s: string): boolean {
-  const n = s.length;
-  if (n % 4 !== 0) return false;
-  if (n === 0) return true;
-  const pad = s.charCodeAt(n - 1) === 61 ? (s.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
-  for (let i = 0; i < n - pad; i++) {
-    const c = s.charCodeAt(i);
-    // A-Z, a-z, 0-9, '+', '/'
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47))
-      return false;
-  }
-  return true;
+  return s.length % 4 === 0 && BASE64.test(s);
 }
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SID = /^[A-Za-z]{2}[0-9a-fA-F]{32}$/;
 const DTMF_DIGIT = /^[0-9*#A-Da-d]$/;
 
