@@ -4,6 +4,7 @@ import { createLogger } from '@switchboard/service-kit';
 import { describe, expect, it } from 'vitest';
 import type { CallAiServer, CallProfile } from '../ports/ai-server.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { SHORT_CALL } from '../testing/short-call.ts';
 import { setUpCall } from './call-setup.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { APOLOGIES } from './lines.ts';
@@ -23,14 +24,7 @@ async function apologyWithNoCredits(profile: Partial<CallProfile>): Promise<stri
     getAvailableTools: async () => [],
   } as unknown as CallAiServer;
   const result = await setUpCall({
-    call: {
-      streamSid: 'MZ1',
-      callSid: 'CA1',
-      accountSid: 'AC1',
-      botProfileKey: 'acme',
-      isSip: false,
-      callerNumber: '+14155550123',
-    },
+    call: SHORT_CALL,
     aiServer,
     lifecycle: new CallLifecycle({ twilioRest, callSid: 'CA1', log }),
     log,

@@ -6,18 +6,12 @@ import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient, TranscriptMessage } from '../ports/app-server.ts';
 import { FakeTwilioRest } from '../testing/fakes.ts';
 import { memoryLogger } from '../testing/parts.ts';
+import { SHORT_CALL } from '../testing/short-call.ts';
 import { takeDropFallback } from './drop-fallback.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { DROP_CALLBACK, DROP_TRANSFER } from './lines.ts';
 
-const call = {
-  streamSid: 'MZ1',
-  callSid: 'CA1',
-  accountSid: 'AC1',
-  botProfileKey: 'acme',
-  isSip: false,
-  callerNumber: '+14155550123',
-};
+const call = SHORT_CALL;
 const TARGET = '+14155550100';
 
 const conversation: TranscriptMessage[] = [

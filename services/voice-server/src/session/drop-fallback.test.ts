@@ -6,19 +6,13 @@ import { type CallLanguageSpec, languageSpec } from '../language/languages.ts';
 import type { CallProfile } from '../ports/ai-server.ts';
 import type { AppServerClient } from '../ports/app-server.ts';
 import type { TwilioRest } from '../ports/twilio-rest.ts';
+import { SHORT_CALL } from '../testing/short-call.ts';
 import { takeDropFallback } from './drop-fallback.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { DROP_CALLBACK, DROP_TRANSFER } from './lines.ts';
 
 const log = createLogger({ name: 't', level: 'silent' });
-const call = {
-  streamSid: 'MZ1',
-  callSid: 'CA1',
-  accountSid: 'AC1',
-  botProfileKey: 'acme',
-  isSip: false,
-  callerNumber: '+14155550123',
-};
+const call = SHORT_CALL;
 
 async function fallBack(language: CallLanguageSpec | undefined, transferTarget?: string) {
   const twimls: string[] = [];
