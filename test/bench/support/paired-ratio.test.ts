@@ -2,32 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { pairedRatio, targetOrder } from './paired-ratio.ts';
 
 describe('pairedRatio', () => {
-  it('takes the median over the pairs the generator drove, leaving out the others', () => {
+  it('takes the median over every pair, and the driven pairs median beside it', () => {
     const r = pairedRatio([
-      { ratio: 1.1, drove: true },
+      { ratio: 1.25, drove: true },
       { ratio: 1.9, drove: false },
-      { ratio: 1.3, drove: true },
-      { ratio: 1.2, drove: true },
+      { ratio: 1.75, drove: true },
+      { ratio: 1.5, drove: false },
     ]);
-    expect(r).toEqual({ median: 1.2, counted: 3, drove: 3, pairs: 4 });
+    expect(r).toEqual({ median: 1.625, drivenMedian: 1.5, drove: 2, pairs: 4 });
   });
 
-  it('falls back to every pair when the generator drove none, and says so', () => {
+  it('has no driven median when the generator drove no pair', () => {
     expect(
       pairedRatio([
         { ratio: 1.5, drove: false },
         { ratio: 1.1, drove: false },
       ]),
-    ).toEqual({ median: 1.3, counted: 2, drove: 0, pairs: 2 });
+    ).toEqual({ median: 1.3, drivenMedian: null, drove: 0, pairs: 2 });
   });
 
-  it('has no median without a ratio', () => {
-    expect(pairedRatio([{ ratio: null, drove: true }])).toEqual({
-      median: null,
-      counted: 0,
-      drove: 0,
-      pairs: 0,
-    });
+  it('counts no pair without a finite ratio (no forwarder run, or a run that relayed nothing)', () => {
+    expect(
+      pairedRatio([
+        { ratio: null, drove: true },
+        { ratio: Number.NaN, drove: true },
+      ]),
+    ).toEqual({ median: null, drivenMedian: null, drove: 0, pairs: 0 });
   });
 });
 

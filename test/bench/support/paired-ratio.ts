@@ -1,8 +1,9 @@
 /**
  * The CPU ratio of a relay against the forwarder, over repeats. Each repeat runs both back to back, so
- * a ratio compares two runs under the same machine load; a pair in which the load generator could not
- * keep its pacing (in either run) measured the generator, not the relays, and is left out while at
- * least one pair held it.
+ * a ratio compares two runs under the same machine load. The figure is the median over every pair:
+ * whether the load generator kept its pacing depends on the relay's own CPU use (they share the
+ * machine), so keeping only the pairs it drove would keep the relay's cheap runs. The pairs it drove
+ * are counted, with their own median beside the figure, not instead of it.
  */
 import { median } from './stats.ts';
 
@@ -13,30 +14,31 @@ export interface RatioPair {
 }
 
 export interface PairedRatio {
-  /** The median of the pairs counted; null when no pair has a ratio. */
+  /** The median over every pair with a ratio; null when none has one. */
   median: number | null;
-  /** Pairs counted in the median (those the generator drove, or all when none did). */
-  counted: number;
+  /** The median over the pairs the generator drove; null when it drove none. */
+  drivenMedian: number | null;
   /** Pairs the generator drove / pairs with a ratio. */
   drove: number;
   pairs: number;
 }
 
 export function pairedRatio(pairs: readonly RatioPair[]): PairedRatio {
-  const withRatio = pairs.filter((p): p is { ratio: number; drove: boolean } => p.ratio !== null);
+  const withRatio = pairs.filter(
+    (p): p is { ratio: number; drove: boolean } => p.ratio !== null && Number.isFinite(p.ratio),
+  );
   const driven = withRatio.filter((p) => p.drove);
-  const counted = driven.length > 0 ? driven : withRatio;
   return {
-    median: counted.length ? median(counted.map((p) => p.ratio)) : null,
-    counted: counted.length,
+    median: withRatio.length ? median(withRatio.map((p) => p.ratio)) : null,
+    drivenMedian: driven.length ? median(driven.map((p) => p.ratio)) : null,
     drove: driven.length,
     pairs: withRatio.length,
   };
 }
 
 /**
- * The order of the targets in repeat `rep` (1…): reversed every other repeat, so a drift of the
- * machine over the session (caches, thermal, a neighbour) weighs on both sides of a ratio alike.
+ * The order of the targets in repeat `rep` (1…): reversed every other repeat, so with an even number
+ * of repeats a drift of the machine over the run (caches, a neighbour) weighs on both sides alike.
  */
 export function targetOrder<T>(targets: readonly T[], rep: number): T[] {
   return rep % 2 === 0 ? [...targets].reverse() : [...targets];

@@ -127,7 +127,7 @@ describe('the transfer tool the model is offered', () => {
     ['no reason', {}, 'reason is required'],
     ['a reason that is not words', { reason: 42 }, 'reason must be string'],
     ['context that is not an object', { reason: 'quote', context: 'roof' }, 'context must be object'],
-  ])('refuses %s: the model is asked again and nobody is handed over', async (_what, args, error) => {
+  ])('refuses %s: the model gets the error and nobody is handed over', async (_what, args, error) => {
     const { h, rt } = await started();
     const out = await transfer(rt, 'transfer_to_quotes', args);
     expect(out.ok).toBe(false);

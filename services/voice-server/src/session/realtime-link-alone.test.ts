@@ -95,7 +95,7 @@ afterEach(() => {
 });
 
 describe('before the first session', () => {
-  it('there is nothing to send to: no config, no instructions, sends and notes go nowhere', () => {
+  it('there is nothing to send to: no config, no instructions; sends and notes do not throw', () => {
     const { link } = linkAlone();
     expect(link.canSend).toBe(false);
     expect(link.sessionInstructions).toBeUndefined();
@@ -161,7 +161,7 @@ describe('refused for good', () => {
     expect(health.failed).toBe(1);
   });
 
-  it('with no session open (during an outage) it only records the refusal', async () => {
+  it('with no session open (during an outage) it does not throw, and the reconnect still settles', async () => {
     const { link, start, connector } = linkAlone();
     await start();
     const h = hold();
@@ -175,7 +175,7 @@ describe('refused for good', () => {
 });
 
 describe('health counted for the breaker', () => {
-  it('a session that stays up counts as healthy once, and its later drop is no failure', async () => {
+  it('a session that stays up counts as healthy at exactly stableAfterMs, and its later drop is no failure', async () => {
     const { link, start, health } = linkAlone();
     await start();
     await vi.advanceTimersByTimeAsync(STABLE_MS - 1);

@@ -24,6 +24,24 @@ describe('the transcription hint', () => {
   });
 });
 
+describe('the transcription hint, when the language names another', () => {
+  it('is the language it names, not the tag', () => {
+    const c = sessionConfigFor(
+      { key: 'p', languages: [{ tag: 'ca-ES', transcriptionLanguage: 'es', greeting: 'Hola.' }] },
+      'P',
+      [],
+    );
+    expect(hintOf(c)).toBe('es');
+    expect(c.problems).toEqual([]);
+  });
+
+  it('is none, and noted as nothing, when a transcriber names only spaces', () => {
+    const c = sessionConfigFor({ key: 'p', transcriber: { provider: 'openai', language: '   ' } }, 'P', []);
+    expect(hintOf(c)).toBeUndefined();
+    expect(c.problems).toEqual([]);
+  });
+});
+
 describe('the speed of an ElevenLabs voice', () => {
   it('is not sent to the Realtime session (its own voice is only the fallback), nor noted when out of range', () => {
     const c = sessionConfigFor(
@@ -33,5 +51,14 @@ describe('the speed of an ElevenLabs voice', () => {
     );
     expect(JSON.stringify(c.config)).not.toContain('"speed"');
     expect(c.problems).toEqual([]);
+  });
+
+  it('is not sent when in range either', () => {
+    const c = sessionConfigFor(
+      { key: 'p', voice: { provider: 'elevenlabs', voiceId: 'brand-voice', speed: 1.1 } },
+      'P',
+      [],
+    );
+    expect(JSON.stringify(c.config)).not.toContain('"speed"');
   });
 });
