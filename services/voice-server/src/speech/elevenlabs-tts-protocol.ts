@@ -5,6 +5,8 @@
  * WebSocket", and the `@elevenlabs/elevenlabs-js` types (`InitializeConnectionMulti`, `SendTextMulti`,
  * `CloseContext`, `CloseSocket`, `AudioOutputMulti`, `FinalOutputMulti`).
  */
+
+import { isBase64 } from '@switchboard/telephony';
 import type { TtsAlignment, TtsVoiceSettings } from '../ports/tts-stream.ts';
 import { base64Bytes } from './base64.ts';
 import { readJsonObject } from './json-object.ts';
@@ -90,8 +92,6 @@ export type TtsServerMessage =
   | { kind: 'error'; message: string }
   | { kind: 'malformed'; reason: string };
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** Parses one server message; never throws. Malformed input comes back as `{kind: 'malformed'}`. */
 export function parseTtsServerMessage(raw: string): TtsServerMessage {
   const read = readJsonObject(raw);
@@ -113,7 +113,7 @@ export function parseTtsServerMessage(raw: string): TtsServerMessage {
   const audio = o.audio;
   if (audio === undefined || audio === null || audio === '') return { kind: 'empty', contextId };
   if (typeof audio !== 'string') return { kind: 'malformed', reason: 'audio not a string' };
-  if (audio.length % 4 !== 0 || !BASE64.test(audio)) return { kind: 'malformed', reason: 'audio not base64' };
+  if (!isBase64(audio)) return { kind: 'malformed', reason: 'audio not base64' };
   const bytes = base64Bytes(audio);
   const aligned = readAlignment(o.alignment);
   return typeof aligned === 'string'
