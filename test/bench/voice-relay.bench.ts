@@ -99,6 +99,8 @@ interface RunFigures {
   bargeIns: { speechStarted: number; withoutClear: number; unexpectedClears: number; notStopped: number };
   framesRelayed: number;
   relayCpuMs: number;
+  /** Of `cpuUsPerFrame`, the microseconds the kernel spent on the relay's behalf (sockets, timers). */
+  kernelUsPerFrame: number;
   relayCpuShare: number;
   cpuUsPerFrame: number;
   /** CPU per frame ÷ the forwarder's in the same repeat at the same N (1 for the forwarder). */
@@ -158,6 +160,7 @@ function figures(r: RunResult, rep: number): RunFigures {
     },
     framesRelayed: r.framesRelayed,
     relayCpuMs: r.relayCpuMs,
+    kernelUsPerFrame: r.framesRelayed > 0 ? (r.relaySystemCpuMs * 1000) / r.framesRelayed : Number.NaN,
     relayCpuShare: r.relayCpuShare,
     cpuUsPerFrame: r.framesRelayed > 0 ? (r.relayCpuMs * 1000) / r.framesRelayed : Number.NaN,
     cpuRatio: null,
@@ -219,6 +222,7 @@ function summarizeRepeats(these: RunFigures[]): RunFigures {
     bargeIns: totals((r) => r.bargeIns),
     framesRelayed: median(these.map((r) => r.framesRelayed)),
     relayCpuMs: median(these.map((r) => r.relayCpuMs)),
+    kernelUsPerFrame: median(these.map((r) => r.kernelUsPerFrame)),
     relayCpuShare: median(these.map((r) => r.relayCpuShare)),
     cpuUsPerFrame: median(these.map((r) => r.cpuUsPerFrame)),
     // The median of the paired ratios (each compares two runs made back to back), over every pair.
@@ -394,7 +398,7 @@ for (const calls of loads) {
       console.log(
         `  ${target} × ${calls}${repeats > 1 ? ` (${rep}/${repeats})` : ''}: ${f.callsOk}/${calls} calls, ` +
           `${f.framesRelayed} frames relayed, ${f.bargeIns.speechStarted} barge-ins, ` +
-          `${fmt(f.cpuUsPerFrame, 1)} µs/frame, generator ${f.generator.drove ? 'drove' : 'could NOT drive'}, ` +
+          `${fmt(f.cpuUsPerFrame, 1)} µs/frame (kernel ${fmt(f.kernelUsPerFrame, 1)}), generator ${f.generator.drove ? 'drove' : 'could NOT drive'}, ` +
           `${((performance.now() - started) / 1000).toFixed(0)} s` +
           (Object.keys(f.callFailures).length ? `; failures ${JSON.stringify(f.callFailures)}` : '') +
           (f.relayStderr.length

@@ -23,6 +23,8 @@ export interface ChildTarget {
   readonly stderr: string[];
   /** User + system CPU time the process has used so far, in ms. */
   cpuMs(): number;
+  /** The same, split: time in the process's own code and time in the kernel on its behalf, in ms. */
+  cpuTimesMs(): CpuTimes;
   /** Resident set size now, in KiB. */
   rssKiB(): number;
   /** With `cpuProfileDir`: the first call starts a CPU profile, the second writes it. */
@@ -43,13 +45,25 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
-/** utime + stime of a process from /proc/<pid>/stat, in ms. */
-export function readCpuMs(pid: number): number {
+/** CPU time of a process, in ms: in user space (utime) and in the kernel (stime). */
+export interface CpuTimes {
+  userMs: number;
+  systemMs: number;
+}
+
+/** utime and stime of a process from /proc/<pid>/stat, in ms. */
+export function readCpuTimesMs(pid: number): CpuTimes {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may hold spaces and parentheses: fields are counted after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / clockTicksPerSecond();
+  const msPerTick = 1000 / clockTicksPerSecond();
+  return { userMs: Number(fields[11]) * msPerTick, systemMs: Number(fields[12]) * msPerTick };
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms. */
+export function readCpuMs(pid: number): number {
+  const t = readCpuTimesMs(pid);
+  return t.userMs + t.systemMs;
 }
 
 /** VmRSS of a process from /proc/<pid>/status, in KiB. */
@@ -130,6 +144,7 @@ export function startChildTarget(
         url: `http://127.0.0.1:${port}`,
         stderr,
         cpuMs: () => readCpuMs(pid),
+        cpuTimesMs: () => readCpuTimesMs(pid),
         rssKiB: () => readRssKiB(pid),
         toggleProfile() {
           if (opts.cpuProfileDir) child.kill('SIGUSR2');

@@ -112,6 +112,8 @@ export interface RunResult {
   /** Frames relayed inside the window, both directions (appends parsed + media received). */
   framesRelayed: number;
   relayCpuMs: number;
+  /** The part of it spent in the kernel (socket reads and writes, timers), from /proc's stime. */
+  relaySystemCpuMs: number;
   /** Relay CPU as a share of one core over the window. */
   relayCpuShare: number;
   idleRssKiB: number;
@@ -316,13 +318,13 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
     const rssTimer = setInterval(() => rssSamples.push(target!.rssKiB()), 1000);
     const window: MeasureWindow = { startMs: performance.now(), endMs: Number.NaN };
     target.toggleProfile();
-    const cpuStart = target.cpuMs();
+    const cpuStart = target.cpuTimesMs();
     const machineStart = readMachineCpuMs();
     const genCpuStart = process.cpuUsage();
     const countersStart = { ...probe.counters };
     await sleep(opts.windowMs);
     window.endMs = performance.now();
-    const cpuEnd = target.cpuMs();
+    const cpuEnd = target.cpuTimesMs();
     target.toggleProfile();
     const genCpu = process.cpuUsage(genCpuStart);
     const machineEnd = readMachineCpuMs();
@@ -359,7 +361,8 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
       }
     });
 
-    const relayCpuMs = cpuEnd - cpuStart;
+    const relaySystemCpuMs = cpuEnd.systemMs - cpuStart.systemMs;
+    const relayCpuMs = cpuEnd.userMs - cpuStart.userMs + relaySystemCpuMs;
     const windowMs = window.endMs - window.startMs;
     const tickerLagMs = summarize(lag.samplesMs);
     const generatorCpuMs = (genCpu.user + genCpu.system) / 1000;
@@ -380,6 +383,7 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
       bargeInsNotStopped: notStopped,
       framesRelayed: countersEnd.appends - countersStart.appends + (countersEnd.media - countersStart.media),
       relayCpuMs,
+      relaySystemCpuMs,
       relayCpuShare: relayCpuMs / windowMs,
       idleRssKiB,
       halfLoadRssKiB: halfRssKiB,
