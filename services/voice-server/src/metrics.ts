@@ -75,6 +75,13 @@ export class VoiceMetrics {
   readonly registry: Registry;
   /** Time a frame spends in the relay: `caller_to_model` (Twilio → Realtime), `model_to_caller`. */
   readonly relayLatency: Histogram<'direction'>;
+  /**
+   * Its two series, bound once: a labelled `observe` looks its labels up again on every call, which the
+   * relay's hot path does not need to pay for.
+   */
+  readonly relayLatencyByDirection: Readonly<
+    Record<'caller_to_model' | 'model_to_caller', Histogram.Internal<'direction'>>
+  >;
   /** Caller started speaking → the agent was stopped (response cancelled, Twilio cleared). */
   readonly bargeInLatency: Histogram;
   /** Caller stopped speaking → the model's first audio of the reply went to Twilio. */
@@ -97,6 +104,10 @@ export class VoiceMetrics {
       buckets: FAST_BUCKETS,
       registers: [this.registry],
     });
+    this.relayLatencyByDirection = {
+      caller_to_model: this.relayLatency.labels('caller_to_model'),
+      model_to_caller: this.relayLatency.labels('model_to_caller'),
+    };
     this.bargeInLatency = new Histogram({
       name: 'voice_barge_in_latency_seconds',
       help: 'Caller started speaking over the agent until the agent was stopped.',

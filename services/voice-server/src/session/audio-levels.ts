@@ -24,16 +24,48 @@ for (let b = 0; b < 256; b++) {
   MULAW_SQUARED[b] = linear * linear;
 }
 
+/** Bytes one frame is decoded into by the native decoder (a longer payload takes the digit loop). */
+const SCRATCH_BYTES = 8 * 1024;
+/** Shared by every call: a frame is decoded and summed in one synchronous step. */
+const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+
 /** One side's running sum of squares over the current window. */
 class Accumulator {
   sum = 0;
   count = 0;
 
   /**
-   * Adds a frame of base64 μ-law, decoded in place (no buffer): four digits make three bytes. What is
-   * not base64 ends the frame early; Twilio's frames are always whole.
+   * Adds a frame of base64 μ-law. Whole standard base64 (what Twilio and the model send) is decoded by
+   * Node's native decoder into a shared scratch buffer, several times faster than decoding digit by
+   * digit. That decoder also takes the URL-safe digits, reads a character above U+00FF by its low byte
+   * and skips what is not base64, so it is trusted only when the text is ASCII with no `-` or `_` and it
+   * wrote every byte the length and padding promise (a skipped character always leaves it short);
+   * anything else takes {@link addDigits}, so every text gives the sum it gave before.
    */
   addBase64(payload: string): void {
+    const n = payload.length;
+    if ((n & 3) === 0 && n > 0 && n <= (SCRATCH_BYTES / 3) * 4) {
+      const padding = payload.charCodeAt(n - 1) === 61 ? (payload.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
+      // UTF-8 takes one byte per character only when every character is ASCII.
+      if (Buffer.byteLength(payload) === n && payload.indexOf('-') < 0 && payload.indexOf('_') < 0) {
+        const written = scratch.write(payload, 0, 'base64');
+        if (written === (n >> 2) * 3 - padding) {
+          let sum = 0;
+          for (let i = 0; i < written; i++) sum += MULAW_SQUARED[scratch[i]!]!;
+          this.sum += sum;
+          this.count += written;
+          return;
+        }
+      }
+    }
+    this.addDigits(payload);
+  }
+
+  /**
+   * Adds a frame of base64 μ-law decoded in place: four digits make three bytes. What is not base64
+   * ends the frame early; Twilio's frames are always whole.
+   */
+  addDigits(payload: string): void {
     let sum = 0;
     let count = 0;
     const n = payload.length;

@@ -90,10 +90,7 @@ export class CallerInput {
           this.deps.onAppended?.(payload);
           metrics.framesIn++;
           if (sampled)
-            metrics.relayLatency.observe(
-              { direction: 'caller_to_model' },
-              (performance.now() - startedAt) / 1000,
-            );
+            metrics.relayLatencyByDirection.caller_to_model.observe((performance.now() - startedAt) / 1000);
         } else {
           this.hold(payload, ms);
         }

@@ -50,7 +50,7 @@ export interface TextSpeech {
 
 /**
  * Loop 2, model → caller: Realtime events in arrival order, across reconnects and renewals. Audio
- * deltas go to Twilio unless their response was cancelled (a mark every 200 ms of audio and at the end
+ * deltas go to Twilio unless their response was cancelled (a mark every second of audio and at the end
  * of the audio: `response.output_audio.done`, `response.done`, or the socket's end); every other event is handed
  * to the part that owns it, synchronously and in a fixed order.
  */
@@ -132,10 +132,7 @@ export class ModelOutput {
           d.audioOut.agent(ev.item_id, ev.delta);
           if (timed) d.transcriptEvents.onAgentFrameSent(ev.item_id);
           if (sampled)
-            d.metrics.relayLatency.observe(
-              { direction: 'model_to_caller' },
-              (performance.now() - startedAt) / 1000,
-            );
+            d.metrics.relayLatencyByDirection.model_to_caller.observe((performance.now() - startedAt) / 1000);
         }
         return;
       case 'response.output_text.delta':

@@ -16,7 +16,7 @@ describe('turn latency waterfall', () => {
     const h = harness({ tracer });
     const rt = await h.rt();
     // Sending a frame takes 3 ms of the session's clock: the frame comes after the delta. (The first
-    // frame goes alone: a mark follows every 200 ms of audio.)
+    // frame goes alone: a mark follows every second of audio.)
     const send = h.transport.sendMedia.bind(h.transport);
     h.transport.sendMedia = (payload) => {
       h.clock.ms += 3;
