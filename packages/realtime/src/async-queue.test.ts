@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AsyncQueue } from './async-queue.ts';
 
@@ -121,6 +122,49 @@ describe('AsyncQueue.drain', () => {
     await expect(done).rejects.toThrow('bad value 2');
     expect(seen).toEqual([1]);
     expect(q.size).toBe(1);
+  });
+
+  it('hands each value once, in push order, never re-entered, whatever the handler pushes, ends or stops', async () => {
+    // Values pushed with nothing buffered go to the handler directly, the rest through the buffer:
+    // either way the consumer sees the same stream.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat(3),
+        fc.array(fc.record({ pushes: fc.nat(2), ends: fc.boolean(), stops: fc.boolean() }), {
+          maxLength: 12,
+        }),
+        async (before, script) => {
+          const q = new AsyncQueue<number>();
+          const accepted: number[] = [];
+          let next = 0;
+          const push = () => {
+            if (!q.isEnded) accepted.push(next);
+            q.push(next++);
+          };
+          for (let i = 0; i < before; i++) push();
+          const seen: number[] = [];
+          let depth = 0;
+          let reentered = false;
+          const done = q.drain((v) => {
+            if (depth++ > 0) reentered = true;
+            const step = script[seen.length];
+            seen.push(v);
+            for (let i = 0; i < (step?.pushes ?? 0); i++) push();
+            if (step?.ends) q.end();
+            depth--;
+            return step?.stops ? false : undefined;
+          });
+          while (next < 16) push();
+          q.end();
+          await done;
+          const rest: number[] = [];
+          for await (const v of q) rest.push(v);
+          expect(reentered).toBe(false);
+          expect([...seen, ...rest]).toEqual(accepted);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('ends a drain started after the stream ended, once the buffer is handed over', async () => {

@@ -31,9 +31,14 @@ export class AsyncQueue<T> implements EventStream<T> {
   push(value: T): void {
     if (this.ended) return;
     if (this.handler) {
-      this.buffer.push(value);
       // A push from inside the handler is handed over by the pump already running.
-      if (!this.dispatching) this.pump();
+      if (this.dispatching) this.buffer.push(value);
+      // Nothing buffered before it (the usual case: one message per read): handed over at once.
+      else if (this.head === this.buffer.length) this.pumpOne(value);
+      else {
+        this.buffer.push(value);
+        this.pump();
+      }
       return;
     }
     const w = this.waiter;
@@ -83,6 +88,20 @@ export class AsyncQueue<T> implements EventStream<T> {
       this.dispatching = false;
     }
     if (this.handler && this.ended) this.settleDrain();
+  }
+
+  /** {@link pump} for a value that was never buffered, then for whatever the handler pushed meanwhile. */
+  private pumpOne(value: T): void {
+    this.dispatching = true;
+    let go: boolean;
+    try {
+      go = this.deliver(value);
+    } finally {
+      this.dispatching = false;
+    }
+    if (!go) return;
+    if (this.head < this.buffer.length) this.pump();
+    else if (this.handler && this.ended) this.settleDrain();
   }
 
   /** One value to the handler; false once draining has stopped. */

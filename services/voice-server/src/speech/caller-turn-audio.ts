@@ -76,6 +76,9 @@ interface Job {
   truncated: boolean;
 }
 
+/** Emptied slots at the head of the recent audio that are dropped together. */
+const RECENT_COMPACT_AT = 256;
+
 /** Turns kept at once (one being spoken, ones stopped and awaiting their commit). */
 const MAX_KEPT_TURNS = 4;
 
@@ -92,7 +95,9 @@ export class CallerTurnAudio {
   private timelineMs = 0;
   /** Call audio before the current session's timeline began. */
   private earlierSessionsMs = 0;
-  private recent: Chunk[] = [];
+  /** The last `lookbackMs` of audio, from `recentFrom` on (older slots are emptied, and dropped in batches). */
+  private recent: Array<Chunk | undefined> = [];
+  private recentFrom = 0;
   private turns: KeptTurn[] = [];
   private readonly queue: Job[] = [];
   private readonly running = new Set<AbortController>();
@@ -132,6 +137,7 @@ export class CallerTurnAudio {
     this.earlierSessionsMs += this.timelineMs;
     this.timelineMs = 0;
     this.recent = [];
+    this.recentFrom = 0;
     this.turns = [];
   }
 
@@ -143,17 +149,26 @@ export class CallerTurnAudio {
     this.timelineMs += bytes / MULAW_BYTES_PER_MS;
     this.recent.push(chunk);
     const keepFrom = this.timelineMs - this.opts.lookbackMs;
-    while (this.recent.length > 1 && endMs(this.recent[0]!) <= keepFrom) this.recent.shift();
+    // An index moves past old chunks: shifting the array every frame moved all of it (100 chunks for 2 s).
+    while (this.recent.length - this.recentFrom > 1 && endMs(this.recent[this.recentFrom]!) <= keepFrom)
+      this.recent[this.recentFrom++] = undefined;
+    if (this.recentFrom >= RECENT_COMPACT_AT) {
+      this.recent = this.recent.slice(this.recentFrom);
+      this.recentFrom = 0;
+    }
     for (const turn of this.turns) if (turn.toMs === null) this.add(turn, chunk);
   }
 
   /** `input_audio_buffer.speech_started`. */
   onSpeechStarted(itemId: string, audioStartMs: number): void {
     if (this.closed) return;
-    const oldest = this.recent[0]?.atMs ?? this.timelineMs;
+    const oldest = this.recent[this.recentFrom]?.atMs ?? this.timelineMs;
     const fromMs = Math.min(Math.max(audioStartMs, oldest), this.timelineMs);
     const turn: KeptTurn = { itemId, fromMs, toMs: null, chunks: [], bytes: 0, truncated: false };
-    for (const c of this.recent) if (endMs(c) > fromMs) this.add(turn, c);
+    for (let i = this.recentFrom; i < this.recent.length; i++) {
+      const c = this.recent[i]!;
+      if (endMs(c) > fromMs) this.add(turn, c);
+    }
     this.turns.push(turn);
     if (this.turns.length > MAX_KEPT_TURNS) this.turns.shift();
   }
@@ -212,6 +227,7 @@ export class CallerTurnAudio {
     this.queue.length = 0;
     this.turns = [];
     this.recent = [];
+    this.recentFrom = 0;
     this.committed.clear();
     for (const c of this.running) c.abort();
     this.wakeIdle();
