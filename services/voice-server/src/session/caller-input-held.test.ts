@@ -6,7 +6,7 @@ import { VoiceMetrics } from '../metrics.ts';
 import { FakeTwilioRest } from '../testing/fakes.ts';
 import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
 import { mediaFrame, memoryLogger, mulaw } from '../testing/parts.ts';
-import { CallerInput } from './caller-input.ts';
+import { CallerInput, RELAY_SAMPLE_EVERY } from './caller-input.ts';
 import type { DtmfCollector } from './dtmf.ts';
 import { CallLifecycle } from './lifecycle.ts';
 import { PlaybackTracker } from './playback-tracker.ts';
@@ -158,10 +158,11 @@ describe('the loop itself', () => {
     expect(d.lifecycle.endReason).toBe('caller_hangup');
   });
 
-  it('times one relayed frame in 32, in seconds, labelled caller_to_model', async () => {
+  it('times one relayed frame in RELAY_SAMPLE_EVERY, in seconds, labelled caller_to_model', async () => {
     const c = input();
     c.goLive();
-    for (let i = 0; i < 33; i++) c.frame(i * 20, 1);
+    // The first frame and the one RELAY_SAMPLE_EVERY after it.
+    for (let i = 0; i < RELAY_SAMPLE_EVERY + 1; i++) c.frame(i * 20, 1);
     const values = (await c.metrics.relayLatency.get()).values;
     const of = (name: string) =>
       values.find((v) => v.metricName === name && v.labels.direction === 'caller_to_model')?.value;

@@ -17,7 +17,7 @@ const MAX_GAP_FILL_MS = 5_000;
 const HELD_AUDIO_MAX_MS = 1_500;
 const FRAME_MS = 20;
 /** One relayed frame in this many is timed for the relay latency histogram (a power of two). */
-export const RELAY_SAMPLE_EVERY = 32;
+export const RELAY_SAMPLE_EVERY = 128;
 
 export interface CallerInputDeps {
   transport: CallTransport;
@@ -82,7 +82,7 @@ export class CallerInput {
         this.latestMediaTs = timestamp;
         this.latestMediaMs = ms;
         if (rt) {
-          // The relay time is sampled (one frame in RELAY_SAMPLE_EVERY): observing a labelled
+          // The relay time is sampled (one frame in RELAY_SAMPLE_EVERY): observing a prom-client
           // histogram on every frame costs more than the relay itself.
           const sampled = (metrics.framesIn & (RELAY_SAMPLE_EVERY - 1)) === 0;
           const startedAt = sampled ? performance.now() : 0;

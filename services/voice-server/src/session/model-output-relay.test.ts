@@ -58,7 +58,7 @@ describe('the read loop', () => {
 
 describe('relay latency of the model audio', () => {
   it('is observed for one delta in RELAY_SAMPLE_EVERY, under model_to_caller, from the first one', async () => {
-    expect(RELAY_SAMPLE_EVERY).toBe(32);
+    expect(RELAY_SAMPLE_EVERY).toBe(128);
     const o = modelOutputAlone();
     o.out.onEvent(audioDelta());
     expect((await modelToCaller(o.metrics)).count).toBe(1);
