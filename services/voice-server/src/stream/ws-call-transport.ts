@@ -30,9 +30,8 @@ export class WsCallTransport implements CallTransport {
     private readonly socket: WebSocket,
     maxFrameBytes: number,
   ) {
-    socket.on('message', (data) =>
-      this.inbound.push(decodeTwilioInbound(data as Buffer, { maxBytes: maxFrameBytes })),
-    );
+    const decodeOptions = { maxBytes: maxFrameBytes };
+    socket.on('message', (data) => this.inbound.push(decodeTwilioInbound(data as Buffer, decodeOptions)));
     socket.on('close', () => this.inbound.end());
     // Errors are followed by 'close'; the listener keeps them from becoming uncaught exceptions.
     socket.on('error', () => {});
