@@ -9,13 +9,15 @@
 //   BENCH_REPEAT=3              runs of each (N, target); the figures are the medians over them
 //   BENCH_CPU_PROF=<dir>        write a V8 CPU profile of each relay over its measured window there
 //   BENCH_HEAP_SNAPSHOT=1       with BENCH_CPU_PROF, also a heap snapshot at the end of the window
+//   BENCH_PIN=1                 the generator on CPU 0 and each relay on CPU 1 (taskset; two CPUs or
+//                               more), instead of where the scheduler puts them
 //
 // Prints a table and writes bench-results/voice-relay.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TargetName } from './support/child-target.ts';
+import { pinToCpu, type TargetName } from './support/child-target.ts';
 import {
   DELTA_MS,
   GENERATOR_LAG_LIMIT_MS,
@@ -61,6 +63,13 @@ const repeats = Number(process.env.BENCH_REPEAT ?? 3);
 if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error('BENCH_REPEAT must be a positive integer');
 const cpuProfileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+/**
+ * Pinning keeps a relay from sharing a core with the generator in one run and not the next. Measured
+ * on a 2-CPU virtual machine it did not narrow the spread between runs (that came from the machine),
+ * so it is left off by default.
+ */
+const pinned = process.env.BENCH_PIN === '1' && cpus().length >= 2 && pinToCpu(process.pid, 0);
+const relayCpu = pinned ? 1 : undefined;
 
 /** Figures of one run, as printed and written. */
 interface RunFigures {
@@ -372,7 +381,7 @@ function checkTargets(rows: RunFigures[]): TargetCheck[] {
 
 console.log(
   `voice-relay: ${loads.join(', ')} calls × {${targets.join(', ')}}, ${windowSeconds} s window each, ` +
-    `${cpus().length} CPUs, node ${process.version}`,
+    `${cpus().length} CPUs, node ${process.version}${pinned ? ', generator on CPU 0 and relays on CPU 1' : ''}`,
 );
 console.log(
   `each caller: hears ${LISTEN_MS} ms of a ${REPLY_MS} ms reply (burst, ${DELTA_MS} ms deltas), talks over it ` +
@@ -391,6 +400,7 @@ for (const calls of loads) {
         calls,
         windowMs: windowSeconds * 1000,
         ...(cpuProfileDir ? { cpuProfileDir } : {}),
+        ...(relayCpu !== undefined ? { relayCpu } : {}),
       });
       const f = figures(result, rep);
       these.push(f);
@@ -482,6 +492,7 @@ writeFileSync(
         windowSeconds,
         targets,
         repeats,
+        pinned,
         caller: { listenMs: LISTEN_MS, talkMs: TALK_MS, pauseMs: PAUSE_MS },
         reply: { ms: REPLY_MS, deltaMs: DELTA_MS, pacing: 'burst' },
       },

@@ -73,6 +73,8 @@ export interface RunOptions {
   windowMs: number;
   /** Write a V8 CPU profile of the relay process over the measured window here. */
   cpuProfileDir?: string;
+  /** Run the relay on this CPU only (the generator pinned itself elsewhere). */
+  relayCpu?: number;
 }
 
 /** The load generator's own health during the window. */
@@ -258,14 +260,12 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
       logAudioPayloads: false,
       observer: probe.observer,
     });
-    target = await startChildTarget(
-      opts.target,
-      sim.url,
-      rest.baseUrl,
-      opts.cpuProfileDir
+    target = await startChildTarget(opts.target, sim.url, rest.baseUrl, {
+      ...(opts.cpuProfileDir
         ? { cpuProfileDir: opts.cpuProfileDir, profileName: `${opts.target}-${opts.calls}` }
-        : {},
-    );
+        : {}),
+      ...(opts.relayCpu !== undefined ? { cpu: opts.relayCpu } : {}),
+    });
     for (let i = 0; i < TICKER_PHASES; i++) {
       phases.push(phaseTicker(lag));
       await sleep(20 / TICKER_PHASES);
