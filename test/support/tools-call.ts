@@ -39,7 +39,7 @@ export function isThinkingSoundPayload(payload: string): boolean {
 
 /**
  * Pairs the model audio the caller received with the simulator's audio deltas (voice-server forwards
- * them untouched and in order, with a mark every 200 ms of audio and after the last one) and reports,
+ * them untouched and in order, with a mark now and then and after the last one) and reports,
  * per response, whether and when its end was played. Throws when the two streams disagree, which would
  * mean audio was altered or lost.
  */

@@ -124,15 +124,20 @@ describe('AsyncQueue.drain', () => {
     expect(q.size).toBe(1);
   });
 
-  it('hands each value once, in push order, never re-entered, whatever the handler pushes, ends or stops', async () => {
+  it('hands each value once, in push order, never re-entered, whatever the handler pushes, ends, stops or throws', async () => {
     // Values pushed with nothing buffered go to the handler directly, the rest through the buffer:
     // either way the consumer sees the same stream.
     await fc.assert(
       fc.asyncProperty(
         fc.nat(3),
-        fc.array(fc.record({ pushes: fc.nat(2), ends: fc.boolean(), stops: fc.boolean() }), {
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.record({
+            pushes: fc.nat(2),
+            ends: fc.boolean(),
+            stops: fc.constantFrom('go' as const, 'stop' as const, 'throw' as const),
+          }),
+          { maxLength: 12 },
+        ),
         async (before, script) => {
           const q = new AsyncQueue<number>();
           const accepted: number[] = [];
@@ -152,11 +157,15 @@ describe('AsyncQueue.drain', () => {
             for (let i = 0; i < (step?.pushes ?? 0); i++) push();
             if (step?.ends) q.end();
             depth--;
-            return step?.stops ? false : undefined;
+            if (step?.stops === 'throw') throw new Error(`handler failed on ${v}`);
+            return step?.stops === 'stop' ? false : undefined;
           });
           while (next < 16) push();
           q.end();
-          await done;
+          // A handler that throws rejects the drain with its error; the value it threw on was handled.
+          if (script.slice(0, seen.length).some((s) => s.stops === 'throw'))
+            await expect(done).rejects.toThrow(`handler failed on ${seen.at(-1)}`);
+          else await done;
           const rest: number[] = [];
           for await (const v of q) rest.push(v);
           expect(reentered).toBe(false);

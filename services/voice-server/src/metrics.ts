@@ -76,8 +76,8 @@ export class VoiceMetrics {
   /** Time a frame spends in the relay: `caller_to_model` (Twilio → Realtime), `model_to_caller`. */
   readonly relayLatency: Histogram<'direction'>;
   /**
-   * Its two series, bound once: a labelled `observe` looks its labels up again on every call, which the
-   * relay's hot path does not need to pay for.
+   * Its two series, bound once, so the hot path builds no labels object per observation (prom-client
+   * still checks and hashes the labels inside; the sampling in the loops is what keeps the cost down).
    */
   readonly relayLatencyByDirection: Readonly<
     Record<'caller_to_model' | 'model_to_caller', Histogram.Internal<'direction'>>

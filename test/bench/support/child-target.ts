@@ -122,7 +122,11 @@ export function startChildTarget(
         : {}),
     },
   });
-  if (opts.cpu !== undefined && child.pid !== undefined) pinToCpu(child.pid, opts.cpu);
+  // A relay left unpinned would share the generator's CPU (it inherits it): worse than no pinning.
+  if (opts.cpu !== undefined && !(child.pid !== undefined && pinToCpu(child.pid, opts.cpu))) {
+    child.kill('SIGKILL');
+    return Promise.reject(new Error(`could not pin the ${name} relay to CPU ${opts.cpu} with taskset`));
+  }
   const stderr: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {

@@ -26,6 +26,8 @@ for (let b = 0; b < 256; b++) {
 
 /** Bytes one frame is decoded into by the native decoder (a longer payload takes the digit loop). */
 const SCRATCH_BYTES = 8 * 1024;
+/** Longest base64 text decoded natively: whole groups of four that fit the scratch buffer (8,190 bytes). */
+export const NATIVE_MAX_CHARS = Math.floor(SCRATCH_BYTES / 3) * 4;
 /** Shared by every call: a frame is decoded and summed in one synchronous step. */
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
@@ -44,7 +46,7 @@ class Accumulator {
    */
   addBase64(payload: string): void {
     const n = payload.length;
-    if ((n & 3) === 0 && n > 0 && n <= (SCRATCH_BYTES / 3) * 4) {
+    if ((n & 3) === 0 && n > 0 && n <= NATIVE_MAX_CHARS) {
       const padding = payload.charCodeAt(n - 1) === 61 ? (payload.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
       // UTF-8 takes one byte per character only when every character is ASCII.
       if (Buffer.byteLength(payload) === n && payload.indexOf('-') < 0 && payload.indexOf('_') < 0) {

@@ -1,21 +1,29 @@
-// The model's audio to Twilio: a mark every second of an item and at the end of its audio, not one per
+// The model's audio to Twilio: the call's first mark after 200 ms, then one every second of an item and
+// at the end of its audio, not one per
 // delta (each mark is a message out and an echo in; the tracker interpolates between marks).
 import { describe, expect, it } from 'vitest';
+import { VoiceMetrics } from '../metrics.ts';
+import { InMemoryCallTransport } from '../testing/in-memory-transport.ts';
 import { audioPath, mulaw } from '../testing/parts.ts';
-import { MARK_EVERY_MS } from './audio-out.ts';
+import { AudioOut, FIRST_MARK_AFTER_MS, MARK_EVERY_MS } from './audio-out.ts';
 import { THINKING_ITEM } from './call-types.ts';
+import { PlaybackTracker } from './playback-tracker.ts';
 
 const events = (p: ReturnType<typeof audioPath>) => p.transport.sent.map((f) => f.event);
 
 describe('AudioOut mark cadence', () => {
-  it('marks every second of an item: one mark for ten 100 ms deltas', () => {
-    expect(MARK_EVERY_MS).toBe(1000);
+  it("marks the call's first 200 ms, then every second: after the 2nd, 12th and 22nd of 25 deltas of 100 ms", () => {
+    expect([FIRST_MARK_AFTER_MS, MARK_EVERY_MS]).toEqual([200, 1000]);
     const p = audioPath();
     for (let i = 0; i < 25; i++) p.audioOut.agent('item_a', mulaw(100));
-    const tenThenMark = [...Array<string>(10).fill('media'), 'mark'];
-    expect(events(p)).toEqual([...tenThenMark, ...tenThenMark, 'media', 'media', 'media', 'media', 'media']);
+    const media = (n: number) => Array<string>(n).fill('media');
+    expect(events(p)).toEqual([...media(2), 'mark', ...media(10), 'mark', ...media(10), 'mark', ...media(3)]);
     expect(p.metrics.framesOut).toBe(25);
     expect(p.playback.sentMs('item_a')).toBe(2500);
+    // A later item (a later reply) waits a second for its first mark too.
+    p.audioOut.endMark();
+    for (let i = 0; i < 3; i++) p.audioOut.agent('item_b', mulaw(100));
+    expect(events(p).slice(-4)).toEqual(['mark', ...media(3)]);
   });
 
   it('marks the end of the audio once, and nothing when the last frame has its mark', () => {
@@ -48,9 +56,24 @@ describe('AudioOut mark cadence', () => {
     p.audioOut.agent('item_a', mulaw(100));
     p.audioOut.clear();
     p.audioOut.endMark();
-    for (let i = 0; i < 10; i++) p.audioOut.agent('item_a', mulaw(100));
-    // A mark a second after the clear, not sooner: the cleared 100 ms count for nothing.
-    expect(events(p)).toEqual(['media', 'clear', ...Array<string>(10).fill('media'), 'mark']);
+    p.audioOut.agent('item_a', mulaw(100));
+    p.audioOut.agent('item_a', mulaw(100));
+    expect(events(p)).toEqual(['media', 'clear', 'media', 'media', 'mark']);
+  });
+
+  it("learns the line's delay from the first mark's echo before the greeting's first second is out", () => {
+    // A line with 40 ms each way: the first mark (after 200 ms) is echoed 80 ms after that audio
+    // played, so a barge-in at 500 ms is truncated at the 460 ms the caller heard, not at 500.
+    let now = 0;
+    const transport = new InMemoryCallTransport();
+    const playback = new PlaybackTracker(() => now);
+    const out = new AudioOut(transport, playback, new VoiceMetrics());
+    for (let i = 0; i < 30; i++) out.agent('item_a', mulaw(100)); // a 3 s greeting, all sent at once
+    const [first] = transport.frames('mark').map((m) => m.name);
+    now = 280;
+    playback.onMarkEchoed(first!);
+    now = 500;
+    expect(playback.heardPosition()).toMatchObject({ itemId: 'item_a', audioEndMs: 460 });
   });
 
   it('never leaves a second or more unmarked, and after endMark nothing at all, for any deltas', async () => {

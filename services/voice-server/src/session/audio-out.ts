@@ -13,13 +13,20 @@ const PIECE_CHARS = 1_064;
  * costliest messages of the relay per byte of audio, and between marks the playback tracker
  * interpolates the heard position from time, so a mark per delta buys no precision. Measured with
  * `pnpm bench voice-relay` at 50 calls: a mark every 200 ms cost about 10 µs more CPU per relayed frame
- * than one a second, with the same truncation offsets.
+ * than one a second in single runs (runs spread by up to a fifth), with the same truncation offsets.
  */
 export const MARK_EVERY_MS = 1000;
 const MARK_EVERY_BYTES = MARK_EVERY_MS * MULAW_BYTES_PER_MS;
+/**
+ * The call's first mark comes sooner: its echo gives the playback tracker the line's delay, which it
+ * takes off the interpolated position, and a caller often talks over the greeting's first second.
+ */
+export const FIRST_MARK_AFTER_MS = 200;
+const FIRST_MARK_BYTES = FIRST_MARK_AFTER_MS * MULAW_BYTES_PER_MS;
 
 /**
- * Audio to the caller. The model's audio is followed by a mark every {@link MARK_EVERY_MS} of an item,
+ * Audio to the caller. The model's audio is followed by a mark every {@link MARK_EVERY_MS} of an item
+ * (the call's first after {@link FIRST_MARK_AFTER_MS}),
  * when another item's audio follows, and when the caller of `agent` says the audio ended (`endMark`);
  * the pieces of an oversized delta and the platform's own audio (`local`) by a mark each. Twilio's echoed marks tell how much of each
  * item the caller has heard. `clear` empties Twilio's buffer and forgets what it held.
@@ -28,6 +35,8 @@ export class AudioOut {
   /** The item whose frames went out since the last mark, and how many bytes of it. */
   private unmarkedItem: string | undefined;
   private unmarkedBytes = 0;
+  /** Unmarked audio that earns a mark: {@link FIRST_MARK_AFTER_MS} until the call's first mark is sent. */
+  private markDueBytes = FIRST_MARK_BYTES;
 
   constructor(
     private readonly transport: CallTransport,
@@ -49,6 +58,7 @@ export class AudioOut {
     this.metrics.oversizedDeltas++;
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
+    this.markDueBytes = MARK_EVERY_BYTES;
     // Base64 cut at a multiple of 4 characters is whole base64: no decoding needed. A long delta is
     // rare (an external voice's chunk): each piece keeps its mark.
     for (let at = 0; at < payload.length; at += PIECE_CHARS) {
@@ -63,12 +73,13 @@ export class AudioOut {
     this.playback.onFrameSent(itemId, bytes);
     this.unmarkedItem = itemId;
     this.unmarkedBytes += bytes;
-    if (this.unmarkedBytes < MARK_EVERY_BYTES) {
+    if (this.unmarkedBytes < this.markDueBytes) {
       this.transport.sendMedia(payload);
       return;
     }
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
+    this.markDueBytes = MARK_EVERY_BYTES;
     this.transport.sendMediaWithMark(payload, this.playback.mark()!);
   }
 
@@ -80,14 +91,18 @@ export class AudioOut {
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
     const name = this.playback.mark();
-    if (name !== undefined) this.transport.sendMark(name);
+    if (name === undefined) return;
+    this.markDueBytes = MARK_EVERY_BYTES;
+    this.transport.sendMark(name);
   }
 
   /** Audio the platform makes itself (the filler, the thinking sound), in play order. */
   local(itemId: string, chunks: readonly string[]): void {
     if (this.unmarkedItem !== undefined) this.endMark();
-    for (const chunk of chunks)
+    for (const chunk of chunks) {
+      this.markDueBytes = MARK_EVERY_BYTES;
       this.transport.sendMediaWithMark(chunk, this.playback.onAudioSent(itemId, base64ByteLength(chunk)));
+    }
   }
 
   /** Stops playback at once: Twilio drops what it buffered, and its pending marks stop counting. */

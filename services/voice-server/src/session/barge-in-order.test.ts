@@ -10,8 +10,8 @@ const bargeInOn = (opts: { tts?: boolean } = {}) => bargeInPath(opts.tts === fal
 describe('BargeIn (a part alone)', () => {
   it('cancels TTS, the response and Twilio playback, then truncates at what was heard, in that order', () => {
     const b = bargeInOn();
-    b.speak('resp_1', 'item_a', 12);
-    // A mark follows every second of the model's audio.
+    b.speak('resp_1', 'item_a', 3);
+    // The call's first mark follows its first 200 ms of audio.
     b.playback.onMarkEchoed(b.marks()[0]!);
     b.order.length = 0;
     b.bargeIn.onSpeechStarted();
@@ -25,7 +25,7 @@ describe('BargeIn (a part alone)', () => {
     ]);
     expect(b.rt.sentOfType('conversation.item.truncate')[0]).toMatchObject({
       item_id: 'item_a',
-      audio_end_ms: 1000,
+      audio_end_ms: 200,
     });
     expect(b.responses.isCancelled('resp_1')).toBe(true);
     expect(b.playback.heardPosition()).toBeUndefined();
@@ -54,9 +54,9 @@ describe('BargeIn (a part alone)', () => {
 
   it('after the response is done: clear and truncate, no response.cancel', () => {
     const b = bargeInOn();
-    b.speak('resp_1', 'item_a', 25);
+    b.speak('resp_1', 'item_a', 15);
     b.responses.onDone('resp_1');
-    b.audioOut.endMark(); // as response.done does: marks at 1,000, 2,000 and 2,500 ms
+    b.audioOut.endMark(); // as response.done does: marks at 200, 1,200 and 1,500 ms
     b.playback.onMarkEchoed(b.marks()[1]!);
     b.order.length = 0;
     b.bargeIn.onSpeechStarted();
@@ -67,19 +67,19 @@ describe('BargeIn (a part alone)', () => {
       'twilio.clear',
       'rt.conversation.item.truncate',
     ]);
-    expect(b.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(2000);
+    expect(b.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(1200);
   });
 
   it('deletes items the caller never heard, truncates the one heard, and leaves the thinking sound alone', () => {
     const b = bargeInOn();
-    b.speak('resp_1', 'item_a', 12);
+    b.speak('resp_1', 'item_a', 3);
     b.responses.onDone('resp_1');
     b.audioOut.local(THINKING_ITEM, [mulaw(60)]);
     b.speak('resp_2', 'item_b', 1);
     b.playback.onMarkEchoed(b.marks()[0]!);
     b.bargeIn.onSpeechStarted();
     expect(b.rt.sentOfType('conversation.item.truncate')).toEqual([
-      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 1000 },
+      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 200 },
     ]);
     expect(b.rt.sentOfType('conversation.item.delete')).toEqual([
       { type: 'conversation.item.delete', item_id: 'item_b' },

@@ -16,8 +16,8 @@ const marks = (h: Awaited<ReturnType<typeof speaking>>) => h.transport.frames('m
 
 describe('barge-in', () => {
   it('cancels TTS, the response and Twilio playback in one tick, then truncates at what was heard', async () => {
-    const h = await speaking(25);
-    // A mark follows every second of audio: the first one echoed, 1,000 ms were heard.
+    const h = await speaking(5);
+    // The call's first mark follows its first 200 ms of audio: echoed, 200 ms were heard.
     h.transport.echo(marks(h)[0]!);
     await settle();
     h.rt.emit({
@@ -37,7 +37,7 @@ describe('barge-in', () => {
       'rt.conversation.item.truncate',
     ]);
     expect(h.rt.sentOfType('conversation.item.truncate')).toEqual([
-      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 1000 },
+      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 200 },
     ]);
     expect(h.metrics.bargeIns).toBe(1);
     const rendered = await h.metrics.render();
@@ -49,7 +49,7 @@ describe('barge-in', () => {
   });
 
   it('drops late deltas of the cancelled response and ignores marks Twilio echoes after the clear', async () => {
-    const h = await speaking(12);
+    const h = await speaking(3);
     h.transport.echo(marks(h)[0]!);
     await settle();
     h.rt.emit({
@@ -81,9 +81,9 @@ describe('barge-in', () => {
   });
 
   it('after all audio was sent: no response.cancel, but clear and truncate at what was heard', async () => {
-    const h = await speaking(25);
+    const h = await speaking(15);
     responseDone(h.rt, 'resp_1');
-    // Marks at 1,000 and 2,000 ms, and at 2,500 (the end of the response).
+    // Marks at 200 ms (the call's first) and 1,200 ms (a second later), and at 1,500 (the end).
     expect(marks(h)).toHaveLength(3);
     h.transport.echo(marks(h)[1]!);
     await settle();
@@ -96,11 +96,11 @@ describe('barge-in', () => {
     await settle();
     expect(h.rt.sentOfType('response.cancel')).toHaveLength(0);
     expect(h.transport.frames('clear')).toHaveLength(1);
-    expect(h.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(2000);
+    expect(h.rt.sentOfType('conversation.item.truncate')[0]?.audio_end_ms).toBe(1200);
   });
 
   it('with two overlapping assistant items, truncates the one being heard and deletes the unheard one', async () => {
-    const h = await speaking(12);
+    const h = await speaking(3);
     responseDone(h.rt, 'resp_1');
     responseStart(h.rt, 'resp_2', 'item_b');
     delta(h.rt, 'resp_2', 'item_b', 100);
@@ -116,7 +116,7 @@ describe('barge-in', () => {
     await settle();
     expect(h.rt.sentOfType('response.cancel')).toHaveLength(1);
     expect(h.rt.sentOfType('conversation.item.truncate')).toEqual([
-      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 1000 },
+      { type: 'conversation.item.truncate', item_id: 'item_a', content_index: 0, audio_end_ms: 200 },
     ]);
     expect(h.rt.sentOfType('conversation.item.delete')).toEqual([
       { type: 'conversation.item.delete', item_id: 'item_b' },
@@ -124,10 +124,10 @@ describe('barge-in', () => {
   });
 
   it('truncates at the last echoed mark when the odd-sized chunk after it has not been heard', async () => {
-    const h = await speaking(10);
+    const h = await speaking(2);
     delta(h.rt, 'resp_1', 'item_a', 37); // an odd-sized last chunk
     await settle();
-    // The mark at 1,000 ms; the odd chunk after it waits for the next mark (none yet).
+    // The mark at 200 ms; the odd chunk after it waits for the next mark (none yet).
     const all = marks(h);
     expect(all).toHaveLength(1);
     h.transport.echo(all[0]!);
@@ -140,7 +140,7 @@ describe('barge-in', () => {
     });
     await settle();
     const t = h.rt.sentOfType('conversation.item.truncate')[0]!;
-    expect(t.audio_end_ms).toBe(1000);
+    expect(t.audio_end_ms).toBe(200);
     expect(t.audio_end_ms).toBeLessThanOrEqual(h.session.playback.sentMs('item_a'));
   });
 

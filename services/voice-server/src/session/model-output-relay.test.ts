@@ -63,7 +63,7 @@ describe('relay latency of the model audio', () => {
     o.out.onEvent(audioDelta());
     expect((await modelToCaller(o.metrics)).count).toBe(1);
     for (let i = 1; i < 2 * RELAY_SAMPLE_EVERY + 1; i++) o.out.onEvent(audioDelta());
-    expect((await modelToCaller(o.metrics)).count).toBe(3); // deltas 0, 32 and 64
+    expect((await modelToCaller(o.metrics)).count).toBe(3); // deltas 0, 128 and 256
     expect(o.argsOf('audioOut.agent')).toHaveLength(2 * RELAY_SAMPLE_EVERY + 1);
   });
 

@@ -99,19 +99,27 @@ describe('TwilioSessionManager: the two loops', () => {
     expect(h.metrics.silenceFilledMs).toBe(100);
   });
 
-  it('writes each audio delta as a media frame, unchanged, a mark every second and at the end of the audio', async () => {
+  it("writes each audio delta as a media frame, unchanged, the call's first mark after 200 ms and one at the end of the audio", async () => {
     const h = harness();
     const rt = await h.rt();
     responseStart(rt, 'r1', 'i1');
-    // 40 + 60 + 100 + 4 × 200 = 1,000 ms: the mark follows the seventh frame.
-    for (const ms of [40, 60, 100, 200, 200, 200, 200, 60]) delta(rt, 'r1', 'i1', ms);
+    delta(rt, 'r1', 'i1', 40);
+    delta(rt, 'r1', 'i1', 60);
+    delta(rt, 'r1', 'i1', 100);
+    delta(rt, 'r1', 'i1', 60);
     await settle();
-    const seven = Array<string>(7).fill('media');
-    expect(h.transport.sent.map((f) => f.event)).toEqual([...seven, 'mark', 'media']);
+    expect(h.transport.sent.map((f) => f.event)).toEqual(['media', 'media', 'media', 'mark', 'media']);
     expect(h.transport.frames('media')[0]!.payload).toBe(audio(40));
     responseDone(rt, 'r1');
     await settle();
-    expect(h.transport.sent.map((f) => f.event)).toEqual([...seven, 'mark', 'media', 'mark']);
+    expect(h.transport.sent.map((f) => f.event)).toEqual([
+      'media',
+      'media',
+      'media',
+      'mark',
+      'media',
+      'mark',
+    ]);
   });
 
   it('drops malformed frames and goes on', async () => {

@@ -79,13 +79,14 @@ describe('the browser test call route', () => {
     await until(() => rt.sentOfType('input_audio_buffer.append').length > 0, 'caller audio');
     expect(Buffer.from(rt.sentOfType('input_audio_buffer.append')[0]!.audio, 'base64').length).toBe(160);
 
-    // The agent's 5 × 200 ms of mu-law reach the browser as 1 s of 16 kHz PCM16, then a mark (one
-    // follows every second of audio).
+    // The agent's 2 × 100 ms of mu-law reach the browser as 200 ms of 16 kHz PCM16, then a mark (the
+    // call's first follows its first 200 ms of audio).
     responseStart(rt, 'resp_1', 'item_a');
-    for (let i = 0; i < 5; i++) delta(rt, 'resp_1', 'item_a', 200);
+    delta(rt, 'resp_1', 'item_a', 100);
+    delta(rt, 'resp_1', 'item_a', 100);
     await until(() => controls(got).some((c) => c.type === 'mark'), 'mark');
     const audioBytes = got.filter((m) => m.binary).reduce((n, m) => n + m.data.length, 0);
-    expect(audioBytes).toBe(1000 * 16 * 2);
+    expect(audioBytes).toBe(200 * 16 * 2);
 
     // The caller talks over it: the browser is told to drop what it queued.
     rt.emit({ type: 'input_audio_buffer.speech_started', event_id: 'e1', audio_start_ms: 40, item_id: 'u1' });
