@@ -1,5 +1,6 @@
 import type { CallLevels } from '@switchboard/service-kit/clients/app-server';
 import type { CallTransport } from '../ports/call-transport.ts';
+import { base64Bytes } from '../speech/base64.ts';
 
 /** Where a call's levels go, a batch at a time (app-server's live monitor). Must not throw. */
 export type LevelsSink = (callSid: string, levels: CallLevels) => void;
@@ -47,11 +48,10 @@ class Accumulator {
   addBase64(payload: string): void {
     const n = payload.length;
     if ((n & 3) === 0 && n > 0 && n <= NATIVE_MAX_CHARS) {
-      const padding = payload.charCodeAt(n - 1) === 61 ? (payload.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
       // UTF-8 takes one byte per character only when every character is ASCII.
       if (Buffer.byteLength(payload) === n && payload.indexOf('-') < 0 && payload.indexOf('_') < 0) {
         const written = scratch.write(payload, 0, 'base64');
-        if (written === (n >> 2) * 3 - padding) {
+        if (written === base64Bytes(payload)) {
           let sum = 0;
           for (let i = 0; i < written; i++) sum += MULAW_SQUARED[scratch[i]!]!;
           this.sum += sum;
