@@ -31,14 +31,11 @@ export class AsyncQueue<T> implements EventStream<T> {
   push(value: T): void {
     if (this.ended) return;
     if (this.handler) {
-      // A push from inside the handler is handed over by the pump already running.
+      // A push from inside the handler is handed over by the pump already running. Otherwise nothing
+      // is buffered (a drain hands the buffer over before it returns, and stops only by dropping its
+      // handler), so the value goes to the handler at once.
       if (this.dispatching) this.buffer.push(value);
-      // Nothing buffered before it (the usual case: one message per read): handed over at once.
-      else if (this.head === this.buffer.length) this.pumpOne(value);
-      else {
-        this.buffer.push(value);
-        this.pump();
-      }
+      else this.pumpOne(value);
       return;
     }
     const w = this.waiter;
