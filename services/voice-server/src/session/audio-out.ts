@@ -35,8 +35,6 @@ export class AudioOut {
   /** The item whose frames went out since the last mark, and how many bytes of it. */
   private unmarkedItem: string | undefined;
   private unmarkedBytes = 0;
-  /** Unmarked audio that earns a mark: {@link FIRST_MARK_AFTER_MS} until the call's first mark is sent. */
-  private markDueBytes = FIRST_MARK_BYTES;
 
   constructor(
     private readonly transport: CallTransport,
@@ -58,7 +56,6 @@ export class AudioOut {
     this.metrics.oversizedDeltas++;
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
-    this.markDueBytes = MARK_EVERY_BYTES;
     // Base64 cut at a multiple of 4 characters is whole base64: no decoding needed. A long delta is
     // rare (an external voice's chunk): each piece keeps its mark.
     for (let at = 0; at < payload.length; at += PIECE_CHARS) {
@@ -73,13 +70,14 @@ export class AudioOut {
     this.playback.onFrameSent(itemId, bytes);
     this.unmarkedItem = itemId;
     this.unmarkedBytes += bytes;
-    if (this.unmarkedBytes < this.markDueBytes) {
+    // Until the call's first mark is named, one is due sooner (every mark is named by the tracker).
+    const dueBytes = this.playback.marksNamed === 0 ? FIRST_MARK_BYTES : MARK_EVERY_BYTES;
+    if (this.unmarkedBytes < dueBytes) {
       this.transport.sendMedia(payload);
       return;
     }
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
-    this.markDueBytes = MARK_EVERY_BYTES;
     this.transport.sendMediaWithMark(payload, this.playback.mark()!);
   }
 
@@ -91,18 +89,14 @@ export class AudioOut {
     this.unmarkedItem = undefined;
     this.unmarkedBytes = 0;
     const name = this.playback.mark();
-    if (name === undefined) return;
-    this.markDueBytes = MARK_EVERY_BYTES;
-    this.transport.sendMark(name);
+    if (name !== undefined) this.transport.sendMark(name);
   }
 
   /** Audio the platform makes itself (the filler, the thinking sound), in play order. */
   local(itemId: string, chunks: readonly string[]): void {
     if (this.unmarkedItem !== undefined) this.endMark();
-    for (const chunk of chunks) {
-      this.markDueBytes = MARK_EVERY_BYTES;
+    for (const chunk of chunks)
       this.transport.sendMediaWithMark(chunk, this.playback.onAudioSent(itemId, base64ByteLength(chunk)));
-    }
   }
 
   /** Stops playback at once: Twilio drops what it buffered, and its pending marks stop counting. */

@@ -91,6 +91,11 @@ export class PlaybackTracker {
     return last.mark;
   }
 
+  /** Marks named on this call so far, cleared ones included. */
+  get marksNamed(): number {
+    return this.seq;
+  }
+
   /** True when frames were recorded since the last mark: a mark is owed. */
   get unmarked(): boolean {
     const last = this.pending[this.pending.length - 1];
