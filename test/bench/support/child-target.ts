@@ -21,9 +21,7 @@ export interface ChildTarget {
   url: string;
   /** Lines the child wrote to stderr (kept for the report when something goes wrong). */
   readonly stderr: string[];
-  /** User + system CPU time the process has used so far, in ms. */
-  cpuMs(): number;
-  /** The same, split: time in the process's own code and time in the kernel on its behalf, in ms. */
+  /** CPU time the process has used so far: in its own code and in the kernel on its behalf, in ms. */
   cpuTimesMs(): CpuTimes;
   /** Resident set size now, in KiB. */
   rssKiB(): number;
@@ -58,12 +56,6 @@ export function readCpuTimesMs(pid: number): CpuTimes {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const msPerTick = 1000 / clockTicksPerSecond();
   return { userMs: Number(fields[11]) * msPerTick, systemMs: Number(fields[12]) * msPerTick };
-}
-
-/** utime + stime of a process from /proc/<pid>/stat, in ms. */
-export function readCpuMs(pid: number): number {
-  const t = readCpuTimesMs(pid);
-  return t.userMs + t.systemMs;
 }
 
 /** VmRSS of a process from /proc/<pid>/status, in KiB. */
@@ -165,7 +157,6 @@ export function startChildTarget(
         port,
         url: `http://127.0.0.1:${port}`,
         stderr,
-        cpuMs: () => readCpuMs(pid),
         cpuTimesMs: () => readCpuTimesMs(pid),
         rssKiB: () => readRssKiB(pid),
         toggleProfile() {
