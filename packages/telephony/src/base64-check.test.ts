@@ -13,7 +13,9 @@ function byTheRule(s: string): boolean {
 
 describe('isBase64 (every caller frame is checked with it)', () => {
   it('agrees with the rule on strings near base64: padding anywhere, stray characters, any length', () => {
-    const near = fc.constantFrom(...'AZaz09+/=-_ \n"\\ÿ€'.split(''));
+    // Node's decoder (which the check uses) takes '-' and '_', reads 'Ł' (U+0141) and 'ű' (U+0171) by
+    // their low bytes as 'A' and 'q', and skips NUL, tabs and line breaks: each must still be refused.
+    const near = fc.constantFrom(...'AZaz09+/=-_ \n"\\ÿ€Łű\u012d\0\t'.split(''));
     fc.assert(
       fc.property(fc.array(near, { maxLength: 24 }), (chars) => {
         const s = chars.join('');
@@ -32,6 +34,32 @@ describe('isBase64 (every caller frame is checked with it)', () => {
         expect(isBase64(b64.slice(0, at))).toBe(true);
       }),
     );
+  });
+
+  it('agrees with the rule on base64 with one character changed (the decoder would skip or misread it)', () => {
+    const stray = fc.constantFrom(...'=-_ \n\0\tŁű\u012d\u0100é'.split(''));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), stray, (bytes, at, c) => {
+        const b64 = Buffer.from(bytes).toString('base64');
+        const i = at % b64.length;
+        const s = b64.slice(0, i) + c + b64.slice(i + 1);
+        expect(isBase64(s)).toBe(byTheRule(s));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('checks text longer than the native check holds (64 KiB) by the rule too', () => {
+    const long = Buffer.alloc(60_000, 7).toString('base64'); // 80,000 characters
+    expect(long.length).toBeGreaterThan(65_536);
+    expect(isBase64(long)).toBe(true);
+    expect(isBase64(`${long.slice(0, -4)}AB-C`)).toBe(false);
+    expect(isBase64(`${long.slice(0, -4)}A===`)).toBe(false);
+    const edge = Buffer.alloc(49_152, 7).toString('base64'); // exactly 65,536 characters: the native check
+    expect(edge.length).toBe(65_536);
+    expect(isBase64(edge)).toBe(true);
+    expect(isBase64(`${edge.slice(0, -1)}_`)).toBe(false);
+    expect(isBase64(`${edge.slice(0, 1000)}=${edge.slice(1001)}`)).toBe(false);
   });
 
   it('refuses a payload with a line break at its end (a multi-line end anchor would let it through)', () => {
