@@ -150,7 +150,8 @@ describe('TTS, STT and turn spans on the Opik trace', () => {
 
   it('records a turn as a span from speech stopped to the first frame sent, with the waterfall', async () => {
     const trace = startCall();
-    const stoppedAt = Date.parse('2026-12-06T10:00:00.000Z');
+    // A minute ago on a whole second: a reading from more than a day away would be replaced by "now".
+    const stoppedAt = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     trace.turnLatency({
       itemId: 'item_7',
       speechStoppedAt: stoppedAt,
@@ -168,7 +169,7 @@ describe('TTS, STT and turn spans on the Opik trace', () => {
       firstSynthMs: 521,
       firstFrameMs: 523,
     });
-    expect(turn.start_time).toBe('2026-12-06T10:00:00.000Z');
+    expect(turn.start_time).toBe(new Date(stoppedAt).toISOString());
     expect(Date.parse(turn.end_time as string) - stoppedAt).toBe(523);
   });
 
