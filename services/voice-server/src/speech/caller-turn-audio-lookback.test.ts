@@ -1,6 +1,6 @@
-// The keeper's look-back over long stretches of audio: the recent audio is kept by an index that moves
-// past old frames and is compacted every 256 frames, so a turn that starts seconds into a call, or
-// minutes, still reaches back exactly `lookbackMs` (never further, never less).
+// The keeper's look-back over long stretches of audio: the recent audio is kept decoded in a ring of
+// `lookbackMs` of bytes, so a turn that starts seconds into a call, or minutes, still reaches back
+// exactly `lookbackMs` (never further, never less), whatever the sizes of the frames that filled it.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TurnAudio } from '../ports/transcriber.ts';
@@ -52,5 +52,83 @@ describe('caller turn audio: the look-back over long calls', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('gives every turn the exact bytes of the timeline, for frames of any size (a gap fill longer than the look-back too), across sessions', () => {
+    const frameBytes = fc.oneof(
+      fc.constant(160),
+      fc.integer({ min: 1, max: 400 }),
+      fc.integer({ min: 16_000, max: 40_000 }), // 2–5 s of filled gap: longer than a 2 s look-back
+    );
+    const step = fc.oneof(
+      { weight: 6, arbitrary: frameBytes.map((bytes) => ({ kind: 'audio' as const, bytes })) },
+      // speech_started reports a start up to 3 s back (past the look-back) or just ahead of the audio
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: -200, max: 3000 }).map((back) => ({ kind: 'start' as const, back })),
+      },
+      { weight: 1, arbitrary: fc.nat({ max: 30_000 }).map((ms) => ({ kind: 'stop' as const, ms })) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'commit' as const }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'session' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), fc.constantFrom(500, 2000), (steps, lookbackMs) => {
+        const keeper = new CallerTurnAudio({ lookbackMs, keepCommitted: 100 });
+        // The model: every byte of the session's timeline, byte i of the call being i * 7 mod 256.
+        let callByte = 0;
+        let timeline: number[] = [];
+        let open: { id: string; fromMs: number; toMs: number | null } | undefined;
+        const expected = new Map<string, number[]>();
+        let n = 0;
+        for (const s of steps) {
+          if (s.kind === 'audio') {
+            const bytes = Array.from({ length: s.bytes }, (_, i) => ((callByte + i) * 7) & 0xff);
+            callByte += s.bytes;
+            keeper.onAudio(Buffer.from(bytes).toString('base64'));
+            timeline = timeline.concat(bytes);
+          } else if (s.kind === 'start') {
+            const id = `item_${++n}`;
+            const nowMs = timeline.length / BYTES_PER_MS;
+            const oldestMs = Math.max(0, timeline.length - lookbackMs * BYTES_PER_MS) / BYTES_PER_MS;
+            const ms = Math.max(0, nowMs - s.back);
+            keeper.onSpeechStarted(id, ms);
+            open = { id, fromMs: Math.min(Math.max(ms, oldestMs), nowMs), toMs: null };
+          } else if (s.kind === 'stop' && open && open.toMs === null) {
+            keeper.onSpeechStopped(open.id, s.ms);
+            open.toMs = Math.min(Math.max(s.ms, open.fromMs), timeline.length / BYTES_PER_MS);
+          } else if (s.kind === 'commit' && open) {
+            keeper.onCommitted(open.id);
+            const toMs = open.toMs ?? timeline.length / BYTES_PER_MS;
+            const from = Math.round(open.fromMs * BYTES_PER_MS);
+            const to = Math.round(toMs * BYTES_PER_MS);
+            if (to > from) expected.set(open.id, timeline.slice(from, to));
+            open = undefined;
+          } else if (s.kind === 'session') {
+            keeper.onSessionStart();
+            timeline = [];
+            open = undefined;
+          }
+        }
+        for (const [id, bytes] of expected) expect([...(keeper.audioOf(id) ?? [])]).toEqual(bytes);
+        for (let i = 1; i <= n; i++)
+          if (!expected.has(`item_${i}`)) expect(keeper.audioOf(`item_${i}`)).toBeUndefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a malformed frame as silence of the length its text promises, so the audio after it stays in place', () => {
+    const keeper = new CallerTurnAudio({});
+    keeper.onAudio(Buffer.from(ramp(0, 20)).toString('base64'));
+    keeper.onAudio('AAAA!!!!AAAA'); // 9 bytes promised; Node's decoder skips the '!' and gives 6
+    keeper.onAudio(Buffer.from(ramp(0, 20)).toString('base64'));
+    keeper.onSpeechStarted('u1', 0);
+    keeper.onSpeechStopped('u1', (160 + 9 + 160) / BYTES_PER_MS);
+    keeper.onCommitted('u1');
+    const audio = [...keeper.audioOf('u1')!];
+    expect(audio).toHaveLength(329);
+    expect(audio.slice(160, 166)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(audio.slice(166, 169)).toEqual([0xff, 0xff, 0xff]);
+    expect(audio.slice(169)).toEqual([...ramp(0, 20)]);
   });
 });
