@@ -16,7 +16,6 @@ import { httpRecordingReports } from './recording/recording-reports.ts';
 import { CachingAiServer, QueuedAppServer } from './resilience/index.ts';
 import { RealtimeBreaker } from './resilience/realtime-breaker.ts';
 import { speechProvidersOf } from './speech-providers.ts';
-import { OpikCallTracer } from './telemetry/opik-tracer.ts';
 import { parsePriceTable } from './telemetry/prices.ts';
 
 export interface RunningVoiceServer {
@@ -70,8 +69,9 @@ export async function startVoiceServer(
     logger.warn('TRANSCRIPTS=memory: transcripts are kept in memory only and lost when the process exits');
     appServer = new InMemoryAppServer();
   }
+  // The Opik SDK is loaded only when traces go to Opik: importing it costs about 30 MB of heap.
   const tracer = config.OPIK_URL_OVERRIDE
-    ? new OpikCallTracer({
+    ? new (await import('./telemetry/opik-tracer.ts')).OpikCallTracer({
         apiUrl: config.OPIK_URL_OVERRIDE,
         ...(config.OPIK_API_KEY ? { apiKey: config.OPIK_API_KEY } : {}),
         projectName: config.OPIK_PROJECT_NAME,
@@ -129,7 +129,7 @@ export async function startVoiceServer(
           controlUrl: () => controlUrl,
         }
       : {}),
-    speech: speechProvidersOf(config),
+    speech: await speechProvidersOf(config),
     ...(tracer ? { tracer } : {}),
   });
   const exit = opts.exit ?? ((code: number) => process.exit(code));

@@ -13,21 +13,21 @@ const BASE = {
 };
 
 describe('speech providers from the configuration', () => {
-  it('has none without keys, and the official base URLs by default', () => {
+  it('has none without keys, and the official base URLs by default', async () => {
     const config = readConfig(BASE);
     expect(config.ELEVENLABS_BASE_URL).toBe('https://api.elevenlabs.io');
     expect(config.CARTESIA_BASE_URL).toBe('https://api.cartesia.ai');
-    expect(speechProvidersOf(config)).toEqual({ transcribers: {} });
+    expect(await speechProvidersOf(config)).toEqual({ transcribers: {} });
   });
 
-  it('uses ElevenLabs for voices and Scribe, Cartesia for ink-whisper, each with its key', () => {
-    const p = speechProvidersOf(
+  it('uses ElevenLabs for voices and Scribe, Cartesia for ink-whisper, each with its key', async () => {
+    const p = await speechProvidersOf(
       readConfig({ ...BASE, ELEVENLABS_API_KEY: 'xi-key', CARTESIA_API_KEY: 'car-key' }),
     );
     expect(typeof p.tts).toBe('function');
     expect(p.transcribers?.elevenlabs?.provider).toBe('elevenlabs');
     expect(p.transcribers?.cartesia?.provider).toBe('cartesia');
-    const onlyCartesia = speechProvidersOf(readConfig({ ...BASE, CARTESIA_API_KEY: 'car-key' }));
+    const onlyCartesia = await speechProvidersOf(readConfig({ ...BASE, CARTESIA_API_KEY: 'car-key' }));
     expect(onlyCartesia.tts).toBeUndefined();
     expect(Object.keys(onlyCartesia.transcribers ?? {})).toEqual(['cartesia']);
   });
