@@ -83,7 +83,7 @@ interface Job {
 
 /** First size of a turn's buffer beyond the look-back it starts with; it doubles as the turn grows. */
 const TURN_BUFFER_MIN = 4096;
-/** Frames are decoded here, then copied to the look-back and to the turns being spoken. */
+/** A frame that does not fit before the ring's end is decoded here, then copied round it. */
 let scratch = Buffer.allocUnsafeSlow(8192);
 
 /** Turns kept at once (one being spoken, ones stopped and awaiting their commit). */
@@ -156,11 +156,27 @@ export class CallerTurnAudio {
   onAudio(payloadBase64: string): void {
     const bytes = base64Bytes(payloadBase64);
     if (bytes <= 0 || this.closed) return;
-    if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(bytes);
-    const decoded = scratch.write(payloadBase64, 0, 'base64');
-    if (decoded < bytes) scratch.fill(0xff, decoded, bytes);
-    this.toRing(bytes);
-    for (const turn of this.turns) if (turn.toMs === null) this.add(turn, scratch, 0, bytes);
+    this.ring ??= Buffer.allocUnsafeSlow(Math.max(0, Math.ceil(this.lookbackBytes())));
+    const ring = this.ring;
+    const at = ring.length ? this.appended % ring.length : 0;
+    let src: Buffer;
+    let start: number;
+    if (bytes <= ring.length - at) {
+      // The usual frame: decoded straight into the ring, no copy.
+      const decoded = ring.write(payloadBase64, at, bytes, 'base64');
+      if (decoded < bytes) ring.fill(0xff, at + decoded, at + bytes);
+      src = ring;
+      start = at;
+    } else {
+      // One that wraps round the ring's end, or is longer than it: decoded aside, then copied in.
+      if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(bytes);
+      const decoded = scratch.write(payloadBase64, 0, bytes, 'base64');
+      if (decoded < bytes) scratch.fill(0xff, decoded, bytes);
+      this.toRing(bytes);
+      src = scratch;
+      start = 0;
+    }
+    for (const turn of this.turns) if (turn.toMs === null) this.add(turn, src, start, start + bytes);
     this.appended += bytes;
     this.timelineMs = this.appended / MULAW_BYTES_PER_MS;
   }
@@ -264,15 +280,14 @@ export class CallerTurnAudio {
 
   /** The frame in `scratch` (its first `bytes`) into the look-back ring, at the timeline's end. */
   private toRing(bytes: number): void {
-    this.ring ??= Buffer.allocUnsafeSlow(Math.max(0, Math.ceil(this.lookbackBytes())));
-    const size = this.ring.length;
+    const size = this.ring!.length;
     if (size === 0) return;
     // Only the last `size` bytes of a frame longer than the ring stay in it.
     let from = Math.max(0, bytes - size);
     let at = (this.appended + from) % size;
     while (from < bytes) {
       const n = Math.min(bytes - from, size - at);
-      scratch.copy(this.ring, at, from, from + n);
+      scratch.copy(this.ring!, at, from, from + n);
       from += n;
       at = 0;
     }
