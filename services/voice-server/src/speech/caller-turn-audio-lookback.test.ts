@@ -1,6 +1,7 @@
 // The keeper's look-back over long stretches of audio: the recent audio is kept decoded in a ring of
 // `lookbackMs` of bytes, so a turn that starts seconds into a call, or minutes, still reaches back
-// exactly `lookbackMs` (never further, never less), whatever the sizes of the frames that filled it.
+// exactly `lookbackMs` (never further, never less), whatever the sizes of the frames that filled it
+// (a gap fill longer than the look-back included: only its last `lookbackMs` are kept).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TurnAudio } from '../ports/transcriber.ts';
@@ -130,5 +131,20 @@ describe('caller turn audio: the look-back over long calls', () => {
     expect(audio.slice(160, 166)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(audio.slice(166, 169)).toEqual([0xff, 0xff, 0xff]);
     expect(audio.slice(169)).toEqual([...ramp(0, 20)]);
+  });
+
+  it('keeps a malformed frame that wraps round the ring as silence too, and cuts a turn that reaches past the look-back at its edge', () => {
+    const keeper = new CallerTurnAudio({ lookbackMs: 25 }); // a 200-byte ring
+    keeper.onAudio(Buffer.from(ramp(0, 20)).toString('base64')); // 160 bytes: 40 left before the end
+    // 48 bytes promised (64 characters), 45 decoded: Node's decoder skips the four '!'
+    keeper.onAudio(`AAAA!!!!${'A'.repeat(56)}`);
+    keeper.onSpeechStarted('u1', 0); // before the look-back: cut at its edge, 208 − 200 = 8 bytes in
+    keeper.onSpeechStopped('u1', 26);
+    keeper.onCommitted('u1');
+    const audio = [...keeper.audioOf('u1')!];
+    expect(audio).toHaveLength(200);
+    expect(audio.slice(0, 152)).toEqual([...ramp(0, 20)].slice(8));
+    expect(audio.slice(152, 197)).toEqual(new Array(45).fill(0));
+    expect(audio.slice(197)).toEqual([0xff, 0xff, 0xff]);
   });
 });
