@@ -12,6 +12,9 @@ export const BENCH_SESSION_UPDATE = JSON.stringify({
       input: {
         format: { type: 'audio/pcmu' },
         noise_reduction: { type: 'near_field' },
+        // voice-server's default caller transcription: the simulator then sends both relays the same
+        // events (a `…input_audio_transcription.completed` per turn, which only voice-server got before).
+        transcription: { model: 'gpt-4o-mini-transcribe' },
         turn_detection: {
           type: 'server_vad',
           threshold: 0.9,
