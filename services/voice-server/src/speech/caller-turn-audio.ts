@@ -11,11 +11,12 @@
  *
  * Audio is kept decoded, outside the JavaScript heap: the look-back in a ring of `lookbackMs` of bytes
  * per call (exactly that much: the frame-by-frame keeper before it kept a frame straddling the edge
- * whole, so a long gap fill reached further back), a turn in one growing buffer (up to twice its
- * size while it grows; a committed one keeps it until its words are known or it is asked for). Keeping each frame's base64 text instead kept the whole
- * Twilio message it was cut from alive for the look-back's two seconds, long enough for the garbage
- * collector to copy it to the old generation: at 50 calls about 1 MB a second promoted, and each young
- * collection twice as long (`--trace-gc` under `pnpm bench voice-relay`).
+ * whole, so a long gap fill reached further back), a turn in one growing buffer (up to twice its size
+ * while it grows; a committed one keeps it until its words are known or it is asked for). Keeping
+ * each frame's base64 text instead kept the whole Twilio message it was cut from alive for the
+ * look-back's two seconds, long enough for the garbage collector to copy it to the old generation:
+ * at 50 calls about 1 MB a second promoted, and each young collection twice as long (`--trace-gc`
+ * under `pnpm bench voice-relay`).
  */
 import { MULAW_BYTES_PER_MS } from '@switchboard/telephony';
 import type { Transcriber, TranscriptionResult, TurnAudio } from '../ports/transcriber.ts';
