@@ -1,6 +1,6 @@
 // The import rules the test command checks (`pnpm deps`): no import cycles in services/ or packages/,
-// and no production module that imports a test double (test-only code lives under a `testing/` folder,
-// exported through a `./testing` subpath).
+// no production module that imports a test double (test-only code lives under a `testing/` folder,
+// exported through a `./testing` subpath), and voice-server's heavy SDKs loaded only when configured.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -21,6 +21,17 @@ module.exports = {
         pathNot: ['\\.test\\.ts$', '/testing/', '\\.bench\\.ts$'],
       },
       to: { path: '^(services|packages)/[^/]+/src/.*testing/' },
+    },
+    {
+      name: 'heavy-sdks-load-when-configured',
+      severity: 'error',
+      comment:
+        'The Opik and ElevenLabs SDKs take about 30 MB of heap each: voice-server reaches the modules that use them only through import(), when Opik or an ElevenLabs key is configured.',
+      from: { path: '^services/voice-server/src/', pathNot: ['\\.test\\.ts$', '/testing/'] },
+      to: {
+        path: '^services/voice-server/src/(telemetry/opik-tracer|speech/scribe-transcriber)\\.ts$',
+        dynamic: false,
+      },
     },
   ],
   options: {
