@@ -102,7 +102,6 @@ export class CallerTurnAudio {
    * so a call without an external transcriber copies no caller audio per turn.
    */
   private readonly committed = new Map<string, CommittedTurn>();
-  private timelineMs = 0;
   /** Bytes appended since the session began (the timeline in bytes). */
   private appended = 0;
   /** Call audio before the current session's timeline began. */
@@ -146,7 +145,6 @@ export class CallerTurnAudio {
   /** A new Realtime session began (first connect, reconnect, renewal): its timeline starts at 0. */
   onSessionStart(): void {
     this.earlierSessionsMs += this.timelineMs;
-    this.timelineMs = 0;
     this.appended = 0;
     this.turns = [];
   }
@@ -181,7 +179,11 @@ export class CallerTurnAudio {
     }
     for (const turn of this.turns) if (turn.toMs === null) this.add(turn, src, start, start + bytes);
     this.appended += bytes;
-    this.timelineMs = this.appended / MULAW_BYTES_PER_MS;
+  }
+
+  /** The session's timeline so far: ms of audio appended since it began. */
+  private get timelineMs(): number {
+    return this.appended / MULAW_BYTES_PER_MS;
   }
 
   /** `input_audio_buffer.speech_started`. */
