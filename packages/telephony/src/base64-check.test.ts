@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isBase64 } from './twilio-media.ts';
+import { decodeStandardBase64, isBase64 } from './twilio-media.ts';
 
 /** The rule spelled out character by character: whole groups of four, padding only at the end. */
 function byTheRule(s: string): boolean {
@@ -65,5 +65,21 @@ describe('isBase64 (every caller frame is checked with it)', () => {
   it('refuses a payload with a line break at its end (a multi-line end anchor would let it through)', () => {
     expect(isBase64('AAA\n')).toBe(false);
     expect(isBase64('AAAA\nAAA')).toBe(false);
+  });
+
+  it('decodeStandardBase64 gives the bytes of standard base64 that fits, and -1 for anything else', () => {
+    const target = Buffer.alloc(300);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+        const n = decodeStandardBase64(Buffer.from(bytes).toString('base64'), target);
+        if (bytes.length > 300) expect(n).toBe(-1);
+        else {
+          expect(n).toBe(bytes.length);
+          expect(target.subarray(0, n).equals(Buffer.from(bytes))).toBe(true);
+        }
+      }),
+    );
+    for (const text of ['AAA', 'AB-C', 'AB_C', 'A===', 'AA=A', 'AAA\n', '\u0141AAA'])
+      expect(decodeStandardBase64(text, target)).toBe(-1);
   });
 });

@@ -1,6 +1,6 @@
 import type { CallLevels } from '@switchboard/service-kit/clients/app-server';
+import { decodeStandardBase64 } from '@switchboard/telephony';
 import type { CallTransport } from '../ports/call-transport.ts';
-import { base64Bytes } from '../speech/base64.ts';
 
 /** Where a call's levels go, a batch at a time (app-server's live monitor). Must not throw. */
 export type LevelsSink = (callSid: string, levels: CallLevels) => void;
@@ -39,28 +39,20 @@ class Accumulator {
 
   /**
    * Adds a frame of base64 μ-law. Whole standard base64 (what Twilio and the model send) is decoded by
-   * Node's native decoder into a shared scratch buffer, several times faster than decoding digit by
-   * digit. That decoder also takes the URL-safe digits, reads a character above U+00FF by its low byte
-   * and skips what is not base64, so it is trusted only when the text is ASCII with no `-` or `_` and it
-   * wrote every byte the length and padding promise (a skipped character always leaves it short);
+   * Node's native decoder into a shared scratch buffer ({@link decodeStandardBase64}, which trusts it
+   * only when the text is strictly base64), several times faster than decoding digit by digit;
    * anything else takes {@link addDigits}, so every text gives the sum it gave before.
    */
   addBase64(payload: string): void {
-    const n = payload.length;
-    if ((n & 3) === 0 && n > 0 && n <= NATIVE_MAX_CHARS) {
-      // UTF-8 takes one byte per character only when every character is ASCII.
-      if (Buffer.byteLength(payload) === n && payload.indexOf('-') < 0 && payload.indexOf('_') < 0) {
-        const written = scratch.write(payload, 0, 'base64');
-        if (written === base64Bytes(payload)) {
-          let sum = 0;
-          for (let i = 0; i < written; i++) sum += MULAW_SQUARED[scratch[i]!]!;
-          this.sum += sum;
-          this.count += written;
-          return;
-        }
-      }
+    const written = decodeStandardBase64(payload, scratch);
+    if (written < 0) {
+      this.addDigits(payload);
+      return;
     }
-    this.addDigits(payload);
+    let sum = 0;
+    for (let i = 0; i < written; i++) sum += MULAW_SQUARED[scratch[i]!]!;
+    this.sum += sum;
+    this.count += written;
   }
 
   /**
