@@ -32,7 +32,8 @@ export async function closeRecordedCalls(): Promise<void> {
 /** app-server over the Twilio simulator, with one finished 2-second dual-channel recording of an acme call. */
 export async function recordedCall(
   store: StoreKind,
-  clock = { now: new Date('2026-12-06T12:00:00Z') },
+  // Starts at the wall clock: the stores stamp a recording's creation with the real time.
+  clock = { now: new Date() },
   opts: {
     /** Wraps the Twilio client (to fail some requests). */
     wrapTwilio?: (twilio: TwilioRecordings) => TwilioRecordings;
