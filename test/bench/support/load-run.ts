@@ -258,6 +258,8 @@ export async function runLoad(opts: RunOptions): Promise<RunResult> {
         msPerChar: REPLY_MS / 'Sure, let me tell you a little more about that for you.'.length,
       },
       logAudioPayloads: false,
+      // The probe's observer sees every audio event; a log of 100 calls' appends would only grow.
+      logAudioEvents: false,
       observer: probe.observer,
     });
     target = await startChildTarget(opts.target, sim.url, rest.baseUrl, {

@@ -40,8 +40,9 @@ async function main(): Promise<void> {
     pacing,
     ...(apiKey ? { apiKey } : {}),
     ...(process.env.SIM_SCENARIO ? { scenario: process.env.SIM_SCENARIO } : {}),
-    // A long-running server: keep the event log free of audio.
+    // A long-running server: keep the event log free of audio, and of audio events altogether.
     logAudioPayloads: false,
+    logAudioEvents: false,
   });
   const knowledge = await startKnowledgeSimulator({
     host,

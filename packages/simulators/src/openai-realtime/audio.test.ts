@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulawToPcm16 } from '@switchboard/telephony';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   alawToPcm16,
@@ -38,6 +39,39 @@ describe('audio formats', () => {
     expect(decodeBase64Strict('')).toEqual(new Uint8Array(0));
     expect(decodeBase64Strict('not base64!')).toBeNull();
     expect(decodeBase64Strict('AAE')).toBeNull();
+  });
+
+  it('decodes exactly what the strict pattern accepts, to the bytes Node decodes, in memory of its own', () => {
+    // The API refuses an append whose audio is not base64 ("Invalid 'audio'. Expected base64-encoded
+    // audio bytes"); the reference is the whole-group pattern the simulator checked with before.
+    const strict = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const digit = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
+    const near = fc.constantFrom('=', '-', '_', ' ', '\n', '.', '\u00e9', '\u012b', '\u{1f600}', 'A');
+    const texts = fc.oneof(
+      fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b).toString('base64')),
+      fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(), near).map(([b, at, c]) => {
+        const t = Buffer.from(b).toString('base64');
+        const i = at % t.length;
+        return t.slice(0, i) + c + t.slice(i + 1);
+      }),
+      fc
+        .array(fc.oneof({ weight: 6, arbitrary: digit }, { weight: 1, arbitrary: near }), { maxLength: 40 })
+        .map((a) => a.join('')),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        const got = decodeBase64Strict(text);
+        if (!strict.test(text)) {
+          expect(got).toBeNull();
+          return;
+        }
+        expect(got).not.toBeNull();
+        expect(Buffer.from(got!).equals(Buffer.from(text, 'base64'))).toBe(true);
+        // Not a view into Node's shared 8 KiB pool: the input buffer keeps these bytes.
+        expect(got!.buffer.byteLength).toBeLessThan(text.length + 4);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('resamples by the rate ratio', () => {

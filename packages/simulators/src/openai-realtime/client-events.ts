@@ -36,6 +36,8 @@ export interface ClientIntakeOptions {
   log: EventLog;
   out: ServerEventOutbox;
   logAudioPayloads: boolean;
+  /** False: appended audio is handled but not logged. */
+  logAudioEvents: boolean;
   handlers: Omit<ClientEventHandlers, 'output_audio_buffer.clear'>;
   /** Called with every parsed event, before it is handled. */
   onParsed?: (event: Record<string, unknown>) => void;
@@ -67,7 +69,8 @@ export function handleClientFrame(data: RawData, isBinary: boolean, opts: Client
   const event = parsed as Record<string, unknown>;
   opts.onParsed?.(event);
   const type = typeof event.type === 'string' ? event.type : '(missing)';
-  opts.log.record('client', type, opts.logAudioPayloads ? event : redactAudio(event));
+  if (opts.logAudioEvents || type !== 'input_audio_buffer.append')
+    opts.log.record('client', type, opts.logAudioPayloads ? event : redactAudio(event));
   const clientEventId = typeof event.event_id === 'string' ? event.event_id : null;
   try {
     dispatch(type, event, opts.handlers);

@@ -85,4 +85,33 @@ describe('observer', () => {
     expect(audio).toEqual([payload]);
     expect(session.received('input_audio_buffer.append')[0]!.event.audio).not.toBe(payload);
   });
+
+  it('with logAudioEvents off, logs every event but the audio, in order, and the observer still sees all', async () => {
+    const seen: string[] = [];
+    sim = await startRealtimeSimulator({
+      pacing: 'burst',
+      scenario: { greeting: { say: 'Hi.', audioMs: 300 } },
+      logAudioPayloads: false,
+      logAudioEvents: false,
+      observer: {
+        clientEvent: (_s, event) => seen.push(`client ${event.type}`),
+        serverEvent: (_s, event) => seen.push(`server ${event.type}`),
+      },
+    });
+    client = await RawRealtimeClient.connect(sim.url);
+    await client.request(PCMU_SESSION, 'session.updated');
+    for (let i = 0; i < 3; i++)
+      client.send({ type: 'input_audio_buffer.append', audio: b64(mulawQuiet(20)) });
+    client.send({ type: 'response.create' });
+    await client.next('response.done');
+    const session = sim.sessions[0]!;
+    const audio = new Set(['client input_audio_buffer.append', 'server response.output_audio.delta']);
+    expect(seen.filter((e) => e === 'client input_audio_buffer.append')).toHaveLength(3);
+    expect(seen.filter((e) => e === 'server response.output_audio.delta')).toHaveLength(3);
+    const logged = session.log.entries.map((e) => `${e.direction} ${e.type}`);
+    expect(logged).toEqual(seen.filter((e) => !audio.has(e)));
+    expect(logged).toContain('server response.done');
+    // Sequence numbers stay dense: waiters and fromSeq keep working on what is kept.
+    expect(session.log.entries.map((e) => e.seq)).toEqual(logged.map((_, i) => i));
+  });
 });

@@ -19,6 +19,8 @@ export interface OutboxOptions {
   /** The fault plan's wait before each event, read at send time. */
   latencyMs: () => number;
   logAudioPayloads: boolean;
+  /** False: audio deltas are sent but not logged. */
+  logAudioEvents: boolean;
   /** Called right after an event was written to the socket. */
   onWritten?: (event: Record<string, unknown>) => void;
 }
@@ -128,10 +130,8 @@ export class ServerEventOutbox {
     const event = entry.event;
     this.socket.send(JSON.stringify(event));
     this.opts.onWritten?.(event);
-    this.opts.log.record(
-      'server',
-      String(event.type),
-      this.opts.logAudioPayloads ? event : redactAudio(event),
-    );
+    const type = String(event.type);
+    if (this.opts.logAudioEvents || type !== 'response.output_audio.delta')
+      this.opts.log.record('server', type, this.opts.logAudioPayloads ? event : redactAudio(event));
   }
 }

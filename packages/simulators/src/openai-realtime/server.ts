@@ -42,6 +42,13 @@ export interface RealtimeSimulatorOptions {
   clock?: SimClock;
   /** Keep base64 audio in the event log (default true; turn off for long benchmark calls). */
   logAudioPayloads?: boolean;
+  /**
+   * Keep audio events (`input_audio_buffer.append`, `response.output_audio.delta`) in the event log at
+   * all (default true). Off, a session's log holds every other event and grows with turns, not with
+   * audio: 50 appends a second per call otherwise stay in it for the whole session (a long-running
+   * server, a benchmark of many calls). The observer sees them either way.
+   */
+  logAudioEvents?: boolean;
   /** Synchronous hooks on every session's events (benchmarks); none by default. */
   observer?: RealtimeSimObserver;
   /**
@@ -122,6 +129,7 @@ export async function startRealtimeSimulator(
       faults,
       clock,
       logAudioPayloads: options.logAudioPayloads ?? true,
+      logAudioEvents: options.logAudioEvents ?? true,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(timing !== undefined ? { timing } : {}),
       sessionIndex: sessions.length,

@@ -22,6 +22,8 @@ export interface RealtimeSimSessionOptions {
   clock: SimClock;
   /** When false, base64 audio in logged events is replaced by a length note. */
   logAudioPayloads: boolean;
+  /** Audio events go into the event log (see `RealtimeSimulatorOptions.logAudioEvents`). */
+  logAudioEvents: boolean;
   /** Synchronous hooks on every event; none by default. */
   observer?: RealtimeSimObserver;
   /** Model timing (the scenario's wins); default instant. */

@@ -6,7 +6,7 @@
  * input turns (VAD) and responses; this class wires them and carries the test surface.
  */
 import type { RawData, WebSocket } from 'ws';
-import { handleClientFrame } from './client-events.ts';
+import { type ClientIntakeOptions, handleClientFrame } from './client-events.ts';
 import { refuseSession, sendMalformedEvents } from './connection-faults.ts';
 import { Conversation } from './conversation.ts';
 import { SESSION_EXPIRED_MESSAGE } from './errors.ts';
@@ -77,6 +77,7 @@ export class RealtimeSimSession {
       log: this.log,
       latencyMs: () => this.faultPlan.eventLatencyMs ?? 0,
       logAudioPayloads: options.logAudioPayloads,
+      logAudioEvents: options.logAudioEvents,
       ...(options.observer?.serverEvent
         ? { onWritten: (event: Record<string, unknown>) => options.observer?.serverEvent?.(this, event) }
         : {}),
@@ -217,14 +218,22 @@ export class RealtimeSimSession {
   private onMessage(data: RawData, isBinary: boolean): void {
     // a refused session is closing: like the real API, it answers nothing more
     if (this.refused) return;
+    this.intake ??= this.intakeOptions();
+    handleClientFrame(data, isBinary, this.intake);
+  }
+
+  /** Made once, on the first message: every frame of the session is handled with the same options. */
+  private intake: ClientIntakeOptions | undefined;
+  private intakeOptions(): ClientIntakeOptions {
     const observer = this.core.options.observer;
-    handleClientFrame(data, isBinary, {
+    return {
       log: this.log,
       out: this.out,
       logAudioPayloads: this.core.options.logAudioPayloads,
+      logAudioEvents: this.core.options.logAudioEvents,
       ...(observer?.clientEvent ? { onParsed: (event) => observer.clientEvent?.(this, event) } : {}),
       handlers: this.handlers,
-    });
+    };
   }
 
   private readonly handlers = {
