@@ -6,7 +6,7 @@
  */
 import type { RawData } from 'ws';
 import { RealtimeProtocolError } from './errors.ts';
-import { type EventLog, redactAudio } from './event-log.ts';
+import type { EventLog } from './event-log.ts';
 import type { ServerEventOutbox } from './outbox.ts';
 import { quotedList } from './validate.ts';
 
@@ -35,9 +35,6 @@ export type ClientEventHandlers = Record<ClientEventType, (event: Record<string,
 export interface ClientIntakeOptions {
   log: EventLog;
   out: ServerEventOutbox;
-  logAudioPayloads: boolean;
-  /** False: appended audio is handled but not logged. */
-  logAudioEvents: boolean;
   handlers: Omit<ClientEventHandlers, 'output_audio_buffer.clear'>;
   /** Called with every parsed event, before it is handled. */
   onParsed?: (event: Record<string, unknown>) => void;
@@ -69,8 +66,7 @@ export function handleClientFrame(data: RawData, isBinary: boolean, opts: Client
   const event = parsed as Record<string, unknown>;
   opts.onParsed?.(event);
   const type = typeof event.type === 'string' ? event.type : '(missing)';
-  if (opts.logAudioEvents || type !== 'input_audio_buffer.append')
-    opts.log.record('client', type, opts.logAudioPayloads ? event : redactAudio(event));
+  opts.log.record('client', type, event);
   const clientEventId = typeof event.event_id === 'string' ? event.event_id : null;
   try {
     dispatch(type, event, opts.handlers);

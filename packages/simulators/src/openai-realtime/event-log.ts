@@ -33,13 +33,25 @@ interface Waiter {
 export const DEFAULT_WAIT_TIMEOUT_MS = 5000;
 
 /** Ordered event log with waiters. */
+/** What a log keeps of audio (the simulator's `logAudioPayloads` and `logAudioEvents`). */
+export interface AudioLogPolicy {
+  /** Keep base64 audio in logged events; false: a length note instead ({@link redactAudio}). */
+  payloads: boolean;
+  /** Log audio events (`input_audio_buffer.append`, `response.output_audio.delta`) at all. */
+  events: boolean;
+}
+
+const AUDIO_EVENTS = new Set(['input_audio_buffer.append', 'response.output_audio.delta']);
+
 export class EventLog {
   private readonly list: LoggedEvent[] = [];
   private waiters: Waiter[] = [];
   private readonly now: () => number;
+  private readonly audio: AudioLogPolicy;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, audio: AudioLogPolicy = { payloads: true, events: true }) {
     this.now = now;
+    this.audio = audio;
   }
 
   /** All events, in order. */
@@ -47,9 +59,14 @@ export class EventLog {
     return this.list;
   }
 
-  /** Appends an event and wakes waiters it satisfies. */
-  record(direction: EventDirection, type: string, event: Record<string, unknown>): LoggedEvent {
-    const entry: LoggedEvent = { seq: this.list.length, atMs: this.now(), direction, type, event };
+  /**
+   * Appends an event, as the audio policy keeps it, and wakes waiters it satisfies; an audio event the
+   * policy leaves out is not logged (undefined).
+   */
+  record(direction: EventDirection, type: string, event: Record<string, unknown>): LoggedEvent | undefined {
+    if (!this.audio.events && AUDIO_EVENTS.has(type)) return undefined;
+    const kept = this.audio.payloads ? event : redactAudio(event);
+    const entry: LoggedEvent = { seq: this.list.length, atMs: this.now(), direction, type, event: kept };
     this.list.push(entry);
     if (this.waiters.length > 0) {
       const still: Waiter[] = [];

@@ -5,7 +5,7 @@
 import type { RealtimeServerEvent } from 'openai/resources/realtime/realtime';
 import type { WebSocket } from 'ws';
 import type { RealtimeProtocolError } from './errors.ts';
-import { type EventLog, redactAudio } from './event-log.ts';
+import type { EventLog } from './event-log.ts';
 import { newId } from './ids.ts';
 import { type SimClock, Sleeper } from './pacing.ts';
 
@@ -18,9 +18,6 @@ export interface OutboxOptions {
   log: EventLog;
   /** The fault plan's wait before each event, read at send time. */
   latencyMs: () => number;
-  logAudioPayloads: boolean;
-  /** False: audio deltas are sent but not logged. */
-  logAudioEvents: boolean;
   /** Called right after an event was written to the socket. */
   onWritten?: (event: Record<string, unknown>) => void;
 }
@@ -130,8 +127,6 @@ export class ServerEventOutbox {
     const event = entry.event;
     this.socket.send(JSON.stringify(event));
     this.opts.onWritten?.(event);
-    const type = String(event.type);
-    if (this.opts.logAudioEvents || type !== 'response.output_audio.delta')
-      this.opts.log.record('server', type, this.opts.logAudioPayloads ? event : redactAudio(event));
+    this.opts.log.record('server', String(event.type), event);
   }
 }

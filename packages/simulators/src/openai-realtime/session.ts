@@ -66,7 +66,10 @@ export class RealtimeSimSession {
     this.model = options.model;
     this.id = newId('sess');
     this.connectedAtMs = this.clock.now();
-    this.log = new EventLog(() => this.clock.now());
+    this.log = new EventLog(() => this.clock.now(), {
+      payloads: options.logAudioPayloads,
+      events: options.logAudioEvents,
+    });
     this.faultPlan = mergeFaultPlans(options.faults, options.scenario.faults);
     const fresh = defaultSessionConfig(this.id, options.model, this.connectedAtMs);
     this.configValue = options.initialConfig
@@ -76,8 +79,6 @@ export class RealtimeSimSession {
       clock: this.clock,
       log: this.log,
       latencyMs: () => this.faultPlan.eventLatencyMs ?? 0,
-      logAudioPayloads: options.logAudioPayloads,
-      logAudioEvents: options.logAudioEvents,
       ...(options.observer?.serverEvent
         ? { onWritten: (event: Record<string, unknown>) => options.observer?.serverEvent?.(this, event) }
         : {}),
@@ -229,8 +230,6 @@ export class RealtimeSimSession {
     return {
       log: this.log,
       out: this.out,
-      logAudioPayloads: this.core.options.logAudioPayloads,
-      logAudioEvents: this.core.options.logAudioEvents,
       ...(observer?.clientEvent ? { onParsed: (event) => observer.clientEvent?.(this, event) } : {}),
       handlers: this.handlers,
     };
