@@ -89,6 +89,15 @@ const TURN_BUFFER_MIN = 4096;
 /** A frame that does not fit before the ring's end is decoded here, then copied round it. */
 let scratch = Buffer.allocUnsafeSlow(8192);
 
+/**
+ * Decodes `bytes` bytes of base64 into `target` at `at`; what a malformed text does not decode to is
+ * μ-law silence (0xFF), so the audio after it stays in its place.
+ */
+function decodeOrSilence(payloadBase64: string, target: Buffer, at: number, bytes: number): void {
+  const decoded = target.write(payloadBase64, at, bytes, 'base64');
+  if (decoded < bytes) target.fill(0xff, at + decoded, at + bytes);
+}
+
 /** Turns kept at once (one being spoken, ones stopped and awaiting their commit). */
 const MAX_KEPT_TURNS = 4;
 
@@ -164,15 +173,13 @@ export class CallerTurnAudio {
     let start: number;
     if (bytes <= ring.length - at) {
       // The usual frame: decoded straight into the ring, no copy.
-      const decoded = ring.write(payloadBase64, at, bytes, 'base64');
-      if (decoded < bytes) ring.fill(0xff, at + decoded, at + bytes);
+      decodeOrSilence(payloadBase64, ring, at, bytes);
       src = ring;
       start = at;
     } else {
       // One that wraps round the ring's end, or is longer than it: decoded aside, then copied in.
       if (scratch.length < bytes) scratch = Buffer.allocUnsafeSlow(bytes);
-      const decoded = scratch.write(payloadBase64, 0, bytes, 'base64');
-      if (decoded < bytes) scratch.fill(0xff, decoded, bytes);
+      decodeOrSilence(payloadBase64, scratch, 0, bytes);
       this.toRing(bytes);
       src = scratch;
       start = 0;
