@@ -231,7 +231,35 @@ describe('Helm chart', () => {
     });
   });
 
-  it('lets only this release’s voice-server, the ingress controller and Prometheus reach ai-server and app-server', () => {
+  it('tells app-server and the analysis worker where ai-server is, and lets them reach it (booked callbacks, analysis schemas)', () => {
+    const all = docs('production values');
+    const aiUrl = `http://${name('ai-server')}:8081`;
+    const app = environment(all, podOf(find(all, 'Deployment', name('app-server'))).containers[0]);
+    expect(app.AI_SERVER_URL).toBe(aiUrl);
+    const worker = environment(all, podOf(find(all, 'Deployment', name('analysis-worker'))).containers[0]);
+    expect(worker.AI_SERVER_URL).toBe(aiUrl);
+    // The URL names the Service ai-server's pods sit behind, on its port.
+    const service = find(all, 'Service', name('ai-server'));
+    expect(service.spec.ports.map((p: Fields) => p.port)).toContain(8081);
+    const peers = find(all, 'NetworkPolicy', name('ai-server')).spec.ingress.flatMap((r: Fields) => r.from);
+    for (const client of ['app-server', 'analysis-worker'])
+      expect(peers).toContainEqual({
+        podSelector: {
+          matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/name': client },
+        },
+      });
+    // app-server's own internal routes stay closed to them.
+    const appPeers = find(all, 'NetworkPolicy', name('app-server')).spec.ingress.flatMap(
+      (r: Fields) => r.from,
+    );
+    expect(
+      appPeers.some(
+        (p: Fields) => p.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'analysis-worker',
+      ),
+    ).toBe(false);
+  });
+
+  it('lets only this release’s voice-server (to ai-server also app-server and its analysis worker), the ingress controller and Prometheus reach ai-server and app-server', () => {
     const all = docs('production values');
     for (const service of ['ai-server', 'app-server']) {
       const policy = find(all, 'NetworkPolicy', name(service));
@@ -249,6 +277,10 @@ describe('Helm chart', () => {
       for (const peer of peers)
         expect(
           peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'voice-server' ||
+            (service === 'ai-server' &&
+              ['app-server', 'analysis-worker'].includes(
+                peer.podSelector?.matchLabels?.['app.kubernetes.io/name'],
+              )) ||
             peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ingress-nginx' ||
             // Prometheus, for /metrics, with the ServiceMonitors on.
             peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring',

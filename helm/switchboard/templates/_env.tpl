@@ -48,6 +48,10 @@ app-server:
 {{- /* Outbound calls are placed through voice-server. */ -}}
 {{- $_ := set $env "VOICE_SERVER_URL" (printf "http://%s:8080" (include "switchboard.fullname" (dict "root" $root "name" "voice-server"))) -}}
 {{- end -}}
+{{- if eq .name "app-server" -}}
+{{- /* Booked callbacks are placed, and each profile's analysis schema read, through ai-server. */ -}}
+{{- $_ := set $env "AI_SERVER_URL" (printf "http://%s:8081" (include "switchboard.fullname" (dict "root" $root "name" "ai-server"))) -}}
+{{- end -}}
 {{- if and (eq .name "app-server") $root.Values.webCalls.enabled -}}
 {{- /* Where browsers open test calls: voice-server's public address, as a WebSocket URL. */ -}}
 {{- $url := $root.Values.webCalls.url | default (printf "%s/web-call" (include "switchboard.publicBaseUrl" $root | replace "https://" "wss://" | replace "http://" "ws://")) -}}
