@@ -55,8 +55,30 @@ export function startTelemetry(opts: TelemetryOptions): { shutdown(): Promise<vo
     instrumentations: [],
   });
   sdk.start();
-  // A collector that is down or stalled at shutdown loses the last spans, never fails the process.
-  return { shutdown: () => sdk.shutdown().catch(() => undefined) };
+  running++;
+  let stopped = false;
+  return {
+    shutdown: () => {
+      if (!stopped) {
+        stopped = true;
+        running--;
+      }
+      // A collector that is down or stalled at shutdown loses the last spans, never fails the process.
+      return sdk.shutdown().catch(() => undefined);
+    },
+  };
+}
+
+/** SDKs started by {@link startTelemetry} and not shut down. */
+let running = 0;
+
+/**
+ * Whether spans are recorded in this process ({@link startTelemetry} started and not shut down). With
+ * tracing off every span is a no-op, but building one (its attributes, a tracer lookup) still costs:
+ * work done on a call's hot path asks this first.
+ */
+export function tracingStarted(): boolean {
+  return running > 0;
 }
 
 const serverSpans = new WeakMap<FastifyRequest, { span: Span; ctx: Context; ended: boolean }>();
