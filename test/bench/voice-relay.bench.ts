@@ -11,6 +11,8 @@
 //   BENCH_HEAP_SNAPSHOT=1       with BENCH_CPU_PROF, also a heap snapshot at the end of the window
 //   BENCH_PIN=1                 the generator on CPU 0 and each relay on CPU 1 (taskset; two CPUs or
 //                               more), instead of where the scheduler puts them
+//   BENCH_RELAY_NODE_FLAGS=...  node flags for every relay (the same for each), e.g. for a diagnosis:
+//                               "--log-deopt --logfile=/tmp/v8-%p.log --no-logfile-per-isolate"
 //
 // Prints a table and writes bench-results/voice-relay.json.
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -104,7 +104,9 @@ export function startChildTarget(
   const profiling = opts.cpuProfileDir
     ? ['--import', 'tsx', '--import', join(here, 'window-profiler.ts')]
     : ['--import', 'tsx'];
-  const child: ChildProcess = spawn(process.execPath, [...profiling, ...script], {
+  // Node flags for a diagnosis (BENCH_RELAY_NODE_FLAGS), given to every relay alike.
+  const extra = process.env.BENCH_RELAY_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...extra, ...profiling, ...script], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
