@@ -26,6 +26,8 @@ export class AsyncQueue<T> implements EventStream<T> {
   private handler: ((value: T) => boolean | undefined) | undefined;
   private drainSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private dispatching = false;
+  /** Values were buffered while the handler ran (read instead of the buffer's length on each push). */
+  private backlog = false;
 
   /** Adds a value; ignored once the queue has ended. */
   push(value: T): void {
@@ -34,8 +36,10 @@ export class AsyncQueue<T> implements EventStream<T> {
       // A push from inside the handler is handed over by the pump already running. Otherwise nothing
       // is buffered (a drain hands the buffer over before it returns, and stops only by dropping its
       // handler), so the value goes to the handler at once.
-      if (this.dispatching) this.buffer.push(value);
-      else this.pumpOne(value);
+      if (this.dispatching) {
+        this.buffer.push(value);
+        this.backlog = true;
+      } else this.pumpOne(value);
       return;
     }
     const w = this.waiter;
@@ -97,8 +101,16 @@ export class AsyncQueue<T> implements EventStream<T> {
       this.dispatching = false;
     }
     if (!go) return;
-    if (this.head < this.buffer.length) this.pump();
-    else if (this.handler && this.ended) this.settleDrain();
+    // Nothing is buffered unless the handler pushed while it ran: the buffer itself (another object
+    // to reach, on every event of every call) is looked at only then.
+    if (this.backlog) {
+      this.backlog = false;
+      if (this.head < this.buffer.length) {
+        this.pump();
+        return;
+      }
+    }
+    if (this.handler && this.ended) this.settleDrain();
   }
 
   /** One value to the handler; false once draining has stopped. */

@@ -68,6 +68,8 @@ function openConnection(
 
   // Read events straight off the socket: one JSON.parse and one check per event, no emitter fan-out.
   // The SDK still opens the socket, authenticates and reports socket errors.
+  const socket = rt.socket;
+  const OPEN = socket.OPEN;
   rt.socket.removeAllListeners('message');
   rt.socket.on('message', (data) => events.push(decodeServerEvent(String(data))));
   // Error events arrive through 'event' too; this listener keeps the SDK from raising them.
@@ -84,8 +86,9 @@ function openConnection(
       if (rt.socket.readyState === rt.socket.OPEN) rt.send(event);
     },
     appendAudio(audioBase64: string) {
-      if (rt.socket.readyState === rt.socket.OPEN)
-        rt.socket.send(`{"type":"input_audio_buffer.append","audio":"${audioBase64}"}`);
+      // The socket itself, not through the SDK's object: one object fewer to reach on every caller frame.
+      if (socket.readyState === OPEN)
+        socket.send(`{"type":"input_audio_buffer.append","audio":"${audioBase64}"}`);
     },
     events,
     closed,

@@ -270,13 +270,13 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     dtmf,
     metrics,
     log,
-    session: () => link.current,
+    realtime: link,
     onPlayed: () => {
       limiter.activity();
       // The caller has heard everything sent: a quiet moment a due session renewal waits for.
       if (!playback.hasPendingAudio) link.maybeRenew();
     },
-    onAppended: (payload) => turnAudio.onAudio(payload),
+    appended: turnAudio,
     ...(levels ? { onCallerAudio: (payload: string) => levels.addCaller(payload) } : {}),
   });
   const transcriptEvents = new TranscriptEvents(

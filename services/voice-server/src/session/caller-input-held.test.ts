@@ -25,12 +25,16 @@ function input() {
   const playback = new PlaybackTracker();
   const caller = new CallerInput({
     transport,
-    session: () => (live ? rt : undefined),
+    realtime: {
+      get current() {
+        return live ? rt : undefined;
+      },
+    },
     lifecycle,
     playback,
     dtmf,
     onPlayed: () => {},
-    onAppended: (p) => appendedTo.push(p),
+    appended: { onAudio: (p) => appendedTo.push(p) },
     onCallerAudio: (p) => heardFrames.push(p),
     metrics,
     log,

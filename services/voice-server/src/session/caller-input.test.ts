@@ -22,7 +22,7 @@ function input(opts: { session?: boolean } = {}) {
   const dtmf = new DtmfCollector({ lifecycle, transcript, send: () => false, requestResponse: () => {} });
   const caller = new CallerInput({
     transport,
-    session: () => (opts.session === false ? undefined : rt),
+    realtime: { current: opts.session === false ? undefined : rt },
     lifecycle,
     playback: new PlaybackTracker(),
     dtmf,

@@ -31,7 +31,9 @@ export class WsCallTransport implements CallTransport {
     maxFrameBytes: number,
   ) {
     const decodeOptions = { maxBytes: maxFrameBytes };
-    socket.on('message', (data) => this.inbound.push(decodeTwilioInbound(data as Buffer, decodeOptions)));
+    // The queue itself, not through this object: one object fewer to reach on every frame of the call.
+    const inbound = this.inbound;
+    socket.on('message', (data) => inbound.push(decodeTwilioInbound(data as Buffer, decodeOptions)));
     socket.on('close', () => this.inbound.end());
     // Errors are followed by 'close'; the listener keeps them from becoming uncaught exceptions.
     socket.on('error', () => {});
