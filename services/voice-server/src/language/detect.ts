@@ -2,7 +2,8 @@ import { eld } from 'eld/extrasmall';
 
 /**
  * The caller's language from one turn's words, with Nito-ELD (`eld`, Apache-2.0): n-gram scores per
- * language, its smallest database (about 1 MB, loaded once per process, 0.3 ms a detection of 200
+ * language, its smallest database (about 1 MB on disk, but about 29 MB of heap once loaded: heapUsed
+ * after importing it and one detection, Node 20; loaded once per process, 0.3 ms a detection of 200
  * characters). A detection counts only when all of these hold, so "OK", "yes", "sí", "no gracias" or
  * a name never switch the call:
  *
