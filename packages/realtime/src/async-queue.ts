@@ -26,7 +26,10 @@ export class AsyncQueue<T> implements EventStream<T> {
   private handler: ((value: T) => boolean | undefined) | undefined;
   private drainSettle: { resolve: () => void; reject: (err: unknown) => void } | undefined;
   private dispatching = false;
-  /** Values were buffered while the handler ran (read instead of the buffer's length on each push). */
+  /**
+   * Set when a value is buffered while the handler runs, so {@link pumpOne} looks at the buffer only then
+   * (it may stay set once the buffer is empty again: that costs one look, never a value).
+   */
   private backlog = false;
 
   /** Adds a value; ignored once the queue has ended. */

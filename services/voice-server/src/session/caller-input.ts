@@ -68,7 +68,7 @@ export class CallerInput {
   async run(): Promise<void> {
     // Drained, not iterated: each frame is handled in the tick it arrives, with no promise per frame.
     await this.deps.transport.inbound.drain((decoded) => this.onFrame(decoded));
-    if (!this.deps.lifecycle.isEnded) this.deps.lifecycle.onStreamClosed();
+    if (!this.lifecycle.isEnded) this.lifecycle.onStreamClosed();
   }
 
   /** One message from Twilio; false once the call is over. */
@@ -147,7 +147,7 @@ export class CallerInput {
     this.heldMs += ms;
     while (this.heldMs > HELD_AUDIO_MAX_MS && this.held.length > 1) {
       this.heldMs -= this.held.shift()!.ms;
-      this.deps.metrics.framesBeforeSession++;
+      this.metrics.framesBeforeSession++;
     }
   }
 
@@ -156,7 +156,7 @@ export class CallerInput {
     const silence = silenceBase64(bytes);
     rt.appendAudio(silence);
     this.appended?.onAudio(silence);
-    this.deps.metrics.silenceFilledMs += Math.round(gapMs);
+    this.metrics.silenceFilledMs += Math.round(gapMs);
   }
 }
 

@@ -1,5 +1,5 @@
-// A turn's OpenTelemetry span: recorded with its waterfall while tracing runs, not built at all while it
-// is off (`tracingStarted`), and again once a process starts tracing later.
+// A turn's OpenTelemetry span: recorded with its waterfall while tracing runs, and not built at all while
+// it is off (`tracingStarted`), before tracing starts or after it is shut down.
 import { startTelemetry, tracingStarted } from '@switchboard/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordTurnSpan } from './turn-span.ts';
@@ -71,13 +71,17 @@ describe('recordTurnSpan', () => {
 
   it('builds nothing while tracing is off: no tracer is asked, so a turn costs nothing', () => {
     expect(tracingStarted()).toBe(false);
-    // A turn whose figures could not even be formatted would throw if they were built.
+    // A turn that throws on any field read: nothing of it (figures, attributes, start) may be built.
     const poisoned = {
-      itemId: 'item_3',
-      get speechStoppedAt(): number {
-        throw new Error('read while tracing is off');
+      get itemId(): string {
+        throw new Error('itemId read while tracing is off');
       },
-      firstFrameMs: 1,
+      get speechStoppedAt(): number {
+        throw new Error('speechStoppedAt read while tracing is off');
+      },
+      get firstFrameMs(): number {
+        throw new Error('firstFrameMs read while tracing is off');
+      },
     };
     expect(() => recordTurnSpan('CA1', poisoned)).not.toThrow();
   });
