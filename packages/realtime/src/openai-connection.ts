@@ -66,27 +66,27 @@ function openConnection(
     resolveClosed = r;
   });
 
+  // The SDK's socket, held here: every caller frame reaches it without the SDK's object in between.
+  const socket = rt.socket;
+  const { OPEN, CONNECTING } = socket;
   // Read events straight off the socket: one JSON.parse and one check per event, no emitter fan-out.
   // The SDK still opens the socket, authenticates and reports socket errors.
-  const socket = rt.socket;
-  const OPEN = socket.OPEN;
-  rt.socket.removeAllListeners('message');
-  rt.socket.on('message', (data) => events.push(decodeServerEvent(String(data))));
+  socket.removeAllListeners('message');
+  socket.on('message', (data) => events.push(decodeServerEvent(String(data))));
   // Error events arrive through 'event' too; this listener keeps the SDK from raising them.
   rt.on('error', (err) => {
     if (!(err as { error?: unknown }).error) lastError = err;
   });
-  rt.socket.on('close', (code, reason) => {
+  socket.on('close', (code, reason) => {
     events.end();
     resolveClosed({ code, reason: reason.toString(), byClient: closedByClient, error: lastError });
   });
 
   const connection: RealtimeConnection = {
     send(event: RealtimeClientEvent) {
-      if (rt.socket.readyState === rt.socket.OPEN) rt.send(event);
+      if (socket.readyState === OPEN) rt.send(event);
     },
     appendAudio(audioBase64: string) {
-      // The socket itself, not through the SDK's object: one object fewer to reach on every caller frame.
       if (socket.readyState === OPEN)
         socket.send(`{"type":"input_audio_buffer.append","audio":"${audioBase64}"}`);
     },
@@ -94,7 +94,7 @@ function openConnection(
     closed,
     close(code = 1000, reason = 'call ended') {
       closedByClient = true;
-      if (rt.socket.readyState === rt.socket.CONNECTING) rt.socket.terminate();
+      if (socket.readyState === CONNECTING) socket.terminate();
       else rt.close({ code, reason });
     },
   };
@@ -110,13 +110,13 @@ function openConnection(
     function cleanup() {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      rt.socket.off('open', onOpen);
-      rt.socket.off('unexpected-response', onUnexpected);
+      socket.off('open', onOpen);
+      socket.off('unexpected-response', onUnexpected);
     }
     function fail(err: Error) {
       cleanup();
       closedByClient = true;
-      rt.socket.terminate();
+      socket.terminate();
       reject(err);
     }
     function onOpen() {
@@ -131,8 +131,8 @@ function openConnection(
         }),
       );
     }
-    rt.socket.once('open', onOpen);
-    rt.socket.once('unexpected-response', onUnexpected);
+    socket.once('open', onOpen);
+    socket.once('unexpected-response', onUnexpected);
     closed.then((info) =>
       fail(info.error ?? new Error(`Realtime socket closed before opening (${info.code})`)),
     );

@@ -32,7 +32,6 @@ interface Waiter {
 /** Default wait in {@link EventLog.waitFor}. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 5000;
 
-/** Ordered event log with waiters. */
 /** What a log keeps of audio (the simulator's `logAudioPayloads` and `logAudioEvents`). */
 export interface AudioLogPolicy {
   /** Keep base64 audio in logged events; false: a length note instead ({@link redactAudio}). */
@@ -43,6 +42,7 @@ export interface AudioLogPolicy {
 
 const AUDIO_EVENTS = new Set(['input_audio_buffer.append', 'response.output_audio.delta']);
 
+/** Ordered event log with waiters. */
 export class EventLog {
   private readonly list: LoggedEvent[] = [];
   private waiters: Waiter[] = [];

@@ -34,7 +34,7 @@ export class WsCallTransport implements CallTransport {
     // The queue itself, not through this object: one object fewer to reach on every frame of the call.
     const inbound = this.inbound;
     socket.on('message', (data) => inbound.push(decodeTwilioInbound(data as Buffer, decodeOptions)));
-    socket.on('close', () => this.inbound.end());
+    socket.on('close', () => inbound.end());
     // Errors are followed by 'close'; the listener keeps them from becoming uncaught exceptions.
     socket.on('error', () => {});
     const tcp = (socket as unknown as { _socket?: Socket })._socket;
