@@ -114,7 +114,7 @@ describe('AudioOut with an oversized delta', () => {
     p.playback.onMarkEchoed(marks[36]!.name);
     const rt = p.rt;
     const bargeIn = new BargeIn({
-      session: () => rt,
+      realtime: { current: rt },
       playback: p.playback,
       responses: p.responses,
       audioOut: p.audioOut,

@@ -2,13 +2,13 @@ import type { RealtimeConnection } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { AudioOut } from './audio-out.ts';
-import { isLocalAudio, type TtsControl } from './call-types.ts';
+import { isLocalAudio, type LiveSession, type TtsControl } from './call-types.ts';
 import type { HeardPosition, PlaybackTracker } from './playback-tracker.ts';
 import type { ResponseQueue } from './response-queue.ts';
 import type { Transcript } from './transcript.ts';
 
 export interface BargeInDeps {
-  session: () => RealtimeConnection | undefined;
+  realtime: LiveSession;
   playback: PlaybackTracker;
   responses: ResponseQueue;
   audioOut: AudioOut;
@@ -106,7 +106,7 @@ export class BargeIn {
 
   private bargeIn(): void {
     const { metrics, tts, playback, responses } = this.deps;
-    const rt = this.deps.session();
+    const rt = this.deps.realtime.current;
     if (!rt) return;
     const startedAt = performance.now();
     const heard: HeardPosition | undefined = playback.heardPosition();

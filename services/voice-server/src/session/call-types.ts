@@ -1,4 +1,4 @@
-import type { RealtimeConnector, ResponseCreateEvent } from '@switchboard/realtime';
+import type { RealtimeConnection, RealtimeConnector, ResponseCreateEvent } from '@switchboard/realtime';
 import type { Logger } from '@switchboard/service-kit';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { AmdGate } from '../outbound/amd-gate.ts';
@@ -12,6 +12,15 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, type SessionHealth } fr
 import type { SpeechProviders } from './speech-plan.ts';
 
 export type { CallInfo } from '../ports/call-control.ts';
+
+/**
+ * The call's Realtime session as the caller input and barge-in reach it: `current`, while one is open
+ * (the call's `RealtimeLink`). An object, not a function: on a caller frame's path a closure is one
+ * object more to reach.
+ */
+export interface LiveSession {
+  readonly current: RealtimeConnection | undefined;
+}
 
 /** Speech from an external TTS provider, as barge-in sees it. */
 export interface TtsControl {

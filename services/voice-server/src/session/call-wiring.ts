@@ -239,7 +239,7 @@ export function wireCall(deps: SessionDeps, call: CallInfo, limits: CallLimits, 
     },
   });
   const bargeIn = new BargeIn({
-    session: () => link.current,
+    realtime: link,
     playback,
     responses,
     audioOut,

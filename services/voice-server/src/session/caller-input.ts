@@ -3,6 +3,7 @@ import type { Logger } from '@switchboard/service-kit';
 import { type DecodeResult, MULAW_BYTES_PER_MS, type TwilioInbound } from '@switchboard/telephony';
 import type { VoiceMetrics } from '../metrics.ts';
 import type { CallTransport } from '../ports/call-transport.ts';
+import type { LiveSession } from './call-types.ts';
 import type { DtmfCollector } from './dtmf.ts';
 import type { CallLifecycle } from './lifecycle.ts';
 import { base64ByteLength, type PlaybackTracker } from './playback-tracker.ts';
@@ -21,8 +22,8 @@ export const RELAY_SAMPLE_EVERY = 128;
 
 export interface CallerInputDeps {
   transport: CallTransport;
-  /** Where the Realtime session caller audio goes to is found: `current`, when one is ready. */
-  realtime: { readonly current: RealtimeConnection | undefined };
+  /** The Realtime session caller audio goes to, when one is ready. */
+  realtime: LiveSession;
   lifecycle: CallLifecycle;
   playback: PlaybackTracker;
   dtmf: DtmfCollector;
@@ -50,7 +51,7 @@ export class CallerInput {
   // What every frame reaches, kept here rather than read through `deps` and closures: with many calls
   // each frame finds its call's objects out of the CPU cache, and each object fewer on the way is a
   // cache miss fewer (about 0.7 µs a frame for one such hop at 100 calls, measured on a cold cache).
-  private readonly realtime: CallerInputDeps['realtime'];
+  private readonly realtime: LiveSession;
   private readonly appended: CallerInputDeps['appended'];
   private readonly lifecycle: CallLifecycle;
   private readonly metrics: VoiceMetrics;

@@ -81,7 +81,11 @@ export function mulaw(ms: number, byte = 0x55): string {
 export function bargeInPath(opts: { tts?: TtsControl | false; session?: boolean } = {}) {
   const p = audioPath();
   const bargeIn = new BargeIn({
-    session: () => (opts.session === false ? undefined : p.rt),
+    realtime: {
+      get current() {
+        return opts.session === false ? undefined : p.rt;
+      },
+    },
     playback: p.playback,
     responses: p.responses,
     audioOut: p.audioOut,
